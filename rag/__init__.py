@@ -1,0 +1,1 @@
+"""Grounded retrieval and cited answers over the report "Från insikt till handling"."""

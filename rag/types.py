@@ -1,0 +1,142 @@
+"""The objects that flow through the system, in the order they are made.
+
+file -> Document -> Passage -> (index) -> Hit -> Answer
+
+Every object a user sees carries ``source`` plus ``start``/``end``: character
+offsets (end exclusive) into the decoded text of the source file, so any
+passage, sentence or citation can be traced back to the exact span it came from.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+
+@dataclass(frozen=True)
+class Page:
+    """One page of a paginated source: page number (1-based) and its span in ``Document.text``."""
+
+    number: int
+    start: int
+    end: int
+
+
+@dataclass(frozen=True)
+class Document:
+    """A loaded source file.
+
+    ``source`` is the stable name used in citations: the path relative to the corpus
+    folder for corpus files, otherwise the path as given. ``text`` is the file's full
+    text exactly as decoded (for PDFs: the page texts joined with a form feed), and
+    all offsets elsewhere in the system index into it.
+    """
+
+    source: str
+    path: str
+    text: str
+    sha256: str
+    pages: tuple[Page, ...] = ()
+    title: str | None = None
+
+    def page_at(self, offset: int) -> int | None:
+        """The page number holding character ``offset``, or None for unpaginated text."""
+        for page in self.pages:
+            if page.start <= offset < page.end:
+                return page.number
+        if self.pages and offset == len(self.text):
+            return self.pages[-1].number
+        return None
+
+
+@dataclass(frozen=True)
+class Passage:
+    """A retrievable unit: repaired text of one span of a source that never crosses a section."""
+
+    id: str
+    source: str
+    section: str
+    start: int
+    end: int
+    text: str
+    page: int | None = None
+    ordinal: int = 0
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "passage_id": self.id,
+            "source": self.source,
+            "section": self.section,
+            "start": self.start,
+            "end": self.end,
+            "page": self.page,
+            "text": self.text,
+        }
+
+
+@dataclass(frozen=True)
+class Hit:
+    """A passage returned by retrieval, with its 1-based rank and fused score."""
+
+    passage: Passage
+    rank: int
+    score: float
+    dense_rank: int | None = None
+    bm25_rank: int | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"rank": self.rank, "score": round(self.score, 6), **self.passage.to_dict()}
+
+
+@dataclass(frozen=True)
+class Citation:
+    """Marker ``[n]`` in an answer, resolved to a retrieved passage."""
+
+    n: int
+    passage: Passage
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"n": self.n, **self.passage.to_dict()}
+
+
+@dataclass(frozen=True)
+class AnswerSentence:
+    """One sentence of an answer and the citation numbers that back it."""
+
+    text: str
+    citations: tuple[int, ...]
+    start: int | None = None
+    end: int | None = None
+    source: str | None = None
+
+
+@dataclass(frozen=True)
+class Answer:
+    """What the user reads: a lead line, cited sentences, and the passages behind them."""
+
+    question: str
+    lang: str
+    lead: str
+    sentences: tuple[AnswerSentence, ...]
+    citations: tuple[Citation, ...]
+    hits: tuple[Hit, ...]
+    abstained: bool
+    timings_ms: dict[str, float] = field(default_factory=dict)
+
+    @property
+    def text(self) -> str:
+        body = " ".join(
+            s.text + "".join(f" [{n}]" for n in s.citations) for s in self.sentences
+        )
+        return f"{self.lead}\n\n{body}".strip() if body else self.lead
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "question": self.question,
+            "lang": self.lang,
+            "answer": self.text,
+            "abstained": self.abstained,
+            "citations": [c.to_dict() for c in self.citations],
+            "passages": [h.to_dict() for h in self.hits],
+            "timings_ms": {k: round(v, 2) for k, v in self.timings_ms.items()},
+        }
