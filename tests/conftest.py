@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 
 import pytest
-from pytest_socket import disable_socket, socket_allow_hosts
+from pytest_socket import socket_allow_hosts
 
 os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
@@ -16,6 +16,5 @@ os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
 @pytest.fixture(autouse=True)
 def _block_network():
     """Tests may talk to loopback (test servers) and unix sockets, nothing else."""
-    disable_socket(allow_unix_socket=True)
     socket_allow_hosts(["127.0.0.1", "localhost", "::1"], allow_unix_socket=True)
     yield
