@@ -110,7 +110,7 @@ def load_document(path: Path, corpus_dir: Path | None = None) -> Document:
 
     resolved = path.resolve()
     return Document(
-        source=_source_name(resolved, corpus_dir),
+        source=source_name(resolved, corpus_dir),
         path=str(resolved),
         text=text,
         sha256=hashlib.sha256(data).hexdigest(),
@@ -138,7 +138,15 @@ def _is_skipped(name: str) -> bool:
     )
 
 
-def _source_name(resolved: Path, corpus_dir: Path | None) -> str:
+def file_sha256(path: Path) -> str:
+    try:
+        return hashlib.sha256(Path(path).read_bytes()).hexdigest()
+    except OSError as exc:
+        raise LoaderError(path, f"cannot be read ({exc.strerror}); check its permissions") from exc
+
+
+def source_name(resolved: Path, corpus_dir: Path | None) -> str:
+    """Citation name of a file: relative to the corpus folder when inside it, else absolute."""
     if corpus_dir is not None:
         try:
             return resolved.relative_to(Path(corpus_dir).resolve()).as_posix()

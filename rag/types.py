@@ -122,6 +122,7 @@ class Answer:
     hits: tuple[Hit, ...]
     abstained: bool
     timings_ms: dict[str, float] = field(default_factory=dict)
+    evidence: float = 0.0  # best sentence score; what abstention is decided on
 
     @property
     def text(self) -> str:
@@ -136,6 +137,11 @@ class Answer:
             "lang": self.lang,
             "answer": self.text,
             "abstained": self.abstained,
+            "evidence_score": round(self.evidence, 4),
+            "sentences": [
+                {"text": s.text, "citations": list(s.citations), "source": s.source, "start": s.start, "end": s.end}
+                for s in self.sentences
+            ],
             "citations": [c.to_dict() for c in self.citations],
             "passages": [h.to_dict() for h in self.hits],
             "timings_ms": {k: round(v, 2) for k, v in self.timings_ms.items()},

@@ -1,0 +1,138 @@
+"""Extractive, grounded answers: the report's own sentences, each citing its passage.
+
+Needs no LLM. From the retrieved passages it picks the few sentences that best
+answer the question (embedding similarity to the question plus stemmed term
+overlap, a small bonus for higher-ranked passages, and diversity so that the
+answer does not repeat itself), labels them as what the report says and cites
+each one. When even the best sentence is weak evidence it abstains and says so.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from collections import defaultdict
+from dataclasses import dataclass
+from typing import Protocol
+
+import numpy as np
+
+from rag.config import Settings
+from rag.lexical import detect_lang, terms
+from rag.retrieval import Retrieved
+from rag.store import Generation
+from rag.types import Answer, AnswerSentence, Citation, Hit
+
+LEADS = {
+    "sv": "Det här säger rapporten:",
+    "en": "What the report says (quoted from the Swedish report):",
+}
+ABSTAIN = {
+    "sv": "Rapporten tar inte upp det här. Närmaste avsnitt visas nedan, men de besvarar inte frågan.",
+    "en": "The report does not cover this. The nearest passages are shown below, but they do not answer the question.",
+}
+MIN_SENTENCE_CHARS = 30
+
+
+class Answerer(Protocol):
+    def answer(self, question: str, retrieved: Retrieved) -> Answer: ...
+
+
+@dataclass(frozen=True)
+class ScoredSentence:
+    index: int  # into Generation.sentences
+    hit: Hit
+    score: float
+    dense: float
+    overlap: float
+
+
+class ExtractiveAnswerer:
+    def __init__(self, settings: Settings, generation: Generation) -> None:
+        self.settings = settings
+        self.sentences = generation.sentences
+        self.vectors = generation.sentence_vectors
+        self._by_passage: dict[str, list[int]] = defaultdict(list)
+        for i, s in enumerate(self.sentences):
+            self._by_passage[s.passage_id].append(i)
+        self._terms = [frozenset(terms(s.text)) for s in self.sentences]
+        df: dict[str, int] = defaultdict(int)
+        for p in generation.passages:
+            for t in set(terms(p.text)):
+                df[t] += 1
+        n = max(len(generation.passages), 1)
+        self._idf = {t: math.log(1 + n / c) for t, c in df.items()}
+        self._default_idf = math.log(1 + n)
+
+    def score(self, question: str, retrieved: Retrieved) -> list[ScoredSentence]:
+        q_terms = set(terms(question))
+        weights = {t: self._idf.get(t, self._default_idf) for t in q_terms}
+        total = sum(weights.values()) or 1.0
+        scored: list[ScoredSentence] = []
+        for hit in retrieved.hits:
+            for i in self._by_passage.get(hit.passage.id, []):
+                if len(self.sentences[i].text) < MIN_SENTENCE_CHARS:
+                    continue
+                dense = float(self.vectors[i] @ retrieved.query_vector)
+                overlap = sum(w for t, w in weights.items() if t in self._terms[i]) / total
+                prior = 0.02 * (len(retrieved.hits) - hit.rank) / max(len(retrieved.hits), 1)
+                scored.append(ScoredSentence(i, hit, dense + 0.15 * overlap + prior, dense, overlap))
+        scored.sort(key=lambda s: -s.score)
+        return scored
+
+    def _select(self, scored: list[ScoredSentence]) -> list[ScoredSentence]:
+        chosen: list[ScoredSentence] = []
+        if not scored:
+            return chosen
+        best = scored[0].score
+        for cand in scored:
+            if len(chosen) == self.settings.answer_sentences or cand.score < best - 0.04:
+                break
+            if any(float(self.vectors[cand.index] @ self.vectors[c.index]) > 0.92 for c in chosen):
+                continue
+            chosen.append(cand)
+        return chosen
+
+    def answer(self, question: str, retrieved: Retrieved) -> Answer:
+        started = time.perf_counter()
+        lang = detect_lang(question)
+        scored = self.score(question, retrieved)
+        evidence = scored[0].score if scored else 0.0
+        if evidence < self.settings.abstain_threshold:
+            return Answer(
+                question=question,
+                lang=lang,
+                lead=ABSTAIN[lang],
+                sentences=(),
+                citations=(),
+                hits=tuple(retrieved.hits),
+                abstained=True,
+                timings_ms={"answer": (time.perf_counter() - started) * 1000},
+                evidence=evidence,
+            )
+        chosen = self._select(scored)
+        numbers: dict[str, int] = {}
+        citations: list[Citation] = []
+        sentences: list[AnswerSentence] = []
+        for cand in chosen:
+            pid = cand.hit.passage.id
+            if pid not in numbers:
+                numbers[pid] = len(numbers) + 1
+                citations.append(Citation(numbers[pid], cand.hit.passage))
+            s = self.sentences[cand.index]
+            sentences.append(
+                AnswerSentence(
+                    text=s.text, citations=(numbers[pid],), start=s.start, end=s.end, source=cand.hit.passage.source
+                )
+            )
+        return Answer(
+            question=question,
+            lang=lang,
+            lead=LEADS[lang],
+            sentences=tuple(sentences),
+            citations=tuple(citations),
+            hits=tuple(retrieved.hits),
+            abstained=False,
+            timings_ms={"answer": (time.perf_counter() - started) * 1000},
+            evidence=evidence,
+        )

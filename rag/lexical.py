@@ -1,0 +1,102 @@
+"""Tokenising, Swedish stemming, language guess and sentence splitting.
+
+Shared by the BM25 index, the extractive answerer and evaluation so that all of
+them see the same words.
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+from functools import lru_cache
+
+from bm25s.stopwords import STOPWORDS_EN, STOPWORDS_SWEDISH
+
+_WORD = re.compile(r"[^\W_]+(?:-[^\W_]+)*", re.UNICODE)
+# Words that carry no topic in a municipal question; kept small and generic.
+_QUESTION_NOISE = {
+    "vad", "hur", "varför", "vilka", "vilken", "vilket", "när", "kan", "bör", "ska", "skall",
+    "vi", "oss", "vår", "våra", "vårt", "rapporten", "rapport", "säger", "står", "enligt",
+    "what", "how", "why", "which", "when", "should", "could", "does", "do", "we", "our",
+    "report", "say", "says", "according",
+}
+STOPWORDS = frozenset(STOPWORDS_SWEDISH) | frozenset(STOPWORDS_EN) | _QUESTION_NOISE
+
+_SV_MARKERS = frozenset(STOPWORDS_SWEDISH) - frozenset(STOPWORDS_EN)
+_EN_MARKERS = frozenset(STOPWORDS_EN) - frozenset(STOPWORDS_SWEDISH)
+
+_stemmer_lock = threading.Lock()
+
+
+@lru_cache(maxsize=1)
+def _stemmer():
+    import Stemmer
+
+    return Stemmer.Stemmer("swedish")
+
+
+@lru_cache(maxsize=200_000)
+def stem(word: str) -> str:
+    with _stemmer_lock:  # PyStemmer objects are not thread-safe
+        return _stemmer().stemWord(word)
+
+
+def words(text: str) -> list[str]:
+    """Lower-cased word tokens; hyphenated compounds also yield their parts."""
+    out: list[str] = []
+    for match in _WORD.finditer(text.lower()):
+        token = match.group(0)
+        out.append(token)
+        if "-" in token:
+            out.extend(p for p in token.split("-") if p)
+    return out
+
+
+def terms(text: str) -> list[str]:
+    """Stemmed content terms: what BM25 indexes and what answer scoring overlaps on."""
+    return [stem(w) for w in words(text) if w not in STOPWORDS and (len(w) > 1 or w.isdigit())]
+
+
+def detect_lang(text: str) -> str:
+    """'sv' or 'en' from function words and Swedish letters; Swedish wins ties (the users' default)."""
+    toks = words(text)
+    sv = sum(t in _SV_MARKERS for t in toks) + 2 * len(re.findall(r"[åäöÅÄÖ]", text))
+    en = sum(t in _EN_MARKERS for t in toks)
+    return "en" if en > sv else "sv"
+
+
+_ABBREVIATIONS = frozenset(
+    "t.ex bl.a s.k m.m d.v.s dvs o.s.v osv etc ca jfr t.o.m p.g.a pga e.g i.e vs nr s kap resp fr.o.m".split()
+)
+_SENT_END = re.compile(r"[.!?…]+[\"”»’)\]]*(?=\s+[\"“«(\[•–—-]?\s*[A-ZÅÄÖ0-9])")
+
+
+def split_sentences(text: str) -> list[tuple[int, int]]:
+    """Sentence spans ``(start, end)`` in ``text``; newlines (list items) always end a sentence."""
+    spans: list[tuple[int, int]] = []
+    line_start = 0
+    for line in text.split("\n"):
+        _split_line(line, line_start, spans)
+        line_start += len(line) + 1
+    return spans
+
+
+def _split_line(line: str, offset: int, spans: list[tuple[int, int]]) -> None:
+    start = 0
+    for match in _SENT_END.finditer(line):
+        end = match.end()
+        before = line[start : match.start()].split()
+        last = before[-1].lower().rstrip(".") if before else ""
+        if last in _ABBREVIATIONS or (len(last) == 1 and last.isalpha()):
+            continue
+        _add_span(line, offset, start, end, spans)
+        start = end
+    _add_span(line, offset, start, len(line), spans)
+
+
+def _add_span(line: str, offset: int, start: int, end: int, spans: list[tuple[int, int]]) -> None:
+    chunk = line[start:end]
+    lead = len(chunk) - len(chunk.lstrip())
+    trail = len(chunk.rstrip())
+    if trail > lead:
+        spans.append((offset + start + lead, offset + start + trail))

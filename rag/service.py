@@ -1,0 +1,86 @@
+"""The library entry point: one object that answers questions from the current index.
+
+CLI, evaluation and (later) the web app all go through ``RagService`` so they
+give the same answers. It builds the index on first use when there is none, and
+rebuilds it with a clear message when the manifest does not match the settings.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+
+from rag.answer import Answerer, ExtractiveAnswerer
+from rag.config import Settings
+from rag.embeddings import Embedder, make_embedder
+from rag.indexing import IngestReport, ingest
+from rag.retrieval import HybridRetriever, Reranker
+from rag.store import Generation, IndexDir, code_fingerprint
+from rag.chunking import CHUNKER_VERSION
+from rag.types import Answer
+
+log = logging.getLogger(__name__)
+
+
+def _stale_reason(generation: Generation, settings: Settings, embedder: Embedder) -> str | None:
+    m = generation.manifest
+    wanted = {
+        "embedder": embedder.name,
+        "chunker_version": CHUNKER_VERSION,
+        "chunk_chars": settings.chunk_chars,
+        "code_fingerprint": code_fingerprint(),
+    }
+    have = {"embedder": m.embedder, "chunker_version": m.chunker_version, "chunk_chars": m.chunk_chars,
+            "code_fingerprint": m.code_fingerprint}
+    diffs = ["{}: index has {}, settings want {}".format(k, have[k], v) for k, v in wanted.items() if have[k] != v]
+    return "; ".join(diffs) or None
+
+
+class RagService:
+    def __init__(
+        self,
+        settings: Settings,
+        embedder: Embedder | None = None,
+        answerer: Answerer | None = None,
+        reranker: Reranker | None = None,
+        notify=None,
+    ) -> None:
+        self.settings = settings
+        self.embedder = embedder or make_embedder(settings)
+        self._answerer = answerer
+        self.reranker = reranker
+        self.notify = notify or (lambda msg: log.warning("%s", msg))
+        self.ingest_report: IngestReport | None = None
+        self._load()
+
+    def _load(self) -> None:
+        index = IndexDir(self.settings.index_dir)
+        folder = index.current()
+        if folder is None:
+            self.notify("no index in {}: building it from {}".format(self.settings.index_dir, self.settings.corpus_dir))
+            self.ingest_report = ingest(self.settings, embedder=self.embedder)
+        else:
+            reason = _stale_reason(index.open_current(), self.settings, self.embedder)
+            if reason:
+                self.notify("index does not match the settings ({}): rebuilding".format(reason))
+                paths = [p["path"] for p in index.open_current().manifest.files.values()]
+                from pathlib import Path
+
+                self.ingest_report = ingest(self.settings, [Path(p) for p in paths], embedder=self.embedder)
+        self.generation = index.open_current()
+        self.retriever = HybridRetriever(self.settings, self.embedder, self.generation, self.reranker)
+        self.answerer = self._answerer or ExtractiveAnswerer(self.settings, self.generation)
+
+    def ask(self, question: str, k: int | None = None, section: str | None = None, source: str | None = None) -> Answer:
+        question = (question or "").strip()
+        if not question:
+            raise ValueError("question is empty; type a question")
+        t0 = time.perf_counter()
+        retrieved = self.retriever.search(question, k=k, section=section, source=source)
+        t1 = time.perf_counter()
+        answer = self.answerer.answer(question, retrieved)
+        t2 = time.perf_counter()
+        answer.timings_ms.update(
+            {"retrieve": (t1 - t0) * 1000, "answer": (t2 - t1) * 1000, "total": (t2 - t0) * 1000}
+        )
+        return answer

@@ -1,0 +1,257 @@
+"""The on-disk index: Chroma vectors, a BM25 index and a manifest that describes them.
+
+Layout of ``index_dir``::
+
+    CURRENT                 name of the active generation (switched atomically)
+    gen-<time>-<pid>/       one complete, immutable index
+        manifest.json       embedder, dimension, chunker, code fingerprint, per-file hashes
+        passages.jsonl      every passage with its source span
+        sentences.jsonl     every sentence with its source span
+        vectors.npy         passage vectors (row i = passages.jsonl line i)
+        sentence_vectors.npy
+        chroma/             Chroma persistent store of the passage vectors
+        bm25/               bm25s index over stemmed repaired text
+
+An ingest writes a new generation next to the active one and only then points
+``CURRENT`` at it, so a crash or Ctrl-C at any moment leaves the previous index
+fully queryable. Vectors of unchanged text are reused from the previous
+generation, so only new or changed passages are embedded.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import hashlib
+import json
+import logging
+import os
+import shutil
+import time
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+from rag import __version__
+from rag.chunking import CHUNKER_VERSION, SentenceSpan
+from rag.types import Passage
+
+log = logging.getLogger(__name__)
+
+MANIFEST_VERSION = 1
+COLLECTION = "passages"
+_CODE_FILES = ("clean.py", "chunking.py", "lexical.py", "loaders.py")
+
+
+class IndexMissing(RuntimeError):
+    """There is no index yet: run ``rag ingest``."""
+
+
+def code_fingerprint() -> str:
+    """Hash of the code that decides passage text, so a change in it forces a rebuild."""
+    digest = hashlib.sha256()
+    here = Path(__file__).parent
+    for name in _CODE_FILES:
+        digest.update((here / name).read_bytes())
+    return digest.hexdigest()[:16]
+
+
+@dataclass
+class Manifest:
+    embedder: str
+    dimension: int
+    chunker_version: str
+    chunk_chars: int
+    code_fingerprint: str
+    package_version: str
+    files: dict[str, dict] = field(default_factory=dict)  # source -> {sha256, path, passages, title}
+    passages: int = 0
+    created_at: str = ""
+    manifest_version: int = MANIFEST_VERSION
+
+    def build_key(self) -> dict:
+        """What must match for passages and vectors of this index to be reused."""
+        return {
+            "embedder": self.embedder,
+            "dimension": self.dimension,
+            "chunker_version": self.chunker_version,
+            "chunk_chars": self.chunk_chars,
+            "code_fingerprint": self.code_fingerprint,
+            "manifest_version": self.manifest_version,
+        }
+
+    @classmethod
+    def read(cls, path: Path) -> "Manifest":
+        data = json.loads(path.read_text(encoding="utf-8"))
+        return cls(**data)
+
+    def write(self, path: Path) -> None:
+        _write_atomic(path, json.dumps(asdict(self), ensure_ascii=False, indent=2))
+
+
+def _write_atomic(path: Path, text: str) -> None:
+    tmp = path.with_name(path.name + ".tmp")
+    with open(tmp, "w", encoding="utf-8") as fh:
+        fh.write(text)
+        fh.flush()
+        os.fsync(fh.fileno())
+    os.replace(tmp, path)
+
+
+def chroma_client(path: Path):
+    import chromadb
+    from chromadb.config import Settings as ChromaSettings
+
+    return chromadb.PersistentClient(
+        path=str(path), settings=ChromaSettings(anonymized_telemetry=False, allow_reset=False)
+    )
+
+
+class Generation:
+    """Read access to one complete generation folder."""
+
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
+        self.manifest = Manifest.read(folder / "manifest.json")
+        self.passages = [Passage(**json.loads(l)) for l in _lines(folder / "passages.jsonl")]
+        self.sentences = [SentenceSpan(**json.loads(l)) for l in _lines(folder / "sentences.jsonl")]
+        self.vectors = np.load(folder / "vectors.npy")
+        self.sentence_vectors = np.load(folder / "sentence_vectors.npy")
+        self.by_id = {p.id: p for p in self.passages}
+
+    def vector_cache(self, embed_text) -> tuple[dict[str, list[float]], dict[str, list[float]]]:
+        passages = {embed_text(p): v.tolist() for p, v in zip(self.passages, self.vectors)}
+        sentences = {s.text: v.tolist() for s, v in zip(self.sentences, self.sentence_vectors)}
+        return passages, sentences
+
+
+def _lines(path: Path) -> list[str]:
+    with open(path, encoding="utf-8") as fh:
+        return [line for line in fh if line.strip()]
+
+
+class IndexDir:
+    """Generations under one folder, the ``CURRENT`` pointer and the writer lock."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = Path(root)
+
+    @property
+    def pointer(self) -> Path:
+        return self.root / "CURRENT"
+
+    def current(self) -> Path | None:
+        if not self.pointer.exists():
+            return None
+        folder = self.root / self.pointer.read_text(encoding="utf-8").strip()
+        return folder if (folder / "manifest.json").exists() else None
+
+    def open_current(self) -> Generation:
+        folder = self.current()
+        if folder is None:
+            raise IndexMissing("no index in {}; run `rag ingest` first".format(self.root))
+        return Generation(folder)
+
+    def new_generation(self) -> Path:
+        self.root.mkdir(parents=True, exist_ok=True)
+        folder = self.root / "gen-{}-{}".format(time.strftime("%Y%m%dT%H%M%S"), os.getpid())
+        folder.mkdir()
+        return folder
+
+    def activate(self, folder: Path) -> None:
+        _write_atomic(self.pointer, folder.name)
+        self._prune(keep=folder)
+
+    def _prune(self, keep: Path) -> None:
+        """Remove unfinished and superseded generations, keeping the newest previous one
+        for processes that may still be reading it."""
+        gens = sorted(p for p in self.root.glob("gen-*") if p.is_dir() and p != keep)
+        finished = [p for p in gens if (p / "manifest.json").exists()]
+        keep_previous = finished[-1:] if finished else []
+        for folder in gens:
+            if folder not in keep_previous:
+                shutil.rmtree(folder, ignore_errors=True)
+
+    def lock(self):
+        self.root.mkdir(parents=True, exist_ok=True)
+        return _FileLock(self.root / ".ingest.lock")
+
+
+class _FileLock:
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self.fh = None
+
+    def __enter__(self):
+        self.fh = open(self.path, "w")
+        try:
+            fcntl.flock(self.fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            self.fh.close()
+            raise RuntimeError("another ingest is running on {}".format(self.path.parent)) from None
+        return self
+
+    def __exit__(self, *exc):
+        fcntl.flock(self.fh, fcntl.LOCK_UN)
+        self.fh.close()
+
+
+def write_generation(
+    folder: Path,
+    manifest: Manifest,
+    passages: list[Passage],
+    sentences: list[SentenceSpan],
+    vectors: np.ndarray,
+    sentence_vectors: np.ndarray,
+    embedder,
+    embed_text,
+) -> None:
+    """Write every file of a generation; the manifest goes last and marks it complete."""
+    from rag.bm25 import BM25Index
+
+    with open(folder / "passages.jsonl", "w", encoding="utf-8") as fh:
+        for p in passages:
+            fh.write(json.dumps(asdict(p), ensure_ascii=False) + "\n")
+    with open(folder / "sentences.jsonl", "w", encoding="utf-8") as fh:
+        for s in sentences:
+            fh.write(json.dumps(asdict(s), ensure_ascii=False) + "\n")
+    np.save(folder / "vectors.npy", vectors.astype(np.float32))
+    np.save(folder / "sentence_vectors.npy", sentence_vectors.astype(np.float32))
+    texts = [embed_text(p) for p in passages]
+    BM25Index.build(texts).save(folder / "bm25")
+    write_chroma(folder / "chroma", passages, texts, embedder)
+    manifest.passages = len(passages)
+    manifest.created_at = time.strftime("%Y-%m-%dT%H:%M:%S%z")
+    manifest.package_version = __version__
+    manifest.write(folder / "manifest.json")
+
+
+def write_chroma(path: Path, passages: list[Passage], texts: list[str], embedder, batch: int = 4000) -> None:
+    """Fill a Chroma collection through langchain-chroma; ``embedder`` answers from its cache."""
+    from langchain_chroma import Chroma
+
+    store = Chroma(
+        collection_name=COLLECTION,
+        embedding_function=embedder,
+        client=chroma_client(path),
+        collection_metadata={"hnsw:space": "cosine"},
+    )
+    for i in range(0, len(passages), batch):
+        chunk = passages[i : i + batch]
+        store.add_texts(
+            texts=texts[i : i + batch], metadatas=[_metadata(p) for p in chunk], ids=[p.id for p in chunk]
+        )
+
+
+def _metadata(p: Passage) -> dict:
+    meta = {
+        "source": p.source,
+        "section": p.section,
+        "chapter": p.section.split(" › ")[0],
+        "start": p.start,
+        "end": p.end,
+        "ordinal": p.ordinal,
+    }
+    if p.page is not None:
+        meta["page"] = p.page
+    return meta
