@@ -1,0 +1,180 @@
+"""One self-contained HTML page per eval run, for a person to read question by question.
+
+Everything that comes from gold files, answers or passages is HTML-escaped: answers are
+model output and passages are OCR text, and neither should be able to inject markup.
+"""
+
+from __future__ import annotations
+
+import json
+from html import escape
+from typing import Any
+
+from evals.harness import HEADLINE_METRICS, GoldItem, ranked_passages
+
+PASSAGE_PREVIEW_CHARS = 700
+RETRIEVED_SHOWN = 5
+
+_CSS = """
+body { font: 14px/1.45 system-ui, sans-serif; margin: 2em auto; max-width: 1100px; color: #222; }
+table { border-collapse: collapse; margin: .5em 0 1.5em; }
+th, td { border: 1px solid #ccc; padding: 3px 8px; text-align: left; vertical-align: top; }
+td.num { text-align: right; font-variant-numeric: tabular-nums; }
+.pos { color: #176b1f; } .neg { color: #a31515; }
+section.q { border: 1px solid #ddd; border-left: 6px solid #999; padding: .4em 1em; margin: 1em 0; }
+section.q.hit { border-left-color: #2e9d3a; } section.q.miss { border-left-color: #d0342c; }
+section.q.partial { border-left-color: #e0a020; }
+.meta { color: #666; font-size: 12px; }
+.answer, .passage { white-space: pre-wrap; background: #f7f7f7; padding: .4em .6em; }
+.passage { font-size: 12px; }
+.ok { color: #176b1f; font-weight: 600; } .bad { color: #a31515; font-weight: 600; }
+"""
+
+
+def _fmt(value: Any, metric: str = "") -> str:
+    if value is None:
+        return "-"
+    if isinstance(value, (bool, int)):
+        return str(value)
+    if metric.startswith("latency"):
+        return f"{value:.0f}"
+    return f"{value:.3f}"
+
+
+def _mark(ok: bool, yes: str = "yes", no: str = "no") -> str:
+    return f'<span class="ok">{yes}</span>' if ok else f'<span class="bad">{no}</span>'
+
+
+def _headline(result: dict) -> str:
+    compared = (result.get("comparison") or {}).get("metrics", {})
+    head = "<tr><th>metric</th><th>value</th>"
+    head += "<th>other run</th><th>delta</th></tr>" if compared else "</tr>"
+    rows = []
+    for metric in HEADLINE_METRICS:
+        label = escape(metric) + (" (primary)" if metric == result.get("primary_metric") else "")
+        cells = f"<td>{label}</td><td class=num>{_fmt(result.get(metric), metric)}</td>"
+        if compared:
+            entry = compared.get(metric, {})
+            delta = entry.get("delta")
+            css = "" if not delta else (" pos" if delta > 0 else " neg")
+            # Lower is better for these, so the colour flips.
+            if metric.startswith("latency") or metric == "false_abstention_rate":
+                css = {" pos": " neg", " neg": " pos"}.get(css, css)
+            sign = "+" if delta is not None and delta >= 0 else ""
+            shown = "-" if delta is None else sign + _fmt(delta, metric)
+            cells += f"<td class=num>{_fmt(entry.get('other'), metric)}</td><td class='num{css}'>{shown}</td>"
+        rows.append(f"<tr>{cells}</tr>")
+    return f"<table>{head}{''.join(rows)}</table>"
+
+
+def _breakdown(groups: dict, label: str) -> str:
+    columns = ("n", "n_answerable", "recall@1", "recall@5", "mrr", "citation_evidence_recall",
+               "citation_precision", "abstention_accuracy", "false_abstention_rate")
+    head = f"<tr><th>{escape(label)}</th>" + "".join(f"<th>{escape(c)}</th>" for c in columns) + "</tr>"
+    body = "".join(
+        f"<tr><td>{escape(name)}</td>"
+        + "".join(f"<td class=num>{_fmt(m.get(c), c)}</td>" for c in columns)
+        + "</tr>"
+        for name, m in groups.items()
+    )
+    return f"<table>{head}{body}</table>"
+
+
+def _run_meta(result: dict) -> str:
+    run = result.get("run") or {}
+    rows = [("gold", run.get("gold")), ("started", run.get("started_at")), ("duration (s)", run.get("duration_s"))]
+    settings = sorted((run.get("extra") or {}).items())
+    rows += [(f"setting: {k}", json.dumps(v, ensure_ascii=False)) for k, v in settings]
+    comparison = result.get("comparison")
+    if comparison:
+        rows.append(("compared with", comparison.get("other_run")))
+        if not comparison.get("same_gold"):
+            rows.append(("warning", "the other run used a different gold file"))
+    body = "".join(f"<tr><th>{escape(str(k))}</th><td>{escape(str(v))}</td></tr>" for k, v in rows)
+    return f"<table>{body}</table>"
+
+
+def _passage_block(entry: dict, label: str, verdict: str) -> str:
+    text = str(entry.get("text") or "")
+    if len(text) > PASSAGE_PREVIEW_CHARS:
+        text = text[:PASSAGE_PREVIEW_CHARS] + "…"
+    where = "{} · {} · {}–{}".format(
+        entry.get("passage_id"), entry.get("section") or "", entry.get("start"), entry.get("end")
+    )
+    return (
+        f"<div class=meta>{escape(label)} {verdict} <code>{escape(where)}</code></div>"
+        f"<div class=passage>{escape(text)}</div>"
+    )
+
+
+def _question(item: GoldItem, row: dict, response: dict) -> str:
+    if not item.answerable:
+        status = "hit" if row["abstained"] else "miss"
+        verdict = _mark(row["abstained"], "abstained (correct)", "answered (should abstain)")
+    else:
+        recall = row["recall@5"]
+        status = "hit" if recall == 1.0 else ("partial" if recall else "miss")
+        verdict = f"first hit rank {_fmt(row['first_hit_rank'])}, recall@5 {_fmt(recall)}"
+        if row["abstained"]:
+            verdict += " · " + _mark(False, no="abstained (should answer)")
+    parts = [
+        f"<section class='q {status}' id='{escape(item.id)}'>",
+        f"<h3>{escape(item.id)}: {escape(item.question)}</h3>",
+        f"<div class=meta>{escape(item.kind)} · {escape(item.lang)} · {verdict} · "
+        f"{_fmt(row['latency_ms'], 'latency')} ms</div>",
+    ]
+    if row.get("error"):
+        parts.append(f"<p class=bad>error: {escape(str(row['error']))}</p>")
+    parts.append(f"<div class=answer>{escape(str(response.get('answer') or ''))}</div>")
+    if item.evidence:
+        quotes = "".join(
+            f"<li>{_mark(rank is not None, f'retrieved at rank {rank}', 'not retrieved')}"
+            f" · {_mark(cited, 'cited', 'not cited')}: <q>{escape(quote)}</q></li>"
+            for quote, rank, cited in zip(item.evidence, row["evidence_ranks"], row["cited_found"])
+        )
+        parts.append(f"<p>Evidence:</p><ul>{quotes}</ul>")
+    citations = list(response.get("citations") or [])
+    if citations:
+        parts.append("<p>Cited passages:</p>")
+        for citation, relevant in zip(citations, row["cited_relevant"]):
+            verdict = _mark(relevant, "relevant", "not relevant") if item.answerable else ""
+            parts.append(_passage_block(citation, f"[{citation.get('n')}]", verdict))
+    passages = ranked_passages(response)
+    if passages:
+        hit_positions = {rank for rank in row["evidence_ranks"] if rank is not None}
+        shown = "".join(
+            f"<li><code>{escape(str(p.get('passage_id')))}</code> {escape(str(p.get('section') or ''))}"
+            f" <span class=meta>{_fmt(p.get('score'))}</span>"
+            f"{' <span class=ok>evidence</span>' if position in hit_positions else ''}</li>"
+            for position, p in enumerate(passages[:RETRIEVED_SHOWN], 1)
+        )
+        parts.append(f"<details><summary>top {min(len(passages), RETRIEVED_SHOWN)} of "
+                     f"{len(passages)} retrieved</summary><ol>{shown}</ol></details>")
+    parts.append("</section>")
+    return "\n".join(parts)
+
+
+def render_html(result: dict, gold: list[GoldItem], responses: dict[str, dict]) -> str:
+    """The run as one HTML page: settings, headline metrics, breakdowns, then every question."""
+    rows = {row["id"]: row for row in result["questions"]}
+    questions = "\n".join(_question(item, rows[item.id], responses[item.id]) for item in gold)
+    gold_name = (result.get("run") or {}).get("gold", "")
+    return "\n".join(
+        [
+            "<!doctype html>",
+            "<html lang=sv><head><meta charset=utf-8>",
+            f"<title>Eval: {escape(str(gold_name))}</title>",
+            f"<style>{_CSS}</style></head><body>",
+            f"<h1>Eval run: {escape(str(gold_name))}</h1>",
+            _run_meta(result),
+            "<h2>Metrics</h2>",
+            _headline(result),
+            "<h2>By kind</h2>",
+            _breakdown(result.get("by_kind") or {}, "kind"),
+            "<h2>By language</h2>",
+            _breakdown(result.get("by_lang") or {}, "lang"),
+            "<h2>Questions</h2>",
+            questions,
+            "</body></html>",
+        ]
+    )

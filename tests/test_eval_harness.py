@@ -1,0 +1,287 @@
+"""The eval harness on a tiny inline corpus, with metric values worked out by hand."""
+
+from __future__ import annotations
+
+import csv
+import json
+from collections import Counter
+from pathlib import Path
+
+import pytest
+
+from evals.check_gold import check_disjoint, check_gold
+from evals.harness import (
+    GoldItem,
+    evaluate,
+    format_summary,
+    load_gold,
+    locate_evidence,
+    run_eval,
+    threshold_failed,
+)
+
+ROOT = Path(__file__).resolve().parents[1]
+SOURCE = "doc.txt"
+TEXT = (
+    "Strategin ska vara konkret och kopplad till kommunens mal.\n"
+    "Juridiken satter inga definitiva granser for AI.\n"
+    "Samverkan mellan kommuner kraver tydliga mal och resurser.\n"
+    "Nyttorealisering kraver ett aktivt ansvar hos verksamhetschefen.\n"
+)
+QUOTE_A = "Strategin ska vara konkret"
+QUOTE_B = "kopplad till kommunens mal"
+QUOTE_C = "Juridiken satter inga definitiva granser"
+QUOTE_D = "Nyttorealisering kraver ett aktivt ansvar"
+
+GOLD = [
+    GoldItem("q1", "Hur ska strategin se ut?", True, (QUOTE_A, QUOTE_B), "sv", "strategy"),
+    GoldItem("q2", "Vad säger juridiken?", True, (QUOTE_C,), "sv", "strategy"),
+    GoldItem("q3", "What does a licence cost? <script>alert(1)</script>", False, (), "en", "unanswerable"),
+    GoldItem("q4", "Who owns benefits realisation?", True, (QUOTE_D,), "en", "law_data"),
+]
+
+
+def _span(fragment: str) -> tuple[int, int]:
+    start = TEXT.index(fragment)
+    return start, start + len(fragment)
+
+
+def _passage(pid: str, fragment: str, rank: int, source: str = SOURCE) -> dict:
+    start, end = _span(fragment)
+    return {"rank": rank, "score": 1.0 / rank, "passage_id": pid, "source": source,
+            "section": "S", "start": start, "end": end, "page": None, "text": TEXT[start:end]}
+
+
+def _cite(n: int, passage: dict) -> dict:
+    return {"n": n, **{k: v for k, v in passage.items() if k not in ("rank", "score")}}
+
+
+def _response(question: str, passages: list, citations: list, abstained: bool, total: float) -> dict:
+    return {"question": question, "answer": "Svar.", "abstained": abstained, "citations": citations,
+            "passages": passages, "timings_ms": {"retrieve": 1.0, "answer": 1.0, "total": total}}
+
+
+P_A = _passage("pA", QUOTE_A, 1)
+P_X1 = _passage("pX", "Samverkan mellan kommuner kraver tydliga mal och resurser.", 2)
+P_B = _passage("pB", QUOTE_B, 3)
+P_X2 = _passage("pX", "Samverkan mellan kommuner kraver tydliga mal och resurser.", 1)
+P_C = _passage("pC", "Juridiken satter inga definitiva granser for AI.", 2)
+P_D = _passage("pD", "Nyttorealisering kraver ett aktivt ansvar hos verksamhetschefen.", 1)
+
+RESPONSES = {
+    # Quote A at rank 1, quote B at rank 3; cites one relevant and one irrelevant passage.
+    "q1": _response(GOLD[0].question, [P_A, P_X1, P_B], [_cite(1, P_A), _cite(2, P_X1)], False, 100),
+    # The only quote at rank 2, cited.
+    "q2": _response(GOLD[1].question, [P_X2, P_C], [_cite(1, P_C)], False, 200),
+    # Unanswerable and correctly abstained.
+    "q3": _response(GOLD[2].question, [P_X2], [], True, 300),
+    # Evidence retrieved at rank 1, but the system abstained anyway.
+    "q4": _response(GOLD[3].question, [P_D], [], True, 400),
+}
+
+
+def test_locate_evidence_across_line_breaks_and_extra_spaces():
+    text = "Respondenterna upplever att\ndet  idag saknas\n\n   en vision eller mal."
+    start = text.index("upplever")
+    end = text.index(" eller")
+    assert locate_evidence("upplever att det idag saknas en vision", text) == (start, end)
+    assert locate_evidence("  upplever   att det\tidag saknas en\nvision ", text) == (start, end)
+    assert locate_evidence("upplever att det idag saknas en mission", text) is None
+    # Whitespace may stretch but never appear where the quote has none.
+    assert locate_evidence("uppleveratt", text) is None
+
+
+def test_metrics_match_hand_computed_values():
+    m = evaluate(GOLD, RESPONSES, {SOURCE: TEXT})
+    assert m["primary_metric"] == "recall@5"
+    assert m["recall@1"] == pytest.approx(0.5)  # (1/2 + 0 + 1) / 3
+    assert m["recall@3"] == pytest.approx(1.0)
+    assert m["recall@5"] == pytest.approx(1.0)
+    assert m["mrr"] == pytest.approx(5 / 6)  # (1 + 1/2 + 1) / 3
+    assert m["citation_evidence_recall"] == pytest.approx(0.5)  # (1/2 + 1 + 0 for abstaining) / 3
+    assert m["citation_precision"] == pytest.approx(2 / 3)
+    assert m["citations_retrieved_rate"] == 1.0
+    assert m["abstention_accuracy"] == 1.0
+    assert m["false_abstention_rate"] == pytest.approx(1 / 3)
+    assert m["latency_ms_p50"] == pytest.approx(250.0)
+    assert m["latency_ms_p95"] == pytest.approx(385.0)
+    counts = (m["n"], m["n_answerable"], m["n_unanswerable"], m["n_quotes"], m["n_citations"])
+    assert counts == (4, 3, 1, 4, 3)
+
+    assert m["by_kind"]["strategy"]["recall@1"] == pytest.approx(0.25)
+    assert m["by_kind"]["strategy"]["mrr"] == pytest.approx(0.75)
+    assert m["by_kind"]["strategy"]["n"] == 2
+    assert m["by_kind"]["law_data"]["recall@5"] == 1.0
+    assert m["by_kind"]["unanswerable"]["recall@5"] is None
+    assert m["by_kind"]["unanswerable"]["abstention_accuracy"] == 1.0
+    assert m["by_lang"]["en"]["n"] == 2
+
+    rows = {r["id"]: r for r in m["questions"]}
+    assert [rows[q]["first_hit_rank"] for q in ("q1", "q2", "q3", "q4")] == [1, 2, None, 1]
+    assert rows["q1"]["evidence_ranks"] == [1, 3]
+    assert rows["q1"]["cited_relevant"] == [True, False]
+    assert rows["q1"]["citation_recall"] == 0.5
+    assert rows["q4"]["citation_recall"] == 0.0
+    assert rows["q3"]["recall@5"] is None
+
+
+def _single(quote_text: str, quote: str, passage: dict, cite: bool = False) -> dict:
+    item = GoldItem("h1", "?", True, (quote,), "sv", "strategy")
+    citations = [{"n": 1, **passage}] if cite else []
+    response = {"answer": "", "abstained": False, "citations": citations, "passages": [passage],
+                "timings_ms": {"total": 1}}
+    return evaluate([item], {"h1": response}, {SOURCE: quote_text})
+
+
+def test_half_coverage_rule_at_its_boundary():
+    text = "x" * 20 + "abcdefghij" + "y" * 20  # the quote spans [20, 30)
+    exactly_half = {"rank": 1, "passage_id": "p", "source": SOURCE, "start": 25, "end": 50}
+    less_than_half = {**exactly_half, "start": 26}
+    other_source = {**exactly_half, "source": "other.txt"}
+    assert _single(text, "abcdefghij", exactly_half)["recall@1"] == 1.0
+    assert _single(text, "abcdefghij", less_than_half)["recall@1"] == 0.0
+    assert _single(text, "abcdefghij", other_source)["recall@1"] == 0.0
+
+
+def test_citation_inside_a_quote_counts_as_relevant():
+    text = "x" * 20 + "abcdefghij" + "y" * 20
+    inside = {"rank": 1, "passage_id": "p", "source": SOURCE, "start": 22, "end": 24}
+    half_inside = {**inside, "start": 18, "end": 22}  # 2 of its 4 characters in the quote
+    mostly_outside = {**inside, "start": 17, "end": 22}  # 2 of 5
+    assert _single(text, "abcdefghij", inside, cite=True)["citation_precision"] == 1.0
+    assert _single(text, "abcdefghij", inside, cite=True)["citation_evidence_recall"] == 0.0
+    assert _single(text, "abcdefghij", half_inside, cite=True)["citation_precision"] == 1.0
+    assert _single(text, "abcdefghij", mostly_outside, cite=True)["citation_precision"] == 0.0
+
+
+def test_citation_of_an_unretrieved_passage_is_counted():
+    responses = dict(RESPONSES)
+    ghost = {**_cite(3, P_D), "passage_id": "not-retrieved"}
+    responses["q2"] = {**RESPONSES["q2"], "citations": [_cite(1, P_C), ghost]}
+    m = evaluate(GOLD, responses, {SOURCE: TEXT})
+    assert m["citations_retrieved_rate"] == pytest.approx(3 / 4)
+
+
+def test_evaluate_requires_a_response_for_every_item():
+    with pytest.raises(ValueError, match="q4"):
+        evaluate(GOLD, {k: v for k, v in RESPONSES.items() if k != "q4"}, {SOURCE: TEXT})
+
+
+def _write_gold(path: Path, items: list[GoldItem]) -> Path:
+    with open(path, "w", encoding="utf-8") as handle:
+        for item in items:
+            row = {"id": item.id, "question": item.question, "answerable": item.answerable,
+                   "evidence": list(item.evidence), "lang": item.lang, "kind": item.kind}
+            handle.write(json.dumps(row, ensure_ascii=False) + "\n")
+    return path
+
+
+@pytest.fixture
+def workspace(tmp_path: Path) -> dict:
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / SOURCE).write_text(TEXT, encoding="utf-8")
+    gold = _write_gold(tmp_path / "gold.jsonl", GOLD)
+    return {"corpus": corpus, "gold": gold, "tmp": tmp_path}
+
+
+def _answer_fn(responses: dict[str, dict]):
+    by_question = {item.question: responses[item.id] for item in GOLD}
+    return lambda question: by_question[question]
+
+
+def test_run_eval_writes_the_run_folder(workspace):
+    out = workspace["tmp"] / "run1"
+    result = run_eval(workspace["gold"], out, _answer_fn(RESPONSES), workspace["corpus"],
+                      extra={"retriever": "hybrid", "k": 8})
+    assert result["recall@1"] == pytest.approx(0.5)
+    written = {p.name for p in out.iterdir()}
+    assert written == {"summary.json", "questions.csv", "report.html", "responses.jsonl"}
+
+    summary = json.loads((out / "summary.json").read_text(encoding="utf-8"))
+    assert summary["mrr"] == pytest.approx(5 / 6)
+    assert summary["run"]["extra"] == {"retriever": "hybrid", "k": 8}
+    assert summary["run"]["gold"] == str(workspace["gold"])
+    assert "questions" not in summary
+
+    with open(out / "questions.csv", encoding="utf-8", newline="") as handle:
+        rows = list(csv.DictReader(handle))
+    assert [r["id"] for r in rows] == ["q1", "q2", "q3", "q4"]
+    assert rows[0]["evidence_ranks"] == "1;3"
+
+    html = (out / "report.html").read_text(encoding="utf-8")
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
+    assert "<script>" not in html
+    assert len((out / "responses.jsonl").read_text(encoding="utf-8").splitlines()) == 4
+
+
+def test_run_eval_compares_with_an_earlier_run(workspace):
+    first = workspace["tmp"] / "base"
+    run_eval(workspace["gold"], first, _answer_fn(RESPONSES), workspace["corpus"])
+    worse = {**RESPONSES, "q1": {**RESPONSES["q1"], "passages": [], "citations": []}}
+    result = run_eval(workspace["gold"], workspace["tmp"] / "new", _answer_fn(worse), workspace["corpus"],
+                      compare=first)
+    entry = result["comparison"]["metrics"]["recall@5"]
+    assert entry["this"] == pytest.approx(2 / 3)
+    assert entry["other"] == 1.0
+    assert entry["delta"] == pytest.approx(-1 / 3)
+    assert result["comparison"]["same_gold"] is True
+    assert result["comparison"]["by_kind_recall@5"]["strategy"]["delta"] == pytest.approx(-0.5)
+
+    text = format_summary(result, result["comparison"])
+    assert "delta" in text and "-0.333" in text
+    html = (workspace["tmp"] / "new" / "report.html").read_text(encoding="utf-8")
+    assert "other run" in html
+
+
+def test_a_failing_question_is_recorded_not_fatal(workspace):
+    answer = _answer_fn(RESPONSES)
+
+    def flaky(question: str) -> dict:
+        if question == GOLD[1].question:
+            raise RuntimeError("model crashed")
+        return answer(question)
+
+    result = run_eval(workspace["gold"], workspace["tmp"] / "run", flaky, workspace["corpus"])
+    assert result["n_errors"] == 1
+    row = next(r for r in result["questions"] if r["id"] == "q2")
+    assert row["error"] == "RuntimeError: model crashed"
+    assert row["recall@5"] == 0.0
+
+
+def test_threshold_failed():
+    metrics = {"recall@5": 0.8}
+    assert threshold_failed(metrics, 0.9) is True
+    assert threshold_failed(metrics, 0.8) is False
+    assert threshold_failed(metrics, None) is False
+    assert threshold_failed({"recall@5": None}, 0.1) is True
+
+
+def test_malformed_gold_line_names_file_and_line(tmp_path: Path):
+    good = json.dumps({"id": "a", "question": "q", "answerable": False, "evidence": [], "lang": "sv",
+                       "kind": "unanswerable"})
+    broken = tmp_path / "gold.jsonl"
+    broken.write_text(good + "\n{not json\n", encoding="utf-8")
+    with pytest.raises(ValueError, match=r"gold\.jsonl:2: invalid JSON"):
+        load_gold(broken)
+
+    missing = tmp_path / "missing.jsonl"
+    missing.write_text(json.dumps({"id": "a", "question": "q", "answerable": False, "evidence": [],
+                                   "lang": "sv"}) + "\n", encoding="utf-8")
+    with pytest.raises(ValueError, match=r"missing\.jsonl:1: missing field\(s\) kind"):
+        load_gold(missing)
+
+
+def test_shipped_gold_files_are_clean():
+    dev, test = ROOT / "evals" / "gold_dev.jsonl", ROOT / "evals" / "gold_test.jsonl"
+    corpus = ROOT / "corpus"
+    assert check_gold(dev, corpus) == []
+    assert check_gold(test, corpus) == []
+    assert check_disjoint([dev, test]) == []
+
+    dev_items, test_items = load_gold(dev), load_gold(test)
+    assert len(dev_items) >= 64 and len(test_items) >= 30
+    dev_kinds = Counter(item.kind for item in dev_items)
+    assert all(n >= 4 for n in dev_kinds.values()) and len(dev_kinds) == 12
+    assert dev_kinds["unanswerable"] >= 10
+    assert Counter(item.kind for item in test_items)["unanswerable"] >= 5
