@@ -36,6 +36,13 @@ class BM25Index:
         size = json.loads((folder / "size.json").read_text(encoding="utf-8"))["size"]
         return cls(bm25s.BM25.load(str(folder), show_progress=False), size)
 
+    def scores(self, query: str) -> np.ndarray:
+        """BM25 score of every document for ``query`` (zeros when no term is known)."""
+        query_terms = [t for t in terms(query) if t in self.retriever.vocab_dict]
+        if not query_terms or self.size == 0:
+            return np.zeros(self.size, dtype=np.float32)
+        return np.asarray(self.retriever.get_scores(query_terms), dtype=np.float32)
+
     def search(self, query: str, k: int, mask: np.ndarray | None = None) -> list[tuple[int, float]]:
         """(document index, score) for documents with a positive score, best first."""
         query_terms = [t for t in terms(query) if t in self.retriever.vocab_dict]

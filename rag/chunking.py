@@ -299,7 +299,7 @@ def _pack(units: list[tuple[int, int, bool]], src: list[int], max_chars: int) ->
         if current:
             span = src[unit[1] - 1] + 1 - src[current[0][0]]
             size = src[current[-1][1] - 1] + 1 - src[current[0][0]]
-            if span > max_chars or (unit[2] and size >= max_chars // 2 and span > max_chars * 0.8):
+            if span > max_chars or (unit[2] and size >= max_chars * 0.75 and span > max_chars * 0.9):
                 groups.append(current)
                 current = []
         current.append(unit)

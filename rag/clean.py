@@ -28,8 +28,8 @@ GLYPH_FOR_VOWEL = 0.1
 PAIR_FOR_VOWEL = 0.2
 PAIR_WITH_A = 1.5
 # Boundaries inside a glued token, in log10 probability: spaces are the stronger claim.
-SPACE_PENALTY = 5.0
-JOIN_PENALTY = 1.0
+SPACE_PENALTY = 4.0
+JOIN_PENALTY = 2.0
 LINKING_BONUS = 0.5
 STEM_CUT = 1.0
 STEM_MIN_SCORE = 3.0
@@ -45,7 +45,7 @@ MIN_REPAIR_ZIPF = 1.0
 CHANNEL: dict[str, tuple[tuple[str, float], ...]] = {
     "a": (("a", 0.0), ("ä", ACCENT_DROP), ("å", ACCENT_DROP)),
     "o": (("o", 0.0), ("ö", ACCENT_DROP)),
-    "d": (("d", 0.0), ("ä", D_FOR_VOWEL), ("å", D_FOR_VOWEL), ("ö", D_FOR_VOWEL)),
+    "d": (("d", 0.0), ("ä", D_FOR_VOWEL), ("å", D_FOR_VOWEL), ("ö", D_FOR_VOWEL + 0.2)),
     "é": (("é", 0.0), ("ö", GLYPH_FOR_VOWEL), ("å", GLYPH_FOR_VOWEL), ("ä", GLYPH_FOR_VOWEL), ("e", 0.5)),
     "è": (("è", 0.0), ("ö", GLYPH_FOR_VOWEL), ("å", GLYPH_FOR_VOWEL), ("ä", GLYPH_FOR_VOWEL), ("e", 0.5)),
     "&": (("å", 0.0), ("ä", GLYPH_FOR_VOWEL)),
@@ -59,7 +59,6 @@ CHANNEL: dict[str, tuple[tuple[str, float], ...]] = {
 # Two glyphs that together stand for one å/ä ("mdanga", "fréan", "pd&").
 PAIR_GLYPHS = frozenset("dé&aè")
 PAIR_TARGETS = ("å", "ä")
-CONFUSABLE = frozenset(CHANNEL) - {"l"} | {"i"}
 
 _TOKEN = re.compile(r"\S+")
 _LEAD_PUNCT = "“”\"'‘’(«»*"
@@ -80,6 +79,8 @@ class Lexicon:
     function_len = 5
     letter_zipf = 7.0
     inner_function_zipf = 6.5
+    # Three-letter junk is common in the list ("näe"); short parts must be common words.
+    short_part_zipf = 4.0
 
     def __init__(self, zipf: dict[str, float]) -> None:
         self.zipf = zipf
@@ -161,9 +162,10 @@ def _repair_line_mapped(line: str, lexicon: Lexicon) -> tuple[str, list[int]]:
     tokens = list(_TOKEN.finditer(line))
     for number, match in enumerate(tokens):
         if number:
-            # Runs of spaces collapse to one; the space maps to the next token.
+            # A run of spaces collapses to one, mapped to the run's first space so a
+            # token's span ends where its source token ends.
             out.append(" ")
-            offsets.append(match.start())
+            offsets.append(tokens[number - 1].end())
         token = match.group()
         if number == 0 and bullet:
             repaired = "•"
@@ -385,7 +387,7 @@ def _part_candidate(piece: str, lexicon: Lexicon, final: bool) -> tuple[str, flo
         word, score, zipf = candidate
         if lexicon.is_function_word(word):
             options.append((word, score))
-        elif len(word) >= 3 and zipf >= lexicon.part_zipf:
+        elif len(word) >= 4 and zipf >= lexicon.part_zipf or len(word) == 3 and zipf >= lexicon.short_part_zipf:
             options.append((word, score))
     if not final and len(piece) >= 4:
         if piece.endswith("s"):
@@ -436,4 +438,7 @@ def _align_cached(source: str, target: str) -> tuple[int, ...]:
         # An inserted character maps to the source character that follows it.
         mapping[j - 1] = min(i, rows - 1) if rows else 0
         j -= 1
+    if mapping:
+        # A repaired token starts where its source token starts, even if the first glyph was dropped.
+        mapping[0] = 0
     return tuple(mapping)

@@ -38,10 +38,11 @@ class Settings(BaseSettings):
     )
     chunk_chars: int = Field(1200, ge=200, le=4000, description="Max source characters per passage.")
     k: int = Field(5, ge=1, le=50, description="Passages returned per question.")
-    candidates: int = Field(30, ge=5, le=500, description="Candidates per retriever before fusion.")
-    rrf_k: int = Field(60, ge=1, description="Reciprocal rank fusion constant.")
-    dense_weight: float = Field(1.0, ge=0.0)
-    bm25_weight: float = Field(1.0, ge=0.0)
+    candidates: int = Field(50, ge=5, le=1000, description="Candidates per retriever before fusion.")
+    fusion: Literal["zscore", "rrf"] = Field("zscore", description="How dense and BM25 scores are combined.")
+    dense_weight: float = Field(0.55, ge=0.0, le=1.0, description="Share of the dense score in the fusion.")
+    hubness_alpha: float = Field(0.5, ge=0.0, le=2.0, description="Hubness correction of dense scores.")
+    rrf_k: int = Field(60, ge=1, description="Reciprocal rank fusion constant (fusion=rrf).")
     answer_sentences: int = Field(3, ge=1, le=8, description="Max sentences in an extractive answer.")
     abstain_threshold: float = Field(
         0.80, description="Abstain when the best sentence's evidence score is below this (calibrated on evals/gold_dev.jsonl)."

@@ -23,7 +23,7 @@ from rag.chunking import CHUNKER_VERSION, SECTION_SEP, SentenceSpan, build_passa
 from rag.config import Settings
 from rag.embeddings import CachedEmbedder, Embedder, make_embedder
 from rag.loaders import LoaderError, discover, file_sha256, load_document, source_name
-from rag.store import Generation, IndexDir, Manifest, code_fingerprint, write_generation
+from rag.store import MANIFEST_VERSION, Generation, IndexDir, Manifest, code_fingerprint, write_generation
 from rag.types import Passage
 
 log = logging.getLogger(__name__)
@@ -97,18 +97,20 @@ def ingest(
 
     with index.lock():
         old_folder = index.current()
-        old = Generation(old_folder) if old_folder else None
+        old_manifest = index.current_manifest()
+        # An index written in another format is rebuilt from scratch, never read.
+        old = Generation(old_folder) if old_manifest and old_manifest.manifest_version == MANIFEST_VERSION else None
         manifest = Manifest(
             embedder=embedder.name,
-            dimension=old.manifest.dimension if old else 0,
+            dimension=old_manifest.dimension if old_manifest else 0,
             chunker_version=CHUNKER_VERSION,
             chunk_chars=settings.chunk_chars,
             code_fingerprint=code_fingerprint(),
             package_version="",
         )
-        reason = _rebuild_reason(old.manifest if old else None, manifest)
+        reason = _rebuild_reason(old_manifest, manifest)
         reusable = old is not None and reason is None
-        old_files = old.manifest.files if old else {}
+        old_files = old_manifest.files if old_manifest else {}
         report = IngestReport(generation=None, rebuild_reason=reason)
 
         passages: list[Passage] = []
@@ -137,7 +139,7 @@ def ingest(
             except LoaderError as exc:
                 log.warning("%s", exc)
                 report.failed.append((str(path), exc.reason))
-                if old and source in old_files:
+                if old is not None and source in old_files:
                     # Keep what the index already had for a file that now fails to load.
                     kept = [p for p in old.passages if p.source == source]
                     passages += kept

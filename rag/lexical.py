@@ -53,8 +53,52 @@ def words(text: str) -> list[str]:
 
 
 def terms(text: str) -> list[str]:
-    """Stemmed content terms: what BM25 indexes and what answer scoring overlaps on."""
-    return [stem(w) for w in words(text) if w not in STOPWORDS and (len(w) > 1 or w.isdigit())]
+    """Stemmed content terms plus the stemmed parts of compounds: what BM25 indexes and
+    what answer scoring overlaps on ("pilotstadiet" also yields "pilot", "stadi")."""
+    out: list[str] = []
+    for w in words(text):
+        if w in STOPWORDS or (len(w) < 2 and not w.isdigit()):
+            continue
+        out.append(stem(w))
+        out.extend(stem(part) for part in decompound(w))
+    return out
+
+
+@lru_cache(maxsize=1)
+def _zipf():
+    from wordfreq import zipf_frequency
+
+    return zipf_frequency
+
+
+def _known(word: str) -> float:
+    """Zipf frequency of a Swedish word, 0 when it is too rare to trust as a compound part."""
+    if len(word) < 3:
+        return 0.0
+    z = _zipf()(word, "sv")
+    return z if z >= 2.5 else 0.0
+
+
+@lru_cache(maxsize=200_000)
+def decompound(word: str) -> tuple[str, ...]:
+    """Split a Swedish compound into two frequent words (with an optional linking -s-).
+
+    Swedish writes compounds as one word, so "pilotstadiet" and "pilotfas" share no term
+    unless both are split; the split keeps the whole word too (see ``terms``).
+    """
+    if len(word) < 7 or not word.isalpha() or _known(word) >= 4.0:
+        return ()
+    best: tuple[float, tuple[str, ...]] = (0.0, ())
+    for i in range(3, len(word) - 2):
+        head, tail = word[:i], word[i:]
+        tail_z = _known(tail)
+        if not tail_z:
+            continue
+        for h in (head, head[:-1] if head.endswith("s") else ""):
+            head_z = _known(h)
+            if head_z and min(head_z, tail_z) > best[0]:
+                best = (min(head_z, tail_z), (h, tail))
+    return best[1]
 
 
 def detect_lang(text: str) -> str:

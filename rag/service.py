@@ -9,29 +9,29 @@ from __future__ import annotations
 
 import logging
 import time
+from pathlib import Path
 
 from rag.answer import Answerer, ExtractiveAnswerer
 from rag.config import Settings
 from rag.embeddings import Embedder, make_embedder
 from rag.indexing import IngestReport, ingest
 from rag.retrieval import HybridRetriever, Reranker
-from rag.store import Generation, IndexDir, code_fingerprint
+from rag.store import MANIFEST_VERSION, IndexDir, Manifest, code_fingerprint
 from rag.chunking import CHUNKER_VERSION
 from rag.types import Answer
 
 log = logging.getLogger(__name__)
 
 
-def _stale_reason(generation: Generation, settings: Settings, embedder: Embedder) -> str | None:
-    m = generation.manifest
+def _stale_reason(manifest: Manifest, settings: Settings, embedder: Embedder) -> str | None:
     wanted = {
+        "manifest_version": MANIFEST_VERSION,
         "embedder": embedder.name,
         "chunker_version": CHUNKER_VERSION,
         "chunk_chars": settings.chunk_chars,
         "code_fingerprint": code_fingerprint(),
     }
-    have = {"embedder": m.embedder, "chunker_version": m.chunker_version, "chunk_chars": m.chunk_chars,
-            "code_fingerprint": m.code_fingerprint}
+    have = {k: getattr(manifest, k) for k in wanted}
     diffs = ["{}: index has {}, settings want {}".format(k, have[k], v) for k, v in wanted.items() if have[k] != v]
     return "; ".join(diffs) or None
 
@@ -55,18 +55,16 @@ class RagService:
 
     def _load(self) -> None:
         index = IndexDir(self.settings.index_dir)
-        folder = index.current()
-        if folder is None:
+        manifest = index.current_manifest()
+        if manifest is None:
             self.notify("no index in {}: building it from {}".format(self.settings.index_dir, self.settings.corpus_dir))
             self.ingest_report = ingest(self.settings, embedder=self.embedder)
         else:
-            reason = _stale_reason(index.open_current(), self.settings, self.embedder)
+            reason = _stale_reason(manifest, self.settings, self.embedder)
             if reason:
                 self.notify("index does not match the settings ({}): rebuilding".format(reason))
-                paths = [p["path"] for p in index.open_current().manifest.files.values()]
-                from pathlib import Path
-
-                self.ingest_report = ingest(self.settings, [Path(p) for p in paths], embedder=self.embedder)
+                paths = [Path(f["path"]) for f in manifest.files.values() if Path(f["path"]).exists()]
+                self.ingest_report = ingest(self.settings, paths or None, embedder=self.embedder)
         self.generation = index.open_current()
         self.retriever = HybridRetriever(self.settings, self.embedder, self.generation, self.reranker)
         self.answerer = self._answerer or ExtractiveAnswerer(self.settings, self.generation)

@@ -6,6 +6,7 @@ Layout of ``index_dir``::
     gen-<time>-<pid>/       one complete, immutable index
         manifest.json       embedder, dimension, chunker, code fingerprint, per-file hashes
         passages.jsonl      every passage with its source span
+        hubness.npy         per passage: mean similarity to its nearest passages (see retrieval)
         sentences.jsonl     every sentence with its source span
         vectors.npy         passage vectors (row i = passages.jsonl line i)
         sentence_vectors.npy
@@ -38,7 +39,7 @@ from rag.types import Passage
 
 log = logging.getLogger(__name__)
 
-MANIFEST_VERSION = 1
+MANIFEST_VERSION = 2
 COLLECTION = "passages"
 _CODE_FILES = ("clean.py", "chunking.py", "lexical.py", "loaders.py")
 
@@ -83,7 +84,9 @@ class Manifest:
     @classmethod
     def read(cls, path: Path) -> "Manifest":
         data = json.loads(path.read_text(encoding="utf-8"))
-        return cls(**data)
+        known = {f for f in cls.__dataclass_fields__}
+        data.setdefault("manifest_version", 0)
+        return cls(**{k: v for k, v in data.items() if k in known})
 
     def write(self, path: Path) -> None:
         _write_atomic(path, json.dumps(asdict(self), ensure_ascii=False, indent=2))
@@ -107,6 +110,28 @@ def chroma_client(path: Path):
     )
 
 
+def hubness(vectors: np.ndarray, neighbours: int = 10, sample: int = 4000, seed: int = 0) -> np.ndarray:
+    """Mean cosine similarity of each vector to its nearest neighbours (within a fixed sample
+    for large indexes, which keeps this O(n · sample))."""
+    n = len(vectors)
+    if n < 2:
+        return np.zeros(n, dtype=np.float32)
+    if n > sample:
+        ref = vectors[np.random.default_rng(seed).choice(n, sample, replace=False)]
+    else:
+        ref = vectors
+    k = min(neighbours, len(ref) - 1)
+    out = np.empty(n, dtype=np.float32)
+    for i in range(0, n, 2048):
+        sims = vectors[i : i + 2048] @ ref.T
+        if n <= sample:
+            rows = np.arange(i, min(i + 2048, n))
+            sims[rows - i, rows] = -1.0  # not its own neighbour
+        top = np.partition(sims, -k, axis=1)[:, -k:]
+        out[i : i + 2048] = top.mean(axis=1)
+    return out
+
+
 class Generation:
     """Read access to one complete generation folder."""
 
@@ -117,6 +142,7 @@ class Generation:
         self.sentences = [SentenceSpan(**json.loads(l)) for l in _lines(folder / "sentences.jsonl")]
         self.vectors = np.load(folder / "vectors.npy")
         self.sentence_vectors = np.load(folder / "sentence_vectors.npy")
+        self.hubness = np.load(folder / "hubness.npy")
         self.by_id = {p.id: p for p in self.passages}
 
     def vector_cache(self, embed_text) -> tuple[dict[str, list[float]], dict[str, list[float]]]:
@@ -145,6 +171,10 @@ class IndexDir:
             return None
         folder = self.root / self.pointer.read_text(encoding="utf-8").strip()
         return folder if (folder / "manifest.json").exists() else None
+
+    def current_manifest(self) -> Manifest | None:
+        folder = self.current()
+        return Manifest.read(folder / "manifest.json") if folder else None
 
     def open_current(self) -> Generation:
         folder = self.current()
@@ -217,6 +247,7 @@ def write_generation(
             fh.write(json.dumps(asdict(s), ensure_ascii=False) + "\n")
     np.save(folder / "vectors.npy", vectors.astype(np.float32))
     np.save(folder / "sentence_vectors.npy", sentence_vectors.astype(np.float32))
+    np.save(folder / "hubness.npy", hubness(vectors.astype(np.float32)))
     texts = [embed_text(p) for p in passages]
     BM25Index.build(texts).save(folder / "bm25")
     write_chroma(folder / "chroma", passages, texts, embedder)
