@@ -10,6 +10,7 @@ each one. When even the best sentence is weak evidence it abstains and says so.
 from __future__ import annotations
 
 import math
+import re
 import time
 from collections import defaultdict
 from dataclasses import dataclass
@@ -18,7 +19,7 @@ from typing import Protocol
 import numpy as np
 
 from rag.config import Settings
-from rag.lexical import detect_lang, terms
+from rag.lexical import STOPWORDS, decompound, detect_lang, stem, terms, words, zipf_sv
 from rag.retrieval import Retrieved
 from rag.store import Generation
 from rag.types import Answer, AnswerSentence, Citation, Hit
@@ -32,9 +33,45 @@ ABSTAIN = {
     "en": "The report does not cover this. The nearest passages are shown below, but they do not answer the question.",
 }
 MIN_SENTENCE_CHARS = 30
+RARE_ZIPF = 2.5  # below this a word is specific enough that its absence from the report matters
+
+
+_QUANTITY = re.compile(
+    r"\b(hur (många|mycket)|vad kostar|hur stor[at]? (summa|budget|belopp)|how (many|much)|price|cost[s]?)\b", re.I
+)
+_NUMBER = re.compile(
+    r"\d|\b(två|tre|fyra|fem|sex|sju|åtta|nio|tio|tolv|tjugo|trettio|fyrtio|femtio|hundra\w*|tusen\w*|"
+    r"miljon\w*|miljard\w*|dussin)\b",
+    re.I,
+)
+_PROPER = re.compile(r"(?<=[\s(“\"'])[A-ZÅÄÖ][\w]+")
+
+
+def missing_specific_terms(question: str, vocabulary: set[str]) -> list[str]:
+    """Specific words of a Swedish question that the corpus never uses: names, numbers and
+    words that are rare in general Swedish. Asking about "Copilot-licenser" or "eSam" in a
+    report that never mentions them is the typical question the report cannot answer."""
+    proper = {m.group(0).lower() for m in _PROPER.finditer(" " + question[1:])}
+    missing = []
+    for w in words(question):
+        if w in STOPWORDS or len(w) < 3 or "-" in w:
+            continue
+        parts = () if w in proper else decompound(w)
+        if stem(w) in vocabulary or (parts and all(stem(p) in vocabulary for p in parts)):
+            continue
+        if w in proper or any(ch.isdigit() for ch in w) or zipf_sv(w) < RARE_ZIPF:
+            missing.append(w)
+    return missing
 
 
 class Answerer(Protocol):
+    def _should_abstain(self, question: str, lang: str, evidence: float) -> bool:
+        if evidence < self.settings.abstain_threshold:
+            return True
+        if lang == "sv" and evidence < self.settings.abstain_specific_below:
+            return bool(missing_specific_terms(question, self._vocabulary))
+        return False
+
     def answer(self, question: str, retrieved: Retrieved) -> Answer: ...
 
 
@@ -62,6 +99,7 @@ class ExtractiveAnswerer:
                 df[t] += 1
         n = max(len(generation.passages), 1)
         self._idf = {t: math.log(1 + n / c) for t, c in df.items()}
+        self._vocabulary = set(df)
         self._default_idf = math.log(1 + n)
 
     def score(self, question: str, retrieved: Retrieved) -> list[ScoredSentence]:
@@ -69,13 +107,14 @@ class ExtractiveAnswerer:
         weights = {t: self._idf.get(t, self._default_idf) for t in q_terms}
         total = sum(weights.values()) or 1.0
         scored: list[ScoredSentence] = []
-        for hit in retrieved.hits:
+        hits = retrieved.hits[: self.settings.answer_passages]
+        for hit in hits:
             for i in self._by_passage.get(hit.passage.id, []):
                 if len(self.sentences[i].text) < MIN_SENTENCE_CHARS:
                     continue
                 dense = float(self.vectors[i] @ retrieved.query_vector)
                 overlap = sum(w for t, w in weights.items() if t in self._terms[i]) / total
-                prior = 0.02 * (len(retrieved.hits) - hit.rank) / max(len(retrieved.hits), 1)
+                prior = 0.02 * (len(hits) - hit.rank) / max(len(hits), 1)
                 scored.append(ScoredSentence(i, hit, dense + 0.15 * overlap + prior, dense, overlap))
         scored.sort(key=lambda s: -s.score)
         return scored
@@ -93,12 +132,22 @@ class ExtractiveAnswerer:
             chosen.append(cand)
         return chosen
 
+    def _should_abstain(self, question: str, lang: str, evidence: float) -> bool:
+        if evidence < self.settings.abstain_threshold:
+            return True
+        if lang == "sv" and evidence < self.settings.abstain_specific_below:
+            return bool(missing_specific_terms(question, self._vocabulary))
+        return False
+
     def answer(self, question: str, retrieved: Retrieved) -> Answer:
         started = time.perf_counter()
         lang = detect_lang(question)
         scored = self.score(question, retrieved)
+        if _QUANTITY.search(question):
+            # A question about an amount is only answered by a sentence that states one.
+            scored = [s for s in scored if _NUMBER.search(self.sentences[s.index].text)]
         evidence = scored[0].score if scored else 0.0
-        if evidence < self.settings.abstain_threshold:
+        if self._should_abstain(question, lang, evidence):
             return Answer(
                 question=question,
                 lang=lang,

@@ -43,9 +43,15 @@ class Settings(BaseSettings):
     dense_weight: float = Field(0.55, ge=0.0, le=1.0, description="Share of the dense score in the fusion.")
     hubness_alpha: float = Field(0.5, ge=0.0, le=2.0, description="Hubness correction of dense scores.")
     rrf_k: int = Field(60, ge=1, description="Reciprocal rank fusion constant (fusion=rrf).")
+    answer_passages: int = Field(5, ge=1, le=50, description="Top passages the answer may quote from.")
     answer_sentences: int = Field(3, ge=1, le=8, description="Max sentences in an extractive answer.")
     abstain_threshold: float = Field(
-        0.80, description="Abstain when the best sentence's evidence score is below this (calibrated on evals/gold_dev.jsonl)."
+        0.82, description="Abstain when the best sentence's evidence score is below this (calibrated on evals/gold_dev.jsonl)."
+    )
+    abstain_specific_below: float = Field(
+        0.95,
+        description="Below this evidence score, a Swedish question whose specific words (names, rare terms) "
+        "never occur in the corpus is answered with an abstention. Calibrated on evals/gold_dev.jsonl.",
     )
     log_level: str = Field("WARNING")
 

@@ -22,8 +22,6 @@ _QUESTION_NOISE = {
 }
 STOPWORDS = frozenset(STOPWORDS_SWEDISH) | frozenset(STOPWORDS_EN) | _QUESTION_NOISE
 
-_SV_MARKERS = frozenset(STOPWORDS_SWEDISH) - frozenset(STOPWORDS_EN)
-_EN_MARKERS = frozenset(STOPWORDS_EN) - frozenset(STOPWORDS_SWEDISH)
 
 _stemmer_lock = threading.Lock()
 
@@ -71,6 +69,11 @@ def _zipf():
     return zipf_frequency
 
 
+def zipf_sv(word: str) -> float:
+    """How common a word is in general Swedish (wordfreq Zipf scale, 0 = unseen)."""
+    return _zipf()(word, "sv")
+
+
 def _known(word: str) -> float:
     """Zipf frequency of a Swedish word, 0 when it is too rare to trust as a compound part."""
     if len(word) < 3:
@@ -102,11 +105,14 @@ def decompound(word: str) -> tuple[str, ...]:
 
 
 def detect_lang(text: str) -> str:
-    """'sv' or 'en' from function words and Swedish letters; Swedish wins ties (the users' default)."""
-    toks = words(text)
-    sv = sum(t in _SV_MARKERS for t in toks) + 2 * len(re.findall(r"[åäöÅÄÖ]", text))
-    en = sum(t in _EN_MARKERS for t in toks)
-    return "en" if en > sv else "sv"
+    """'sv' or 'en': each word votes by how much more common it is in one language than the
+    other (wordfreq); Swedish letters count for Swedish; ties go to Swedish, the users' default."""
+    zipf = _zipf()
+    vote = -2.0 * len(re.findall(r"[åäöÅÄÖ]", text))
+    for w in words(text):
+        if "-" not in w:
+            vote += zipf(w, "en") - zipf(w, "sv")
+    return "en" if vote > 0 else "sv"
 
 
 _ABBREVIATIONS = frozenset(
