@@ -110,6 +110,12 @@ def _is_prose(block: _Block) -> bool:
     return len(text) >= 100 or bool(_SENTENCE_END.search(text)) and len(text) >= 40
 
 
+def _is_figure_debris(block: _Block) -> bool:
+    """Labels of a figure that the OCR turned into text: short lines, no sentence, no list item."""
+    lines = [l.stripped for l in block.lines]
+    return all(len(l) < 45 for l in lines) and not _SENTENCE_END.search(block.text) and not _BULLET.match(lines[0])
+
+
 def _chapter_number(text: str) -> int | None:
     match = _NUMBERED.match(text)
     if not match:
@@ -177,7 +183,8 @@ def _sections(blocks: list[_Block], title: str) -> list[_Section]:
     sub: str | None = None
     for i, block in enumerate(blocks):
         if not block.heading:
-            sections[-1].blocks.append(block)
+            if not _is_figure_debris(block):
+                sections[-1].blocks.append(block)
             continue
         text = _join_heading(block)
         next_is_heading = i + 1 < len(blocks) and blocks[i + 1].heading

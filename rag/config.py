@@ -46,10 +46,10 @@ class Settings(BaseSettings):
     answer_passages: int = Field(5, ge=1, le=50, description="Top passages the answer may quote from.")
     answer_sentences: int = Field(3, ge=1, le=8, description="Max sentences in an extractive answer.")
     abstain_threshold: float = Field(
-        0.82, description="Abstain when the best sentence's evidence score is below this (calibrated on evals/gold_dev.jsonl)."
+        0.81, description="Abstain when the best sentence's evidence score is below this (calibrated on evals/gold_dev.jsonl)."
     )
     abstain_specific_below: float = Field(
-        0.95,
+        0.94,
         description="Below this evidence score, a Swedish question whose specific words (names, rare terms) "
         "never occur in the corpus is answered with an abstention. Calibrated on evals/gold_dev.jsonl.",
     )
