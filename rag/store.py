@@ -41,7 +41,7 @@ log = logging.getLogger(__name__)
 
 MANIFEST_VERSION = 2
 COLLECTION = "passages"
-_CODE_FILES = ("clean.py", "chunking.py", "lexical.py", "loaders.py")
+_CODE_FILES = ("clean.py", "chunking.py", "lexical.py", "loaders.py", "indexing.py")
 
 
 class IndexMissing(RuntimeError):
