@@ -20,6 +20,7 @@ one-method protocol.
 from __future__ import annotations
 
 import logging
+import unicodedata
 from dataclasses import dataclass
 from typing import Protocol
 
@@ -45,19 +46,28 @@ class Retrieved:
     query_vector: np.ndarray
 
 
-def section_matches(section: str, wanted: str) -> bool:
-    """A scope matches its own section and everything below it, compared case-insensitively.
+def _fold(text: str) -> str:
+    """Case- and accent-insensitive form, so "Frågemall" also finds OCR-damaged "Fragemall"."""
+    decomposed = unicodedata.normalize("NFKD", text.casefold())
+    return "".join(ch for ch in decomposed if not unicodedata.combining(ch)).strip()
 
-    ``wanted`` may be a full path ("4. AI-strategin … › Juridiken …"), a chapter title, a
-    chapter number ("4") or any single heading of the path.
+
+def section_matches(section: str, wanted: str) -> bool:
+    """A scope matches its own section and everything below it.
+
+    ``wanted`` may be a full path ("4. AI-strategin … › Juridiken …"), a chapter number ("4"),
+    or the start of any heading of the path ("Frågemall", "Juridiken"); comparison ignores case
+    and accents.
     """
-    wanted = wanted.strip().casefold()
-    parts = [p.strip().casefold() for p in section.split(" › ")]
-    if section.casefold().startswith(wanted):
+    wanted = _fold(wanted)
+    if not wanted:
         return True
+    parts = [_fold(p) for p in section.split(" › ")]
     if wanted.rstrip(".").isdigit():
         return parts[0].split(".")[0] == wanted.rstrip(".")
-    return wanted in parts
+    if _fold(section).startswith(wanted):
+        return True
+    return any(p.startswith(wanted) or p.split(". ", 1)[-1].startswith(wanted) for p in parts)
 
 
 class HybridRetriever:
