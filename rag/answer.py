@@ -16,7 +16,6 @@ from collections import defaultdict
 from dataclasses import dataclass
 from typing import Protocol
 
-import numpy as np
 
 from rag.config import Settings
 from rag.lexical import STOPWORDS, decompound, detect_lang, stem, terms, words, zipf_sv

@@ -34,7 +34,7 @@ from pathlib import Path
 import numpy as np
 
 from rag import __version__
-from rag.chunking import CHUNKER_VERSION, SentenceSpan
+from rag.chunking import SentenceSpan
 from rag.types import Passage
 
 log = logging.getLogger(__name__)
