@@ -5,6 +5,8 @@ glued words together. Repair is a noisy channel: each token is rewritten to the 
 probable Swedish word (wordfreq's "sv" list) that the OCR could have turned into it,
 given per-character confusions; tokens that are already good words stay unless a
 candidate is clearly more frequent, and glued tokens are split into known words.
+Where the raw token fits two real words (har/här, bor/bör, stod/stöd), a second pass
+picks the reading its neighbours call for, from closed Swedish word classes.
 Every repaired character maps back to a source character, so citations stay exact.
 """
 
@@ -30,6 +32,8 @@ PAIR_WITH_A = 1.5
 # Boundaries inside a glued token, in log10 probability: spaces are the stronger claim.
 SPACE_PENALTY = 4.0
 JOIN_PENALTY = 2.0
+# After a glued acronym ("Aliden") the OCR has dropped a space already; more are likely.
+GLUED_SPACE_PENALTY = 1.5
 LINKING_BONUS = 0.5
 STEM_CUT = 1.0
 STEM_MIN_SCORE = 3.0
@@ -52,6 +56,8 @@ CHANNEL: dict[str, tuple[tuple[str, float], ...]] = {
     "6": (("ö", 0.0),),
     "0": (("ö", 0.3),),
     "ı": (("i", 0.0), ("l", GLYPH_FOR_VOWEL)),
+    # An uppercase G inside a lowercase word is a mangled å/ä/ö ("sGdana").
+    "ǧ": (("å", GLYPH_FOR_VOWEL), ("ä", GLYPH_FOR_VOWEL), ("ö", GLYPH_FOR_VOWEL), ("g", 0.5)),
     "|": (("l", 0.0),),
     "[": (("l", 0.0),),
     "l": (("l", 0.0), ("ll", DOUBLE_L)),
@@ -59,6 +65,8 @@ CHANNEL: dict[str, tuple[tuple[str, float], ...]] = {
 # Two glyphs that together stand for one å/ä ("mdanga", "fréan", "pd&").
 PAIR_GLYPHS = frozenset("dé&aè")
 PAIR_TARGETS = ("å", "ä")
+# Vowels that link the parts of a compound in place of a stem's final a.
+LINKING_VOWELS = "ou"
 
 _TOKEN = re.compile(r"\S+")
 _LEAD_PUNCT = "“”\"'‘’(«»*"
@@ -81,6 +89,9 @@ class Lexicon:
     inner_function_zipf = 6.5
     # Three-letter junk is common in the list ("näe"); short parts must be common words.
     short_part_zipf = 4.0
+    # Long words are seldom junk, so a rare one ("realisering") may still be a part.
+    long_part_len = 8
+    long_part_zipf = 1.2
 
     def __init__(self, zipf: dict[str, float]) -> None:
         self.zipf = zipf
@@ -160,6 +171,8 @@ def _repair_line_mapped(line: str, lexicon: Lexicon) -> tuple[str, list[int]]:
     offsets: list[int] = []
     bullet = _BULLET.match(line)
     tokens = list(_TOKEN.finditer(line))
+    repairs = ["•" if number == 0 and bullet else _repair_token(match.group()) for number, match in enumerate(tokens)]
+    repairs = _resolve_in_context([match.group() for match in tokens], repairs)
     for number, match in enumerate(tokens):
         if number:
             # A run of spaces collapses to one, mapped to the run's first space so a
@@ -167,13 +180,102 @@ def _repair_line_mapped(line: str, lexicon: Lexicon) -> tuple[str, list[int]]:
             out.append(" ")
             offsets.append(tokens[number - 1].end())
         token = match.group()
-        if number == 0 and bullet:
-            repaired = "•"
-        else:
-            repaired = _repair_token(token)
+        repaired = repairs[number]
         out.append(repaired)
         offsets.extend(match.start() + index for index in _align(token, repaired))
     return "".join(out), offsets
+
+
+# Closed word classes of Swedish, for telling apart real words that differ only in
+# the diacritics this OCR drops (har/här, bor/bör, stod/stöd, för/får, val/väl).
+_MODALS = frozenset("kan kunde ska skall skulle bör borde måste vill ville får fick behöver brukar lär".split())
+_FINITE = _MODALS | frozenset("är var blir blev finns fanns går gick kommer gör gjorde står stod tar tog ser såg".split())
+_SUBJECTS = frozenset("jag du han hon vi ni de man".split())
+_PREPOSITIONS = frozenset("i på av för till från med om vid under efter utan mot genom inom hos kring över".split())
+_DETERMINERS = frozenset("en ett den det de detta denna dessa varje deras dess sin sitt sina vår vårt våra".split())
+_LOCATIVES = frozenset("i på hos kvar nära där här hemma tillsammans utomlands".split())
+_PLACE_RELATIVES = frozenset("där var".split())
+_AMBIGUOUS = frozenset("har bor stod for val".split())
+_CLAUSE_END = ".;:!?,"
+
+
+def _choose_reading(word: str, before: list[str], after: str | None) -> str | None:
+    """The reading of an ambiguous word its neighbours call for, or None for no opinion.
+
+    ``word`` is the accent-free spelling, ``before`` the preceding words of the clause
+    (nearest last) and ``after`` the next word; all lowercase.
+    """
+    prev = before[-1] if before else None
+    if word == "har":
+        # An auxiliary "har" never follows a modal or finite verb, nor precedes one.
+        if prev in _FINITE or after in _FINITE or after is not None and _looks_finite_verb(after):
+            return "här"
+        if after in _PREPOSITIONS and prev is not None and _looks_finite_verb(prev):
+            # "syftar här på": a present-tense verb, then the adverb.
+            return "här"
+        return None
+    if word == "bor":
+        # "bo" (live) takes a place; the modal "bör" takes a verb.
+        if after in _LOCATIVES or after is None and _PLACE_RELATIVES & set(before[-2:]):
+            return "bor"
+        return "bör"
+    if word == "stod":
+        # The past of "stå" follows its subject; the noun "stöd" follows anything else.
+        if prev in _SUBJECTS or prev == "det":
+            return "stod"
+        return "stöd"
+    if word == "for":
+        if prev in _SUBJECTS:
+            return "får"
+        return None
+    if word == "val":
+        # The noun "val" after a preposition or determiner; otherwise the adverb "väl".
+        if prev in _PREPOSITIONS or prev in _DETERMINERS or after == "av":
+            return "val"
+        return None
+    return None
+
+
+def _looks_finite_verb(word: str) -> bool:
+    """A present tense of a verb in -a ("syftar" from "syfta") that is no plural noun."""
+    lexicon = load_lexicon()
+    return (
+        len(word) >= 5
+        and word.endswith("ar")
+        and lexicon.zipf.get(word[:-1], 0.0) >= 3.0
+        and lexicon.zipf.get(word[:-2], 0.0) < 3.0
+    )
+
+
+def _resolve_in_context(raw: list[str], repairs: list[str]) -> list[str]:
+    """Re-decide repaired words whose raw spelling fits two real words, from their neighbours.
+
+    The context is the line's other repaired words, up to a clause boundary (punctuation).
+    """
+    lexicon = load_lexicon()
+    split = [_split_punct(token) for token in repairs]
+    result = list(repairs)
+    for index, (lead, core, trail) in enumerate(split):
+        key = Lexicon.key(core.lower())
+        if key not in _AMBIGUOUS or not core.isalpha():
+            continue
+        before: list[str] = []
+        for back in range(index - 1, max(index - 3, -1), -1):
+            if any(mark in split[back][2] for mark in _CLAUSE_END):
+                break
+            before.insert(0, split[back][1].lower())
+        after = None
+        if index + 1 < len(split) and not any(mark in trail for mark in _CLAUSE_END):
+            after = split[index + 1][1].lower()
+        choice = _choose_reading(key, before, after)
+        if choice is None or choice == core.lower():
+            continue
+        # Only a reading the OCR could have produced from the raw token.
+        raw_core = _normalise(_split_punct(raw[index])[1])
+        if _channel_cost(raw_core, choice) is None or lexicon.zipf.get(choice, 0.0) < 3.0:
+            continue
+        result[index] = lead + _restore_case(core, choice) + trail
+    return result
 
 
 @lru_cache(maxsize=None)
@@ -222,7 +324,7 @@ def _repair_word(word: str) -> str:
     lexicon = load_lexicon()
     if word.startswith("Al") and len(word) > 2 and word.lower() not in lexicon.zipf:
         # "Alinom", "Aliden": the acronym glued to the next words.
-        rest = _segment(_normalise(word[2:]), lexicon)
+        rest = _segment(_normalise(word[2:]), lexicon, GLUED_SPACE_PENALTY)
         if rest is not None:
             return "AI " + rest[0]
     if word.isupper() and len(word) > 1:
@@ -235,8 +337,12 @@ def _repair_word(word: str) -> str:
 
 
 def _normalise(word: str) -> str:
-    """Lowercase, keeping an uppercase I distinct because it may be a misread l."""
-    return "".join("ı" if char == "I" and index + 1 < len(word) else char.lower() for index, char in enumerate(word))
+    """Lowercase, keeping an uppercase I distinct because it may be a misread l, and an
+    uppercase G inside a word because it is a mangled vowel."""
+    return "".join(
+        "ı" if char == "I" and index + 1 < len(word) else "ǧ" if char == "G" and index else char.lower()
+        for index, char in enumerate(word)
+    )
 
 
 def _restore_case(original: str, repaired: str) -> str:
@@ -248,7 +354,7 @@ def _restore_case(original: str, repaired: str) -> str:
 
 
 def _best_repair(norm: str, lexicon: Lexicon) -> str:
-    plain = norm.replace("ı", "i")
+    plain = norm.replace("ı", "i").replace("ǧ", "g")
     known = lexicon.zipf.get(plain, 0.0)
     best = _best_candidate(norm, lexicon)
     if known >= 2.0 and (best is None or best[1] <= known + KEEP_MARGIN):
@@ -325,13 +431,14 @@ def _channel_cost(norm: str, word: str) -> float | None:
 
 
 @lru_cache(maxsize=None)
-def _segment(norm: str, lexicon: Lexicon) -> tuple[str, float] | None:
+def _segment(norm: str, lexicon: Lexicon, space_penalty: float = SPACE_PENALTY) -> tuple[str, float] | None:
     """Split a glued token into known words: (text, log10 probability) or None.
 
     Function words (very frequent, short) stand apart with a space; other neighbours
     join into a compound, as Swedish writes them. Every boundary costs something, a
     space more than a join, so an inflected compound ("kompetensbristen") is not cut
-    into a word plus a look-alike function word ("kompetensbrist en").
+    into a word plus a look-alike function word ("kompetensbrist en"). Where the OCR is
+    known to have glued words already, ``space_penalty`` is lower.
     """
     n = len(norm)
     # best[i]: (score, parts, spaces) for norm[:i]
@@ -346,8 +453,11 @@ def _segment(norm: str, lexicon: Lexicon) -> tuple[str, float] | None:
                 continue
             score = best[start][0] + part[1] - 9.0
             parts = best[start][1]
+            if parts and _is_linking_form(parts[-1], lexicon) and len(part[0]) < 5:
+                # A linking form ("nytto-") heads a compound, not a short piece.
+                continue
             if parts:
-                score -= SPACE_PENALTY if _spaced(parts, part[0], lexicon) else JOIN_PENALTY
+                score -= space_penalty if _spaced(parts, part[0], lexicon) else JOIN_PENALTY
             if best[end] is None or score > best[end][0]:
                 best[end] = (score, parts + (part[0],))
     if best[n] is None:
@@ -357,6 +467,11 @@ def _segment(norm: str, lexicon: Lexicon) -> tuple[str, float] | None:
     for index in range(1, len(parts)):
         text += (" " if _spaced(parts[:index], parts[index], lexicon) else "") + parts[index]
     return text, score
+
+
+def _is_linking_form(part: str, lexicon: Lexicon) -> bool:
+    """A compound's first part that is only a linking form, not a word of its own."""
+    return part[-1] in LINKING_VOWELS and lexicon.zipf.get(part, 0.0) < lexicon.part_zipf
 
 
 def _spaced(before: tuple[str, ...], right: str, lexicon: Lexicon) -> bool:
@@ -387,7 +502,11 @@ def _part_candidate(piece: str, lexicon: Lexicon, final: bool) -> tuple[str, flo
         word, score, zipf = candidate
         if lexicon.is_function_word(word):
             options.append((word, score))
-        elif len(word) >= 4 and zipf >= lexicon.part_zipf or len(word) == 3 and zipf >= lexicon.short_part_zipf:
+        elif (
+            len(word) >= 4 and zipf >= lexicon.part_zipf
+            or len(word) >= lexicon.long_part_len and zipf >= lexicon.long_part_zipf
+            or len(word) == 3 and zipf >= lexicon.short_part_zipf
+        ):
             options.append((word, score))
     if not final and len(piece) >= 4:
         if piece.endswith("s"):
@@ -399,6 +518,19 @@ def _part_candidate(piece: str, lexicon: Lexicon, final: bool) -> tuple[str, flo
             stem = _best_candidate(piece + vowel, lexicon)
             if stem is not None and stem[1] >= STEM_MIN_SCORE and stem[0].endswith(vowel):
                 options.append((stem[0][:-1], stem[1] - STEM_CUT))
+        if piece[-1] in LINKING_VOWELS:
+            # A linking vowel in place of a stem's final a: "nytto-" (nytta), "gatu-" (gata).
+            stem = _best_candidate(piece[:-1] + "a", lexicon)
+            # The linking form must itself be attested (as in "nytto- och"), or any word
+            # in -a would grow one ("frågo", "hårdu").
+            linked = stem[0][:-1] + piece[-1] if stem is not None else ""
+            if stem is not None and stem[1] >= STEM_MIN_SCORE and stem[0].endswith("a") and linked in lexicon.zipf:
+                options.append((linked, stem[1] - STEM_CUT))
+    if final and piece.endswith("ande") and len(piece) >= 7:
+        # A present participle of a verb in -a: "säkrande" (säkra).
+        stem = _best_candidate(piece[:-3], lexicon)
+        if stem is not None and stem[1] >= STEM_MIN_SCORE and stem[0].endswith("a"):
+            options.append((stem[0] + "nde", stem[1] - STEM_CUT))
     if not options:
         return None
     return max(options, key=lambda option: option[1])
