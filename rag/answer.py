@@ -32,9 +32,9 @@ ABSTAIN = {
     "en": "The report does not cover this. The nearest passages are shown below, but they do not answer the question.",
 }
 MIN_SENTENCE_CHARS = 30
-RARE_ZIPF = 2.5
+RARE_ZIPF = 2.5  # below this a word is specific enough that its absence from the report matters
 OVERLAP_WEIGHT = 0.15  # stemmed query-term overlap, next to embedding similarity (dev-tuned)
-RANK_PRIOR = 0.05  # prefer sentences of higher-ranked passages: citation precision 0.45 -> 0.50 on dev  # below this a word is specific enough that its absence from the report matters
+RANK_PRIOR = 0.05  # prefer sentences of higher-ranked passages: citation precision 0.45 -> 0.50 on dev
 
 
 _QUANTITY = re.compile(
@@ -73,13 +73,6 @@ def _quotable(text: str) -> bool:
 
 
 class Answerer(Protocol):
-    def _should_abstain(self, question: str, lang: str, evidence: float) -> bool:
-        if evidence < self.settings.abstain_threshold:
-            return True
-        if lang == "sv" and evidence < self.settings.abstain_specific_below:
-            return bool(missing_specific_terms(question, self._vocabulary))
-        return False
-
     def answer(self, question: str, retrieved: Retrieved) -> Answer: ...
 
 

@@ -116,6 +116,7 @@ def ingest(
         passages: list[Passage] = []
         sentences: list[SentenceSpan] = []
         seen_sources: set[str] = set()
+        old_by_source = _group_by_source(old) if old is not None else {}
         for path in files:
             source = source_name(path.resolve(), settings.corpus_dir)
             seen_sources.add(source)
@@ -124,10 +125,9 @@ def ingest(
                 prev = old_files.get(source)
                 if reusable and prev and prev["sha256"] == digest:
                     report.unchanged.append(source)
-                    kept = [p for p in old.passages if p.source == source]
-                    passages += kept
-                    ids = {p.id for p in kept}
-                    sentences += [s for s in old.sentences if s.passage_id in ids]
+                    kept_p, kept_s = old_by_source.get(source, ([], []))
+                    passages += kept_p
+                    sentences += kept_s
                     manifest.files[source] = prev
                     continue
                 doc = load_document(path, settings.corpus_dir)
@@ -141,10 +141,9 @@ def ingest(
                 report.failed.append((str(path), exc.reason))
                 if old is not None and source in old_files:
                     # Keep what the index already had for a file that now fails to load.
-                    kept = [p for p in old.passages if p.source == source]
-                    passages += kept
-                    ids = {p.id for p in kept}
-                    sentences += [s for s in old.sentences if s.passage_id in ids]
+                    kept_p, kept_s = old_by_source.get(source, ([], []))
+                    passages += kept_p
+                    sentences += kept_s
                     manifest.files[source] = old_files[source]
                 continue
             (report.changed if source in old_files else report.added).append(source)
@@ -189,6 +188,17 @@ def ingest(
         report.seconds = time.perf_counter() - started
         log.info("%s", report.summary())
         return report
+
+
+def _group_by_source(generation: Generation) -> dict[str, tuple[list[Passage], list[SentenceSpan]]]:
+    groups: dict[str, tuple[list[Passage], list[SentenceSpan]]] = {}
+    source_of: dict[str, str] = {}
+    for p in generation.passages:
+        groups.setdefault(p.source, ([], []))[0].append(p)
+        source_of[p.id] = p.source
+    for s in generation.sentences:
+        groups[source_of[s.passage_id]][1].append(s)
+    return groups
 
 
 def _embed_all(embedder: CachedEmbedder, texts: list[str], progress: bool, label: str, batch: int = 16) -> np.ndarray:

@@ -29,6 +29,7 @@ import os
 import shutil
 import time
 from dataclasses import asdict, dataclass, field
+from datetime import datetime
 from pathlib import Path
 
 import numpy as np
@@ -112,23 +113,23 @@ def chroma_client(path: Path):
 
 def hubness(vectors: np.ndarray, neighbours: int = 10, sample: int = 4000, seed: int = 0) -> np.ndarray:
     """Mean cosine similarity of each vector to its nearest neighbours (within a fixed sample
-    for large indexes, which keeps this O(n · sample))."""
+    for large indexes, which keeps this O(n · sample)). A vector is never its own neighbour."""
     n = len(vectors)
     if n < 2:
         return np.zeros(n, dtype=np.float32)
-    if n > sample:
-        ref = vectors[np.random.default_rng(seed).choice(n, sample, replace=False)]
-    else:
-        ref = vectors
+    ref_ids = np.random.default_rng(seed).choice(n, sample, replace=False) if n > sample else np.arange(n)
+    ref = vectors[ref_ids]
+    position = np.full(n, -1, dtype=np.int64)  # column of each vector in ``ref``, -1 if not sampled
+    position[ref_ids] = np.arange(len(ref_ids))
     k = min(neighbours, len(ref) - 1)
     out = np.empty(n, dtype=np.float32)
     for i in range(0, n, 2048):
-        sims = vectors[i : i + 2048] @ ref.T
-        if n <= sample:
-            rows = np.arange(i, min(i + 2048, n))
-            sims[rows - i, rows] = -1.0  # not its own neighbour
+        rows = np.arange(i, min(i + 2048, n))
+        sims = vectors[rows] @ ref.T
+        own = position[rows]
+        sims[np.nonzero(own >= 0)[0], own[own >= 0]] = -1.0
         top = np.partition(sims, -k, axis=1)[:, -k:]
-        out[i : i + 2048] = top.mean(axis=1)
+        out[rows] = top.mean(axis=1)
     return out
 
 
@@ -184,7 +185,9 @@ class IndexDir:
 
     def new_generation(self) -> Path:
         self.root.mkdir(parents=True, exist_ok=True)
-        folder = self.root / "gen-{}-{}".format(time.strftime("%Y%m%dT%H%M%S"), os.getpid())
+        # Microseconds: two ingests in one process within a second need distinct folders.
+        stamp = datetime.now().strftime("%Y%m%dT%H%M%S%f")
+        folder = self.root / "gen-{}-{}".format(stamp, os.getpid())
         folder.mkdir()
         return folder
 
