@@ -185,6 +185,9 @@ def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     level = logging.INFO if getattr(args, "verbose", False) else logging.WARNING
     logging.basicConfig(level=level, format="%(levelname)s %(name)s: %(message)s")
+    # bm25s sets its own logger to DEBUG when imported; the handler level keeps that quiet.
+    for handler in logging.getLogger().handlers:
+        handler.setLevel(level)
     try:
         return COMMANDS[args.command](args)
     except (ConfigError, LoaderError, ValueError, FileNotFoundError) as exc:

@@ -159,6 +159,7 @@ def ingest(
         report.passages = len(passages)
 
         if reusable and not (report.added or report.changed or report.removed):
+            index.prune()  # a killed ingest's folder would otherwise linger until the next change
             report.up_to_date = True
             report.generation = old_folder.name
             report.seconds = time.perf_counter() - started

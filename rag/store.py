@@ -195,6 +195,12 @@ class IndexDir:
         _write_atomic(self.pointer, folder.name)
         self._prune(keep=folder)
 
+    def prune(self) -> None:
+        """Remove what interrupted ingests left behind; only call with the writer lock held."""
+        current = self.current()
+        if current is not None:
+            self._prune(keep=current)
+
     def _prune(self, keep: Path) -> None:
         """Remove unfinished and superseded generations, keeping the newest previous one
         for processes that may still be reading it."""

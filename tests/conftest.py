@@ -18,3 +18,28 @@ def _block_network():
     """Tests may talk to loopback (test servers) and unix sockets, nothing else."""
     socket_allow_hosts(["127.0.0.1", "localhost", "::1"], allow_unix_socket=True)
     yield
+
+
+@pytest.fixture
+def corpus_dir(tmp_path):
+    folder = tmp_path / "corpus"
+    folder.mkdir()
+    return folder
+
+
+@pytest.fixture
+def settings(tmp_path, corpus_dir, monkeypatch):
+    """Settings whose index and corpus live in this test's tmp_path, whatever RAG_* the shell has."""
+    from rag.config import load_settings
+
+    for key in list(os.environ):
+        if key.upper().startswith("RAG_"):
+            monkeypatch.delenv(key)
+    return load_settings(index_dir=tmp_path / "index", corpus_dir=corpus_dir)
+
+
+@pytest.fixture
+def embedder():
+    from fakes import HashEmbedder
+
+    return HashEmbedder()

@@ -1,0 +1,69 @@
+"""Test doubles. Nothing here is fit for real retrieval: it exists so unit tests run in
+milliseconds and can assert exactly how much embedding work an operation did."""
+
+from __future__ import annotations
+
+import hashlib
+import math
+
+from langchain_core.embeddings import Embeddings
+
+from rag.lexical import terms
+
+
+class HashEmbedder(Embeddings):
+    """FAKE embedder for tests: a hashed bag of stemmed content terms, L2-normalised.
+
+    Texts that share words get similar vectors, so dense retrieval behaves plausibly on
+    tiny corpora. ``calls`` counts calls to either method and ``texts_embedded`` counts
+    document texts, so a test can assert that an operation did no embedding work.
+    """
+
+    name = "fake-hash"
+
+    def __init__(self, dim: int = 64) -> None:
+        self._dim = dim
+        self.calls = 0
+        self.texts_embedded = 0
+        self.queries = 0
+
+    @property
+    def dimension(self) -> int:
+        return self._dim
+
+    def _vector(self, text: str) -> list[float]:
+        vec = [0.0] * self._dim
+        for term in terms(text):
+            digest = hashlib.sha256(term.encode("utf-8")).digest()
+            vec[int.from_bytes(digest[:4], "little") % self._dim] += 1.0 if digest[4] % 2 else -1.0
+        norm = math.sqrt(sum(v * v for v in vec))
+        if norm == 0.0:
+            # A text without content terms still needs a unit vector.
+            vec[0], norm = 1.0, 1.0
+        return [v / norm for v in vec]
+
+    def embed_query(self, text: str) -> list[float]:
+        self.calls += 1
+        self.queries += 1
+        return self._vector(text)
+
+    def embed_documents(self, texts: list[str]) -> list[list[float]]:
+        self.calls += 1
+        self.texts_embedded += len(texts)
+        return [self._vector(t) for t in texts]
+
+
+class InterruptingEmbedder(HashEmbedder):
+    """FAKE embedder that raises KeyboardInterrupt on document call number ``after + 1``,
+    standing in for a user pressing Ctrl-C in the middle of an ingest."""
+
+    def __init__(self, after: int, dim: int = 64) -> None:
+        super().__init__(dim)
+        self.after = after
+        self.document_calls = 0
+
+    def embed_documents(self, texts: list[str]) -> list[list[float]]:
+        self.document_calls += 1
+        if self.document_calls > self.after:
+            raise KeyboardInterrupt
+        return super().embed_documents(texts)

@@ -1,0 +1,172 @@
+"""Extractive answers over a tiny inline corpus with the fake embedder: citations, language, abstention."""
+
+from __future__ import annotations
+
+import os
+import re
+
+import pytest
+from fakes import HashEmbedder
+
+from rag.answer import ABSTAIN, LEADS
+from rag.config import load_settings
+from rag.indexing import ingest
+from rag.service import RagService
+
+STRATEGI = """Strategi för AI
+
+1. Strategi
+
+Kommunen behöver en tydlig strategi för hur AI ska användas i verksamheten. Strategin beslutas av kommunfullmäktige efter en bred dialog.
+
+2. Dataskydd
+
+Dataskyddsförordningen gäller när personuppgifter behandlas i ett AI-system. Kommunen måste göra en konsekvensbedömning innan systemet tas i bruk.
+"""
+
+SAMVERKAN = """Samverkan mellan kommuner
+
+1. Samverkan
+
+Små kommuner kan dela på kompetens genom att samverka med grannkommunerna. Gemensamma upphandlingar sänker kostnaderna för alla parter.
+"""
+
+TEXTS = {"strategi.txt": STRATEGI, "samverkan.txt": SAMVERKAN}
+
+
+@pytest.fixture(scope="module")
+def index(tmp_path_factory):
+    root = tmp_path_factory.mktemp("answer")
+    corpus = root / "corpus"
+    corpus.mkdir()
+    for name, text in TEXTS.items():
+        (corpus / name).write_text(text, encoding="utf-8")
+    with pytest.MonkeyPatch.context() as mp:
+        for key in list(os.environ):
+            if key.upper().startswith("RAG_"):
+                mp.delenv(key)
+        settings = load_settings(index_dir=root / "index", corpus_dir=corpus)
+        ingest(settings, embedder=HashEmbedder(), progress=False)
+        yield settings
+
+
+def _service(index, **overrides) -> RagService:
+    settings = load_settings(index_dir=index.index_dir, corpus_dir=index.corpus_dir, **overrides)
+    return RagService(settings, embedder=HashEmbedder(), notify=pytest.fail)
+
+
+@pytest.fixture
+def answering(index):
+    """A service whose thresholds never abstain, so the fake embedder's scores do not decide."""
+    return _service(index, abstain_threshold=-10.0, abstain_specific_below=-10.0)
+
+
+def _check_citations(data: dict) -> None:
+    passage_ids = {p["passage_id"] for p in data["passages"]}
+    cited = {c["n"]: c for c in data["citations"]}
+    assert [c["n"] for c in data["citations"]] == list(range(1, len(cited) + 1))
+    assert {c["passage_id"] for c in data["citations"]} <= passage_ids
+    markers = {int(n) for n in re.findall(r"\[(\d+)\]", data["answer"])}
+    assert markers == set(cited)
+    for sentence in data["sentences"]:
+        assert sentence["citations"], sentence
+        for n in sentence["citations"]:
+            c = cited[n]
+            assert sentence["source"] == c["source"]
+            assert c["start"] <= sentence["start"] < sentence["end"] <= c["end"]
+            # The fake corpus needs no OCR repair, so the span is the sentence verbatim.
+            assert TEXTS[c["source"]][sentence["start"] : sentence["end"]] == sentence["text"]
+            assert sentence["text"] in c["text"]
+            assert "{} [{}]".format(sentence["text"], n) in data["answer"]
+
+
+def test_swedish_question_gets_a_swedish_lead_and_cited_sentences(answering):
+    answer = answering.ask("Vem beslutar om strategin för AI?")
+
+    data = answer.to_dict()
+    assert data["lang"] == "sv"
+    assert not data["abstained"]
+    assert data["answer"].startswith(LEADS["sv"] + "\n\n")
+    assert data["sentences"][0]["text"] == (
+        "Strategin beslutas av kommunfullmäktige efter en bred dialog."
+    )
+    assert data["citations"][0]["section"] == "1. Strategi"
+    _check_citations(data)
+
+
+def test_english_question_gets_an_english_lead(answering):
+    answer = answering.ask("Which impact assessment does the GDPR require?")
+
+    data = answer.to_dict()
+    assert data["lang"] == "en"
+    assert not data["abstained"]
+    assert data["answer"].startswith(LEADS["en"] + "\n\n")
+    assert LEADS["en"] != LEADS["sv"]
+    assert data["citations"]
+    _check_citations(data)
+
+
+def test_every_citation_resolves_to_a_retrieved_passage(answering):
+    for question in (
+        "Hur gör kommunen en konsekvensbedömning för personuppgifter?",
+        "Hur kan små kommuner samverka om upphandlingar?",
+        "Vad säger rapporten om strategi, dataskydd och samverkan?",
+    ):
+        data = answering.ask(question).to_dict()
+        assert data["citations"], question
+        _check_citations(data)
+
+
+def test_the_answer_dict_has_the_documented_shape(answering):
+    data = answering.ask("Hur kan små kommuner samverka?").to_dict()
+
+    assert {"question", "answer", "abstained", "citations", "passages", "timings_ms"} <= set(data)
+    assert set(data["citations"][0]) == {"n", "passage_id", "source", "section", "start", "end", "page", "text"}
+    assert set(data["timings_ms"]) >= {"retrieve", "answer", "total"}
+    assert data["question"] == "Hur kan små kommuner samverka?"
+
+
+@pytest.mark.parametrize(
+    ("question", "lang"),
+    [("Hur gör kommunen en konsekvensbedömning?", "sv"), ("How should we assess the impact?", "en")],
+)
+def test_high_threshold_abstains_but_still_shows_the_passages(index, question, lang):
+    service = _service(index, abstain_threshold=100.0)
+    retrieved = service.retriever.search(question)
+
+    answer = service.ask(question)
+
+    data = answer.to_dict()
+    assert data["abstained"] is True
+    assert data["lang"] == lang
+    assert data["answer"] == ABSTAIN[lang]
+    assert data["citations"] == [] and data["sentences"] == []
+    assert [p["passage_id"] for p in data["passages"]] == [h.passage.id for h in retrieved.hits]
+    assert len(data["passages"]) == 3
+
+
+def test_swedish_and_english_abstentions_differ(index):
+    service = _service(index, abstain_threshold=100.0)
+
+    sv = service.ask("Vad kostar en licens?").text
+    en = service.ask("What does a licence cost?").text
+
+    assert sv == ABSTAIN["sv"] and en == ABSTAIN["en"] and sv != en
+
+
+def test_swedish_question_about_terms_the_corpus_never_uses_abstains(index):
+    service = _service(index, abstain_threshold=-10.0, abstain_specific_below=100.0)
+
+    answer = service.ask("Hur använder kommunen Copilot-licenser i Kiruna?")
+
+    assert answer.abstained
+    assert answer.citations == ()
+
+
+def test_answer_sentence_count_is_capped(index):
+    service = _service(index, abstain_threshold=-10.0, abstain_specific_below=-10.0, answer_sentences=1)
+
+    answer = service.ask("Vad säger rapporten om kommunen?")
+
+    assert len(answer.sentences) == 1
+    assert len(answer.citations) == 1

@@ -1,0 +1,191 @@
+"""Passages from tiny inline documents: exact section paths, exact source spans, stable ids."""
+
+from __future__ import annotations
+
+from rag.chunking import SECTION_SEP, build_passages
+from rag.types import Document, Page
+
+# Lines are report-length (60-70 characters) so prose never looks like a heading.
+TEXT = """Rapport om kommunen
+
+1. Inledning
+
+Kommunen arbetar med digitalisering i hela den kommunala organisa-
+tionen och vill använda AI-
+verktyg på ett ansvarsfullt sätt. Arbetet leds av en styrgrupp.
+
+Ledning och styrning
+
+Styrgruppen träffas varje månad. Den rapporterar till nämnden och
+följer upp arbetet med de digitala tjänsterna för invånarna.
+
+Varje förvaltning utser en kontaktperson som ansvarar för arbetet med
+12
+
+digitaliseringen och samordnar den med styrgruppen.
+
+2. Juridik och dataskydd
+
+Dataskyddsförordningen gäller när personuppgifter behandlas i ett AI-system. Kommunen måste göra en konsekvensbedömning.
+"""
+
+CH1 = "1. Inledning"
+SUB = CH1 + SECTION_SEP + "Ledning och styrning"
+CH2 = "2. Juridik och dataskydd"
+
+
+def _doc(text: str = TEXT, **kwargs) -> Document:
+    return Document(source="t.txt", path="t.txt", text=text, sha256="0" * 64, **kwargs)
+
+
+def _span(text: str, first: str, last: str) -> tuple[int, int]:
+    """Source span from the first character of ``first`` to the last of ``last``."""
+    start = text.index(first)
+    return start, text.index(last, start) + len(last)
+
+
+def test_sections_follow_numbered_chapters_and_unnumbered_subheadings():
+    passages, _ = build_passages(_doc())
+
+    assert [p.section for p in passages] == [CH1, SUB, CH2]
+
+
+def test_passage_spans_are_exact_source_offsets():
+    passages, _ = build_passages(_doc())
+    first, sub, second = passages
+
+    assert (first.start, first.end) == _span(TEXT, "Kommunen arbetar", "leds av en styrgrupp.")
+    assert (first.start, first.end) == (35, 193)
+    assert (sub.start, sub.end) == _span(TEXT, "Styrgruppen träffas", "samordnar den med styrgruppen.")
+    assert (second.start, second.end) == _span(TEXT, "Dataskyddsförordningen", "konsekvensbedömning.")
+    for p in passages:
+        assert p.source == "t.txt"
+        assert p.page is None
+
+
+def test_line_break_hyphenation_is_joined_but_ai_compounds_keep_their_hyphen():
+    first = build_passages(_doc())[0][0]
+
+    assert "organisationen" in first.text
+    assert "organisa-" not in first.text
+    assert "AI-verktyg" in first.text
+    # The source span still holds the text as printed.
+    assert "organisa-\ntionen" in TEXT[first.start : first.end]
+
+
+def test_page_number_line_is_dropped_and_the_paragraph_it_cut_is_mended():
+    passages, sentences = build_passages(_doc())
+    sub = passages[1]
+
+    assert sub.text == (
+        "Styrgruppen träffas varje månad. Den rapporterar till nämnden och följer upp arbetet "
+        "med de digitala tjänsterna för invånarna.\n\n"
+        "Varje förvaltning utser en kontaktperson som ansvarar för arbetet med "
+        "digitaliseringen och samordnar den med styrgruppen."
+    )
+    for p in passages:
+        assert "12" not in p.text
+    mended = [s for s in sentences if s.text.startswith("Varje förvaltning")]
+    assert len(mended) == 1
+    assert mended[0].text.endswith("arbetet med digitaliseringen och samordnar den med styrgruppen.")
+    assert (mended[0].start, mended[0].end) == _span(TEXT, "Varje förvaltning", "med styrgruppen.")
+
+
+def test_source_slice_starts_and_ends_with_the_passage_words():
+    passages, _ = build_passages(_doc())
+
+    expected = [
+        ("Kommunen arbetar", "av en styrgrupp."),
+        ("Styrgruppen träffas", "med styrgruppen."),
+        ("Dataskyddsförordningen gäller", "en konsekvensbedömning."),
+    ]
+    for p, (head, tail) in zip(passages, expected, strict=True):
+        src = TEXT[p.start : p.end]
+        assert src.startswith(head) and p.text.startswith(head)
+        assert src.endswith(tail) and p.text.endswith(tail)
+
+
+def test_no_passage_crosses_a_section_and_each_respects_max_chars():
+    heading_offsets = [TEXT.index(h) for h in ("1. Inledning", "Ledning och styrning", "2. Juridik")]
+    for max_chars in (200, 1200):
+        passages, _ = build_passages(_doc(), max_chars=max_chars)
+        for p in passages:
+            assert p.end - p.start <= max_chars
+            assert not any(p.start < h < p.end for h in heading_offsets)
+        assert [p.section for p in passages] == (
+            [CH1, SUB, SUB, CH2] if max_chars == 200 else [CH1, SUB, CH2]
+        )
+
+
+def test_small_max_chars_splits_at_the_paragraph_boundary():
+    passages, _ = build_passages(_doc(), max_chars=200)
+
+    assert [(p.start, p.end) for p in passages[1:3]] == [
+        _span(TEXT, "Styrgruppen träffas", "tjänsterna för invånarna."),
+        _span(TEXT, "Varje förvaltning", "med styrgruppen."),
+    ]
+
+
+def test_every_sentence_span_lies_inside_its_passage_span():
+    passages, sentences = build_passages(_doc())
+    by_id = {p.id: p for p in passages}
+
+    assert {s.passage_id for s in sentences} == set(by_id)
+    for s in sentences:
+        p = by_id[s.passage_id]
+        assert p.start <= s.start < s.end <= p.end
+        assert s.text in p.text
+    assert [s.text for s in sentences if s.passage_id == passages[0].id] == [
+        (
+            "Kommunen arbetar med digitalisering i hela den kommunala organisationen och vill "
+            "använda AI-verktyg på ett ansvarsfullt sätt."
+        ),
+        "Arbetet leds av en styrgrupp.",
+    ]
+
+
+def test_ids_are_stable_and_change_only_with_the_text_of_their_passage():
+    first_run = [p.id for p in build_passages(_doc())[0]]
+    second_run = [p.id for p in build_passages(_doc())[0]]
+    edited = TEXT.replace("konsekvensbedömning.", "riskbedömning.")
+    third_run = [p.id for p in build_passages(_doc(edited))[0]]
+
+    assert first_run == second_run
+    assert len(set(first_run)) == 3
+    assert third_run[:2] == first_run[:2]
+    assert third_run[2] != first_run[2]
+
+
+def test_identical_paragraphs_in_one_section_get_distinct_ids():
+    para = (
+        "Kommunen måste göra en konsekvensbedömning innan ett nytt AI-system tas i bruk "
+        "i verksamheten och sedan följa upp den."
+    )
+    text = "1. Juridik\n\n" + para + "\n\n" + para + "\n"
+    passages, _ = build_passages(_doc(text), max_chars=200)
+
+    assert [p.text for p in passages] == [para, para]
+    assert passages[0].id != passages[1].id
+
+
+def test_pages_come_from_the_document_page_map():
+    page_one = (
+        "1. Inledning\n\n"
+        "Kommunen arbetar med digitalisering i hela den kommunala organisationen\n"
+        "och vill använda AI på ett ansvarsfullt sätt. Arbetet leds av en\n"
+    )
+    page_two = (
+        "styrgrupp som träffas varje månad och rapporterar till nämnden.\n\n"
+        "2. Juridik\n\n"
+        "Dataskyddsförordningen gäller när personuppgifter behandlas i ett AI-system.\n"
+    )
+    text = page_one + "\f" + page_two
+    pages = (Page(1, 0, len(page_one) + 1), Page(2, len(page_one) + 1, len(text)))
+    passages, _ = build_passages(_doc(text, pages=pages, title="Titel"))
+
+    assert [(p.section, p.page) for p in passages] == [("1. Inledning", 1), ("2. Juridik", 2)]
+    first = passages[0]
+    # The sentence cut by the page break is one sentence, and its span crosses the form feed.
+    assert first.text.endswith("Arbetet leds av en styrgrupp som träffas varje månad och rapporterar till nämnden.")
+    assert (first.start, first.end) == _span(text, "Kommunen arbetar", "till nämnden.")
+    assert "\f" in text[first.start : first.end]

