@@ -131,7 +131,8 @@ def _blocks(repaired: RepairedText, source_text: str) -> list[_Block]:
     blocks: list[_Block] = []
     current: list[_Line] = []
     pos = 0
-    for text, raw in zip(repaired.text.split("\n"), source_text.split("\n")):
+    # Form feeds (PDF page breaks) end a line too: a page's first line can be a heading.
+    for text, raw in zip(re.split(r"[\n\f]", repaired.text), re.split(r"[\n\f]", source_text)):
         line = _Line(text, pos, raw)
         pos += len(text) + 1
         if not line.stripped or _PAGE_NUMBER.match(raw) or not any(ch.isalnum() for ch in text):
@@ -171,7 +172,9 @@ def _sections(blocks: list[_Block], title: str) -> list[_Section]:
     for i, block in enumerate(blocks):
         following = blocks[i + 1] if i + 1 < len(blocks) else None
         numbered = _chapter_number(block.lines[0].raw.strip()) is not None
-        block.heading = _is_heading_shape(block) and (
+        # Text that goes on in lower case after it is a paragraph cut by a page break, not a heading.
+        continued = following is not None and following.lines[0].stripped[:1].islower()
+        block.heading = _is_heading_shape(block) and (numbered or not continued) and (
             (numbered or _STRUCTURAL.match(block.text) is not None)
             or following is not None and (_is_prose(following) or _is_heading_shape(following))
         )
@@ -273,7 +276,7 @@ def build_passages(doc: Document, max_chars: int = 1200) -> tuple[list[Passage],
                 units.append((p_start + s, p_start + e, first))
                 first = False
         display = builder.text()
-        for group in _pack(units, builder.src, max_chars):
+        for group in _pack(units, builder.src, max_chars, display):
             start, end = group[0][0], group[-1][1]
             text = display[start:end]
             key = (section_path, text)
@@ -298,11 +301,13 @@ def build_passages(doc: Document, max_chars: int = 1200) -> tuple[list[Passage],
     return passages, sentences
 
 
-def _pack(units: list[tuple[int, int, bool]], src: list[int], max_chars: int) -> list[list[tuple[int, int, bool]]]:
+def _pack(
+    units: list[tuple[int, int, bool]], src: list[int], max_chars: int, display: str
+) -> list[list[tuple[int, int, bool]]]:
     """Greedy packing of sentences; prefers to break at paragraph starts once a passage is half full."""
     groups: list[list[tuple[int, int, bool]]] = []
     current: list[tuple[int, int, bool]] = []
-    for unit in units:
+    for unit in _split_long(units, src, max_chars, display):
         if current:
             span = src[unit[1] - 1] + 1 - src[current[0][0]]
             size = src[current[-1][1] - 1] + 1 - src[current[0][0]]
@@ -313,3 +318,25 @@ def _pack(units: list[tuple[int, int, bool]], src: list[int], max_chars: int) ->
     if current:
         groups.append(current)
     return groups
+
+
+def _split_long(
+    units: list[tuple[int, int, bool]], src: list[int], max_chars: int, display: str
+) -> list[tuple[int, int, bool]]:
+    """Cut a sentence longer than ``max_chars`` source characters at a space (a list without
+    full stops can read as one sentence), so that no passage exceeds the limit."""
+    out: list[tuple[int, int, bool]] = []
+    for start, end, first in units:
+        while src[end - 1] + 1 - src[start] > max_chars:
+            limit = start + 1
+            while limit < end and src[limit] + 1 - src[start] <= max_chars:
+                limit += 1
+            cut = display.rfind(" ", start + 1, limit)
+            if cut <= start:
+                cut = limit
+            out.append((start, cut, first))
+            start, first = cut, False
+            while start < end and display[start] == " ":
+                start += 1
+        out.append((start, end, first))
+    return out

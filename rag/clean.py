@@ -146,18 +146,24 @@ def repair_text(text: str) -> RepairedText:
     pieces: list[str] = []
     offsets: list[int] = []
     position = 0
-    for line in text.split("\n"):
+    # A form feed (a PDF page break) separates like a newline, so it survives the repair.
+    for line, separator in _lines_and_separators(text):
         repaired, line_offsets = _repair_line_mapped(line, lexicon)
         pieces.append(repaired)
         offsets.extend(position + offset for offset in line_offsets)
         position += len(line)
-        pieces.append("\n")
+        pieces.append(separator)
         offsets.append(position)
         position += 1
     pieces.pop()
     offsets.pop()
     offsets.append(len(text))
     return RepairedText("".join(pieces), tuple(offsets))
+
+
+def _lines_and_separators(text: str) -> list[tuple[str, str]]:
+    parts = re.split(r"([\n\f])", text)
+    return [(parts[i], parts[i + 1] if i + 1 < len(parts) else "\n") for i in range(0, len(parts), 2)]
 
 
 def repair_line(line: str) -> str:

@@ -12,7 +12,9 @@ import sys
 from pathlib import Path
 
 from rag.config import ConfigError, Settings, load_settings
+from rag.embeddings import EmbedderUnavailable
 from rag.loaders import LoaderError
+from rag.store import IndexBusy
 
 log = logging.getLogger(__name__)
 
@@ -190,7 +192,7 @@ def main(argv: list[str] | None = None) -> int:
         handler.setLevel(level)
     try:
         return COMMANDS[args.command](args)
-    except (ConfigError, LoaderError, ValueError, FileNotFoundError) as exc:
+    except (ConfigError, LoaderError, ValueError, FileNotFoundError, IndexBusy, EmbedderUnavailable) as exc:
         print("rag: error: {}".format(exc), file=sys.stderr)
         return 2
     except KeyboardInterrupt:

@@ -20,6 +20,10 @@ from rag.config import Settings
 log = logging.getLogger(__name__)
 
 
+class EmbedderUnavailable(RuntimeError):
+    """The configured embedding model cannot be loaded; the message says what to set."""
+
+
 @runtime_checkable
 class Embedder(Protocol):
     name: str
@@ -91,7 +95,7 @@ class SentenceTransformerEmbedder(Embeddings):
                 try:
                     self._model = SentenceTransformer(self.model_name, device="cpu")
                 except OSError as exc:
-                    raise RuntimeError(
+                    raise EmbedderUnavailable(
                         "cannot load sentence-transformers model {!r}: {}. Give a local model folder "
                         "or a name available in your deployment's model cache".format(self.model_name, exc)
                     ) from exc

@@ -137,7 +137,8 @@ def _split_line(line: str, offset: int, spans: list[tuple[int, int]]) -> None:
         end = match.end()
         before = line[start : match.start()].split()
         last = before[-1].lower().rstrip(".") if before else ""
-        if last in _ABBREVIATIONS or (len(last) == 1 and last.isalpha()):
+        if last in _ABBREVIATIONS or (len(last) == 1 and last.isalpha()) or (len(before) == 1 and last.isdigit()):
+            # abbreviations, initials and list numbers ("1. Inledning") do not end a sentence
             continue
         _add_span(line, offset, start, end, spans)
         start = end

@@ -45,6 +45,10 @@ COLLECTION = "passages"
 _CODE_FILES = ("clean.py", "chunking.py", "lexical.py", "loaders.py", "indexing.py")
 
 
+class IndexBusy(RuntimeError):
+    """Another ingest holds the index lock."""
+
+
 class IndexMissing(RuntimeError):
     """There is no index yet: run ``rag ingest``."""
 
@@ -227,7 +231,9 @@ class _FileLock:
             fcntl.flock(self.fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
             self.fh.close()
-            raise RuntimeError("another ingest is running on {}".format(self.path.parent)) from None
+            raise IndexBusy(
+                "another ingest is running on {}; wait for it to finish and try again".format(self.path.parent)
+            ) from None
         return self
 
     def __exit__(self, *exc):
