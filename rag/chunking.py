@@ -131,10 +131,15 @@ def _blocks(repaired: RepairedText, source_text: str) -> list[_Block]:
     blocks: list[_Block] = []
     current: list[_Line] = []
     pos = 0
-    # Form feeds (PDF page breaks) end a line too: a page's first line can be a heading.
-    for text, raw in zip(re.split(r"[\n\f]", repaired.text), re.split(r"[\n\f]", source_text)):
+    # A form feed (PDF page break) ends the line and the block: a page's first line can be a heading.
+    separators = ["\n"] + re.findall(r"[\n\f]", source_text)
+    lines = zip(re.split(r"[\n\f]", repaired.text), re.split(r"[\n\f]", source_text), separators)
+    for text, raw, separator in lines:
         line = _Line(text, pos, raw)
         pos += len(text) + 1
+        if separator == "\f" and current:
+            blocks.append(_Block(current))
+            current = []
         if not line.stripped or _PAGE_NUMBER.match(raw) or not any(ch.isalnum() for ch in text):
             if current:
                 blocks.append(_Block(current))

@@ -189,3 +189,33 @@ def test_pages_come_from_the_document_page_map():
     assert first.text.endswith("Arbetet leds av en styrgrupp som träffas varje månad och rapporterar till nämnden.")
     assert (first.start, first.end) == _span(text, "Kommunen arbetar", "till nämnden.")
     assert "\f" in text[first.start : first.end]
+
+
+def test_a_heading_at_the_top_of_a_pdf_page_starts_a_section():
+    page1 = "1. Bakgrund\n\nKommunen har arbetat med digitalisering sedan flera år och har en plan för det."
+    page2 = "2. Resultat\n\nPiloten med en språkmodell sparade tid för handläggarna i socialtjänsten."
+    text = page1 + "\f" + page2
+    pages = (Page(1, 0, len(page1) + 1), Page(2, len(page1) + 1, len(text)))
+    passages, _ = build_passages(_doc(text, pages=pages))
+    assert [(p.section, p.page) for p in passages] == [("1. Bakgrund", 1), ("2. Resultat", 2)]
+    assert text[passages[1].start : passages[1].end] == page2[len("2. Resultat\n\n") :]
+
+
+def test_a_short_line_continued_in_lower_case_is_not_a_heading():
+    text = (
+        "1. Inledning\n\nKommunen har en styrgrupp som leder arbetet med AI i hela organisationen.\n\n"
+        "Styrgruppen träffas varje månad och följer upp\n\n"
+        "arbetet med de digitala tjänsterna för invånarna i kommunen.\n"
+    )
+    passages, _ = build_passages(_doc(text))
+    assert {p.section for p in passages} == {"1. Inledning"}
+    assert "Styrgruppen träffas varje månad och följer upp arbetet med" in passages[0].text
+
+
+def test_a_sentence_longer_than_max_chars_is_cut_at_spaces():
+    words = " ".join("ord{}".format(i) for i in range(120))
+    text = "1. Inledning\n\n" + words + "\n"
+    passages, _ = build_passages(_doc(text), max_chars=200)
+    assert [(p.start, p.end) for p in passages] == [(14, 213), (214, 411), (412, 610), (611, 743)]
+    assert all(p.end - p.start <= 200 for p in passages)
+    assert " ".join(p.text for p in passages) == words
