@@ -179,8 +179,8 @@ def test_pdf_passages_carry_their_page_and_spans_into_the_pdf_text(tmp_path, mon
     for p in passages:
         assert p.page == doc.page_at(p.start)
         assert 0 <= p.start < p.end <= len(doc.text)
-        # The passage is the source span with line and page breaks turned into spaces.
-        assert " ".join(doc.text[p.start : p.end].split()) == p.text
+        # The passage is the source span with line breaks as spaces and page breaks as paragraph breaks.
+        assert " ".join(doc.text[p.start : p.end].split()) == " ".join(p.text.split())
     assert doc.text[passages[0].start :].startswith("Kommunen arbetar med digitalisering")
     assert doc.text[: passages[-1].end].endswith("förtroende för AI.")
     hits = service.retriever.search("konsekvensbedömning personuppgifter").hits
