@@ -3,6 +3,14 @@ milliseconds and can assert exactly how much embedding work an operation did."""
 
 from __future__ import annotations
 
+import pytest
+
+from pathlib import Path
+
+from contextlib import contextmanager
+
+import os
+
 import hashlib
 import math
 
@@ -67,3 +75,23 @@ class InterruptingEmbedder(HashEmbedder):
         if self.document_calls > self.after:
             raise KeyboardInterrupt
         return super().embed_documents(texts)
+
+
+@contextmanager
+def fake_index(root: Path, files: dict[str, str]):
+    """Write ``files`` into ``root/corpus``, index them with the HashEmbedder and yield the
+    settings, with any RAG_* variables of the shell hidden for the duration."""
+    from rag.config import load_settings
+    from rag.indexing import ingest
+
+    corpus = root / "corpus"
+    corpus.mkdir()
+    for name, text in files.items():
+        (corpus / name).write_text(text, encoding="utf-8")
+    with pytest.MonkeyPatch.context() as mp:
+        for key in list(os.environ):
+            if key.upper().startswith("RAG_"):
+                mp.delenv(key)
+        settings = load_settings(index_dir=root / "index", corpus_dir=corpus)
+        ingest(settings, embedder=HashEmbedder(), progress=False)
+        yield settings

@@ -2,51 +2,23 @@
 
 from __future__ import annotations
 
-import os
 import re
 
 import pytest
-from fakes import HashEmbedder
+from corpora import SAMVERKAN, STRATEGI
+from fakes import HashEmbedder, fake_index
 
 from rag.answer import ABSTAIN, LEADS
 from rag.config import load_settings
-from rag.indexing import ingest
 from rag.service import RagService
 
-STRATEGI = """Strategi för AI
-
-1. Strategi
-
-Kommunen behöver en tydlig strategi för hur AI ska användas i verksamheten. Strategin beslutas av kommunfullmäktige efter en bred dialog.
-
-2. Dataskydd
-
-Dataskyddsförordningen gäller när personuppgifter behandlas i ett AI-system. Kommunen måste göra en konsekvensbedömning innan systemet tas i bruk.
-"""
-
-SAMVERKAN = """Samverkan mellan kommuner
-
-1. Samverkan
-
-Små kommuner kan dela på kompetens genom att samverka med grannkommunerna. Gemensamma upphandlingar sänker kostnaderna för alla parter.
-"""
 
 TEXTS = {"strategi.txt": STRATEGI, "samverkan.txt": SAMVERKAN}
 
 
 @pytest.fixture(scope="module")
 def index(tmp_path_factory):
-    root = tmp_path_factory.mktemp("answer")
-    corpus = root / "corpus"
-    corpus.mkdir()
-    for name, text in TEXTS.items():
-        (corpus / name).write_text(text, encoding="utf-8")
-    with pytest.MonkeyPatch.context() as mp:
-        for key in list(os.environ):
-            if key.upper().startswith("RAG_"):
-                mp.delenv(key)
-        settings = load_settings(index_dir=root / "index", corpus_dir=corpus)
-        ingest(settings, embedder=HashEmbedder(), progress=False)
+    with fake_index(tmp_path_factory.mktemp("answer"), TEXTS) as settings:
         yield settings
 
 

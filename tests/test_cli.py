@@ -13,26 +13,10 @@ import sys
 from pathlib import Path
 
 import pytest
+from corpora import SAMVERKAN, STRATEGI
 
 pytestmark = pytest.mark.subprocess
 
-STRATEGI = """Strategi för AI
-
-1. Strategi
-
-Kommunen behöver en tydlig strategi för hur AI ska användas i verksamheten. Strategin beslutas av kommunfullmäktige efter en bred dialog.
-
-2. Dataskydd
-
-Dataskyddsförordningen gäller när personuppgifter behandlas i ett AI-system. Kommunen måste göra en konsekvensbedömning innan systemet tas i bruk.
-"""
-
-SAMVERKAN = """Samverkan mellan kommuner
-
-1. Samverkan
-
-Små kommuner kan dela på kompetens genom att samverka med grannkommunerna. Gemensamma upphandlingar sänker kostnaderna för alla parter.
-"""
 
 CITATION_FIELDS = {"n", "passage_id", "source", "section", "start", "end", "page", "text"}
 

@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import pytest
-from fakes import HashEmbedder
+from fakes import HashEmbedder, fake_index
 
 from rag.config import load_settings
-from rag.indexing import ingest
 from rag.retrieval import section_matches
 from rag.service import RagService
 
@@ -52,17 +50,8 @@ DUPLICATED = "Små kommuner kan dela på kompetens"
 
 @pytest.fixture(scope="module")
 def built(tmp_path_factory):
-    root = tmp_path_factory.mktemp("retrieval")
-    corpus = root / "corpus"
-    corpus.mkdir()
-    for name, text in {"strategi.txt": STRATEGI, "samverkan.txt": SAMVERKAN, "kopia.txt": KOPIA}.items():
-        (corpus / name).write_text(text, encoding="utf-8")
-    with pytest.MonkeyPatch.context() as mp:
-        for key in list(os.environ):
-            if key.upper().startswith("RAG_"):
-                mp.delenv(key)
-        settings = load_settings(index_dir=root / "index", corpus_dir=corpus)
-        ingest(settings, embedder=HashEmbedder(), progress=False)
+    files = {"strategi.txt": STRATEGI, "samverkan.txt": SAMVERKAN, "kopia.txt": KOPIA}
+    with fake_index(tmp_path_factory.mktemp("retrieval"), files) as settings:
         yield settings
 
 
