@@ -145,12 +145,18 @@ def cmd_ask(args) -> int:
     questions = _read_questions(args.questions) if args.questions else None
     service = RagService(settings, notify=lambda m: print(m, file=sys.stderr))
     if questions is not None:
+        failed = 0
         for row in questions:
-            answer = service.ask(row["question"], section=row.get("section") or args.section, source=args.source)
-            data = {"id": row.get("id"), **answer.to_dict()}
+            try:
+                answer = service.ask(row["question"], section=row.get("section") or args.section, source=args.source)
+                data = {"id": row.get("id"), **answer.to_dict()}
+            except ValueError as exc:
+                # One bad question (empty, unknown section) must not cost the answers to the rest.
+                failed += 1
+                data = {"id": row.get("id"), "question": row["question"], "error": str(exc)}
             sys.stdout.write(json.dumps(data, ensure_ascii=False) + "\n")
             sys.stdout.flush()
-        return 0
+        return 1 if failed else 0
     answer = service.ask(args.question, section=args.section, source=args.source)
     if args.json:
         sys.stdout.write(json.dumps(answer.to_dict(), ensure_ascii=False, indent=2) + "\n")

@@ -167,6 +167,25 @@ def test_ask_questions_file_prints_one_json_line_per_question(ingested, tmp_path
     assert {p["section"].split(".")[0] for p in out[2]["passages"]} == {"1"}
 
 
+def test_a_bad_question_in_a_questions_file_is_reported_and_the_rest_answered(ingested, tmp_path):
+    questions = tmp_path / "q.jsonl"
+    rows = [
+        {"id": "q1", "question": "   "},
+        {"id": "q2", "question": "Vem beslutar om strategin?", "section": "Finns inte"},
+        {"id": "q3", "question": "Hur kan små kommuner samverka?"},
+    ]
+    questions.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows), encoding="utf-8")
+
+    result = rag(ingested, "ask", "--json", "--questions", str(questions))
+
+    assert result.returncode == 1
+    out = [json.loads(line) for line in result.stdout.splitlines()]
+    assert [o["id"] for o in out] == ["q1", "q2", "q3"]
+    assert out[0]["error"] == "question is empty; type a question"
+    assert out[1]["error"].startswith("no passages match section='Finns inte'")
+    assert "error" not in out[2] and out[2]["passages"]
+
+
 @pytest.mark.models
 def test_ingest_reports_a_corrupt_pdf_and_ask_still_works(tmp_path):
     corpus = _corpus(tmp_path, {"samverkan.txt": SAMVERKAN})
