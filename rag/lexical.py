@@ -52,7 +52,7 @@ def words(text: str) -> list[str]:
 
 def terms(text: str) -> list[str]:
     """Stemmed content terms plus the stemmed parts of compounds: what BM25 indexes and
-    what answer scoring overlaps on ("pilotstadiet" also yields "pilot", "stadi")."""
+    what answer scoring overlaps on ("pilotstadiet" also yields the stems of "pilot" and "stadiet")."""
     out: list[str] = []
     for w in words(text):
         if w in STOPWORDS or (len(w) < 2 and not w.isdigit()):
