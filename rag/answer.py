@@ -66,10 +66,11 @@ def missing_specific_terms(question: str, vocabulary: set[str]) -> list[str]:
 
 
 def _quotable(text: str) -> bool:
-    """A sentence worth quoting: long enough and a real sentence or list item, not a caption."""
+    """A sentence worth quoting: long enough and a real sentence or list item, not a caption
+    and not a lead-in ending in a colon, which says nothing without the list after it."""
     if len(text) < MIN_SENTENCE_CHARS:
         return False
-    return text.startswith("•") or text.rstrip("”\"»)’ ").endswith((".", "!", "?", ":"))
+    return text.startswith("•") or text.rstrip("”\"»)’ ").endswith((".", "!", "?"))
 
 
 class Answerer(Protocol):

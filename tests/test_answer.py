@@ -142,3 +142,12 @@ def test_answer_sentence_count_is_capped(index):
 
     assert len(answer.sentences) == 1
     assert len(answer.citations) == 1
+
+
+def test_a_lead_in_ending_in_a_colon_is_never_quoted_alone():
+    from rag.answer import _quotable
+
+    assert not _quotable("I intervjuerna lyfts följande områden som viktiga för strategin:")
+    assert _quotable("I intervjuerna lyfts flera områden som viktiga för strategin.")
+    assert _quotable("• Tydliga mål och förväntade nyttor för verksamheten")
+    assert not _quotable("Kommer inte vidare från piloter")
