@@ -19,11 +19,11 @@ from pathlib import Path
 import numpy as np
 from tqdm import tqdm
 
-from rag.chunking import CHUNKER_VERSION, SECTION_SEP, SentenceSpan, build_passages
+from rag.chunking import SECTION_SEP, SentenceSpan, build_passages
 from rag.config import Settings
 from rag.embeddings import CachedEmbedder, Embedder, make_embedder
 from rag.loaders import LoaderError, discover, file_sha256, load_document, source_name
-from rag.store import MANIFEST_VERSION, Generation, IndexDir, Manifest, code_fingerprint, write_generation
+from rag.store import MANIFEST_VERSION, Generation, IndexDir, expected_manifest, manifest_mismatch, write_generation
 from rag.types import Passage
 
 log = logging.getLogger(__name__)
@@ -71,16 +71,6 @@ def _corpus_titles(corpus_dir: Path) -> dict[str, str]:
     return {d["file"]: d["title"] for d in data.get("documents", []) if d.get("title")}
 
 
-def _rebuild_reason(old: Manifest | None, new: Manifest) -> str | None:
-    if old is None:
-        return None
-    old_key, new_key = old.build_key(), new.build_key()
-    diffs = [
-        "{} {} -> {}".format(k, old_key.get(k), v) for k, v in new_key.items() if k != "dimension" and old_key.get(k) != v
-    ]
-    return ", ".join(diffs) or None
-
-
 def ingest(
     settings: Settings,
     paths: list[Path] | None = None,
@@ -100,15 +90,9 @@ def ingest(
         old_manifest = index.current_manifest()
         # An index written in another format is rebuilt from scratch, never read.
         old = Generation(old_folder) if old_manifest and old_manifest.manifest_version == MANIFEST_VERSION else None
-        manifest = Manifest(
-            embedder=embedder.name,
-            dimension=old_manifest.dimension if old_manifest else 0,
-            chunker_version=CHUNKER_VERSION,
-            chunk_chars=settings.chunk_chars,
-            code_fingerprint=code_fingerprint(),
-            package_version="",
-        )
-        reason = _rebuild_reason(old_manifest, manifest)
+        manifest = expected_manifest(embedder.name, settings.chunk_chars)
+        manifest.dimension = old_manifest.dimension if old_manifest else 0
+        reason = ", ".join("{} {} -> {}".format(*d) for d in manifest_mismatch(old_manifest, manifest)) or None
         reusable = old is not None and reason is None
         old_files = old_manifest.files if old_manifest else {}
         report = IngestReport(generation=None, rebuild_reason=reason)

@@ -16,24 +16,15 @@ from rag.config import Settings
 from rag.embeddings import Embedder, make_embedder
 from rag.indexing import IngestReport, ingest
 from rag.retrieval import HybridRetriever, Reranker
-from rag.store import MANIFEST_VERSION, IndexDir, Manifest, code_fingerprint
-from rag.chunking import CHUNKER_VERSION
+from rag.store import IndexDir, Manifest, expected_manifest, manifest_mismatch
 from rag.types import Answer
 
 log = logging.getLogger(__name__)
 
 
 def _stale_reason(manifest: Manifest, settings: Settings, embedder: Embedder) -> str | None:
-    wanted = {
-        "manifest_version": MANIFEST_VERSION,
-        "embedder": embedder.name,
-        "chunker_version": CHUNKER_VERSION,
-        "chunk_chars": settings.chunk_chars,
-        "code_fingerprint": code_fingerprint(),
-    }
-    have = {k: getattr(manifest, k) for k in wanted}
-    diffs = ["{}: index has {}, settings want {}".format(k, have[k], v) for k, v in wanted.items() if have[k] != v]
-    return "; ".join(diffs) or None
+    diffs = manifest_mismatch(manifest, expected_manifest(embedder.name, settings.chunk_chars))
+    return "; ".join("{}: index has {}, settings want {}".format(*d) for d in diffs) or None
 
 
 class RagService:

@@ -35,7 +35,7 @@ from pathlib import Path
 import numpy as np
 
 from rag import __version__
-from rag.chunking import SentenceSpan
+from rag.chunking import CHUNKER_VERSION, SentenceSpan
 from rag.types import Passage
 
 log = logging.getLogger(__name__)
@@ -95,6 +95,27 @@ class Manifest:
 
     def write(self, path: Path) -> None:
         _write_atomic(path, json.dumps(asdict(self), ensure_ascii=False, indent=2))
+
+
+def expected_manifest(embedder_name: str, chunk_chars: int) -> Manifest:
+    """The manifest an index built now with this embedder and chunk size would carry."""
+    return Manifest(
+        embedder=embedder_name,
+        dimension=0,
+        chunker_version=CHUNKER_VERSION,
+        chunk_chars=chunk_chars,
+        code_fingerprint=code_fingerprint(),
+        package_version="",
+    )
+
+
+def manifest_mismatch(have: Manifest | None, want: Manifest) -> list[tuple[str, object, object]]:
+    """(setting, index has, wanted) for each build setting that differs; empty when the index
+    can be reused. The dimension follows from the embedder and is not compared on its own."""
+    if have is None:
+        return []
+    old_key, new_key = have.build_key(), want.build_key()
+    return [(k, old_key.get(k), v) for k, v in new_key.items() if k != "dimension" and old_key.get(k) != v]
 
 
 def _write_atomic(path: Path, text: str) -> None:
