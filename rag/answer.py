@@ -97,8 +97,8 @@ class ExtractiveAnswerer:
             self._by_passage[s.passage_id].append(i)
         self._terms = [frozenset(terms(s.text)) for s in self.sentences]
         df: dict[str, int] = defaultdict(int)
-        for p in generation.passages:
-            for t in set(terms(p.text)):
+        for passage_terms in generation.passage_terms:
+            for t in passage_terms:
                 df[t] += 1
         n = max(len(generation.passages), 1)
         self._idf = {t: math.log(1 + n / c) for t, c in df.items()}

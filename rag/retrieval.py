@@ -29,7 +29,6 @@ import numpy as np
 from rag.bm25 import BM25Index
 from rag.config import Settings
 from rag.embeddings import Embedder
-from rag.lexical import terms
 from rag.store import COLLECTION, Generation, chroma_client
 from rag.types import Hit, Passage
 
@@ -94,7 +93,7 @@ class HybridRetriever:
         )
         self.hub = generation.hubness
         self._index_of = {p.id: i for i, p in enumerate(self.passages)}
-        self._terms = [frozenset(terms(p.text)) for p in self.passages]
+        self._terms = generation.passage_terms
 
     def sections(self) -> list[str]:
         return list(dict.fromkeys(p.section for p in self.passages))

@@ -29,6 +29,7 @@ import os
 import shutil
 import time
 from dataclasses import asdict, dataclass, field
+from functools import cached_property
 from datetime import datetime
 from pathlib import Path
 
@@ -170,6 +171,13 @@ class Generation:
         self.sentence_vectors = np.load(folder / "sentence_vectors.npy")
         self.hubness = np.load(folder / "hubness.npy")
         self.by_id = {p.id: p for p in self.passages}
+
+    @cached_property
+    def passage_terms(self) -> list[frozenset[str]]:
+        """Stemmed terms of each passage, computed once for everything that reads this generation."""
+        from rag.lexical import terms
+
+        return [frozenset(terms(p.text)) for p in self.passages]
 
     def vector_cache(self, embed_text) -> tuple[dict[str, list[float]], dict[str, list[float]]]:
         passages = {embed_text(p): v.tolist() for p, v in zip(self.passages, self.vectors)}
