@@ -14,14 +14,13 @@ import re
 import time
 from collections import defaultdict
 from dataclasses import dataclass
-from typing import Protocol
-
+from typing import Iterator, Protocol
 
 from rag.config import Settings
 from rag.lexical import STOPWORDS, decompound, detect_lang, stem, terms, words, zipf_sv
 from rag.retrieval import Retrieved
 from rag.store import Generation
-from rag.types import Answer, AnswerSentence, Citation, Hit
+from rag.types import Answer, AnswerEvent, AnswerSentence, Citation, Delta, Final, Hit
 
 LEADS = {
     "sv": "Det här säger rapporten:",
@@ -74,7 +73,20 @@ def _quotable(text: str) -> bool:
 
 
 class Answerer(Protocol):
+    """Turns retrieved passages into an answer. ``stream`` yields ``Delta`` text pieces and ends
+    with one ``Final`` holding the same answer ``answer`` would return."""
+
     def answer(self, question: str, retrieved: Retrieved) -> Answer: ...
+
+    def stream(self, question: str, retrieved: Retrieved) -> Iterator[AnswerEvent]: ...
+
+
+def stream_answer(answer: Answer) -> Iterator[AnswerEvent]:
+    """Stream an answer that is already complete: the lead, then one sentence at a time."""
+    yield Delta(answer.lead)
+    for i, s in enumerate(answer.sentences):
+        yield Delta(("\n\n" if i == 0 else " ") + s.text + "".join(" [{}]".format(n) for n in s.citations))
+    yield Final(answer)
 
 
 @dataclass(frozen=True)
@@ -105,8 +117,8 @@ class ExtractiveAnswerer:
         self._vocabulary = set(df)
         self._default_idf = math.log(1 + n)
 
-    def score(self, question: str, retrieved: Retrieved) -> list[ScoredSentence]:
-        q_terms = set(terms(question))
+    def score(self, retrieved: Retrieved) -> list[ScoredSentence]:
+        q_terms = set(terms(retrieved.query))
         weights = {t: self._idf.get(t, self._default_idf) for t in q_terms}
         total = sum(weights.values()) or 1.0
         scored: list[ScoredSentence] = []
@@ -143,15 +155,18 @@ class ExtractiveAnswerer:
             return bool(missing_specific_terms(question, self._vocabulary))
         return False
 
+    def stream(self, question: str, retrieved: Retrieved) -> Iterator[AnswerEvent]:
+        yield from stream_answer(self.answer(question, retrieved))
+
     def answer(self, question: str, retrieved: Retrieved) -> Answer:
         started = time.perf_counter()
-        lang = detect_lang(question)
-        scored = self.score(question, retrieved)
-        if _QUANTITY.search(question):
+        lang = detect_lang(question)  # the user's words, not the standalone rewrite
+        scored = self.score(retrieved)
+        if _QUANTITY.search(retrieved.query):
             # A question about an amount is only answered by a sentence that states one.
             scored = [s for s in scored if _NUMBER.search(self.sentences[s.index].text)]
         evidence = max((s.evidence for s in scored), default=0.0)
-        if self._should_abstain(question, lang, evidence):
+        if self._should_abstain(retrieved.query, lang, evidence):
             return Answer(
                 question=question,
                 lang=lang,

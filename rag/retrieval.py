@@ -41,8 +41,11 @@ class Reranker(Protocol):
 
 @dataclass(frozen=True)
 class Retrieved:
+    """Ranked hits for ``query``: the text actually searched (a follow-up's standalone form)."""
+
     hits: list[Hit]
     query_vector: np.ndarray
+    query: str
 
 
 def _fold(text: str) -> str:
@@ -122,7 +125,7 @@ class HybridRetriever:
         hits = self._dedupe(fused, k)
         if self.reranker is not None:
             hits = self.reranker.rerank(query, hits)
-        return Retrieved(hits=hits, query_vector=qv)
+        return Retrieved(hits=hits, query_vector=qv, query=query)
 
     def _allowed(self, section: str | None, source: str | None) -> list[int] | None:
         if not section and not source:

@@ -7,17 +7,20 @@ rebuilds it with a clear message when the manifest does not match the settings.
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import time
 from pathlib import Path
+from typing import Iterator, Sequence
 
 from rag.answer import Answerer, ExtractiveAnswerer
 from rag.config import Settings
 from rag.embeddings import Embedder, make_embedder
+from rag.followup import Condenser, KeywordCondenser
 from rag.indexing import IngestReport, ingest
 from rag.retrieval import HybridRetriever, Reranker
 from rag.store import IndexDir, Manifest, expected_manifest, manifest_mismatch
-from rag.types import Answer
+from rag.types import Answer, AnswerEvent, Final, Hit, Turn
 
 log = logging.getLogger(__name__)
 
@@ -35,10 +38,12 @@ class RagService:
         answerer: Answerer | None = None,
         reranker: Reranker | None = None,
         notify=None,
+        condenser: Condenser | None = None,
     ) -> None:
         self.settings = settings
         self.embedder = embedder or make_embedder(settings)
         self._answerer = answerer
+        self.condenser = condenser or KeywordCondenser()
         self.reranker = reranker
         self.notify = notify or (lambda msg: log.warning("%s", msg))
         self.ingest_report: IngestReport | None = None
@@ -60,16 +65,66 @@ class RagService:
         self.retriever = HybridRetriever(self.settings, self.embedder, self.generation, self.reranker)
         self.answerer = self._answerer or ExtractiveAnswerer(self.settings, self.generation)
 
-    def ask(self, question: str, k: int | None = None, section: str | None = None, source: str | None = None) -> Answer:
-        question = (question or "").strip()
-        if not question:
-            raise ValueError("question is empty; type a question")
+    def sections(self) -> list[str]:
+        """Section paths in reading order (what the scope selector offers)."""
+        return self.retriever.sections()
+
+    def search(
+        self, query: str, k: int | None = None, section: str | None = None, source: str | None = None
+    ) -> list[Hit]:
+        """Passages for ``query`` without an answer (the drafting workspace's search)."""
+        query = _checked(query)
+        return self.retriever.search(query, k=k, section=section, source=source).hits
+
+    def ask(
+        self,
+        question: str,
+        k: int | None = None,
+        section: str | None = None,
+        source: str | None = None,
+        history: Sequence[Turn] = (),
+    ) -> Answer:
+        final = None
+        for event in self.stream(question, k=k, section=section, source=source, history=history):
+            if isinstance(event, Final):
+                final = event.answer
+        assert final is not None, "an answer stream always ends with Final"
+        return final
+
+    def stream(
+        self,
+        question: str,
+        k: int | None = None,
+        section: str | None = None,
+        source: str | None = None,
+        history: Sequence[Turn] = (),
+    ) -> Iterator[AnswerEvent]:
+        """Answer events for ``question``: text pieces as they come, then the complete answer.
+
+        A follow-up is made standalone from ``history`` before retrieval; the answer records
+        the rewrite in ``standalone_question``.
+        """
+        question = _checked(question)
         t0 = time.perf_counter()
-        retrieved = self.retriever.search(question, k=k, section=section, source=source)
+        standalone = self.condenser.condense(question, history) if history else question
+        retrieved = self.retriever.search(standalone, k=k, section=section, source=source)
         t1 = time.perf_counter()
-        answer = self.answerer.answer(question, retrieved)
-        t2 = time.perf_counter()
-        answer.timings_ms.update(
-            {"retrieve": (t1 - t0) * 1000, "answer": (t2 - t1) * 1000, "total": (t2 - t0) * 1000}
-        )
-        return answer
+        for event in self.answerer.stream(question, retrieved):
+            if isinstance(event, Final):
+                t2 = time.perf_counter()
+                answer = dataclasses.replace(
+                    event.answer, standalone_question=standalone if standalone != question else None
+                )
+                answer.timings_ms.update(
+                    {"retrieve": (t1 - t0) * 1000, "answer": (t2 - t1) * 1000, "total": (t2 - t0) * 1000}
+                )
+                yield Final(answer)
+                return
+            yield event
+
+
+def _checked(question: str) -> str:
+    question = (question or "").strip()
+    if not question:
+        raise ValueError("question is empty; type a question")
+    return question

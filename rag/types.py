@@ -101,13 +101,40 @@ class Citation:
 
 @dataclass(frozen=True)
 class AnswerSentence:
-    """One sentence of an answer and the citation numbers that back it."""
+    """One sentence of an answer and the citation numbers that back it.
+
+    Extractive sentences are quotes: ``source``/``start``/``end`` give their span. Generated
+    sentences have no span; ``supported``/``support`` say whether their cited passages back them.
+    """
 
     text: str
     citations: tuple[int, ...]
     start: int | None = None
     end: int | None = None
     source: str | None = None
+    supported: bool = True
+    support: float | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "text": self.text,
+            "citations": list(self.citations),
+            "source": self.source,
+            "start": self.start,
+            "end": self.end,
+            "supported": self.supported,
+            "support": None if self.support is None else round(self.support, 4),
+        }
+
+
+@dataclass(frozen=True)
+class Turn:
+    """One earlier exchange of a conversation. ``question`` is the standalone form the system
+    searched with (``Answer.standalone_question`` when it was a follow-up), so that a chain of
+    follow-ups keeps its topic."""
+
+    question: str
+    answer: str = ""
 
 
 @dataclass(frozen=True)
@@ -123,6 +150,10 @@ class Answer:
     abstained: bool
     timings_ms: dict[str, float] = field(default_factory=dict)
     evidence: float = 0.0  # best sentence score; what abstention is decided on
+    mode: str = "extractive"  # "extractive" or "generative"
+    fallback: str | None = None  # why a generative answer was replaced by the extractive one
+    invalid_citations: tuple[int, ...] = ()  # markers that pointed at no retrieved passage, removed
+    standalone_question: str | None = None  # the follow-up rewritten on its own, when it was one
 
     @property
     def text(self) -> str:
@@ -138,11 +169,29 @@ class Answer:
             "answer": self.text,
             "abstained": self.abstained,
             "evidence_score": round(self.evidence, 4),
-            "sentences": [
-                {"text": s.text, "citations": list(s.citations), "source": s.source, "start": s.start, "end": s.end}
-                for s in self.sentences
-            ],
+            "mode": self.mode,
+            "fallback": self.fallback,
+            "invalid_citations": list(self.invalid_citations),
+            "standalone_question": self.standalone_question,
+            "sentences": [s.to_dict() for s in self.sentences],
             "citations": [c.to_dict() for c in self.citations],
             "passages": [h.to_dict() for h in self.hits],
             "timings_ms": {k: round(v, 2) for k, v in self.timings_ms.items()},
         }
+
+
+@dataclass(frozen=True)
+class Delta:
+    """A piece of answer text as it is produced (streaming)."""
+
+    text: str
+
+
+@dataclass(frozen=True)
+class Final:
+    """The complete, validated answer; always the last event of a stream."""
+
+    answer: Answer
+
+
+AnswerEvent = Delta | Final
