@@ -12,6 +12,7 @@ from __future__ import annotations
 import logging
 
 from langchain_core.language_models import BaseChatModel
+from langchain_core.runnables import Runnable
 from pydantic import SecretStr
 
 from rag.answer import Answerer, ExtractiveAnswerer
@@ -26,7 +27,7 @@ log = logging.getLogger(__name__)
 _NO_KEY = SecretStr("no-key-needed")
 
 
-def make_chat_model(settings: Settings) -> BaseChatModel | None:
+def make_chat_model(settings: Settings) -> BaseChatModel | Runnable | None:
     """The configured chat model, or None for the extractive mode. Makes no network call."""
     if settings.llm == "extractive":
         return None
