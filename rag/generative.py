@@ -43,8 +43,27 @@ NOTICE = {
     "sv": "Obs! Språkmodellens svar kunde inte användas ({reason}). Här är rapportens egna meningar i stället.",
     "en": "Note: the language model's answer could not be used ({reason}). The report's own sentences are shown instead.",
 }
+# The reasons are English (stable for logs and JSON); the Swedish notice glosses them.
+_SV_REASONS = (
+    ("timeout: no answer within", "inget svar inom"),
+    ("endpoint unreachable", "tjänsten gick inte att nå"),
+    ("endpoint error", "fel från tjänsten"),
+    ("no valid citation", "inga giltiga källhänvisningar"),
+    ("empty answer", "tomt svar"),
+    ("low support", "för svagt stöd i källorna"),
+    (" sentences supported", " meningar med stöd"),
+    (" of ", " av "),
+)
 # Reasoning models (e.g. qwen3, deepseek-r1 via Ollama) write their thinking inline first.
 _THINKING = re.compile(r"<think>.*?(</think>|$)", re.S | re.I)
+
+
+def notice(lang: str, reason: str) -> str:
+    """The visible line above a fallback answer, in the answer's language."""
+    if lang == "sv":
+        for english, swedish in _SV_REASONS:
+            reason = reason.replace(english, swedish)
+    return NOTICE[lang].format(reason=reason)
 
 
 def strip_thinking(text: str) -> str:
@@ -165,8 +184,7 @@ class GenerativeAnswerer:
         return answer, None
 
     def _fallback(self, base: Answer, reason: str) -> Answer:
-        notice = NOTICE[base.lang].format(reason=reason)
         return dataclasses.replace(
-            base, lead="{}\n\n{}".format(notice, base.lead), fallback=reason, timings_ms=dict(base.timings_ms)
+            base, lead="{}\n\n{}".format(notice(base.lang, reason), base.lead), fallback=reason, timings_ms=dict(base.timings_ms)
         )
 

@@ -1,8 +1,9 @@
-"""A FAKE OpenAI-compatible chat server on 127.0.0.1 for integration tests.
+"""A FAKE OpenAI-compatible (and Ollama-compatible) chat server on 127.0.0.1 for integration tests.
 
 It speaks just enough of ``POST /v1/chat/completions`` for the real ``ChatOpenAI`` client:
-a JSON completion, or server-sent events when the request asks for ``stream``. Each test
-scripts its replies (text, status, delay, raw body) and reads back the requests it got.
+a JSON completion, or server-sent events when the request asks for ``stream``; and of
+Ollama's ``POST /api/chat`` (newline-delimited JSON chunks) for the real ``ChatOllama``.
+Each test scripts its replies (text, status, delay, raw body) and reads back the requests it got.
 """
 
 from __future__ import annotations
@@ -61,7 +62,13 @@ class ScriptedChatServer:
 
     @property
     def url(self) -> str:
-        return "http://127.0.0.1:{}/v1".format(self.httpd.server_address[1])
+        """Base URL for ``ChatOpenAI``."""
+        return "{}/v1".format(self.root)
+
+    @property
+    def root(self) -> str:
+        """Base URL for ``ChatOllama``."""
+        return "http://127.0.0.1:{}".format(self.httpd.server_address[1])
 
     def __enter__(self) -> "ScriptedChatServer":
         self._thread.start()
@@ -91,6 +98,19 @@ class ScriptedChatServer:
             handler.send_header("Content-Length", str(len(payload.encode())))
             handler.end_headers()
             handler.wfile.write(payload.encode())
+            return
+        if handler.path == "/api/chat":
+            handler.send_response(200)
+            handler.send_header("Content-Type", "application/x-ndjson")
+            handler.end_headers()
+            for piece in _pieces(reply):
+                line = {"model": model, "created_at": "2026-01-01T00:00:00Z",
+                        "message": {"role": "assistant", "content": piece}, "done": False}
+                handler.wfile.write((json.dumps(line) + "\n").encode())
+                handler.wfile.flush()
+            done = {"model": model, "created_at": "2026-01-01T00:00:00Z", "message": {"role": "assistant", "content": ""},
+                    "done": True, "done_reason": "stop"}
+            handler.wfile.write((json.dumps(done) + "\n").encode())
             return
         if body.get("stream"):
             handler.send_response(200)

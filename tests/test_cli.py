@@ -220,7 +220,7 @@ def test_ask_with_a_failing_llm_endpoint_exits_0_with_the_extractive_answer(inge
     assert "Traceback" not in result.stderr
     data = json.loads(result.stdout)
     assert (data["mode"], data["fallback"]) == ("extractive", "endpoint error: HTTP 500")
-    assert data["answer"].startswith("Obs! Språkmodellens svar kunde inte användas (endpoint error: HTTP 500).")
+    assert data["answer"].startswith("Obs! Språkmodellens svar kunde inte användas (fel från tjänsten: HTTP 500).")
     assert data["invalid_citations"] == [] and data["standalone_question"] is None
     assert data["sentences"] and all(s["supported"] for s in data["sentences"])
     assert len(server.requests) == 1

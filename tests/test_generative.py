@@ -13,7 +13,7 @@ from langchain_core.messages import AIMessage
 from rag.answer import ABSTAIN, ExtractiveAnswerer
 from rag.config import load_settings
 from rag.followup import KeywordCondenser, LLMCondenser
-from rag.generative import LEADS, NOTICE, GenerativeAnswerer
+from rag.generative import LEADS, GenerativeAnswerer, notice
 from rag.retrieval import Retrieved
 from rag.service import RagService
 from rag.types import Citation, Delta, Final, Hit, Turn
@@ -124,7 +124,7 @@ def test_an_untrustworthy_answer_is_replaced_by_the_extractive_one(service, raw,
 
     base = _extractive(service, retrieved)
     assert (answer.mode, answer.fallback, answer.abstained) == ("extractive", reason, False)
-    assert answer.lead == NOTICE["sv"].format(reason=reason) + "\n\n" + base.lead
+    assert answer.lead == notice("sv", reason) + "\n\n" + base.lead
     assert answer.sentences == base.sentences and answer.citations == base.citations
 
 
@@ -219,3 +219,34 @@ def test_a_follow_up_is_rewritten_then_answered_generatively_through_the_service
     assert user.content.endswith("\n\nFråga: " + rewrite)
     assert (answer.mode, answer.fallback) == ("generative", None)
     assert [(s.text, s.citations, s.supported) for s in answer.sentences] == [(QUOTE, (strategy_n,), True)]
+
+
+@pytest.mark.parametrize(
+    "lang, reason, expected",
+    [
+        ("sv", "low support: 0 of 2 sentences supported", "(för svagt stöd i källorna: 0 av 2 meningar med stöd)"),
+        ("sv", "timeout: no answer within 60 s", "(inget svar inom 60 s)"),
+        ("sv", "endpoint unreachable", "(tjänsten gick inte att nå)"),
+        ("en", "endpoint error: HTTP 500", "(endpoint error: HTTP 500)"),
+    ],
+)
+def test_the_fallback_notice_speaks_the_answers_language(lang, reason, expected):
+    assert expected in notice(lang, reason)
+
+
+def test_the_plain_cli_output_lists_unsupported_sentences_and_removed_markers(service):
+    import io
+
+    from rag.cli import _print_answer
+
+    raw = QUOTE[:-1] + " [1]. Alla invånare får gratis glass varje fredag [3][9]."
+    answer = _answerer(service, FakeListChatModel(responses=[raw])).answer(QUESTION, _retrieved(service))
+    out = io.StringIO()
+
+    _print_answer(answer, out)
+
+    text = out.getvalue()
+    assert text.startswith(answer.text + "\n\n")
+    assert "Obs! Stöds inte av de citerade avsnitten:\n  - Alla invånare får gratis glass varje fredag.\n\n" in text
+    assert "Borttagna källhänvisningar (fanns inte bland avsnitten): [9]\n" in text
+    assert "Källor:\n  [1] 1. Strategi (strategi.txt, tecken " in text

@@ -10,7 +10,7 @@ from fakes import HashEmbedder, fake_index
 from openai_stub import Reply, ScriptedChatServer
 
 from rag.config import load_settings
-from rag.generative import LEADS, NOTICE
+from rag.generative import LEADS, notice
 from rag.llm import make_chat_model
 from rag.service import RagService
 from rag.types import Delta, Final
@@ -119,7 +119,7 @@ def test_http_500_is_retried_a_bounded_number_of_times_then_falls_back(index):
 
     assert len(server.requests) == 2  # the first try and one retry
     assert (answer.mode, answer.fallback) == ("extractive", "endpoint error: HTTP 500")
-    assert answer.lead.startswith(NOTICE["sv"].format(reason="endpoint error: HTTP 500"))
+    assert answer.lead.startswith(notice("sv", "endpoint error: HTTP 500"))
     assert answer.sentences and all(s.source for s in answer.sentences)
 
 
@@ -166,3 +166,38 @@ def test_the_api_key_goes_to_the_endpoint_and_nowhere_else(index, monkeypatch):
         assert "sk-test-secret-123" not in shown
     assert "llm_api_key" not in settings.model_dump()
     assert make_chat_model(settings).openai_api_key.get_secret_value() == "sk-test-secret-123"
+
+
+def _ollama_service(index, server: ScriptedChatServer, **overrides) -> RagService:
+    settings = load_settings(
+        index_dir=index.index_dir, corpus_dir=index.corpus_dir, abstain_threshold=-10.0, abstain_specific_below=-10.0,
+        llm="ollama", llm_model="qwen2.5:7b-instruct", llm_base_url=server.root, llm_timeout_s=2.0, **overrides,
+    )
+    return RagService(settings, embedder=HashEmbedder(), notify=pytest.fail)
+
+
+def test_ollama_streams_a_validated_answer(index):
+    with ScriptedChatServer(Reply()) as server:
+        service = _ollama_service(index, server, llm_max_retries=0)
+        n = _strategy_n(service)
+        pieces = ("Strategin beslutas ", "av kommunfullmäktige efter en bred dialog ", "[{}].".format(n))
+        server.script[0] = Reply(chunks=pieces)
+
+        events = list(service.stream(QUESTION))
+
+    assert [e.text for e in events[:-1]] == list(pieces)
+    answer = events[-1].answer
+    assert (answer.mode, answer.fallback) == ("generative", None)
+    assert [(s.text, s.citations, s.supported) for s in answer.sentences] == [(QUOTE, (n,), True)]
+    (request,) = server.requests
+    assert (request["path"], request["model"], request["options"]["temperature"]) == (
+        "/api/chat", "qwen2.5:7b-instruct", 0
+    )
+
+
+def test_ollama_errors_are_retried_a_bounded_number_of_times_then_fall_back(index):
+    with ScriptedChatServer(Reply(status=500)) as server:
+        answer = _ollama_service(index, server, llm_max_retries=1).ask(QUESTION)
+
+    assert len(server.requests) == 2
+    assert (answer.mode, answer.fallback) == ("extractive", "endpoint error: HTTP 500")
