@@ -10,7 +10,8 @@ The extractive answer is computed first. It decides abstention (a question the r
 cover never reaches the model) and it is what the user gets, with a visible notice and
 ``fallback`` set to the reason, whenever the generated answer cannot be trusted: the endpoint is
 down, slow or failing, the reply is empty, it cites no retrieved passage, or too few of its
-sentences are supported. No model failure reaches the user as an exception.
+sentences are supported. No model failure reaches the user as an exception. When the model
+fails after some text has streamed, the ``Final`` answer replaces that text.
 """
 
 from __future__ import annotations
@@ -26,7 +27,6 @@ from langchain_core.language_models import BaseChatModel
 from rag.answer import ABSTAIN, ExtractiveAnswerer, stream_answer
 from rag.config import Settings
 from rag.embeddings import Embedder
-from rag.lexical import detect_lang
 from rag.prompts import answer_messages
 from rag.retrieval import Retrieved
 from rag.store import Generation
@@ -130,9 +130,9 @@ class GenerativeAnswerer:
             # Weak evidence: the model is not asked to make something of it.
             yield from stream_answer(dataclasses.replace(base, mode=self.mode))
             return
-        lang = base.lang
+        lang = base.lang  # of the user's own words, not of the standalone rewrite
         hits = retrieved.hits[: self.settings.answer_passages]
-        messages = answer_messages(retrieved.query, hits, detect_lang(question))
+        messages = answer_messages(retrieved.query, hits, lang)
         parts: list[str] = []
         try:
             if streaming:

@@ -28,12 +28,17 @@ from rag.prompts import INTERPRETATION_LABEL
 from rag.store import Generation
 from rag.types import AnswerSentence, Hit
 
-MARKER = re.compile(r"\[\s*(\d{1,3}(?:\s*[,;]\s*\d{1,3})*)\s*\]")
+_NUMBERS = r"\d{1,3}(?:\s*[-–]\s*\d{1,3})?(?:\s*[,;]\s*\d{1,3}(?:\s*[-–]\s*\d{1,3})?)*"
+MARKER = re.compile(r"\[\s*(" + _NUMBERS + r")\s*\]")
 # Markers written after the full stop ("... strategi. [1] Nästa") belong to the sentence before it.
-_MARKERS_AFTER_STOP = re.compile(r"([.!?…])((?:\s*\[\s*\d{1,3}(?:\s*[,;]\s*\d{1,3})*\s*\])+)")
+_MARKERS_AFTER_STOP = re.compile(r"([.!?…])((?:\s*\[\s*" + _NUMBERS + r"\s*\])+)")
+_RANGE = re.compile(r"(\d+)\s*[-–]\s*(\d+)")
+MAX_RANGE = 10
 _LABEL_LINE = re.compile(
     r"^[\s#>*_-]*(tolkning(?:\s+och\s+råd)?|råd|interpretation(?:\s+and\s+advice)?|advice)[\s*_]*:[\s*_]*", re.I
 )
+# A heading line for the first part ("Vad rapporten säger:") is structure, not a claim.
+_REPORT_HEADING = re.compile(r"^[\s#>*_-]*(vad\s+)?(rapporten\s+säger|what\s+the\s+report\s+says)[\s*_]*:?[\s*_]*$", re.I)
 _MARKDOWN = re.compile(r"^\s*(?:#{1,6}\s+|[-*•]\s+|\d+[.)]\s+)|\*\*|__")
 # Lexical share vs embedding similarity in the support score (calibrated with the threshold).
 LEXICAL_WEIGHT = 0.5
@@ -68,8 +73,18 @@ class Validated:
 
 
 def parse_markers(text: str) -> list[int]:
-    """Every citation number in ``text`` in order, ``[1, 3]`` giving 1 and 3."""
-    return [int(n) for m in MARKER.finditer(text) for n in re.split(r"\s*[,;]\s*", m.group(1))]
+    """Every citation number in ``text`` in order: ``[1, 3]`` gives 1 and 3, ``[2-4]`` 2, 3 and 4."""
+    numbers: list[int] = []
+    for match in MARKER.finditer(text):
+        for part in re.split(r"\s*[,;]\s*", match.group(1)):
+            span = _RANGE.fullmatch(part)
+            if span and 0 <= int(span.group(2)) - int(span.group(1)) < MAX_RANGE:
+                numbers.extend(range(int(span.group(1)), int(span.group(2)) + 1))
+            elif span:
+                numbers.extend((int(span.group(1)), int(span.group(2))))
+            else:
+                numbers.append(int(part))
+    return numbers
 
 
 def strip_markers(text: str) -> str:
@@ -85,6 +100,8 @@ def split_draft(raw: str) -> list[DraftSentence]:
     out: list[DraftSentence] = []
     interpretation = False
     for line in raw.replace("\r", "").split("\n"):
+        if _REPORT_HEADING.match(line):
+            continue
         label = _LABEL_LINE.match(line)
         if label:
             interpretation = True

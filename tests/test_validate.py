@@ -44,6 +44,7 @@ def scorer(generation):
 
 def test_markers_single_and_grouped():
     assert parse_markers("a [1] b [2, 3] c [4;5] d [ 6 ] e [x] f [12]") == [1, 2, 3, 4, 5, 6, 12]
+    assert parse_markers("[2-4] [1, 3–4] [1-40] [5-2]") == [2, 3, 4, 1, 3, 4, 1, 40, 5, 2]
     assert strip_markers("Strategin beslutas av fullmäktige [1, 2] .") == "Strategin beslutas av fullmäktige."
 
 
@@ -63,7 +64,7 @@ def test_sentences_keep_their_markers_wherever_the_model_put_them():
 
 
 def test_label_on_its_own_line_and_list_items():
-    raw = "- Strategin behövs [1].\n- Dataskydd gäller [2].\n\nInterpretation and advice:\nStart small [1]."
+    raw = "**Vad rapporten säger:**\n- Strategin behövs [1].\n- Dataskydd gäller [2].\n\nInterpretation and advice:\nStart small [1]."
     assert split_draft(raw) == [
         DraftSentence("Strategin behövs.", (1,), False),
         DraftSentence("Dataskydd gäller.", (2,), False),
