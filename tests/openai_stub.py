@@ -9,11 +9,17 @@ Each test scripts its replies (text, status, delay, raw body) and reads back the
 from __future__ import annotations
 
 import json
+import os
 import threading
 import time
 from collections import deque
 from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+# A proxy configured in the environment must not swallow requests to this loopback server
+# (httpx, under both ChatOpenAI and ChatOllama, honours NO_PROXY; child processes inherit it).
+_no_proxy = [h for h in os.environ.get("NO_PROXY", "").split(",") if h]
+os.environ["NO_PROXY"] = ",".join(dict.fromkeys(_no_proxy + ["127.0.0.1", "localhost"]))
 
 
 @dataclass(frozen=True)
