@@ -171,8 +171,7 @@ class GenerativeAnswerer:
         if not checked.cited:
             return base, "no valid citation"
         if checked.supported_share < self.settings.min_supported_share:
-            supported = sum(s.supported for s in checked.sentences)
-            return base, "low support: {} of {} sentences supported".format(supported, len(checked.sentences))
+            return base, "low support: {} of {} sentences supported".format(*checked.support_counts)
         answer = Answer(
             lead=LEADS[lang],
             sentences=checked.sentences,

@@ -63,13 +63,16 @@ class Validated:
     abstained: bool
 
     @property
-    def supported_share(self) -> float:
-        """Supported share of the report part (of all sentences when there is no report part)."""
+    def support_counts(self) -> tuple[int, int]:
+        """(supported, total) over the report part, or over all sentences when there is none."""
         if self.report_sentences:
-            return self.report_supported / self.report_sentences
-        if not self.sentences:
-            return 0.0
-        return sum(s.supported for s in self.sentences) / len(self.sentences)
+            return self.report_supported, self.report_sentences
+        return sum(s.supported for s in self.sentences), len(self.sentences)
+
+    @property
+    def supported_share(self) -> float:
+        supported, total = self.support_counts
+        return supported / total if total else 0.0
 
 
 def parse_markers(text: str) -> list[int]:

@@ -113,6 +113,9 @@ def test_an_unsupported_sentence_is_marked_in_place(service):
     "raw, reason",
     [
         ("Alla invånare får gratis glass [1]. Solen skiner alltid [2].", "low support: 0 of 2 sentences supported"),
+        # Only the report part counts: a supported interpretation does not rescue it.
+        ("Alla invånare får gratis glass [1]. Solen skiner alltid [2].\nTolkning och råd: " + QUOTE[:-1] + " [1].",
+         "low support: 0 of 2 sentences supported"),
         (QUOTE[:-1] + " [7].", "no valid citation"),
         ("asdf qwerty zxcv", "no valid citation"),
         ("", "empty answer"),
