@@ -19,6 +19,12 @@ covers at least half of the quote's span. Everything else is counted from that o
 * ``false_abstention_rate``: fraction of answerable questions answered with ``abstained``.
 * ``latency_ms_p50`` / ``latency_ms_p95``: linear-interpolated percentiles of
   ``timings_ms.total`` over all questions.
+* ``supported_sentence_rate``: over all answer sentences, the fraction marked ``supported``
+  (extractive sentences are quotes and always are; generated ones are checked).
+* ``invalid_citation_rate``: over all distinct citation numbers the answers used, the fraction
+  that pointed at no retrieved passage and were removed (``invalid_citations``).
+* ``fallback_rate``: fraction of questions whose generated answer was replaced by the
+  extractive one (``fallback`` set).
 
 A metric with nothing to average over (no citations, no unanswerable questions) is None.
 """
@@ -60,6 +66,9 @@ HEADLINE_METRICS = (
     "false_abstention_rate",
     "latency_ms_p50",
     "latency_ms_p95",
+    "supported_sentence_rate",
+    "invalid_citation_rate",
+    "fallback_rate",
 )
 
 CSV_COLUMNS = (
@@ -83,6 +92,11 @@ CSV_COLUMNS = (
     "n_citations_not_retrieved",
     "n_passages",
     "latency_ms",
+    "mode",
+    "fallback",
+    "n_sentences",
+    "n_supported_sentences",
+    "n_invalid_citations",
     "error",
     "question",
     "answer",
@@ -257,6 +271,7 @@ def score_question(item: GoldItem, response: dict, quotes: list[Span]) -> dict:
     first_hit_rank = min(hit_ranks) if hit_ranks else None
 
     citations = list(response.get("citations") or [])
+    sentences = list(response.get("sentences") or [])
     cited_spans = [_span_of(c) for c in citations]
     retrieved_ids = {p.get("passage_id") for p in passages}
     abstained = bool(response.get("abstained"))
@@ -290,6 +305,11 @@ def score_question(item: GoldItem, response: dict, quotes: list[Span]) -> dict:
             "n_citations_not_retrieved": not_retrieved,
             "n_passages": len(passages),
             "latency_ms": _latency(response),
+            "mode": response.get("mode"),
+            "fallback": response.get("fallback"),
+            "n_sentences": len(sentences),
+            "n_supported_sentences": sum(1 for s in sentences if s.get("supported", True)),
+            "n_invalid_citations": len(response.get("invalid_citations") or []),
             "error": response.get("error"),
             "question": item.question,
             "answer": _preview(str(response.get("answer") or "")),
@@ -330,6 +350,8 @@ def aggregate(rows: list[dict]) -> dict:
     n_cited_answerable = sum(r["n_citations"] for r in answerable)
     n_citations = sum(r["n_citations"] for r in rows)
     latencies = [r["latency_ms"] for r in rows if r["latency_ms"] is not None]
+    n_sentences = sum(r["n_sentences"] for r in rows)
+    n_invalid = sum(r["n_invalid_citations"] for r in rows)
     metrics: dict[str, Any] = {
         f"recall@{k}": _mean([r[f"recall@{k}"] for r in answerable]) for k in RECALL_KS
     }
@@ -349,6 +371,11 @@ def aggregate(rows: list[dict]) -> dict:
             "false_abstention_rate": _mean([1.0 if r["abstained"] else 0.0 for r in answerable]),
             "latency_ms_p50": percentile(latencies, 50),
             "latency_ms_p95": percentile(latencies, 95),
+            "supported_sentence_rate": (
+                sum(r["n_supported_sentences"] for r in rows) / n_sentences if n_sentences else None
+            ),
+            "invalid_citation_rate": n_invalid / (n_citations + n_invalid) if n_citations + n_invalid else None,
+            "fallback_rate": _mean([1.0 if r["fallback"] else 0.0 for r in rows]),
             "n": len(rows),
             "n_answerable": len(answerable),
             "n_unanswerable": len(unanswerable),
@@ -356,6 +383,7 @@ def aggregate(rows: list[dict]) -> dict:
             "n_citations": n_citations,
             "n_abstained": sum(1 for r in rows if r["abstained"]),
             "n_errors": sum(1 for r in rows if r["error"]),
+            "n_fallbacks": sum(1 for r in rows if r["fallback"]),
         }
     )
     return metrics

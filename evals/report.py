@@ -13,6 +13,7 @@ from typing import Any
 from evals.harness import HEADLINE_METRICS, GoldItem, ranked_passages
 
 PASSAGE_PREVIEW_CHARS = 700
+LOWER_IS_BETTER = ("false_abstention_rate", "invalid_citation_rate", "fallback_rate")
 RETRIEVED_SHOWN = 5
 
 _CSS = """
@@ -58,7 +59,7 @@ def _headline(result: dict) -> str:
             delta = entry.get("delta")
             css = "" if not delta else (" pos" if delta > 0 else " neg")
             # Lower is better for these, so the colour flips.
-            if metric.startswith("latency") or metric == "false_abstention_rate":
+            if metric.startswith("latency") or metric in LOWER_IS_BETTER:
                 css = {" pos": " neg", " neg": " pos"}.get(css, css)
             sign = "+" if delta is not None and delta >= 0 else ""
             shown = "-" if delta is None else sign + _fmt(delta, metric)
@@ -125,7 +126,19 @@ def _question(item: GoldItem, row: dict, response: dict) -> str:
     ]
     if row.get("error"):
         parts.append(f"<p class=bad>error: {escape(str(row['error']))}</p>")
+    if response.get("fallback"):
+        parts.append(f"<p class=bad>fallback to the extractive answer: {escape(str(response['fallback']))}</p>")
     parts.append(f"<div class=answer>{escape(str(response.get('answer') or ''))}</div>")
+    unsupported = [s for s in response.get("sentences") or [] if not s.get("supported", True)]
+    if unsupported or response.get("invalid_citations"):
+        items = "".join(
+            f"<li>{_mark(False, no='unsupported')} ({_fmt(s.get('support'))}): {escape(str(s.get('text')))}</li>"
+            for s in unsupported
+        )
+        invalid = response.get("invalid_citations") or []
+        if invalid:
+            items += f"<li>{_mark(False, no='removed markers')}: {escape(', '.join(map(str, invalid)))}</li>"
+        parts.append(f"<ul>{items}</ul>")
     if item.evidence:
         quotes = "".join(
             f"<li>{_mark(rank is not None, f'retrieved at rank {rank}', 'not retrieved')}"

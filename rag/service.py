@@ -13,12 +13,13 @@ import time
 from pathlib import Path
 from typing import Iterator, Sequence
 
-from rag.answer import Answerer, ExtractiveAnswerer
+from rag.answer import Answerer
 from rag.config import Settings
 from rag.embeddings import Embedder, make_embedder
-from rag.followup import Condenser, KeywordCondenser
+from rag.followup import Condenser
 from rag.indexing import IngestReport, ingest
-from rag.retrieval import HybridRetriever, Reranker
+from rag.llm import make_answerer, make_condenser
+from rag.retrieval import HybridRetriever, Reranker, Retrieved
 from rag.store import IndexDir, Manifest, expected_manifest, manifest_mismatch
 from rag.types import Answer, AnswerEvent, Final, Hit, Turn
 
@@ -43,7 +44,7 @@ class RagService:
         self.settings = settings
         self.embedder = embedder or make_embedder(settings)
         self._answerer = answerer
-        self.condenser = condenser or KeywordCondenser()
+        self.condenser = condenser or make_condenser(settings)
         self.reranker = reranker
         self.notify = notify or (lambda msg: log.warning("%s", msg))
         self.ingest_report: IngestReport | None = None
@@ -63,7 +64,7 @@ class RagService:
                 self.ingest_report = ingest(self.settings, paths or None, embedder=self.embedder)
         self.generation = index.open_current()
         self.retriever = HybridRetriever(self.settings, self.embedder, self.generation, self.reranker)
-        self.answerer = self._answerer or ExtractiveAnswerer(self.settings, self.generation)
+        self.answerer = self._answerer or make_answerer(self.settings, self.generation, self.embedder)
 
     def sections(self) -> list[str]:
         """Section paths in reading order (what the scope selector offers)."""
@@ -84,12 +85,12 @@ class RagService:
         source: str | None = None,
         history: Sequence[Turn] = (),
     ) -> Answer:
-        final = None
-        for event in self.stream(question, k=k, section=section, source=source, history=history):
-            if isinstance(event, Final):
-                final = event.answer
-        assert final is not None, "an answer stream always ends with Final"
-        return final
+        """The complete answer to ``question``; the model (if any) is called without streaming."""
+        question = _checked(question)
+        t0 = time.perf_counter()
+        standalone, retrieved = self._retrieve(question, k, section, source, history)
+        t1 = time.perf_counter()
+        return self._finish(self.answerer.answer(question, retrieved), question, standalone, t0, t1)
 
     def stream(
         self,
@@ -106,21 +107,24 @@ class RagService:
         """
         question = _checked(question)
         t0 = time.perf_counter()
-        standalone = self.condenser.condense(question, history) if history else question
-        retrieved = self.retriever.search(standalone, k=k, section=section, source=source)
+        standalone, retrieved = self._retrieve(question, k, section, source, history)
         t1 = time.perf_counter()
         for event in self.answerer.stream(question, retrieved):
             if isinstance(event, Final):
-                t2 = time.perf_counter()
-                answer = dataclasses.replace(
-                    event.answer, standalone_question=standalone if standalone != question else None
-                )
-                answer.timings_ms.update(
-                    {"retrieve": (t1 - t0) * 1000, "answer": (t2 - t1) * 1000, "total": (t2 - t0) * 1000}
-                )
-                yield Final(answer)
+                yield Final(self._finish(event.answer, question, standalone, t0, t1))
                 return
             yield event
+
+    def _retrieve(self, question, k, section, source, history) -> tuple[str, Retrieved]:
+        standalone = self.condenser.condense(question, history) if history else question
+        return standalone, self.retriever.search(standalone, k=k, section=section, source=source)
+
+    @staticmethod
+    def _finish(answer: Answer, question: str, standalone: str, t0: float, t1: float) -> Answer:
+        t2 = time.perf_counter()
+        answer = dataclasses.replace(answer, standalone_question=standalone if standalone != question else None)
+        answer.timings_ms.update({"retrieve": (t1 - t0) * 1000, "answer": (t2 - t1) * 1000, "total": (t2 - t0) * 1000})
+        return answer
 
 
 def _checked(question: str) -> str:

@@ -95,3 +95,40 @@ def fake_index(root: Path, files: dict[str, str]):
         settings = load_settings(index_dir=root / "index", corpus_dir=corpus)
         ingest(settings, embedder=HashEmbedder(), progress=False)
         yield settings
+
+
+class RaisingChatModel:
+    """FAKE chat model whose every call raises ``error``, standing in for a failing endpoint.
+    ``calls`` counts the attempts, so a test can assert that the model was (not) asked."""
+
+    def __init__(self, error: BaseException) -> None:
+        self.error = error
+        self.calls = 0
+
+    def invoke(self, messages, *args, **kwargs):
+        self.calls += 1
+        raise self.error
+
+    def stream(self, messages, *args, **kwargs):
+        self.calls += 1
+        raise self.error
+        yield  # a generator, like a real model's stream
+
+
+class RecordingChatModel:
+    """FAKE chat model that answers from ``replies`` in order (LangChain's FakeListChatModel)
+    and records the messages it was given."""
+
+    def __init__(self, *replies: str) -> None:
+        from langchain_core.language_models.fake_chat_models import FakeListChatModel
+
+        self.model = FakeListChatModel(responses=list(replies))
+        self.prompts: list[list] = []
+
+    def invoke(self, messages, *args, **kwargs):
+        self.prompts.append(list(messages))
+        return self.model.invoke(messages, *args, **kwargs)
+
+    def stream(self, messages, *args, **kwargs):
+        self.prompts.append(list(messages))
+        return self.model.stream(messages, *args, **kwargs)

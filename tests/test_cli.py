@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pytest
 from corpora import SAMVERKAN, STRATEGI
+from openai_stub import Reply, ScriptedChatServer
 
 pytestmark = pytest.mark.subprocess
 
@@ -201,3 +202,53 @@ def test_ingest_reports_a_corrupt_pdf_and_ask_still_works(tmp_path):
     data = json.loads(ask.stdout)
     assert {p["source"] for p in data["passages"]} == {"samverkan.txt"}
 
+
+
+def _llm_flags(server: ScriptedChatServer) -> list[str]:
+    return ["--llm", "openai", "--llm-model", "stub-model", "--llm-base-url", server.url]
+
+
+@pytest.mark.models
+def test_ask_with_a_failing_llm_endpoint_exits_0_with_the_extractive_answer(ingested):
+    with ScriptedChatServer(Reply(status=500)) as server:
+        result = rag(
+            ingested, "ask", "--json", *_llm_flags(server), "Hur kan små kommuner samverka?",
+            RAG_ABSTAIN_THRESHOLD="0", RAG_LLM_TIMEOUT_S="2", RAG_LLM_MAX_RETRIES="0",
+        )
+
+    assert result.returncode == 0, result.stderr
+    assert "Traceback" not in result.stderr
+    data = json.loads(result.stdout)
+    assert (data["mode"], data["fallback"]) == ("extractive", "endpoint error: HTTP 500")
+    assert data["answer"].startswith("Obs! Språkmodellens svar kunde inte användas (fel från tjänsten: HTTP 500).")
+    assert data["invalid_citations"] == [] and data["standalone_question"] is None
+    assert data["sentences"] and all(s["supported"] for s in data["sentences"])
+    assert len(server.requests) == 1
+
+
+@pytest.mark.models
+def test_eval_with_an_llm_reports_support_and_never_writes_the_api_key(ingested, tmp_path):
+    gold = tmp_path / "gold.jsonl"
+    row = {"id": "g1", "question": "Hur kan små kommuner samverka?", "answerable": True,
+           "evidence": ["Små kommuner kan dela på kompetens"], "lang": "sv", "kind": "strategy"}
+    gold.write_text(json.dumps(row, ensure_ascii=False) + "\n", encoding="utf-8")
+    reply = Reply(text="Små kommuner kan dela på kompetens genom att samverka med grannkommunerna [1, 2]. "
+                       "Alla invånare får gratis glass varje fredag [1][8].")
+    out = tmp_path / "run"
+    with ScriptedChatServer(reply) as server:
+        result = rag(
+            ingested, "eval", "--gold", str(gold), "--out", str(out), *_llm_flags(server),
+            RAG_ABSTAIN_THRESHOLD="0", RAG_LLM_API_KEY="sk-eval-secret-77",
+        )
+
+    assert result.returncode == 0, result.stderr
+    assert server.authorizations == ["Bearer sk-eval-secret-77"]
+    summary = json.loads((out / "summary.json").read_text(encoding="utf-8"))
+    assert summary["supported_sentence_rate"] == 0.5
+    assert summary["invalid_citation_rate"] == pytest.approx(1 / 3)  # [8] of the numbers 1, 2, 8
+    assert summary["fallback_rate"] == 0.0
+    assert (summary["run"]["extra"]["llm"], summary["run"]["extra"]["llm_model"]) == ("openai", "stub-model")
+    assert "llm_api_key" not in summary["run"]["extra"]
+    for path in out.iterdir():
+        assert "sk-eval-secret-77" not in path.read_text(encoding="utf-8"), path
+    assert "supported_sentence_rate" in result.stdout

@@ -92,3 +92,34 @@ def test_settings_are_frozen():
         s.k = 9
     assert isinstance(s, Settings)
     assert isinstance(s.index_dir, Path)
+
+
+def test_llm_settings_default_to_the_extractive_mode():
+    s = load_settings()
+
+    assert (s.llm, s.llm_model, s.llm_base_url, s.llm_api_key) == ("extractive", None, None, None)
+    assert (s.llm_timeout_s, s.llm_max_retries) == (60.0, 1)
+
+
+def test_a_generative_mode_needs_a_model(monkeypatch):
+    with pytest.raises(ConfigError, match="RAG_LLM_MODEL or --llm-model"):
+        load_settings(llm="ollama")
+    monkeypatch.setenv("RAG_LLM", "openai")
+    monkeypatch.setenv("RAG_LLM_MODEL", "qwen2.5:7b-instruct")
+
+    s = load_settings(llm_base_url="http://127.0.0.1:8000/v1")
+
+    assert (s.llm, s.llm_model, s.llm_base_url) == ("openai", "qwen2.5:7b-instruct", "http://127.0.0.1:8000/v1")
+
+
+def test_the_api_key_comes_only_from_the_environment_and_is_never_shown(monkeypatch):
+    with pytest.raises(ConfigError, match="RAG_LLM_API_KEY"):
+        load_settings(llm_api_key="sk-on-the-command-line")
+    monkeypatch.setenv("RAG_LLM_API_KEY", "sk-secret-42")
+
+    s = load_settings()
+
+    assert s.llm_api_key.get_secret_value() == "sk-secret-42"
+    assert "llm_api_key" not in s.model_dump()
+    for shown in (repr(s), str(s), s.model_dump_json(), str(s.model_dump(mode="json"))):
+        assert "sk-secret-42" not in shown

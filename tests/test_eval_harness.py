@@ -125,6 +125,28 @@ def test_metrics_match_hand_computed_values():
     assert rows["q3"]["recall@5"] is None
 
 
+def test_generated_answers_get_support_invalid_citation_and_fallback_rates():
+    plain = evaluate(GOLD, RESPONSES, {SOURCE: TEXT})
+    assert (plain["supported_sentence_rate"], plain["invalid_citation_rate"], plain["fallback_rate"]) == (None, 0.0, 0.0)
+
+    responses = dict(RESPONSES)
+    responses["q1"] = {**RESPONSES["q1"], "mode": "generative", "invalid_citations": [9], "sentences": [
+        {"text": "a", "citations": [1], "supported": True}, {"text": "b", "citations": [2], "supported": False}]}
+    responses["q2"] = {**RESPONSES["q2"], "mode": "extractive", "fallback": "timeout: no answer within 60 s",
+                       "sentences": [{"text": "c", "citations": [1], "supported": True}]}
+    m = evaluate(GOLD, responses, {SOURCE: TEXT})
+
+    assert m["supported_sentence_rate"] == pytest.approx(2 / 3)
+    assert m["invalid_citation_rate"] == pytest.approx(1 / 4)  # [9] removed; 3 valid citations kept
+    assert (m["fallback_rate"], m["n_fallbacks"]) == (0.25, 1)
+    assert m["by_kind"]["strategy"]["supported_sentence_rate"] == pytest.approx(2 / 3)
+    assert m["by_kind"]["law_data"]["supported_sentence_rate"] is None
+    rows = {r["id"]: r for r in m["questions"]}
+    assert (rows["q1"]["mode"], rows["q1"]["n_sentences"], rows["q1"]["n_supported_sentences"]) == ("generative", 2, 1)
+    assert (rows["q1"]["n_invalid_citations"], rows["q2"]["fallback"]) == (1, "timeout: no answer within 60 s")
+    assert "supported_sentence_rate" in format_summary(m)
+
+
 def _single(quote_text: str, quote: str, passage: dict, cite: bool = False) -> dict:
     item = GoldItem("h1", "?", True, (quote,), "sv", "strategy")
     citations = [{"n": 1, **passage}] if cite else []

@@ -1,0 +1,189 @@
+"""Generative answers from any LangChain chat model, checked before they are shown.
+
+The model gets the top passages, numbered, and writes an answer with ``[n]`` markers
+(``rag.prompts``). Its text streams out as ``Delta`` events while it is written; once complete
+it is validated (``rag.validate``): invalid markers are removed and listed, and every sentence
+is scored for support by the passages it cites. The ``Final`` answer carries that verdict per
+sentence.
+
+The extractive answer is computed first. It decides abstention (a question the report does not
+cover never reaches the model) and it is what the user gets, with a visible notice and
+``fallback`` set to the reason, whenever the generated answer cannot be trusted: the endpoint is
+down, slow or failing, the reply is empty, it cites no retrieved passage, or too few of its
+sentences are supported. No model failure reaches the user as an exception. When the model
+fails after some text has streamed, the ``Final`` answer replaces that text.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import logging
+import re
+import time
+from typing import Iterator
+
+from langchain_core.language_models import BaseChatModel
+
+from rag.answer import ABSTAIN, ExtractiveAnswerer, stream_answer
+from rag.config import Settings
+from rag.embeddings import Embedder
+from rag.prompts import answer_messages
+from rag.retrieval import Retrieved
+from rag.store import Generation
+from rag.types import Answer, AnswerEvent, Citation, Delta, Final
+from rag.validate import SupportScorer, validate
+
+log = logging.getLogger(__name__)
+
+LEADS = {
+    "sv": "Det här säger rapporten (formulerat av en språkmodell, kontrollera källorna):",
+    "en": "What the report says (written by a language model; check the sources):",
+}
+NOTICE = {
+    "sv": "Obs! Språkmodellens svar kunde inte användas ({reason}). Här är rapportens egna meningar i stället.",
+    "en": "Note: the language model's answer could not be used ({reason}). The report's own sentences are shown instead.",
+}
+# The reasons are English (stable for logs and JSON); the Swedish notice glosses them.
+_SV_REASONS = (
+    ("timeout: no answer within", "inget svar inom"),
+    ("endpoint unreachable", "tjänsten gick inte att nå"),
+    ("endpoint error", "fel från tjänsten"),
+    ("no valid citation", "inga giltiga källhänvisningar"),
+    ("empty answer", "tomt svar"),
+    ("low support", "för svagt stöd i källorna"),
+    (" sentences supported", " meningar med stöd"),
+    (" of ", " av "),
+)
+# Reasoning models (e.g. qwen3, deepseek-r1 via Ollama) write their thinking inline first.
+_THINKING = re.compile(r"<think>.*?(</think>|$)", re.S | re.I)
+
+
+def notice(lang: str, reason: str) -> str:
+    """The visible line above a fallback answer, in the answer's language."""
+    if lang == "sv":
+        for english, swedish in _SV_REASONS:
+            reason = reason.replace(english, swedish)
+    return NOTICE[lang].format(reason=reason)
+
+
+def strip_thinking(text: str) -> str:
+    return _THINKING.sub("", text).strip()
+
+
+def message_text(message) -> str:
+    """The text of a chat message or chunk, whether its content is a string or content blocks."""
+    content = message.content
+    if isinstance(content, str):
+        return content
+    return "".join(
+        part if isinstance(part, str) else str(part.get("text", "")) for part in content
+        if isinstance(part, str) or part.get("type") == "text"
+    )
+
+
+def describe_error(exc: BaseException, timeout_s: float) -> str:
+    """A short, user-safe reason for a failed model call; never the traceback or a URL with a key."""
+    name = type(exc).__name__
+    status = getattr(exc, "status_code", None)
+    if isinstance(exc, TimeoutError) or "timeout" in name.lower():
+        return "timeout: no answer within {:g} s".format(timeout_s)
+    if isinstance(status, int):
+        return "endpoint error: HTTP {}".format(status)
+    if isinstance(exc, ConnectionError) or "connect" in name.lower():
+        return "endpoint unreachable"
+    return "endpoint error: {}".format(name)
+
+
+class GenerativeAnswerer:
+    """``Answerer`` backed by a chat model; see the module docstring."""
+
+    mode = "generative"
+
+    def __init__(
+        self,
+        settings: Settings,
+        generation: Generation,
+        embedder: Embedder,
+        model: BaseChatModel,
+        extractive: ExtractiveAnswerer | None = None,
+    ) -> None:
+        self.settings = settings
+        self.model = model
+        self.extractive = extractive or ExtractiveAnswerer(settings, generation)
+        self.scorer = SupportScorer(generation, embedder)
+
+    def answer(self, question: str, retrieved: Retrieved) -> Answer:
+        final = None
+        for event in self._run(question, retrieved, streaming=False):
+            if isinstance(event, Final):
+                final = event.answer
+        assert final is not None
+        return final
+
+    def stream(self, question: str, retrieved: Retrieved) -> Iterator[AnswerEvent]:
+        yield from self._run(question, retrieved, streaming=True)
+
+    def _run(self, question: str, retrieved: Retrieved, streaming: bool) -> Iterator[AnswerEvent]:
+        started = time.perf_counter()
+        base = self.extractive.answer(question, retrieved)
+        if base.abstained:
+            # Weak evidence: the model is not asked to make something of it.
+            yield from stream_answer(dataclasses.replace(base, mode=self.mode))
+            return
+        lang = base.lang  # of the user's own words, not of the standalone rewrite
+        hits = retrieved.hits[: self.settings.answer_passages]
+        messages = answer_messages(retrieved.query, hits, lang)
+        parts: list[str] = []
+        try:
+            if streaming:
+                for chunk in self.model.stream(messages):
+                    text = message_text(chunk)
+                    if text:
+                        parts.append(text)
+                        yield Delta(text)
+            else:
+                parts.append(message_text(self.model.invoke(messages)))
+        except Exception as exc:  # noqa: BLE001 - any model failure means the extractive answer, not a crash
+            reason = describe_error(exc, self.settings.llm_timeout_s)
+            log.warning("generative answer failed (%s); using the extractive answer", reason)
+            yield Final(self._fallback(base, reason))
+            return
+        llm_ms = (time.perf_counter() - started) * 1000
+        raw = strip_thinking("".join(parts))
+        answer, reason = self._checked(question, lang, raw, retrieved, base)
+        if reason:
+            log.warning("generated answer rejected (%s); using the extractive answer", reason)
+            answer = self._fallback(base, reason)
+        answer.timings_ms.update({"llm": llm_ms, "answer": (time.perf_counter() - started) * 1000})
+        yield Final(answer)
+
+    def _checked(
+        self, question: str, lang: str, raw: str, retrieved: Retrieved, base: Answer
+    ) -> tuple[Answer, str | None]:
+        """The validated answer, and a reason when it must be replaced by ``base``."""
+        hits = retrieved.hits[: self.settings.answer_passages]
+        if not raw:
+            return base, "empty answer"
+        checked = validate(raw, hits, lang, self.scorer, self.settings.support_threshold)
+        common = dict(question=question, lang=lang, hits=tuple(retrieved.hits), evidence=base.evidence, mode=self.mode)
+        if checked.abstained:
+            return Answer(lead=ABSTAIN[lang], sentences=(), citations=(), abstained=True, **common), None
+        if not checked.cited:
+            return base, "no valid citation"
+        if checked.supported_share < self.settings.min_supported_share:
+            return base, "low support: {} of {} sentences supported".format(*checked.support_counts)
+        answer = Answer(
+            lead=LEADS[lang],
+            sentences=checked.sentences,
+            citations=tuple(Citation(n, hits[n - 1].passage) for n in sorted(checked.cited)),
+            abstained=False,
+            invalid_citations=checked.invalid,
+            **common,
+        )
+        return answer, None
+
+    def _fallback(self, base: Answer, reason: str) -> Answer:
+        return dataclasses.replace(
+            base, lead="{}\n\n{}".format(notice(base.lang, reason), base.lead), fallback=reason, timings_ms=dict(base.timings_ms)
+        )
+
