@@ -10,7 +10,9 @@ sets ``kind`` before it joins a gold file:
 
 * thumbs up on an answer: ``answerable: true``; ``evidence`` is the source text of the cited
   answer sentences, ``text[start:end]`` of the source file with whitespace runs collapsed
-  (the harness matches quotes whitespace-insensitively), at most 3 as ``evals/check_gold.py`` wants;
+  (the harness matches quotes whitespace-insensitively), at most 3 as ``evals/check_gold.py`` wants.
+  A span whose source text no longer resembles the answer's sentence (the file changed, or the
+  wrong corpus folder was given) is left out and the ``review`` note says so;
 * thumbs up on an abstention: ``answerable: false``, no evidence (the evaluator agreed that the
   report does not cover the question);
 * thumbs down, or thumbs up on an answer without quoted spans: ``answerable: null`` and no
@@ -22,10 +24,12 @@ conversation); the words the user typed are kept in ``asked``.
 
 from __future__ import annotations
 
+import difflib
 import json
 import re
 import sqlite3
 import threading
+import unicodedata
 from contextlib import closing
 from datetime import datetime, timezone
 from pathlib import Path
@@ -34,6 +38,7 @@ from typing import Any, Callable
 from rag.loaders import LoaderError, load_document
 
 MAX_EVIDENCE = 3  # evals/check_gold.py: answerable questions have 1-3 quotes
+MIN_RESEMBLANCE = 0.8
 _SECRET = re.compile(r"key|token|secret|password|credential", re.I)
 
 _SCHEMA = """
@@ -223,15 +228,31 @@ class _SourceTexts:
         return self._texts[source]
 
 
-def _quotes(record: dict[str, Any], texts: Callable[[str], str]) -> list[str]:
+def _fold(text: str) -> str:
+    """Letters and digits without diacritics: OCR text and its repair compare equal-ish."""
+    plain = unicodedata.normalize("NFKD", text.lower()).encode("ascii", "ignore").decode()
+    return re.sub(r"[^a-z0-9]", "", plain)
+
+
+def _resembles(quote: str, repaired: str) -> bool:
+    # The repaired sentence differs from its OCR source in a few letters (ratio >= 0.87 over
+    # the shipped report); a span of another or edited file differs in most of them.
+    return difflib.SequenceMatcher(None, _fold(quote), _fold(repaired), autojunk=False).ratio() >= MIN_RESEMBLANCE
+
+
+def _quotes(record: dict[str, Any], texts: Callable[[str], str]) -> tuple[list[str], int]:
+    """Verbatim quotes of the answer's quoted sentences, and how many spans no longer match."""
     quotes: list[str] = []
+    stale = 0
     for s in record["sentences"]:
         if s.get("source") is None or s.get("start") is None or s.get("end") is None:
             continue
         quote = " ".join(texts(s["source"])[s["start"] : s["end"]].split())
-        if quote and quote not in quotes:
+        if not quote or not _resembles(quote, s.get("text") or ""):
+            stale += 1
+        elif quote not in quotes:
             quotes.append(quote)
-    return quotes[:MAX_EVIDENCE]
+    return quotes[:MAX_EVIDENCE], stale
 
 
 def candidate(record: dict[str, Any], texts: Callable[[str], str]) -> dict[str, Any]:
@@ -241,13 +262,18 @@ def candidate(record: dict[str, Any], texts: Callable[[str], str]) -> dict[str, 
         answerable: bool | None = False
         review = "the evaluator agreed the report does not cover this; confirm and set kind 'unanswerable'"
     elif record["rating"] > 0:
-        evidence = _quotes(record, texts)
+        evidence, stale = _quotes(record, texts)
         answerable = True if evidence else None
         review = (
             "check that the quotes answer the question and set kind"
             if evidence
-            else "rated good but quotes no source span; decide answerable and add 1-3 verbatim quotes"
+            else "rated good but has no usable source quote; decide answerable and add 1-3 verbatim quotes"
         )
+        if stale:
+            review += (
+                "; {} cited span(s) no longer match the source file (changed since the answer?) "
+                "and were left out".format(stale)
+            )
     else:
         answerable = None
         review = "rated bad; decide answerable, add 1-3 verbatim quotes if it is, and set kind"

@@ -309,3 +309,30 @@ def test_database_schema_is_plain_sqlite(tmp_path, generation):
         rows = conn.execute("SELECT question, rating, comment, abstained FROM feedback").fetchall()
 
     assert rows == [("Fråga?", -1, "Fel avsnitt", 0)]
+
+
+def test_quotes_from_a_changed_source_file_are_left_out(tmp_path, generation):
+    store = FeedbackStore(tmp_path / "feedback.sqlite3")
+    store.record("Vad måste vi göra innan ett AI-system används?", _answer(generation), 1)
+    corpus = tmp_path / "annan-korpus"
+    corpus.mkdir()
+    (corpus / "dataskydd.txt").write_text("Helt annan text. " * 30, encoding="utf-8")
+
+    store.export_candidates(tmp_path / "c.jsonl", corpus_dir=corpus)
+
+    row = json.loads((tmp_path / "c.jsonl").read_text(encoding="utf-8"))
+    assert (row["answerable"], row["evidence"]) == (None, [])
+    assert row["review"] == (
+        "rated good but has no usable source quote; decide answerable and add 1-3 verbatim quotes; "
+        "2 cited span(s) no longer match the source file (changed since the answer?) and were left out"
+    )
+
+
+def test_missing_source_file_is_named(tmp_path, generation):
+    store = FeedbackStore(tmp_path / "feedback.sqlite3")
+    store.record("Vad måste vi göra innan ett AI-system används?", _answer(generation), 1)
+    (tmp_path / "tom").mkdir()
+
+    with pytest.raises(FeedbackError, match="cannot quote the cited source .*tom/dataskydd.txt.*--corpus-dir"):
+        store.export_candidates(tmp_path / "c.jsonl", corpus_dir=tmp_path / "tom")
+    assert not (tmp_path / "c.jsonl").exists()
