@@ -189,10 +189,10 @@ def build_app(backend: Backend) -> gr.Blocks:
         with gr.Tab("Utkast", id="draft"):
             with gr.Row(equal_height=False):
                 with gr.Column(scale=3):
+                    search_q = gr.Textbox(label="Sök avsnitt i rapporten", elem_id="search-q")
                     with gr.Row():
-                        search_q = gr.Textbox(label="Sök avsnitt", scale=4, elem_id="search-q")
-                        search_scope = gr.Dropdown([WHOLE_REPORT], value=WHOLE_REPORT, label="Avgränsning", scale=2)
-                        search_btn = gr.Button("Sök", variant="primary", scale=1, elem_id="search")
+                        search_scope = gr.Dropdown([WHOLE_REPORT], value=WHOLE_REPORT, label="Avgränsning", scale=4)
+                        search_btn = gr.Button("Sök", variant="primary", scale=1, min_width=90, elem_id="search")
                     hits_view = gr.HTML("", js_on_load=CLICK_JS, elem_id="hits", max_height=420)
                     hit_pick = gr.CheckboxGroup([], label="Välj avsnitt att fästa", elem_id="hit-pick")
                     pin_hits_btn = gr.Button("Fäst valda avsnitt i utkastet", size="sm", elem_id="pin-hits")
@@ -211,8 +211,8 @@ def build_app(backend: Backend) -> gr.Blocks:
                     with gr.Row():
                         export_btn = gr.Button("Exportera Markdown och Word", variant="primary", elem_id="export")
                     with gr.Row():
-                        md_file = gr.File(label="Markdown", elem_id="md-file", interactive=False)
-                        docx_file = gr.File(label="Word (DOCX)", elem_id="docx-file", interactive=False)
+                        md_file = gr.File(label="Markdown", elem_id="md-file", interactive=False, visible=False, height=90)
+                        docx_file = gr.File(label="Word (DOCX)", elem_id="docx-file", interactive=False, visible=False, height=90)
 
         # --- start-up status ----------------------------------------------------------------
         def tick():
@@ -335,6 +335,9 @@ def build_app(backend: Backend) -> gr.Blocks:
             if index is None or not 0 <= int(index) < len(turns) or turns[int(index)].answer is None:
                 gr.Warning("Välj först vilket svar som ska fästas.")
                 return (*draft_view(items, None, title), gr.update())
+            if turns[int(index)].answer.abstained:
+                gr.Warning("Rapporten tar inte upp den frågan, så svaret har inga källor att fästa.")
+                return (*draft_view(items, None, title), gr.update())
             items = ui_draft.pin_answer(items, turns[int(index)].answer)
             msg = "Svar {} är fäst i utkastet ({} delar).".format(int(index) + 1, len(items))
             return (*draft_view(items, len(items) - 1, title), msg)
@@ -348,7 +351,10 @@ def build_app(backend: Backend) -> gr.Blocks:
             except ValueError as exc:
                 gr.Warning(str(exc))
                 return gr.update(), gr.CheckboxGroup(choices=[], value=[])
-            labels = [("{}. {}".format(h.rank, h.passage.section), h.passage.id) for h in hits]
+            labels = [
+                ("{}. {} · {}".format(h.rank, h.passage.section.split(" › ")[-1], where(h.passage)), h.passage.id)
+                for h in hits
+            ]
             return hits_html(hits, where), gr.CheckboxGroup(choices=labels, value=[])
 
         search_btn.click(run_search, [search_q, search_scope], [hits_view, hit_pick], api_visibility=PRIVATE)
@@ -382,8 +388,8 @@ def build_app(backend: Backend) -> gr.Blocks:
                 md_path, docx_path = ui_draft.export(items, service(), title)
             except (ValueError, KeyError) as exc:
                 gr.Warning(str(exc))
-                return None, None
-            return str(md_path), str(docx_path)
+                return gr.File(value=None, visible=False), gr.File(value=None, visible=False)
+            return gr.File(value=str(md_path), visible=True), gr.File(value=str(docx_path), visible=True)
 
         export_btn.click(do_export, [draft_state, memo_title], [md_file, docx_file], api_visibility=PRIVATE)
 
