@@ -173,6 +173,10 @@ class FeedbackStore:
             conn.row_factory = sqlite3.Row
             try:
                 rows = conn.execute("SELECT * FROM feedback ORDER BY id").fetchall()
+            except sqlite3.OperationalError as exc:
+                if "no such table" not in str(exc):
+                    raise self._error(exc) from None
+                rows = []  # an empty file, as `touch` leaves it: nothing recorded yet
             except sqlite3.DatabaseError as exc:
                 raise self._error(exc) from None
         out = []

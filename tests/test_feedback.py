@@ -336,3 +336,13 @@ def test_missing_source_file_is_named(tmp_path, generation):
     with pytest.raises(FeedbackError, match="cannot quote the cited source .*tom/dataskydd.txt.*--corpus-dir"):
         store.export_candidates(tmp_path / "c.jsonl", corpus_dir=tmp_path / "tom")
     assert not (tmp_path / "c.jsonl").exists()
+
+
+def test_empty_file_is_an_empty_store(tmp_path, generation):
+    path = tmp_path / "feedback.sqlite3"
+    path.touch()
+    store = FeedbackStore(path)
+
+    assert store.all() == []
+    assert store.record("Fråga?", _answer(generation), 1) == 1
+    assert [r["question"] for r in store.all()] == ["Fråga?"]
