@@ -167,3 +167,53 @@ def test_sixteen_simultaneous_clients_all_get_their_answers(app):
     assert sorted(results) == list(range(len(questions)))
     for i, q in enumerate(questions):
         assert without_timings(results[i]) == expected[q]
+
+
+@pytest.mark.subprocess
+@pytest.mark.models
+def test_app_py_builds_the_index_on_first_start_and_answers(tmp_path):
+    """`python app.py` with no index: the port opens, the corpus is ingested with progress on
+    the console, then the API answers from it."""
+    import os
+    import subprocess
+    import sys
+    import time
+    from pathlib import Path
+
+    from gradio_client import Client
+    from ui_harness import free_port
+
+    root = Path(__file__).resolve().parent.parent
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    for name, text in FILES.items():
+        (corpus / name).write_text(text, encoding="utf-8")
+    port = free_port()
+    env = {k: v for k, v in os.environ.items() if not k.upper().startswith("RAG_")}
+    env["RAG_FEEDBACK_PATH"] = str(tmp_path / "feedback.sqlite3")
+    proc = subprocess.Popen(
+        [sys.executable, str(root / "app.py"), "--port", str(port), "--index-dir", str(tmp_path / "index"),
+         "--corpus-dir", str(corpus)],
+        cwd=tmp_path, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+    )
+    try:
+        deadline = time.monotonic() + 240
+        client = None
+        while client is None:
+            assert proc.poll() is None, proc.stderr.read()
+            try:
+                client = Client("http://127.0.0.1:{}/".format(port), verbose=False)
+            except Exception:
+                if time.monotonic() > deadline:
+                    raise
+                time.sleep(0.5)
+        answer = client.predict(ANSWERED, api_name="/ask")
+    finally:
+        proc.terminate()
+        out, err = proc.communicate(timeout=60)
+
+    assert answer["abstained"] is False
+    assert answer["sentences"][0]["text"] == "Små kommuner kan dela på kompetens genom att samverka med grannkommunerna."
+    assert "Öppna http://127.0.0.1:{} i webbläsaren".format(port) in out
+    assert "no index in {}: building it from {}".format(tmp_path / "index", corpus) in err
+    assert "ready: Redo · 3 avsnitt ur 2 dokument" in err
