@@ -160,7 +160,8 @@ def turn_html(turn: ChatTurn, number: int, locate: Locate) -> str:
         if turn.answer.standalone_question:
             reply = '<div class="standalone">Tolkad som: {}</div>'.format(esc(turn.answer.standalone_question)) + reply
     else:
-        reply = '<div class="answer streaming">{}<span class="cursor">▍</span></div>'.format(esc(turn.partial))
+        text = esc(turn.partial) if turn.partial else '<span class="searching">Söker i rapporten …</span>'
+        reply = '<div class="answer streaming">{}<span class="cursor">▍</span></div>'.format(text)
     return '<div class="turn" data-turn="{}">{}{}</div>'.format(number, question, reply)
 
 

@@ -45,6 +45,7 @@ CSS = """
 .answer-lead { font-weight: 600; margin: 4px 0; }
 .answer-body { margin-bottom: 8px; }
 .answer.streaming { white-space: pre-wrap; color: #333; }
+.searching { color: #777; font-style: italic; }
 .cursor { animation: blink 1s steps(1) infinite; color: #2a5db0; }
 @keyframes blink { 50% { opacity: 0; } }
 button.cite { border: none; background: #dfe9fb; color: #1d4ea0; border-radius: 4px; padding: 0 4px; margin: 0 1px; font-size: 0.85em; font-weight: 600; cursor: pointer; }
