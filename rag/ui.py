@@ -11,7 +11,6 @@ from __future__ import annotations
 import functools
 import logging
 import os
-from typing import Any
 
 os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
 
@@ -19,8 +18,9 @@ import gradio as gr  # noqa: E402  (analytics must be off before gradio is impor
 
 from rag import ui_draft  # noqa: E402
 from rag.feedback import FeedbackStore  # noqa: E402
-from rag.types import Delta, Final, Turn  # noqa: E402
+from rag.types import Delta, Final  # noqa: E402
 from rag.ui_api import make_api  # noqa: E402
+from rag.ui_chat import EXAMPLES, WHOLE_REPORT, answer_choices, chapters, history_of, section_of  # noqa: E402
 from rag.ui_render import (  # noqa: E402
     ChatTurn,
     conversation_html,
@@ -35,67 +35,7 @@ from rag.viewer import locate, passage_html, passage_view  # noqa: E402
 
 log = logging.getLogger(__name__)
 
-WHOLE_REPORT = "Hela rapporten"
 PRIVATE = "private"
-
-EXAMPLES: dict[str, list[str]] = {
-    "Strategi": [
-        "Hur undviker vi att införa AI bara för att tekniken är spännande?",
-        "Hur kopplar vi AI-arbetet till kommunens övergripande mål och strategier?",
-    ],
-    "Juridik och data": [
-        "Vad behöver vi tänka på kring dataskydd och juridik när vi använder AI?",
-        "När i ett AI-projekt bör jurister och dataskyddsombud vara med?",
-    ],
-    "Skalning": [
-        "Hur tar vi oss från pilotprojekt till AI i ordinarie drift?",
-        "Varför fastnar så många AI-initiativ i pilotstadiet?",
-    ],
-    "Samverkan": [
-        "Hur kan mindre kommuner samarbeta med andra kring AI?",
-        "Vilka bör vi bjuda in när vi tar fram vår AI-strategi?",
-    ],
-    "Kompetens": [
-        "Vilken kompetens behöver vi bygga upp internt för att arbeta med AI?",
-        "Hur ökar vi förståelsen för AI bland chefer och medarbetare?",
-    ],
-    "Kultur": [
-        "Hur hanterar vi oro och motstånd mot AI bland medarbetarna?",
-        "Hur skapar vi en kultur där vi vågar prova nya arbetssätt?",
-    ],
-    "Nyttorealisering": [
-        "Hur följer vi upp att våra AI-satsningar faktiskt ger nytta?",
-        "Hur kopplar vi våra digitala investeringar till mätbara mål?",
-    ],
-}
-
-
-def chapters(service: Any) -> list[str]:
-    """Chapter headings in reading order: the first part of each section path."""
-    return list(dict.fromkeys(s.split(" › ")[0] for s in service.sections()))
-
-
-def _section(scope: str | None) -> str | None:
-    return None if not scope or scope == WHOLE_REPORT else scope
-
-
-def history_of(turns: list[ChatTurn]) -> list[Turn]:
-    """Earlier answered turns as the service expects them: the standalone question that was
-    searched (so a chain of follow-ups keeps its topic) and the answer text."""
-    return [
-        Turn(t.answer.standalone_question or t.question, t.answer.text)
-        for t in turns
-        if t.answer is not None and t.error is None
-    ]
-
-
-def answer_choices(turns: list[ChatTurn]) -> list[tuple[str, int]]:
-    out = []
-    for i, t in enumerate(turns):
-        if t.answer is not None:
-            q = t.question if len(t.question) <= 70 else t.question[:70].rsplit(" ", 1)[0] + " …"
-            out.append(("{}. {}".format(i + 1, q), i))
-    return out
 
 
 def _clear_errors(fn):
@@ -239,7 +179,7 @@ def build_app(backend: Backend) -> gr.Blocks:
                 return
             svc = service()
             history = history_of(turns)
-            turn = ChatTurn(question=text, scope=_section(scope_value))
+            turn = ChatTurn(question=text, scope=section_of(scope_value))
             turns = turns + [turn]
             yield render(turns), turns, "", gr.update()
             try:
@@ -347,7 +287,7 @@ def build_app(backend: Backend) -> gr.Blocks:
         def run_search(query, scope_value):
             svc = service()
             try:
-                hits = svc.search(query, section=_section(scope_value))
+                hits = svc.search(query, section=section_of(scope_value))
             except ValueError as exc:
                 gr.Warning(str(exc))
                 return gr.update(), gr.CheckboxGroup(choices=[], value=[])
