@@ -177,11 +177,17 @@ def build_app(backend: Backend) -> gr.Blocks:
                 gr.Warning("Skriv en fråga först.")
                 yield render(turns), turns, "", gr.update()
                 return
-            svc = service()
             history = history_of(turns)
             turn = ChatTurn(question=text, scope=section_of(scope_value))
             turns = turns + [turn]
+            # Shown at once, also while a first index is still being built.
             yield render(turns), turns, "", gr.update()
+            try:
+                svc = backend.service()
+            except (TimeoutError, RuntimeError) as exc:
+                turn.error = "Appen är inte redo: {}".format(exc)
+                yield render(turns), turns, "", gr.update()
+                return
             try:
                 for event in svc.stream(text, section=turn.scope, history=history):
                     if isinstance(event, Delta):
@@ -197,6 +203,7 @@ def build_app(backend: Backend) -> gr.Blocks:
         chat_outputs = [conversation, turns_state, question, answer_pick]
         ask_btn.click(respond, [question, scope, turns_state], chat_outputs, api_visibility=PRIVATE)
         question.submit(respond, [question, scope, turns_state], chat_outputs, api_visibility=PRIVATE)
+
         def ask_example(text: str):
             def run(scope_value, turns):
                 yield from respond(text, scope_value, turns)
