@@ -127,6 +127,10 @@ def build_app(backend: Backend) -> gr.Blocks:
                     pin_msg = gr.Markdown("", elem_id="pin-msg")
 
         with gr.Tab("Utkast", id="draft"):
+            gr.Markdown(
+                "Sök avsnitt och fäst dem här, eller fäst hela svar från chatten. Ordna, redigera och "
+                "exportera som promemoria med numrerade referenser (avsnitt, rad eller sida, rapport)."
+            )
             with gr.Row(equal_height=False):
                 with gr.Column(scale=3):
                     search_q = gr.Textbox(label="Sök avsnitt i rapporten", elem_id="search-q")

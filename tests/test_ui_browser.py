@@ -217,3 +217,44 @@ def test_poisoned_document_and_question_are_shown_as_text(page):
     assert page.evaluate("typeof window.__pwned") == "undefined"
     for panel in ("#conversation", "#viewer", "#draft-preview"):
         assert page.locator(panel + " img, " + panel + " script").count() == 0
+
+
+def test_search_pin_reorder_edit_and_export(page, tmp_path):
+    page.get_by_role("tab", name="Utkast").click()
+    page.fill("#search-q textarea", "strategi och samverkan mellan kommuner")
+    page.click("#search")
+    page.wait_for_selector("#hits .hit")
+    labels = page.locator("#hit-pick label").all_inner_texts()
+    assert labels[:2] == ["1. 1. Samverkan · rad 5", "2. 1. Strategi · rad 5"]
+    page.locator("#hit-pick label").nth(0).click()
+    page.locator("#hit-pick label").nth(1).click()
+    page.click("#pin-hits")
+    page.wait_for_function("document.querySelectorAll('#draft-items label').length == 2")
+
+    page.locator("#draft-items label").nth(1).click()
+    page.click("#item-up")
+    page.wait_for_function(
+        "document.querySelector('#draft-items label').innerText.startsWith('1. Avsnitt: Kommunen behöver')"
+    )
+    page.fill("#edit-text textarea", "Kommunfullmäktige beslutar om AI-strategin.")
+    page.fill("#edit-note textarea", "Sammanfattat")
+    page.click("#item-save")
+    page.wait_for_function("document.querySelector('#draft-preview').innerText.includes('Sammanfattat')")
+    shot(page, "09-draft-reordered")
+
+    page.click("#export")
+    link = page.locator("#md-file a[download]").first
+    link.wait_for()
+    with page.expect_download() as download:
+        link.click()
+    download.value.save_as(tmp_path / "memo.md")
+    assert (tmp_path / "memo.md").read_text(encoding="utf-8") == (
+        "# Utkast\n\n"
+        "Kommunfullmäktige beslutar om AI-strategin. [1]\n\n"
+        "*Anteckning:* Sammanfattat\n\n"
+        "Små kommuner kan dela på kompetens genom att samverka med grannkommunerna. "
+        "Gemensamma upphandlingar sänker kostnaderna för alla parter. [2]\n\n"
+        "## Referenser\n\n"
+        "- [1] Strategi för AI – 1. Strategi, rad 5 (strategi.txt)\n"
+        "- [2] Samverkan mellan kommuner – 1. Samverkan, rad 5 (samverkan.txt)\n"
+    )
