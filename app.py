@@ -33,9 +33,11 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
 
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
-    logging.basicConfig(
-        level=logging.INFO if args.verbose else logging.WARNING, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
-    )
+    level = logging.INFO if args.verbose else logging.WARNING
+    logging.basicConfig(level=level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    # bm25s sets its own logger to DEBUG when imported; the handler level keeps that quiet.
+    for handler in logging.getLogger().handlers:
+        handler.setLevel(level)
     from rag.config import ConfigError, load_settings
 
     try:

@@ -109,11 +109,12 @@ class Backend:
                 False,
             )
         elapsed = time.monotonic() - self._started_at
+        if self._building and not self._embedder.embedded:
+            return "Bygger sökindex ur rapporten: läser och reparerar texten … {:.0f} s".format(elapsed), False, False
         if self._building:
             return (
-                "Bygger sökindex (första start): {} texter inbäddade efter {:.0f} s …".format(
-                    self._embedder.embedded, elapsed
-                ),
+                "Bygger sökindex ur rapporten: {} texter inbäddade efter {:.0f} s "
+                "(bara vid första start eller ändrade inställningar) …".format(self._embedder.embedded, elapsed),
                 False,
                 False,
             )

@@ -35,21 +35,25 @@ def test_first_start_ingests_through_the_counting_embedder(corpus_settings):
 def test_status_while_building_counts_texts_then_turns_ready(corpus_settings):
     from rag.service import RagService
 
-    gate = threading.Event()
-    building = threading.Event()
+    notified, step, building, gate = (threading.Event() for _ in range(4))
 
     def slow_service(settings, embedder, notify):
         notify("no index: building it")
+        notified.set()
+        step.wait(60)
         embedder.embed_documents(["ett", "två", "tre"])
         building.set()
         gate.wait(60)
         return RagService(settings, embedder=embedder, notify=notify)
 
     backend = Backend(corpus_settings, factory=slow_service, embedder=HashEmbedder()).start()
+    assert notified.wait(60)
+    assert backend.status()[0].startswith("Bygger sökindex ur rapporten: läser och reparerar texten … ")
+    step.set()
     assert building.wait(60)
 
     text, ready, failed = backend.status()
-    assert text.startswith("Bygger sökindex (första start): 3 texter inbäddade efter ")
+    assert text.startswith("Bygger sökindex ur rapporten: 3 texter inbäddade efter ")
     assert (ready, failed) == (False, False)
     with pytest.raises(TimeoutError, match="still being built"):
         backend.service(timeout=0.01)
