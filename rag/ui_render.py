@@ -99,9 +99,25 @@ def source_card(passage: Passage, label: str, where: str, spans: Sequence[tuple[
     )
 
 
+def split_lead(answer: Answer) -> tuple[str | None, str]:
+    """(fallback notice, lead). A fallback answer's lead starts with the answerer's own notice
+    paragraph (in the answer's language); it is shown as the notice box, not twice."""
+    if answer.fallback and "\n\n" in answer.lead:
+        notice, lead = answer.lead.split("\n\n", 1)
+        return notice, lead
+    return None, answer.lead
+
+
+def _lines(text: str) -> str:
+    return esc(text).replace("\n", "<br>")
+
+
 def _notices(answer: Answer) -> list[str]:
     out = []
-    if answer.fallback:
+    notice, _ = split_lead(answer)
+    if notice:
+        out.append('<div class="notice notice-fallback">{}</div>'.format(_lines(notice)))
+    elif answer.fallback:
         out.append(
             '<div class="notice notice-fallback"><b>Språkmodellens svar kunde inte användas</b> ({}). '
             "Du ser i stället citaten ur rapporten.</div>".format(esc(answer.fallback))
@@ -132,7 +148,7 @@ def answer_html(answer: Answer, locate: Locate) -> str:
         return (
             '<div class="answer abstained"><div class="abstain-box"><span class="abstain-icon">?</span> {}</div>'
             "{}{}</div>"
-        ).format(esc(answer.lead), "".join(_notices(answer)), nearest)
+        ).format(_lines(answer.lead), "".join(_notices(answer)), nearest)
     mode = MODE_LABELS.get(answer.mode, answer.mode)
     if answer.fallback:
         mode = MODE_LABELS["extractive"]
@@ -145,7 +161,7 @@ def answer_html(answer: Answer, locate: Locate) -> str:
         '{notices}<div class="answer-lead">{lead}</div><div class="answer-body">{body}</div>'
         '<div class="sources-head">Källor</div><div class="sources">{cards}</div></div>'
     ).format(
-        mode_cls=esc(answer.mode), mode=esc(mode), notices="".join(_notices(answer)), lead=esc(answer.lead),
+        mode_cls=esc(answer.mode), mode=esc(mode), notices="".join(_notices(answer)), lead=_lines(split_lead(answer)[1]),
         body=body, cards=cards,
     )
 

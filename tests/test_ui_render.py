@@ -170,3 +170,24 @@ def test_markers_point_only_at_citations_of_the_answer(n):
     html = answer_html(extractive(), where)
 
     assert html.count('class="cite" data-pid="p{}"'.format(n)) == 1
+
+
+def test_a_fallback_lead_notice_is_the_notice_box_not_repeated():
+    notice = (
+        "Obs! Språkmodellens svar kunde inte användas (tjänsten gick inte att nå). "
+        "Här är rapportens egna meningar i stället."
+    )
+    answer = generative(
+        lead=notice + "\n\nDet här säger rapporten:",
+        fallback="endpoint unreachable",
+        mode="extractive",
+        sentences=(AnswerSentence("Kommunen behöver en strategi.", (1,), 0, 29, "a.txt"),),
+        citations=(Citation(1, P1),),
+    )
+
+    html = answer_html(answer, where)
+
+    assert html.count("Språkmodellens svar kunde inte användas") == 1
+    assert '<div class="notice notice-fallback">{}</div>'.format(notice) in html
+    assert '<div class="answer-lead">Det här säger rapporten:</div>' in html
+    assert "endpoint unreachable" not in html
