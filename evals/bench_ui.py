@@ -47,6 +47,15 @@ def read_questions(path: Path) -> list[str]:
     return [r["question"] for r in rows]
 
 
+def cpu_seconds(pid: int) -> float | None:
+    """User + system CPU time of a process so far, from /proc (Linux)."""
+    try:
+        fields = Path("/proc/{}/stat".format(pid)).read_text().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    except (OSError, IndexError, ValueError):
+        return None
+
+
 def peak_rss_mb(pid: int) -> float | None:
     try:
         for line in Path("/proc/{}/status".format(pid)).read_text().splitlines():
@@ -173,7 +182,14 @@ def run(args: argparse.Namespace) -> dict:
         try:
             served_s, first_s = first_answer(url, proc, questions[0], started)
             seq = sequential(url, questions, 20)
+            # CPU used during the load by the app and by this process's clients: on 2 cores the
+            # clients compete with the app, so the split says how much of the latency is the app.
+            app_cpu0, bench_cpu0 = cpu_seconds(proc.pid), cpu_seconds(os.getpid())
             loaded = load(url, questions, args.clients, args.rounds)
+            app_cpu1, bench_cpu1 = cpu_seconds(proc.pid), cpu_seconds(os.getpid())
+            if None not in (app_cpu0, app_cpu1, bench_cpu0, bench_cpu1):
+                loaded["app_cpu_s"] = app_cpu1 - app_cpu0
+                loaded["clients_cpu_s"] = bench_cpu1 - bench_cpu0
             rss = peak_rss_mb(proc.pid)
         finally:
             proc.terminate()
@@ -228,6 +244,10 @@ def main(argv: list[str] | None = None) -> int:
         c["clients"], c["p50_ms"] or 0, c["p95_ms"] or 0, c["max_ms"] or 0, c["answers"], c["errors"], c["answers_per_s"] or 0
     ))
     print("   service alone p50/p95 {:.0f} / {:.0f} ms".format(c["service_p50_ms"] or 0, c["service_p95_ms"] or 0))
+    if "app_cpu_s" in c:
+        print("   CPU during the load   app {:.1f} s, clients {:.1f} s, over {:.1f} s wall".format(
+            c["app_cpu_s"], c["clients_cpu_s"], c["wall_s"]
+        ))
     print("app peak RSS             {:.0f} MB".format(result["app_peak_rss_mb"] or 0))
     print("load average (1 min)     {:.1f} before, {:.1f} after".format(
         result["machine"]["load_avg_1m_before"], result["machine"]["load_avg_1m_after"]
