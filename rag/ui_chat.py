@@ -17,11 +17,11 @@ EXAMPLES: dict[str, list[str]] = {
     ],
     "Juridik och data": [
         "Vad behöver vi tänka på kring dataskydd och juridik när vi använder AI?",
-        "När i ett AI-projekt bör jurister och dataskyddsombud vara med?",
+        "Hur får vi med juristerna tidigt i våra AI-projekt?",
     ],
     "Skalning": [
         "Hur tar vi oss från pilotprojekt till AI i ordinarie drift?",
-        "Varför fastnar så många AI-initiativ i pilotstadiet?",
+        "Varför stannar många AI-projekt vid en pilot?",
     ],
     "Samverkan": [
         "Hur kan mindre kommuner samarbeta med andra kring AI?",
