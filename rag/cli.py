@@ -1,4 +1,4 @@
-"""`rag` command line: ingest, clean, ask, eval.
+"""`rag` command line: ingest, clean, ask, eval, feedback.
 
 Settings come from defaults < RAG_* environment variables < the flags given here.
 """
@@ -29,6 +29,8 @@ examples:
   rag ask --llm ollama --llm-model qwen2.5:7b-instruct "Hur kommer vi igång med AI?"
   rag eval --gold evals/gold_dev.jsonl --out runs/dev-llm --llm openai --llm-model M \
       --llm-base-url http://127.0.0.1:8000/v1 --compare runs/dev
+  rag feedback list                           thumbs up/down given in the web app
+  rag feedback export --out runs/feedback-candidates.jsonl
 
 settings: defaults < environment (RAG_INDEX_DIR, RAG_CORPUS_DIR, RAG_EMBEDDER, RAG_EMBED_MODEL,
 RAG_K, RAG_ABSTAIN_THRESHOLD, RAG_LLM, RAG_LLM_MODEL, RAG_LLM_BASE_URL, RAG_LLM_TIMEOUT_S, ...) < flags.
@@ -88,7 +90,21 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--k", type=int, help="passages to retrieve (default 10 for recall@10)")
     _settings_args(p)
     _llm_args(p)
+
+    p = sub.add_parser("feedback", help="list the web app's feedback or export it as gold candidates")
+    actions = p.add_subparsers(dest="action", required=True, metavar="ACTION")
+    a = actions.add_parser("list", help="print every rating, oldest first")
+    a.add_argument("--json", action="store_true", help="one JSON object per line")
+    _feedback_args(a)
+    a = actions.add_parser("export", help="write gold-format candidate lines (JSONL) for review")
+    a.add_argument("--out", type=Path, required=True, help="JSONL file to write")
+    _feedback_args(a)
     return parser
+
+
+def _feedback_args(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--feedback-path", type=Path, help="feedback SQLite file (default: ./feedback/feedback.sqlite3)")
+    p.add_argument("--corpus-dir", type=Path, help="corpus folder the answers quote (default: ./corpus)")
 
 
 def _settings(args: argparse.Namespace, **extra) -> Settings:
@@ -210,7 +226,31 @@ def cmd_eval(args) -> int:
     return 0
 
 
-COMMANDS = {"ingest": cmd_ingest, "clean": cmd_clean, "ask": cmd_ask, "eval": cmd_eval}
+def cmd_feedback(args) -> int:
+    from rag.feedback import FeedbackStore
+
+    settings = _settings(args, feedback_path=args.feedback_path)
+    store = FeedbackStore(settings.feedback_path)
+    if args.action == "export":
+        count = store.export_candidates(args.out, settings.corpus_dir)
+        print(
+            "wrote {} candidate(s) from {} to {}; review them (answerable, evidence, kind) "
+            "before adding them to a gold file".format(count, settings.feedback_path, args.out)
+        )
+        return 0
+    records = store.all()
+    if not records and not args.json:
+        print("no feedback yet in {}".format(settings.feedback_path))
+    for r in records:
+        if args.json:
+            sys.stdout.write(json.dumps(r, ensure_ascii=False) + "\n")
+        else:
+            comment = " — {}".format(r["comment"]) if r["comment"] else ""
+            print("#{} {:+d} {} {}{}".format(r["id"], r["rating"], r["created_at"], r["question"], comment))
+    return 0
+
+
+COMMANDS = {"ingest": cmd_ingest, "clean": cmd_clean, "ask": cmd_ask, "eval": cmd_eval, "feedback": cmd_feedback}
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -84,6 +84,16 @@ class Settings(BaseSettings):
         "by the extractive answer (a policy choice: no real model output to calibrate it on here).",
     )
     log_level: str = Field("WARNING")
+    host: str = Field("127.0.0.1", description="Interface the web app binds to; loopback keeps it local.")
+    port: int = Field(7860, ge=1, le=65535, description="Port of the web app.")
+    feedback_path: Path = Field(
+        PROJECT_ROOT / "feedback" / "feedback.sqlite3",
+        description="SQLite file where thumbs up/down feedback is stored (created on first use).",
+    )
+    ui_concurrency: int = Field(
+        2, ge=1, description="Answers computed at once by the web app (gradio queue workers); 2 cores here."
+    )
+    ui_max_queue: int = Field(64, ge=1, description="Requests the web app queues before refusing new ones.")
 
     @model_validator(mode="after")
     def _check_model(self) -> "Settings":

@@ -22,6 +22,7 @@ from rag.llm import make_answerer, make_condenser
 from rag.retrieval import HybridRetriever, Reranker, Retrieved
 from rag.store import IndexDir, Manifest, expected_manifest, manifest_mismatch
 from rag.types import Answer, AnswerEvent, Final, Hit, Turn
+from rag.viewer import PassageView, passage_view
 
 log = logging.getLogger(__name__)
 
@@ -76,6 +77,11 @@ class RagService:
         """Passages for ``query`` without an answer (the drafting workspace's search)."""
         query = _checked(query)
         return self.retriever.search(query, k=k, section=section, source=source).hits
+
+    def passage_view(self, passage_id: str, highlight: Sequence[tuple[int, int]] = ()) -> PassageView:
+        """Passage ``passage_id`` in its context with the sentences overlapping the source spans
+        in ``highlight`` marked (see ``rag.viewer.passage_view``); KeyError for an unknown id."""
+        return passage_view(self, passage_id, highlight)
 
     def ask(
         self,

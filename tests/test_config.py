@@ -123,3 +123,32 @@ def test_the_api_key_comes_only_from_the_environment_and_is_never_shown(monkeypa
     assert "llm_api_key" not in s.model_dump()
     for shown in (repr(s), str(s), s.model_dump_json(), str(s.model_dump(mode="json"))):
         assert "sk-secret-42" not in shown
+
+
+def test_web_app_defaults_bind_loopback():
+    s = load_settings()
+
+    assert (s.host, s.port) == ("127.0.0.1", 7860)
+    assert s.feedback_path == PROJECT_ROOT / "feedback" / "feedback.sqlite3"
+    assert (s.ui_concurrency, s.ui_max_queue) == (2, 64)
+
+
+def test_web_app_settings_from_environment(monkeypatch, tmp_path):
+    monkeypatch.setenv("RAG_HOST", "0.0.0.0")
+    monkeypatch.setenv("RAG_PORT", "8080")
+    monkeypatch.setenv("RAG_FEEDBACK_PATH", str(tmp_path / "fb.sqlite3"))
+    monkeypatch.setenv("RAG_UI_CONCURRENCY", "4")
+
+    s = load_settings(ui_max_queue=8)
+
+    assert (s.host, s.port, s.ui_concurrency, s.ui_max_queue) == ("0.0.0.0", 8080, 4, 8)
+    assert s.feedback_path == tmp_path / "fb.sqlite3"
+
+
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [("port", 0), ("port", 65536), ("ui_concurrency", 0), ("ui_max_queue", 0)],
+)
+def test_web_app_settings_out_of_range_are_named(field, value):
+    with pytest.raises(ConfigError, match="^{}: ".format(field)):
+        load_settings(**{field: value})

