@@ -1,4 +1,4 @@
-"""Start the web app: `python app.py [--host H] [--port P] [--index-dir DIR] [--corpus-dir DIR]`.
+"""Start the web app: `python app.py [--host H] [--port P] [--index-dir DIR] [--llm MODE --llm-model M] …`.
 
 Serves on 127.0.0.1:7860 unless told otherwise (settings: defaults < RAG_HOST/RAG_PORT and
 the other RAG_* variables < these flags). The page opens at once; when there is no index yet
@@ -12,7 +12,6 @@ import argparse
 import logging
 import os
 import sys
-from pathlib import Path
 
 # Must be set before gradio is imported anywhere.
 os.environ["GRADIO_ANALYTICS_ENABLED"] = "False"
@@ -24,14 +23,15 @@ os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
+    from rag.cli import add_llm_args, add_settings_args
+
     parser = argparse.ArgumentParser(
         prog="app.py", description="Web app for cited answers from 'Från insikt till handling'. Runs locally."
     )
     parser.add_argument("--host", help="interface to bind (default 127.0.0.1; RAG_HOST)")
     parser.add_argument("--port", type=int, help="port (default 7860; RAG_PORT)")
-    parser.add_argument("--index-dir", type=Path, help="index folder (default ./index; RAG_INDEX_DIR)")
-    parser.add_argument("--corpus-dir", type=Path, help="corpus folder (default ./corpus; RAG_CORPUS_DIR)")
-    parser.add_argument("-v", "--verbose", action="store_true", help="log progress details")
+    add_settings_args(parser)
+    add_llm_args(parser)
     return parser.parse_args(argv)
 
 
@@ -42,10 +42,11 @@ def main(argv: list[str] | None = None) -> int:
     # bm25s sets its own logger to DEBUG when imported; the handler level keeps that quiet.
     for handler in logging.getLogger().handlers:
         handler.setLevel(level)
-    from rag.config import ConfigError, load_settings
+    from rag.cli import settings_from_args
+    from rag.config import ConfigError
 
     try:
-        settings = load_settings(host=args.host, port=args.port, index_dir=args.index_dir, corpus_dir=args.corpus_dir)
+        settings = settings_from_args(args, host=args.host, port=args.port)
     except ConfigError as exc:
         print("app.py: error: {}".format(exc), file=sys.stderr)
         return 2

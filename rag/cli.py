@@ -38,7 +38,7 @@ An API key for the LLM endpoint is read only from the environment variable RAG_L
 """
 
 
-def _settings_args(p: argparse.ArgumentParser) -> None:
+def add_settings_args(p: argparse.ArgumentParser) -> None:
     g = p.add_argument_group("settings (override RAG_* environment variables)")
     g.add_argument("--index-dir", type=Path, help="index folder (default: ./index)")
     g.add_argument("--corpus-dir", type=Path, help="corpus folder (default: ./corpus)")
@@ -47,7 +47,7 @@ def _settings_args(p: argparse.ArgumentParser) -> None:
     g.add_argument("-v", "--verbose", action="store_true", help="log progress details")
 
 
-def _llm_args(p: argparse.ArgumentParser) -> None:
+def add_llm_args(p: argparse.ArgumentParser) -> None:
     g = p.add_argument_group("answer mode (API key only from the environment: RAG_LLM_API_KEY)")
     g.add_argument("--llm", choices=["extractive", "openai", "ollama"], help="answer mode (default: extractive)")
     g.add_argument("--llm-model", help="chat model name, e.g. qwen2.5:7b-instruct")
@@ -67,7 +67,7 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("ingest", help="index files or folders (default: the corpus folder)")
     p.add_argument("paths", nargs="*", type=Path, help=".txt, .md or .pdf files or folders")
     p.add_argument("--no-progress", action="store_true", help="hide the progress bar")
-    _settings_args(p)
+    add_settings_args(p)
 
     p = sub.add_parser("clean", help="print the OCR-repaired text of FILE, one output line per input line")
     p.add_argument("file", type=Path)
@@ -79,8 +79,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--section", help="only this section or chapter, e.g. '4' or 'Frågemall'")
     p.add_argument("--source", help="only this source file (path relative to the corpus)")
     p.add_argument("--questions", type=Path, help="JSONL file of {\"id\", \"question\"} lines; answers all in one process")
-    _settings_args(p)
-    _llm_args(p)
+    add_settings_args(p)
+    add_llm_args(p)
 
     p = sub.add_parser("eval", help="run a gold question set and write a run folder")
     p.add_argument("--gold", type=Path, required=True, help="gold JSONL (see evals/README)")
@@ -88,8 +88,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--compare", type=Path, help="another run folder to compare with")
     p.add_argument("--min-recall5", type=float, help="exit 1 when evidence recall@5 is below this")
     p.add_argument("--k", type=int, help="passages to retrieve (default 10 for recall@10)")
-    _settings_args(p)
-    _llm_args(p)
+    add_settings_args(p)
+    add_llm_args(p)
 
     p = sub.add_parser("feedback", help="list the web app's feedback or export it as gold candidates")
     actions = p.add_subparsers(dest="action", required=True, metavar="ACTION")
@@ -107,7 +107,7 @@ def _feedback_args(p: argparse.ArgumentParser) -> None:
     p.add_argument("--corpus-dir", type=Path, help="corpus folder the answers quote (default: ./corpus)")
 
 
-def _settings(args: argparse.Namespace, **extra) -> Settings:
+def settings_from_args(args: argparse.Namespace, **extra) -> Settings:
     return load_settings(
         index_dir=getattr(args, "index_dir", None),
         corpus_dir=getattr(args, "corpus_dir", None),
@@ -143,7 +143,7 @@ def _print_answer(answer, out) -> None:
 def cmd_ingest(args) -> int:
     from rag.indexing import ingest
 
-    settings = _settings(args)
+    settings = settings_from_args(args)
     report = ingest(settings, args.paths or None, progress=False if args.no_progress else None)
     print(report.summary())
     return 1 if report.failed else 0
@@ -181,7 +181,7 @@ def cmd_ask(args) -> int:
 
     if not args.question and not args.questions:
         raise ValueError("give a QUESTION or --questions FILE")
-    settings = _settings(args, k=args.k)
+    settings = settings_from_args(args, k=args.k)
     questions = _read_questions(args.questions) if args.questions else None
     service = RagService(settings, notify=lambda m: print(m, file=sys.stderr))
     if questions is not None:
@@ -209,7 +209,7 @@ def cmd_eval(args) -> int:
     from evals.harness import format_summary, run_eval, threshold_failed
     from rag.service import RagService
 
-    settings = _settings(args, k=args.k or 10)
+    settings = settings_from_args(args, k=args.k or 10)
     service = RagService(settings, notify=lambda m: print(m, file=sys.stderr))
 
     def answer_fn(question: str) -> dict:
@@ -229,7 +229,7 @@ def cmd_eval(args) -> int:
 def cmd_feedback(args) -> int:
     from rag.feedback import FeedbackStore
 
-    settings = _settings(args, feedback_path=args.feedback_path)
+    settings = settings_from_args(args, feedback_path=args.feedback_path)
     store = FeedbackStore(settings.feedback_path)
     if args.action == "export":
         count = store.export_candidates(args.out, settings.corpus_dir)

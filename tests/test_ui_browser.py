@@ -236,6 +236,9 @@ def test_search_pin_reorder_edit_and_export(page, tmp_path):
     page.wait_for_function(
         "document.querySelector('#draft-items label').innerText.startsWith('1. Avsnitt: Kommunen behöver')"
     )
+    # The editor is refilled with the selected item after the move; typing before that lands
+    # in a box that is about to be overwritten.
+    page.wait_for_function("document.querySelector('#edit-text textarea').value.startsWith('Kommunen behöver')")
     page.fill("#edit-text textarea", "Kommunfullmäktige beslutar om AI-strategin.")
     page.fill("#edit-note textarea", "Sammanfattat")
     page.click("#item-save")
