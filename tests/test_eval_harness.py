@@ -316,3 +316,20 @@ def test_a_malformed_alternative_group_is_refused(tmp_path, evidence):
 
     with pytest.raises(ValueError, match="gold.jsonl:1: field 'evidence' must be a list of non-empty strings"):
         load_gold(gold)
+
+
+def test_check_gold_checks_every_alternative_quote(tmp_path):
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / SOURCE).write_text(TEXT, encoding="utf-8")
+    gold = tmp_path / "gold.jsonl"
+    row = {"id": "a1", "question": "Hur ska strategin se ut?", "answerable": True,
+           "evidence": [["Strategin ska vara konkret och kopplad", "Juridiken satter inga definitiva granser",
+                         "Detta star inte i texten alls"]], "lang": "sv", "kind": "strategy"}
+    gold.write_text(json.dumps(row) + "\n", encoding="utf-8")
+
+    problems = check_gold(gold, corpus)
+
+    assert problems == [
+        f"{gold}:1: quote found 0 times in the corpus (want exactly 1): 'Detta star inte i texten alls'"
+    ]
