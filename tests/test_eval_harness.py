@@ -307,6 +307,11 @@ def test_an_evidence_entry_is_found_through_any_of_its_alternatives(tmp_path):
     assert m["citation_evidence_recall"] == pytest.approx(0.5)
     assert m["citation_precision"] == 1.0
 
+    from evals.report import render_html
+
+    html = render_html(m, [item], {"a1": response})
+    assert f"<q>{QUOTE_A}</q> or <q>{QUOTE_D}</q></li>" in html
+
 
 @pytest.mark.parametrize("evidence", [[[]], [["quote", ""]], [["quote", 3]]])
 def test_a_malformed_alternative_group_is_refused(tmp_path, evidence):
