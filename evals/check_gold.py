@@ -96,8 +96,10 @@ def _check_row(row: dict, texts: dict[str, str], corpus_shingles: set) -> list[s
     if not isinstance(row["answerable"], bool):
         problems.append("'answerable' must be true or false")
     evidence = row["evidence"]
-    if not isinstance(evidence, list) or not all(isinstance(q, str) for q in evidence):
-        return problems + ["'evidence' must be a list of strings"]
+    if not isinstance(evidence, list) or not all(
+        isinstance(q, str) or (isinstance(q, list) and q and all(isinstance(a, str) for a in q)) for q in evidence
+    ):
+        return problems + ["'evidence' must be a list of strings (or of non-empty lists of alternative quotes)"]
     if row["answerable"] is True:
         if row["kind"] == "unanswerable":
             problems.append("kind 'unanswerable' but answerable is true")
@@ -108,8 +110,9 @@ def _check_row(row: dict, texts: dict[str, str], corpus_shingles: set) -> list[s
             problems.append("unanswerable questions must have kind 'unanswerable'")
         if evidence:
             problems.append("unanswerable questions must have no evidence")
-    for quote in evidence:
-        problems.extend(_check_quote(quote, texts))
+    for entry in evidence:
+        for quote in [entry] if isinstance(entry, str) else entry:
+            problems.extend(_check_quote(quote, texts))
     if isinstance(row["question"], str) and _shingles(_fold(row["question"]), COPIED_WORDS) & corpus_shingles:
         problems.append(f"question shares {COPIED_WORDS}+ consecutive words with the report; paraphrase it")
     return problems

@@ -3,7 +3,10 @@
 Gold items carry verbatim evidence quotes from the corpus; a quote is located once,
 whitespace-insensitively, and from then on it is a character span of its source. A passage
 (or citation) FINDS a quote when it comes from the same source and its ``[start, end)`` span
-covers at least half of the quote's span. Everything else is counted from that one rule:
+covers at least half of the quote's span. An evidence entry may also be a list of quotes: the
+first is the quote, the others are places where the report states the same thing again (a
+chapter summary repeating a recommendation), and finding any one of them finds the entry.
+Everything else is counted from that one rule:
 
 * ``recall@k``: per answerable question, the fraction of its quotes found by the top-k
   passages; averaged over answerable questions. ``recall@5`` is the primary metric.
@@ -113,6 +116,13 @@ class GoldItem:
     evidence: tuple[str, ...]
     lang: str
     kind: str
+    # Per evidence quote, other quotes that state the same thing elsewhere in the report.
+    alternatives: tuple[tuple[str, ...], ...] = ()
+
+    def quote_groups(self) -> list[tuple[str, ...]]:
+        """Each evidence quote followed by its alternatives."""
+        extra = self.alternatives or tuple(() for _ in self.evidence)
+        return [(quote, *alts) for quote, alts in zip(self.evidence, extra)]
 
 
 @dataclass(frozen=True)
@@ -160,8 +170,12 @@ def _gold_item(row: Any, where: str) -> GoldItem:
     if not isinstance(row["answerable"], bool):
         raise ValueError(f"{where}: field 'answerable' must be true or false")
     evidence = row["evidence"]
-    if not isinstance(evidence, list) or not all(isinstance(q, str) and q.strip() for q in evidence):
-        raise ValueError(f"{where}: field 'evidence' must be a list of non-empty strings")
+    if not isinstance(evidence, list) or not all(_quote_group(q) for q in evidence):
+        raise ValueError(
+            f"{where}: field 'evidence' must be a list of non-empty strings "
+            "(or of non-empty lists of them: a quote and where the report says the same again)"
+        )
+    groups = [(q,) if isinstance(q, str) else tuple(q) for q in evidence]
     if row["answerable"] and not evidence:
         raise ValueError(f"{where}: an answerable question needs at least one evidence quote")
     if not row["answerable"] and evidence:
@@ -170,10 +184,17 @@ def _gold_item(row: Any, where: str) -> GoldItem:
         id=row["id"],
         question=row["question"],
         answerable=row["answerable"],
-        evidence=tuple(evidence),
+        evidence=tuple(g[0] for g in groups),
         lang=row["lang"],
         kind=row["kind"],
+        alternatives=tuple(g[1:] for g in groups),
     )
+
+
+def _quote_group(entry: Any) -> bool:
+    """An evidence entry: a non-empty quote, or a non-empty list of them."""
+    quotes = [entry] if isinstance(entry, str) else entry
+    return isinstance(quotes, list) and bool(quotes) and all(isinstance(q, str) and q.strip() for q in quotes)
 
 
 def quote_pattern(quote: str) -> re.Pattern[str]:
@@ -222,11 +243,16 @@ def finds(passage: Span | None, quote: Span) -> bool:
     return passage is not None and 2 * _overlap(passage, quote) >= len(quote) > 0
 
 
-def _relevant(passage: Span | None, quotes: Iterable[Span]) -> bool:
+def finds_any(passage: Span | None, group: tuple[Span, ...]) -> bool:
+    """The passage finds an evidence entry: the quote or one of its alternatives."""
+    return any(finds(passage, q) for q in group)
+
+
+def _relevant(passage: Span | None, groups: Iterable[tuple[Span, ...]]) -> bool:
     """A cited passage is relevant if it finds a quote or is itself at least half inside one."""
     if passage is None or len(passage) == 0:
         return False
-    return any(finds(passage, q) or 2 * _overlap(passage, q) >= len(passage) for q in quotes)
+    return any(finds(passage, q) or 2 * _overlap(passage, q) >= len(passage) for g in groups for q in g)
 
 
 def _span_of(entry: dict) -> Span | None:
@@ -246,25 +272,30 @@ def ranked_passages(response: dict) -> list[dict]:
     return sorted(response.get("passages") or [], key=_rank_key)
 
 
-def locate_gold(gold: list[GoldItem], corpus_texts: dict[str, str]) -> dict[str, list[Span]]:
-    """Every item's quotes as spans; a quote missing from the corpus is a broken gold file."""
-    spans: dict[str, list[Span]] = {}
+def locate_gold(gold: list[GoldItem], corpus_texts: dict[str, str]) -> dict[str, list[tuple[Span, ...]]]:
+    """Every item's evidence entries as spans (the quote, then its alternatives); a quote missing
+    from the corpus is a broken gold file."""
+    spans: dict[str, list[tuple[Span, ...]]] = {}
     for item in gold:
         spans[item.id] = []
-        for quote in item.evidence:
-            span = locate_in_corpus(quote, corpus_texts)
-            if span is None:
-                raise ValueError(f"{item.id}: evidence quote not found in the corpus: {quote[:80]!r}")
-            spans[item.id].append(span)
+        for group in item.quote_groups():
+            located = []
+            for quote in group:
+                span = locate_in_corpus(quote, corpus_texts)
+                if span is None:
+                    raise ValueError(f"{item.id}: evidence quote not found in the corpus: {quote[:80]!r}")
+                located.append(span)
+            spans[item.id].append(tuple(located))
     return spans
 
 
-def score_question(item: GoldItem, response: dict, quotes: list[Span]) -> dict:
-    """One per-question row: ranks, recall, citation scores and a short answer preview."""
+def score_question(item: GoldItem, response: dict, quotes: list[tuple[Span, ...]]) -> dict:
+    """One per-question row: ranks, recall, citation scores and a short answer preview.
+    ``quotes`` holds one entry per evidence quote: its span, then its alternatives' spans."""
     passages = ranked_passages(response)
     passage_spans = [_span_of(p) for p in passages]
     evidence_ranks = [
-        next((pos for pos, span in enumerate(passage_spans, 1) if finds(span, q)), None)
+        next((pos for pos, span in enumerate(passage_spans, 1) if finds_any(span, q)), None)
         for q in quotes
     ]
     hit_ranks = [rank for rank in evidence_ranks if rank is not None]
@@ -276,7 +307,7 @@ def score_question(item: GoldItem, response: dict, quotes: list[Span]) -> dict:
     retrieved_ids = {p.get("passage_id") for p in passages}
     abstained = bool(response.get("abstained"))
     cited_relevant = [_relevant(span, quotes) for span in cited_spans]
-    cited_found = [any(finds(span, q) for span in cited_spans) for q in quotes]
+    cited_found = [any(finds_any(span, q) for span in cited_spans) for q in quotes]
     not_retrieved = sum(1 for c in citations if c.get("passage_id") not in retrieved_ids)
     answerable = item.answerable
 

@@ -142,8 +142,10 @@ def _question(item: GoldItem, row: dict, response: dict) -> str:
     if item.evidence:
         quotes = "".join(
             f"<li>{_mark(rank is not None, f'retrieved at rank {rank}', 'not retrieved')}"
-            f" · {_mark(cited, 'cited', 'not cited')}: <q>{escape(quote)}</q></li>"
-            for quote, rank, cited in zip(item.evidence, row["evidence_ranks"], row["cited_found"])
+            f" · {_mark(cited, 'cited', 'not cited')}: <q>{escape(group[0])}</q>"
+            + "".join(f" or <q>{escape(alt)}</q>" for alt in group[1:])
+            + "</li>"
+            for group, rank, cited in zip(item.quote_groups(), row["evidence_ranks"], row["cited_found"])
         )
         parts.append(f"<p>Evidence:</p><ul>{quotes}</ul>")
     citations = list(response.get("citations") or [])

@@ -5,6 +5,14 @@ answer the question (embedding similarity to the question plus stemmed term
 overlap, a small bonus for higher-ranked passages, and diversity so that the
 answer does not repeat itself), labels them as what the report says and cites
 each one. When even the best sentence is weak evidence it abstains and says so.
+
+Abstention looks at the evidence score of the best sentence and, below a second,
+higher threshold, at whether the question is about something the report never
+names: a Swedish question whose specific words (names, rare terms) never occur
+in the report, or whose content words are to a large part (weighted by how rare
+they are) absent from it; an English question naming an acronym or number the
+report never uses. English words never occur in the Swedish report, so their
+absence alone says nothing about the topic.
 """
 
 from __future__ import annotations
@@ -62,6 +70,18 @@ def missing_specific_terms(question: str, vocabulary: set[str]) -> list[str]:
         if w in proper or any(ch.isdigit() for ch in w) or zipf_sv(w) < RARE_ZIPF:
             missing.append(w)
     return missing
+
+
+_ACRONYM = re.compile(r"\b(?:[A-ZÅÄÖ]{2,}|\w*\d\w*)\b")
+
+
+def missing_acronyms(question: str, vocabulary: set[str]) -> list[str]:
+    """Acronyms and numbers of a question (any language) that the corpus never uses ("EU", "LOU",
+    "2019"): they are written the same in English and Swedish, so their absence is a topic signal
+    even for an English question."""
+    return [
+        m.group(0) for m in _ACRONYM.finditer(question) if stem(m.group(0).lower()) not in vocabulary
+    ]
 
 
 def _quotable(text: str) -> bool:
@@ -148,12 +168,23 @@ class ExtractiveAnswerer:
             chosen.append(cand)
         return chosen
 
+    def unknown_share(self, question: str) -> float:
+        """Share of the question's terms, weighted by idf, that the corpus never uses."""
+        weights = {t: self._idf.get(t, self._default_idf) for t in set(terms(question))}
+        total = sum(weights.values())
+        return sum(w for t, w in weights.items() if t not in self._vocabulary) / total if total else 0.0
+
     def _should_abstain(self, question: str, lang: str, evidence: float) -> bool:
         if evidence < self.settings.abstain_threshold:
             return True
-        if lang == "sv" and evidence < self.settings.abstain_specific_below:
-            return bool(missing_specific_terms(question, self._vocabulary))
-        return False
+        if evidence >= self.settings.abstain_specific_below:
+            return False
+        if lang == "sv":
+            return (
+                bool(missing_specific_terms(question, self._vocabulary))
+                or self.unknown_share(question) >= self.settings.abstain_unknown_share
+            )
+        return bool(missing_acronyms(question, self._vocabulary))
 
     def stream(self, question: str, retrieved: Retrieved) -> Iterator[AnswerEvent]:
         yield from stream_answer(self.answer(question, retrieved))

@@ -151,3 +151,50 @@ def test_a_lead_in_ending_in_a_colon_is_never_quoted_alone():
     assert _quotable("I intervjuerna lyfts flera områden som viktiga för strategin.")
     assert _quotable("• Tydliga mål och förväntade nyttor för verksamheten")
     assert not _quotable("Kommer inte vidare från piloter")
+
+
+def test_unknown_share_weighs_each_term_by_idf(index):
+    answerer = _service(index).answerer
+
+    # "strateg" occurs in one of the three passages, so its idf log(1 + 3/1) equals the idf given
+    # to a term the corpus never uses ("kiruna"): half of the weight is unknown.
+    assert answerer.unknown_share("strategin kiruna") == pytest.approx(0.5)
+    assert answerer.unknown_share("Hur gör kommunen en konsekvensbedömning?") == 0.0
+    assert answerer.unknown_share("?") == 0.0
+
+
+@pytest.mark.parametrize(("share", "abstains"), [(0.5, True), (0.6, False)])
+def test_swedish_question_mostly_about_unknown_words_abstains(index, share, abstains):
+    service = _service(index, abstain_threshold=-10.0, abstain_specific_below=100.0, abstain_unknown_share=share)
+
+    answer = service.ask("strategin kiruna")
+
+    assert answer.abstained is abstains
+    assert (answer.citations == ()) is abstains
+
+
+def test_swedish_question_below_the_specific_threshold_only_abstains_when_the_words_are_unknown(index):
+    service = _service(index, abstain_threshold=-10.0, abstain_specific_below=100.0)
+
+    assert not service.ask("Hur gör kommunen en konsekvensbedömning?").abstained
+
+
+def test_english_question_naming_an_acronym_the_corpus_never_uses_abstains(index):
+    service = _service(index, abstain_threshold=-10.0, abstain_specific_below=100.0)
+
+    named = service.ask("Which EU rules apply to the strategy?")
+    plain = service.ask("Which rules apply to the strategy?")
+
+    # English words never occur in the Swedish corpus; only the acronym says the topic is absent.
+    assert named.abstained and named.lang == "en"
+    assert not plain.abstained and plain.citations
+
+
+def test_missing_acronyms_are_acronyms_and_numbers_outside_the_vocabulary():
+    from rag.answer import missing_acronyms
+
+    vocabulary = {"ai", "gdpr", "2024"}
+
+    assert missing_acronyms("Does the EU AI Act apply to GDPR data from 2019?", vocabulary) == ["EU", "2019"]
+    assert missing_acronyms("What did the 2024 survey say about AI?", vocabulary) == []
+    assert missing_acronyms("Hur tillämpar vi LOU?", vocabulary) == ["LOU"]

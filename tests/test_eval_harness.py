@@ -307,3 +307,56 @@ def test_shipped_gold_files_are_clean():
     assert all(n >= 4 for n in dev_kinds.values()) and len(dev_kinds) == 12
     assert dev_kinds["unanswerable"] >= 10
     assert Counter(item.kind for item in test_items)["unanswerable"] >= 5
+
+
+def test_an_evidence_entry_is_found_through_any_of_its_alternatives(tmp_path):
+    gold = tmp_path / "gold.jsonl"
+    row = {"id": "a1", "question": "Hur ska strategin se ut?", "answerable": True,
+           "evidence": [[QUOTE_A, QUOTE_D], QUOTE_C], "lang": "sv", "kind": "strategy"}
+    gold.write_text(json.dumps(row) + "\n", encoding="utf-8")
+    [item] = load_gold(gold)
+    assert item.evidence == (QUOTE_A, QUOTE_C)
+    assert item.quote_groups() == [(QUOTE_A, QUOTE_D), (QUOTE_C,)]
+    # The alternative (QUOTE_D) at rank 1 finds the first entry; QUOTE_C at rank 2 the second.
+    response = _response(item.question, [P_D, P_C], [_cite(1, P_D)], False, 10)
+
+    m = evaluate([item], {"a1": response}, {SOURCE: TEXT})
+
+    assert m["questions"][0]["evidence_ranks"] == [1, 2]
+    assert m["recall@1"] == pytest.approx(0.5)
+    assert m["recall@3"] == 1.0
+    assert m["mrr"] == 1.0
+    assert m["citation_evidence_recall"] == pytest.approx(0.5)
+    assert m["citation_precision"] == 1.0
+
+    from evals.report import render_html
+
+    html = render_html(m, [item], {"a1": response})
+    assert f"<q>{QUOTE_A}</q> or <q>{QUOTE_D}</q></li>" in html
+
+
+@pytest.mark.parametrize("evidence", [[[]], [["quote", ""]], [["quote", 3]]])
+def test_a_malformed_alternative_group_is_refused(tmp_path, evidence):
+    gold = tmp_path / "gold.jsonl"
+    row = {"id": "a1", "question": "?", "answerable": True, "evidence": evidence, "lang": "sv", "kind": "strategy"}
+    gold.write_text(json.dumps(row) + "\n", encoding="utf-8")
+
+    with pytest.raises(ValueError, match="gold.jsonl:1: field 'evidence' must be a list of non-empty strings"):
+        load_gold(gold)
+
+
+def test_check_gold_checks_every_alternative_quote(tmp_path):
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / SOURCE).write_text(TEXT, encoding="utf-8")
+    gold = tmp_path / "gold.jsonl"
+    row = {"id": "a1", "question": "Hur ska strategin se ut?", "answerable": True,
+           "evidence": [["Strategin ska vara konkret och kopplad", "Juridiken satter inga definitiva granser",
+                         "Detta star inte i texten alls"]], "lang": "sv", "kind": "strategy"}
+    gold.write_text(json.dumps(row) + "\n", encoding="utf-8")
+
+    problems = check_gold(gold, corpus)
+
+    assert problems == [
+        f"{gold}:1: quote found 0 times in the corpus (want exactly 1): 'Detta star inte i texten alls'"
+    ]

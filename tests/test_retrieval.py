@@ -142,6 +142,26 @@ def test_k_limits_the_number_of_hits(service):
     assert len(service.retriever.search("kommunen", k=2).hits) == 2
 
 
+@pytest.mark.parametrize(
+    ("prf_weight", "sections"),
+    [
+        (0.0, ["2. Dataskydd", "2. Finansiering", "1. Strategi", "2. Dataskydd › Konsekvensbedömning"]),
+        # Feedback from the best passage (Dataskydd) lifts the passage closest to it in meaning.
+        (0.3, ["2. Dataskydd", "2. Finansiering", "2. Dataskydd › Konsekvensbedömning", "1. Strategi"]),
+        (2.0, ["2. Dataskydd", "2. Dataskydd › Konsekvensbedömning", "2. Finansiering", "1. Strategi"]),
+    ],
+)
+def test_pseudo_relevance_feedback_lifts_the_neighbours_of_the_best_passage(built, prf_weight, sections):
+    settings = load_settings(index_dir=built.index_dir, corpus_dir=built.corpus_dir, prf_weight=prf_weight)
+    service = RagService(settings, embedder=HashEmbedder(), notify=pytest.fail)
+
+    retrieved = service.retriever.search("verksamheten och systemet", k=4)
+
+    assert [h.passage.section for h in retrieved.hits] == sections
+    # Answers are scored against the question itself, not the feedback vector.
+    assert retrieved.query_vector.tolist() == pytest.approx(HashEmbedder().embed_query("verksamheten och systemet"))
+
+
 def test_rrf_fusion_ranks_the_distinctive_passage_first(built):
     rrf = load_settings(index_dir=built.index_dir, corpus_dir=built.corpus_dir, fusion="rrf")
     service = RagService(rrf, embedder=HashEmbedder(), notify=pytest.fail)
