@@ -10,9 +10,8 @@ default starts as fast as before.
 from __future__ import annotations
 
 import logging
+from typing import TYPE_CHECKING
 
-from langchain_core.language_models import BaseChatModel
-from langchain_core.runnables import Runnable
 from pydantic import SecretStr
 
 from rag.answer import Answerer, ExtractiveAnswerer
@@ -20,6 +19,10 @@ from rag.config import ConfigError, Settings
 from rag.embeddings import Embedder
 from rag.followup import Condenser, KeywordCondenser, LLMCondenser
 from rag.store import Generation
+
+if TYPE_CHECKING:  # importing langchain's model classes costs half a second at every start
+    from langchain_core.language_models import BaseChatModel
+    from langchain_core.runnables import Runnable
 
 log = logging.getLogger(__name__)
 

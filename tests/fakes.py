@@ -78,12 +78,9 @@ class InterruptingEmbedder(HashEmbedder):
 
 
 @contextmanager
-def fake_index(root: Path, files: dict[str, str]):
-    """Write ``files`` into ``root/corpus``, index them with the HashEmbedder and yield the
-    settings, with any RAG_* variables of the shell hidden for the duration."""
-    from rag.config import load_settings
-    from rag.indexing import ingest
-
+def corpus_without_rag_env(root: Path, files: dict[str, str]):
+    """Write ``files`` into ``root/corpus`` and yield that folder, with any RAG_* variables of
+    the shell hidden for the duration so that only the test's settings count."""
     corpus = root / "corpus"
     corpus.mkdir()
     for name, text in files.items():
@@ -92,6 +89,17 @@ def fake_index(root: Path, files: dict[str, str]):
         for key in list(os.environ):
             if key.upper().startswith("RAG_"):
                 mp.delenv(key)
+        yield corpus
+
+
+@contextmanager
+def fake_index(root: Path, files: dict[str, str]):
+    """Write ``files`` into ``root/corpus``, index them with the HashEmbedder and yield the
+    settings, with any RAG_* variables of the shell hidden for the duration."""
+    from rag.config import load_settings
+    from rag.indexing import ingest
+
+    with corpus_without_rag_env(root, files) as corpus:
         settings = load_settings(index_dir=root / "index", corpus_dir=corpus)
         ingest(settings, embedder=HashEmbedder(), progress=False)
         yield settings

@@ -12,7 +12,7 @@ import socket
 from contextlib import contextmanager
 from pathlib import Path
 
-import pytest
+from fakes import corpus_without_rag_env
 
 
 def free_port() -> int:
@@ -29,14 +29,7 @@ def running_app(root: Path, files: dict[str, str], embedder):
     from rag.ui import build_app, launch
     from rag.ui_startup import Backend
 
-    corpus = root / "corpus"
-    corpus.mkdir()
-    for name, text in files.items():
-        (corpus / name).write_text(text, encoding="utf-8")
-    with pytest.MonkeyPatch.context() as mp:
-        for key in list(os.environ):
-            if key.upper().startswith("RAG_"):
-                mp.delenv(key)
+    with corpus_without_rag_env(root, files) as corpus:
         settings = load_settings(
             index_dir=root / "index",
             corpus_dir=corpus,
