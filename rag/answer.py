@@ -124,9 +124,7 @@ class ExtractiveAnswerer:
         self.settings = settings
         self.sentences = generation.sentences
         self.vectors = generation.sentence_vectors
-        self._by_passage: dict[str, list[int]] = defaultdict(list)
-        for i, s in enumerate(self.sentences):
-            self._by_passage[s.passage_id].append(i)
+        self._by_passage = generation.sentences_of
         self._terms = [frozenset(terms(s.text)) for s in self.sentences]
         df: dict[str, int] = defaultdict(int)
         for passage_terms in generation.passage_terms:

@@ -101,7 +101,7 @@ class HybridRetriever:
             client=chroma_client(generation.folder / "chroma"),
         )
         self.hub = generation.hubness
-        self._index_of = {p.id: i for i, p in enumerate(self.passages)}
+        self._index_of = generation.index_of
         self._terms = generation.passage_terms
 
     def sections(self) -> list[str]:

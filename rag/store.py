@@ -173,6 +173,19 @@ class Generation:
         self.by_id = {p.id: p for p in self.passages}
 
     @cached_property
+    def index_of(self) -> dict[str, int]:
+        """Row of each passage id in ``passages`` and ``vectors``."""
+        return {p.id: i for i, p in enumerate(self.passages)}
+
+    @cached_property
+    def sentences_of(self) -> dict[str, list[int]]:
+        """Rows in ``sentences`` and ``sentence_vectors`` of each passage's sentences, in order."""
+        rows: dict[str, list[int]] = {}
+        for i, s in enumerate(self.sentences):
+            rows.setdefault(s.passage_id, []).append(i)
+        return rows
+
+    @cached_property
     def passage_terms(self) -> list[frozenset[str]]:
         """Stemmed terms of each passage, computed once for everything that reads this generation."""
         from rag.lexical import terms

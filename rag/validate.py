@@ -15,7 +15,6 @@ sentence carries the label so that nobody mistakes it for the report's words.
 from __future__ import annotations
 
 import re
-from collections import defaultdict
 from dataclasses import dataclass
 from typing import Sequence
 
@@ -140,11 +139,9 @@ class SupportScorer:
         self.embedder = embedder
         self.sentence_vectors = generation.sentence_vectors
         self.passage_vectors = generation.vectors
-        self._index = {p.id: i for i, p in enumerate(generation.passages)}
+        self._index = generation.index_of
         self._terms = generation.passage_terms
-        self._sentences: dict[str, list[int]] = defaultdict(list)
-        for i, s in enumerate(generation.sentences):
-            self._sentences[s.passage_id].append(i)
+        self._sentences = generation.sentences_of
 
     def lexical(self, text: str, passage_ids: Sequence[str]) -> float:
         """Share of the sentence's distinct stemmed terms that occur in the cited passages."""
