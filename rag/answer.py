@@ -45,7 +45,9 @@ RANK_PRIOR = 0.05  # prefer sentences of higher-ranked passages: citation precis
 
 
 _QUANTITY = re.compile(
-    r"\b(hur (många|mycket)|vad kostar|hur stor[at]? (summa|budget|belopp)|how (many|much)|price|cost[s]?)\b", re.I
+    r"\b(hur (många|mycket)|vad kostar|hur stor[at]? (summa|budget|belopp)|how (many|much)|"
+    r"what (is|are|was|were) the (\w+ ){0,2}(price|cost)s?|what (do|does|did) .{0,40}\bcost)\b",
+    re.I
 )
 _NUMBER = re.compile(
     r"\d|\b(två|tre|fyra|fem|sex|sju|åtta|nio|tio|tolv|tjugo|trettio|fyrtio|femtio|hundra\w*|tusen\w*|"
@@ -135,10 +137,28 @@ class ExtractiveAnswerer:
         self._vocabulary = set(df)
         self._default_idf = math.log(1 + n)
 
+    def query_groups(self, retrieved: Retrieved) -> list[tuple[frozenset[str], float]]:
+        """The question's terms as groups of alternatives, each weighted by idf (the rarest
+        alternative's; a term the corpus never uses gets the highest idf). A Swedish term is its
+        own group; an English word is the group of its Swedish translations, and English words
+        the dictionary does not know are left out, since their absence says nothing."""
+        groups: dict[frozenset[str], float] = {}
+        for g in retrieved.translation:
+            if g.in_dictionary:
+                alternatives = frozenset(g.terms)
+                groups[alternatives or frozenset({"\x00" + g.english})] = max(
+                    (self._idf[t] for t in alternatives), default=self._default_idf
+                )
+        translated = {t for alternatives in groups for t in alternatives}
+        for t in set(terms(retrieved.query)):
+            if retrieved.translation and (t not in self._vocabulary or t in translated):
+                continue
+            groups[frozenset({t})] = self._idf.get(t, self._default_idf)
+        return list(groups.items())
+
     def score(self, retrieved: Retrieved) -> list[ScoredSentence]:
-        q_terms = set(terms(retrieved.query))
-        weights = {t: self._idf.get(t, self._default_idf) for t in q_terms}
-        total = sum(weights.values()) or 1.0
+        groups = self.query_groups(retrieved)
+        total = sum(w for _, w in groups) or 1.0
         scored: list[ScoredSentence] = []
         hits = retrieved.hits[: self.settings.answer_passages]
         for hit in hits:
@@ -146,7 +166,7 @@ class ExtractiveAnswerer:
                 if not _quotable(self.sentences[i].text):
                     continue
                 dense = float(self.vectors[i] @ retrieved.query_vector)
-                overlap = sum(w for t, w in weights.items() if t in self._terms[i]) / total
+                overlap = sum(w for alternatives, w in groups if alternatives & self._terms[i]) / total
                 evidence = dense + OVERLAP_WEIGHT * overlap
                 prior = RANK_PRIOR * (len(hits) - hit.rank) / max(len(hits), 1)
                 scored.append(ScoredSentence(i, hit, evidence + prior, evidence, dense, overlap))

@@ -43,6 +43,16 @@ class BM25Index:
             return np.zeros(self.size, dtype=np.float32)
         return np.asarray(self.retriever.get_scores(query_terms), dtype=np.float32)
 
+    def group_scores(self, groups: list[tuple[str, ...]]) -> np.ndarray:
+        """Structured-query score of every document: per group of alternative terms, the best
+        alternative's BM25 score, summed over the groups."""
+        total = np.zeros(self.size, dtype=np.float32)
+        for group in groups:
+            known = [t for t in group if t in self.retriever.vocab_dict]
+            if known and self.size:
+                total += np.max([self.retriever.get_scores([t]) for t in known], axis=0)
+        return total
+
     def search(self, query: str, k: int, mask: np.ndarray | None = None) -> list[tuple[int, float]]:
         """(document index, score) for documents with a positive score, best first."""
         query_terms = [t for t in terms(query) if t in self.retriever.vocab_dict]

@@ -74,6 +74,11 @@ def zipf_sv(word: str) -> float:
     return _zipf()(word, "sv")
 
 
+def zipf_en(word: str) -> float:
+    """How common a word is in general English (wordfreq Zipf scale, 0 = unseen)."""
+    return _zipf()(word, "en")
+
+
 def _known(word: str) -> float:
     """Zipf frequency of a Swedish word, 0 when it is too rare to trust as a compound part."""
     if len(word) < 3:

