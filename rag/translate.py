@@ -112,6 +112,10 @@ class DictionaryTranslator:
             self._index = _bundled_index()
         return self._index
 
+    def warm(self) -> int:
+        """Read the dictionary now (the web app does so at start); the number of English keys."""
+        return len(self.index)
+
     def translate(self, question: str, vocabulary: frozenset[str]) -> list[TermGroup]:
         tokens = [w for w in _EN_WORD.findall(question.lower().replace("-", " "))]
         groups: list[TermGroup] = []

@@ -83,7 +83,12 @@ class Backend:
         factory = self._factory or RagService
         self._started_at = time.monotonic()
         try:
-            self._service = factory(self.settings, embedder=self._embedder, notify=self._notify)
+            service = factory(self.settings, embedder=self._embedder, notify=self._notify)
+            # Read the translation dictionary now rather than at the first English question.
+            warm = getattr(getattr(getattr(service, "retriever", None), "translator", None), "warm", None)
+            if warm is not None:
+                warm()
+            self._service = service
         except Exception as exc:  # any failure must reach the page, not only the console
             log.exception("the service could not be loaded")
             self._error = "{}: {}".format(type(exc).__name__, exc)

@@ -45,6 +45,10 @@ def test_folkets_lines_become_a_reverse_index_with_main_senses_first(dictionary)
     assert ("care",) not in dictionary and ("take", "care") not in dictionary
 
 
+def test_warm_reads_the_dictionary_once(dictionary):
+    assert DictionaryTranslator(dictionary).warm() == len(dictionary) == 14
+
+
 def test_translation_prefers_phrases_and_keeps_only_corpus_terms(dictionary):
     vocabulary = frozenset({stem("besluta"), stem("kommunfullmäktige"), stem("dataskydd"), stem("strategi")})
     translator = DictionaryTranslator(dictionary)
