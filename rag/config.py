@@ -54,6 +54,13 @@ class Settings(BaseSettings):
         description="English questions: also search BM25 with their Swedish translations from Folkets lexikon "
         "(the svlang package), one group of alternatives per English word.",
     )
+    translate_dense_weight: float = Field(
+        1.0,
+        ge=0.0,
+        le=4.0,
+        description="English questions: weight of the vector of their Swedish rendering (one translation per "
+        "word) added to the question's vector for dense search (0 = off; 1 = their mean direction).",
+    )
     rrf_k: int = Field(60, ge=1, description="Reciprocal rank fusion constant (fusion=rrf).")
     answer_passages: int = Field(5, ge=1, le=50, description="Top passages the answer may quote from.")
     answer_sentences: int = Field(3, ge=1, le=8, description="Max sentences in an extractive answer.")

@@ -123,12 +123,12 @@ class HybridRetriever:
         k = k or self.settings.k
         allowed = self._allowed(section, source)
         qv = np.asarray(self.embedder.embed_query(query), dtype=np.float32)
-        dense_ids = self._dense_candidates(qv, allowed)
         bm25_all = self.bm25.scores(query)
         translation: tuple[TermGroup, ...] = ()
+        search_qv = qv  # answers are always scored against the question itself (qv)
         if self.translator is not None and detect_lang(query) == "en":
-            translation = tuple(self.translator.translate(query, self._vocabulary))
-            bm25_all = bm25_all + self.bm25.group_scores([g.terms for g in translation if g.terms])
+            translation, bm25_all, search_qv = self._with_translation(query, qv, bm25_all)
+        dense_ids = self._dense_candidates(search_qv, allowed)
         if allowed is not None:
             mask = np.zeros(len(self.passages), dtype=bool)
             mask[allowed] = True
@@ -136,15 +136,29 @@ class HybridRetriever:
         lexical_ids = [int(i) for i in np.argsort(-bm25_all)[: self.settings.candidates] if bm25_all[i] > 0]
         candidates = np.array(sorted(set(dense_ids) | set(lexical_ids)), dtype=np.int64)
         lexical = bm25_all[candidates]
-        fused = self._fuse(candidates, self._dense(candidates, qv), lexical)
+        fused = self._fuse(candidates, self._dense(candidates, search_qv), lexical)
         if self.settings.prf_weight > 0 and fused:
-            feedback = qv + self.settings.prf_weight * self.vectors[fused[0][0]]
+            feedback = search_qv + self.settings.prf_weight * self.vectors[fused[0][0]]
             feedback /= np.linalg.norm(feedback)
             fused = self._fuse(candidates, self._dense(candidates, feedback), lexical)
         hits = self._dedupe(fused, k)
         if self.reranker is not None:
             hits = self.reranker.rerank(query, hits)
         return Retrieved(hits=hits, query_vector=qv, query=query, translation=translation)
+
+    def _with_translation(self, query: str, qv: np.ndarray, bm25_all: np.ndarray):
+        """An English question's Swedish term groups, its BM25 scores with them added as a
+        structured query, and its search vector: the question's vector plus that of its Swedish
+        rendering (one word per English word), normalised."""
+        translation = tuple(self.translator.translate(query, self._vocabulary))
+        bm25_all = bm25_all + self.bm25.group_scores([g.terms for g in translation if g.terms])
+        swedish = [g.words[0] for g in translation if g.words]
+        weight = self.settings.translate_dense_weight
+        if not swedish or weight <= 0:
+            return translation, bm25_all, qv
+        rendering = np.asarray(self.embedder.embed_query(" ".join(swedish)), dtype=np.float32)
+        search_qv = qv + weight * rendering
+        return translation, bm25_all, search_qv / np.linalg.norm(search_qv)
 
     def _dense(self, candidates: np.ndarray, qv: np.ndarray) -> np.ndarray:
         """Cosine similarity of the candidates to ``qv``, corrected for hubness."""

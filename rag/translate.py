@@ -46,6 +46,7 @@ class TermGroup:
     english: str
     terms: tuple[str, ...]
     in_dictionary: bool = True  # False: the dictionary lacks the word, so its absence says nothing
+    words: tuple[str, ...] = ()  # the Swedish words behind ``terms``, one per term
 
 
 class QueryTranslator(Protocol):
@@ -123,9 +124,9 @@ class DictionaryTranslator:
         while i < len(tokens):
             pair = tokens[i : i + 2]
             if len(pair) == 2 and not any(_function_word(w) for w in pair):
-                found = self._lookup(_key(" ".join(pair)), vocabulary)[0]
+                found, known, words = self._lookup(_key(" ".join(pair)), vocabulary)
                 if found:
-                    groups.append(TermGroup(" ".join(pair), found))
+                    groups.append(TermGroup(" ".join(pair), found, known, words))
                     i += 2
                     continue
             word = tokens[i]
@@ -135,15 +136,19 @@ class DictionaryTranslator:
             groups.append(TermGroup(word, *self._lookup(_key(word), vocabulary)))
         return groups
 
-    def _lookup(self, key: tuple[str, ...], vocabulary: frozenset[str]) -> tuple[tuple[str, ...], bool]:
-        """(Swedish stems in the corpus, whether the dictionary knows the English words at all)."""
+    def _lookup(
+        self, key: tuple[str, ...], vocabulary: frozenset[str]
+    ) -> tuple[tuple[str, ...], bool, tuple[str, ...]]:
+        """(Swedish stems in the corpus, whether the dictionary knows the English words at all,
+        the Swedish word behind each stem)."""
         entries = self.index.get(key, ())
-        found: list[str] = []
+        found: dict[str, str] = {}
         for swedish in entries:
             s = stem(swedish)
             if s in vocabulary and s not in found:
-                found.append(s)
-        return tuple(found[:MAX_ALTERNATIVES]), bool(entries)
+                found[s] = swedish
+        kept = list(found.items())[:MAX_ALTERNATIVES]
+        return tuple(s for s, _ in kept), bool(entries), tuple(w for _, w in kept)
 
 
 @lru_cache(maxsize=1)

@@ -56,10 +56,10 @@ def test_translation_prefers_phrases_and_keeps_only_corpus_terms(dictionary):
     groups = translator.translate("Who decides on data protection and energy in the municipal council?", vocabulary)
 
     assert groups == [
-        TermGroup("decides", (stem("besluta"),), True),
-        TermGroup("data protection", (stem("dataskydd"),), True),
+        TermGroup("decides", (stem("besluta"),), True, ("besluta",)),
+        TermGroup("data protection", (stem("dataskydd"),), True, ("dataskydd",)),
         TermGroup("energy", (), True),  # the dictionary knows it, the corpus never uses it
-        TermGroup("municipal council", (stem("kommunfullmäktige"),), True),
+        TermGroup("municipal council", (stem("kommunfullmäktige"),), True, ("kommunfullmäktige",)),
     ]
     assert translator.translate("Which vendor?", vocabulary) == [TermGroup("vendor", (), False)]
 
@@ -70,10 +70,11 @@ def test_the_bundled_dictionary_translates_common_municipal_words():
     groups = DictionaryTranslator().translate("Skills, cooperate, energy, municipal council", vocabulary)
 
     assert groups == [
-        TermGroup("skills", (stem("kompetens"),), True),
-        TermGroup("cooperate", (stem("samarbete"), stem("samverka")), True),
-        TermGroup("energy", (stem("energi"),), True),
-        TermGroup("municipal council", (stem("kommunfullmäktige"),), True),
+        TermGroup("skills", (stem("kompetens"),), True, ("kompetens",)),
+        # samarbeta and samarbete share a stem: the first in dictionary order names it.
+        TermGroup("cooperate", (stem("samarbete"), stem("samverka")), True, ("samarbeta", "samverka")),
+        TermGroup("energy", (stem("energi"),), True, ("energi",)),
+        TermGroup("municipal council", (stem("kommunfullmäktige"),), True, ("kommunfullmäktige",)),
     ]
 
 
@@ -125,6 +126,40 @@ def test_without_translation_an_english_question_has_no_lexical_match(built):
 
     assert retrieved.translation == ()
     assert [h.bm25_rank for h in retrieved.hits] == [None, None]
+
+
+class RecordingEmbedder(HashEmbedder):
+    """FAKE: the hash embedder, recording the query texts it was asked to embed."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.query_texts: list[str] = []
+
+    def embed_query(self, text: str) -> list[float]:
+        self.query_texts.append(text)
+        return super().embed_query(text)
+
+
+def test_dense_search_adds_the_swedish_rendering_but_answers_score_the_question(built):
+    embedder = RecordingEmbedder()
+    settings = load_settings(index_dir=built.index_dir, corpus_dir=built.corpus_dir, prf_weight=0.0)
+    retriever = RagService(settings, embedder=embedder, notify=pytest.fail).retriever
+
+    retrieved = retriever.search(QUESTION, k=2)
+
+    assert embedder.query_texts == [QUESTION, "besluta strategi kommunfullmäktige"]
+    assert retrieved.query_vector.tolist() == pytest.approx(HashEmbedder().embed_query(QUESTION))
+    # The Swedish rendering shares the passage's words: dense search alone now finds it.
+    assert retrieved.hits[0].passage.section == "1. Strategi" and retrieved.hits[0].dense_rank == 1
+
+
+def test_without_a_dense_weight_only_the_question_is_embedded(built):
+    embedder = RecordingEmbedder()
+    settings = load_settings(index_dir=built.index_dir, corpus_dir=built.corpus_dir, translate_dense_weight=0.0)
+    hits = RagService(settings, embedder=embedder, notify=pytest.fail).retriever.search(QUESTION).hits
+
+    assert embedder.query_texts == [QUESTION]
+    assert [h.dense_rank for h in hits if h.passage.section == "1. Strategi"] == [2]
 
 
 def test_swedish_questions_are_not_translated(built):
