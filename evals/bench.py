@@ -341,7 +341,7 @@ def worker_scale_query(spec: dict) -> dict:
     load: dict[str, float] = {}
     _timed(IndexDir, "open_current", load, "open_generation_s")
     _timed(rag.service, "HybridRetriever", load, "retriever_init_s")
-    _timed(rag.service, "ExtractiveAnswerer", load, "answerer_init_s")
+    _timed(rag.service, "make_answerer", load, "answerer_init_s")
     started = time.perf_counter()
     service = RagService(settings, embedder=embedder, notify=refuse)
     load_s = time.perf_counter() - started
