@@ -1,4 +1,4 @@
-"""English → Swedish query translation for the lexical retriever.
+"""English → Swedish query translation.
 
 The report is Swedish, so an English question shares no words with it and BM25
 contributes nothing but noise for it. Dictionary-based query translation is the
@@ -7,7 +7,8 @@ two-word phrase) is looked up in a bilingual dictionary, and its Swedish
 translations that the corpus actually uses form one group of alternatives. The
 retriever scores a passage on a group by its best-matching alternative (a
 structured query), so a word with many translations does not outweigh a word
-with one.
+with one. Dense search adds the vector of a Swedish rendering (one translation
+per word), and the extractive answerer counts overlap through the same groups.
 
 The dictionary is Folkets lexikon (sv→en, CC BY-SA 2.5, folkets-lexikon.csc.kth.se)
 as shipped in the ``svlang`` package; it is read in reverse.
@@ -28,7 +29,7 @@ from rag.lexical import STOPWORDS, stem, zipf_en
 
 log = logging.getLogger(__name__)
 
-_EN_WORD = re.compile(r"[a-z]+(?:-[a-z]+)*")
+_EN_WORD = re.compile(r"[^\W\d_]+")  # letters; "cross-functional" is two words
 _BRACKETS = re.compile(r"\([^)]*\)|\[[^\]]*\]|\{[^}]*\}")
 _LEADING = re.compile(r"^(?:to|a|an|the|be)\s+")
 _GLOSS_SPLIT = re.compile(r"[,;/]")
@@ -36,7 +37,7 @@ _GLOSS_SPLIT = re.compile(r"[,;/]")
 # "need") say nothing about the topic and translate to dozens of Swedish words; not looked up.
 EN_COMMON_ZIPF = 5.9
 MAX_ALTERNATIVES = 8  # per English word; the first are the words it is the main sense of
-GLOSS_RANKS = 1  # gloss positions told apart when ordering: first gloss, or any later one  # per English word: more is a sign of a vague word ("get", "make")
+GLOSS_RANKS = 1  # gloss positions told apart when ordering: first gloss, or any later one
 
 
 @dataclass(frozen=True)
@@ -118,7 +119,7 @@ class DictionaryTranslator:
         return len(self.index)
 
     def translate(self, question: str, vocabulary: frozenset[str]) -> list[TermGroup]:
-        tokens = [w for w in _EN_WORD.findall(question.lower().replace("-", " "))]
+        tokens = _EN_WORD.findall(question.lower())
         groups: list[TermGroup] = []
         i = 0
         while i < len(tokens):
