@@ -21,6 +21,7 @@ import math
 import re
 import time
 from collections import defaultdict
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
 from typing import Iterator, Protocol
 
@@ -57,7 +58,7 @@ _NUMBER = re.compile(
 _PROPER = re.compile(r"(?<=[\s(“\"'])[A-ZÅÄÖ][\w]+")
 
 
-def missing_specific_terms(question: str, vocabulary: set[str]) -> list[str]:
+def missing_specific_terms(question: str, vocabulary: AbstractSet[str]) -> list[str]:
     """Specific words of a Swedish question that the corpus never uses: names, numbers and
     words that are rare in general Swedish. Asking about "Copilot-licenser" or "eSam" in a
     report that never mentions them is the typical question the report cannot answer."""
@@ -77,7 +78,7 @@ def missing_specific_terms(question: str, vocabulary: set[str]) -> list[str]:
 _ACRONYM = re.compile(r"\b(?:[A-ZÅÄÖ]{2,}|\w*\d\w*)\b")
 
 
-def missing_acronyms(question: str, vocabulary: set[str]) -> list[str]:
+def missing_acronyms(question: str, vocabulary: AbstractSet[str]) -> list[str]:
     """Acronyms and numbers of a question (any language) that the corpus never uses ("EU", "LOU",
     "2019"): they are written the same in English and Swedish, so their absence is a topic signal
     even for an English question."""
@@ -134,7 +135,7 @@ class ExtractiveAnswerer:
                 df[t] += 1
         n = max(len(generation.passages), 1)
         self._idf = {t: math.log(1 + n / c) for t, c in df.items()}
-        self._vocabulary = set(df)
+        self._vocabulary = generation.vocabulary
         self._default_idf = math.log(1 + n)
 
     def query_groups(self, retrieved: Retrieved) -> list[tuple[frozenset[str], float]]:

@@ -26,17 +26,18 @@ STOPWORDS = frozenset(STOPWORDS_SWEDISH) | frozenset(STOPWORDS_EN) | _QUESTION_N
 _stemmer_lock = threading.Lock()
 
 
-@lru_cache(maxsize=1)
-def _stemmer():
+@lru_cache(maxsize=2)
+def _stemmer(language: str):
     import Stemmer
 
-    return Stemmer.Stemmer("swedish")
+    return Stemmer.Stemmer(language)
 
 
 @lru_cache(maxsize=200_000)
-def stem(word: str) -> str:
+def stem(word: str, language: str = "swedish") -> str:
+    """Snowball stem of ``word``; English only for reading the translation dictionary."""
     with _stemmer_lock:  # PyStemmer objects are not thread-safe
-        return _stemmer().stemWord(word)
+        return _stemmer(language).stemWord(word)
 
 
 def words(text: str) -> list[str]:

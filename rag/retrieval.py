@@ -107,7 +107,7 @@ class HybridRetriever:
         self.hub = generation.hubness
         self._index_of = generation.index_of
         self._terms = generation.passage_terms
-        self._vocabulary = frozenset().union(*self._terms) if self._terms else frozenset()
+        self._vocabulary = generation.vocabulary
         self.translator = (translator or DictionaryTranslator()) if settings.translate_queries else None
 
     def sections(self) -> list[str]:

@@ -192,6 +192,11 @@ class Generation:
 
         return [frozenset(terms(p.text)) for p in self.passages]
 
+    @cached_property
+    def vocabulary(self) -> frozenset[str]:
+        """Every stemmed term of the passages."""
+        return frozenset().union(*self.passage_terms)
+
     def vector_cache(self, embed_text) -> tuple[dict[str, list[float]], dict[str, list[float]]]:
         passages = {embed_text(p): v.tolist() for p, v in zip(self.passages, self.vectors)}
         sentences = {s.text: v.tolist() for s, v in zip(self.sentences, self.sentence_vectors)}

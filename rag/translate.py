@@ -19,7 +19,6 @@ from __future__ import annotations
 import html
 import logging
 import re
-import threading
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
@@ -57,24 +56,8 @@ class QueryTranslator(Protocol):
         ...
 
 
-_en_lock = threading.Lock()
-
-
-@lru_cache(maxsize=1)
-def _en_stemmer():
-    import Stemmer
-
-    return Stemmer.Stemmer("english")
-
-
-@lru_cache(maxsize=100_000)
-def en_stem(word: str) -> str:
-    with _en_lock:
-        return _en_stemmer().stemWord(word)
-
-
 def _key(phrase: str) -> tuple[str, ...]:
-    return tuple(en_stem(w) for w in phrase.split())
+    return tuple(stem(w, "english") for w in phrase.split())
 
 
 def parse_folkets(lines) -> dict[tuple[str, ...], list[str]]:
