@@ -130,14 +130,13 @@ class SentenceTransformerEmbedder(_LazyModel):
         return np.asarray(mat, dtype=np.float32).tolist()
 
 
-class CachedEmbedder(Embeddings):
-    """Wraps an embedder with a text -> vector cache so unchanged passages are never re-embedded."""
+class WrappedEmbedder(Embeddings):
+    """Base of embedders that wrap ``inner``: same name, dimension and query vectors, so an index
+    built through the wrapper is the one ``inner`` would build."""
 
-    def __init__(self, inner: Embedder, cache: dict[str, list[float]] | None = None) -> None:
+    def __init__(self, inner: Embedder) -> None:
         self.inner = inner
         self.name = inner.name
-        self.cache: dict[str, list[float]] = dict(cache or {})
-        self.misses = 0
 
     @property
     def dimension(self) -> int:
@@ -145,6 +144,15 @@ class CachedEmbedder(Embeddings):
 
     def embed_query(self, text: str) -> list[float]:
         return self.inner.embed_query(text)
+
+
+class CachedEmbedder(WrappedEmbedder):
+    """Wraps an embedder with a text -> vector cache so unchanged passages are never re-embedded."""
+
+    def __init__(self, inner: Embedder, cache: dict[str, list[float]] | None = None) -> None:
+        super().__init__(inner)
+        self.cache: dict[str, list[float]] = dict(cache or {})
+        self.misses = 0
 
     def embed_documents(self, texts: list[str]) -> list[list[float]]:
         todo = [t for t in dict.fromkeys(texts) if t not in self.cache]

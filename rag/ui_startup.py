@@ -14,7 +14,7 @@ import time
 from typing import Callable
 
 from rag.config import Settings
-from rag.embeddings import Embedder, make_embedder
+from rag.embeddings import Embedder, WrappedEmbedder, make_embedder
 
 log = logging.getLogger(__name__)
 
@@ -22,22 +22,13 @@ READY_TIMEOUT_S = 3600.0
 PROGRESS_EVERY_S = 10.0
 
 
-class ProgressEmbedder:
+class ProgressEmbedder(WrappedEmbedder):
     """Passes every call to ``inner`` and counts the document texts embedded, so that a first
-    ingest can report progress. Same name and dimension as ``inner``: the index it builds is
-    the one the plain embedder would build."""
+    ingest can report progress."""
 
     def __init__(self, inner: Embedder) -> None:
-        self.inner = inner
-        self.name = inner.name
+        super().__init__(inner)
         self.embedded = 0
-
-    @property
-    def dimension(self) -> int:
-        return self.inner.dimension
-
-    def embed_query(self, text: str) -> list[float]:
-        return self.inner.embed_query(text)
 
     def embed_documents(self, texts: list[str]) -> list[list[float]]:
         vectors = self.inner.embed_documents(texts)
