@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import logging
 import re
+from dataclasses import dataclass
 from typing import Protocol, Sequence
 
 from rag.lexical import STOPWORDS, detect_lang, words
@@ -24,6 +25,25 @@ class Condenser(Protocol):
     def condense(self, question: str, history: Sequence[Turn]) -> str:
         """The question rewritten so that it can be understood without ``history``."""
         ...
+
+
+@dataclass(frozen=True)
+class Resolution:
+    """A question read in its conversation: what to search, whether that is a rewrite worth
+    showing, and the conversation topic a follow-up carries (None for a question on its own)."""
+
+    standalone: str
+    rewritten: bool = False
+    topic: str | None = None
+
+
+def resolve(condenser: Condenser, question: str, history: Sequence[Turn]) -> Resolution:
+    """``question`` made standalone from ``history`` by ``condenser``."""
+    question = question.strip()
+    if not history:
+        return Resolution(question)
+    standalone = condenser.condense(question, history)
+    return Resolution(standalone, rewritten=standalone != question)
 
 
 # Openings and pointing words that only make sense after an earlier question.

@@ -35,10 +35,9 @@ import numpy as np
 from rag.bm25 import BM25Index
 from rag.config import Settings
 from rag.embeddings import Embedder
-from rag.lexical import detect_lang
+from rag.query import Query
 from rag.store import COLLECTION, Generation, chroma_client
-from rag.translate import DictionaryTranslator, QueryTranslator, TermGroup
-from rag.types import Hit, Passage
+from rag.types import Hit
 
 log = logging.getLogger(__name__)
 
@@ -49,12 +48,10 @@ class Reranker(Protocol):
 
 @dataclass(frozen=True)
 class Retrieved:
-    """Ranked hits for ``query``: the text actually searched (a follow-up's standalone form)."""
+    """Ranked hits for a ``Query``."""
 
+    query: Query
     hits: list[Hit]
-    query_vector: np.ndarray
-    query: str
-    translation: tuple[TermGroup, ...] = ()  # an English query's Swedish term groups
 
 
 def _fold(text: str) -> str:
@@ -88,7 +85,6 @@ class HybridRetriever:
         embedder: Embedder,
         generation: Generation,
         reranker: Reranker | None = None,
-        translator: QueryTranslator | None = None,
     ) -> None:
         from langchain_chroma import Chroma
 
@@ -107,27 +103,24 @@ class HybridRetriever:
         self.hub = generation.hubness
         self._index_of = generation.index_of
         self._terms = generation.passage_terms
-        self._vocabulary = generation.vocabulary
-        self.translator = (translator or DictionaryTranslator()) if settings.translate_queries else None
 
     def sections(self) -> list[str]:
         return list(dict.fromkeys(p.section for p in self.passages))
 
     def search(
         self,
-        query: str,
+        query: Query,
         k: int | None = None,
         section: str | None = None,
         source: str | None = None,
     ) -> Retrieved:
         k = k or self.settings.k
         allowed = self._allowed(section, source)
-        qv = np.asarray(self.embedder.embed_query(query), dtype=np.float32)
-        bm25_all = self.bm25.scores(query)
-        translation: tuple[TermGroup, ...] = ()
-        search_qv = qv  # answers are always scored against the question itself (qv)
-        if self.translator is not None and detect_lang(query) == "en":
-            translation, bm25_all, search_qv = self._with_translation(query, qv, bm25_all)
+        bm25_all = self.bm25.scores(query.standalone)
+        if query.groups:
+            # An English question: each word scores by its best Swedish translation.
+            bm25_all = bm25_all + self.bm25.group_scores([g.terms for g in query.groups if g.terms])
+        search_qv = query.search_vector
         dense_ids = self._dense_candidates(search_qv, allowed)
         if allowed is not None:
             mask = np.zeros(len(self.passages), dtype=bool)
@@ -143,22 +136,8 @@ class HybridRetriever:
             fused = self._fuse(candidates, self._dense(candidates, feedback), lexical)
         hits = self._dedupe(fused, k)
         if self.reranker is not None:
-            hits = self.reranker.rerank(query, hits)
-        return Retrieved(hits=hits, query_vector=qv, query=query, translation=translation)
-
-    def _with_translation(self, query: str, qv: np.ndarray, bm25_all: np.ndarray):
-        """An English question's Swedish term groups, its BM25 scores with them added as a
-        structured query, and its search vector: the question's vector plus that of its Swedish
-        rendering (one word per English word), normalised."""
-        translation = tuple(self.translator.translate(query, self._vocabulary))
-        bm25_all = bm25_all + self.bm25.group_scores([g.terms for g in translation if g.terms])
-        swedish = [g.words[0] for g in translation if g.words]
-        weight = self.settings.translate_dense_weight
-        if not swedish or weight <= 0:
-            return translation, bm25_all, qv
-        rendering = np.asarray(self.embedder.embed_query(" ".join(swedish)), dtype=np.float32)
-        search_qv = qv + weight * rendering
-        return translation, bm25_all, search_qv / np.linalg.norm(search_qv)
+            hits = self.reranker.rerank(query.standalone, hits)
+        return Retrieved(query=query, hits=hits)
 
     def _dense(self, candidates: np.ndarray, qv: np.ndarray) -> np.ndarray:
         """Cosine similarity of the candidates to ``qv``, corrected for hubness."""
@@ -223,9 +202,6 @@ class HybridRetriever:
             if len(hits) == k:
                 break
         return hits
-
-    def passage(self, passage_id: str) -> Passage:
-        return self.passages[self._index_of[passage_id]]
 
 
 def _z(x: np.ndarray) -> np.ndarray:
