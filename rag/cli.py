@@ -121,23 +121,27 @@ def settings_from_args(args: argparse.Namespace, **extra) -> Settings:
 
 
 def _print_answer(answer, out) -> None:
+    from rag.messages import say
+
+    lang = answer.lang
     out.write(answer.text + "\n\n")
     unsupported = [s for s in answer.sentences if not s.supported]
     if unsupported:
-        out.write("Obs! Stöds inte av de citerade avsnitten:\n")
+        out.write(say("unsupported", lang) + "\n")
         out.writelines("  - {}\n".format(s.text) for s in unsupported)
         out.write("\n")
     if answer.invalid_citations:
-        out.write("Borttagna källhänvisningar (fanns inte bland avsnitten): {}\n\n".format(
-            ", ".join("[{}]".format(n) for n in answer.invalid_citations)))
-    label = "Närmaste avsnitt" if answer.abstained else "Källor"
-    out.write(label + ":\n")
-    shown = answer.citations if not answer.abstained else [h for h in answer.hits]
-    for item in shown:
-        p = item.passage
-        n = getattr(item, "n", None) or getattr(item, "rank", None)
-        where = "s. {}".format(p.page) if p.page else "tecken {}–{}".format(p.start, p.end)
-        out.write("  [{}] {} ({}, {})\n".format(n, p.section, p.source, where))
+        markers = ", ".join("[{}]".format(n) for n in answer.invalid_citations)
+        out.write(say("removed_citations", lang, markers=markers) + "\n\n")
+    if answer.outcome == "decline":
+        out.write(say("nearest", lang) + ":\n")
+        shown = [(h.rank, h.passage) for h in answer.hits]
+    else:
+        out.write(say("sources", lang) + ":\n")
+        shown = [(c.n, c.passage) for c in answer.citations]
+    for n, passage in shown:
+        where = "s. {}".format(passage.page) if passage.page else "tecken {}–{}".format(passage.start, passage.end)
+        out.write("  [{}] {} ({}, {})\n".format(n, passage.section, passage.source, where))
 
 
 def cmd_ingest(args) -> int:

@@ -63,12 +63,18 @@ def embed_text(p: Passage) -> str:
     return heading + "\n" + p.text
 
 
-def _corpus_titles(corpus_dir: Path) -> dict[str, str]:
+def _corpus_documents(corpus_dir: Path) -> dict[str, dict]:
+    """The documents the corpus manifest describes (the curated report), by file name: their
+    title, publisher and year. Quotes from any other file are never attributed to the report."""
     path = corpus_dir / "manifest.json"
     if not path.exists():
         return {}
     data = json.loads(path.read_text(encoding="utf-8"))
-    return {d["file"]: d["title"] for d in data.get("documents", []) if d.get("title")}
+    return {
+        d["file"]: {"title": d.get("title"), "publisher": d.get("publisher"), "year": d.get("year")}
+        for d in data.get("documents", [])
+        if d.get("file")
+    }
 
 
 def ingest(
@@ -83,7 +89,7 @@ def ingest(
     embedder = embedder or make_embedder(settings)
     if progress is None:
         progress = sys.stderr.isatty()
-    titles = _corpus_titles(settings.corpus_dir)
+    curated = _corpus_documents(settings.corpus_dir)
 
     with index.lock():
         old_folder = index.current()
@@ -115,8 +121,8 @@ def ingest(
                     manifest.files[source] = prev
                     continue
                 doc = load_document(path, settings.corpus_dir)
-                if doc.source in titles:
-                    doc = dataclasses.replace(doc, title=titles[doc.source])
+                if curated.get(doc.source, {}).get("title"):
+                    doc = dataclasses.replace(doc, title=curated[doc.source]["title"])
                 doc_passages, doc_sentences = build_passages(doc, settings.chunk_chars)
                 if not doc_passages:
                     raise LoaderError(str(path), "no text left after cleaning; check that it is not only figures")
@@ -138,6 +144,9 @@ def ingest(
                 "path": doc.path,
                 "title": doc.title,
                 "passages": len(doc_passages),
+                "curated": source in curated,
+                "publisher": curated.get(source, {}).get("publisher"),
+                "year": curated.get(source, {}).get("year"),
             }
         report.removed = sorted(s for s in old_files if s not in seen_sources)
         report.passages = len(passages)

@@ -41,7 +41,8 @@ from rag.types import Passage
 
 log = logging.getLogger(__name__)
 
-MANIFEST_VERSION = 2
+# 3: each file entry says whether the corpus manifest describes it (curated), with publisher and year.
+MANIFEST_VERSION = 3
 COLLECTION = "passages"
 _CODE_FILES = ("clean.py", "chunking.py", "lexical.py", "loaders.py", "indexing.py")
 
@@ -71,7 +72,7 @@ class Manifest:
     chunk_chars: int
     code_fingerprint: str
     package_version: str
-    files: dict[str, dict] = field(default_factory=dict)  # source -> {sha256, path, passages, title}
+    files: dict[str, dict] = field(default_factory=dict)  # source -> {sha256, path, passages, title, curated, …}
     passages: int = 0
     created_at: str = ""
     manifest_version: int = MANIFEST_VERSION

@@ -128,6 +128,22 @@ class AnswerSentence:
 
 
 @dataclass(frozen=True)
+class AnswerPart:
+    """A group of an answer's sentences under one heading: ``sentences`` are indexes into
+    ``Answer.sentences``. Kinds: "lead" (the sentences that answer first), "recommendations"
+    (from the report's own recommendation sections), "experiences" (what the municipalities
+    told), "other_document" (a corpus file that is not the report) and "closest" (a partial
+    answer's nearest sentences)."""
+
+    kind: str
+    heading: str | None
+    sentences: tuple[int, ...]
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"kind": self.kind, "heading": self.heading, "sentences": list(self.sentences)}
+
+
+@dataclass(frozen=True)
 class Turn:
     """One earlier exchange of a conversation. ``question`` is the standalone form the system
     searched with (``Answer.standalone_question`` when it was a follow-up), so that a chain of
@@ -139,7 +155,14 @@ class Turn:
 
 @dataclass(frozen=True)
 class Answer:
-    """What the user reads: a lead line, cited sentences, and the passages behind them."""
+    """What the user reads: a lead line, cited sentences in parts, and the passages behind them.
+
+    ``outcome`` is "answer", "partial" (the report does not state exactly what was asked; the
+    nearest it says is quoted, and ``abstained`` is true) or "decline" (nothing quoted; ``hits``
+    are the nearest passages). ``decline_kind`` says why a question was not answered:
+    "not_covered", "unknown_terms" (``unknown_terms`` lists them) or "missing_fact" (the kind of
+    fact in ``missing_fact``: "amount", "count", "date", "legal_article", "product").
+    """
 
     question: str
     lang: str
@@ -154,13 +177,30 @@ class Answer:
     fallback: str | None = None  # why a generative answer was replaced by the extractive one
     invalid_citations: tuple[int, ...] = ()  # markers that pointed at no retrieved passage, removed
     standalone_question: str | None = None  # the follow-up rewritten on its own, when it was one
+    parts: tuple[AnswerPart, ...] = ()  # empty: the sentences read as one paragraph (generated answers)
+    outcome: str = "answer"
+    decline_kind: str | None = None
+    unknown_terms: tuple[str, ...] = ()
+    missing_fact: str | None = None
 
     @property
     def text(self) -> str:
-        body = " ".join(
-            s.text + "".join(f" [{n}]" for n in s.citations) for s in self.sentences
-        )
-        return f"{self.lead}\n\n{body}".strip() if body else self.lead
+        """The answer as plain text: the lead line, then each part under its heading."""
+        blocks = [self.lead] if self.lead else []
+        parts = self.parts or (AnswerPart("lead", None, tuple(range(len(self.sentences)))),)
+        for part in parts:
+            quoted = [self._cited(self.sentences[i]) for i in part.sentences]
+            if not quoted:
+                continue
+            if part.heading:
+                blocks.append(part.heading + ":\n" + "\n".join("• " + q.lstrip("• ") for q in quoted))
+            else:
+                blocks.append(" ".join(quoted))
+        return "\n\n".join(blocks)
+
+    @staticmethod
+    def _cited(s: "AnswerSentence") -> str:
+        return s.text + "".join(f" [{n}]" for n in s.citations)
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -173,6 +213,11 @@ class Answer:
             "fallback": self.fallback,
             "invalid_citations": list(self.invalid_citations),
             "standalone_question": self.standalone_question,
+            "outcome": self.outcome,
+            "decline_kind": self.decline_kind,
+            "unknown_terms": list(self.unknown_terms),
+            "missing_fact": self.missing_fact,
+            "parts": [p.to_dict() for p in self.parts],
             "sentences": [s.to_dict() for s in self.sentences],
             "citations": [c.to_dict() for c in self.citations],
             "passages": [h.to_dict() for h in self.hits],
