@@ -14,7 +14,7 @@ from fakes import HashEmbedder, fake_index
 
 from evals.check_gold import _check_quote
 from evals.harness import _gold_item, count_evidence, load_corpus_texts
-from rag.answer import ABSTAIN
+from rag.messages import MESSAGES
 from rag.config import load_settings
 from rag.feedback import FeedbackError, FeedbackStore
 from rag.service import RagService
@@ -68,7 +68,7 @@ def _answer(generation, standalone: str | None = None) -> dict:
 
 def _abstention() -> dict:
     return Answer(
-        question="Vad kostar en AI-licens?", lang="sv", lead=ABSTAIN["sv"], sentences=(), citations=(), hits=(),
+        question="Vad kostar en AI-licens?", lang="sv", lead=MESSAGES["decline.weak_evidence"]["sv"], sentences=(), citations=(), hits=(),
         abstained=True,
     ).to_dict()
 
@@ -184,7 +184,7 @@ def test_export_writes_gold_candidates_with_verbatim_quotes(tmp_path, index, gen
         ("fb-2", False, [], 1, "Stämmer, det står inte"),
         ("fb-3", None, [], -1, "Saknar juridiken"),
     ]
-    assert rows[1]["answer"] == ABSTAIN["sv"]
+    assert rows[1]["answer"] == MESSAGES["decline.weak_evidence"]["sv"]
 
 
 def test_exported_quotes_pass_the_gold_rules(tmp_path, index, generation):

@@ -191,7 +191,8 @@ def test_item_round_trips_through_a_dict(generation):
 
 def test_real_answer_pins_with_its_citations(index):
     settings = load_settings(
-        index_dir=index.index_dir, corpus_dir=index.corpus_dir, abstain_threshold=-10.0, abstain_specific_below=-10.0
+        index_dir=index.index_dir, corpus_dir=index.corpus_dir, abstain_threshold=-10.0, abstain_specific_below=-10.0,
+        answer_sentences=1,
     )
     service = RagService(settings, embedder=HashEmbedder(), notify=pytest.fail)
     answer = service.ask("Vad gäller för dataskydd och personuppgifter i AI-system?")

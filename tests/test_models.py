@@ -183,5 +183,5 @@ def test_pdf_passages_carry_their_page_and_spans_into_the_pdf_text(tmp_path, mon
         assert " ".join(doc.text[p.start : p.end].split()) == " ".join(p.text.split())
     assert doc.text[passages[0].start :].startswith("Kommunen arbetar med digitalisering")
     assert doc.text[: passages[-1].end].endswith("förtroende för AI.")
-    hits = service.retriever.search("konsekvensbedömning personuppgifter").hits
+    hits = service.retrieve("konsekvensbedömning personuppgifter").hits
     assert hits[0].passage.page == 2 and hits[0].passage.end > page_two_start

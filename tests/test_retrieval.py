@@ -87,7 +87,7 @@ def test_the_index_holds_the_expected_sections(service):
     ],
 )
 def test_distinctive_query_ranks_its_passage_first(service, query, expected):
-    hits = service.retriever.search(query).hits
+    hits = service.retrieve(query).hits
 
     assert hits[0].passage.id == _id(service, expected)
     assert [h.rank for h in hits] == list(range(1, len(hits) + 1))
@@ -95,7 +95,7 @@ def test_distinctive_query_ranks_its_passage_first(service, query, expected):
 
 
 def test_chapter_number_restricts_results_to_that_chapter_in_every_file(service):
-    hits = service.retriever.search("kommunen", k=10, section="2").hits
+    hits = service.retrieve("kommunen", k=10, section="2").hits
 
     assert {(h.passage.source, h.passage.section) for h in hits} == {
         ("samverkan.txt", "2. Finansiering"),
@@ -105,22 +105,22 @@ def test_chapter_number_restricts_results_to_that_chapter_in_every_file(service)
 
 
 def test_heading_name_restricts_results_to_that_section_and_below(service):
-    chapter = service.retriever.search("kommunen", k=10, section="dataskydd").hits
-    sub = service.retriever.search("kommunen", k=10, section="Konsekvensbedomning").hits
+    chapter = service.retrieve("kommunen", k=10, section="dataskydd").hits
+    sub = service.retrieve("kommunen", k=10, section="Konsekvensbedomning").hits
 
     assert {h.passage.section for h in chapter} == {"2. Dataskydd", "2. Dataskydd › Konsekvensbedömning"}
     assert [h.passage.section for h in sub] == ["2. Dataskydd › Konsekvensbedömning"]
 
 
 def test_source_filter_restricts_results_to_that_file(service):
-    hits = service.retriever.search("kommunen", k=10, source="samverkan.txt").hits
+    hits = service.retrieve("kommunen", k=10, source="samverkan.txt").hits
 
     assert sorted(h.passage.section for h in hits) == ["1. Samverkan", "2. Finansiering"]
 
 
 def test_unknown_section_is_an_error_that_lists_the_chapters(service):
     with pytest.raises(ValueError) as info:
-        service.retriever.search("kommunen", section="Budget")
+        service.retrieve("kommunen", section="Budget")
 
     message = str(info.value)
     assert "'Budget'" in message
@@ -130,7 +130,7 @@ def test_unknown_section_is_an_error_that_lists_the_chapters(service):
 
 
 def test_near_duplicate_passages_appear_once(service):
-    hits = service.retriever.search("Hur kan små kommuner samverka med grannkommunerna?", k=10).hits
+    hits = service.retrieve("Hur kan små kommuner samverka med grannkommunerna?", k=10).hits
 
     duplicated = [h for h in hits if h.passage.text.startswith(DUPLICATED)]
     assert len(duplicated) == 1
@@ -139,7 +139,7 @@ def test_near_duplicate_passages_appear_once(service):
 
 
 def test_k_limits_the_number_of_hits(service):
-    assert len(service.retriever.search("kommunen", k=2).hits) == 2
+    assert len(service.retrieve("kommunen", k=2).hits) == 2
 
 
 @pytest.mark.parametrize(
@@ -155,18 +155,18 @@ def test_pseudo_relevance_feedback_lifts_the_neighbours_of_the_best_passage(buil
     settings = load_settings(index_dir=built.index_dir, corpus_dir=built.corpus_dir, prf_weight=prf_weight)
     service = RagService(settings, embedder=HashEmbedder(), notify=pytest.fail)
 
-    retrieved = service.retriever.search("verksamheten och systemet", k=4)
+    retrieved = service.retrieve("verksamheten och systemet", k=4)
 
     assert [h.passage.section for h in retrieved.hits] == sections
     # Answers are scored against the question itself, not the feedback vector.
-    assert retrieved.query_vector.tolist() == pytest.approx(HashEmbedder().embed_query("verksamheten och systemet"))
+    assert retrieved.query.vector.tolist() == pytest.approx(HashEmbedder().embed_query("verksamheten och systemet"))
 
 
 def test_rrf_fusion_ranks_the_distinctive_passage_first(built):
     rrf = load_settings(index_dir=built.index_dir, corpus_dir=built.corpus_dir, fusion="rrf")
     service = RagService(rrf, embedder=HashEmbedder(), notify=pytest.fail)
 
-    hits = service.retriever.search("Hur gör vi en konsekvensbedömning?").hits
+    hits = service.retrieve("Hur gör vi en konsekvensbedömning?").hits
 
     assert hits[0].passage.id == _id(service, "Kommunen måste göra en konsekvensbedömning")
 

