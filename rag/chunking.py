@@ -67,12 +67,14 @@ class _Section:
 
 @dataclass(frozen=True)
 class SentenceSpan:
-    """A sentence of a passage: repaired text and its source span."""
+    """A sentence of a passage: repaired text, its source span and the page it starts on."""
 
     passage_id: str
     text: str
     start: int
     end: int
+    page: int | None = None
+    page_estimated: bool = False
 
 
 class _Builder:
@@ -238,11 +240,12 @@ def _sections(blocks: list[_Block], title: str) -> list[_Section]:
         following = blocks[i + 1] if i + 1 < len(blocks) else None
         numbered = _chapter_number(block.lines[0].raw.strip()) is not None
         # Body-width text that goes on in lower case after it is a paragraph cut by a page
-        # break, not a heading; a heading's short lines may be followed by an OCR-lowercased word.
+        # break, not a heading; a heading's lines are all short, and the OCR may lowercase
+        # the word after it ("lintervjuerna").
         continued = (
             following is not None
             and following.lines[0].stripped[:1].islower()
-            and len(block.lines[-1].stripped) >= SHORT_LINE
+            and max(len(l.stripped) for l in block.lines) >= SHORT_LINE
         )
         block.heading = _is_heading_shape(block) and (numbered or not continued) and (
             (numbered or _STRUCTURAL.match(block.text) is not None)
@@ -379,6 +382,7 @@ def build_passages(doc: Document, max_chars: int = 1200) -> tuple[list[Passage],
             seen[key] = ordinal + 1
             src_start, src_end = builder.src[start], builder.src[end - 1] + 1
             pid = passage_id(doc.source, section_path, text, ordinal)
+            pages = doc.page_span(src_start, src_end)
             passages.append(
                 Passage(
                     id=pid,
@@ -387,13 +391,20 @@ def build_passages(doc: Document, max_chars: int = 1200) -> tuple[list[Passage],
                     start=src_start,
                     end=src_end,
                     text=text,
-                    page=doc.page_at(src_start),
+                    page=pages.first if pages else None,
                     ordinal=len(passages),
+                    page_end=pages.last if pages and pages.last != pages.first else None,
+                    page_estimated=bool(pages and pages.estimated),
                 )
             )
             for s, e, _ in group:
-                sentences.append(SentenceSpan(pid, display[s:e], builder.src[s], builder.src[e - 1] + 1))
+                sentences.append(_sentence(doc, pid, display[s:e], builder.src[s], builder.src[e - 1] + 1))
     return passages, sentences
+
+
+def _sentence(doc: Document, pid: str, text: str, start: int, end: int) -> SentenceSpan:
+    pages = doc.page_span(start, end)
+    return SentenceSpan(pid, text, start, end, pages.first if pages else None, bool(pages and pages.estimated))
 
 
 def _pack(

@@ -14,6 +14,7 @@ from pathlib import Path
 from rag.config import ConfigError, Settings, load_settings
 from rag.embeddings import EmbedderUnavailable
 from rag.loaders import LoaderError
+from rag.locations import citation_label
 from rag.store import IndexBusy
 
 log = logging.getLogger(__name__)
@@ -136,8 +137,7 @@ def _print_answer(answer, out) -> None:
     for item in shown:
         p = item.passage
         n = getattr(item, "n", None) or getattr(item, "rank", None)
-        where = "s. {}".format(p.page) if p.page else "tecken {}–{}".format(p.start, p.end)
-        out.write("  [{}] {} ({}, {})\n".format(n, p.section, p.source, where))
+        out.write("  [{}] {} ({})\n".format(n, citation_label(p.section, p.pages, answer.lang), p.source))
 
 
 def cmd_ingest(args) -> int:

@@ -43,7 +43,9 @@ log = logging.getLogger(__name__)
 
 MANIFEST_VERSION = 2
 COLLECTION = "passages"
-_CODE_FILES = ("clean.py", "chunking.py", "lexical.py", "loaders.py", "indexing.py")
+_CODE_FILES = (
+    "clean.py", "lexicon.py", "readings.py", "chunking.py", "pages.py", "lexical.py", "loaders.py", "indexing.py"
+)
 
 
 class IndexBusy(RuntimeError):
