@@ -93,7 +93,7 @@ def test_the_answer_dict_has_the_documented_shape(answering):
     data = answering.ask("Hur kan små kommuner samverka?").to_dict()
 
     assert {"question", "answer", "abstained", "citations", "passages", "timings_ms"} <= set(data)
-    assert set(data["citations"][0]) == {"n", "passage_id", "source", "section", "start", "end", "page", "text"}
+    assert set(data["citations"][0]) == {"n", "passage_id", "source", "section", "start", "end", "page", "page_end", "page_estimated", "text"}
     assert set(data["timings_ms"]) >= {"retrieve", "answer", "total"}
     assert data["question"] == "Hur kan små kommuner samverka?"
 
