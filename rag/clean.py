@@ -4,9 +4,11 @@ The report's OCR lost or mangled å/ä/ö, read "l" as "I"/"[" /"|", "AI" as "Al
 glued words together. Repair is a noisy channel: each token is rewritten to the most
 probable Swedish word (wordfreq's "sv" list) that the OCR could have turned into it,
 given per-character confusions; tokens that are already good words stay unless a
-candidate is clearly more frequent, and glued tokens are split into known words.
-Where the raw token fits two real words (har/här, bor/bör, stod/stöd), a second pass
-picks the reading its neighbours call for, from closed Swedish word classes.
+candidate is clearly more frequent, and glued tokens are split into known words, each
+a Swedish word form (rag/lexicon.py), so that Swedish compounds form and foreign debris
+does not. Where the raw token fits two real words (har/här, an/än, dar: där/är, nar:
+när/når, varden: värden/vården, rad/råd), a second pass picks the reading its clause calls
+for (rag/readings.py); the clause may run over a line break, never over a blank line.
 Every repaired character maps back to a source character, so citations stay exact.
 """
 
@@ -18,7 +20,8 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
-import wordfreq
+from rag.lexicon import Lexicon, load_lexicon
+from rag.readings import CLAUSE_END_MARK, WINDOW, choose_reading
 
 log = logging.getLogger(__name__)
 
@@ -29,6 +32,9 @@ D_FOR_VOWEL = 0.6
 GLYPH_FOR_VOWEL = 0.1
 PAIR_FOR_VOWEL = 0.2
 PAIR_WITH_A = 1.5
+# Rarer misreadings of ö and å: "innovationsmajligheter", "Mgojliggorare", "andamadalsenliga".
+A_FOR_O = 1.2
+RUN_FOR_VOWEL = 1.5
 # Boundaries inside a glued token, in log10 probability: spaces are the stronger claim.
 SPACE_PENALTY = 4.0
 JOIN_PENALTY = 2.0
@@ -43,6 +49,8 @@ DOUBLE_L = 1.0
 KEEP_MARGIN = 0.0
 # Single-word repairs below this zipf are too rare to trust over the raw token.
 MIN_REPAIR_ZIPF = 1.0
+# "lintervjuerna" is "I intervjuerna" only when the rest is an everyday word.
+GLUED_I_REST_ZIPF = 2.5
 
 # What each OCR glyph may stand for: (intended text, cost). "ı" marks an uppercase I,
 # which in this OCR is as often a misread "l" as a real "I".
@@ -58,70 +66,36 @@ CHANNEL: dict[str, tuple[tuple[str, float], ...]] = {
     "ı": (("i", 0.0), ("l", GLYPH_FOR_VOWEL)),
     # An uppercase G inside a lowercase word is a mangled å/ä/ö ("sGdana").
     "ǧ": (("å", GLYPH_FOR_VOWEL), ("ä", GLYPH_FOR_VOWEL), ("ö", GLYPH_FOR_VOWEL), ("g", 0.5)),
-    "|": (("l", 0.0),),
+    # A bar before an l is a stray glyph ("|larandeorienterat"); elsewhere it is an l.
+    "|": (("l", 0.0), ("", DOUBLE_L)),
     "[": (("l", 0.0),),
     "l": (("l", 0.0), ("ll", DOUBLE_L)),
 }
 # Two glyphs that together stand for one å/ä ("mdanga", "fréan", "pd&").
 PAIR_GLYPHS = frozenset("dé&aè")
 PAIR_TARGETS = ("å", "ä")
+# Glyph runs for one vowel, seen on the dev lines: "andamadalsenliga" (ändamålsenliga),
+# "Mgojliggorare" (Möjliggörare), "innovationsmajligheter" (-möjligheter). An "a" stands for
+# "ö" only before "j": anywhere else it opens too many look-alikes ("harni" -> "hörni").
+GLYPH_RUNS: dict[str, tuple[tuple[str, float], ...]] = {
+    "ada": (("å", RUN_FOR_VOWEL), ("ä", RUN_FOR_VOWEL)),
+    "go": (("ö", RUN_FOR_VOWEL),),
+    "aj": (("öj", A_FOR_O),),
+}
 # Vowels that link the parts of a compound in place of a stem's final a.
 LINKING_VOWELS = "ou"
+# How linking forms end ("nytto-", "gatu-", "fråge-", "behovs-"), and how rare a Swedish one
+# may be and still open a compound ("fråge" has zipf 1.82).
+LINKING_ENDINGS = ("o", "u", "e", "s")
+LINKING_FORM_ZIPF = 1.5
+# Endings of adjectives that never open a compound in their base form.
+ADJECTIVE_ENDINGS = ("lig", "isk")
 
 _TOKEN = re.compile(r"\S+")
 _LEAD_PUNCT = "“”\"'‘’(«»*"
 _TRAIL_PUNCT = ".,;:!?)”\"'’»"
 _BULLET = re.compile(r"^(\s*)e(\s+)(?=[A-ZÅÄÖ])")
-
-
-class Lexicon:
-    """Swedish word frequencies (zipf) indexed by accent-free spelling."""
-
-    _KEY_TABLE = str.maketrans("åäöéè", "aaoee")
-    # Parts of a glued token must be at least this common; junk entries sit lower.
-    part_zipf = 2.0
-    # A word this common needs no segmentation.
-    good_zipf = 2.5
-    # Very frequent short words stand alone rather than head a compound.
-    function_zipf = 5.5
-    function_len = 5
-    letter_zipf = 7.0
-    inner_function_zipf = 6.5
-    # Three-letter junk is common in the list ("näe"); short parts must be common words.
-    short_part_zipf = 4.0
-    # Long words are seldom junk, so a rare one ("realisering") may still be a part.
-    long_part_len = 8
-    long_part_zipf = 1.2
-
-    def __init__(self, zipf: dict[str, float]) -> None:
-        self.zipf = zipf
-        self.by_key: dict[str, list[str]] = {}
-        for word in zipf:
-            self.by_key.setdefault(self.key(word), []).append(word)
-
-    @classmethod
-    def key(cls, text: str) -> str:
-        return text.translate(cls._KEY_TABLE)
-
-    def is_function_word(self, word: str, threshold: float | None = None) -> bool:
-        zipf = self.zipf.get(word, 0.0)
-        if len(word) == 1:
-            # Single letters are mostly abbreviations; only "i" is common enough to trust.
-            return zipf >= self.letter_zipf
-        return len(word) <= self.function_len and zipf >= (threshold or self.function_zipf)
-
-
-@lru_cache(maxsize=1)
-def load_lexicon(min_zipf: float = 1.0) -> Lexicon:
-    """wordfreq's Swedish list, alphabetic words only; loaded once."""
-    frequencies = wordfreq.get_frequency_dict("sv")
-    zipf = {}
-    for word, frequency in frequencies.items():
-        value = math.log10(frequency) + 9.0
-        if value >= min_zipf and word.isalpha():
-            zipf[word] = round(value, 2)
-    log.info("Loaded Swedish lexicon: %d words", len(zipf))
-    return Lexicon(zipf)
+_MISREAD_ACRONYM = re.compile(r"^[A-ZÅÄÖ]{2,}l$")
 
 
 @dataclass(frozen=True)
@@ -141,14 +115,33 @@ class RepairedText:
 
 
 def repair_text(text: str) -> RepairedText:
-    """Repair every line of ``text``; line i of the result repairs line i of the input."""
-    lexicon = load_lexicon()
+    """Repair every line of ``text``; line i of the result repairs line i of the input.
+
+    Tokens are repaired one by one, then words that fit two readings are re-decided from
+    their clause, which may run over a line break (never over a blank line).
+    """
+    # A form feed (a PDF page break) separates like a newline, so it survives the repair.
+    lines = _lines_and_separators(text)
+    tokens = [list(_TOKEN.finditer(line)) for line, _ in lines]
+    raw: list[str] = []
+    repairs: list[str] = []
+    paragraph_starts: set[int] = set()
+    for (line, _), line_tokens in zip(lines, tokens):
+        if not line_tokens:
+            paragraph_starts.add(len(raw))
+        bullet = _BULLET.match(line)
+        for number, match in enumerate(line_tokens):
+            raw.append(match.group())
+            repairs.append("•" if number == 0 and bullet else _repair_token(match.group()))
+    repairs = _resolve_in_context(raw, repairs, paragraph_starts)
     pieces: list[str] = []
     offsets: list[int] = []
     position = 0
-    # A form feed (a PDF page break) separates like a newline, so it survives the repair.
-    for line, separator in _lines_and_separators(text):
-        repaired, line_offsets = _repair_line_mapped(line, lexicon)
+    next_token = 0
+    for (line, separator), line_tokens in zip(lines, tokens):
+        line_repairs = repairs[next_token : next_token + len(line_tokens)]
+        next_token += len(line_tokens)
+        repaired, line_offsets = _assemble_line(line_tokens, line_repairs)
         pieces.append(repaired)
         offsets.extend(position + offset for offset in line_offsets)
         position += len(line)
@@ -171,14 +164,10 @@ def repair_line(line: str) -> str:
     return repair_text(line).text
 
 
-def _repair_line_mapped(line: str, lexicon: Lexicon) -> tuple[str, list[int]]:
-    """Repaired line and, per repaired character, its index in ``line``."""
+def _assemble_line(tokens: list[re.Match], repairs: list[str]) -> tuple[str, list[int]]:
+    """Repaired line and, per repaired character, its index in the source line."""
     out: list[str] = []
     offsets: list[int] = []
-    bullet = _BULLET.match(line)
-    tokens = list(_TOKEN.finditer(line))
-    repairs = ["•" if number == 0 and bullet else _repair_token(match.group()) for number, match in enumerate(tokens)]
-    repairs = _resolve_in_context([match.group() for match in tokens], repairs)
     for number, match in enumerate(tokens):
         if number:
             # A run of spaces collapses to one, mapped to the run's first space so a
@@ -192,88 +181,28 @@ def _repair_line_mapped(line: str, lexicon: Lexicon) -> tuple[str, list[int]]:
     return "".join(out), offsets
 
 
-# Closed word classes of Swedish, for telling apart real words that differ only in
-# the diacritics this OCR drops (har/här, bor/bör, stod/stöd, för/får, val/väl).
-_MODALS = frozenset("kan kunde ska skall skulle bör borde måste vill ville får fick behöver brukar lär".split())
-_FINITE = _MODALS | frozenset("är var blir blev finns fanns går gick kommer gör gjorde står stod tar tog ser såg".split())
-_SUBJECTS = frozenset("jag du han hon vi ni de man".split())
-_PREPOSITIONS = frozenset("i på av för till från med om vid under efter utan mot genom inom hos kring över".split())
-_DETERMINERS = frozenset("en ett den det de detta denna dessa varje deras dess sin sitt sina vår vårt våra".split())
-_LOCATIVES = frozenset("i på hos kvar nära där här hemma tillsammans utomlands".split())
-_PLACE_RELATIVES = frozenset("där var".split())
-_AMBIGUOUS = frozenset("har bor stod for val".split())
 _CLAUSE_END = ".;:!?,"
+_SENTENCE_END = ".;:!?"
+# The rules in rag.readings are keyed by the accent-free spelling of the repaired word.
+_READING_KEYS = frozenset(("har", "bor", "stod", "for", "val", "an", "dar", "nar", "varden", "rad"))
 
 
-def _choose_reading(word: str, before: list[str], after: str | None) -> str | None:
-    """The reading of an ambiguous word its neighbours call for, or None for no opinion.
+def _resolve_in_context(raw: list[str], repairs: list[str], paragraph_starts: set[int] = frozenset()) -> list[str]:
+    """Re-decide repaired words whose raw spelling fits two real words, from their clause.
 
-    ``word`` is the accent-free spelling, ``before`` the preceding words of the clause
-    (nearest last) and ``after`` the next word; all lowercase.
-    """
-    prev = before[-1] if before else None
-    if word == "har":
-        # An auxiliary "har" never follows a modal or finite verb, nor precedes one.
-        if prev in _FINITE or after in _FINITE or after is not None and _looks_finite_verb(after):
-            return "här"
-        if after in _PREPOSITIONS and prev is not None and _looks_finite_verb(prev):
-            # "syftar här på": a present-tense verb, then the adverb.
-            return "här"
-        return None
-    if word == "bor":
-        # "bo" (live) takes a place; the modal "bör" takes a verb.
-        if after in _LOCATIVES or after is None and _PLACE_RELATIVES & set(before[-2:]):
-            return "bor"
-        return "bör"
-    if word == "stod":
-        # The past of "stå" follows its subject; the noun "stöd" follows anything else.
-        if prev in _SUBJECTS or prev == "det":
-            return "stod"
-        return "stöd"
-    if word == "for":
-        if prev in _SUBJECTS:
-            return "får"
-        return None
-    if word == "val":
-        # The noun "val" after a preposition or determiner; otherwise the adverb "väl".
-        if prev in _PREPOSITIONS or prev in _DETERMINERS or after == "av":
-            return "val"
-        return None
-    return None
-
-
-def _looks_finite_verb(word: str) -> bool:
-    """A present tense of a verb in -a ("syftar" from "syfta") that is no plural noun."""
-    lexicon = load_lexicon()
-    return (
-        len(word) >= 5
-        and word.endswith("ar")
-        and lexicon.zipf.get(word[:-1], 0.0) >= 3.0
-        and lexicon.zipf.get(word[:-2], 0.0) < 3.0
-    )
-
-
-def _resolve_in_context(raw: list[str], repairs: list[str]) -> list[str]:
-    """Re-decide repaired words whose raw spelling fits two real words, from their neighbours.
-
-    The context is the line's other repaired words, up to a clause boundary (punctuation).
+    The clause is the neighbouring repaired words up to punctuation or a blank line.
     """
     lexicon = load_lexicon()
     split = [_split_punct(token) for token in repairs]
     result = list(repairs)
     for index, (lead, core, trail) in enumerate(split):
-        key = Lexicon.key(core.lower())
-        if key not in _AMBIGUOUS or not core.isalpha():
+        if core == "Ali" and _next_is_lowercase(split, index, trail, paragraph_starts):
+            result[index] = lead + "AI i" + trail  # "AI" glued to "i": "införa AI i verksamheten"
             continue
-        before: list[str] = []
-        for back in range(index - 1, max(index - 3, -1), -1):
-            if any(mark in split[back][2] for mark in _CLAUSE_END):
-                break
-            before.insert(0, split[back][1].lower())
-        after = None
-        if index + 1 < len(split) and not any(mark in trail for mark in _CLAUSE_END):
-            after = split[index + 1][1].lower()
-        choice = _choose_reading(key, before, after)
+        key = Lexicon.key(core.lower())
+        if key not in _READING_KEYS or not core.isalpha():
+            continue
+        choice = choose_reading(key, _clause_before(split, index, paragraph_starts), _clause_after(split, index, paragraph_starts))
         if choice is None or choice == core.lower():
             continue
         # Only a reading the OCR could have produced from the raw token.
@@ -282,6 +211,37 @@ def _resolve_in_context(raw: list[str], repairs: list[str]) -> list[str]:
             continue
         result[index] = lead + _restore_case(core, choice) + trail
     return result
+
+
+def _clause_before(split: list[tuple[str, str, str]], index: int, paragraph_starts: set[int]) -> list[str]:
+    before: list[str] = []
+    for back in range(index - 1, max(index - 1 - WINDOW, -1), -1):
+        if back + 1 in paragraph_starts or any(mark in split[back][2] for mark in _CLAUSE_END):
+            break
+        before.insert(0, split[back][1].lower())
+    return before
+
+
+def _clause_after(split: list[tuple[str, str, str]], index: int, paragraph_starts: set[int]) -> list[str]:
+    """The following words of the clause; a sentence end within reach is marked with "."."""
+    after: list[str] = []
+    trail = split[index][2]
+    for ahead in range(index + 1, min(index + 1 + WINDOW, len(split) + 1)):
+        if any(mark in trail for mark in _SENTENCE_END) or ahead in paragraph_starts:
+            after.append(CLAUSE_END_MARK)
+            break
+        if any(mark in trail for mark in _CLAUSE_END) or ahead == len(split):
+            break
+        after.append(split[ahead][1].lower())
+        trail = split[ahead][2]
+    return after
+
+
+def _next_is_lowercase(split: list[tuple[str, str, str]], index: int, trail: str, paragraph_starts: set[int]) -> bool:
+    following = index + 1
+    if trail or following >= len(split) or following in paragraph_starts:
+        return False
+    return split[following][1][:1].islower()
 
 
 @lru_cache(maxsize=None)
@@ -295,6 +255,9 @@ def _repair_token(token: str) -> str:
     # "kompetensbehovet;i": a semicolon glued to the next word.
     if ";" in core:
         return lead + "; ".join(_repair_token(part) for part in core.split(";")) + trail
+    # "frédga/svar": each side of a slash is a word of its own.
+    if "/" in core.strip("/"):
+        return lead + "/".join(_repair_token(part) for part in core.split("/")) + trail
     parts = core.split("-")
     fixed = [_repair_compound_part(part, first=index == 0) for index, part in enumerate(parts)]
     return lead + "-".join(fixed) + trail
@@ -325,9 +288,13 @@ def _repair_compound_part(part: str, first: bool) -> str:
 def _repair_word(word: str) -> str:
     if not word or not any(char.isalpha() for char in word):
         return word
-    if word == "Al":
+    if word in ("Al", "AlI"):
         return "AI"
+    if _MISREAD_ACRONYM.match(word):
+        return word[:-1] + "I"  # "KPl:er": the acronym's final I read as l
     lexicon = load_lexicon()
+    if _is_glued_capital_i(word, lexicon):
+        return "I " + _repair_word(word[1:])  # "lintervjuerna": a sentence's "I" glued to the next word
     if word.startswith("Al") and len(word) > 2 and word.lower() not in lexicon.zipf:
         # "Alinom", "Aliden": the acronym glued to the next words.
         rest = _segment(_normalise(word[2:]), lexicon, GLUED_SPACE_PENALTY)
@@ -340,6 +307,23 @@ def _repair_word(word: str) -> str:
     norm = _normalise(word)
     repaired = _best_repair(norm, lexicon)
     return _restore_case(word, repaired)
+
+
+def _is_glued_short_word(plain: str, known: float, lexicon: Lexicon) -> bool:
+    """A short token such as "gai" ("gå i"): listed by wordfreq, but no Swedish form and rare,
+    ending in the preposition "i" that this OCR glues to the word before."""
+    return len(plain) == 3 and plain.endswith("i") and known < lexicon.good_zipf and not lexicon.is_swedish(plain)
+
+
+def _is_glued_capital_i(word: str, lexicon: Lexicon) -> bool:
+    rest = word[1:]
+    return (
+        word[:1] == "l"
+        and len(rest) >= 4
+        and rest[0] in "aeiouyåäö"
+        and lexicon.zipf.get(word, 0.0) < lexicon.part_zipf
+        and lexicon.zipf.get(rest, 0.0) >= GLUED_I_REST_ZIPF
+    )
 
 
 def _normalise(word: str) -> str:
@@ -363,6 +347,10 @@ def _best_repair(norm: str, lexicon: Lexicon) -> str:
     plain = norm.replace("ı", "i").replace("ǧ", "g")
     known = lexicon.zipf.get(plain, 0.0)
     best = _best_candidate(norm, lexicon)
+    if _is_glued_short_word(plain, known, lexicon):
+        segmented = _segment(norm, lexicon)
+        if segmented is not None and " " in segmented[0]:
+            return segmented[0]
     if known >= 2.0 and (best is None or best[1] <= known + KEEP_MARGIN):
         return plain
     if best is not None and best[2] >= MIN_REPAIR_ZIPF and best[1] > known + KEEP_MARGIN:
@@ -400,6 +388,9 @@ def _keys(norm: str, limit: int = 2048) -> set[str]:
         pair = norm[index : index + 2]
         if len(pair) == 2 and set(pair) <= PAIR_GLYPHS and pair != "aa":
             here.add(("a", 2))
+        for run, targets in GLYPH_RUNS.items():
+            if norm.startswith(run, index):
+                here.update((Lexicon.key(target), len(run)) for target, _ in targets)
         options.append(sorted(here))
     keys: set[str] = set()
     stack = [(0, "")]
@@ -430,6 +421,11 @@ def _channel_cost(norm: str, word: str) -> float | None:
             if set(pair) <= PAIR_GLYPHS and pair != "aa" and word[j] in PAIR_TARGETS:
                 price = PAIR_WITH_A if "a" in pair else PAIR_FOR_VOWEL
                 best = min(best, price + cost(i + 2, j + 1))
+        for run, targets in GLYPH_RUNS.items():
+            if norm.startswith(run, i):
+                for target, price in targets:
+                    if word.startswith(target, j):
+                        best = min(best, price + cost(i + len(run), j + len(target)))
         return best
 
     result = cost(0, 0)
@@ -487,9 +483,17 @@ def _spaced(before: tuple[str, ...], right: str, lexicon: Lexicon) -> bool:
     ones must be very common, or compound parts such as "hem" and "se" would split off.
     """
     left_threshold = lexicon.function_zipf if len(before) == 1 else lexicon.inner_function_zipf
-    return lexicon.is_function_word(before[-1], left_threshold) or lexicon.is_function_word(
-        right, lexicon.inner_function_zipf
+    return (
+        lexicon.is_function_word(before[-1], left_threshold)
+        or lexicon.is_function_word(right, lexicon.inner_function_zipf)
+        or _is_base_adjective(before[-1])
     )
+
+
+def _is_base_adjective(word: str) -> bool:
+    """An adjective in its base form ("tydlig", "digital", "praktisk") stands before its noun;
+    Swedish does not open a compound with it ("tydlig målsättning", not "tydligmålsättning")."""
+    return len(word) >= 5 and word.endswith(ADJECTIVE_ENDINGS)
 
 
 @lru_cache(maxsize=None)
@@ -508,11 +512,13 @@ def _part_candidate(piece: str, lexicon: Lexicon, final: bool) -> tuple[str, flo
         word, score, zipf = candidate
         if lexicon.is_function_word(word):
             options.append((word, score))
-        elif (
+        elif lexicon.is_swedish(word) and (
             len(word) >= 4 and zipf >= lexicon.part_zipf
             or len(word) >= lexicon.long_part_len and zipf >= lexicon.long_part_zipf
             or len(word) == 3 and zipf >= lexicon.short_part_zipf
+            or not final and len(word) >= 4 and word.endswith(LINKING_ENDINGS) and zipf >= LINKING_FORM_ZIPF
         ):
+            # A compound's first part may be a rare linking form ("fråge-" in "frågemall").
             options.append((word, score))
     if not final and len(piece) >= 4:
         if piece.endswith("s"):

@@ -14,6 +14,7 @@ from pathlib import Path
 from rag.config import ConfigError, Settings, load_settings
 from rag.embeddings import EmbedderUnavailable
 from rag.loaders import LoaderError
+from rag.locations import citation_label
 from rag.store import IndexBusy
 
 log = logging.getLogger(__name__)
@@ -140,8 +141,7 @@ def _print_answer(answer, out) -> None:
         out.write(say("sources", lang) + ":\n")
         shown = [(c.n, c.passage) for c in answer.citations]
     for n, passage in shown:
-        where = "s. {}".format(passage.page) if passage.page else "tecken {}–{}".format(passage.start, passage.end)
-        out.write("  [{}] {} ({}, {})\n".format(n, passage.section, passage.source, where))
+        out.write("  [{}] {} ({})\n".format(n, citation_label(passage.section, passage.pages, lang), passage.source))
 
 
 def cmd_ingest(args) -> int:

@@ -44,7 +44,9 @@ log = logging.getLogger(__name__)
 # 3: each file entry says whether the corpus manifest describes it (curated), with publisher and year.
 MANIFEST_VERSION = 3
 COLLECTION = "passages"
-_CODE_FILES = ("clean.py", "chunking.py", "lexical.py", "loaders.py", "indexing.py")
+_CODE_FILES = (
+    "clean.py", "lexicon.py", "readings.py", "chunking.py", "pages.py", "lexical.py", "loaders.py", "indexing.py"
+)
 
 
 class IndexBusy(RuntimeError):

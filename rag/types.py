@@ -15,11 +15,26 @@ from typing import Any
 
 @dataclass(frozen=True)
 class Page:
-    """One page of a paginated source: page number (1-based) and its span in ``Document.text``."""
+    """One page of a paginated source: page number (1-based) and its span in ``Document.text``.
+
+    PDF pages are the file's own; the printed pages of an OCR text are derived from its layout
+    (``rag.pages``), and a number that is not confirmed by the page numbers printed around it
+    is ``estimated``.
+    """
 
     number: int
     start: int
     end: int
+    estimated: bool = False
+
+
+@dataclass(frozen=True)
+class PageSpan:
+    """The pages a span of a source runs over: ``first``–``last``, estimated or not."""
+
+    first: int
+    last: int
+    estimated: bool = False
 
 
 @dataclass(frozen=True)
@@ -48,6 +63,14 @@ class Document:
             return self.pages[-1].number
         return None
 
+    def page_span(self, start: int, end: int) -> PageSpan | None:
+        """The pages holding characters ``start``..``end - 1``, or None for unpaginated text."""
+        if not self.pages:
+            return None
+        last_char = max(start, end - 1)
+        hit = [p for p in self.pages if p.start <= last_char and start < p.end] or [self.pages[-1]]
+        return PageSpan(hit[0].number, hit[-1].number, any(p.estimated for p in hit))
+
 
 @dataclass(frozen=True)
 class Passage:
@@ -61,6 +84,14 @@ class Passage:
     text: str
     page: int | None = None
     ordinal: int = 0
+    page_end: int | None = None  # the last page, when the passage runs onto the next
+    page_estimated: bool = False  # the page is derived from the layout, not printed around it
+
+    @property
+    def pages(self) -> PageSpan | None:
+        if self.page is None:
+            return None
+        return PageSpan(self.page, self.page_end or self.page, self.page_estimated)
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -70,6 +101,8 @@ class Passage:
             "start": self.start,
             "end": self.end,
             "page": self.page,
+            "page_end": self.page_end,
+            "page_estimated": self.page_estimated,
             "text": self.text,
         }
 

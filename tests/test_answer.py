@@ -243,6 +243,9 @@ def test_the_answer_json_keeps_its_fields_and_adds_the_parts(service):
     assert {"question", "answer", "abstained", "sentences", "citations", "passages", "standalone_question"} <= set(data)
     assert {"outcome", "decline_kind", "unknown_terms", "missing_fact", "parts"} <= set(data)
     assert set(data["sentences"][0]) >= {"text", "citations", "source", "start", "end"}
+    assert set(data["citations"][0]) == {
+        "n", "passage_id", "source", "section", "start", "end", "page", "page_end", "page_estimated", "text"
+    }
     assert data["parts"][0]["kind"] == "lead" and data["parts"][0]["sentences"][0] == 0
     assert sorted(i for p in data["parts"] for i in p["sentences"]) == list(range(len(data["sentences"])))
 

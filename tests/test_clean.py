@@ -13,8 +13,8 @@ from rag.clean import RepairedText, repair_line, repair_text
 ROOT = Path(__file__).resolve().parents[1]
 CORPUS = ROOT / "corpus" / "fran-insikt-till-handling-ai-sweden-2025.txt"
 DEV_GOLD = ROOT / "evals" / "ocr_gold_dev.jsonl"
-# Reached on the dev gold when this guard was set (0.993); a little slack for lexicon noise.
-DEV_FLOOR = 0.988
+# Reached on the dev gold when this guard was set (0.9957); a little slack for lexicon noise.
+DEV_FLOOR = 0.993
 
 
 @pytest.mark.parametrize(
@@ -48,6 +48,54 @@ DEV_FLOOR = 0.988
 )
 def test_repair_line_exact(raw, repaired):
     assert repair_line(raw) == repaired
+
+
+@pytest.mark.parametrize(
+    ("raw", "repaired"),
+    [
+        # an / än: "än" completes a comparative; otherwise the particle of "knyta an", "ta sig an".
+        ("Knyta an till kommunens vision", "Knyta an till kommunens vision"),
+        ("kommun som tar sig an frdgan", "kommun som tar sig an frågan"),
+        ("snarare an allman ambition", "snarare än allmän ambition"),
+        ("battre resultat och insikter an de som", "bättre resultat och insikter än de som"),
+        # där / är: "dar" with a mangled ä ("da") is the verb where the clause wants one.
+        ("vad som dar kant frdn forskning", "vad som är känt från forskning"),
+        ("Sdledes dar Al inte en teknisk fraga", "Således är AI inte en teknisk fråga"),
+        ("frédga/svar dar ineffektivt. For ett", "fråga/svar är ineffektivt. För ett"),
+        ("Etablera team dar IT, verksamhet", "Etablera team där IT, verksamhet"),
+        ("men det kan inte sluta dar.", "men det kan inte sluta där."),
+        # når / när: a reflexive possessive or a subject-object frame reads "reaches".
+        ("att initiativ ndr sina mal genom", "att initiativ når sina mål genom"),
+        ("de digitala losningarna\nnar en kritisk niva", "de digitala lösningarna\nnår en kritisk nivå"),
+        ("som behover ingd nar en organisation", "som behöver ingå när en organisation"),
+        ("moter nar de ska infora", "möter när de ska införa"),
+        # värden / vården, råd / rad.
+        ("mjuka varden som kunskapsutveckling", "mjuka värden som kunskapsutveckling"),
+        ("nyttor och varden frén", "nyttor och värden från"),
+        ("arbetar inom varden med", "arbetar inom vården med"),
+        ("Rekommendationer och praktiska rad", "Rekommendationer och praktiska råd"),
+        ("de inte har rad att gora fel", "de inte har råd att göra fel"),
+        ("en rad olika initiativ", "en rad olika initiativ"),
+        # Glued words and acronyms from the list.
+        ("infora Ali verksamheten", "införa AI i verksamheten"),
+        ("nyckeltal eller KPl:er for", "nyckeltal eller KPI:er för"),
+        ("snarare anilésta projektplaner", "snarare än i låsta projektplaner"),
+        ("valja andamadalsenliga initiativ", "välja ändamålsenliga initiativ"),
+        ("e Tydligmalsattning: Samverkan", "• Tydlig målsättning: Samverkan"),
+        ("Fragemall som anvéndesii", "Frågemall som användes i"),
+        ("Juridiken maste gai takt", "Juridiken måste gå i takt"),
+        ("lintervjuerna framgadr ocksd", "I intervjuerna framgår också"),
+        ("kan oka sin raddighet", "kan öka sin rådighet"),
+    ],
+)
+def test_competing_readings_and_glued_words(raw, repaired):
+    assert repair_line(raw) == repaired
+
+
+def test_context_runs_over_a_line_break_but_not_over_a_blank_line():
+    assert repair_text("initiativ\nndr sina mal").text == "initiativ\nnår sina mål"
+    # After a blank line "Tillsammans" opens the clause, so the verb follows it.
+    assert repair_text("slut.\n\nTillsammans dar vi").text == "slut.\n\nTillsammans är vi"
 
 
 def test_correct_line_is_unchanged():

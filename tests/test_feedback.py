@@ -100,7 +100,7 @@ def test_record_and_read_back(tmp_path, generation):
         "comment": "Bra svar",
         "citations": [
             {"n": 1, "passage_id": DATASKYDD_P, "source": "dataskydd.txt", "section": "1. Dataskydd",
-             "start": 36, "end": 160, "page": None}
+             "start": 36, "end": 160, "page": None, "page_end": None, "page_estimated": False}
         ],
         "sentences": _answer(generation)["sentences"],
         "standalone_question": None,

@@ -256,4 +256,4 @@ def test_the_plain_cli_output_lists_unsupported_sentences_and_removed_markers(se
     assert text.startswith(answer.text + "\n\n")
     assert "Obs! Stöds inte av de citerade avsnitten:\n  - Alla invånare får gratis glass varje fredag.\n\n" in text
     assert "Borttagna källhänvisningar (fanns inte bland avsnitten): [9]\n" in text
-    assert "Källor:\n  [1] 1. Strategi (strategi.txt, tecken " in text
+    assert "Källor:\n  [1] 1. Strategi (strategi.txt)\n" in text

@@ -88,7 +88,7 @@ def test_export_writes_markdown_and_docx_named_after_the_title(service):
         "Kommunen behöver en tydlig strategi för hur AI ska användas i verksamheten. "
         "Strategin beslutas av kommunfullmäktige efter en bred dialog. [1]\n\n"
         "## Referenser\n\n"
-        "- [1] Strategi för AI – 1. Strategi, rad 5 (strategi.txt)\n"
+        "- [1] Strategi för AI – 1. Strategi (strategi.txt)\n"
     )
     assert [p.text for p in Document(str(docx)).paragraphs][0] == "PM: AI-strategi för Åre/Östersund"
     with pytest.raises(ValueError, match="the draft is empty"):
