@@ -107,14 +107,16 @@ def cross_validate(examples, answerer, c, relative, folds, shuffles) -> tuple[fl
 
 def write_weights(weights: Weights, c: float, relative: float, figure: str, path: Path = OUT) -> None:
     def row(values) -> str:
-        return "(\n" + "".join("        {!r},  # {}\n".format(round(v, 6), n) for v, n in zip(values, FEATURES)) + "    )"
+        return "(\n" + "".join("        {!r},  # {}\n".format(round(float(v), 6), n) for v, n in zip(values, FEATURES)) + "    )"
 
     path.write_text(
         '"""Learned weights of the sentence scorer (``rag.selection``), written by ``python -m evals.train_selection``.\n\n'
         "{}\n"
-        '"""\n\nfrom rag.selection import Weights\n\nWEIGHTS = Weights(\n    mean={},\n    scale={},\n    coef={},\n'
-        "    intercept={!r},\n)\n".format(figure, row(weights.mean), row(weights.scale), row(weights.coef),
-                                      round(weights.intercept, 6)),
+        '"""\n\nfrom rag.selection import Weights\n\n'
+        "# Quote sentences at least this likely, relative to the best one.\nRELATIVE_PROBABILITY = {!r}\n\n"
+        "WEIGHTS = Weights(\n    mean={},\n    scale={},\n    coef={},\n"
+        "    intercept={!r},\n)\n".format(figure, relative, row(weights.mean), row(weights.scale), row(weights.coef),
+                                      round(float(weights.intercept), 6)),
         encoding="utf-8",
     )
 
@@ -145,7 +147,7 @@ def main(argv: list[str] | None = None) -> int:
     (c, relative), (share, length) = max(results.items(), key=lambda kv: (round(kv[1][0], 3), -kv[1][1]))
     figure = (
         "Chosen by {}-fold cross-validation by question on {} ({} questions, {} shuffles): C={}, relative\n"
-        "probability cut-off {} (``rag.answer.RELATIVE_PROBABILITY``); the held-out folds' answers show {:.3f} of\n"
+        "probability cut-off {} (``RELATIVE_PROBABILITY``); the held-out folds' answers show {:.3f} of\n"
         "the gold evidence with {:.2f} sentences on average, where the previous hand weights showed {:.3f}."
     ).format(args.folds, args.gold.name, len(examples), args.shuffles, c, relative, share, length,
              statistics.mean(shown_share(ex, answerer.scorer.weights, answerer, relative)[0] for ex in examples))

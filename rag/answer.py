@@ -17,12 +17,10 @@ from rag.compose import Composer, Sources
 from rag.config import Settings
 from rag.retrieval import Retrieved
 from rag.selection import Candidate, Chain, SentenceScorer, select
-from rag.selection_weights import WEIGHTS
+from rag.selection_weights import RELATIVE_PROBABILITY, WEIGHTS
 from rag.store import Generation
 from rag.types import Answer, AnswerEvent, Delta, Final
 
-# Selection constants, chosen by cross-validation on evals/gold_dev.jsonl (python -m evals.train_selection).
-RELATIVE_PROBABILITY = 0.3  # quote sentences at least this likely, relative to the best one
 DUPLICATE_COSINE = 0.92  # a sentence this close to one already quoted says the same again
 
 

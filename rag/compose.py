@@ -124,17 +124,19 @@ class Composer:
         sentences: list[AnswerSentence] = []
         parts: list[AnswerPart] = []
         for kind, heading, chains in groups:
-            indexes = []
+            items = []
             for chain in chains:
+                item = []
                 for member in chain.members:
                     passage = member.hit.passage
                     if passage.id not in numbers:
                         numbers[passage.id] = len(numbers) + 1
                         citations.append(Citation(numbers[passage.id], passage))
-                    indexes.append(len(sentences))
+                    item.append(len(sentences))
                     sentences.append(_quoted(member, numbers[passage.id]))
-            if indexes:
-                parts.append(AnswerPart(kind, heading, tuple(indexes)))
+                items.append(tuple(item))
+            if items:
+                parts.append(AnswerPart(kind, heading, tuple(items)))
         return Answer(
             question=query.text,
             lang=query.lang,

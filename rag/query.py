@@ -28,14 +28,17 @@ class Asks:
     """What kind of answer the question wants, read from its wording.
 
     ``form``: "who" (actors), "how" (actions), "why" (reasons) or "what" (anything else).
-    ``specific``: the kind of fact the question cannot do without, when it asks for one:
-    "amount", "count", "date", "legal_article" or "product"; None otherwise.
+    ``facts``: the kinds of fact the question cannot do without, in the order asked: "amount",
+    "count", "date", "legal_article", "product".
+    ``counted``: for a count, the word counted ("hur många *intervjuer*"), which a sentence
+    stating the count must name.
     ``about_guide``: the question is about the interview guide (its questions may be quoted).
     """
 
     form: str = "what"
-    specific: str | None = None
+    facts: tuple[str, ...] = ()
     about_guide: bool = False
+    counted: str | None = None
 
 
 @dataclass(frozen=True)
@@ -68,20 +71,21 @@ class Query:
 
 _WHO = re.compile(r"\b(vilka|vem|vems|who|whom)\b", re.I)
 _WHY = re.compile(r"\b(varför|why|vad beror|what causes)\b", re.I)
-_HOW = re.compile(r"\b(hur|how|på vilket sätt|what should we do|vad bör vi göra|vad ska vi göra)\b", re.I)
+_HOW = re.compile(r"\b(hur|how)\b|\b(på vilket sätt|what should we do|vad bör vi göra|vad ska vi göra)\b", re.I)
 # A question wanting one of these facts is only answered by a sentence that states one (see
 # rag.abstention); the patterns follow how managers phrase such questions.
-_SPECIFIC = (
+_FACTS = (
     ("amount", re.compile(
-        r"\b(hur mycket (kostar|pengar|budget)|vad kostar|kostnaden för|hur stor[at]? (summa|budget|belopp|kostnad)|"
-        r"vilken budget|prislapp|pris(et)? (för|på)|how much (does|do|did|money|budget|will)|what (is|are|was|were) the "
-        r"(\w+ ){0,2}(price|cost|budget)s?|what (do|does|did) .{0,40}\bcost)\b",
+        r"\b(hur mycket(?! tid)|vad kostar|kostnaden för|hur stor[at]? (summa|budget|belopp|kostnad)|vilken (budget|lön)|"
+        r"vilka (löner|kostnader)|prislapp|pris(et)? (för|på)|how much(?! time)|what (is|are|was|were) the "
+        r"(\w+ ){0,3}(price|cost|budget|salary|salaries)s?|what (do|does|did) .{0,40}\bcost|which salary)\b",
         re.I,
     )),
-    ("count", re.compile(r"\b(hur många|antal(et)? \w+|how many|what number of|what share|hur stor andel)\b", re.I)),
+    ("count", re.compile(r"\b(hur många|antalet|how many|what number of|hur stor andel|what share)\b", re.I)),
     ("date", re.compile(
-        r"\b(vilket år|vilket datum|när (börjar|träder|gäller|ska|måste|infördes|trädde|kommer)|senast när|"
-        r"vilken deadline|vilket datum|what year|which year|when (does|do|will|did|must)|by when|what date|deadline)\b",
+        r"\b(vilket år|vilket datum|när (börjar|träder|gäller|ska|måste|infördes|trädde|kommer|är sista)|senast när|"
+        r"sista (ansökningsdag|dag)|vilken deadline|hur lång tid|hur mycket tid|what year|which year|"
+        r"when (does|do|will|did|must|is the)|by when|what date|deadline|how long)\b",
         re.I,
     )),
     ("legal_article", re.compile(
@@ -90,27 +94,41 @@ _SPECIFIC = (
         re.I,
     )),
     ("product", re.compile(
-        r"\b(vilken (leverantör|produkt|programvara|tjänst|plattform|modell|chatbot|språkmodell)|vilket (verktyg|system|"
-        r"företag)|vilka (leverantörer|verktyg|produkter|system)|which (vendor|supplier|product|tool|platform|model|"
-        r"company|software)|what (vendor|supplier|product|tool|platform|software))\b",
+        r"\b(vilken (leverantör|produkt|programvara|plattform|(språk)?modell|chatbot|molntjänst)|vilket (verktyg|"
+        r"system|företag)|vilka (leverantörer|verktyg|produkter|system|(språk)?modeller|molntjänster|plattformar)|"
+        r"which (vendor|supplier|provider|product|tool|platform|model|company|software|cloud)|what (vendor|supplier|"
+        r"provider|product|tool|platform|software))\b",
         re.I,
     )),
 )
+_COUNT_TRIGGER = re.compile(r"\b(hur många|antalet|how many)\b", re.I)
 _GUIDE = re.compile(r"\b(intervju\w*|frågemall\w*|fragemall\w*|interview\w*)\b", re.I)
+_COUNT_FILLERS = frozenset("olika fler flera av de den det våra vår our the of".split())
 
 
 def read_asks(question: str) -> Asks:
     """What ``question`` asks for (see ``Asks``); who/why win over how ("how many" is a count)."""
-    specific = next((kind for kind, pattern in _SPECIFIC if pattern.search(question)), None)
+    facts = tuple(kind for kind, pattern in _FACTS if pattern.search(question))
     if _WHO.search(question):
         form = "who"
     elif _WHY.search(question):
         form = "why"
-    elif _HOW.search(question) and specific not in ("amount", "count"):
+    elif _HOW.search(question) and not {"amount", "count"} & set(facts):
         form = "how"
     else:
         form = "what"
-    return Asks(form=form, specific=specific, about_guide=bool(_GUIDE.search(question)))
+    return Asks(form=form, facts=facts, about_guide=bool(_GUIDE.search(question)), counted=_counted(question))
+
+
+def _counted(question: str) -> str | None:
+    """The first content word after "hur många" / "how many": what is being counted."""
+    match = _COUNT_TRIGGER.search(question)
+    if not match:
+        return None
+    for word in re.findall(r"[\w-]+", question[match.end():])[:3]:
+        if len(word) >= 3 and word.lower() not in _COUNT_FILLERS:
+            return word.lower()
+    return None
 
 
 def _unit(vector: np.ndarray) -> np.ndarray:

@@ -105,7 +105,10 @@ FEATURES = (
     "gives_reason_for_why",
     "heading_match",
     "continues",
+    "hubness",
+    "dense_minus_hubness",
 )
+HUBNESS_ALPHA = 0.5  # dense - alpha * hubness (the CSLS correction retrieval uses for passages)
 
 
 @dataclass(frozen=True)
@@ -165,6 +168,7 @@ class SentenceScorer:
         self.vectors = generation.sentence_vectors
         self.sentences_of = generation.sentences_of
         self.term_sets = [frozenset(terms(s.text)) for s in self.sentences]
+        self.hubness = generation.sentence_hubness
         self.query_terms = QueryTerms(generation)
         self.weights = weights
         self._heading_terms: dict[str, frozenset[str]] = {}
@@ -223,6 +227,8 @@ class SentenceScorer:
                 float(asks.form == "why" and bool(_REASON.search(text))),
                 self._heading_match(hit.passage.section, query_terms),
                 float(bool(CONTINUES.match(text))),
+                float(self.hubness[i]),
+                dense - HUBNESS_ALPHA * float(self.hubness[i]),
             )
             out.append(Candidate(i, hit, self.sentences[i], evidence, dense, overlap, features, self.weights.score(features)))
         return out
@@ -300,7 +306,9 @@ def _with_context(
     """``cand`` with the sentences it must be quoted with, in report order, within ``room``;
     None when it cannot stand without a continuation that does not fit."""
     followers = _followers(cand, by_index, scorer, room - 1, used)
-    if lead_in(cand.text) and not followers:
+    if lead_in(cand.text) and not followers and scorer.next_in_passage(cand.index) is not None:
+        # Its list is there but does not fit. A lead-in that ends its passage announced a figure
+        # the text no longer holds ("… de fem steg …:") and is quoted as it is.
         return None
     members = [cand, *followers]
     before = by_index.get(cand.index - 1)

@@ -10,7 +10,7 @@ passage, sentence or citation can be traced back to the exact span it came from.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Sequence
 
 
 @dataclass(frozen=True)
@@ -162,18 +162,40 @@ class AnswerSentence:
 
 @dataclass(frozen=True)
 class AnswerPart:
-    """A group of an answer's sentences under one heading: ``sentences`` are indexes into
-    ``Answer.sentences``. Kinds: "lead" (the sentences that answer first), "recommendations"
+    """A group of an answer's sentences under one heading. ``items`` are runs of sentences quoted
+    together (a sentence with the one it continues, a lead-in with its list), each a tuple of
+    indexes into ``Answer.sentences``. Kinds: "lead" (what answers first), "recommendations"
     (from the report's own recommendation sections), "experiences" (what the municipalities
     told), "other_document" (a corpus file that is not the report) and "closest" (a partial
     answer's nearest sentences)."""
 
     kind: str
     heading: str | None
-    sentences: tuple[int, ...]
+    items: tuple[tuple[int, ...], ...]
+
+    @property
+    def sentences(self) -> tuple[int, ...]:
+        return tuple(i for item in self.items for i in item)
 
     def to_dict(self) -> dict[str, Any]:
-        return {"kind": self.kind, "heading": self.heading, "sentences": list(self.sentences)}
+        return {
+            "kind": self.kind,
+            "heading": self.heading,
+            "sentences": list(self.sentences),
+            "items": [list(item) for item in self.items],
+        }
+
+
+def cited_runs(sentences: Sequence["AnswerSentence"]) -> list[tuple[list["AnswerSentence"], tuple[int, ...]]]:
+    """Consecutive sentences that cite the same passages, with those citations: a run is quoted
+    as one stretch with its markers once, at its end."""
+    runs: list[tuple[list[AnswerSentence], tuple[int, ...]]] = []
+    for sentence in sentences:
+        if runs and runs[-1][1] == sentence.citations:
+            runs[-1][0].append(sentence)
+        else:
+            runs.append(([sentence], sentence.citations))
+    return runs
 
 
 @dataclass(frozen=True)
@@ -218,22 +240,29 @@ class Answer:
 
     @property
     def text(self) -> str:
-        """The answer as plain text: the lead line, then each part under its heading."""
+        """The answer as plain text: the lead line, then each part, a headed part as a list with one
+        item per run of sentences quoted together. Markers follow each stretch from one passage."""
         blocks = [self.lead] if self.lead else []
-        parts = self.parts or (AnswerPart("lead", None, tuple(range(len(self.sentences)))),)
+        parts = self.parts or (AnswerPart("lead", None, (tuple(range(len(self.sentences))),)),)
         for part in parts:
-            quoted = [self._cited(self.sentences[i]) for i in part.sentences]
-            if not quoted:
+            items = [self._item([self.sentences[i] for i in item]) for item in part.items if item]
+            if not items:
                 continue
             if part.heading:
-                blocks.append(part.heading + ":\n" + "\n".join("• " + q.lstrip("• ") for q in quoted))
+                blocks.append(part.heading + ":\n" + "\n".join("• " + item.lstrip("• ") for item in items))
             else:
-                blocks.append(" ".join(quoted))
+                blocks.append(" ".join(items))
         return "\n\n".join(blocks)
 
     @staticmethod
-    def _cited(s: "AnswerSentence") -> str:
-        return s.text + "".join(f" [{n}]" for n in s.citations)
+    def _item(sentences: list["AnswerSentence"]) -> str:
+        out = ""
+        for run, citations in cited_runs(sentences):
+            for sentence in run:
+                # A list item of the report keeps its own line.
+                out += ("\n" if sentence.text.startswith("•") and out else " " if out else "") + sentence.text
+            out += "".join(f" [{n}]" for n in citations)
+        return out
 
     def to_dict(self) -> dict[str, Any]:
         return {

@@ -14,7 +14,7 @@ import html
 from dataclasses import dataclass
 from typing import Callable, Sequence
 
-from rag.types import AnswerPart, Answer, AnswerSentence, Passage
+from rag.types import Answer, AnswerPart, AnswerSentence, Passage, cited_runs
 
 Locate = Callable[[Passage], str]
 SNIPPET_CHARS = 220
@@ -75,8 +75,8 @@ def _marker(answer: Answer, n: int) -> str:
     ).format(pid=esc(cit.passage.id), hl=spans_attr(cited_spans(answer, n)), n=n, sec=esc(cit.passage.section))
 
 
-def _sentence(answer: Answer, s: AnswerSentence) -> str:
-    markers = "".join(" " + _marker(answer, n) for n in s.citations)
+def _sentence(answer: Answer, s: AnswerSentence, markers: bool = True) -> str:
+    markers = "".join(" " + _marker(answer, n) for n in s.citations) if markers else ""
     text = esc(s.text) + markers
     if answer.mode == "generative" and not s.supported:
         score = "" if s.support is None else " (stöd {:.2f})".format(s.support)
@@ -139,19 +139,29 @@ def _notices(answer: Answer) -> list[str]:
 
 def _body(answer: Answer) -> str:
     """The answer's sentences by part: the first part as a paragraph, the others as headed lists."""
-    parts = answer.parts or (AnswerPart("lead", None, tuple(range(len(answer.sentences)))),)
+    parts = answer.parts or (AnswerPart("lead", None, (tuple(range(len(answer.sentences))),)),)
     out = []
     for part in parts:
-        sentences = [_sentence(answer, answer.sentences[i]) for i in part.sentences]
+        items = [_item(answer, [answer.sentences[i] for i in item]) for item in part.items]
         if part.heading:
             out.append(
                 '<div class="answer-part part-{kind}"><div class="part-head">{head}</div><ul>{items}</ul></div>'.format(
-                    kind=esc(part.kind), head=esc(part.heading), items="".join("<li>{}</li>".format(x) for x in sentences)
+                    kind=esc(part.kind), head=esc(part.heading), items="".join("<li>{}</li>".format(x) for x in items)
                 )
             )
         else:
-            out.append('<p class="answer-part part-{}">{}</p>'.format(esc(part.kind), " ".join(sentences)))
+            out.append('<p class="answer-part part-{}">{}</p>'.format(esc(part.kind), " ".join(items)))
     return "".join(out)
+
+
+def _item(answer: Answer, sentences: list[AnswerSentence]) -> str:
+    """Sentences quoted together; the markers of a stretch from one passage follow its last sentence."""
+    out = []
+    for run, citations in cited_runs(sentences):
+        texts = ["<br>" + _sentence(answer, s, markers=False) if s.text.startswith("•") and (out or i) else
+                 _sentence(answer, s, markers=False) for i, s in enumerate(run)]
+        out.append(" ".join(texts) + "".join(" " + _marker(answer, n) for n in citations))
+    return " ".join(out)
 
 
 def answer_html(answer: Answer, locate: Locate) -> str:

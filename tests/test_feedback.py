@@ -91,8 +91,9 @@ def test_record_and_read_back(tmp_path, generation):
         "id": 1,
         "created_at": "2026-11-29T10:00:00+00:00",
         "question": "Vad måste vi göra innan ett AI-system används?",
+        # Two sentences from one passage are one cited stretch: the marker follows the second.
         "answer": "Det här säger rapporten:\n\nKommunen måste göra en konsekvensbedömning innan ett AI-system tas i "
-        "bruk. [1] Dataskyddsombudet ska alltid rådfrågas i ärendet. [1]",
+        "bruk. Dataskyddsombudet ska alltid rådfrågas i ärendet. [1]",
         "lang": "sv",
         "mode": "extractive",
         "abstained": False,
