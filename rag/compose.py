@@ -18,10 +18,11 @@ from dataclasses import dataclass
 from rag.abstention import Decision
 from rag.messages import listing, say
 from rag.query import Query
-from rag.selection import Chain, in_recommendations
+from rag.selection import Chain, fits_form, in_recommendations
 from rag.types import Answer, AnswerPart, AnswerSentence, Citation, Hit
 
 PARTIAL_SENTENCES = 3  # a partial answer quotes at most this many of the nearest sentences
+LEAD_CHOICES = 3  # a "hur"/"varför" answer opens with the first of this many best chains that fits its form
 
 
 @dataclass(frozen=True)
@@ -54,7 +55,8 @@ class Composer:
         return self._answer(query, hits, decision, chains)
 
     def _answer(self, query: Query, hits: list[Hit], decision: Decision, chains: list[Chain]) -> Answer:
-        lead, rest = chains[:1], chains[1:]
+        opening = _opening(chains, query.asks.form)
+        lead, rest = chains[opening : opening + 1], chains[:opening] + chains[opening + 1 :]
         groups: list[tuple[str, str | None, list[Chain]]] = [("lead", None, lead)]
         recommendations = [c for c in rest if self._kind(c) == "recommendations"]
         experiences = [c for c in rest if self._kind(c) == "experiences"]
@@ -151,6 +153,17 @@ class Composer:
             decline_kind=decision.kind,
             missing_fact=decision.missing_fact,
         )
+
+
+def _opening(chains: list[Chain], form: str) -> int:
+    """Which chain answers first: the best one, unless another gives what the question's form asks
+    for and it does not: a chain naming several actors for "vilka" (any of them: who is involved is
+    the answer), an action for "hur" or a reason for "varför" (one of the best few)."""
+    choices = chains if form == "who" else chains[:LEAD_CHOICES]
+    for position, chain in enumerate(choices):
+        if any(fits_form(m.text, form) for m in chain.members):
+            return position
+    return 0
 
 
 def _quoted(member, n: int) -> AnswerSentence:

@@ -36,11 +36,14 @@ SECTION_SEP = " › "
 
 _RECOMMENDATION = re.compile(r"rekommendation|praktiska r[aå]d|^för kommunchefer|^för nationella", re.I)
 _SUMMARY = re.compile(r"sammanfattning", re.I)
+# Roles and bodies a "vilka/who" question is answered with; generic words (kommuner, verksamhet)
+# are left out, since nearly every sentence of the report has them.
 _ACTORS = re.compile(
-    r"\b(politiker\w*|chef\w*|medarbetar\w*|fack\w*|jurist\w*|juridik\w*|ledning\w*|förvaltningsledning\w*|"
-    r"nyckelperson\w*|verksamhet\w*|it-\w*|it|hr|leverantör\w*|kommunchef\w*|intressent\w*|invånare|"
-    r"medborgar\w*|forskar\w*|akademi\w*|näringsliv\w*|region\w*|myndighet\w*|skr|dataskyddsombud\w*|"
-    r"samordnare|ambassadör\w*|projektledare|utvecklare|arkitekt\w*|kommuner(na)?|team\w*|grupp\w*)\b",
+    r"\b(politiker\w*|chefer(na)?|chefen|ledning\w*|förvaltningsledning\w*|medarbetar\w*|fackliga|facket|"
+    r"jurist\w*|it-\w*|it|hr|leverantör\w*|kommunchef\w*|verksamhetschef\w*|linjechef\w*|intressent\w*|"
+    r"invånar\w*|medborgar\w*|forskar\w*|akademi\w*|näringsliv\w*|regioner(na)?|myndighet\w*|skr|"
+    r"dataskyddsombud\w*|samordnare|ambassadör\w*|projektledare|utvecklare|arkitekt\w*|nyckelperson\w*|"
+    r"socialtjänst\w*|skola|skolan|programkontor\w*|digitaliseringsenhet\w*|konsult\w*|studenter)\b",
     re.I,
 )
 _ACTION = re.compile(r"\b(bör|behöver|måste|ska|skall|krävs|kräver|gäller att|viktigt att|rekommender\w*)\b", re.I)
@@ -52,7 +55,7 @@ _REASON = re.compile(
 # A sentence opening like this leans on the one before it: it continues that sentence's point.
 CONTINUES = re.compile(
     r"^(Istället|I stället|Därför|Detta|Det här|Dessa|Samtidigt|Däremot|Dock|Således|Alltså|Det innebär|"
-    r"Det handlar|Med andra ord|Till exempel|Exempelvis)\b"
+    r"Det handlar|Med andra ord|Till exempel|Exempelvis|\w+ eftersom)\b"
 )
 _QUESTION_MARK = re.compile(r"\?[\"”»’)]*$")
 
@@ -174,8 +177,9 @@ class SentenceScorer:
         self._heading_terms: dict[str, frozenset[str]] = {}
 
     def candidates(self, query: Query, hits: list[Hit]) -> list[Candidate]:
-        """Every quotable sentence of ``hits`` with its features and score, best first. Questions
-        of the interview guide are left out unless the question is about the interview guide."""
+        """Every quotable sentence of ``hits`` with its features and score, best first. The
+        interview guide and the report's own questions are left out unless the question is about
+        the interview guide."""
         groups = self.query_terms.groups(query)
         total = sum(w for _, w in groups) or 1.0
         raw: list[tuple[int, Hit, float, float, float]] = []
@@ -185,6 +189,9 @@ class SentenceScorer:
             for i in self.sentences_of.get(hit.passage.id, []):
                 text = self.sentences[i].text
                 if not (quotable(text) or lead_in(text)):
+                    continue
+                if is_question(text) and not query.asks.about_guide:
+                    # The report's own questions ("Men hur kan chefer …?") ask; they do not answer.
                     continue
                 dense = float(self.vectors[i] @ query.vector)
                 overlap = sum(w for alternatives, w in groups if alternatives & self.term_sets[i]) / total
@@ -222,7 +229,7 @@ class SentenceScorer:
                 float(text.startswith("•")),
                 float(in_recommendations(hit.passage.section)),
                 float(bool(_SUMMARY.search(hit.passage.section))),
-                float(asks.form == "who" and len(_ACTORS.findall(text)) >= 2),
+                float(asks.form == "who" and actor_count(text) >= 2),
                 float(asks.form == "how" and bool(_ACTION.search(text))),
                 float(asks.form == "why" and bool(_REASON.search(text))),
                 self._heading_match(hit.passage.section, query_terms),
@@ -306,9 +313,7 @@ def _with_context(
     """``cand`` with the sentences it must be quoted with, in report order, within ``room``;
     None when it cannot stand without a continuation that does not fit."""
     followers = _followers(cand, by_index, scorer, room - 1, used)
-    if lead_in(cand.text) and not followers and scorer.next_in_passage(cand.index) is not None:
-        # Its list is there but does not fit. A lead-in that ends its passage announced a figure
-        # the text no longer holds ("… de fem steg …:") and is quoted as it is.
+    if lead_in(cand.text) and not followers:
         return None
     members = [cand, *followers]
     before = by_index.get(cand.index - 1)
@@ -345,6 +350,23 @@ def _followers(
             break
         index = follower.index
     return out
+
+
+def actor_count(text: str) -> int:
+    """How many different roles or bodies a sentence names."""
+    return len({m.group(0).lower() for m in _ACTORS.finditer(text)})
+
+
+def fits_form(text: str, form: str) -> bool:
+    """The sentence gives what the question's form asks for: several actors for "who", an action
+    for "how", a reason for "why"."""
+    if form == "who":
+        return actor_count(text) >= 3
+    if form == "how":
+        return bool(_ACTION.search(text))
+    if form == "why":
+        return bool(_REASON.search(text))
+    return False
 
 
 def _ranks_within_passage(raw) -> dict[int, int]:
