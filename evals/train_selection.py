@@ -5,8 +5,8 @@ it is part of a gold evidence quote (it covers at least half of the quote, or at
 lies inside one). A logistic regression over ``rag.selection.FEATURES`` is cross-validated by
 question (folds of whole questions, several shuffles) on what the user reads: the share of gold
 quotes the composed answer's own sentences show (the ``evidence_shown`` rule of the eval harness),
-for each regularisation strength and each relative-probability cut-off of the selection. The best
-setting is then fitted on all dev questions and written to ``rag/selection_weights.py`` with the
+for each regularisation strength and each relative-probability cut-off of the selection. The setting
+with the shortest answers among those within 0.01 of the best is then fitted on all dev questions and written to ``rag/selection_weights.py`` with the
 cross-validated figures in its docstring.
 
     python -m evals.train_selection [--gold evals/gold_dev.jsonl] [--folds 5] [--shuffles 4] [--dry-run]
@@ -32,7 +32,8 @@ from rag.selection import FEATURES, Candidate, Weights, select
 
 OUT = Path(__file__).resolve().parents[1] / "rag" / "selection_weights.py"
 C_GRID = (0.03, 0.1, 0.3, 1.0)
-RELATIVE_GRID = (0.0, 0.2, 0.3, 0.5)
+RELATIVE_GRID = (0.0, 0.05, 0.1, 0.2)
+TOLERANCE = 0.01
 
 
 @dataclass
@@ -144,7 +145,12 @@ def main(argv: list[str] | None = None) -> int:
         for relative in RELATIVE_GRID:
             results[(c, relative)] = cross_validate(examples, answerer, c, relative, args.folds, args.shuffles)
             print("C={:<5} relative={:<4} evidence shown {:.3f}, {:.2f} sentences".format(c, relative, *results[(c, relative)]))
-    (c, relative), (share, length) = max(results.items(), key=lambda kv: (round(kv[1][0], 3), -kv[1][1]))
+    # The shortest answers whose evidence shown is within TOLERANCE of the best: a manager reads every
+    # sentence, and a sentence that adds a hundredth of evidence is not worth reading.
+    best = max(share for share, _ in results.values())
+    (c, relative), (share, length) = min(
+        ((key, value) for key, value in results.items() if value[0] >= best - TOLERANCE), key=lambda kv: (kv[1][1], -kv[1][0])
+    )
     figure = (
         "Chosen by {}-fold cross-validation by question on {} ({} questions, {} shuffles): C={}, relative\n"
         "probability cut-off {} (``RELATIVE_PROBABILITY``); the held-out folds' answers show {:.3f} of\n"

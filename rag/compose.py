@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from rag.abstention import Decision
 from rag.messages import listing, say
 from rag.query import Query
-from rag.selection import Chain, fits_form, in_recommendations
+from rag.selection import Chain, actor_count, fits_form, in_recommendations
 from rag.types import Answer, AnswerPart, AnswerSentence, Citation, Hit
 
 PARTIAL_SENTENCES = 3  # a partial answer quotes at most this many of the nearest sentences
@@ -158,9 +158,13 @@ class Composer:
 def _opening(chains: list[Chain], form: str) -> int:
     """Which chain answers first: the best one, unless another gives what the question's form asks
     for and it does not: a chain naming several actors for "vilka" (any of them: who is involved is
-    the answer), an action for "hur" or a reason for "varför" (one of the best few)."""
-    choices = chains if form == "who" else chains[:LEAD_CHOICES]
-    for position, chain in enumerate(choices):
+    the answer, and the one naming most of them), an action for "hur" or a reason for "varför" (one
+    of the best few)."""
+    if form == "who":
+        counts = [max(actor_count(m.text) for m in chain.members) for chain in chains]
+        fitting = [i for i, chain in enumerate(chains) if any(fits_form(m.text, form) for m in chain.members)]
+        return max(fitting, key=lambda i: (counts[i], -i), default=0)
+    for position, chain in enumerate(chains[:LEAD_CHOICES]):
         if any(fits_form(m.text, form) for m in chain.members):
             return position
     return 0

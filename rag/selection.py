@@ -82,6 +82,14 @@ def in_recommendations(section: str) -> bool:
     return any(_RECOMMENDATION.search(part) for part in section.split(SECTION_SEP))
 
 
+_NOT_CONTENT = re.compile(r"^(\d+\.\s*)?(referenser|references|källor|litteratur|kontaktuppgifter|tack)$", re.I)
+
+
+def is_apparatus(section: str) -> bool:
+    """A section that holds no findings: the reference list, contact details, acknowledgements."""
+    return any(_NOT_CONTENT.match(part.strip()) for part in section.split(SECTION_SEP))
+
+
 def in_interview_guide(section: str) -> bool:
     """The appendix holding the interview guide: its sentences are questions put to municipalities."""
     parts = [p.casefold() for p in section.split(SECTION_SEP)]
@@ -184,6 +192,8 @@ class SentenceScorer:
         total = sum(w for _, w in groups) or 1.0
         raw: list[tuple[int, Hit, float, float, float]] = []
         for hit in hits:
+            if is_apparatus(hit.passage.section):
+                continue
             if in_interview_guide(hit.passage.section) and not query.asks.about_guide:
                 continue
             for i in self.sentences_of.get(hit.passage.id, []):

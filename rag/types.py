@@ -259,8 +259,11 @@ class Answer:
         out = ""
         for run, citations in cited_runs(sentences):
             for sentence in run:
-                # A list item of the report keeps its own line.
-                out += ("\n" if sentence.text.startswith("•") and out else " " if out else "") + sentence.text
+                if sentence.text.startswith("•") and out:
+                    # A list item of the report keeps its own line, indented under what announced it.
+                    out += "\n  – " + sentence.text.lstrip("• ")
+                else:
+                    out += (" " if out else "") + sentence.text
             out += "".join(f" [{n}]" for n in citations)
         return out
 
