@@ -261,7 +261,7 @@ class Answer:
             for sentence in run:
                 if sentence.text.startswith("•") and out:
                     # A list item of the report keeps its own line, indented under what announced it.
-                    out += "\n  – " + sentence.text.lstrip("• ")
+                    out += "\n  " + sentence.text
                 else:
                     out += (" " if out else "") + sentence.text
             out += "".join(f" [{n}]" for n in citations)
