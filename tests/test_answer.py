@@ -386,3 +386,14 @@ def test_an_english_word_whose_translations_the_report_never_uses_names_a_missin
     )})
 
     assert missing_english_topics(rare) == ["clauses"]
+
+
+def test_a_swedish_question_mostly_about_words_the_report_lacks_declines_at_the_set_share(index):
+    question = "Hur ska kommunen följa upp strategin för vindkraft?"
+    unknown = _service(index, **NEVER).answerer.policy.unknown_share(question)
+    assert 0.3 < unknown < 0.8  # "vindkraft" (and its parts) is unknown; "kommunen", "följa" and "strategin" are not
+
+    for share, declines in ((unknown - 0.01, True), (unknown + 0.01, False)):
+        service = _service(index, abstain_threshold=-10.0, abstain_specific_below=100.0, abstain_unknown_share=share)
+        answer = service.ask(question)
+        assert (answer.outcome, answer.decline_kind) == (("decline", "not_covered") if declines else ("answer", None))
