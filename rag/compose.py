@@ -173,5 +173,11 @@ def _opening(chains: list[Chain], form: str) -> int:
 def _quoted(member, n: int) -> AnswerSentence:
     sentence = member.sentence
     return AnswerSentence(
-        text=sentence.text, citations=(n,), start=sentence.start, end=sentence.end, source=member.hit.passage.source
+        text=sentence.text,
+        citations=(n,),
+        start=sentence.start,
+        end=sentence.end,
+        source=member.hit.passage.source,
+        page=sentence.page,
+        page_estimated=sentence.page_estimated,
     )

@@ -147,6 +147,8 @@ class AnswerSentence:
     source: str | None = None
     supported: bool = True
     support: float | None = None
+    page: int | None = None  # printed page the quote starts on (see Passage.page)
+    page_estimated: bool = False
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -155,6 +157,8 @@ class AnswerSentence:
             "source": self.source,
             "start": self.start,
             "end": self.end,
+            "page": self.page,
+            "page_estimated": self.page_estimated,
             "supported": self.supported,
             "support": None if self.support is None else round(self.support, 4),
         }

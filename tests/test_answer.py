@@ -244,7 +244,7 @@ def test_the_answer_json_keeps_its_fields_and_adds_the_parts(service):
 
     assert {"question", "answer", "abstained", "sentences", "citations", "passages", "standalone_question"} <= set(data)
     assert {"outcome", "decline_kind", "unknown_terms", "missing_fact", "parts"} <= set(data)
-    assert set(data["sentences"][0]) >= {"text", "citations", "source", "start", "end"}
+    assert set(data["sentences"][0]) >= {"text", "citations", "source", "start", "end", "page", "page_estimated"}
     assert set(data["citations"][0]) == {
         "n", "passage_id", "source", "section", "start", "end", "page", "page_end", "page_estimated", "text"
     }
