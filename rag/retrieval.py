@@ -51,8 +51,8 @@ log = logging.getLogger(__name__)
 # hubness correction of sentence similarities. Chosen together by 5-fold cross-validation on
 # evals/gold_dev.jsonl (5 shuffles, grid 0-1.5 x 0-1.0; every one of the 25 folds chose 1.25 /
 # 0.75): CV and plain dev MRR 0.823, recall@5 0.912, against 0.762 / 0.892 without the term.
-# Weights 0.75-1.5 with corrections 0.5-1.0 all give MRR 0.809-0.823 and recall@5 0.912; without
-# the correction (0.0) MRR stays at 0.78-0.79 (python -m evals.tune_retrieval).
+# Weights 0.75-1.25 with corrections 0.5-1.0 all give MRR 0.809-0.823 and recall@5 0.912;
+# without the correction (0.0) MRR stays at 0.78-0.79 (python -m evals.tune_retrieval).
 SENTENCE_WEIGHT = 1.25
 SENTENCE_HUBNESS_ALPHA = 0.75
 
