@@ -7,6 +7,7 @@ Layout of ``index_dir``::
         manifest.json       embedder, dimension, chunker, code fingerprint, per-file hashes
         passages.jsonl      every passage with its source span
         hubness.npy         per passage: mean similarity to its nearest passages (see retrieval)
+        sentence_hubness.npy  the same per sentence
         sentences.jsonl     every sentence with its source span
         vectors.npy         passage vectors (row i = passages.jsonl line i)
         sentence_vectors.npy
@@ -187,6 +188,15 @@ class Generation:
         return {p.id: i for i, p in enumerate(self.passages)}
 
     @cached_property
+    def sentence_hubness(self) -> np.ndarray:
+        """Per sentence: mean similarity to its nearest sentences (see retrieval). Computed here
+        for a generation written before it was stored."""
+        path = self.folder / "sentence_hubness.npy"
+        if path.exists():
+            return np.load(path)
+        return hubness(self.sentence_vectors.astype(np.float32))
+
+    @cached_property
     def sentences_of(self) -> dict[str, list[int]]:
         """Rows in ``sentences`` and ``sentence_vectors`` of each passage's sentences, in order."""
         rows: dict[str, list[int]] = {}
@@ -319,6 +329,7 @@ def write_generation(
     np.save(folder / "vectors.npy", vectors.astype(np.float32))
     np.save(folder / "sentence_vectors.npy", sentence_vectors.astype(np.float32))
     np.save(folder / "hubness.npy", hubness(vectors.astype(np.float32)))
+    np.save(folder / "sentence_hubness.npy", hubness(sentence_vectors.astype(np.float32)))
     texts = [embed_text(p) for p in passages]
     BM25Index.build(texts).save(folder / "bm25")
     write_chroma(folder / "chroma", passages, texts, embedder)
