@@ -177,20 +177,15 @@ class Generation:
         self.by_id = {p.id: p for p in self.passages}
 
     @cached_property
-    def sentence_hubness(self) -> np.ndarray:
-        """Per sentence: mean similarity to its nearest sentences. A sentence close to many others
-        says something general (an introduction, a summary); answers prefer specific ones."""
-        return hubness(self.sentence_vectors.astype(np.float32))
-
-    @cached_property
     def index_of(self) -> dict[str, int]:
         """Row of each passage id in ``passages`` and ``vectors``."""
         return {p.id: i for i, p in enumerate(self.passages)}
 
     @cached_property
     def sentence_hubness(self) -> np.ndarray:
-        """Per sentence: mean similarity to its nearest sentences (see retrieval). Computed here
-        for a generation written before it was stored."""
+        """Per sentence: mean similarity to its nearest sentences. A sentence close to many others
+        says something general (an introduction, a summary); retrieval and answers prefer specific
+        ones. Computed here for a generation written before it was stored."""
         path = self.folder / "sentence_hubness.npy"
         if path.exists():
             return np.load(path)
