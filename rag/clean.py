@@ -43,6 +43,11 @@ DOUBLE_L = 1.0
 KEEP_MARGIN = 0.0
 # Single-word repairs below this zipf are too rare to trust over the raw token.
 MIN_REPAIR_ZIPF = 1.0
+# Longer tokens are kept as they are: about two of the longest Swedish words glued together
+# (wordfreq's longest is 33 characters; the longest token repaired in the report is 29). The
+# search over readings and the alignment grow with the square of a token's length, so a
+# 100,000-character token would otherwise stall an ingest.
+MAX_REPAIR_CHARS = 64
 
 # What each OCR glyph may stand for: (intended text, cost). "ı" marks an uppercase I,
 # which in this OCR is as often a misread "l" as a real "I".
@@ -287,6 +292,8 @@ def _resolve_in_context(raw: list[str], repairs: list[str]) -> list[str]:
 @lru_cache(maxsize=None)
 def _repair_token(token: str) -> str:
     """Repair one whitespace-delimited token, keeping its surrounding punctuation."""
+    if len(token) > MAX_REPAIR_CHARS:
+        return token
     if token == "|":
         return "I"
     lead, core, trail = _split_punct(token)

@@ -10,6 +10,7 @@ import json
 import logging
 import sys
 from pathlib import Path
+from typing import Iterator
 
 from rag.config import ConfigError, Settings, load_settings
 from rag.embeddings import EmbedderUnavailable
@@ -160,43 +161,68 @@ def cmd_clean(args) -> int:
     return 0
 
 
-def _read_questions(path: Path) -> list[dict]:
-    rows = []
-    with open(path, encoding="utf-8") as fh:
+def _read_questions(path: Path) -> Iterator[tuple[int, dict | None, str | None]]:
+    """(line number, row, None) per usable line of a questions file, (line number, row or None,
+    error) per bad one: a bad line costs only its own answer."""
+    with open(path, encoding="utf-8", errors="surrogateescape") as fh:
         for n, line in enumerate(fh, 1):
             if not line.strip():
                 continue
             try:
                 row = json.loads(line)
             except json.JSONDecodeError as exc:
-                raise ValueError("{}:{}: not valid JSON ({})".format(path, n, exc.msg)) from None
+                yield n, None, "{}:{}: not valid JSON ({})".format(path, n, exc.msg)
+                continue
             if not isinstance(row, dict) or not isinstance(row.get("question"), str):
-                raise ValueError('{}:{}: each line needs a "question" string (and an "id")'.format(path, n))
-            rows.append(row)
-    return rows
+                problem = '{}:{}: each line needs a "question" string (and an "id")'.format(path, n)
+                yield n, row if isinstance(row, dict) else None, problem
+                continue
+            yield n, row, None
+
+
+def _json_line(data: dict) -> str:
+    text = json.dumps(data, ensure_ascii=False)
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        # A lone surrogate (or an undecodable byte) in the input: escaped, the line is still valid JSON.
+        text = json.dumps(data, ensure_ascii=True)
+    return text
+
+
+def _answer_questions(service, path: Path, args) -> int:
+    failed = 0
+    for n, row, problem in _read_questions(path):
+        row = row or {}
+        try:
+            if problem:
+                raise ValueError(problem)
+            answer = service.ask(row["question"], section=row.get("section") or args.section, source=args.source)
+            data = {"id": row.get("id"), **answer.to_dict()}
+        except ValueError as exc:
+            # One bad line (not JSON, empty, too long, unknown section) must not cost the answers to the rest.
+            failed += 1
+            data = {"id": row.get("id"), "line": n, "question": row.get("question"), "error": str(exc)}
+        sys.stdout.write(_json_line(data) + "\n")
+        sys.stdout.flush()
+    return 1 if failed else 0
 
 
 def cmd_ask(args) -> int:
+    from rag.limits import check_text
     from rag.service import RagService
 
     if not args.question and not args.questions:
         raise ValueError("give a QUESTION or --questions FILE")
     settings = settings_from_args(args, k=args.k)
-    questions = _read_questions(args.questions) if args.questions else None
+    if args.questions is not None and not args.questions.is_file():
+        raise ValueError("{}: no such questions file".format(args.questions))
+    if args.question is not None and args.questions is None:
+        # Refused before the index is loaded: a question past the limit gets its answer at once.
+        check_text(args.question, settings.max_question_chars)
     service = RagService(settings, notify=lambda m: print(m, file=sys.stderr))
-    if questions is not None:
-        failed = 0
-        for row in questions:
-            try:
-                answer = service.ask(row["question"], section=row.get("section") or args.section, source=args.source)
-                data = {"id": row.get("id"), **answer.to_dict()}
-            except ValueError as exc:
-                # One bad question (empty, unknown section) must not cost the answers to the rest.
-                failed += 1
-                data = {"id": row.get("id"), "question": row["question"], "error": str(exc)}
-            sys.stdout.write(json.dumps(data, ensure_ascii=False) + "\n")
-            sys.stdout.flush()
-        return 1 if failed else 0
+    if args.questions is not None:
+        return _answer_questions(service, args.questions, args)
     answer = service.ask(args.question, section=args.section, source=args.source)
     if args.json:
         sys.stdout.write(json.dumps(answer.to_dict(), ensure_ascii=False, indent=2) + "\n")

@@ -125,6 +125,19 @@ class Settings(BaseSettings):
         2, ge=1, description="Answers computed at once by the web app (gradio queue workers); 2 cores here."
     )
     ui_max_queue: int = Field(64, ge=1, description="Requests the web app queues before refusing new ones.")
+    max_question_chars: int = Field(
+        1000,
+        ge=50,
+        le=100_000,
+        description="Longest question or search query accepted (10x the longest gold question); longer ones "
+        "are refused at once, so no request can hold a worker for long.",
+    )
+    max_history_turns: int = Field(
+        20, ge=0, le=1000, description="Most earlier turns a follow-up may send as conversation history."
+    )
+    max_history_chars: int = Field(
+        40_000, ge=0, le=10_000_000, description="Most characters (questions and answers) in that history."
+    )
 
     @model_validator(mode="after")
     def _check_model(self) -> "Settings":

@@ -18,6 +18,7 @@ from rag.config import Settings
 from rag.embeddings import Embedder, make_embedder
 from rag.followup import Condenser
 from rag.indexing import IngestReport, ingest
+from rag.limits import check_history, check_k, check_text
 from rag.llm import make_answerer, make_condenser
 from rag.retrieval import HybridRetriever, Reranker, Retrieved
 from rag.store import IndexDir, Manifest, expected_manifest, manifest_mismatch
@@ -75,7 +76,7 @@ class RagService:
         self, query: str, k: int | None = None, section: str | None = None, source: str | None = None
     ) -> list[Hit]:
         """Passages for ``query`` without an answer (the drafting workspace's search)."""
-        query = _checked(query)
+        query, k = self._checked(query, k, section, source, (), field="query")
         return self.retriever.search(query, k=k, section=section, source=source).hits
 
     def passage_view(self, passage_id: str, highlight: Sequence[tuple[int, int]] = ()) -> PassageView:
@@ -92,7 +93,7 @@ class RagService:
         history: Sequence[Turn] = (),
     ) -> Answer:
         """The complete answer to ``question``; the model (if any) is called without streaming."""
-        question = _checked(question)
+        question, k = self._checked(question, k, section, source, history)
         t0 = time.perf_counter()
         standalone, retrieved = self._retrieve(question, k, section, source, history)
         t1 = time.perf_counter()
@@ -111,7 +112,7 @@ class RagService:
         A follow-up is made standalone from ``history`` before retrieval; the answer records
         the rewrite in ``standalone_question``.
         """
-        question = _checked(question)
+        question, k = self._checked(question, k, section, source, history)
         t0 = time.perf_counter()
         standalone, retrieved = self._retrieve(question, k, section, source, history)
         t1 = time.perf_counter()
@@ -120,6 +121,18 @@ class RagService:
                 yield Final(self._finish(event.answer, question, standalone, t0, t1))
                 return
             yield event
+
+    def _checked(self, question, k, section, source, history, field: str = "question") -> tuple[str, int | None]:
+        """The stripped question and k, or ValueError naming the input that is out of bounds."""
+        limit = self.settings.max_question_chars
+        question = check_text(question, limit, field)
+        for name, value in (("section", section), ("source", source)):
+            if value is not None:
+                check_text(value, limit, name, allow_empty=True)
+        check_history(
+            history, self.settings.max_history_turns, self.settings.max_history_chars, limit
+        )
+        return question, check_k(k)
 
     def _retrieve(self, question, k, section, source, history) -> tuple[str, Retrieved]:
         standalone = self.condenser.condense(question, history) if history else question
@@ -132,9 +145,3 @@ class RagService:
         answer.timings_ms.update({"retrieve": (t1 - t0) * 1000, "answer": (t2 - t1) * 1000, "total": (t2 - t0) * 1000})
         return answer
 
-
-def _checked(question: str) -> str:
-    question = (question or "").strip()
-    if not question:
-        raise ValueError("question is empty; type a question")
-    return question

@@ -94,25 +94,45 @@ def test_unknown_environment_setting_exits_2_and_names_it(tmp_path):
     assert result.stderr.startswith("rag: error: ")
 
 
-def test_bad_questions_line_exits_2_and_names_file_and_line(tmp_path):
-    questions = tmp_path / "q.jsonl"
-    questions.write_text('{"id": "a", "question": "Vad är AI?"}\n{"id": "b", "fråga": "fel"}\n', encoding="utf-8")
-
-    result = rag(tmp_path, "ask", "--json", "--questions", str(questions))
+def test_a_question_over_the_limit_exits_2_before_the_index_is_loaded(tmp_path):
+    result = rag(tmp_path, "ask", "x" * 20_000)
 
     assert result.returncode == 2
-    assert "{}:2:".format(questions) in result.stderr
-    assert result.stdout == ""
+    assert result.stderr == (
+        "rag: error: question is 20,000 characters; the limit is 1,000 (RAG_MAX_QUESTION_CHARS); shorten it\n"
+    )
+    assert not (tmp_path / "index").exists()
 
 
-def test_invalid_json_questions_line_exits_2(tmp_path):
+@pytest.mark.models
+def test_each_bad_questions_line_costs_only_its_own_answer(ingested, tmp_path):
     questions = tmp_path / "q.jsonl"
-    questions.write_text('{"id": "a", "question": "Vad är AI?"}\n\n{not json\n', encoding="utf-8")
+    lines = [
+        '{"id": "a", "question": "Hur kan små kommuner samverka?"}',
+        '{"id": "b", "fråga": "fel"}',
+        "{not json",
+        '{"id": "d", "question": "Vem beslutar\\ud800 om strategin?"}',
+        json.dumps({"id": "e", "question": "ord" * 7000}),
+        '{"id": "f", "question": "Vem beslutar om strategin?"}',
+    ]
+    questions.write_text("\n".join(lines) + "\n", encoding="utf-8")
 
-    result = rag(tmp_path, "ask", "--json", "--questions", str(questions))
+    result = rag(ingested, "ask", "--json", "--questions", str(questions))
 
-    assert result.returncode == 2
-    assert "{}:3: not valid JSON".format(questions) in result.stderr
+    assert result.returncode == 1
+    assert "Traceback" not in result.stderr
+    out = [json.loads(line) for line in result.stdout.splitlines()]
+    assert [(o["id"], o.get("line")) for o in out] == [
+        ("a", None), ("b", 2), (None, 3), ("d", 4), ("e", 5), ("f", None)
+    ]
+    assert out[1]["error"] == '{}:2: each line needs a "question" string (and an "id")'.format(questions)
+    assert out[2]["error"] == "{}:3: not valid JSON (Expecting property name enclosed in double quotes)".format(questions)
+    assert out[3]["error"] == (
+        "question contains an invalid character (lone surrogate '\\ud800' at character 12); fix the text's encoding"
+    )
+    assert out[3]["question"] == "Vem beslutar\ud800 om strategin?"
+    assert out[4]["error"].startswith("question is 21,000 characters; the limit is 1,000")
+    assert out[0]["passages"] and out[5]["passages"]
 
 
 @pytest.mark.models
