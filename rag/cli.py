@@ -257,14 +257,16 @@ def cmd_feedback(args) -> int:
 
     settings = settings_from_args(args, feedback_path=args.feedback_path)
     store = FeedbackStore(settings.feedback_path)
+    records, problems = store.read()
+    for problem in problems:
+        print("rag: {}".format(problem), file=sys.stderr)
     if args.action == "export":
-        count = store.export_candidates(args.out, settings.corpus_dir)
+        count = store.export_candidates(args.out, settings.corpus_dir, records)
         print(
             "wrote {} candidate(s) from {} to {}; review them (answerable, evidence, kind) "
             "before adding them to a gold file".format(count, settings.feedback_path, args.out)
         )
-        return 0
-    records = store.all()
+        return 1 if problems else 0
     if not records and not args.json:
         print("no feedback yet in {}".format(settings.feedback_path))
     for r in records:
@@ -273,10 +275,10 @@ def cmd_feedback(args) -> int:
         else:
             comment = " — {}".format(r["comment"]) if r["comment"] else ""
             print("#{} {:+d} {} {}{}".format(r["id"], r["rating"], r["created_at"], r["question"], comment))
-    return 0
+    return 1 if problems else 0
 
 
-COMMANDS = {"ingest": cmd_ingest, "clean": cmd_clean, "ask": cmd_ask, "eval": cmd_eval, "feedback": cmd_feedback}
+COMMANDS = {"ingest": cmd_ingest, "remove": cmd_remove, "clean": cmd_clean, "ask": cmd_ask, "eval": cmd_eval, "feedback": cmd_feedback}
 
 
 def main(argv: list[str] | None = None) -> int:
