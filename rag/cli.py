@@ -22,6 +22,8 @@ log = logging.getLogger(__name__)
 EPILOG = """\
 examples:
   rag ingest                                  index the shipped corpus (incremental)
+  rag ingest notes/plan.md                    add or update one file; the rest of the index stays
+  rag remove plan.md                          remove a file from the index
   rag ask "Vilka bör vi bjuda in när vi tar fram vår AI-strategi?"
   rag ask --json --section "4" "Hur påverkar GDPR våra AI-projekt?"
   rag ask --json --questions questions.jsonl   one JSON line out per {"id","question"} line in
@@ -65,8 +67,17 @@ def build_parser() -> argparse.ArgumentParser:
     )
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
-    p = sub.add_parser("ingest", help="index files or folders (default: the corpus folder)")
+    p = sub.add_parser(
+        "ingest",
+        help="add or update files or folders (default: the corpus folder); files a named folder no longer "
+        "holds are removed, other indexed files stay",
+    )
     p.add_argument("paths", nargs="*", type=Path, help=".txt, .md or .pdf files or folders")
+    p.add_argument("--no-progress", action="store_true", help="hide the progress bar")
+    add_settings_args(p)
+
+    p = sub.add_parser("remove", help="remove files from the index (as cited, e.g. notes.txt, or by path)")
+    p.add_argument("files", nargs="+", help="indexed files to remove")
     p.add_argument("--no-progress", action="store_true", help="hide the progress bar")
     add_settings_args(p)
 
@@ -145,9 +156,22 @@ def cmd_ingest(args) -> int:
     from rag.indexing import ingest
 
     settings = settings_from_args(args)
-    report = ingest(settings, args.paths or None, progress=False if args.no_progress else None)
+    report = ingest(settings, args.paths or None, progress=False if args.no_progress else None, notify=_tell)
     print(report.summary())
     return 1 if report.failed else 0
+
+
+def cmd_remove(args) -> int:
+    from rag.indexing import remove
+
+    settings = settings_from_args(args)
+    report = remove(settings, args.files, progress=False if args.no_progress else None, notify=_tell)
+    print(report.summary())
+    return 1 if report.failed else 0
+
+
+def _tell(message: str) -> None:
+    print(message, file=sys.stderr, flush=True)
 
 
 def cmd_clean(args) -> int:

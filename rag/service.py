@@ -10,7 +10,6 @@ from __future__ import annotations
 import dataclasses
 import logging
 import time
-from pathlib import Path
 from typing import Iterator, Sequence
 
 from rag.answer import Answerer
@@ -57,13 +56,13 @@ class RagService:
         manifest = index.current_manifest()
         if manifest is None:
             self.notify("no index in {}: building it from {}".format(self.settings.index_dir, self.settings.corpus_dir))
-            self.ingest_report = ingest(self.settings, embedder=self.embedder)
+            self.ingest_report = ingest(self.settings, embedder=self.embedder, notify=self.notify)
         else:
             reason = _stale_reason(manifest, self.settings, self.embedder)
             if reason:
                 self.notify("index does not match the settings ({}): rebuilding".format(reason))
-                paths = [Path(f["path"]) for f in manifest.files.values() if Path(f["path"]).exists()]
-                self.ingest_report = ingest(self.settings, paths or None, embedder=self.embedder)
+                # The corpus folder again; files indexed from elsewhere are read again from where they were.
+                self.ingest_report = ingest(self.settings, embedder=self.embedder, notify=self.notify)
         self.generation = index.open_current()
         self.retriever = HybridRetriever(self.settings, self.embedder, self.generation, self.reranker)
         self.answerer = self._answerer or make_answerer(self.settings, self.generation, self.embedder)

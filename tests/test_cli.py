@@ -224,6 +224,35 @@ def test_ingest_reports_a_corrupt_pdf_and_ask_still_works(tmp_path):
 
 
 
+@pytest.mark.models
+def test_ingest_of_one_file_keeps_the_rest_and_remove_takes_it_out(tmp_path):
+    _corpus(tmp_path, {"samverkan.txt": SAMVERKAN, "strategi.txt": STRATEGI})
+    assert rag(tmp_path, "ingest", "--no-progress").returncode == 0
+    extra = tmp_path / "plan.txt"
+    extra.write_text("Plan\n\n1. Plan\n\nNämnden följer upp planen varje kvartal.\n", encoding="utf-8")
+    source = extra.resolve().as_posix()
+
+    added = rag(tmp_path, "ingest", "--no-progress", str(extra))
+    removed = rag(tmp_path, "remove", "--no-progress", str(extra))
+    missing = rag(tmp_path, "remove", "plan.txt")
+
+    assert added.returncode == 0, added.stderr
+    assert added.stdout.startswith(
+        "indexed 4 passages (2 new texts embedded): 1 added, 0 changed, 0 removed, 0 unchanged, 2 kept (not named) in "
+    )
+    assert removed.returncode == 0, removed.stderr
+    assert removed.stderr == "removing {} from the index: removed on request\n".format(source)
+    assert removed.stdout.startswith(
+        "indexed 3 passages (0 new texts embedded): 0 added, 0 changed, 1 removed, 0 unchanged, 2 kept (not named) in "
+    )
+    assert removed.stdout.splitlines()[1] == "removed {}: removed on request".format(source)
+    assert missing.returncode == 2
+    assert missing.stderr == (
+        "rag: error: plan.txt is not in the index, so there is nothing to remove; indexed files: "
+        "samverkan.txt, strategi.txt\n"
+    )
+
+
 def _llm_flags(server: ScriptedChatServer) -> list[str]:
     return ["--llm", "openai", "--llm-model", "stub-model", "--llm-base-url", server.url]
 

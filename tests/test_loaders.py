@@ -234,7 +234,7 @@ def test_unsupported_suffix_is_refused(tmp_path: Path):
     with pytest.raises(LoaderError) as info:
         load_document(path)
     assert str(info.value) == (
-        f"{path}: unsupported file type .docx; supported: .txt, .md, .pdf"
+        f"{path}: unsupported file type .docx; supported: .txt, .md, .pdf (save it as PDF or text to index it)"
     )
 
 
@@ -296,3 +296,24 @@ def test_discover_missing_path_raises(tmp_path: Path):
 
 def test_supported_suffixes():
     assert SUPPORTED_SUFFIXES == (".txt", ".md", ".pdf")
+
+
+@pytest.mark.parametrize(
+    ("data", "reason"),
+    [
+        ("Kommunen behöver en strategi.\n".encode("utf-16-le"),
+         "UTF-16LE text without a byte order mark; save it as UTF-8 and ingest again"),
+        ("Kommunen behöver en strategi.\n".encode("utf-16-be"),
+         "UTF-16BE text without a byte order mark; save it as UTF-8 and ingest again"),
+        (b"Kommunen\x00\x01\x02 bin\xc3\xa4r",
+         "has a NUL byte at offset 8, so it is not a text file; save it as UTF-8 text"),
+    ],
+)
+def test_text_with_nul_bytes_is_refused_as_what_it_is(tmp_path: Path, data: bytes, reason: str):
+    path = tmp_path / "text.txt"
+    path.write_bytes(data)
+
+    with pytest.raises(LoaderError) as info:
+        load_document(path)
+
+    assert info.value.reason == reason
