@@ -9,10 +9,12 @@ silently falls back to a default.
 from __future__ import annotations
 
 import os
+import re
 from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
 from typing import Any, Literal
 
-from pydantic import Field, SecretStr, ValidationError, model_validator
+from pydantic import Field, SecretStr, ValidationError, field_serializer, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -21,6 +23,27 @@ ENV_PREFIX = "RAG_"
 
 class ConfigError(ValueError):
     """A setting is unknown or has a bad value; the message names it."""
+
+
+_SECRET_QUERY = re.compile(r"(key|token|secret|password|sig|auth)", re.I)
+
+
+def redact_url(url: str | None) -> str | None:
+    """``url`` with a password in it (``http://user:KEY@host``) and secret-looking query values
+    (``?api-key=…``) replaced by ``***``: what may be written to a run folder, feedback or a log."""
+    if not url:
+        return url
+    parts = urlsplit(url)
+    netloc = parts.netloc
+    if "@" in netloc:
+        userinfo, host = netloc.rsplit("@", 1)
+        user = userinfo.split(":", 1)[0]
+        netloc = "{}:***@{}".format(user, host) if ":" in userinfo else "***@{}".format(host)
+    pairs = []
+    for pair in parts.query.split("&"):
+        key, equals, _ = pair.partition("=")
+        pairs.append(key + "=***" if equals and _SECRET_QUERY.search(key) else pair)
+    return urlunsplit((parts.scheme, netloc, parts.path, "&".join(pairs), parts.fragment))
 
 
 class Settings(BaseSettings):
@@ -138,6 +161,10 @@ class Settings(BaseSettings):
     max_history_chars: int = Field(
         40_000, ge=0, le=10_000_000, description="Most characters (questions and answers) in that history."
     )
+
+    @field_serializer("llm_base_url")
+    def _redact_url(self, url: str | None) -> str | None:
+        return redact_url(url)
 
     @model_validator(mode="after")
     def _check_model(self) -> "Settings":

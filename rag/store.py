@@ -21,12 +21,15 @@ generation, so only new or changed passages are embedded.
 
 from __future__ import annotations
 
+import atexit
 import fcntl
 import hashlib
 import json
 import logging
 import os
 import shutil
+import stat
+import tempfile
 import time
 from dataclasses import asdict, dataclass, field
 from functools import cached_property
@@ -126,6 +129,31 @@ def _write_atomic(path: Path, text: str) -> None:
         fh.flush()
         os.fsync(fh.fileno())
     os.replace(tmp, path)
+
+
+def open_chroma(path: Path):
+    """A Chroma client for reading a generation's store.
+
+    Chroma writes even to read: every start adds a row to ``acquire_write`` in chroma.sqlite3
+    and a query rewrites the HNSW segment's length.bin, and it has no read-only client
+    (chroma-core/chroma#1438), so on a read-only disk or copy it fails with "attempt to write
+    a readonly database". A store this process cannot write is therefore opened from a private
+    temporary copy, removed when the process exits; the index itself is never changed.
+    """
+    if _writable(path):
+        return chroma_client(path)
+    scratch = Path(tempfile.mkdtemp(prefix="rag-chroma-"))
+    atexit.register(shutil.rmtree, scratch, True)
+    copy = scratch / "chroma"
+    shutil.copytree(path, copy, copy_function=shutil.copyfile)
+    for item in [copy, *copy.rglob("*")]:
+        item.chmod(item.stat().st_mode | stat.S_IWUSR)
+    log.info("%s is read-only: reading its vectors from a private copy in %s", path, copy)
+    return chroma_client(copy)
+
+
+def _writable(path: Path) -> bool:
+    return all(os.access(item, os.W_OK) for item in [path, *path.rglob("*")])
 
 
 def chroma_client(path: Path):

@@ -301,3 +301,25 @@ def test_eval_with_an_llm_reports_support_and_never_writes_the_api_key(ingested,
     for path in out.iterdir():
         assert "sk-eval-secret-77" not in path.read_text(encoding="utf-8"), path
     assert "supported_sentence_rate" in result.stdout
+
+
+@pytest.mark.models
+def test_eval_never_writes_credentials_from_the_llm_url(ingested, tmp_path):
+    gold = tmp_path / "gold.jsonl"
+    row = {"id": "g1", "question": "Hur kan små kommuner samverka?", "answerable": True,
+           "evidence": ["Små kommuner kan dela på kompetens"], "lang": "sv", "kind": "strategy"}
+    gold.write_text(json.dumps(row, ensure_ascii=False) + "\n", encoding="utf-8")
+    out = tmp_path / "run"
+    with ScriptedChatServer(Reply(text="Små kommuner kan dela på kompetens [1].")) as server:
+        url = server.url.replace("http://", "http://kommun:sk-url-secret-99@")
+        result = rag(
+            ingested, "eval", "--gold", str(gold), "--out", str(out),
+            "--llm", "openai", "--llm-model", "stub-model", "--llm-base-url", url, RAG_ABSTAIN_THRESHOLD="0",
+        )
+
+    assert result.returncode == 0, result.stderr
+    summary = json.loads((out / "summary.json").read_text(encoding="utf-8"))
+    assert summary["run"]["extra"]["llm_base_url"] == server.url.replace("http://", "http://kommun:***@")
+    for path in out.iterdir():
+        assert "sk-url-secret-99" not in path.read_text(encoding="utf-8"), path
+    assert "sk-url-secret-99" not in result.stdout + result.stderr

@@ -101,6 +101,34 @@ def test_encrypted_pdf_with_empty_user_password_loads(tmp_path: Path):
     assert load_document(path).text == "Andra sidan: tjänsteskrivelse"
 
 
+def _aes_pdf(tmp_path: Path, user_password: str) -> Path:
+    """A real AES-256 encrypted PDF written by pypdf's own writer."""
+    from pypdf import PdfReader, PdfWriter
+
+    plain = _write_pdf(tmp_path / "plain.pdf", [PAGE_ONE, PAGE_TWO])
+    writer = PdfWriter(clone_from=PdfReader(plain))
+    writer.encrypt(user_password=user_password, owner_password="ägare", algorithm="AES-256")
+    path = tmp_path / "aes.pdf"
+    writer.write(path)
+    return path
+
+
+def test_aes_encrypted_pdf_with_only_an_owner_password_loads(tmp_path: Path):
+    doc = load_document(_aes_pdf(tmp_path, user_password=""))
+
+    assert doc.text == load_document(tmp_path / "plain.pdf").text
+    assert [p.number for p in doc.pages] == [1, 2]
+
+
+def test_aes_encrypted_pdf_with_a_user_password_gets_the_encrypted_message(tmp_path: Path):
+    path = _aes_pdf(tmp_path, user_password="hemligt")
+
+    with pytest.raises(LoaderError) as info:
+        load_document(path)
+
+    assert info.value.reason == "encrypted; remove the password and ingest again"
+
+
 @pytest.mark.parametrize(
     "corrupt",
     [
