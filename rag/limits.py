@@ -16,6 +16,7 @@ from rag.types import Turn
 
 # Passages a search or an answer may ask for: the same range the `k` setting allows.
 MAX_K = 50
+_WHAT = {"question": "a question", "query": "what to search for"}
 
 
 def check_text(text: object, limit: int, field: str = "question", allow_empty: bool = False) -> str:
@@ -25,7 +26,7 @@ def check_text(text: object, limit: int, field: str = "question", allow_empty: b
         raise ValueError("{} must be text (a string), got {}".format(field, type(text).__name__))
     text = text.strip()
     if not text and not allow_empty:
-        raise ValueError("{} is empty; type a question".format(field))
+        raise ValueError("{} is empty; type {}".format(field, _WHAT.get(field, "some text")))
     if len(text) > limit:
         raise ValueError(
             "{} is {:,} characters; the limit is {:,} (RAG_MAX_QUESTION_CHARS); shorten it".format(
