@@ -146,9 +146,9 @@ def test_disjoint_covers_every_turn_of_a_conversation(tmp_path):
     ]
 
 
-def test_shipped_second_held_out_set_is_clean_and_disjoint():
+def test_shipped_second_held_out_set_and_conversations_are_clean_and_disjoint():
     evals, corpus = ROOT / "evals", ROOT / "corpus"
-    new_files = [evals / "gold_test2.jsonl"]
+    new_files = [evals / "gold_test2.jsonl", evals / "conversations_dev.jsonl"]
     for path in new_files:
         assert check_gold(path, corpus) == [], path
     assert check_disjoint([evals / "gold_dev.jsonl", evals / "gold_test.jsonl", *new_files]) == []
