@@ -89,7 +89,8 @@ def test_kind_and_lang_describe_the_last_turn(tmp_path, corpus):
     declined_last = _conversation("conv-1", kind="strategy", turns=[
         _turn("Hur ska strategin se ut?"), _turn("Vad kostar det?", answerable=False, follow_up=False)])
     answered_last = _conversation("conv-2", kind="unanswerable", lang="sv", turns=[
-        _turn("Hur ska strategin se ut?"), _turn("What about the law?", evidence=[QUOTE_LAW], follow_up=True, lang="en")])
+        _turn("Hur ska strategin se ut?"),
+        _turn("What about the law?", evidence=[QUOTE_LAW], follow_up=True, lang="en")])
 
     path, problems = _lint(tmp_path, corpus, declined_last, answered_last)
 
@@ -148,7 +149,7 @@ def test_disjoint_covers_every_turn_of_a_conversation(tmp_path):
 
 def test_shipped_second_held_out_set_and_conversations_are_clean_and_disjoint():
     evals, corpus = ROOT / "evals", ROOT / "corpus"
-    new_files = [evals / "gold_test2.jsonl", evals / "conversations_dev.jsonl"]
+    new_files = [evals / name for name in ("gold_test2.jsonl", "conversations_dev.jsonl", "conversations_test.jsonl")]
     for path in new_files:
         assert check_gold(path, corpus) == [], path
     assert check_disjoint([evals / "gold_dev.jsonl", evals / "gold_test.jsonl", *new_files]) == []
