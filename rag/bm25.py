@@ -12,6 +12,22 @@ from rag.lexical import terms
 _EMPTY = "\x00empty"  # bm25s needs at least one token per document
 
 
+class BM25Builder:
+    """Collects documents one at a time as arrays of term ids, so a large corpus never sits in
+    memory as lists of strings; ``build`` gives the same scores as ``BM25Index.build``."""
+
+    def __init__(self) -> None:
+        self.vocab: dict[str, int] = {}
+        self.docs: list[np.ndarray] = []
+
+    def add(self, text: str) -> None:
+        ids = [self.vocab.setdefault(t, len(self.vocab)) for t in terms(text) or [_EMPTY]]
+        self.docs.append(np.asarray(ids, dtype=np.int32))
+
+    def build(self) -> "BM25Index":
+        return BM25Index.build_from_ids(self.docs, self.vocab)
+
+
 class BM25Index:
     def __init__(self, retriever, size: int) -> None:
         self.retriever = retriever
@@ -24,6 +40,14 @@ class BM25Index:
         retriever = bm25s.BM25()
         retriever.index([terms(t) or [_EMPTY] for t in texts], show_progress=False)
         return cls(retriever, len(texts))
+
+    @classmethod
+    def build_from_ids(cls, docs: list[np.ndarray], vocab: dict[str, int]) -> "BM25Index":
+        import bm25s
+
+        retriever = bm25s.BM25()
+        retriever.index((docs, vocab), show_progress=False)
+        return cls(retriever, len(docs))
 
     def save(self, folder: Path) -> None:
         self.retriever.save(str(folder), show_progress=False)

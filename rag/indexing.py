@@ -23,11 +23,12 @@ from typing import Callable, Iterable
 import numpy as np
 from tqdm import tqdm
 
-from rag.chunking import SECTION_SEP, SentenceSpan, build_passages
+from rag.chunking import SECTION_SEP, SentenceSpan
 from rag.config import Settings
-from rag.embeddings import CachedEmbedder, Embedder, make_embedder
-from rag.loaders import LoaderError, file_sha256, load_document, scan, source_name
-from rag.store import MANIFEST_VERSION, Generation, IndexDir, expected_manifest, manifest_mismatch, write_generation
+from rag.embeddings import Embedder, make_embedder
+from rag.loaders import LoaderError, file_sha256, scan, source_name
+from rag.segments import FilePassages, Segment, segments
+from rag.store import MANIFEST_VERSION, Generation, GenerationWriter, IndexDir, expected_manifest, manifest_mismatch
 from rag.types import Passage
 
 log = logging.getLogger(__name__)
@@ -115,18 +116,6 @@ def remove(
     return _update(settings, [], list(names), embedder, progress, notify)
 
 
-@dataclass
-class _Collected:
-    """Passages and sentences of the new generation, in order, and what each source contributed."""
-
-    passages: list[Passage] = field(default_factory=list)
-    sentences: list[SentenceSpan] = field(default_factory=list)
-
-    def extend(self, passages: list[Passage], sentences: list[SentenceSpan]) -> None:
-        self.passages += passages
-        self.sentences += sentences
-
-
 def _update(settings, targets, names, embedder, progress, notify) -> IngestReport:
     started = time.perf_counter()
     notify = notify or (lambda message: log.info("%s", message))
@@ -136,7 +125,6 @@ def _update(settings, targets, names, embedder, progress, notify) -> IngestRepor
     embedder = embedder or make_embedder(settings)
     if progress is None:
         progress = sys.stderr.isatty()
-    titles = _corpus_titles(settings.corpus_dir)
 
     with index.lock():
         old_folder = index.current()
@@ -144,119 +132,182 @@ def _update(settings, targets, names, embedder, progress, notify) -> IngestRepor
         # An index written in another format is rebuilt from scratch, never read.
         old = Generation(old_folder) if old_manifest and old_manifest.manifest_version == MANIFEST_VERSION else None
         manifest = expected_manifest(embedder.name, settings.chunk_chars)
-        manifest.dimension = old_manifest.dimension if old_manifest else 0
         reason = ", ".join("{} {} -> {}".format(*d) for d in manifest_mismatch(old_manifest, manifest)) or None
         reusable = old is not None and reason is None
         old_files = old_manifest.files if old_manifest else {}
         drop = _named_for_removal(names, old_files, settings.corpus_dir)
         report = IngestReport(generation=None, rebuild_reason=reason, skipped=found.skipped)
-        collected = _Collected()
-        old_by_source = _group_by_source(old) if old is not None else {}
+        plan = _plan(settings, found, folders, old_files, drop, reusable, report)
+        for source in report.removed:
+            notify("removing {} from the index: {}".format(source, report.removed_why[source]))
 
-        def keep_old(source: str) -> None:
-            collected.extend(*old_by_source.get(source, ([], [])))
-            manifest.files[source] = old_files[source]
-
-        def add(path: Path, source: str) -> None:
-            try:
-                digest = file_sha256(path)
-                prev = old_files.get(source)
-                if reusable and prev and prev["sha256"] == digest:
-                    report.unchanged.append(source)
-                    keep_old(source)
-                    return
-                doc_passages, doc_sentences, entry = _load(path, settings, titles)
-            except LoaderError as exc:
-                log.warning("%s", exc)
-                report.failed.append((str(path), exc.reason))
-                if old is not None and source in old_files:
-                    keep_old(source)  # keep what the index already had for a file that now fails to load
-                return
-            (report.changed if source in old_files else report.added).append(source)
-            collected.extend(doc_passages, doc_sentences)
-            manifest.files[source] = entry
-
-        seen: set[str] = set()
-        for path, why in found.broken:
-            source = source_name(Path(os.path.abspath(path)), settings.corpus_dir)
-            seen.add(source)
-            report.failed.append((path, why))
-            if old is not None and source in old_files:
-                keep_old(source)
-        for path in found.files:
-            source = source_name(path.resolve(), settings.corpus_dir)
-            seen.add(source)
-            add(path, source)
-        for source, entry in old_files.items():
-            if source in seen:
-                continue
-            why = drop.get(source) or _gone_from(Path(entry["path"]), folders)
-            if why is None and not reusable and not Path(entry["path"]).is_file():
-                why = "its file {} no longer exists and the index is being rebuilt".format(entry["path"])
-            if why is not None:
-                report.removed.append(source)
-                report.removed_why[source] = why
-                notify("removing {} from the index: {}".format(source, why))
-            elif reusable:
-                report.kept.append(source)
-                keep_old(source)
-            else:
-                add(Path(entry["path"]), source)  # a rebuild reads the file again from where it was
-        report.passages = len(collected.passages)
-
-        if reusable and not (report.added or report.changed or report.removed):
+        if reusable and not any(path for _, path in plan) and not report.removed:
             index.prune()  # a killed ingest's folder would otherwise linger until the next change
             report.up_to_date = True
             report.generation = old_folder.name
+            report.passages = sum(old_files[source]["passages"] for source, _ in plan)
             report.seconds = time.perf_counter() - started
             return report
 
-        if not collected.passages:
-            if report.removed and not found.files and not report.failed:
-                raise ValueError("removing {} would leave the index empty; ingest other files first".format(
-                    ", ".join(report.removed)))
-            shown = ", ".join(str(p) for p in found.files) or ", ".join(str(t) for t in targets) or str(settings.corpus_dir)
-            raise LoaderError(shown, "nothing could be ingested")
-
-        report.generation = _write(index, old, manifest, collected, embedder, progress, report)
+        folder = index.new_generation()
+        writer = GenerationWriter(folder, embed_text)
+        try:
+            _write(settings, plan, old if reusable or _same_embedder(old, embedder) else None, reusable,
+                   writer, manifest, embedder, progress, report)
+            report.passages = writer.passages
+            if reusable and not (report.added or report.changed or report.removed):
+                # Every file to load failed and kept its passages: the index already is what this gives.
+                writer.close()
+                shutil.rmtree(folder, ignore_errors=True)
+                report.up_to_date = True
+                report.generation = old_folder.name
+                report.seconds = time.perf_counter() - started
+                return report
+            if not writer.passages:
+                if report.removed and not found.files and not report.failed:
+                    raise ValueError("removing {} would leave the index empty; ingest other files first".format(
+                        ", ".join(report.removed)))
+                shown = ", ".join(str(p) for p in found.files) or ", ".join(str(t) for t in targets)
+                raise LoaderError(shown or str(settings.corpus_dir), "nothing could be ingested")
+            writer.finish(manifest)
+            index.activate(folder)
+        except BaseException:
+            writer.close()
+            shutil.rmtree(folder, ignore_errors=True)
+            raise
+        report.generation = folder.name
         report.seconds = time.perf_counter() - started
         log.info("%s", report.summary())
         return report
 
 
-def _load(path: Path, settings: Settings, titles: dict[str, str]) -> tuple[list[Passage], list[SentenceSpan], dict]:
-    doc = load_document(path, settings.corpus_dir)
-    if doc.source in titles:
-        doc = dataclasses.replace(doc, title=titles[doc.source])
-    doc_passages, doc_sentences = build_passages(doc, settings.chunk_chars)
-    if not doc_passages:
-        raise LoaderError(str(path), "no text left after cleaning; check that it is not only figures")
-    entry = {"sha256": doc.sha256, "path": doc.path, "title": doc.title, "passages": len(doc_passages)}
-    return doc_passages, doc_sentences, entry
+def _same_embedder(old: Generation | None, embedder: Embedder) -> bool:
+    return old is not None and old.manifest.embedder == embedder.name
 
 
-def _write(index: IndexDir, old, manifest, collected: _Collected, embedder, progress: bool, report) -> str:
-    """Embed what is new, write a complete generation and switch to it; the folder's name."""
-    cache_p, cache_s = ({}, {})
-    if old is not None and old.manifest.embedder == embedder.name:
-        cache_p, cache_s = old.vector_cache(embed_text)
-    folder = index.new_generation()
+def _plan(settings, found, folders, old_files, drop, reusable, report) -> list[tuple[str, Path | None]]:
+    """(source, path to load or None to keep its old passages) in the order of the new index;
+    fills the report's unchanged, kept, removed and (for unresolvable links) failed lists."""
+    plan: list[tuple[str, Path | None]] = []
+    seen: set[str] = set()
+    for path, why in found.broken:
+        source = source_name(Path(os.path.abspath(path)), settings.corpus_dir)
+        seen.add(source)
+        report.failed.append((path, why))
+        if reusable and source in old_files:
+            plan.append((source, None))
+    for path in found.files:
+        source = source_name(path.resolve(), settings.corpus_dir)
+        seen.add(source)
+        prev = old_files.get(source)
+        try:
+            unchanged = reusable and prev is not None and prev["sha256"] == file_sha256(path)
+        except LoaderError as exc:
+            log.warning("%s", exc)
+            report.failed.append((str(path), exc.reason))
+            if reusable and prev is not None:
+                plan.append((source, None))
+            continue
+        if unchanged:
+            report.unchanged.append(source)
+        plan.append((source, None if unchanged else path))
+    for source, entry in old_files.items():
+        if source in seen:
+            continue
+        why = drop.get(source) or _gone_from(Path(entry["path"]), folders)
+        if why is None and not reusable and not Path(entry["path"]).is_file():
+            why = "its file {} no longer exists and the index is being rebuilt".format(entry["path"])
+        if why is not None:
+            report.removed.append(source)
+            report.removed_why[source] = why
+        elif reusable:
+            report.kept.append(source)
+            plan.append((source, None))
+        else:
+            plan.append((source, Path(entry["path"])))  # a rebuild reads the file again from where it was
+    return plan
+
+
+def _write(settings, plan, old, reusable, writer, manifest, embedder, progress, report) -> None:
+    """Every planned file into ``writer``: old passages with their vectors, or loaded and embedded
+    segment by segment."""
+    old_files = old.manifest.files if old is not None else {}
+    rows = _rows_by_source(old) if old is not None else {}
+    titles = _corpus_titles(settings.corpus_dir)
+    vectors = _Vectors(embedder, *(old.vector_cache(embed_text) if old is not None else ({}, {})), progress)
     try:
-        p_embedder = CachedEmbedder(embedder, cache_p)
-        s_embedder = CachedEmbedder(embedder, cache_s)
-        p_texts = [embed_text(p) for p in collected.passages]
-        vectors = _embed_all(p_embedder, p_texts, progress, "passager")
-        s_vectors = _embed_all(s_embedder, [s.text for s in collected.sentences], progress, "meningar")
-        manifest.dimension = int(vectors.shape[1])
-        report.embedded = p_embedder.misses + s_embedder.misses
-        write_generation(
-            folder, manifest, collected.passages, collected.sentences, vectors, s_vectors, p_embedder, embed_text
-        )
-        index.activate(folder)
-    except BaseException:
-        shutil.rmtree(folder, ignore_errors=True)
-        raise
-    return folder.name
+        for source, path in plan:
+            if path is None:
+                writer.add(*_old_rows(old, rows.get(source, ([], []))))
+                manifest.files[source] = old_files[source]
+                continue
+            try:
+                entry = _load(path, settings, titles, writer, vectors)
+            except LoaderError as exc:
+                log.warning("%s", exc)
+                report.failed.append((str(path), exc.reason))
+                if reusable and source in old_files:
+                    # Keep what the index already had for a file that now fails to load.
+                    writer.add(*_old_rows(old, rows.get(source, ([], []))))
+                    manifest.files[source] = old_files[source]
+                continue
+            (report.changed if source in old_files else report.added).append(source)
+            manifest.files[source] = entry
+    finally:
+        vectors.close()
+    report.embedded = vectors.embedded
+
+
+def _load(path: Path, settings: Settings, titles: dict[str, str], writer, vectors) -> dict:
+    """Load, repair, chunk and embed one file into ``writer``, a segment at a time; its manifest entry.
+    LoaderError comes before anything of the file is written."""
+    digest = file_sha256(path)
+    placed = FilePassages(settings.chunk_chars)
+    for segment in segments(path, settings.corpus_dir, digest):
+        doc = segment.doc
+        if doc.source in titles:
+            segment = Segment(segment.offset, dataclasses.replace(doc, title=titles[doc.source]))
+        passages, sentences = placed.place(segment)
+        writer.add(passages, sentences, vectors.of_passages(passages), vectors.of_sentences(sentences))
+    if not placed.passages:
+        raise LoaderError(str(path), "no text left after cleaning; check that it is not only figures")
+    return {"sha256": digest, "path": str(path.resolve()), "title": placed.title, "passages": placed.passages}
+
+
+class _Vectors:
+    """Vectors for passages and sentences: reused from the previous generation by text, else
+    embedded in small batches. Nothing is kept between calls, so memory does not grow with the file."""
+
+    def __init__(self, embedder: Embedder, passages: dict, sentences: dict, progress: bool, batch: int = 16) -> None:
+        self.embedder = embedder
+        self.cache = {"p": passages, "s": sentences}
+        self.batch = batch
+        self.embedded = 0
+        self.dimension = 0
+        self.bar = tqdm(desc="Bäddar in", unit="st", disable=not progress)
+
+    def of_passages(self, passages: list[Passage]) -> np.ndarray:
+        return self._rows([embed_text(p) for p in passages], self.cache["p"])
+
+    def of_sentences(self, sentences: list[SentenceSpan]) -> np.ndarray:
+        return self._rows([s.text for s in sentences], self.cache["s"])
+
+    def _rows(self, texts: list[str], cache: dict) -> np.ndarray:
+        missing = [t for t in dict.fromkeys(texts) if t not in cache]
+        fresh: dict[str, np.ndarray] = {}
+        for i in range(0, len(missing), self.batch):
+            chunk = missing[i : i + self.batch]
+            fresh.update(zip(chunk, np.asarray(self.embedder.embed_documents(chunk), dtype=np.float32)))
+            self.bar.update(len(chunk))
+        self.embedded += len(missing)
+        if not texts:
+            return np.zeros((0, self.dimension), dtype=np.float32)
+        rows = np.stack([fresh[t] if t in fresh else np.asarray(cache[t], dtype=np.float32) for t in texts])
+        self.dimension = rows.shape[1]
+        return rows
+
+    def close(self) -> None:
+        self.bar.close()
 
 
 def _named_for_removal(names, old_files: dict[str, dict], corpus_dir: Path) -> dict[str, str]:
@@ -286,21 +337,21 @@ def _gone_from(path: Path, folders: list[Path]) -> str | None:
     return None
 
 
-def _group_by_source(generation: Generation) -> dict[str, tuple[list[Passage], list[SentenceSpan]]]:
-    groups: dict[str, tuple[list[Passage], list[SentenceSpan]]] = {}
-    source_of: dict[str, str] = {}
-    for p in generation.passages:
-        groups.setdefault(p.source, ([], []))[0].append(p)
-        source_of[p.id] = p.source
-    for s in generation.sentences:
-        groups[source_of[s.passage_id]][1].append(s)
+def _rows_by_source(generation: Generation) -> dict[str, tuple[list[int], list[int]]]:
+    """Per source, the rows of its passages and of its sentences in the generation."""
+    groups: dict[str, tuple[list[int], list[int]]] = {}
+    for i, p in enumerate(generation.passages):
+        groups.setdefault(p.source, ([], []))[0].append(i)
+    for i, s in enumerate(generation.sentences):
+        groups[generation.by_id[s.passage_id].source][1].append(i)
     return groups
 
 
-def _embed_all(embedder: CachedEmbedder, texts: list[str], progress: bool, label: str, batch: int = 16) -> np.ndarray:
-    missing = [t for t in dict.fromkeys(texts) if t not in embedder.cache]
-    with tqdm(total=len(missing), desc="Bäddar in " + label, unit="st", disable=not progress or not missing) as bar:
-        for i in range(0, len(missing), batch):
-            embedder.embed_documents(missing[i : i + batch])
-            bar.update(len(missing[i : i + batch]))
-    return np.asarray(embedder.embed_documents(texts), dtype=np.float32).reshape(len(texts), -1)
+def _old_rows(generation: Generation, rows: tuple[list[int], list[int]]):
+    p_rows, s_rows = rows
+    return (
+        [generation.passages[i] for i in p_rows],
+        [generation.sentences[i] for i in s_rows],
+        generation.vectors[p_rows],
+        generation.sentence_vectors[s_rows],
+    )

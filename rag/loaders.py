@@ -171,8 +171,12 @@ def _is_skipped(name: str) -> bool:
 
 
 def file_sha256(path: Path) -> str:
+    digest = hashlib.sha256()
     try:
-        return hashlib.sha256(Path(path).read_bytes()).hexdigest()
+        with open(path, "rb") as fh:
+            while block := fh.read(1 << 20):
+                digest.update(block)
+        return digest.hexdigest()
     except OSError as exc:
         raise LoaderError(path, f"cannot be read ({exc.strerror}); check its permissions") from exc
 
