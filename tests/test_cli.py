@@ -99,7 +99,7 @@ def test_a_question_over_the_limit_exits_2_before_the_index_is_loaded(tmp_path):
 
     assert result.returncode == 2
     assert result.stderr == (
-        "rag: error: question is 20,000 characters; the limit is 1,000 (RAG_MAX_QUESTION_CHARS); shorten it\n"
+        "rag: error: question is 20,000 characters; the limit is 500 (RAG_MAX_QUESTION_CHARS); shorten it\n"
     )
     assert not (tmp_path / "index").exists()
 
@@ -131,7 +131,7 @@ def test_each_bad_questions_line_costs_only_its_own_answer(ingested, tmp_path):
         "question contains an invalid character (lone surrogate '\\ud800' at character 12); fix the text's encoding"
     )
     assert out[3]["question"] == "Vem beslutar\ud800 om strategin?"
-    assert out[4]["error"].startswith("question is 21,000 characters; the limit is 1,000")
+    assert out[4]["error"].startswith("question is 21,000 characters; the limit is 500")
     assert out[0]["passages"] and out[5]["passages"]
 
 

@@ -28,22 +28,22 @@ def service(indexed):
 
 def test_a_question_over_the_limit_is_refused_before_any_work(service):
     with pytest.raises(ValueError) as err:
-        service.ask("a" * 1001)
+        service.ask("a" * 501)
 
     assert str(err.value) == (
-        "question is 1,001 characters; the limit is 1,000 (RAG_MAX_QUESTION_CHARS); shorten it"
+        "question is 501 characters; the limit is 500 (RAG_MAX_QUESTION_CHARS); shorten it"
     )
     assert service.embedder.calls == 0
-    assert service.ask("Hur kan små kommuner samverka? " + "x" * 960).question.startswith("Hur kan")
+    assert service.ask("Hur kan små kommuner samverka? " + "x" * 460).question.startswith("Hur kan")
 
 
 def test_the_stream_and_search_entries_have_the_same_limit(service):
-    with pytest.raises(ValueError, match=r"^question is 1,200 characters; the limit is 1,000"):
+    with pytest.raises(ValueError, match=r"^question is 1,200 characters; the limit is 500"):
         next(service.stream("b" * 1200))
-    with pytest.raises(ValueError, match=r"^query is 5,000 characters; the limit is 1,000"):
+    with pytest.raises(ValueError, match=r"^query is 5,000 characters; the limit is 500"):
         service.search("c" * 5000)
-    with pytest.raises(ValueError, match=r"^section is 1,001 characters; the limit is 1,000"):
-        service.search("samverkan", section="d" * 1001)
+    with pytest.raises(ValueError, match=r"^section is 501 characters; the limit is 500"):
+        service.search("samverkan", section="d" * 501)
     assert service.embedder.calls == 0
 
 
@@ -82,7 +82,7 @@ def test_history_limits_name_the_setting(service):
     with pytest.raises(ValueError) as err:
         service.ask("Och där?", history=[Turn("y" * 400_000, "")])
     assert str(err.value) == (
-        "history[0] question is 400,000 characters; the limit is 1,000 (RAG_MAX_QUESTION_CHARS)"
+        "history[0] question is 400,000 characters; the limit is 500 (RAG_MAX_QUESTION_CHARS)"
     )
     assert service.embedder.calls == 0
 

@@ -142,7 +142,7 @@ def test_bad_input_gets_a_clear_error(client):
     ("args", "api_name", "message"),
     [
         ((12345,), "/ask", "question must be text (a string), got int"),
-        (("a" * 1001,), "/ask", "question is 1,001 characters; the limit is 1,000 (RAG_MAX_QUESTION_CHARS); shorten it"),
+        (("a" * 501,), "/ask", "question is 501 characters; the limit is 500 (RAG_MAX_QUESTION_CHARS); shorten it"),
         (("Och där?", "", [["q", "a"]] * 21), "/ask",
          "history has 21 turns; the limit is 20 (RAG_MAX_HISTORY_TURNS); send only the latest turns"),
         (("Och där?", "", [["q", "a" * 200_000]] * 2), "/ask",
