@@ -24,6 +24,7 @@ from __future__ import annotations
 import atexit
 import fcntl
 import hashlib
+import itertools
 import json
 import logging
 import os
@@ -321,9 +322,10 @@ class _FileLock:
 
 class GenerationWriter:
     """Writes one generation a batch at a time, so that memory stays bounded whatever the size of
-    the corpus: passages.jsonl and sentences.jsonl grow line by line, vectors go to raw files and
-    to Chroma batch by batch, and BM25 keeps only term ids. ``finish`` writes the .npy files, the
-    hubness scores, BM25 and, last, the manifest that marks the generation complete."""
+    the corpus: passages.jsonl and sentences.jsonl grow line by line, vectors go to raw files, and
+    BM25 keeps only term ids. ``finish`` writes the .npy files, the hubness scores, BM25, Chroma
+    (read back from passages.jsonl and the vectors in batches) and, last, the manifest that marks
+    the generation complete."""
 
     def __init__(self, folder: Path, embed_text: Callable[[Passage], str]) -> None:
         from rag.bm25 import BM25Builder
@@ -356,21 +358,30 @@ class GenerationWriter:
         self._files["sentences"].writelines(json.dumps(asdict(x), ensure_ascii=False) + "\n" for x in sentences)
         self._files["vectors"].write(np.ascontiguousarray(vectors, dtype=np.float32).tobytes())
         self._files["sentence_vectors"].write(np.ascontiguousarray(sentence_vectors, dtype=np.float32).tobytes())
-        texts = [self.embed_text(p) for p in passages]
-        for text in texts:
-            self._bm25.add(text)
-        if passages:
-            write_chroma(self.folder / "chroma", passages, texts, np.asarray(vectors, dtype=np.float32))
+        for p in passages:
+            self._bm25.add(self.embed_text(p))
         self.passages += len(passages)
         self.sentences += len(sentences)
 
-    def finish(self, manifest: "Manifest") -> None:
-        """Write the rest of the generation; the manifest goes last and marks it complete."""
+    def finish(self, manifest: "Manifest", batch: int = 4000) -> None:
+        """Write the rest of the generation; the manifest goes last and marks it complete.
+
+        BM25 is built and let go before Chroma is filled: each holds several kilobytes per
+        passage while it is built, and one after the other keeps the peak to the larger of them.
+        """
         self.close()
         vectors = _npy_from_raw(self.folder / "vectors.f32", self.folder / "vectors.npy", self.dimension)
         _npy_from_raw(self.folder / "sentence_vectors.f32", self.folder / "sentence_vectors.npy", self.dimension)
-        np.save(self.folder / "hubness.npy", hubness(np.load(vectors, mmap_mode="r")))
+        rows = np.load(vectors, mmap_mode="r")
+        np.save(self.folder / "hubness.npy", hubness(rows))
         self._bm25.build().save(self.folder / "bm25")
+        self._bm25 = None
+        with open(self.folder / "passages.jsonl", encoding="utf-8") as fh:
+            start = 0
+            while chunk := [Passage(**json.loads(line)) for line in itertools.islice(fh, batch)]:
+                texts = [self.embed_text(p) for p in chunk]
+                write_chroma(self.folder / "chroma", chunk, texts, np.asarray(rows[start : start + len(chunk)]))
+                start += len(chunk)
         manifest.dimension = self.dimension
         manifest.passages = self.passages
         manifest.created_at = time.strftime("%Y-%m-%dT%H:%M:%S%z")
