@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import Iterator
 
 from rag.chunking import SentenceSpan, build_passages, passage_id
-from rag.loaders import LoaderError, _first_line, load_document, source_name
+from rag.loaders import _first_line, load_document, source_name
 from rag.types import Document, Page, Passage
 
 SEGMENT_CHARS = 1_000_000
@@ -199,5 +199,3 @@ class FilePassages:
         ]
         return placed, shifted
 
-
-__all__ = ["FilePassages", "LoaderError", "SEGMENT_CHARS", "Segment", "segments", "split_document"]
