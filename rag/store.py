@@ -372,16 +372,19 @@ class GenerationWriter:
         self.close()
         vectors = _npy_from_raw(self.folder / "vectors.f32", self.folder / "vectors.npy", self.dimension)
         _npy_from_raw(self.folder / "sentence_vectors.f32", self.folder / "sentence_vectors.npy", self.dimension)
-        rows = np.load(vectors, mmap_mode="r")
-        np.save(self.folder / "hubness.npy", hubness(rows))
+        np.save(self.folder / "hubness.npy", hubness(np.load(vectors, mmap_mode="r")))
         self._bm25.build().save(self.folder / "bm25")
         self._bm25 = None
-        with open(self.folder / "passages.jsonl", encoding="utf-8") as fh:
-            start = 0
+        # Read, not mapped: pages of a mapped file count in the process's memory while mapped.
+        rows = np.load(vectors, mmap_mode="r")
+        offset, width = rows.offset, rows.shape[1]
+        del rows
+        with open(self.folder / "passages.jsonl", encoding="utf-8") as fh, open(vectors, "rb") as vh:
+            vh.seek(offset)
             while chunk := [Passage(**json.loads(line)) for line in itertools.islice(fh, batch)]:
                 texts = [self.embed_text(p) for p in chunk]
-                write_chroma(self.folder / "chroma", chunk, texts, np.asarray(rows[start : start + len(chunk)]))
-                start += len(chunk)
+                block = np.fromfile(vh, dtype=np.float32, count=len(chunk) * width).reshape(len(chunk), width)
+                write_chroma(self.folder / "chroma", chunk, texts, block)
         manifest.dimension = self.dimension
         manifest.passages = self.passages
         manifest.created_at = time.strftime("%Y-%m-%dT%H:%M:%S%z")
