@@ -36,7 +36,7 @@ from rag.bm25 import BM25Index
 from rag.config import Settings
 from rag.embeddings import Embedder
 from rag.lexical import detect_lang
-from rag.store import COLLECTION, Generation, chroma_client
+from rag.store import COLLECTION, Generation, open_chroma
 from rag.translate import DictionaryTranslator, QueryTranslator, TermGroup
 from rag.types import Hit, Passage
 
@@ -102,7 +102,7 @@ class HybridRetriever:
         self.vectorstore = Chroma(
             collection_name=COLLECTION,
             embedding_function=embedder,
-            client=chroma_client(generation.folder / "chroma"),
+            client=open_chroma(generation.folder / "chroma"),
         )
         self.hub = generation.hubness
         self._index_of = generation.index_of
