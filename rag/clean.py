@@ -51,6 +51,15 @@ KEEP_MARGIN = 0.0
 MIN_REPAIR_ZIPF = 1.0
 # "lintervjuerna" is "I intervjuerna" only when the rest is an everyday word.
 GLUED_I_REST_ZIPF = 2.5
+# Longer tokens are kept as they are: about two of the longest Swedish words glued together
+# (wordfreq's longest is 33 characters; the longest token repaired in the report is 29). The
+# search over readings and the alignment grow with the square of a token's length, so a
+# 100,000-character token would otherwise stall an ingest.
+MAX_REPAIR_CHARS = 64
+# Entries per memo of token repairs, so that a large file's new words cannot grow memory without
+# end (100,000 each held about 500 MB on a 50 MB file). The report fills 26,000 entries of the
+# largest memo and at most 15,000 of the others, and is repaired as fast with 20,000.
+CACHE_ENTRIES = 20_000
 
 # What each OCR glyph may stand for: (intended text, cost). "ı" marks an uppercase I,
 # which in this OCR is as often a misread "l" as a real "I".
@@ -244,9 +253,11 @@ def _next_is_lowercase(split: list[tuple[str, str, str]], index: int, trail: str
     return split[following][1][:1].islower()
 
 
-@lru_cache(maxsize=None)
+@lru_cache(maxsize=CACHE_ENTRIES)
 def _repair_token(token: str) -> str:
     """Repair one whitespace-delimited token, keeping its surrounding punctuation."""
+    if len(token) > MAX_REPAIR_CHARS:
+        return token
     if token == "|":
         return "I"
     lead, core, trail = _split_punct(token)
@@ -284,7 +295,7 @@ def _repair_compound_part(part: str, first: bool) -> str:
     return _repair_word(part)
 
 
-@lru_cache(maxsize=None)
+@lru_cache(maxsize=CACHE_ENTRIES)
 def _repair_word(word: str) -> str:
     if not word or not any(char.isalpha() for char in word):
         return word
@@ -364,7 +375,7 @@ def _best_repair(norm: str, lexicon: Lexicon) -> str:
     return single_word
 
 
-@lru_cache(maxsize=None)
+@lru_cache(maxsize=CACHE_ENTRIES)
 def _best_candidate(norm: str, lexicon: Lexicon) -> tuple[str, float, float] | None:
     """The lexicon word the OCR most probably produced ``norm`` from: (word, score, zipf)."""
     best = None
@@ -404,7 +415,7 @@ def _keys(norm: str, limit: int = 2048) -> set[str]:
     return keys
 
 
-@lru_cache(maxsize=None)
+@lru_cache(maxsize=CACHE_ENTRIES)
 def _channel_cost(norm: str, word: str) -> float | None:
     """Cheapest way for the channel to turn ``word`` into ``norm``; None if impossible."""
 
@@ -432,7 +443,7 @@ def _channel_cost(norm: str, word: str) -> float | None:
     return None if math.isinf(result) else result
 
 
-@lru_cache(maxsize=None)
+@lru_cache(maxsize=CACHE_ENTRIES)
 def _segment(norm: str, lexicon: Lexicon, space_penalty: float = SPACE_PENALTY) -> tuple[str, float] | None:
     """Split a glued token into known words: (text, log10 probability) or None.
 
@@ -496,7 +507,7 @@ def _is_base_adjective(word: str) -> bool:
     return len(word) >= 5 and word.endswith(ADJECTIVE_ENDINGS)
 
 
-@lru_cache(maxsize=None)
+@lru_cache(maxsize=CACHE_ENTRIES)
 def _part_candidate(piece: str, lexicon: Lexicon, final: bool) -> tuple[str, float] | None:
     """What a piece of a glued token may be, as (word, score); None if nothing fits.
 
@@ -555,7 +566,7 @@ def _align(source: str, target: str) -> list[int]:
     return list(_align_cached(source, target))
 
 
-@lru_cache(maxsize=None)
+@lru_cache(maxsize=CACHE_ENTRIES)
 def _align_cached(source: str, target: str) -> tuple[int, ...]:
     rows, cols = len(source), len(target)
     dist = [[0] * (cols + 1) for _ in range(rows + 1)]

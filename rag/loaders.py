@@ -28,6 +28,7 @@ import logging
 import os
 import threading
 from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -59,30 +60,54 @@ class LoaderError(Exception):
         super().__init__(f"{self.path}: {reason}")
 
 
-def discover(paths: Iterable[Path]) -> list[Path]:
+@dataclass
+class Scan:
+    """What ``scan`` found: files to load, files in folders that are not indexed (path, why),
+    and paths that cannot even be looked at, such as a symlink loop (path, why)."""
+
+    files: list[Path] = field(default_factory=list)
+    skipped: list[tuple[str, str]] = field(default_factory=list)
+    broken: list[tuple[str, str]] = field(default_factory=list)
+
+
+def scan(paths: Iterable[Path]) -> Scan:
     """Expand folders recursively to supported files; keep explicitly named files as given.
 
     Inside folders, hidden files and folders (name starting with "."), ``manifest.json``
-    and README files are skipped, and files are sorted by their path within the folder.
-    Explicit files are kept whatever their type, so ``load_document`` can say why an
-    unsupported one is refused. Duplicates (same resolved path) are kept once, first
-    occurrence wins. A path that does not exist raises LoaderError.
+    and README files are passed over, files of other types are listed in ``skipped``, and
+    files are sorted by their path within the folder. Explicit files are kept whatever their
+    type, so ``load_document`` can say why an unsupported one is refused. Duplicates (same
+    resolved path) are kept once, first occurrence wins. A symlink that cannot be resolved (a
+    loop) goes to ``broken`` and the rest is still found. A path that does not exist raises
+    LoaderError.
     """
-    found: list[Path] = []
+    found = Scan()
     seen: set[Path] = set()
     for path in map(Path, paths):
         if path.is_dir():
-            candidates = _walk(path)
+            candidates = _walk(path, found.skipped)
         elif path.exists():
             candidates = [path]
+        elif path.is_symlink():
+            candidates = [path]  # a dangling link: loading it says what is wrong
         else:
             raise LoaderError(path, "no such file or folder; check the path and try again")
         for candidate in candidates:
-            key = candidate.resolve()
+            try:
+                key = candidate.resolve()
+            except (RuntimeError, OSError) as exc:
+                # Python reports a symlink loop as RuntimeError ("Symlink loop from …").
+                found.broken.append((str(candidate), "cannot be resolved ({}); fix or remove the link".format(exc)))
+                continue
             if key not in seen:
                 seen.add(key)
-                found.append(candidate)
+                found.files.append(candidate)
     return found
+
+
+def discover(paths: Iterable[Path]) -> list[Path]:
+    """The files ``scan`` finds."""
+    return scan(paths).files
 
 
 def load_document(path: Path, corpus_dir: Path | None = None) -> Document:
@@ -90,10 +115,7 @@ def load_document(path: Path, corpus_dir: Path | None = None) -> Document:
     path = Path(path)
     suffix = path.suffix.lower()
     if suffix not in SUPPORTED_SUFFIXES:
-        shown = suffix or "(no suffix)"
-        raise LoaderError(
-            path, f"unsupported file type {shown}; supported: {', '.join(SUPPORTED_SUFFIXES)}"
-        )
+        raise LoaderError(path, _unsupported(suffix))
     if path.is_dir():
         raise LoaderError(path, "is a folder, not a file; pass the folder to discover() instead")
     try:
@@ -123,15 +145,25 @@ def load_document(path: Path, corpus_dir: Path | None = None) -> Document:
     )
 
 
-def _walk(folder: Path) -> list[Path]:
+def _walk(folder: Path, skipped: list[tuple[str, str]]) -> list[Path]:
     files = []
     for root, dirs, names in os.walk(folder):
         dirs[:] = [d for d in dirs if not d.startswith(".")]
         for name in names:
-            if _is_skipped(name) or Path(name).suffix.lower() not in SUPPORTED_SUFFIXES:
+            if _is_skipped(name):
+                continue
+            suffix = Path(name).suffix.lower()
+            if suffix not in SUPPORTED_SUFFIXES:
+                skipped.append((str(Path(root, name)), _unsupported(suffix)))
                 continue
             files.append(Path(root, name))
+    skipped.sort()
     return sorted(files, key=lambda p: p.relative_to(folder).as_posix())
+
+
+def _unsupported(suffix: str) -> str:
+    shown = suffix or "(no suffix)"
+    return f"unsupported file type {shown}; supported: {', '.join(SUPPORTED_SUFFIXES)} (save it as PDF or text to index it)"
 
 
 def _is_skipped(name: str) -> bool:
@@ -143,8 +175,12 @@ def _is_skipped(name: str) -> bool:
 
 
 def file_sha256(path: Path) -> str:
+    digest = hashlib.sha256()
     try:
-        return hashlib.sha256(Path(path).read_bytes()).hexdigest()
+        with open(path, "rb") as fh:
+            while block := fh.read(1 << 20):
+                digest.update(block)
+        return digest.hexdigest()
     except OSError as exc:
         raise LoaderError(path, f"cannot be read ({exc.strerror}); check its permissions") from exc
 
@@ -169,6 +205,7 @@ def _first_line(text: str) -> str | None:
 
 
 def _decode_text(path: Path, data: bytes) -> str:
+    _refuse_nul_bytes(path, data)
     if data.startswith(_UTF8_BOM):
         body, skipped = data[len(_UTF8_BOM) :], len(_UTF8_BOM)
     else:
@@ -192,6 +229,23 @@ def _decode_text(path: Path, data: bytes) -> str:
         path,
         f"not UTF-8 (byte 0x{bad:02X} at offset {error.start + skipped}); "
         "save it as UTF-8 and ingest again",
+    )
+
+
+def _refuse_nul_bytes(path: Path, data: bytes) -> None:
+    """Text has no NUL bytes. UTF-16 without a byte order mark decodes as "valid" UTF-8 with a
+    NUL between the characters, so it is named as what it is; anything else with NULs is binary."""
+    first = data.find(b"\0")
+    if first < 0 or data.startswith(_UTF16_BOMS):
+        return
+    sample = data[:4096]
+    even, odd = sample[0::2].count(0), sample[1::2].count(0)
+    if odd > len(sample) // 4 and even == 0:
+        raise LoaderError(path, "UTF-16LE text without a byte order mark; save it as UTF-8 and ingest again")
+    if even > len(sample) // 4 and odd == 0:
+        raise LoaderError(path, "UTF-16BE text without a byte order mark; save it as UTF-8 and ingest again")
+    raise LoaderError(
+        path, f"has a NUL byte at offset {first}, so it is not a text file; save it as UTF-8 text"
     )
 
 

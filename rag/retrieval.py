@@ -42,7 +42,7 @@ from rag.bm25 import BM25Index
 from rag.config import Settings
 from rag.embeddings import Embedder
 from rag.query import Query
-from rag.store import COLLECTION, Generation, chroma_client
+from rag.store import COLLECTION, Generation, open_chroma
 from rag.types import Hit
 
 log = logging.getLogger(__name__)
@@ -115,7 +115,7 @@ class HybridRetriever:
         self.vectorstore = Chroma(
             collection_name=COLLECTION,
             embedding_function=embedder,
-            client=chroma_client(generation.folder / "chroma"),
+            client=open_chroma(generation.folder / "chroma"),
         )
         self.hub = generation.hubness
         self._index_of = generation.index_of

@@ -10,7 +10,6 @@ from __future__ import annotations
 import dataclasses
 import logging
 import time
-from pathlib import Path
 from typing import Iterator, Sequence
 
 from rag.answer import Answerer
@@ -18,6 +17,7 @@ from rag.config import Settings
 from rag.embeddings import Embedder, make_embedder
 from rag.followup import Condenser
 from rag.indexing import IngestReport, ingest
+from rag.limits import check_history, check_k, check_text
 from rag.llm import make_answerer, make_condenser
 from rag.query import QueryBuilder
 from rag.retrieval import HybridRetriever, Reranker, Retrieved
@@ -58,13 +58,13 @@ class RagService:
         manifest = index.current_manifest()
         if manifest is None:
             self.notify("no index in {}: building it from {}".format(self.settings.index_dir, self.settings.corpus_dir))
-            self.ingest_report = ingest(self.settings, embedder=self.embedder)
+            self.ingest_report = ingest(self.settings, embedder=self.embedder, notify=self.notify)
         else:
             reason = _stale_reason(manifest, self.settings, self.embedder)
             if reason:
                 self.notify("index does not match the settings ({}): rebuilding".format(reason))
-                paths = [Path(f["path"]) for f in manifest.files.values() if Path(f["path"]).exists()]
-                self.ingest_report = ingest(self.settings, paths or None, embedder=self.embedder)
+                # The corpus folder again; files indexed from elsewhere are read again from where they were.
+                self.ingest_report = ingest(self.settings, embedder=self.embedder, notify=self.notify)
         self.generation = index.open_current()
         self.queries = QueryBuilder(
             self.embedder,
@@ -84,7 +84,7 @@ class RagService:
         self, query: str, k: int | None = None, section: str | None = None, source: str | None = None
     ) -> list[Hit]:
         """Passages for ``query`` without an answer (the drafting workspace's search)."""
-        return self.retrieve(query, k=k, section=section, source=source).hits
+        return self.retrieve(query, k=k, section=section, source=source, field="query").hits
 
     def retrieve(
         self,
@@ -93,9 +93,12 @@ class RagService:
         section: str | None = None,
         source: str | None = None,
         history: Sequence[Turn] = (),
+        field: str = "question",
     ) -> Retrieved:
-        """The question understood in its conversation (a ``Query``) and the passages found for it."""
-        query = self.queries.build(_checked(question), history)
+        """The question understood in its conversation (a ``Query``) and the passages found for it;
+        ValueError naming the input (``field``, section, source, history, k) that is out of bounds."""
+        question, k = self._checked(question, k, section, source, history, field)
+        query = self.queries.build(question, history)
         return self.retriever.search(query, k=k, section=section, source=source)
 
     def passage_view(self, passage_id: str, highlight: Sequence[tuple[int, int]] = ()) -> PassageView:
@@ -139,6 +142,18 @@ class RagService:
                 return
             yield event
 
+    def _checked(self, question, k, section, source, history, field: str = "question") -> tuple[str, int | None]:
+        """The stripped question and k, or ValueError naming the input that is out of bounds."""
+        limit = self.settings.max_question_chars
+        question = check_text(question, limit, field)
+        for name, value in (("section", section), ("source", source)):
+            if value is not None:
+                check_text(value, limit, name, allow_empty=True)
+        check_history(
+            history, self.settings.max_history_turns, self.settings.max_history_chars, limit
+        )
+        return question, check_k(k)
+
     @staticmethod
     def _finish(answer: Answer, retrieved: Retrieved, t0: float, t1: float) -> Answer:
         t2 = time.perf_counter()
@@ -146,9 +161,3 @@ class RagService:
         answer.timings_ms.update({"retrieve": (t1 - t0) * 1000, "answer": (t2 - t1) * 1000, "total": (t2 - t0) * 1000})
         return answer
 
-
-def _checked(question: str) -> str:
-    question = (question or "").strip()
-    if not question:
-        raise ValueError("question is empty; type a question")
-    return question

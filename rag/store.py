@@ -22,19 +22,25 @@ generation, so only new or changed passages are embedded.
 
 from __future__ import annotations
 
+import atexit
 import fcntl
 import hashlib
+import itertools
 import json
 import logging
 import os
 import shutil
+import stat
+import tempfile
 import time
 from dataclasses import asdict, dataclass, field
 from functools import cached_property
 from datetime import datetime
 from pathlib import Path
+from typing import Callable
 
 import numpy as np
+from langchain_core.embeddings import Embeddings
 
 from rag import __version__
 from rag.chunking import CHUNKER_VERSION, SentenceSpan
@@ -132,6 +138,31 @@ def _write_atomic(path: Path, text: str) -> None:
     os.replace(tmp, path)
 
 
+def open_chroma(path: Path):
+    """A Chroma client for reading a generation's store.
+
+    Chroma writes even to read: every start adds a row to ``acquire_write`` in chroma.sqlite3
+    and a query rewrites the HNSW segment's length.bin, and it has no read-only client
+    (chroma-core/chroma#1438), so on a read-only disk or copy it fails with "attempt to write
+    a readonly database". A store this process cannot write is therefore opened from a private
+    temporary copy, removed when the process exits; the index itself is never changed.
+    """
+    if _writable(path):
+        return chroma_client(path)
+    scratch = Path(tempfile.mkdtemp(prefix="rag-chroma-"))
+    atexit.register(shutil.rmtree, scratch, True)
+    copy = scratch / "chroma"
+    shutil.copytree(path, copy, copy_function=shutil.copyfile)
+    for item in [copy, *copy.rglob("*")]:
+        item.chmod(item.stat().st_mode | stat.S_IWUSR)
+    log.info("%s is read-only: reading its vectors from a private copy in %s", path, copy)
+    return chroma_client(copy)
+
+
+def _writable(path: Path) -> bool:
+    return all(os.access(item, os.W_OK) for item in [path, *path.rglob("*")])
+
+
 def chroma_client(path: Path):
     import chromadb
     from chromadb.config import Settings as ChromaSettings
@@ -211,9 +242,10 @@ class Generation:
         """Every stemmed term of the passages."""
         return frozenset().union(*self.passage_terms)
 
-    def vector_cache(self, embed_text) -> tuple[dict[str, list[float]], dict[str, list[float]]]:
-        passages = {embed_text(p): v.tolist() for p, v in zip(self.passages, self.vectors)}
-        sentences = {s.text: v.tolist() for s, v in zip(self.sentences, self.sentence_vectors)}
+    def vector_cache(self, embed_text) -> tuple[dict[str, np.ndarray], dict[str, np.ndarray]]:
+        """Text -> vector (a row of this generation's arrays) for every passage and sentence."""
+        passages = dict(zip((embed_text(p) for p in self.passages), self.vectors))
+        sentences = dict(zip((s.text for s in self.sentences), self.sentence_vectors))
         return passages, sentences
 
 
@@ -302,6 +334,97 @@ class _FileLock:
         self.fh.close()
 
 
+class GenerationWriter:
+    """Writes one generation a batch at a time, so that memory stays bounded whatever the size of
+    the corpus: passages.jsonl and sentences.jsonl grow line by line, vectors go to raw files, and
+    BM25 keeps only term ids. ``finish`` writes the .npy files, the hubness scores, BM25, Chroma
+    (read back from passages.jsonl and the vectors in batches) and, last, the manifest that marks
+    the generation complete."""
+
+    def __init__(self, folder: Path, embed_text: Callable[[Passage], str]) -> None:
+        from rag.bm25 import BM25Builder
+
+        self.folder = folder
+        self.embed_text = embed_text
+        self.passages = 0
+        self.sentences = 0
+        self.dimension = 0
+        self._bm25 = BM25Builder()
+        self._files = {
+            "passages": open(folder / "passages.jsonl", "w", encoding="utf-8"),
+            "sentences": open(folder / "sentences.jsonl", "w", encoding="utf-8"),
+            "vectors": open(folder / "vectors.f32", "wb"),
+            "sentence_vectors": open(folder / "sentence_vectors.f32", "wb"),
+        }
+
+    def add(
+        self,
+        passages: list[Passage],
+        sentences: list[SentenceSpan],
+        vectors: np.ndarray,
+        sentence_vectors: np.ndarray,
+    ) -> None:
+        """Append passages and sentences with their vectors (row i belongs to item i)."""
+        if not passages and not sentences:
+            return
+        self.dimension = int(vectors.shape[1] if len(passages) else sentence_vectors.shape[1])
+        self._files["passages"].writelines(json.dumps(asdict(p), ensure_ascii=False) + "\n" for p in passages)
+        self._files["sentences"].writelines(json.dumps(asdict(x), ensure_ascii=False) + "\n" for x in sentences)
+        self._files["vectors"].write(np.ascontiguousarray(vectors, dtype=np.float32).tobytes())
+        self._files["sentence_vectors"].write(np.ascontiguousarray(sentence_vectors, dtype=np.float32).tobytes())
+        for p in passages:
+            self._bm25.add(self.embed_text(p))
+        self.passages += len(passages)
+        self.sentences += len(sentences)
+
+    def finish(self, manifest: "Manifest", batch: int = 4000) -> None:
+        """Write the rest of the generation; the manifest goes last and marks it complete.
+
+        BM25 is built and let go before Chroma is filled: each holds several kilobytes per
+        passage while it is built, and one after the other keeps the peak to the larger of them.
+        """
+        self.close()
+        vectors = _npy_from_raw(self.folder / "vectors.f32", self.folder / "vectors.npy", self.dimension)
+        sentence_vectors = _npy_from_raw(
+            self.folder / "sentence_vectors.f32", self.folder / "sentence_vectors.npy", self.dimension
+        )
+        np.save(self.folder / "hubness.npy", hubness(np.load(vectors, mmap_mode="r")))
+        np.save(self.folder / "sentence_hubness.npy", hubness(np.load(sentence_vectors, mmap_mode="r")))
+        self._bm25.build().save(self.folder / "bm25")
+        self._bm25 = None
+        # Read, not mapped: pages of a mapped file count in the process's memory while mapped.
+        rows = np.load(vectors, mmap_mode="r")
+        offset, width = rows.offset, rows.shape[1]
+        del rows
+        with open(self.folder / "passages.jsonl", encoding="utf-8") as fh, open(vectors, "rb") as vh:
+            vh.seek(offset)
+            while chunk := [Passage(**json.loads(line)) for line in itertools.islice(fh, batch)]:
+                texts = [self.embed_text(p) for p in chunk]
+                block = np.fromfile(vh, dtype=np.float32, count=len(chunk) * width).reshape(len(chunk), width)
+                write_chroma(self.folder / "chroma", chunk, texts, block)
+        manifest.dimension = self.dimension
+        manifest.passages = self.passages
+        manifest.created_at = time.strftime("%Y-%m-%dT%H:%M:%S%z")
+        manifest.package_version = __version__
+        manifest.write(self.folder / "manifest.json")
+
+    def close(self) -> None:
+        for fh in self._files.values():
+            fh.close()
+
+
+def _npy_from_raw(raw: Path, out: Path, dimension: int) -> Path:
+    """The rows of float32 in ``raw`` as a .npy file, copied in blocks (never all in memory)."""
+    rows = raw.stat().st_size // (4 * dimension) if dimension else 0
+    header = {"descr": np.lib.format.dtype_to_descr(np.dtype(np.float32)), "fortran_order": False,
+              "shape": (rows, dimension)}
+    with open(out, "wb") as fh, open(raw, "rb") as src:
+        np.lib.format.write_array_header_1_0(fh, header)
+        shutil.copyfileobj(src, fh, 16 * 1024 * 1024)
+    raw.unlink()
+    return out
+
+
 def write_generation(
     folder: Path,
     manifest: Manifest,
@@ -309,38 +432,37 @@ def write_generation(
     sentences: list[SentenceSpan],
     vectors: np.ndarray,
     sentence_vectors: np.ndarray,
-    embedder,
     embed_text,
 ) -> None:
-    """Write every file of a generation; the manifest goes last and marks it complete."""
-    from rag.bm25 import BM25Index
-
-    with open(folder / "passages.jsonl", "w", encoding="utf-8") as fh:
-        for p in passages:
-            fh.write(json.dumps(asdict(p), ensure_ascii=False) + "\n")
-    with open(folder / "sentences.jsonl", "w", encoding="utf-8") as fh:
-        for s in sentences:
-            fh.write(json.dumps(asdict(s), ensure_ascii=False) + "\n")
-    np.save(folder / "vectors.npy", vectors.astype(np.float32))
-    np.save(folder / "sentence_vectors.npy", sentence_vectors.astype(np.float32))
-    np.save(folder / "hubness.npy", hubness(vectors.astype(np.float32)))
-    np.save(folder / "sentence_hubness.npy", hubness(sentence_vectors.astype(np.float32)))
-    texts = [embed_text(p) for p in passages]
-    BM25Index.build(texts).save(folder / "bm25")
-    write_chroma(folder / "chroma", passages, texts, embedder)
-    manifest.passages = len(passages)
-    manifest.created_at = time.strftime("%Y-%m-%dT%H:%M:%S%z")
-    manifest.package_version = __version__
-    manifest.write(folder / "manifest.json")
+    """Write a whole generation from lists already in memory (the scale benchmark's way)."""
+    writer = GenerationWriter(folder, embed_text)
+    writer.add(passages, sentences, vectors, sentence_vectors)
+    writer.finish(manifest)
 
 
-def write_chroma(path: Path, passages: list[Passage], texts: list[str], embedder, batch: int = 4000) -> None:
-    """Fill a Chroma collection through langchain-chroma; ``embedder`` answers from its cache."""
+class _GivenVectors(Embeddings):
+    """Hands Chroma the vectors already computed for the texts it is adding, in order."""
+
+    def __init__(self, vectors: np.ndarray) -> None:
+        self.vectors = vectors
+        self.start = 0
+
+    def embed_documents(self, texts: list[str]) -> list[list[float]]:
+        rows = self.vectors[self.start : self.start + len(texts)]
+        self.start += len(texts)
+        return rows.tolist()
+
+    def embed_query(self, text: str) -> list[float]:
+        raise RuntimeError("a store being written is not queried")
+
+
+def write_chroma(path: Path, passages: list[Passage], texts: list[str], vectors: np.ndarray, batch: int = 4000) -> None:
+    """Add passages to the Chroma collection at ``path`` through langchain-chroma, with their vectors."""
     from langchain_chroma import Chroma
 
     store = Chroma(
         collection_name=COLLECTION,
-        embedding_function=embedder,
+        embedding_function=_GivenVectors(vectors),
         client=chroma_client(path),
         collection_metadata={"hnsw:space": "cosine"},
     )

@@ -8,7 +8,6 @@ the page's own events are private to it.
 
 from __future__ import annotations
 
-import functools
 import logging
 import os
 
@@ -17,10 +16,12 @@ os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
 import gradio as gr  # noqa: E402  (analytics must be off before gradio is imported)
 
 from rag import ui_draft  # noqa: E402
-from rag.feedback import FeedbackStore  # noqa: E402
+from rag.feedback import FeedbackError, FeedbackStore  # noqa: E402
+from rag.limits import recent_history  # noqa: E402
 from rag.types import Delta, Final  # noqa: E402
 from rag.ui_api import make_api  # noqa: E402
 from rag.ui_chat import EXAMPLES, WHOLE_REPORT, answer_choices, chapters, history_of, section_of  # noqa: E402
+from rag.ui_errors import ApiBlocks, clear_errors, exception_handlers, signature_help  # noqa: E402
 from rag.ui_render import (  # noqa: E402
     ChatTurn,
     conversation_html,
@@ -36,22 +37,6 @@ from rag.viewer import locate, passage_html, passage_view  # noqa: E402
 log = logging.getLogger(__name__)
 
 PRIVATE = "private"
-
-
-def _clear_errors(fn):
-    """Bad input to an API endpoint reaches the client as its message (Gradio hides the text of
-    other exceptions)."""
-
-    @functools.wraps(fn)
-    def wrapped(*args, **kwargs):
-        try:
-            return fn(*args, **kwargs)
-        except KeyError as exc:
-            raise gr.Error(str(exc.args[0] if exc.args else exc)) from None
-        except ValueError as exc:
-            raise gr.Error(str(exc)) from None
-
-    return wrapped
 
 
 def build_app(backend: Backend) -> gr.Blocks:
@@ -71,7 +56,7 @@ def build_app(backend: Backend) -> gr.Blocks:
     def render(turns: list[ChatTurn]) -> str:
         return conversation_html(turns, where)
 
-    with gr.Blocks(title="Från insikt till handling – frågor till rapporten", analytics_enabled=False) as demo:
+    with ApiBlocks(title="Från insikt till handling – frågor till rapporten", analytics_enabled=False) as demo:
         turns_state = gr.State([])
         draft_state = gr.State([])
         viewing = gr.State(None)
@@ -101,6 +86,7 @@ def build_app(backend: Backend) -> gr.Blocks:
                         question = gr.Textbox(
                             placeholder="Skriv en fråga, t.ex. Hur kommer vi igång med en AI-strategi?",
                             show_label=False, lines=1, max_lines=4, scale=6, elem_id="question", autofocus=True,
+                            max_length=settings.max_question_chars,
                         )
                         ask_btn = gr.Button("Fråga", variant="primary", scale=1, min_width=90, elem_id="ask")
                         clear_btn = gr.Button("Rensa samtalet", variant="secondary", scale=1, min_width=90, elem_id="clear")
@@ -181,7 +167,16 @@ def build_app(backend: Backend) -> gr.Blocks:
                 gr.Warning("Skriv en fråga först.")
                 yield render(turns), turns, "", gr.update()
                 return
-            history = history_of(turns)
+            if len(text) > settings.max_question_chars:
+                gr.Warning(
+                    "Frågan är {} tecken lång; gränsen är {} tecken (RAG_MAX_QUESTION_CHARS). Korta ner den.".format(
+                        len(text), settings.max_question_chars
+                    )
+                )
+                yield render(turns), turns, gr.update(), gr.update()
+                return
+            # The chat builds the history itself, so it sends what fits the limits instead of failing.
+            history = recent_history(history_of(turns), settings.max_history_turns, settings.max_history_chars)
             turn = ChatTurn(question=text, scope=section_of(scope_value))
             turns = turns + [turn]
             # Shown at once, also while a first index is still being built.
@@ -248,7 +243,12 @@ def build_app(backend: Backend) -> gr.Blocks:
             svc = service()
             extra = svc.settings.model_dump(mode="json")
             extra["index_generation"] = svc.generation.folder.name
-            feedback.record(turn.question, turn.answer.to_dict(), rating, note or "", settings=extra)
+            try:
+                feedback.record(turn.question, turn.answer.to_dict(), rating, note or "", settings=extra)
+            except (FeedbackError, ValueError) as exc:
+                log.warning("feedback not saved: %s", exc)
+                # The comment stays in its box, so nothing typed is lost.
+                return "**Omdömet kunde inte sparas:** {}".format(exc), note
             label = "bra" if rating > 0 else "dåligt"
             return "Tack! Omdömet *{}* om svar {} är sparat lokalt.".format(label, int(index) + 1), ""
 
@@ -346,7 +346,8 @@ def build_app(backend: Backend) -> gr.Blocks:
 
         # --- named API endpoints ----------------------------------------------------------------
         for name, fn in make_api(service).items():
-            gr.api(_clear_errors(fn), api_name=name)
+            gr.api(clear_errors(name, fn), api_name=name)
+            demo.api_params[name] = signature_help(fn)
 
     return demo
 
@@ -362,5 +363,6 @@ def launch(demo: gr.Blocks, settings, **kwargs):
         theme=theme(),
         css=CSS,
         footer_links=["api"],
+        app_kwargs={"exception_handlers": exception_handlers(list(getattr(demo, "api_params", {})))},
         **kwargs,
     )

@@ -9,14 +9,21 @@ from __future__ import annotations
 
 from typing import Any, Callable
 
+from rag.limits import check_k
 from rag.types import Turn
 from rag.viewer import passage_html, passage_view
 
 ServiceGetter = Callable[[], Any]
+# More spans than any passage has sentences; bounds the work of one passage call.
+MAX_HIGHLIGHTS = 200
+# Passage ids are 16 hex digits; a longer "id" is not echoed back in full.
+MAX_ID_CHARS = 64
 
 
 def history_turns(history: list | None) -> list[Turn]:
     """``[[question, answer], …]`` (or ``{"question", "answer"}`` objects) as conversation turns."""
+    if history is not None and not isinstance(history, list):
+        raise ValueError("history must be a list of [question, answer] pairs, got {}".format(type(history).__name__))
     turns = []
     for i, item in enumerate(history or []):
         if isinstance(item, dict):
@@ -34,8 +41,50 @@ def history_turns(history: list | None) -> list[Turn]:
 
 
 def scope_or_none(section: str | None) -> str | None:
+    if section is not None and not isinstance(section, str):
+        raise ValueError("section must be text (a chapter number or heading), got {}".format(type(section).__name__))
     section = (section or "").strip()
     return section or None
+
+
+def highlight_spans(highlight: list | None) -> list[tuple[int, int]]:
+    """``[[start, end], …]`` as source spans, or ValueError saying what is allowed."""
+    allowed = "highlight must be a list of [start, end] pairs of whole numbers with 0 <= start < end, e.g. [[120, 180]]"
+    if highlight is None:
+        return []
+    if not isinstance(highlight, list):
+        raise ValueError("{}; got {}".format(allowed, type(highlight).__name__))
+    if len(highlight) > MAX_HIGHLIGHTS:
+        raise ValueError("{}; at most {} pairs, got {}".format(allowed, MAX_HIGHLIGHTS, len(highlight)))
+    spans = []
+    for i, item in enumerate(highlight):
+        ok = (
+            isinstance(item, (list, tuple))
+            and len(item) == 2
+            and all(isinstance(v, int) and not isinstance(v, bool) for v in item)
+            and 0 <= item[0] < item[1]
+        )
+        if not ok:
+            raise ValueError("{}; highlight[{}] is {}".format(allowed, i, _shown(item)))
+        spans.append((item[0], item[1]))
+    return spans
+
+
+def _shown(value: Any, limit: int = 40) -> str:
+    text = repr(value)
+    return text if len(text) <= limit else text[:limit] + "…"
+
+
+def checked_passage_id(passage_id: Any) -> str:
+    if not isinstance(passage_id, str) or not passage_id.strip():
+        raise ValueError("passage_id must be a passage id from /ask or /search, got {}".format(_shown(passage_id)))
+    if len(passage_id) > MAX_ID_CHARS:
+        raise ValueError(
+            "passage_id must be a passage id from /ask or /search (16 characters), got {} characters".format(
+                len(passage_id)
+            )
+        )
+    return passage_id.strip()
 
 
 def make_api(get_service: ServiceGetter) -> dict[str, Callable]:
@@ -48,22 +97,24 @@ def make_api(get_service: ServiceGetter) -> dict[str, Callable]:
         e.g. "4" or "Samverkan" (empty: the whole report). history: earlier turns of the
         conversation as [[question, answer], ...] so that a follow-up is understood.
         """
+        section, turns = scope_or_none(section), history_turns(history)
         service = get_service()
-        answer = service.ask(question, section=scope_or_none(section), history=history_turns(history))
-        return answer.to_dict()
+        return service.ask(question, section=section, history=turns).to_dict()
 
     def search(query: str, k: int = 5, section: str = "") -> list:
         """Passages for a query without an answer: ranked, each with passage_id, section, span, page and text."""
+        k = check_k(k)
+        section = scope_or_none(section)
         service = get_service()
-        return [h.to_dict() for h in service.search(query, k=int(k), section=scope_or_none(section))]
+        return [h.to_dict() for h in service.search(query, k=k, section=section)]
 
     def passage(passage_id: str, highlight: list | None = None) -> dict:
         """One passage in context. highlight: source spans [[start, end], ...] (an answer
         sentence's start/end) whose sentences are marked. Returns the passage, the context
         paragraphs before and after, highlight ranges within the passage text, the location
         label (page or lines) and the same HTML the app shows."""
+        passage_id, spans = checked_passage_id(passage_id), highlight_spans(highlight)
         service = get_service()
-        spans = [(int(a), int(b)) for a, b in (highlight or [])]
         view = passage_view(service, passage_id, spans)
         return {
             **view.passage.to_dict(),

@@ -161,3 +161,14 @@ def test_dev_gold_regression_guard():
     assert result["lines"] >= 150
     assert result["raw_word_accuracy"] < 0.8
     assert result["word_accuracy"] >= DEV_FLOOR
+
+
+def test_a_token_longer_than_two_swedish_words_is_kept_as_it_is():
+    from rag.clean import MAX_REPAIR_CHARS, repair_text
+
+    glued = "maste" * 13  # 65 characters of a word the repair would otherwise rewrite
+    assert len(glued) == MAX_REPAIR_CHARS + 1
+    repaired = repair_text("Vi " + glued + " maste")
+
+    assert repaired.text == "Vi " + glued + " måste"
+    assert repaired.offsets[3 : 3 + len(glued)] == tuple(range(3, 3 + len(glued)))

@@ -94,25 +94,45 @@ def test_unknown_environment_setting_exits_2_and_names_it(tmp_path):
     assert result.stderr.startswith("rag: error: ")
 
 
-def test_bad_questions_line_exits_2_and_names_file_and_line(tmp_path):
-    questions = tmp_path / "q.jsonl"
-    questions.write_text('{"id": "a", "question": "Vad är AI?"}\n{"id": "b", "fråga": "fel"}\n', encoding="utf-8")
-
-    result = rag(tmp_path, "ask", "--json", "--questions", str(questions))
+def test_a_question_over_the_limit_exits_2_before_the_index_is_loaded(tmp_path):
+    result = rag(tmp_path, "ask", "x" * 20_000)
 
     assert result.returncode == 2
-    assert "{}:2:".format(questions) in result.stderr
-    assert result.stdout == ""
+    assert result.stderr == (
+        "rag: error: question is 20,000 characters; the limit is 500 (RAG_MAX_QUESTION_CHARS); shorten it\n"
+    )
+    assert not (tmp_path / "index").exists()
 
 
-def test_invalid_json_questions_line_exits_2(tmp_path):
+@pytest.mark.models
+def test_each_bad_questions_line_costs_only_its_own_answer(ingested, tmp_path):
     questions = tmp_path / "q.jsonl"
-    questions.write_text('{"id": "a", "question": "Vad är AI?"}\n\n{not json\n', encoding="utf-8")
+    lines = [
+        '{"id": "a", "question": "Hur kan små kommuner samverka?"}',
+        '{"id": "b", "fråga": "fel"}',
+        "{not json",
+        '{"id": "d", "question": "Vem beslutar\\ud800 om strategin?"}',
+        json.dumps({"id": "e", "question": "ord" * 7000}),
+        '{"id": "f", "question": "Vem beslutar om strategin?"}',
+    ]
+    questions.write_text("\n".join(lines) + "\n", encoding="utf-8")
 
-    result = rag(tmp_path, "ask", "--json", "--questions", str(questions))
+    result = rag(ingested, "ask", "--json", "--questions", str(questions))
 
-    assert result.returncode == 2
-    assert "{}:3: not valid JSON".format(questions) in result.stderr
+    assert result.returncode == 1
+    assert "Traceback" not in result.stderr
+    out = [json.loads(line) for line in result.stdout.splitlines()]
+    assert [(o["id"], o.get("line")) for o in out] == [
+        ("a", None), ("b", 2), (None, 3), ("d", 4), ("e", 5), ("f", None)
+    ]
+    assert out[1]["error"] == '{}:2: each line needs a "question" string (and an "id")'.format(questions)
+    assert out[2]["error"] == "{}:3: not valid JSON (Expecting property name enclosed in double quotes)".format(questions)
+    assert out[3]["error"] == (
+        "question contains an invalid character (lone surrogate '\\ud800' at character 12); fix the text's encoding"
+    )
+    assert out[3]["question"] == "Vem beslutar\ud800 om strategin?"
+    assert out[4]["error"].startswith("question is 21,000 characters; the limit is 500")
+    assert out[0]["passages"] and out[5]["passages"]
 
 
 @pytest.mark.models
@@ -206,6 +226,35 @@ def test_ingest_reports_a_corrupt_pdf_and_ask_still_works(tmp_path):
 
 
 
+@pytest.mark.models
+def test_ingest_of_one_file_keeps_the_rest_and_remove_takes_it_out(tmp_path):
+    _corpus(tmp_path, {"samverkan.txt": SAMVERKAN, "strategi.txt": STRATEGI})
+    assert rag(tmp_path, "ingest", "--no-progress").returncode == 0
+    extra = tmp_path / "plan.txt"
+    extra.write_text("Plan\n\n1. Plan\n\nNämnden följer upp planen varje kvartal.\n", encoding="utf-8")
+    source = extra.resolve().as_posix()
+
+    added = rag(tmp_path, "ingest", "--no-progress", str(extra))
+    removed = rag(tmp_path, "remove", "--no-progress", str(extra))
+    missing = rag(tmp_path, "remove", "plan.txt")
+
+    assert added.returncode == 0, added.stderr
+    assert added.stdout.startswith(
+        "indexed 4 passages (2 new texts embedded): 1 added, 0 changed, 0 removed, 0 unchanged, 2 kept (not named) in "
+    )
+    assert removed.returncode == 0, removed.stderr
+    assert removed.stderr == "removing {} from the index: removed on request\n".format(source)
+    assert removed.stdout.startswith(
+        "indexed 3 passages (0 new texts embedded): 0 added, 0 changed, 1 removed, 0 unchanged, 2 kept (not named) in "
+    )
+    assert removed.stdout.splitlines()[1] == "removed {}: removed on request".format(source)
+    assert missing.returncode == 2
+    assert missing.stderr == (
+        "rag: error: plan.txt is not in the index, so there is nothing to remove; indexed files: "
+        "samverkan.txt, strategi.txt\n"
+    )
+
+
 def _llm_flags(server: ScriptedChatServer) -> list[str]:
     return ["--llm", "openai", "--llm-model", "stub-model", "--llm-base-url", server.url]
 
@@ -254,3 +303,25 @@ def test_eval_with_an_llm_reports_support_and_never_writes_the_api_key(ingested,
     for path in out.iterdir():
         assert "sk-eval-secret-77" not in path.read_text(encoding="utf-8"), path
     assert "supported_sentence_rate" in result.stdout
+
+
+@pytest.mark.models
+def test_eval_never_writes_credentials_from_the_llm_url(ingested, tmp_path):
+    gold = tmp_path / "gold.jsonl"
+    row = {"id": "g1", "question": "Hur kan små kommuner samverka?", "answerable": True,
+           "evidence": ["Små kommuner kan dela på kompetens"], "lang": "sv", "kind": "strategy"}
+    gold.write_text(json.dumps(row, ensure_ascii=False) + "\n", encoding="utf-8")
+    out = tmp_path / "run"
+    with ScriptedChatServer(Reply(text="Små kommuner kan dela på kompetens [1].")) as server:
+        url = server.url.replace("http://", "http://kommun:sk-url-secret-99@")
+        result = rag(
+            ingested, "eval", "--gold", str(gold), "--out", str(out),
+            "--llm", "openai", "--llm-model", "stub-model", "--llm-base-url", url, RAG_ABSTAIN_THRESHOLD="0",
+        )
+
+    assert result.returncode == 0, result.stderr
+    summary = json.loads((out / "summary.json").read_text(encoding="utf-8"))
+    assert summary["run"]["extra"]["llm_base_url"] == server.url.replace("http://", "http://kommun:***@")
+    for path in out.iterdir():
+        assert "sk-url-secret-99" not in path.read_text(encoding="utf-8"), path
+    assert "sk-url-secret-99" not in result.stdout + result.stderr

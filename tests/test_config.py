@@ -152,3 +152,26 @@ def test_web_app_settings_from_environment(monkeypatch, tmp_path):
 def test_web_app_settings_out_of_range_are_named(field, value):
     with pytest.raises(ConfigError, match="^{}: ".format(field)):
         load_settings(**{field: value})
+
+
+@pytest.mark.parametrize(
+    ("url", "written"),
+    [
+        ("http://user:sk-KEY-1@llm.local:8000/v1", "http://user:***@llm.local:8000/v1"),
+        ("http://sk-KEY-2@llm.local/v1", "http://***@llm.local/v1"),
+        ("https://x.openai.azure.com/openai/v1?api-key=sk-KEY-3&api-version=2025", "https://x.openai.azure.com/openai/v1?api-key=***&api-version=2025"),
+        ("http://127.0.0.1:11434", "http://127.0.0.1:11434"),
+    ],
+)
+def test_credentials_in_the_llm_url_are_redacted_wherever_settings_are_written(monkeypatch, url, written):
+    from rag.feedback import public_settings
+
+    for key in list(os.environ):
+        if key.upper().startswith("RAG_"):
+            monkeypatch.delenv(key)
+    settings = load_settings(llm="openai", llm_model="m", llm_base_url=url)
+
+    assert settings.llm_base_url == url  # the client still gets the real URL
+    assert settings.model_dump(mode="json")["llm_base_url"] == written
+    assert public_settings(settings.model_dump(mode="json"))["llm_base_url"] == written
+    assert "KEY" not in repr(settings.model_dump())

@@ -7,6 +7,7 @@ import sqlite3
 import subprocess
 import sys
 import threading
+from contextlib import closing
 from datetime import datetime, timezone
 
 import pytest
@@ -347,3 +348,52 @@ def test_empty_file_is_an_empty_store(tmp_path, generation):
     assert store.all() == []
     assert store.record("Fråga?", _answer(generation), 1) == 1
     assert [r["question"] for r in store.all()] == ["Fråga?"]
+
+
+@pytest.mark.subprocess
+def test_cli_names_a_table_of_another_layout(tmp_path):
+
+    other = tmp_path / "annan.sqlite3"
+    with closing(sqlite3.connect(other)) as conn, conn:
+        conn.execute("CREATE TABLE feedback (id INTEGER PRIMARY KEY, question TEXT, rating INTEGER)")
+        conn.execute("INSERT INTO feedback (question, rating) VALUES ('Fråga?', 1)")
+    before = other.read_bytes()
+
+    listed = _rag(tmp_path, "feedback", "list", "--feedback-path", str(other))
+    exported = _rag(tmp_path, "feedback", "export", "--out", str(tmp_path / "c.jsonl"), "--feedback-path", str(other))
+
+    message = (
+        "rag: error: {} has a feedback table without the column(s) created_at, answer, lang, mode, abstained, "
+        "comment, citations, sentences, standalone_question, settings: it was written by another program or "
+        "version; move it aside to start a new one (it is left untouched)\n".format(other)
+    )
+    assert (listed.returncode, listed.stderr, listed.stdout) == (2, message, "")
+    assert (exported.returncode, exported.stderr) == (2, message)
+    assert other.read_bytes() == before
+
+
+@pytest.mark.subprocess
+def test_cli_lists_the_readable_rows_and_names_the_bad_one(tmp_path, index, generation):
+
+    db = tmp_path / "feedback.sqlite3"
+    store = FeedbackStore(db, clock=lambda: NOW)
+    store.record("Vad måste vi göra innan ett AI-system används?", _answer(generation), 1, "Tydligt")
+    store.record("Vad kostar en AI-licens?", _abstention(), -1)
+    with closing(sqlite3.connect(db)) as conn, conn:
+        conn.execute("UPDATE feedback SET citations = '[{trasig' WHERE id = 1")
+    out = tmp_path / "candidates.jsonl"
+
+    listed = _rag(tmp_path, "feedback", "list", "--feedback-path", str(db))
+    exported = _rag(
+        tmp_path, "feedback", "export", "--out", str(out), "--feedback-path", str(db),
+        "--corpus-dir", str(index.corpus_dir),
+    )
+
+    problem = (
+        "rag: feedback row 1 in {}: column citations is not valid JSON (Expecting property name enclosed in "
+        "double quotes); it is left out (fix or delete that row)\n".format(db)
+    )
+    assert (listed.returncode, listed.stderr) == (1, problem)
+    assert listed.stdout == "#2 -1 2026-11-29T10:00:00+00:00 Vad kostar en AI-licens?\n"
+    assert (exported.returncode, exported.stderr) == (1, problem)
+    assert [json.loads(line)["id"] for line in out.read_text(encoding="utf-8").splitlines()] == ["fb-2"]

@@ -84,5 +84,5 @@ def test_search_returns_ranked_hits_without_answering(service):
     assert [h.rank for h in hits] == [1, 2]
     assert hits[0].passage.source == "samverkan.txt"
     assert "1. Samverkan" in service.sections()
-    with pytest.raises(ValueError, match="question is empty"):
+    with pytest.raises(ValueError, match="^query is empty; type what to search for$"):
         service.search("  ")

@@ -321,3 +321,142 @@ def test_embed_text_prefixes_the_nearest_headings(settings, corpus, embedder):
     p = _current(settings).passages[2]
 
     assert embed_text(p) == "2. Dataskydd\n" + p.text
+
+
+PLAN = """Plan för AI
+
+1. Plan
+
+Nämnden följer upp planen varje kvartal och rapporterar till kommunstyrelsen.
+"""
+
+
+def test_ingesting_one_named_file_adds_it_and_keeps_the_rest_of_the_index(settings, corpus, embedder, tmp_path):
+    ingest(settings, embedder=embedder, progress=False)
+    before = _current(settings)
+    plan = tmp_path / "plan.txt"
+    plan.write_text(PLAN, encoding="utf-8")
+    fresh = HashEmbedder()
+
+    report = ingest(settings, [plan], embedder=fresh, progress=False)
+
+    after = _current(settings)
+    source = plan.resolve().as_posix()
+    assert (report.added, report.changed, report.removed) == ([source], [], [])
+    assert report.kept == ["samverkan.txt", "strategi.txt"]
+    assert report.passages == 4 and len(after.passages) == 4
+    assert _ids(after, "strategi.txt") == _ids(before, "strategi.txt")
+    assert _ids(after, "samverkan.txt") == _ids(before, "samverkan.txt")
+    assert fresh.texts_embedded == report.embedded == 2  # the new passage and its one sentence
+    assert report.summary().startswith(
+        "indexed 4 passages (2 new texts embedded): 1 added, 0 changed, 0 removed, 0 unchanged, 2 kept (not named) in "
+    )
+
+    again = ingest(settings, embedder=HashEmbedder(), progress=False)
+
+    assert again.up_to_date and again.kept == [source]
+    assert {p.source for p in _current(settings).passages} == {"samverkan.txt", "strategi.txt", source}
+
+
+def test_a_named_file_updates_only_itself(settings, corpus, embedder):
+    ingest(settings, embedder=embedder, progress=False)
+    before = _current(settings)
+    _write(corpus, {"samverkan.txt": SAMVERKAN_NY, "strategi.txt": STRATEGI.replace("tydlig", "enkel")})
+
+    report = ingest(settings, [corpus / "samverkan.txt"], embedder=HashEmbedder(), progress=False)
+
+    after = _current(settings)
+    assert (report.changed, report.kept, report.removed) == (["samverkan.txt"], ["strategi.txt"], [])
+    assert _ids(after, "strategi.txt") == _ids(before, "strategi.txt")
+    assert [p.text[:18] for p in after.passages if p.source == "samverkan.txt"] == ["Regionen erbjuder "]
+
+
+def test_remove_takes_out_only_the_named_file_and_embeds_nothing(settings, corpus, embedder):
+    from rag.indexing import remove
+
+    ingest(settings, embedder=embedder, progress=False)
+    before = _current(settings)
+    told: list[str] = []
+    fresh = HashEmbedder()
+
+    report = remove(settings, ["samverkan.txt"], embedder=fresh, progress=False, notify=told.append)
+
+    after = _current(settings)
+    assert report.removed == ["samverkan.txt"]
+    assert told == ["removing samverkan.txt from the index: removed on request"]
+    assert "\nremoved samverkan.txt: removed on request" in report.summary()
+    assert [p.id for p in after.passages] == _ids(before, "strategi.txt")
+    assert set(after.manifest.files) == {"strategi.txt"}
+    assert fresh.calls == 0
+    assert (corpus / "samverkan.txt").exists()  # the file itself is untouched
+
+
+def test_remove_by_path_and_of_a_file_not_in_the_index(settings, corpus, embedder):
+    from rag.indexing import remove
+
+    ingest(settings, embedder=embedder, progress=False)
+
+    report = remove(settings, [str(corpus / "strategi.txt")], embedder=HashEmbedder(), progress=False)
+    assert report.removed == ["strategi.txt"]
+
+    with pytest.raises(ValueError) as err:
+        remove(settings, ["ingen.txt"], embedder=HashEmbedder(), progress=False)
+    assert str(err.value) == "ingen.txt is not in the index, so there is nothing to remove; indexed files: samverkan.txt"
+    with pytest.raises(ValueError) as err:
+        remove(settings, ["samverkan.txt"], embedder=HashEmbedder(), progress=False)
+    assert str(err.value) == "removing samverkan.txt would leave the index empty; ingest other files first"
+    assert set(_current(settings).manifest.files) == {"samverkan.txt"}
+
+
+def test_a_file_gone_from_an_ingested_folder_is_announced_before_any_work(settings, corpus):
+    ingest(settings, embedder=HashEmbedder(), progress=False)
+    (corpus / "samverkan.txt").unlink()
+    _write(corpus, {"plan.txt": PLAN})
+    events: list[str] = []
+
+    class Recording(HashEmbedder):
+        def embed_documents(self, texts):
+            events.append("embed")
+            return super().embed_documents(texts)
+
+    report = ingest(settings, embedder=Recording(), progress=False, notify=events.append)
+
+    message = "removing samverkan.txt from the index: no longer in {}".format(corpus.resolve())
+    assert events[0] == message and events[1:] and set(events[1:]) == {"embed"}
+    assert report.removed_why == {"samverkan.txt": "no longer in {}".format(corpus.resolve())}
+    assert "\nremoved samverkan.txt: no longer in {}".format(corpus.resolve()) in report.summary()
+
+
+def test_skipped_and_unresolvable_files_are_named_once_and_the_rest_ingests(settings, corpus, embedder):
+    (corpus / "anteckningar.docx").write_bytes(b"PK\x03\x04")
+    (corpus / "loop.txt").symlink_to("loop.txt")
+
+    report = ingest(settings, embedder=embedder, progress=False)
+
+    assert report.added == ["samverkan.txt", "strategi.txt"]
+    assert report.skipped == [
+        (str(corpus / "anteckningar.docx"),
+         "unsupported file type .docx; supported: .txt, .md, .pdf (save it as PDF or text to index it)")
+    ]
+    [(path, why)] = report.failed
+    assert path == str(corpus / "loop.txt")
+    assert why.startswith("cannot be resolved (Symlink loop from ") and why.endswith("); fix or remove the link")
+    lines = report.summary().splitlines()
+    assert lines[1:] == [
+        "skipped 1 file(s) that are not indexed:",
+        "  {}: unsupported file type .docx; supported: .txt, .md, .pdf (save it as PDF or text to index it)".format(
+            corpus / "anteckningar.docx"),
+        "FAILED {}: {}".format(corpus / "loop.txt", why),
+    ]
+
+
+def test_a_utf16_file_without_bom_fails_by_name_and_the_rest_ingests(settings, corpus, embedder):
+    (corpus / "utf16.txt").write_bytes(PLAN.encode("utf-16-le"))
+
+    report = ingest(settings, embedder=embedder, progress=False)
+
+    assert report.failed == [
+        (str(corpus / "utf16.txt"), "UTF-16LE text without a byte order mark; save it as UTF-8 and ingest again")
+    ]
+    assert {p.source for p in _current(settings).passages} == {"samverkan.txt", "strategi.txt"}
+    assert not any("\x00" in p.text for p in _current(settings).passages)

@@ -89,3 +89,23 @@ def test_terms_are_stemmed_content_words_plus_compound_parts():
     assert terms("Vad säger rapporten om det här?") == []
     # Swedish compounds meet on their shared part.
     assert set(terms("pilotstadiet")) & set(terms("pilotfas")) == {"pilot"}
+
+
+def test_no_word_longer_than_the_longest_swedish_word_is_split():
+    import wordfreq
+
+    from rag.lexical import MAX_COMPOUND_CHARS
+
+    longest = max(len(w) for w in wordfreq.get_frequency_dict("sv") if w.isalpha())
+    assert MAX_COMPOUND_CHARS == longest == len("försvarsunderrättelseverksamheten")
+    # Both halves are common words, but together they are longer than any Swedish word.
+    assert decompound("informationssäkerhetutbildningsförvaltningen") == ()
+    assert decompound("informationssäkerhetutbildning") == ("informationssäkerhet", "utbildning")
+    assert terms("a" * 100_000) == [stem("a" * 100_000)]
+
+
+def test_runs_of_dots_and_spaces_split_as_before():
+    # A table-of-contents line and a long gap: the marks' whole run ends the sentence.
+    text = "Inledning " + "." * 5000 + " 5 Sedan." + " " * 5000 + "Nästa mening."
+
+    assert _sentences(text) == ["Inledning " + "." * 5000, "5 Sedan.", "Nästa mening."]

@@ -101,6 +101,34 @@ def test_encrypted_pdf_with_empty_user_password_loads(tmp_path: Path):
     assert load_document(path).text == "Andra sidan: tjänsteskrivelse"
 
 
+def _aes_pdf(tmp_path: Path, user_password: str) -> Path:
+    """A real AES-256 encrypted PDF written by pypdf's own writer."""
+    from pypdf import PdfReader, PdfWriter
+
+    plain = _write_pdf(tmp_path / "plain.pdf", [PAGE_ONE, PAGE_TWO])
+    writer = PdfWriter(clone_from=PdfReader(plain))
+    writer.encrypt(user_password=user_password, owner_password="ägare", algorithm="AES-256")
+    path = tmp_path / "aes.pdf"
+    writer.write(path)
+    return path
+
+
+def test_aes_encrypted_pdf_with_only_an_owner_password_loads(tmp_path: Path):
+    doc = load_document(_aes_pdf(tmp_path, user_password=""))
+
+    assert doc.text == load_document(tmp_path / "plain.pdf").text
+    assert [p.number for p in doc.pages] == [1, 2]
+
+
+def test_aes_encrypted_pdf_with_a_user_password_gets_the_encrypted_message(tmp_path: Path):
+    path = _aes_pdf(tmp_path, user_password="hemligt")
+
+    with pytest.raises(LoaderError) as info:
+        load_document(path)
+
+    assert info.value.reason == "encrypted; remove the password and ingest again"
+
+
 @pytest.mark.parametrize(
     "corrupt",
     [
@@ -234,7 +262,7 @@ def test_unsupported_suffix_is_refused(tmp_path: Path):
     with pytest.raises(LoaderError) as info:
         load_document(path)
     assert str(info.value) == (
-        f"{path}: unsupported file type .docx; supported: .txt, .md, .pdf"
+        f"{path}: unsupported file type .docx; supported: .txt, .md, .pdf (save it as PDF or text to index it)"
     )
 
 
@@ -296,3 +324,24 @@ def test_discover_missing_path_raises(tmp_path: Path):
 
 def test_supported_suffixes():
     assert SUPPORTED_SUFFIXES == (".txt", ".md", ".pdf")
+
+
+@pytest.mark.parametrize(
+    ("data", "reason"),
+    [
+        ("Kommunen behöver en strategi.\n".encode("utf-16-le"),
+         "UTF-16LE text without a byte order mark; save it as UTF-8 and ingest again"),
+        ("Kommunen behöver en strategi.\n".encode("utf-16-be"),
+         "UTF-16BE text without a byte order mark; save it as UTF-8 and ingest again"),
+        (b"Kommunen\x00\x01\x02 bin\xc3\xa4r",
+         "has a NUL byte at offset 8, so it is not a text file; save it as UTF-8 text"),
+    ],
+)
+def test_text_with_nul_bytes_is_refused_as_what_it_is(tmp_path: Path, data: bytes, reason: str):
+    path = tmp_path / "text.txt"
+    path.write_bytes(data)
+
+    with pytest.raises(LoaderError) as info:
+        load_document(path)
+
+    assert info.value.reason == reason

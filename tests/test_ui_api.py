@@ -139,6 +139,81 @@ def test_bad_input_gets_a_clear_error(client):
         client.predict("Och där?", "", [["bara en fråga", 3]], api_name="/ask")
 
 
+@pytest.mark.parametrize(
+    ("args", "api_name", "message"),
+    [
+        ((12345,), "/ask", "question must be text (a string), got int"),
+        (("a" * 501,), "/ask", "question is 501 characters; the limit is 500 (RAG_MAX_QUESTION_CHARS); shorten it"),
+        (("Och där?", "", [["q", "a"]] * 21), "/ask",
+         "history has 21 turns; the limit is 20 (RAG_MAX_HISTORY_TURNS); send only the latest turns"),
+        (("Och där?", "", [["q", "a" * 200_000]] * 2), "/ask",
+         "history is 400,002 characters; the limit is 40,000 (RAG_MAX_HISTORY_CHARS); send only the latest turns"),
+        (("Och där?", 7), "/ask", "section must be text (a chapter number or heading), got int"),
+        (("a", "", None, 5), "/ask", "/ask takes 1 to 3 values (question, section='', history=None); got 4"),
+        (("samverkan", 0), "/search", "k must be a whole number from 1 to 50, got 0"),
+        (("samverkan", -1), "/search", "k must be a whole number from 1 to 50, got -1"),
+        (("samverkan", 10**9), "/search", "k must be a whole number from 1 to 50, got 1000000000"),
+        (("samverkan", "abc"), "/search", "k must be a whole number from 1 to 50, got 'abc'"),
+        (("x", [[1]]), "/passage",
+         "highlight must be a list of [start, end] pairs of whole numbers with 0 <= start < end, e.g. [[120, 180]]; "
+         "highlight[0] is [1]"),
+        (("x", [[5, 2]]), "/passage",
+         "highlight must be a list of [start, end] pairs of whole numbers with 0 <= start < end, e.g. [[120, 180]]; "
+         "highlight[0] is [5, 2]"),
+        (("x", "0-10"), "/passage",
+         "highlight must be a list of [start, end] pairs of whole numbers with 0 <= start < end, e.g. [[120, 180]]; "
+         "got str"),
+        (("p" * 100_000,), "/passage",
+         "passage_id must be a passage id from /ask or /search (16 characters), got 100000 characters"),
+    ],
+)
+def test_every_api_error_names_the_parameter_and_what_is_allowed(client, caplog, capfd, args, api_name, message):
+    from gradio_client.exceptions import AppError
+
+    with caplog.at_level("WARNING", logger="rag.ui_errors"):
+        with pytest.raises(AppError) as err:
+            client.predict(*args, api_name=api_name)
+
+    assert str(err.value) == message
+    assert [r.getMessage() for r in caplog.records if r.name == "rag.ui_errors"] == [
+        "rejected {} request: {}".format(api_name.strip("/"), message)
+    ]
+    assert "Traceback" not in capfd.readouterr().err
+
+
+def test_an_unknown_endpoint_gets_404_and_the_connection_keeps_working(app, caplog):
+    import http.client
+    import json
+    from urllib.parse import urlsplit
+
+    url = urlsplit(app[0])
+    conn = http.client.HTTPConnection(url.hostname, url.port, timeout=60)
+    body = json.dumps({"data": [ANSWERED]})
+    headers = {"Content-Type": "application/json"}
+
+    with caplog.at_level("WARNING", logger="rag.ui_errors"):
+        conn.request("POST", "/gradio_api/call/nope", body=body, headers=headers)
+        missing = conn.getresponse()
+        missing_body = json.loads(missing.read())
+    conn.request("POST", "/gradio_api/call/ask", body=body, headers=headers)
+    started = conn.getresponse()
+    event = json.loads(started.read())["event_id"]
+    conn.request("GET", "/gradio_api/call/ask/" + event)
+    stream = conn.getresponse().read().decode("utf-8")
+
+    assert missing.status == 404
+    assert missing_body == {
+        "error": "unknown API endpoint /gradio_api/call/nope: this app has /ask, /search, /passage"
+    }
+    assert [r.getMessage() for r in caplog.records if r.name == "rag.ui_errors"] == [
+        "rejected request: unknown API endpoint /gradio_api/call/nope: this app has /ask, /search, /passage"
+    ]
+    assert started.status == 200
+    assert stream.startswith("event: complete\ndata: ")
+    [answer] = json.loads(stream.split("data: ", 1)[1])
+    assert answer["sentences"][0]["text"] == "Små kommuner kan dela på kompetens genom att samverka med grannkommunerna."
+
+
 def test_sixteen_simultaneous_clients_all_get_their_answers(app):
     """16 users at once through the queue (2 workers): every answer is complete and the same as
     asked alone, so nothing in the service is corrupted by concurrent calls."""

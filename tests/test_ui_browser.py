@@ -190,6 +190,30 @@ def test_follow_up_keeps_scope_and_feedback_is_stored(page, app):
     assert page.locator("#conversation .turn").count() == 0
 
 
+def test_a_rating_that_cannot_be_saved_says_why_and_keeps_the_comment(page, app):
+    path = app[1].settings.feedback_path
+    aside = path.with_name(path.name + ".aside")
+    if path.exists():
+        path.rename(aside)
+    path.mkdir(parents=True)  # a folder where the database should be: SQLite cannot open it
+    try:
+        ask(page, "Vem beslutar om kommunens AI-strategi?", 1)
+        page.fill("#comment textarea", "Sparas inte")
+        page.click("#thumbs-down")
+        page.wait_for_function("document.querySelector('#feedback-msg').innerText.includes('kunde inte sparas')")
+        shot(page, "07b-feedback-failed")
+
+        assert page.locator("#feedback-msg").inner_text() == (
+            "Omdömet kunde inte sparas: cannot open the feedback file {} (unable to open database file); "
+            "set RAG_FEEDBACK_PATH (or --feedback-path) to a writable file".format(path)
+        )
+        assert page.locator("#comment textarea").input_value() == "Sparas inte"
+    finally:
+        path.rmdir()
+        if aside.exists():
+            aside.rename(path)
+
+
 def test_abstention_is_shown_as_such(page):
     ask(page, "Vad kostar en Copilot-licens?", 1)
     first = turn(page, 1)
