@@ -18,11 +18,12 @@ from dataclasses import dataclass
 from rag.abstention import Decision
 from rag.messages import listing, say
 from rag.query import Query
-from rag.selection import Chain, actor_count, fits_form, in_recommendations
+from rag.selection import Chain, actor_count, fits_form, in_recommendations, probability
 from rag.types import Answer, AnswerPart, AnswerSentence, Citation, Hit
 
 PARTIAL_SENTENCES = 3  # a partial answer quotes at most this many of the nearest sentences
-LEAD_CHOICES = 3  # a "hur"/"varför" answer opens with the first of this many best chains that fits its form
+LEAD_CHOICES = 3  # a "hur"/"varför" answer opens with the first of this many best chains that fits its form,
+LEAD_RELATIVE = 0.5  # when it is at least this likely relative to the best chain
 
 
 @dataclass(frozen=True)
@@ -159,12 +160,17 @@ def _opening(chains: list[Chain], form: str) -> int:
     """Which chain answers first: the best one, unless another gives what the question's form asks
     for and it does not: a chain naming several actors for "vilka" (any of them: who is involved is
     the answer, and the one naming most of them), an action for "hur" or a reason for "varför" (one
-    of the best few)."""
+    of the best few, nearly as likely as the best)."""
     if form == "who":
         counts = [max(actor_count(m.text) for m in chain.members) for chain in chains]
         fitting = [i for i, chain in enumerate(chains) if any(fits_form(m.text, form) for m in chain.members)]
         return max(fitting, key=lambda i: (counts[i], -i), default=0)
+    if not chains:
+        return 0
+    floor = LEAD_RELATIVE * probability(chains[0].anchor.score)
     for position, chain in enumerate(chains[:LEAD_CHOICES]):
+        if probability(chain.anchor.score) < floor:
+            break
         if any(fits_form(m.text, form) for m in chain.members):
             return position
     return 0
