@@ -1,9 +1,14 @@
-"""Lint gold question files: every problem at once, so a file can be fixed in one pass.
+"""Lint gold question and conversation files: every problem at once, so a file can be fixed in one pass.
 
-Run ``python -m evals.check_gold evals/gold_dev.jsonl evals/gold_test.jsonl``; it exits 1 when
-any file has a problem. Beyond what ``load_gold`` refuses, it checks that each evidence quote
+Run ``python -m evals.check_gold evals/gold_dev.jsonl evals/conversations_dev.jsonl``; it exits 1
+when any file has a problem. Beyond what ``load_gold`` refuses, it checks that each evidence quote
 occurs exactly once in the corpus (whitespace-insensitively), is a sensible length, and that
 questions are paraphrased rather than copied from the report.
+
+A conversation line is ``{"id", "lang", "kind", "turns": [{"question", "answerable", "evidence"},
+{..., "follow_up": bool}, ...]}``: every turn is checked like a gold question; the first turn is
+answerable and not a follow-up; every later turn says whether it is one; ``kind`` and ``lang`` are
+those of the last turn, and a turn may carry its own ``lang`` when the conversation switches language.
 """
 
 from __future__ import annotations
@@ -14,6 +19,7 @@ import re
 import sys
 import unicodedata
 from collections import Counter
+from collections.abc import Iterator
 from pathlib import Path
 
 from evals.harness import REQUIRED_FIELDS, count_evidence, load_corpus_texts
@@ -35,6 +41,9 @@ KINDS = frozenset(
     }
 )
 LANGS = frozenset({"sv", "en"})
+CONVERSATION_FIELDS = ("id", "lang", "kind", "turns")
+TURN_FIELDS = ("question", "answerable", "evidence")
+MIN_TURNS = 2
 MIN_QUOTE_WORDS = 5
 MAX_QUOTE_WORDS = 45
 MAX_QUOTES = 3
@@ -54,11 +63,12 @@ def _shingles(words: list[str], size: int) -> set[tuple[str, ...]]:
 
 
 def check_gold(path: str | Path, corpus_dir: str | Path = DEFAULT_CORPUS) -> list[str]:
-    """Every problem found in the gold file at ``path``, as ``file:line: message`` strings."""
+    """Every problem found in the gold question or conversation file at ``path``, as ``file:line: message``."""
     texts = load_corpus_texts(corpus_dir)
     corpus_shingles = set().union(*(_shingles(_fold(t), COPIED_WORDS) for t in texts.values()))
     problems: list[str] = []
     seen_ids: dict[str, int] = {}
+    first_shape: tuple[bool, int] | None = None
     with open(path, encoding="utf-8") as handle:
         lines = handle.readlines()
     for lineno, line in enumerate(lines, 1):
@@ -73,47 +83,106 @@ def check_gold(path: str | Path, corpus_dir: str | Path = DEFAULT_CORPUS) -> lis
         if not isinstance(row, dict):
             problems.append(f"{where}: not a JSON object")
             continue
-        missing = [name for name in REQUIRED_FIELDS if name not in row]
+        conversation = "turns" in row
+        if first_shape is None:
+            first_shape = (conversation, lineno)
+        elif conversation != first_shape[0]:
+            shape = "a conversation" if first_shape[0] else "a single question"
+            problems.append(f"{where}: conversations and single questions mixed (line {first_shape[1]} is {shape})")
+            continue
+        fields = CONVERSATION_FIELDS if conversation else REQUIRED_FIELDS
+        missing = [name for name in fields if name not in row]
         if missing:
             problems.append(f"{where}: missing field(s) {', '.join(missing)}")
             continue
-        problems.extend(f"{where}: {p}" for p in _check_row(row, texts, corpus_shingles))
-        if row["id"] in seen_ids:
-            problems.append(f"{where}: duplicate id {row['id']!r} (first on line {seen_ids[row['id']]})")
-        seen_ids.setdefault(row["id"], lineno)
+        check = _check_conversation if conversation else _check_row
+        problems.extend(f"{where}: {p}" for p in check(row, texts, corpus_shingles))
+        key = str(row["id"])
+        if key in seen_ids:
+            problems.append(f"{where}: duplicate id {row['id']!r} (first on line {seen_ids[key]})")
+        seen_ids.setdefault(key, lineno)
     return problems
 
 
 def _check_row(row: dict, texts: dict[str, str], corpus_shingles: set) -> list[str]:
+    problems = _check_labels(row) + _check_question(row, texts, corpus_shingles)
+    if row["answerable"] is True and row["kind"] == "unanswerable":
+        problems.append("kind 'unanswerable' but answerable is true")
+    elif row["answerable"] is False and row["kind"] != "unanswerable":
+        problems.append("unanswerable questions must have kind 'unanswerable'")
+    return problems
+
+
+def _check_conversation(row: dict, texts: dict[str, str], corpus_shingles: set) -> list[str]:
+    problems = _check_labels(row)
+    turns = row["turns"]
+    if not isinstance(turns, list) or len(turns) < MIN_TURNS or not all(isinstance(t, dict) for t in turns):
+        return problems + [f"'turns' must be a list of at least {MIN_TURNS} objects"]
+    for number, turn in enumerate(turns, 1):
+        problems.extend(f"turn {number}: {p}" for p in _check_turn(turn, number, texts, corpus_shingles))
+    if turns[0].get("answerable") is False:
+        problems.append("turn 1: the first turn must be answerable")
+    last, where = turns[-1], f"turn {len(turns)}"
+    if last.get("answerable") is True and row["kind"] == "unanswerable":
+        problems.append(f"{where}: kind 'unanswerable' but the last turn is answerable")
+    elif last.get("answerable") is False and row["kind"] != "unanswerable":
+        problems.append(f"{where}: the last turn is unanswerable, so kind must be 'unanswerable'")
+    if "lang" in last and last["lang"] != row["lang"]:
+        problems.append(f"{where}: lang {last['lang']!r} differs from the conversation's lang {row['lang']!r}")
+    return problems
+
+
+def _check_turn(turn: dict, number: int, texts: dict[str, str], corpus_shingles: set) -> list[str]:
+    missing = [name for name in TURN_FIELDS if name not in turn]
+    if missing:
+        return [f"missing field(s) {', '.join(missing)}"]
     problems = []
-    for name in ("id", "question"):
-        if not isinstance(row[name], str) or not row[name].strip():
-            problems.append(f"{name!r} must be a non-empty string")
-    if row["lang"] not in LANGS:
+    if number == 1 and turn.get("follow_up", False) is not False:
+        problems.append("the first turn cannot be a follow-up")
+    elif number > 1 and "follow_up" not in turn:
+        problems.append("missing field follow_up (true when the turn needs the earlier turns to be understood)")
+    elif number > 1 and not isinstance(turn["follow_up"], bool):
+        problems.append("'follow_up' must be true or false")
+    if "lang" in turn and not _one_of(turn["lang"], LANGS):
+        problems.append(f"lang {turn['lang']!r} not one of {sorted(LANGS)}")
+    return problems + _check_question(turn, texts, corpus_shingles)
+
+
+def _check_labels(row: dict) -> list[str]:
+    problems = []
+    if not isinstance(row["id"], str) or not row["id"].strip():
+        problems.append("'id' must be a non-empty string")
+    if not _one_of(row["lang"], LANGS):
         problems.append(f"lang {row['lang']!r} not one of {sorted(LANGS)}")
-    if row["kind"] not in KINDS:
+    if not _one_of(row["kind"], KINDS):
         problems.append(f"kind {row['kind']!r} not one of {sorted(KINDS)}")
-    if not isinstance(row["answerable"], bool):
+    return problems
+
+
+def _one_of(value: object, allowed: frozenset) -> bool:
+    return isinstance(value, str) and value in allowed
+
+
+def _check_question(item: dict, texts: dict[str, str], corpus_shingles: set) -> list[str]:
+    """The checks a gold question and a conversation turn share: text, answerability, evidence."""
+    problems = []
+    if not isinstance(item["question"], str) or not item["question"].strip():
+        problems.append("'question' must be a non-empty string")
+    if not isinstance(item["answerable"], bool):
         problems.append("'answerable' must be true or false")
-    evidence = row["evidence"]
+    evidence = item["evidence"]
     if not isinstance(evidence, list) or not all(
         isinstance(q, str) or (isinstance(q, list) and q and all(isinstance(a, str) for a in q)) for q in evidence
     ):
         return problems + ["'evidence' must be a list of strings (or of non-empty lists of alternative quotes)"]
-    if row["answerable"] is True:
-        if row["kind"] == "unanswerable":
-            problems.append("kind 'unanswerable' but answerable is true")
-        if not 1 <= len(evidence) <= MAX_QUOTES:
-            problems.append(f"answerable questions need 1-{MAX_QUOTES} evidence quotes, got {len(evidence)}")
-    elif row["answerable"] is False:
-        if row["kind"] != "unanswerable":
-            problems.append("unanswerable questions must have kind 'unanswerable'")
-        if evidence:
-            problems.append("unanswerable questions must have no evidence")
+    if item["answerable"] is True and not 1 <= len(evidence) <= MAX_QUOTES:
+        problems.append(f"answerable questions need 1-{MAX_QUOTES} evidence quotes, got {len(evidence)}")
+    elif item["answerable"] is False and evidence:
+        problems.append("unanswerable questions must have no evidence")
     for entry in evidence:
         for quote in [entry] if isinstance(entry, str) else entry:
             problems.extend(_check_quote(quote, texts))
-    if isinstance(row["question"], str) and _shingles(_fold(row["question"]), COPIED_WORDS) & corpus_shingles:
+    if isinstance(item["question"], str) and _shingles(_fold(item["question"]), COPIED_WORDS) & corpus_shingles:
         problems.append(f"question shares {COPIED_WORDS}+ consecutive words with the report; paraphrase it")
     return problems
 
@@ -133,24 +202,39 @@ def _check_quote(quote: str, texts: dict[str, str]) -> list[str]:
 
 
 def check_disjoint(paths: list[str | Path]) -> list[str]:
-    """Held-out means held out: no id or question may appear in more than one gold file."""
+    """Held-out means held out: no id or question (or conversation turn) may appear in more than one file."""
     owners: dict[str, list[str]] = {}
     for path in paths:
-        with open(path, encoding="utf-8") as handle:
-            for line in handle:
-                try:
-                    row = json.loads(line)
-                except json.JSONDecodeError:
-                    continue  # reported by check_gold
-                if isinstance(row, dict):
-                    question = " ".join(_fold(str(row.get("question"))))
-                    for key in (f"id {row.get('id')!r}", f"question {question!r}"):
-                        owners.setdefault(key, []).append(str(path))
+        for row in _rows(path):
+            keys = [f"id {row.get('id')!r}"] + [f"question {' '.join(_fold(str(q)))!r}" for q in _questions(row)]
+            for key in keys:
+                owners.setdefault(key, []).append(str(path))
     return [f"{key} appears in {', '.join(files)}" for key, files in owners.items() if len(set(files)) > 1]
 
 
-def kind_counts(path: str | Path) -> Counter:
-    counts: Counter = Counter()
+def describe(path: str | Path) -> str:
+    """One summary line: how many questions, or conversations and turns, and how many of each kind."""
+    rows = list(_rows(path))
+    kinds = Counter(str(row.get("kind")) for row in rows)
+    per_kind = ", ".join(f"{k} {n}" for k, n in sorted(kinds.items()))
+    turns = [t for row in rows if isinstance(row.get("turns"), list) for t in row["turns"] if isinstance(t, dict)]
+    if not turns:
+        return f"{path}: {len(rows)} questions; {per_kind}"
+    follow_ups = sum(t.get("follow_up") is True for t in turns)
+    unanswerable = sum(t.get("answerable") is False for t in turns)
+    return (f"{path}: {len(rows)} conversations, {len(turns)} turns ({follow_ups} follow-ups, "
+            f"{unanswerable} unanswerable); {per_kind}")
+
+
+def _questions(row: dict) -> list:
+    """The question of a gold line, or every turn's question of a conversation line."""
+    turns = row.get("turns")
+    if isinstance(turns, list):
+        return [turn.get("question") for turn in turns if isinstance(turn, dict)]
+    return [row.get("question")]
+
+
+def _rows(path: str | Path) -> Iterator[dict]:
     with open(path, encoding="utf-8") as handle:
         for line in handle:
             try:
@@ -158,21 +242,18 @@ def kind_counts(path: str | Path) -> Counter:
             except json.JSONDecodeError:
                 continue  # reported by check_gold
             if isinstance(row, dict):
-                counts[str(row.get("kind"))] += 1
-    return counts
+                yield row
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("paths", nargs="+", help="gold JSONL files")
+    parser.add_argument("paths", nargs="+", help="gold question or conversation JSONL files")
     parser.add_argument("--corpus", default=str(DEFAULT_CORPUS), help="corpus folder (default: %(default)s)")
     args = parser.parse_args(argv)
     problems = [p for path in args.paths for p in check_gold(path, args.corpus)]
     problems += check_disjoint(args.paths)
     for path in args.paths:
-        counts = kind_counts(path)
-        per_kind = ", ".join(f"{k} {n}" for k, n in sorted(counts.items()))
-        print(f"{path}: {sum(counts.values())} questions; {per_kind}")
+        print(describe(path))
     for problem in problems:
         print(problem)
     print(f"{len(problems)} problem(s)")
