@@ -25,6 +25,7 @@ examples:
   rag ask "Vilka bör vi bjuda in när vi tar fram vår AI-strategi?"
   rag ask --json --section "4" "Hur påverkar GDPR våra AI-projekt?"
   rag ask --json --questions questions.jsonl   one JSON line out per {"id","question"} line in
+                                              (a line may add "section" and "history": [[q, a], ...])
   rag clean corpus/fran-insikt-till-handling-ai-sweden-2025.txt
   rag eval --gold evals/gold_dev.jsonl --out runs/dev --min-recall5 0.85
   rag eval --conversations evals/conversations_dev.jsonl --out runs/conv-dev
@@ -80,7 +81,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--k", type=int, help="passages to retrieve (default 5)")
     p.add_argument("--section", help="only this section or chapter, e.g. '4' or 'Frågemall'")
     p.add_argument("--source", help="only this source file (path relative to the corpus)")
-    p.add_argument("--questions", type=Path, help="JSONL file of {\"id\", \"question\"} lines; answers all in one process")
+    p.add_argument(
+        "--questions",
+        type=Path,
+        help='JSONL file of {"id", "question"} lines, each optionally with "section" and "history" '
+        "(earlier turns: [[question, answer], ...]); answers all in one process",
+    )
     add_settings_args(p)
     add_llm_args(p)
 
@@ -185,6 +191,21 @@ def _read_questions(path: Path) -> list[dict]:
     return rows
 
 
+def _row_arguments(row: dict, args) -> dict:
+    """What a ``--questions`` line asks with besides its question: its own ``section`` (else
+    ``--section``) and ``history``, the earlier turns in the API's shapes (``rag.history``)."""
+    from rag.history import read_history
+
+    section = row.get("section")
+    if section is not None and not isinstance(section, str):
+        raise ValueError('"section" must be a string such as "4" or "Samverkan", got {!r}'.format(section))
+    return {
+        "section": section or args.section,
+        "source": args.source,
+        "history": read_history(row.get("history"), where='"history"'),
+    }
+
+
 def cmd_ask(args) -> int:
     from rag.service import RagService
 
@@ -197,7 +218,7 @@ def cmd_ask(args) -> int:
         failed = 0
         for row in questions:
             try:
-                answer = service.ask(row["question"], section=row.get("section") or args.section, source=args.source)
+                answer = service.ask(row["question"], **_row_arguments(row, args))
                 data = {"id": row.get("id"), **answer.to_dict()}
             except ValueError as exc:
                 # One bad question (empty, unknown section) must not cost the answers to the rest.

@@ -11,6 +11,7 @@ abstention and the composer all read this one object instead of re-deriving piec
 from __future__ import annotations
 
 import re
+from collections import OrderedDict
 from dataclasses import dataclass, field
 from typing import Sequence
 
@@ -38,14 +39,35 @@ class Asks:
     about_guide: bool = False
 
 
+# How much of a follow-up's conversation topic goes along with its own words (see rag.followup).
+# Chosen on evals/conversations_dev.jsonl (later turns right; see README, Evaluation).
+TOPIC_DENSE_WEIGHT = 0.7  # the topic vector beside the question's in dense search
+TOPIC_LEXICAL_WEIGHT = 0.3  # BM25 scores of the previous question beside the question's own
+TOPIC_SCORING_WEIGHT = 0.3  # the topic vector beside the question's when answer sentences are scored
+# Query vectors of recent questions: the previous turns of a conversation embed once.
+EMBED_CACHE_SIZE = 64
+
+
 @dataclass(frozen=True)
 class Topic:
-    """A follow-up's conversation topic: the previous standalone question, searched next to the
-    follow-up itself with ``weight`` (see ``rag.retrieval``)."""
+    """A follow-up's conversation topic: the previous turn as it was searched.
 
-    text: str
+    ``vector``: that turn's dense search vector (its own question plus, weighted, its own topic,
+    so older turns fade rather than pile up). ``lexical``: the texts it was searched with by BM25,
+    each with its English words' Swedish groups and its relative weight (its own question 1.0,
+    its topic's ``TOPIC_LEXICAL_WEIGHT`` …). Retrieval adds both next to the follow-up's own,
+    with ``weight`` (dense) and ``lexical_weight`` (BM25).
+    """
+
     vector: np.ndarray
+    lexical: tuple[tuple[str, tuple[TermGroup, ...], float], ...]
     weight: float
+    lexical_weight: float
+
+    @property
+    def text(self) -> str:
+        """The previous turn's own words."""
+        return self.lexical[0][0]
 
 
 @dataclass(frozen=True)
@@ -58,12 +80,12 @@ class Query:
     groups: tuple[TermGroup, ...] = ()  # an English question's Swedish term groups
     asks: Asks = field(default_factory=Asks)
     topic: Topic | None = None
-    rewritten: bool = False  # ``standalone`` is a real rewrite of a follow-up, worth showing
+    rewrite: str | None = None  # what "Tolkad som" shows for a follow-up; None for a question on its own
 
     @property
     def shown_rewrite(self) -> str | None:
-        """The standalone question to show as "Tolkad som", or None when nothing was rewritten."""
-        return self.standalone if self.rewritten and self.standalone != self.text else None
+        """The follow-up as understood, to show as "Tolkad som", or None when it stands on its own."""
+        return self.rewrite
 
 
 _WHO = re.compile(r"\b(vilka|vem|vems|who|whom)\b", re.I)
@@ -74,6 +96,8 @@ _HOW = re.compile(r"\b(hur|how|på vilket sätt|what should we do|vad bör vi g�
 _SPECIFIC = (
     ("amount", re.compile(
         r"\b(hur mycket (kostar|pengar|budget)|vad kostar|kostnaden för|hur stor[at]? (summa|budget|belopp|kostnad)|"
+        r"hur mycket (\w+ ){0,2}(finansiering|pengar|medel|bidrag|stöd|resurser)|hur mycket (kan|får) (vi|man) (söka|få)|"
+        r"how much (\w+ ){0,2}(funding|money|grants?|subsid\w+)|"
         r"vilken budget|prislapp|pris(et)? (för|på)|how much (does|do|did|money|budget|will)|what (is|are|was|were) the "
         r"(\w+ ){0,2}(price|cost|budget)s?|what (do|does|did) .{0,40}\bcost)\b",
         re.I,
@@ -81,6 +105,7 @@ _SPECIFIC = (
     ("count", re.compile(r"\b(hur många|antal(et)? \w+|how many|what number of|what share|hur stor andel)\b", re.I)),
     ("date", re.compile(
         r"\b(vilket år|vilket datum|när (börjar|träder|gäller|ska|måste|infördes|trädde|kommer)|senast när|"
+        r"hur lång tid|hur länge|how long|"
         r"vilken deadline|vilket datum|what year|which year|when (does|do|will|did|must)|by when|what date|deadline)\b",
         re.I,
     )),
@@ -122,33 +147,31 @@ class QueryBuilder:
     """Builds ``Query`` objects: embeds, translates and resolves follow-ups.
 
     ``vocabulary`` is the index's set of stemmed terms: translations the report never uses are
-    left out. ``translator`` is None when English questions are not translated.
+    left out. ``translator`` is None when English questions are not translated. ``condenser``
+    rewrites follow-ups (a chat model); None, or a condenser that declines, carries the topic.
     """
 
     def __init__(
         self,
         embedder: Embedder,
         vocabulary: frozenset[str],
-        condenser: Condenser,
+        condenser: Condenser | None = None,
         translator: QueryTranslator | None = None,
         translate_dense_weight: float = 1.0,
-        topic_weight: float = 0.0,
     ) -> None:
         self.embedder = embedder
         self.vocabulary = vocabulary
         self.condenser = condenser
         self.translator = translator
         self.translate_dense_weight = translate_dense_weight
-        self.topic_weight = topic_weight
+        self._vectors: OrderedDict[str, np.ndarray] = OrderedDict()
 
     def build(self, question: str, history: Sequence[Turn] = ()) -> Query:
-        resolution = resolve(self.condenser, question, history)
-        vector = self._embed(resolution.standalone)
-        groups: tuple[TermGroup, ...] = ()
-        search_vector = vector
-        if self.translator is not None and detect_lang(resolution.standalone) == "en":
-            groups = tuple(self.translator.translate(resolution.standalone, self.vocabulary))
-            search_vector = self._with_rendering(vector, groups)
+        resolution = resolve(question, history, self.condenser)
+        own = self._embed(resolution.standalone)
+        groups, search_vector = self._translated(resolution.standalone, own)
+        topic = self._topic(resolution.topic) if resolution.topic is not None else None
+        vector = own if topic is None else _unit(own + TOPIC_SCORING_WEIGHT * topic.vector)
         return Query(
             text=question,
             standalone=resolution.standalone,
@@ -157,12 +180,28 @@ class QueryBuilder:
             search_vector=search_vector,
             groups=groups,
             asks=read_asks(resolution.standalone),
-            topic=self._topic(resolution),
-            rewritten=resolution.rewritten,
+            topic=topic,
+            rewrite=resolution.shown,
         )
 
+    def _translated(self, text: str, vector: np.ndarray) -> tuple[tuple[TermGroup, ...], np.ndarray]:
+        """An English text's Swedish term groups and its dense search vector (with the Swedish
+        rendering added); no groups and ``vector`` itself for Swedish."""
+        if self.translator is None or detect_lang(text) != "en":
+            return (), vector
+        groups = tuple(self.translator.translate(text, self.vocabulary))
+        return groups, self._with_rendering(vector, groups)
+
     def _embed(self, text: str) -> np.ndarray:
-        return np.asarray(self.embedder.embed_query(text), dtype=np.float32)
+        vector = self._vectors.get(text)
+        if vector is None:
+            vector = np.asarray(self.embedder.embed_query(text), dtype=np.float32)
+            self._vectors[text] = vector
+            if len(self._vectors) > EMBED_CACHE_SIZE:
+                self._vectors.popitem(last=False)
+        else:
+            self._vectors.move_to_end(text)
+        return vector
 
     def _with_rendering(self, vector: np.ndarray, groups: tuple[TermGroup, ...]) -> np.ndarray:
         """The question's vector plus that of its Swedish rendering (one word per English word)."""
@@ -172,7 +211,16 @@ class QueryBuilder:
         rendering = self._embed(" ".join(swedish))
         return _unit(vector + self.translate_dense_weight * rendering)
 
-    def _topic(self, resolution: Resolution) -> Topic | None:
-        if not resolution.topic or self.topic_weight <= 0:
-            return None
-        return Topic(resolution.topic, self._embed(resolution.topic), self.topic_weight)
+    def _topic(self, previous: Resolution) -> Topic:
+        vector, lexical = self._searched(previous)
+        return Topic(vector, lexical, TOPIC_DENSE_WEIGHT, TOPIC_LEXICAL_WEIGHT)
+
+    def _searched(self, turn: Resolution):
+        """What ``turn`` was searched with: its dense vector, and its BM25 texts with weights."""
+        groups, vector = self._translated(turn.standalone, self._embed(turn.standalone))
+        lexical = ((turn.standalone, groups, 1.0),)
+        if turn.topic is None:
+            return vector, lexical
+        topic_vector, topic_lexical = self._searched(turn.topic)
+        vector = _unit(vector + TOPIC_DENSE_WEIGHT * topic_vector)
+        return vector, lexical + tuple((t, g, TOPIC_LEXICAL_WEIGHT * w) for t, g, w in topic_lexical)

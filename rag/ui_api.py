@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import Any, Callable
 
+from rag.history import read_history
 from rag.types import Turn
 from rag.viewer import passage_html, passage_view
 
@@ -16,21 +17,8 @@ ServiceGetter = Callable[[], Any]
 
 
 def history_turns(history: list | None) -> list[Turn]:
-    """``[[question, answer], …]`` (or ``{"question", "answer"}`` objects) as conversation turns."""
-    turns = []
-    for i, item in enumerate(history or []):
-        if isinstance(item, dict):
-            q, a = item.get("question"), item.get("answer", "")
-        elif isinstance(item, (list, tuple)) and len(item) in (1, 2):
-            q, a = item[0], item[1] if len(item) == 2 else ""
-        else:
-            q, a = None, None
-        if not isinstance(q, str) or not isinstance(a, str):
-            raise ValueError(
-                "history[{}] must be [question, answer] (two strings) or {{\"question\", \"answer\"}}".format(i)
-            )
-        turns.append(Turn(q, a))
-    return turns
+    """The ``history`` argument of ``ask`` as conversation turns (shapes: ``rag.history``)."""
+    return read_history(history)
 
 
 def scope_or_none(section: str | None) -> str | None:
@@ -46,7 +34,8 @@ def make_api(get_service: ServiceGetter) -> dict[str, Callable]:
 
         question: the question (Swedish or English). section: limit to a chapter or section,
         e.g. "4" or "Samverkan" (empty: the whole report). history: earlier turns of the
-        conversation as [[question, answer], ...] so that a follow-up is understood.
+        conversation, oldest first, with the questions as typed: [[question, answer], ...]
+        (or [{"question", "answer"}, ...] or [question, ...]) so that a follow-up is understood.
         """
         service = get_service()
         answer = service.ask(question, section=scope_or_none(section), history=history_turns(history))
