@@ -53,6 +53,11 @@ class Resolution:
     standalone: str
     shown: str | None = None
     topic: "Resolution | None" = None
+    typed: str | None = None  # the question as typed, when ``standalone`` is a follow-up's own ask
+
+    @property
+    def question(self) -> str:
+        return self.typed or self.standalone
 
     @property
     def anchor(self) -> str:
@@ -75,20 +80,25 @@ def resolve(question: str, history: Sequence[Turn], condenser: Condenser | None 
     if rewrite and rewrite.strip() != question:
         return Resolution(rewrite.strip(), shown=rewrite.strip())
     previous = resolve(history[-1].question, history[:-1])
-    return Resolution(own_ask(question), shown=framed(question, previous), topic=previous)
+    ask = own_ask(question)
+    return Resolution(ask, shown=framed(question, previous), topic=previous, typed=question if ask != question else None)
 
 
-_OPENER_PHRASES = re.compile(
-    r"^\s*(hur är det med|hur blir det med|vad gäller|vad sägs om|berätta mer om|mer om|och|men|samt|också|även|så|"
-    r"what about|how about|tell me more about|tell me more|more about|and|but|also|so|then)\b[\s,]*",
-    re.I,
+# Openings that tie a question to the one before; searching them would look for "berätta" or "och".
+_TIES = (
+    "hur är det med", "hur blir det med", "vad gäller", "vad sägs om", "berätta mer om", "berätta mer", "mer om",
+    "och", "men", "samt", "också", "även", "så",
+    "what about", "how about", "tell me more about", "tell me more", "more about", "and", "but", "also", "so", "then",
 )
+_TIE = re.compile(r"^\s*({})\b[\s,]*".format("|".join(_TIES)), re.I)
+# Openings that mark a follow-up: the ties, and a few that are the ask itself.
+_OPENERS = re.compile(r"^\s*({}|vad händer med|what else)\b".format("|".join(_TIES)), re.I)
 
 
 def own_ask(question: str) -> str:
     """A follow-up's own ask, what is searched: without the words that only tie it to the turn
-    before ("Och …", "Tell me more about …"), which would search for "berätta" or "och"."""
-    rest = _OPENER_PHRASES.sub("", question).strip()
+    before ("Och …", "Tell me more about …")."""
+    rest = _TIE.sub("", question).strip()
     return rest if re.search(r"\w", rest) else question
 
 
@@ -98,7 +108,7 @@ def framed(question: str, previous: Resolution) -> str:
     follow-up, that one too (never more than these two)."""
     quoted = [previous.anchor]
     if previous.topic is not None:
-        quoted.append(previous.standalone)
+        quoted.append(previous.question)
     lang = detect_lang(question)
     marks = ["”{}”".format(q) if lang == "sv" else "“{}”".format(q) for q in quoted]
     return say("followup.framed", lang, earlier=" {} ".format(say("and", lang)).join(marks), question=_continued(question))
@@ -119,12 +129,6 @@ def _continued(question: str) -> str:
 
 _QUESTION_WORDS = frozenset("tell vem vems när who whom where is are does do can could should would will".split())
 
-# Openings that continue an earlier question.
-_OPENERS = re.compile(
-    r"^\s*(och|men|samt|också|även|så|hur är det med|hur blir det med|vad gäller|vad sägs om|vad händer med|"
-    r"berätta mer|mer om|and|but|also|so|then|what about|how about|what else|tell me more|more about)\b",
-    re.I,
-)
 _TOKEN = re.compile(r"[^\W_]+(?:[-'’:][^\W_]+)*|[,;:.!?–—]")
 _PUNCTUATION = frozenset(",;:.!?–—")
 _CLAUSE_BREAKS = _PUNCTUATION | frozenset("och men eller and but or".split())

@@ -110,6 +110,7 @@ def test_a_follow_up_is_searched_in_its_own_words_with_the_previous_turn_as_topi
         shown="Apropå ”Hur går vi från pilotprojekt till storskalig användning av AI?”: "
         "vad säger rapporten om kompetens där?",
         topic=Resolution(PILOT),
+        typed="Och vad säger rapporten om kompetens där?",
     )
 
 
@@ -134,8 +135,11 @@ def test_a_chain_carries_one_resolution_per_turn_and_never_glues_words_on():
         shown="Apropå ”Vad menas med pratsamverkan?”: vilka fördelar har den?",
         topic=Resolution("Vad menas med pratsamverkan?"),
     )
-    # What it follows on from: the thread's first question and the previous one, never more.
+    # What it follows on from: the thread's first question and the previous one as typed, never more.
     assert got.shown == "Apropå ”Vad menas med pratsamverkan?” och ”Vilka fördelar har den?”: nackdelarna?"
+    assert resolve("Och nackdelarna?", [Turn("Vad menas med pratsamverkan?"), Turn("Och fördelarna?")]).shown == (
+        "Apropå ”Vad menas med pratsamverkan?” och ”Och fördelarna?”: nackdelarna?"
+    )
 
 
 def test_a_long_chain_reaches_back_a_bounded_number_of_turns():

@@ -212,6 +212,7 @@ def test_a_failed_llm_rewrite_carries_the_topic_instead(model):
         "dataskyddet där?",
         shown="Apropå ”Vad säger rapporten om AI-strategin?”: dataskyddet där?",
         topic=Resolution("Vad säger rapporten om AI-strategin?"),
+        typed=question,
     )
 
 
