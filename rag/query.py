@@ -11,6 +11,7 @@ abstention and the composer all read this one object instead of re-deriving piec
 from __future__ import annotations
 
 import re
+import threading
 from collections import OrderedDict
 from dataclasses import dataclass, field
 from typing import Sequence
@@ -44,8 +45,9 @@ class Asks:
 TOPIC_DENSE_WEIGHT = 0.7  # the topic vector beside the question's in dense search
 TOPIC_LEXICAL_WEIGHT = 0.3  # BM25 scores of the previous question beside the question's own
 TOPIC_SCORING_WEIGHT = 0.3  # the topic vector beside the question's when answer sentences are scored
-# Query vectors of recent questions: the previous turns of a conversation embed once.
-EMBED_CACHE_SIZE = 64
+# Vectors of recent questions, so that a follow-up's earlier turns are not embedded again. Only
+# earlier turns are looked up: a question asked again is embedded afresh (benchmarks stay honest).
+EMBED_CACHE_SIZE = 256
 
 
 @dataclass(frozen=True)
@@ -165,11 +167,12 @@ class QueryBuilder:
         self.translator = translator
         self.translate_dense_weight = translate_dense_weight
         self._vectors: OrderedDict[str, np.ndarray] = OrderedDict()
+        self._lock = threading.Lock()  # the web app builds queries on several threads
 
     def build(self, question: str, history: Sequence[Turn] = ()) -> Query:
         resolution = resolve(question, history, self.condenser)
         own = self._embed(resolution.standalone)
-        groups, search_vector = self._translated(resolution.standalone, own)
+        groups, search_vector = self._translated(resolution.standalone, own, self._embed)
         topic = self._topic(resolution.topic) if resolution.topic is not None else None
         vector = own if topic is None else _unit(own + TOPIC_SCORING_WEIGHT * topic.vector)
         return Query(
@@ -184,32 +187,32 @@ class QueryBuilder:
             rewrite=resolution.shown,
         )
 
-    def _translated(self, text: str, vector: np.ndarray) -> tuple[tuple[TermGroup, ...], np.ndarray]:
-        """An English text's Swedish term groups and its dense search vector (with the Swedish
-        rendering added); no groups and ``vector`` itself for Swedish."""
+    def _translated(self, text: str, vector: np.ndarray, embed) -> tuple[tuple[TermGroup, ...], np.ndarray]:
+        """An English text's Swedish term groups and its dense search vector: ``vector`` plus that of
+        its Swedish rendering (one translation per English word). Swedish: no groups, ``vector``."""
         if self.translator is None or detect_lang(text) != "en":
             return (), vector
         groups = tuple(self.translator.translate(text, self.vocabulary))
-        return groups, self._with_rendering(vector, groups)
-
-    def _embed(self, text: str) -> np.ndarray:
-        vector = self._vectors.get(text)
-        if vector is None:
-            vector = np.asarray(self.embedder.embed_query(text), dtype=np.float32)
-            self._vectors[text] = vector
-            if len(self._vectors) > EMBED_CACHE_SIZE:
-                self._vectors.popitem(last=False)
-        else:
-            self._vectors.move_to_end(text)
-        return vector
-
-    def _with_rendering(self, vector: np.ndarray, groups: tuple[TermGroup, ...]) -> np.ndarray:
-        """The question's vector plus that of its Swedish rendering (one word per English word)."""
         swedish = [g.words[0] for g in groups if g.words]
         if not swedish or self.translate_dense_weight <= 0:
-            return vector
-        rendering = self._embed(" ".join(swedish))
-        return _unit(vector + self.translate_dense_weight * rendering)
+            return groups, vector
+        return groups, _unit(vector + self.translate_dense_weight * embed(" ".join(swedish)))
+
+    def _embed(self, text: str) -> np.ndarray:
+        """The query vector of ``text``, computed now and kept for the turns that follow."""
+        vector = np.asarray(self.embedder.embed_query(text), dtype=np.float32)
+        with self._lock:
+            self._vectors[text] = vector
+            self._vectors.move_to_end(text)
+            while len(self._vectors) > EMBED_CACHE_SIZE:
+                self._vectors.popitem(last=False)
+        return vector
+
+    def _recall(self, text: str) -> np.ndarray:
+        """The query vector of an earlier turn's ``text``: kept from when it was asked, else computed."""
+        with self._lock:
+            vector = self._vectors.get(text)
+        return vector if vector is not None else self._embed(text)
 
     def _topic(self, previous: Resolution) -> Topic:
         vector, lexical = self._searched(previous)
@@ -217,7 +220,7 @@ class QueryBuilder:
 
     def _searched(self, turn: Resolution):
         """What ``turn`` was searched with: its dense vector, and its BM25 texts with weights."""
-        groups, vector = self._translated(turn.standalone, self._embed(turn.standalone))
+        groups, vector = self._translated(turn.standalone, self._recall(turn.standalone), self._recall)
         lexical = ((turn.standalone, groups, 1.0),)
         if turn.topic is None:
             return vector, lexical

@@ -180,6 +180,19 @@ def test_the_topic_is_the_previous_turn_as_searched_so_older_turns_fade():
     assert embedder.queries == 3  # each question embedded once
 
 
+def test_earlier_turns_are_not_embedded_again_but_a_question_asked_again_is():
+    embedder = HashEmbedder()
+    builder = QueryBuilder(embedder, frozenset())
+    builder.build(PILOT)
+    assert embedder.queries == 1
+
+    builder.build("Och vad säger rapporten om kompetens där?", [Turn(PILOT)])
+    assert embedder.queries == 2  # the follow-up's own ask; the pilot question's vector is kept
+
+    builder.build(PILOT)
+    assert embedder.queries == 3  # a question on its own is always embedded afresh
+
+
 def test_an_english_topic_is_searched_through_its_swedish_translations():
     from rag.translate import DictionaryTranslator
 
