@@ -127,7 +127,12 @@ def _continued(question: str) -> str:
     return text
 
 
-_QUESTION_WORDS = frozenset("tell vem vems när who whom where is are does do can could should would will".split())
+# Words a question opens with that are not names, so they are lower-cased after "Apropå …:".
+_QUESTION_WORDS = frozenset(
+    "vem vems när finns fanns har hade kan ska bör är var blir gäller går behöver måste får vill brukar "
+    "who whom where is are was were does do did can could should would will has have tell give explain "
+    "describe list".split()
+)
 
 _TOKEN = re.compile(r"[^\W_]+(?:[-'’:][^\W_]+)*|[,;:.!?–—]")
 _PUNCTUATION = frozenset(",;:.!?–—")

@@ -114,6 +114,20 @@ def test_a_follow_up_is_searched_in_its_own_words_with_the_previous_turn_as_topi
     )
 
 
+@pytest.mark.parametrize(
+    ("follow_up", "continued"),
+    [
+        ("Finns det något citat från en intervjuperson om det?", "finns det något citat från en intervjuperson om det?"),
+        ("Sundsvall då?", "Sundsvall då?"),
+        ("Och AI-strategin där?", "AI-strategin där?"),
+    ],
+)
+def test_the_follow_up_continues_the_sentence_and_keeps_names_capitalised(follow_up, continued):
+    got = resolve(follow_up, [Turn("Vilka kommuner samverkar kring AI?")])
+
+    assert got.shown == "Apropå ”Vilka kommuner samverkar kring AI?”: " + continued
+
+
 def test_an_english_follow_up_reads_as_an_english_question():
     got = resolve("What about smaller municipalities?", [Turn("What are the most common obstacles to AI?", "…")])
 
