@@ -111,7 +111,8 @@ class GenerativeAnswerer:
             return
         lang = base.lang  # of the user's own words, not of the standalone rewrite
         hits = retrieved.hits[: self.settings.answer_passages]
-        messages = answer_messages(retrieved.query.standalone, hits, lang)
+        # A follow-up searched in its own words is given to the model with what it follows on from.
+        messages = answer_messages(retrieved.query.shown_rewrite or retrieved.query.standalone, hits, lang)
         parts: list[str] = []
         try:
             if streaming:

@@ -73,6 +73,8 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "Removed citations (not among the passages): {markers}",
     },
     "and": {"sv": "och", "en": "and"},
+    # "Tolkad som" for a follow-up: the question it follows on from, then the follow-up itself.
+    "followup.framed": {"sv": "Apropå {earlier}: {question}", "en": "Regarding {earlier}: {question}"},
 }
 
 

@@ -140,7 +140,7 @@ class HybridRetriever:
         if query.groups:
             # An English question: each word scores by its best Swedish translation.
             bm25_all = bm25_all + self.bm25.group_scores([g.terms for g in query.groups if g.terms])
-        search_qv = query.search_vector
+        search_qv, bm25_all = self._with_topic(query, bm25_all)
         dense_ids = self._dense_candidates(search_qv, allowed)
         if allowed is not None:
             mask = np.zeros(len(self.passages), dtype=bool)
@@ -158,6 +158,20 @@ class HybridRetriever:
         if self.reranker is not None:
             hits = self.reranker.rerank(query.standalone, hits)
         return Retrieved(query=query, hits=hits)
+
+    def _with_topic(self, query: Query, bm25_all: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """The dense search vector and BM25 scores, with a follow-up's conversation topic (the
+        previous turn as it was searched) weighted in beside the question's own."""
+        topic = query.topic
+        if topic is None:
+            return query.search_vector, bm25_all
+        vector = query.search_vector + topic.weight * topic.vector
+        for text, groups, weight in topic.lexical:
+            scores = self.bm25.scores(text)
+            if groups:
+                scores = scores + self.bm25.group_scores([g.terms for g in groups if g.terms])
+            bm25_all = bm25_all + topic.lexical_weight * weight * scores
+        return vector / np.linalg.norm(vector), bm25_all
 
     def _dense(self, candidates: np.ndarray, qv: np.ndarray) -> np.ndarray:
         """Cosine similarity of the candidates to ``qv``, corrected for hubness, plus (weighted,

@@ -47,7 +47,7 @@ class RagService:
         self.settings = settings
         self.embedder = embedder or make_embedder(settings)
         self._answerer = answerer
-        self.condenser = condenser or make_condenser(settings)
+        self.condenser = condenser if condenser is not None else make_condenser(settings)
         self.reranker = reranker
         self.notify = notify or (lambda msg: log.warning("%s", msg))
         self.ingest_report: IngestReport | None = None

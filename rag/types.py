@@ -204,9 +204,8 @@ def cited_runs(sentences: Sequence["AnswerSentence"]) -> list[tuple[list["Answer
 
 @dataclass(frozen=True)
 class Turn:
-    """One earlier exchange of a conversation. ``question`` is the standalone form the system
-    searched with (``Answer.standalone_question`` when it was a follow-up), so that a chain of
-    follow-ups keeps its topic."""
+    """One earlier exchange of a conversation: the question as the user typed it and the answer
+    given. A chain of follow-ups is resolved from these turn by turn (``rag.followup``)."""
 
     question: str
     answer: str = ""
@@ -235,7 +234,7 @@ class Answer:
     mode: str = "extractive"  # "extractive" or "generative"
     fallback: str | None = None  # why a generative answer was replaced by the extractive one
     invalid_citations: tuple[int, ...] = ()  # markers that pointed at no retrieved passage, removed
-    standalone_question: str | None = None  # the follow-up rewritten on its own, when it was one
+    standalone_question: str | None = None  # a follow-up as understood ("Tolkad som"); None when it stands alone
     parts: tuple[AnswerPart, ...] = ()  # empty: the sentences read as one paragraph (generated answers)
     outcome: str = "answer"
     decline_kind: str | None = None

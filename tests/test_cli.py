@@ -210,6 +210,36 @@ def test_a_bad_question_in_a_questions_file_is_reported_and_the_rest_answered(in
 
 
 @pytest.mark.models
+def test_a_questions_line_may_carry_history_in_any_api_shape_and_a_bad_history_costs_only_its_line(
+    ingested, tmp_path
+):
+    first = "Vem beslutar om kommunens strategi för AI?"
+    follow = "Och vad gäller för personuppgifter där?"
+    rows = [
+        {"id": "pairs", "question": follow, "history": [[first, "Kommunfullmäktige."]]},
+        {"id": "objects", "question": follow, "history": [{"question": first, "answer": "Kommunfullmäktige."}]},
+        {"id": "strings", "question": follow, "history": [first]},
+        {"id": "bad", "question": follow, "history": [[first, 3]]},
+        {"id": "scoped", "question": follow, "history": [first], "section": "2"},
+        {"id": "alone", "question": "Är det vanligt att kommuner samverkar kring upphandlingar?", "history": [first]},
+    ]
+    questions = tmp_path / "q.jsonl"
+    questions.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows), encoding="utf-8")
+
+    result = rag(ingested, "ask", "--json", "--questions", str(questions))
+
+    assert result.returncode == 1
+    out = {o["id"]: o for o in map(json.loads, result.stdout.splitlines())}
+    assert list(out) == ["pairs", "objects", "strings", "bad", "scoped", "alone"]
+    shown = "Apropå ”Vem beslutar om kommunens strategi för AI?”: vad gäller för personuppgifter där?"
+    assert [out[i]["standalone_question"] for i in ("pairs", "objects", "strings", "scoped")] == [shown] * 4
+    assert out["pairs"]["passages"] == out["objects"]["passages"] == out["strings"]["passages"]
+    assert out["bad"]["error"].startswith('"history"[0] must be [question, answer]')
+    assert {p["section"].split(".")[0] for p in out["scoped"]["passages"]} == {"2"}
+    assert out["alone"]["standalone_question"] is None
+
+
+@pytest.mark.models
 def test_ingest_reports_a_corrupt_pdf_and_ask_still_works(tmp_path):
     corpus = _corpus(tmp_path, {"samverkan.txt": SAMVERKAN})
     (corpus / "trasig.pdf").write_bytes(b"%PDF-1.4\n1 0 obj broken")

@@ -12,7 +12,7 @@ from langchain_core.messages import AIMessage
 
 from rag.answer import ExtractiveAnswerer
 from rag.config import load_settings
-from rag.followup import KeywordCondenser, LLMCondenser
+from rag.followup import LLMCondenser, Resolution, resolve
 from rag.generative import GenerativeAnswerer, notice
 from rag.messages import MESSAGES, Reason
 
@@ -203,9 +203,25 @@ def test_llm_condenser_rewrites_a_follow_up_from_the_conversation():
 
 
 @pytest.mark.parametrize("model", [RaisingChatModel(TimeoutError()), RecordingChatModel(""), RecordingChatModel("x" * 500)])
-def test_llm_condenser_falls_back_to_keywords(model):
+def test_a_failed_llm_rewrite_carries_the_topic_instead(model):
     question = "Och dataskyddet där?"
-    assert LLMCondenser(model).condense(question, HISTORY) == KeywordCondenser().condense(question, HISTORY)
+
+    assert LLMCondenser(model).condense(question, HISTORY) is None
+    got = resolve(question, HISTORY, LLMCondenser(model))
+    assert got == Resolution(
+        "dataskyddet där?",
+        shown="Apropå ”Vad säger rapporten om AI-strategin?”: dataskyddet där?",
+        topic=Resolution("Vad säger rapporten om AI-strategin?"),
+        typed=question,
+    )
+
+
+def test_the_chat_model_is_not_asked_to_rewrite_a_question_that_stands_on_its_own():
+    model = RecordingChatModel("Något helt annat?")
+    question = "Hur mycket kostar det att köpa in en AI-lösning?"
+
+    assert resolve(question, HISTORY, LLMCondenser(model)) == Resolution(question)
+    assert model.prompts == []
 
 
 def test_a_follow_up_is_rewritten_then_answered_generatively_through_the_service(service):

@@ -87,7 +87,9 @@ def test_ask_understands_a_follow_up_from_history(app, client):
 
     got = client.predict("Och vad gäller för personuppgifter där?", "", history, api_name="/ask")
 
-    assert got["standalone_question"] == "Och vad gäller för personuppgifter där? (beslutar kommunens strategi)"
+    assert got["standalone_question"] == (
+        "Apropå ”Vem beslutar om kommunens strategi för AI?”: vad gäller för personuppgifter där?"
+    )
     expected = service.ask(
         "Och vad gäller för personuppgifter där?", history=[Turn(first["question"], first["answer"])]
     ).to_dict()

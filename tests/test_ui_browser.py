@@ -169,7 +169,9 @@ def test_follow_up_keeps_scope_and_feedback_is_stored(page, app):
     ask(page, "Och vem beslutar om den?", 2)
     second = turn(page, 2)
     assert second.locator(".scope-tag").inner_text() == "1. Strategi"
-    assert second.locator(".standalone").inner_text().startswith("Tolkad som: Och vem beslutar om den? (")
+    assert second.locator(".standalone").inner_text() == (
+        "Tolkad som: Apropå ”Vem beslutar om kommunens AI-strategi?”: vem beslutar om den?"
+    )
     assert second.locator(".card-section").all_inner_texts() == ["1. Strategi"]
     shot(page, "06-follow-up")
 
