@@ -300,8 +300,8 @@ def _repair_word(word: str) -> str:
         rest = _segment(_normalise(word[2:]), lexicon, GLUED_SPACE_PENALTY)
         if rest is not None:
             return "AI " + rest[0]
-    if word.isupper() and len(word) > 1:
-        return word
+    if word.isupper() and word.isalpha() and len(word) > 1:
+        return word  # an acronym; "D&" and "P&" are "Då" and "På" with a misread å
     if any(char.isdigit() for char in word) and not re.search(r"[A-Za-zåäöÅÄÖ][06]|[06][a-zåäö]", word):
         return word
     norm = _normalise(word)

@@ -92,6 +92,17 @@ def test_competing_readings_and_glued_words(raw, repaired):
     assert repair_line(raw) == repaired
 
 
+@pytest.mark.parametrize(
+    ("raw", "repaired"),
+    [
+        # A capital with a misread å is no acronym.
+        ("projekt. P& sé vis blir", "projekt. På så vis blir"),
+    ],
+)
+def test_leftovers_a_manager_read(raw, repaired):
+    assert repair_line(raw) == repaired
+
+
 def test_context_runs_over_a_line_break_but_not_over_a_blank_line():
     assert repair_text("initiativ\nndr sina mal").text == "initiativ\nnår sina mål"
     # After a blank line "Tillsammans" opens the clause, so the verb follows it.
