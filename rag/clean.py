@@ -35,6 +35,8 @@ PAIR_WITH_A = 1.5
 # Rarer misreadings of ö and å: "innovationsmajligheter", "Mgojliggorare", "andamadalsenliga".
 A_FOR_O = 1.2
 RUN_FOR_VOWEL = 1.5
+# An å whose ring was read as an "i": as likely as a "d" for a vowel.
+RING_AS_I = 0.6
 # Boundaries inside a glued token, in log10 probability: spaces are the stronger claim.
 SPACE_PENALTY = 4.0
 JOIN_PENALTY = 2.0
@@ -77,10 +79,23 @@ PAIR_TARGETS = ("å", "ä")
 # Glyph runs for one vowel, seen on the dev lines: "andamadalsenliga" (ändamålsenliga),
 # "Mgojliggorare" (Möjliggörare), "innovationsmajligheter" (-möjligheter). An "a" stands for
 # "ö" only before "j": anywhere else it opens too many look-alikes ("harni" -> "hörni").
+# The ring of an å is often read as an "i" beside the glyph for the letter ("ifrdin",
+# "fréin", "frain", "méinga", "sdisom", "Utifrédin"), or alone ("Iingsiktiga": lå); the
+# dots of an ö as an extra "o" or "é" ("maojligheter", "maéjligheter", "forskningsréon") or
+# a "dé" ("klargdéra").
 GLYPH_RUNS: dict[str, tuple[tuple[str, float], ...]] = {
     "ada": (("å", RUN_FOR_VOWEL), ("ä", RUN_FOR_VOWEL)),
     "go": (("ö", RUN_FOR_VOWEL),),
     "aj": (("öj", A_FOR_O),),
+    "di": (("å", RING_AS_I),),
+    "ai": (("å", RING_AS_I),),
+    "éi": (("å", RING_AS_I),),
+    "édi": (("å", RING_AS_I),),
+    "ıi": (("lå", RING_AS_I),),
+    "ao": (("ö", RUN_FOR_VOWEL),),
+    "aé": (("ö", RUN_FOR_VOWEL),),
+    "éo": (("ö", RUN_FOR_VOWEL),),
+    "dé": (("ö", RUN_FOR_VOWEL),),
 }
 # Vowels that link the parts of a compound in place of a stem's final a.
 LINKING_VOWELS = "ou"
@@ -348,9 +363,10 @@ def _best_repair(norm: str, lexicon: Lexicon) -> str:
     known = lexicon.zipf.get(plain, 0.0)
     best = _best_candidate(norm, lexicon)
     if _is_glued_short_word(plain, known, lexicon):
-        segmented = _segment(norm, lexicon)
-        if segmented is not None and " " in segmented[0]:
-            return segmented[0]
+        # The final "i" is the preposition, not the ring of an å: "gai takt" is "gå i takt".
+        head = _best_candidate(norm[:-1], lexicon)
+        if head is not None and head[2] >= lexicon.short_part_zipf:
+            return head[0] + " i"
     if known >= 2.0 and (best is None or best[1] <= known + KEEP_MARGIN):
         return plain
     if best is not None and best[2] >= MIN_REPAIR_ZIPF and best[1] > known + KEEP_MARGIN:

@@ -97,6 +97,21 @@ def test_competing_readings_and_glued_words(raw, repaired):
     [
         # A capital with a misread å is no acronym.
         ("projekt. P& sé vis blir", "projekt. På så vis blir"),
+        # The ring of an å read as an "i" beside its glyph, or alone after an l.
+        ("realiseras ladngt ifrdin", "realiseras långt ifrån"),
+        ("kan man utgé fréin ramverk", "kan man utgå från ramverk"),
+        ("erfarenheterna frain arbetet", "erfarenheterna från arbetet"),
+        ("Utifrédin de empiriska", "Utifrån de empiriska"),
+        ("bara for att ndigon tycker", "bara för att någon tycker"),
+        ("D& blir frdigor om", "Då blir frågor om"),
+        ("effekter sdisom effektivare", "effekter såsom effektivare"),
+        ("skifte fran tillfalliga projekt till Iingsiktiga", "skifte från tillfälliga projekt till långsiktiga"),
+        ("kommunicera tydliga mail,", "kommunicera tydliga mål,"),
+        # The dots of an ö read as an extra "o" or "é".
+        ("digitaliseringens maojligheter", "digitaliseringens möjligheter"),
+        ("tillämpningsnära maéjligheter", "tillämpningsnära möjligheter"),
+        ("ta del av forskningsréon", "ta del av forskningsrön"),
+        ("strategin klargdéra roller", "strategin klargöra roller"),
     ],
 )
 def test_leftovers_a_manager_read(raw, repaired):
