@@ -51,6 +51,8 @@ DOUBLE_L = 1.0
 KEEP_MARGIN = 0.0
 # Single-word repairs below this zipf are too rare to trust over the raw token.
 MIN_REPAIR_ZIPF = 1.0
+# Listed forms at least this long are words; shorter listed forms include glue ("isig").
+FORM_MIN_LEN = 8
 # "lintervjuerna" is "I intervjuerna" only when the rest is an everyday word.
 GLUED_I_REST_ZIPF = 2.5
 
@@ -368,6 +370,10 @@ def _best_repair(norm: str, lexicon: Lexicon) -> str:
         if head is not None and head[2] >= lexicon.short_part_zipf:
             return head[0] + " i"
     if known >= 2.0 and (best is None or best[1] <= known + KEEP_MARGIN):
+        return plain
+    if not known and best is None and len(plain) >= FORM_MIN_LEN and plain == norm and lexicon.is_form(plain):
+        # A long word the frequency list lacks but simplemma lists is an inflected compound
+        # ("pilotprojekten"), not glue: cutting off "en" would break a correct word.
         return plain
     if best is not None and best[2] >= MIN_REPAIR_ZIPF and best[1] > known + KEEP_MARGIN:
         single_word, single_score = best[0], best[1]
