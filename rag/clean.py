@@ -14,6 +14,7 @@ Every repaired character maps back to a source character, so citations stay exac
 
 from __future__ import annotations
 
+import heapq
 import logging
 import math
 import re
@@ -37,6 +38,7 @@ A_FOR_O = 1.2
 RUN_FOR_VOWEL = 1.5
 # An å whose ring was read as an "i": as likely as a "d" for a vowel.
 RING_AS_I = 0.6
+STRAY_I = 1.0
 # Boundaries inside a glued token, in log10 probability: spaces are the stronger claim.
 SPACE_PENALTY = 4.0
 JOIN_PENALTY = 2.0
@@ -53,6 +55,10 @@ KEEP_MARGIN = 0.0
 MIN_REPAIR_ZIPF = 1.0
 # Listed forms at least this long are words; shorter listed forms include glue ("isig").
 FORM_MIN_LEN = 8
+# A listed form the frequency list lacks counts as a rare word, from its cheapest of this many
+# spellings.
+FORM_ZIPF = 2.0
+FORM_SPELLINGS = 32
 # "lintervjuerna" is "I intervjuerna" only when the rest is an everyday word.
 GLUED_I_REST_ZIPF = 2.5
 
@@ -98,20 +104,36 @@ GLYPH_RUNS: dict[str, tuple[tuple[str, float], ...]] = {
     "aé": (("ö", RUN_FOR_VOWEL),),
     "éo": (("ö", RUN_FOR_VOWEL),),
     "dé": (("ö", RUN_FOR_VOWEL),),
+    # Before "n", a second l read as "i", or a stray "i" after "ll": "Forhaliningssattet",
+    # "forhalliningssatt" (förhållningssätt). Not at a word's end, where "i" is the glued
+    # preposition ("dinrolli": din roll i).
+    "lin": (("lln", STRAY_I),),
+    "llin": (("lln", STRAY_I),),
 }
+_RUNS_FROM: dict[str, list[tuple[str, tuple[tuple[str, float], ...]]]] = {}
+for _run, _targets in GLYPH_RUNS.items():
+    _RUNS_FROM.setdefault(_run[0], []).append((_run, _targets))
 # Vowels that link the parts of a compound in place of a stem's final a.
 LINKING_VOWELS = "ou"
 # How linking forms end ("nytto-", "gatu-", "fråge-", "behovs-"), and how rare a Swedish one
 # may be and still open a compound ("fråge" has zipf 1.82).
 LINKING_ENDINGS = ("o", "u", "e", "s")
 LINKING_FORM_ZIPF = 1.5
-# Endings of adjectives that never open a compound in their base form.
-ADJECTIVE_ENDINGS = ("lig", "isk")
+# Endings of adjectives, base and inflected, that never open a compound.
+ADJECTIVE_ENDINGS = ("lig", "isk", "igt", "iga", "iskt", "iska")
+# Closed-class words (pronouns, prepositions, conjunctions, quantifiers) are never part of a
+# compound: "strategini" is "strategin i", not "strategi" + "ni"; "fleraled" is "flera led".
+STANDALONE_WORDS = frozenset(
+    "i på av för till från med om vid hos mot in ut och att som men eller samt än när där då så "
+    "jag du han hon vi ni de den det denna detta dessa man sig sin sitt sina oss er dem "
+    "en ett flera många alla varje några någon något inga ingen inget".split()
+)
 
 _TOKEN = re.compile(r"\S+")
 _LEAD_PUNCT = "“”\"'‘’(«»*"
 _TRAIL_PUNCT = ".,;:!?)”\"'’»"
-_BULLET = re.compile(r"^(\s*)e(\s+)(?=[A-ZÅÄÖ])")
+# A bullet read as "e" or "o" before a capitalised word.
+_BULLET = re.compile(r"^(\s*)[eo](\s+)(?=[A-ZÅÄÖ])")
 _MISREAD_ACRONYM = re.compile(r"^[A-ZÅÄÖ]{2,}l$")
 
 
@@ -410,7 +432,7 @@ def _keys(norm: str, limit: int = 2048) -> set[str]:
         pair = norm[index : index + 2]
         if len(pair) == 2 and set(pair) <= PAIR_GLYPHS and pair != "aa":
             here.add(("a", 2))
-        for run, targets in GLYPH_RUNS.items():
+        for run, targets in _RUNS_FROM.get(norm[index], ()):
             if norm.startswith(run, index):
                 here.update((Lexicon.key(target), len(run)) for target, _ in targets)
         options.append(sorted(here))
@@ -443,7 +465,7 @@ def _channel_cost(norm: str, word: str) -> float | None:
             if set(pair) <= PAIR_GLYPHS and pair != "aa" and word[j] in PAIR_TARGETS:
                 price = PAIR_WITH_A if "a" in pair else PAIR_FOR_VOWEL
                 best = min(best, price + cost(i + 2, j + 1))
-        for run, targets in GLYPH_RUNS.items():
+        for run, targets in _RUNS_FROM.get(norm[i], ()):
             if norm.startswith(run, i):
                 for target, price in targets:
                     if word.startswith(target, j):
@@ -462,31 +484,38 @@ def _segment(norm: str, lexicon: Lexicon, space_penalty: float = SPACE_PENALTY) 
     join into a compound, as Swedish writes them. Every boundary costs something, a
     space more than a join, so an inflected compound ("kompetensbristen") is not cut
     into a word plus a look-alike function word ("kompetensbrist en"). Where the OCR is
-    known to have glued words already, ``space_penalty`` is lower.
+    known to have glued words already, ``space_penalty`` is lower: after an acronym, and
+    after the first space of a token ("kanisig" is "kan i sig", not "kan isig").
     """
     n = len(norm)
-    # best[i]: (score, parts, spaces) for norm[:i]
-    best: list[tuple[float, tuple[str, ...]] | None] = [None] * (n + 1)
-    best[0] = (0.0, ())
+    # best[i][(spaced, bound)]: (score, parts) for norm[:i]; spaced: a space is placed already;
+    # bound: the last part is a bound form
+    best: list[dict[tuple[bool, bool], tuple[float, tuple[str, ...]]]] = [{} for _ in range(n + 1)]
+    best[0][(False, False)] = (0.0, ())
     for end in range(1, n + 1):
         for start in range(max(0, end - 24), end):
-            if best[start] is None:
+            if not best[start]:
                 continue
-            part = _part_candidate(norm[start:end], lexicon, end == n)
-            if part is None:
-                continue
-            score = best[start][0] + part[1] - 9.0
-            parts = best[start][1]
-            if parts and _is_linking_form(parts[-1], lexicon) and len(part[0]) < 5:
-                # A linking form ("nytto-") heads a compound, not a short piece.
-                continue
-            if parts:
-                score -= space_penalty if _spaced(parts, part[0], lexicon) else JOIN_PENALTY
-            if best[end] is None or score > best[end][0]:
-                best[end] = (score, parts + (part[0],))
-    if best[n] is None:
+            for word, part_score, is_bound in _part_options(norm[start:end], lexicon, end == n):
+                for (spaced_yet, last_bound), (score, parts) in best[start].items():
+                    if parts and _is_linking_form(parts[-1], lexicon) and len(word) < 5:
+                        # A linking form ("nytto-") heads a compound, not a short piece.
+                        continue
+                    spaced = bool(parts) and _spaced(parts, word, lexicon)
+                    if spaced and last_bound:
+                        continue  # a bound form ("seri" of "serie") never stands before a space
+                    score += part_score - 9.0
+                    if spaced:
+                        score -= min(space_penalty, GLUED_SPACE_PENALTY) if spaced_yet else space_penalty
+                    elif parts:
+                        score -= JOIN_PENALTY
+                    state = (spaced or spaced_yet, is_bound)
+                    if state not in best[end] or score > best[end][state][0]:
+                        best[end][state] = (score, parts + (word,))
+    finished = [entry for (_, bound), entry in best[n].items() if not bound]
+    if not finished:
         return None
-    score, parts = best[n]
+    score, parts = max(finished, key=lambda entry: entry[0])
     text = parts[0]
     for index in range(1, len(parts)):
         text += (" " if _spaced(parts[:index], parts[index], lexicon) else "") + parts[index]
@@ -504,54 +533,68 @@ def _spaced(before: tuple[str, ...], right: str, lexicon: Lexicon) -> bool:
     A glued token's first word may be any common function word ("dessa", "bli"); later
     ones must be very common, or compound parts such as "hem" and "se" would split off.
     """
+    left = before[-1]
     left_threshold = lexicon.function_zipf if len(before) == 1 else lexicon.inner_function_zipf
     return (
-        lexicon.is_function_word(before[-1], left_threshold)
+        lexicon.is_function_word(left, left_threshold)
         or lexicon.is_function_word(right, lexicon.inner_function_zipf)
-        or _is_base_adjective(before[-1])
+        or left in STANDALONE_WORDS
+        or right in STANDALONE_WORDS
+        or _is_adjective_form(left)
+        or lexicon.is_infinitive(left)
     )
 
 
-def _is_base_adjective(word: str) -> bool:
-    """An adjective in its base form ("tydlig", "digital", "praktisk") stands before its noun;
-    Swedish does not open a compound with it ("tydlig målsättning", not "tydligmålsättning")."""
+def _is_adjective_form(word: str) -> bool:
+    """An adjective ("tydlig", "digital", "praktisk", "dåligt", "tillräckliga") stands before its
+    noun or verb; Swedish does not open a compound with it ("tydlig målsättning", not
+    "tydligmålsättning"), nor with a verb's infinitive ("premiera initiativ")."""
     return len(word) >= 5 and word.endswith(ADJECTIVE_ENDINGS)
 
 
 @lru_cache(maxsize=None)
-def _part_candidate(piece: str, lexicon: Lexicon, final: bool) -> tuple[str, float] | None:
-    """What a piece of a glued token may be, as (word, score); None if nothing fits.
+def _part_options(piece: str, lexicon: Lexicon, final: bool) -> tuple[tuple[str, float, bool], ...]:
+    """What a piece of a glued token may be: (word, score, bound) for the best free word and,
+    if it scores higher, the best bound form, which only opens a compound and never stands
+    before a space. Empty if nothing fits.
 
     Short pieces count only as function words. A compound's inner part may end in a
     linking s ("behovs" + "driven") or drop a stem's final e/a ("medarbetar" + "kompetens").
+    A long last piece the frequency list lacks may be a form simplemma lists.
     """
     if piece == "ii" and final:
         # "omii", "organisationerii": OCR read " i" as "ii".
-        return "i", lexicon.zipf["i"] - DOUBLE_I
-    options = []
+        return (("i", lexicon.zipf["i"] - DOUBLE_I, False),)
+    free: list[tuple[str, float]] = []
+    bound: list[tuple[str, float]] = []
     candidate = _best_candidate(piece, lexicon)
     if candidate is not None:
         word, score, zipf = candidate
         if lexicon.is_function_word(word):
-            options.append((word, score))
+            free.append((word, score))
         elif lexicon.is_swedish(word) and (
             len(word) >= 4 and zipf >= lexicon.part_zipf
             or len(word) >= lexicon.long_part_len and zipf >= lexicon.long_part_zipf
             or len(word) == 3 and zipf >= lexicon.short_part_zipf
-            or not final and len(word) >= 4 and word.endswith(LINKING_ENDINGS) and zipf >= LINKING_FORM_ZIPF
         ):
+            free.append((word, score))
+        elif not final and len(word) >= 4 and word.endswith(LINKING_ENDINGS) and zipf >= LINKING_FORM_ZIPF and lexicon.is_swedish(word):
             # A compound's first part may be a rare linking form ("fråge-" in "frågemall").
-            options.append((word, score))
+            bound.append((word, score))
+    elif final and len(piece) >= FORM_MIN_LEN:
+        form = _listed_form(piece, lexicon)
+        if form is not None:
+            free.append(form)
     if not final and len(piece) >= 4:
         if piece.endswith("s"):
             stem = _best_candidate(piece[:-1], lexicon)
             if stem is not None and stem[2] >= lexicon.part_zipf and len(stem[0]) >= 3:
                 # Inside a compound the linking reading beats a look-alike verb form.
-                options.append((stem[0] + "s", stem[1] + LINKING_BONUS))
+                bound.append((stem[0] + "s", stem[1] + LINKING_BONUS))
         for vowel in "e":
             stem = _best_candidate(piece + vowel, lexicon)
             if stem is not None and stem[1] >= STEM_MIN_SCORE and stem[0].endswith(vowel):
-                options.append((stem[0][:-1], stem[1] - STEM_CUT))
+                bound.append((stem[0][:-1], stem[1] - STEM_CUT))
         if piece[-1] in LINKING_VOWELS:
             # A linking vowel in place of a stem's final a: "nytto-" (nytta), "gatu-" (gata).
             stem = _best_candidate(piece[:-1] + "a", lexicon)
@@ -559,15 +602,56 @@ def _part_candidate(piece: str, lexicon: Lexicon, final: bool) -> tuple[str, flo
             # in -a would grow one ("frågo", "hårdu").
             linked = stem[0][:-1] + piece[-1] if stem is not None else ""
             if stem is not None and stem[1] >= STEM_MIN_SCORE and stem[0].endswith("a") and linked in lexicon.zipf:
-                options.append((linked, stem[1] - STEM_CUT))
+                bound.append((linked, stem[1] - STEM_CUT))
     if final and piece.endswith("ande") and len(piece) >= 7:
         # A present participle of a verb in -a: "säkrande" (säkra).
         stem = _best_candidate(piece[:-3], lexicon)
         if stem is not None and stem[1] >= STEM_MIN_SCORE and stem[0].endswith("a"):
-            options.append((stem[0] + "nde", stem[1] - STEM_CUT))
-    if not options:
-        return None
-    return max(options, key=lambda option: option[1])
+            free.append((stem[0] + "nde", stem[1] - STEM_CUT))
+    options: list[tuple[str, float, bool]] = []
+    best_free = max(free, key=lambda option: option[1], default=None)
+    best_bound = max(bound, key=lambda option: option[1], default=None)
+    if best_free is not None:
+        options.append((*best_free, False))
+    if best_bound is not None and (best_free is None or best_bound[1] > best_free[1]):
+        options.append((*best_bound, True))
+    return tuple(options)
+
+
+@lru_cache(maxsize=None)
+def _listed_form(piece: str, lexicon: Lexicon) -> tuple[str, float] | None:
+    """The cheapest spelling of a long piece that simplemma lists as a Swedish form, scored as a
+    rare word: (word, score). "tvarfunktionellt" is "tvärfunktionellt", a form the frequency
+    list lacks."""
+    for cost, spelling in _spellings(piece, FORM_SPELLINGS):
+        if lexicon.is_form(spelling):
+            return spelling, FORM_ZIPF - cost
+    return None
+
+
+def _spellings(norm: str, limit: int) -> list[tuple[float, str]]:
+    """The ``limit`` cheapest spellings the channel can read ``norm`` as, cheapest first."""
+    steps: list[list[tuple[str, float, int]]] = []
+    for index, char in enumerate(norm):
+        here = [(target, price, 1) for target, price in CHANNEL.get(char, ((char, 0.0),))]
+        pair = norm[index : index + 2]
+        if len(pair) == 2 and set(pair) <= PAIR_GLYPHS and pair != "aa":
+            price = PAIR_WITH_A if "a" in pair else PAIR_FOR_VOWEL
+            here.extend((target, price, 2) for target in PAIR_TARGETS)
+        for run, targets in _RUNS_FROM.get(norm[index], ()):
+            if norm.startswith(run, index):
+                here.extend((target, price, len(run)) for target, price in targets)
+        steps.append(here)
+    found: list[tuple[float, str]] = []
+    queue = [(0.0, 0, "")]
+    while queue and len(found) < limit:
+        cost, index, prefix = heapq.heappop(queue)
+        if index == len(norm):
+            found.append((cost, prefix))
+            continue
+        for target, price, width in steps[index]:
+            heapq.heappush(queue, (cost + price, index + width, prefix + target))
+    return found
 
 
 def _align(source: str, target: str) -> list[int]:

@@ -109,6 +109,20 @@ def test_competing_readings_and_glued_words(raw, repaired):
         ("kommunicera tydliga mail,", "kommunicera tydliga mål,"),
         # A long word simplemma lists is not glue, though the frequency list lacks it.
         ("skede: pilotprojekten har visat", "skede: pilotprojekten har visat"),
+        # Glued words: an infinitive or an adjective never opens a compound, a closed-class word
+        # is never part of one, a bound form never stands alone, and after a token's first
+        # space more are likely.
+        ("med gott exempel, premierainitiativ och inte", "med gott exempel, premiera initiativ och inte"),
+        ("e Framjatvarfunktionellt samarbete: Etablera team dar IT,", "• Främja tvärfunktionellt samarbete: Etablera team där IT,"),
+        ("strategin passar déligtinii", "strategin passar dåligt in i"),
+        ("samtal om Al-strategini workshops", "samtal om AI-strategin i workshops"),
+        ("o Tillrackligaresurser: Samverkan kanisig inte", "• Tillräckliga resurser: Samverkan kan i sig inte"),
+        ("ochenrorelse viserifleraled.", "och en rörelse vi ser i flera led."),
+        ("e Vadharnilart er frén detta", "• Vad har ni lärt er från detta"),
+        ("om dig sjalv och dinrolli", "om dig själv och din roll i"),
+        # "ll" read as "li" or "lli" before n.
+        ("forhalliningssatt till misslyckanden.", "förhållningssätt till misslyckanden."),
+        ("finns till. Forhaliningssattet kan", "finns till. Förhållningssättet kan"),
         # The dots of an ö read as an extra "o" or "é".
         ("digitaliseringens maojligheter", "digitaliseringens möjligheter"),
         ("tillämpningsnära maéjligheter", "tillämpningsnära möjligheter"),
