@@ -175,9 +175,15 @@ def repair_text(text: str) -> RepairedText:
         if not line_tokens:
             paragraph_starts.add(len(raw))
         bullet = _BULLET.match(line)
+        item = bullet or line_tokens and line_tokens[0].group() == "•"
         for number, match in enumerate(line_tokens):
             raw.append(match.group())
-            repairs.append("•" if number == 0 and bullet else _repair_token(match.group()))
+            if number == 0 and bullet:
+                repairs.append("•")
+            elif number == 1 and item:
+                repairs.append(_split_leading_imperative(match.group()))
+            else:
+                repairs.append(_repair_token(match.group()))
     repairs = _resolve_in_context(raw, repairs, paragraph_starts)
     pieces: list[str] = []
     offsets: list[int] = []
@@ -306,6 +312,27 @@ def _repair_token(token: str) -> str:
     parts = core.split("-")
     fixed = [_repair_compound_part(part, first=index == 0) for index, part in enumerate(parts)]
     return lead + "-".join(fixed) + trail
+
+
+@lru_cache(maxsize=None)
+def _split_leading_imperative(token: str) -> str:
+    """Repair the first word of a list item, where the report puts an imperative: a glued token
+    that opens with a verb's imperative is that verb and a word ("Byggintern" is "Bygg intern",
+    "Byggorganisatoriskt" is "Bygg organisatoriskt"), though "bygg" opens many compounds."""
+    repaired = _repair_token(token)
+    lead, core, trail = _split_punct(token)
+    lexicon = load_lexicon()
+    norm = _normalise(core)
+    if " " in repaired or not core[:1].isupper() or not core.isalpha() or _best_candidate(norm, lexicon):
+        return repaired
+    for cut in range(3, len(core) - 2):
+        head = _best_candidate(norm[:cut], lexicon)
+        if head is None or not lexicon.is_imperative(head[0]):
+            continue
+        rest = _repair_word(core[cut:])
+        if lexicon.zipf.get(rest, 0.0) >= lexicon.part_zipf:
+            return lead + _restore_case(core, head[0]) + " " + rest + trail
+    return repaired
 
 
 def _split_punct(token: str) -> tuple[str, str, str]:

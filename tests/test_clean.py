@@ -120,6 +120,10 @@ def test_competing_readings_and_glued_words(raw, repaired):
         ("ochenrorelse viserifleraled.", "och en rörelse vi ser i flera led."),
         ("e Vadharnilart er frén detta", "• Vad har ni lärt er från detta"),
         ("om dig sjalv och dinrolli", "om dig själv och din roll i"),
+        # A list item opens with an imperative, though "bygg" opens many compounds elsewhere.
+        ("e Byggintern kompetens och radighet:", "• Bygg intern kompetens och rådighet:"),
+        ("e Byggorganisatoriskt handlingsutrymme:", "• Bygg organisatoriskt handlingsutrymme:"),
+        ("en byggprocess", "en byggprocess"),
         # A compound's head takes the reading compounds are made with.
         ("ansvar och beslutsvagar kan", "ansvar och beslutsvägar kan"),
         ("styra projektval, men", "styra projektval, men"),
