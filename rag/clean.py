@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from rag.lexicon import Lexicon, load_lexicon
-from rag.readings import CLAUSE_END_MARK, WINDOW, choose_reading
+from rag.readings import CLAUSE_END_MARK, GROUP_OF, WINDOW, choose_reading
 
 log = logging.getLogger(__name__)
 
@@ -234,8 +234,10 @@ def _assemble_line(tokens: list[re.Match], repairs: list[str]) -> tuple[str, lis
 
 _CLAUSE_END = ".;:!?,"
 _SENTENCE_END = ".;:!?"
-# The rules in rag.readings are keyed by the accent-free spelling of the repaired word.
-_READING_KEYS = frozenset(("har", "bor", "stod", "for", "val", "an", "dar", "nar", "varden", "rad"))
+# A dash standing alone ends a clause as a comma does.
+_DASHES = frozenset("—–-")
+# A reading this rare is not worth a rule's say ("invanda" has zipf 2.69).
+READING_MIN_ZIPF = 2.5
 
 
 def _resolve_in_context(raw: list[str], repairs: list[str], paragraph_starts: set[int] = frozenset()) -> list[str]:
@@ -250,15 +252,15 @@ def _resolve_in_context(raw: list[str], repairs: list[str], paragraph_starts: se
         if core == "Ali" and _next_is_lowercase(split, index, trail, paragraph_starts):
             result[index] = lead + "AI i" + trail  # "AI" glued to "i": "införa AI i verksamheten"
             continue
-        key = Lexicon.key(core.lower())
-        if key not in _READING_KEYS or not core.isalpha():
+        group = GROUP_OF.get(core.lower())
+        if group is None or not core.isalpha():
             continue
-        choice = choose_reading(key, _clause_before(split, index, paragraph_starts), _clause_after(split, index, paragraph_starts))
+        choice = choose_reading(group, _clause_before(split, index, paragraph_starts), _clause_after(split, index, paragraph_starts))
         if choice is None or choice == core.lower():
             continue
         # Only a reading the OCR could have produced from the raw token.
         raw_core = _normalise(_split_punct(raw[index])[1])
-        if _channel_cost(raw_core, choice) is None or lexicon.zipf.get(choice, 0.0) < 3.0:
+        if _channel_cost(raw_core, choice) is None or lexicon.zipf.get(choice, 0.0) < READING_MIN_ZIPF:
             continue
         result[index] = lead + _restore_case(core, choice) + trail
     return result
@@ -268,6 +270,8 @@ def _clause_before(split: list[tuple[str, str, str]], index: int, paragraph_star
     before: list[str] = []
     for back in range(index - 1, max(index - 1 - WINDOW, -1), -1):
         if back + 1 in paragraph_starts or any(mark in split[back][2] for mark in _CLAUSE_END):
+            break
+        if split[back][1] in _DASHES:
             break
         before.insert(0, split[back][1].lower())
     return before

@@ -76,6 +76,32 @@ def test_repair_line_exact(raw, repaired):
         ("Rekommendationer och praktiska rad", "Rekommendationer och praktiska råd"),
         ("de inte har rad att gora fel", "de inte har råd att göra fel"),
         ("en rad olika initiativ", "en rad olika initiativ"),
+        # där / är: a clause opened after a comma or a dash starts with "där", never the verb.
+        ("som ett beslutsfilter — ddr varje nytt", "som ett beslutsfilter — där varje nytt"),
+        ("Sundsvall, dér man integrerat", "Sundsvall, där man integrerat"),
+        # stöd / stå / stod, stärk / stark, stärka / starka: verb or noun by the clause.
+        ("ansvar: Stéd och uppmuntra", "ansvar: Stöd och uppmuntra"),
+        ("att std still", "att stå still"),
+        ("Stark kopplingen mellan", "Stärk kopplingen mellan"),
+        ("en stark koppling", "en stark koppling"),
+        ("de behover starka sin formdaga", "de behöver stärka sin förmåga"),
+        ("har starka band", "har starka band"),
+        # mäta / mata, mäts / mats: "mata" takes its particle "in".
+        ("tydligt definiera, mata och folja upp", "tydligt definiera, mäta och följa upp"),
+        ("mata in data", "mata in data"),
+        ("att resultaten mats mot", "att resultaten mäts mot"),
+        # vaga / våga: a copula takes the adjective (a correct word no longer broken).
+        ("resultaten forblir vaga.", "resultaten förblir vaga."),
+        ("att vaga testa", "att våga testa"),
+        # vårt / vart, säker / saker, svåra / svara, går / gör, invanda / invända.
+        ("Passar det hdr vart overgripande mal?", "Passar det här vårt övergripande mål?"),
+        ("vart ska vi", "vart ska vi"),
+        ("effektiv och saker datahantering", "effektiv och säker datahantering"),
+        ("läggs på rätt saker.", "läggs på rätt saker."),
+        ("i svara fragor", "i svåra frågor"),
+        ("utvecklingen gér I&ngsamt", "utvecklingen går långsamt"),
+        ("det gér skillnad", "det gör skillnad"),
+        ("att dndra invanda arbetssatt", "att ändra invanda arbetssätt"),
         # Glued words and acronyms from the list.
         ("infora Ali verksamheten", "införa AI i verksamheten"),
         ("nyckeltal eller KPl:er for", "nyckeltal eller KPI:er för"),
