@@ -110,6 +110,8 @@ GLYPH_RUNS: dict[str, tuple[tuple[str, float], ...]] = {
     "aé": (("ö", RUN_FOR_VOWEL),),
     "éo": (("ö", RUN_FOR_VOWEL),),
     "dé": (("ö", RUN_FOR_VOWEL),),
+    # A doubled l, the second read as a capital I: "Al-lIosningar" (AI-lösningar).
+    "lı": (("l", DOUBLE_L),),
     # Before "n", a second l read as "i", or a stray "i" after "ll": "Forhaliningssattet",
     # "forhalliningssatt" (förhållningssätt). Not at a word's end, where "i" is the glued
     # preposition ("dinrolli": din roll i).
@@ -171,9 +173,11 @@ def repair_text(text: str) -> RepairedText:
     raw: list[str] = []
     repairs: list[str] = []
     paragraph_starts: set[int] = set()
+    line_starts: set[int] = set()
     for (line, _), line_tokens in zip(lines, tokens):
         if not line_tokens:
             paragraph_starts.add(len(raw))
+        line_starts.add(len(raw))
         bullet = _BULLET.match(line)
         item = bullet or line_tokens and line_tokens[0].group() == "•"
         for number, match in enumerate(line_tokens):
@@ -184,7 +188,7 @@ def repair_text(text: str) -> RepairedText:
                 repairs.append(_split_leading_imperative(match.group()))
             else:
                 repairs.append(_repair_token(match.group()))
-    repairs = _resolve_in_context(raw, repairs, paragraph_starts)
+    repairs = _resolve_in_context(raw, repairs, paragraph_starts, line_starts)
     pieces: list[str] = []
     offsets: list[int] = []
     position = 0
@@ -236,14 +240,21 @@ _CLAUSE_END = ".;:!?,"
 _SENTENCE_END = ".;:!?"
 # A dash standing alone ends a clause as a comma does.
 _DASHES = frozenset("—–-")
+# A cited author keeps the spelling unless the accented word is this common: "Vången" (1.71)
+# is the name "Vangen".
+NAME_ZIPF = 3.0
 # A reading this rare is not worth a rule's say ("invanda" has zipf 2.69).
 READING_MIN_ZIPF = 2.5
 
 
-def _resolve_in_context(raw: list[str], repairs: list[str], paragraph_starts: set[int] = frozenset()) -> list[str]:
+def _resolve_in_context(
+    raw: list[str], repairs: list[str], paragraph_starts: set[int] = frozenset(), line_starts: set[int] = frozenset()
+) -> list[str]:
     """Re-decide repaired words whose raw spelling fits two real words, from their clause.
 
-    The clause is the neighbouring repaired words up to punctuation or a blank line.
+    The clause is the neighbouring repaired words up to punctuation or a blank line. A bar
+    read as "I" inside a sentence (not opening a line, where a heading may end above it) is
+    the preposition "i"; a cited author keeps the spelling.
     """
     lexicon = load_lexicon()
     split = [_split_punct(token) for token in repairs]
@@ -251,6 +262,13 @@ def _resolve_in_context(raw: list[str], repairs: list[str], paragraph_starts: se
     for index, (lead, core, trail) in enumerate(split):
         if core == "Ali" and _next_is_lowercase(split, index, trail, paragraph_starts):
             result[index] = lead + "AI i" + trail  # "AI" glued to "i": "införa AI i verksamheten"
+            continue
+        if raw[index] in ("|", "Il", "I|") and index not in line_starts and not _opens_sentence(split, index, paragraph_starts):
+            result[index] = "i"  # "som skapar värde |\nverksamheterna": the preposition
+            continue
+        raw_core = _split_punct(raw[index])[1]
+        if _is_cited_name(split, index) and _only_accented(raw_core, core):
+            result[index] = lead + raw_core + trail  # "(Huxham & Vangen, 2013)", not "Vången"
             continue
         group = GROUP_OF.get(core.lower())
         if group is None or not core.isalpha():
@@ -292,6 +310,30 @@ def _clause_after(split: list[tuple[str, str, str]], index: int, paragraph_start
     return after
 
 
+def _opens_sentence(split: list[tuple[str, str, str]], index: int, paragraph_starts: set[int]) -> bool:
+    return index == 0 or index in paragraph_starts or any(mark in split[index - 1][2] for mark in _SENTENCE_END)
+
+
+def _is_cited_name(split: list[tuple[str, str, str]], index: int) -> bool:
+    """An author in a citation: after "&" or before the year ("Huxham & Vangen, 2013")."""
+    core = split[index][1]
+    if not (core[:1].isupper() and core[1:].islower()):
+        return False
+    after_ampersand = index > 0 and split[index - 1][1] == "&"
+    before_year = index + 1 < len(split) and re.fullmatch(r"(19|20)\d\d", split[index + 1][1]) is not None
+    return after_ampersand or before_year
+
+
+def _only_accented(raw: str, repaired: str) -> bool:
+    """The repair only gave the raw word accents, and made a rare word of it ("Vången")."""
+    return (
+        raw.isalpha()
+        and repaired != raw
+        and Lexicon.key(repaired.lower()) == raw.lower()
+        and load_lexicon().zipf.get(repaired.lower(), 0.0) < NAME_ZIPF
+    )
+
+
 def _next_is_lowercase(split: list[tuple[str, str, str]], index: int, trail: str, paragraph_starts: set[int]) -> bool:
     following = index + 1
     if trail or following >= len(split) or following in paragraph_starts:
@@ -302,8 +344,10 @@ def _next_is_lowercase(split: list[tuple[str, str, str]], index: int, trail: str
 @lru_cache(maxsize=None)
 def _repair_token(token: str) -> str:
     """Repair one whitespace-delimited token, keeping its surrounding punctuation."""
-    if token == "|":
-        return "I"
+    if token in ("|", "Il", "I|"):
+        return "I"  # the capital I, bar and all; mid-sentence it is "i" (see _resolve_in_context)
+    if token.endswith("™") and len(token) > 1:
+        return _repair_token(token[:-1]) + "”"  # a closing quote read as a trademark sign
     lead, core, trail = _split_punct(token)
     if not core:
         return token

@@ -146,6 +146,13 @@ def test_competing_readings_and_glued_words(raw, repaired):
         ("ochenrorelse viserifleraled.", "och en rörelse vi ser i flera led."),
         ("e Vadharnilart er frén detta", "• Vad har ni lärt er från detta"),
         ("om dig sjalv och dinrolli", "om dig själv och din roll i"),
+        # Glyphs: a doubled l read "lI", a capital I with its bar, a closing quote read "™".
+        ("att Al-lIosningar ofta", "att AI-lösningar ofta"),
+        ("riktning. Il en kommun", "riktning. I en kommun"),
+        ("som en “levande kompass™", "som en “levande kompass”"),
+        # A cited author keeps the spelling the accents would turn into a rare word.
+        ("(Huxham & Vangen, 2013). Den", "(Huxham & Vangen, 2013). Den"),
+        ("kommunen i Goteborg, 2013", "kommunen i Göteborg, 2013"),
         # A list item opens with an imperative, though "bygg" opens many compounds elsewhere.
         ("e Byggintern kompetens och radighet:", "• Bygg intern kompetens och rådighet:"),
         ("e Byggorganisatoriskt handlingsutrymme:", "• Bygg organisatoriskt handlingsutrymme:"),
@@ -166,6 +173,11 @@ def test_competing_readings_and_glued_words(raw, repaired):
 )
 def test_leftovers_a_manager_read(raw, repaired):
     assert repair_line(raw) == repaired
+
+
+def test_a_bar_inside_a_sentence_is_the_preposition_but_opens_a_sentence_or_line_as_i():
+    text = "som skapar varde |\nverksamheterna. | en kommun\nBygg en portfölj\n| allt fler kommuner"
+    assert repair_text(text).text == "som skapar värde i\nverksamheterna. I en kommun\nBygg en portfölj\nI allt fler kommuner"
 
 
 def test_context_runs_over_a_line_break_but_not_over_a_blank_line():
