@@ -38,6 +38,7 @@ A_FOR_O = 1.2
 RUN_FOR_VOWEL = 1.5
 # An å whose ring was read as an "i": as likely as a "d" for a vowel.
 RING_AS_I = 0.6
+# An "i" for a second l, or a stray one after "ll" (see GLYPH_RUNS).
 STRAY_I = 1.0
 # Boundaries inside a glued token, in log10 probability: spaces are the stronger claim.
 SPACE_PENALTY = 4.0
@@ -277,8 +278,7 @@ def _resolve_in_context(
         if choice is None or choice == core.lower():
             continue
         # Only a reading the OCR could have produced from the raw token.
-        raw_core = _normalise(_split_punct(raw[index])[1])
-        if _channel_cost(raw_core, choice) is None or lexicon.zipf.get(choice, 0.0) < READING_MIN_ZIPF:
+        if _channel_cost(_normalise(raw_core), choice) is None or lexicon.zipf.get(choice, 0.0) < READING_MIN_ZIPF:
             continue
         result[index] = lead + _restore_case(core, choice) + trail
     return result
