@@ -14,17 +14,31 @@ Measured on this machine and not chosen:
 * Hunspell's Swedish dictionary (hunspell-sv read through spylls): 4.5 s to load and about
   5 ms per lookup in pure Python; it can check a candidate but not list candidates, and its
   compound rules accept many OCR errors ("aktorer", "genomfor") as words.
+
+The lemma table itself is not kept: only a sorted array of its forms' hashes (8 bytes a form,
+about 8 MB), enough to ask whether a long glued token is a listed form ("pilotprojekten") and
+so no glue at all. Decoding all 960,000 keys to build a set took 8 s of the lexicon's load.
+A compound's last part is its head, and a head is a word that ends many listed words: "-vägar"
+ends 63, "-vågar" none, "-val" 176, "-väl" 6. ``head_count`` counts that from the frequency
+list, so a glued compound takes the reading of its head that compounds are made with.
 """
 
 from __future__ import annotations
 
+import bisect
 import logging
 import math
 from functools import lru_cache
 
+import numpy as np
 import wordfreq
 
 log = logging.getLogger(__name__)
+
+# How common a verb's present tense and past form must be to call a word in -a its infinitive:
+# "premierar" 2.79 / "premierade" 1.62 pass; "villar" 2.01 and "datar" 1.4 do not.
+VERB_PRESENT_ZIPF = 2.5
+VERB_PAST_ZIPF = 1.5
 
 class Lexicon:
     """Swedish word frequencies (zipf) indexed by accent-free spelling, and the set of
@@ -48,12 +62,19 @@ class Lexicon:
     # A part of a glued token must be a Swedish form, unless it is this common ("AI", "IT").
     foreign_part_zipf = 4.5
 
-    def __init__(self, zipf: dict[str, float], swedish: frozenset[str] = frozenset()) -> None:
+    # A head counts the listed words at least this much longer that end in it.
+    head_min_extra = 3
+
+    def __init__(
+        self, zipf: dict[str, float], swedish: frozenset[str] = frozenset(), form_hashes: np.ndarray | None = None
+    ) -> None:
         self.zipf = zipf
         self.swedish = swedish  # the listed words that are Swedish forms; empty: all are
+        self._form_hashes = form_hashes  # sorted hashes of all Swedish forms; None: unknown
         self.by_key: dict[str, list[str]] = {}
         for word in zipf:
             self.by_key.setdefault(self.key(word), []).append(word)
+        self._reversed: list[str] | None = None
 
     @classmethod
     def key(cls, text: str) -> str:
@@ -70,6 +91,45 @@ class Lexicon:
         """A Swedish word form, or so common that it is at home in Swedish text anyway."""
         return not self.swedish or word in self.swedish or self.zipf.get(word, 0.0) >= self.foreign_part_zipf
 
+    def is_form(self, word: str) -> bool:
+        """Whether simplemma lists ``word`` as a Swedish form, frequency list or not."""
+        if self._form_hashes is None:
+            return word in self.swedish
+        return _contains(self._form_hashes, hash(word))
+
+    def head_count(self, word: str) -> int:
+        """How many listed words end in ``word`` and are longer by at least ``head_min_extra``."""
+        if self._reversed is None:
+            self._reversed = sorted(listed[::-1] for listed in self.zipf)
+        suffix = word[::-1]
+        low = bisect.bisect_left(self._reversed, suffix)
+        high = bisect.bisect_left(self._reversed, suffix + "\uffff")
+        return sum(1 for listed in self._reversed[low:high] if len(listed) >= len(word) + self.head_min_extra)
+
+    def is_infinitive(self, word: str) -> bool:
+        """A verb's infinitive in -a ("främja", "premiera", "bygga"): its present tense and a past
+        form are listed too ("främjar", "främjade"; "bygger", "byggde"). Nouns in -a lack them
+        ("data", "media", "villa"), which is why the present must be common."""
+        if len(word) < 4 or not word.endswith("a"):
+            return False
+        stem = word[:-1]
+        first = self.zipf.get(word + "r", 0.0) >= VERB_PRESENT_ZIPF and max(
+            self.zipf.get(word + "de", 0.0), self.zipf.get(word + "t", 0.0)
+        ) >= VERB_PAST_ZIPF
+        second = self.zipf.get(stem + "er", 0.0) >= VERB_PRESENT_ZIPF and max(
+            self.zipf.get(stem + "de", 0.0), self.zipf.get(stem + "te", 0.0)
+        ) >= VERB_PAST_ZIPF + 0.5
+        return first or second
+
+    def is_imperative(self, word: str) -> bool:
+        """A verb's imperative, its bare stem ("bygg" of "bygga", "främja" of itself)."""
+        return self.is_infinitive(word) or self.is_infinitive(word + "a")
+
+
+def _contains(sorted_hashes: np.ndarray, value: int) -> bool:
+    index = int(np.searchsorted(sorted_hashes, value))
+    return index < len(sorted_hashes) and int(sorted_hashes[index]) == value
+
 
 @lru_cache(maxsize=1)
 def load_lexicon(min_zipf: float = 1.0) -> Lexicon:
@@ -79,20 +139,21 @@ def load_lexicon(min_zipf: float = 1.0) -> Lexicon:
         value = math.log10(frequency) + 9.0
         if value >= min_zipf and word.isalpha():
             zipf[word] = round(value, 2)
+    forms = form_hashes()
     # Only listed words are ever candidates, so only they need telling apart.
-    swedish = frozenset(word for word in swedish_forms() if word in zipf)
+    swedish = frozenset(word for word in zipf if _contains(forms, hash(word)))
     log.info("Loaded Swedish lexicon: %d words, %d of them Swedish forms", len(zipf), len(swedish))
-    return Lexicon(zipf, swedish)
+    return Lexicon(zipf, swedish, forms)
 
 
-def swedish_forms() -> frozenset[str]:
-    """Lowercase alphabetic Swedish word forms from simplemma's lemma table."""
+def form_hashes() -> np.ndarray:
+    """Sorted hashes of the lowercase alphabetic Swedish word forms in simplemma's lemma table.
+
+    Python's string hash is salted per process, so the array lives and dies with the process.
+    """
     from simplemma.strategies.dictionaries.dictionary_factory import DefaultDictionaryFactory
 
     table = DefaultDictionaryFactory().get_dictionary("sv")
-    forms = set()
-    for key in table.keys():
-        word = key.decode("utf-8") if isinstance(key, bytes) else key
-        if word.isalpha() and word.islower():
-            forms.add(word)
-    return frozenset(forms)
+    hashes = np.fromiter((hash(word) for word in table if word.isalpha() and word.islower()), dtype=np.int64)
+    hashes.sort()
+    return hashes

@@ -2,15 +2,17 @@
 
 The report's OCR dropped å/ä/ö and misread them as "d", so one raw token can be two real
 words: "har" (has) or "här" (here), "varden" (values) or "vården" (the care), "nar" (when)
-or "når" (reaches), "dar" (where) or "är" (is; "da" is a mangled "ä"). Frequency alone
-picks the same reading everywhere. These rules use closed word classes of Swedish and the
-shape of the clause instead; each one states the grammar it relies on.
+or "når" (reaches), "dar" or "ddr" (där, where, or är, is), "vaga" (vague) or "våga"
+(dare), "starka" (strong) or "stärka" (strengthen). Frequency alone picks the same reading
+everywhere. These rules use closed word classes of Swedish and the shape of the clause
+instead; each one states the grammar it relies on.
 
-``choose_reading(key, before, after)`` gets the accent-free raw spelling, the preceding words
-of the clause (nearest last, at most ``WINDOW``) and the following words of the clause
-(nearest first, ended by ``CLAUSE_END_MARK`` when the sentence ends), all lowercase and
-already repaired, and returns the reading or None when it
-has no opinion (the frequency choice stands).
+``choose_reading(group, before, after)`` gets the group of competing readings (``GROUP_OF``
+maps each reading to it), the preceding words of the clause (nearest last, at most
+``WINDOW``) and the following words of the clause (nearest first, ended by
+``CLAUSE_END_MARK`` when the sentence ends), all lowercase and already repaired, and returns
+the reading or None when it has no opinion (the frequency choice stands). The caller keeps a
+reading only if the raw token could have produced it.
 """
 
 from __future__ import annotations
@@ -44,6 +46,12 @@ _CLAUSE_ADVERBS = frozenset(
 # (reaches) and never "när sina …" (when), which opens a new clause with a new subject.
 _REFLEXIVE = frozenset("sin sitt sina".split())
 _OBJECT_DETERMINERS = frozenset("en ett".split())
+# Verbs after which a predicative adjective, not an infinitive, follows ("förblir vaga").
+_COPULAS = frozenset("är var blir blev förblir förblev vara bli förbli verkar verkade känns kändes framstår".split())
+# What the motion verb "går" takes and "gör" (does) does not: a direction or a manner.
+_MOTION_WORDS = frozenset("till bortom vidare framåt över mot ut in igenom tillbaka".split())
+# Words after which an adjective qualifies a noun ("effektiv och säker datahantering").
+_BEFORE_ADJECTIVE = frozenset("och eller mer mest så helt mycket en ett".split())
 # "en rad", "i rad", "varje rad": the noun row; elsewhere "rad" is "råd" (advice, afford).
 _ROW_WORDS = frozenset("en i varje första sista samma denna nästa".split())
 
@@ -69,9 +77,81 @@ def _bor(before: list[str], after: list[str]) -> str | None:
 
 
 def _stod(before: list[str], after: list[str]) -> str | None:
-    # The past of "stå" follows its subject; the noun "stöd" follows anything else.
+    # The past of "stå" follows its subject and its infinitive "att" or a modal; the noun or
+    # imperative "stöd" anything else ("Stöd och uppmuntra kollegialt samarbete").
     prev = before[-1] if before else None
-    return "stod" if prev in _SUBJECTS or prev == "det" else "stöd"
+    if prev in _SUBJECTS or prev == "det":
+        return "stod"
+    return "stå" if prev == "att" or prev in _MODALS else "stöd"
+
+
+def _stark(before: list[str], after: list[str]) -> str | None:
+    # An adjective never stands bare before a definite noun; the imperative "stärk" does
+    # ("Stärk kopplingen mellan AI-strategi och …").
+    nxt = _next(after)
+    if not before and nxt is not None and (nxt in _DETERMINERS or _looks_definite_noun(nxt)):
+        return "stärk"
+    return None
+
+
+def _starka(before: list[str], after: list[str]) -> str | None:
+    # After "att" or a modal comes an infinitive: "behöver stärka sin förmåga".
+    prev = before[-1] if before else None
+    return "stärka" if prev == "att" or prev in _MODALS else None
+
+
+def _mata(before: list[str], after: list[str]) -> str | None:
+    # "mata" (feed) takes its particle ("mata in data"); in a report on organisations the
+    # verb without it is "mäta" ("definiera, mäta och följa upp").
+    return "mata" if _next(after) == "in" else "mäta"
+
+
+def _mats(before: list[str], after: list[str]) -> str | None:
+    # A passive verb follows its subject: "resultaten mäts mot relevanta effektmål".
+    prev = before[-1] if before else None
+    return "mäts" if prev is not None and (prev == "som" or _looks_definite_noun(prev)) else None
+
+
+def _vaga(before: list[str], after: list[str]) -> str | None:
+    # A copula takes an adjective ("resultaten förblir vaga"), never the verb "våga".
+    return "vaga" if before and before[-1] in _COPULAS else None
+
+
+def _vart(before: list[str], after: list[str]) -> str | None:
+    # "vart" (where to) opens a clause: a subject or verb follows. "vårt" (our) comes before
+    # its noun or adjective ("vårt övergripande mål").
+    nxt = _next(after)
+    if nxt is None:
+        return None
+    if nxt in _SUBJECTS or nxt in _FINITE or nxt in _DETERMINERS:
+        return "vart"
+    return "vårt" if not load_lexicon().is_function_word(nxt) else None
+
+
+def _saker(before: list[str], after: list[str]) -> str | None:
+    # Between a coordinator or degree word and a noun, the adjective: "effektiv och säker
+    # datahantering"; "rätt saker." stays the noun.
+    prev = before[-1] if before else None
+    return "säker" if prev in _BEFORE_ADJECTIVE and _is_content_word(_next(after)) else None
+
+
+def _svara(before: list[str], after: list[str]) -> str | None:
+    # Between a preposition or determiner and a noun, the adjective: "i svåra frågor".
+    prev = before[-1] if before else None
+    qualifies = prev in _PREPOSITIONS or prev in _DETERMINERS or prev in _BEFORE_ADJECTIVE
+    return "svåra" if qualifies and _is_content_word(_next(after)) else None
+
+
+def _gar(before: list[str], after: list[str]) -> str | None:
+    # "går" takes a direction or a manner ("utvecklingen går långsamt"); "gör" an object.
+    nxt = _next(after)
+    return "går" if nxt in _MOTION_WORDS or nxt is not None and nxt.endswith("samt") else None
+
+
+def _invanda(before: list[str], after: list[str]) -> str | None:
+    # Before a noun the adjective "invanda" (habitual): "ändra invanda arbetssätt"; the verb
+    # "invända" (object) takes "att", "mot" or a pronoun.
+    return "invanda" if _is_content_word(_next(after)) else None
 
 
 def _for(before: list[str], after: list[str]) -> str | None:
@@ -103,6 +183,10 @@ def _dar(before: list[str], after: list[str]) -> str | None:
         return "är"  # "Således är AI inte …": the verb comes second
     if 2 <= len(after) <= 3 and after[-1] == CLAUSE_END_MARK:
         return "är"  # "fråga/svar är ineffektivt.": too short for a clause of its own
+    if not before and _next(after) is not None:
+        # A clause opened after a comma or dash ("Sundsvall-Ånge, där man …", "— där varje
+        # nytt AI-projekt måste …"): a statement never opens with its verb.
+        return "där"
     return None
 
 
@@ -129,28 +213,46 @@ def _rad(before: list[str], after: list[str]) -> str | None:
 
 
 
-RULES: dict[str, Callable[[list[str], list[str]], str | None]] = {
-    "har": _har,
-    "bor": _bor,
-    "stod": _stod,
-    "for": _for,
-    "val": _val,
-    "an": _an,
-    "dar": _dar,
-    "nar": _nar,
-    "varden": _varden,
-    "rad": _rad,
+GROUPS: dict[str, tuple[frozenset[str], Callable[[list[str], list[str]], str | None]]] = {
+    "har": (frozenset(("har", "här")), _har),
+    "bor": (frozenset(("bor", "bör")), _bor),
+    "stod": (frozenset(("stod", "stöd", "stå")), _stod),
+    "for": (frozenset(("för", "får")), _for),
+    "val": (frozenset(("val", "väl")), _val),
+    "an": (frozenset(("an", "än")), _an),
+    "dar": (frozenset(("där", "är")), _dar),
+    "nar": (frozenset(("när", "når")), _nar),
+    "varden": (frozenset(("värden", "vården")), _varden),
+    "rad": (frozenset(("rad", "råd")), _rad),
+    "stark": (frozenset(("stark", "stärk")), _stark),
+    "starka": (frozenset(("starka", "stärka")), _starka),
+    "mata": (frozenset(("mata", "mäta")), _mata),
+    "mats": (frozenset(("mats", "mäts")), _mats),
+    "vaga": (frozenset(("vaga", "våga")), _vaga),
+    "vart": (frozenset(("vart", "vårt")), _vart),
+    "saker": (frozenset(("saker", "säker")), _saker),
+    "svara": (frozenset(("svara", "svåra")), _svara),
+    "gar": (frozenset(("går", "gör")), _gar),
+    "invanda": (frozenset(("invanda", "invända")), _invanda),
 }
+# The group each competing reading belongs to.
+GROUP_OF: dict[str, str] = {reading: group for group, (readings, _) in GROUPS.items() for reading in readings}
 
 
 def _next(after: list[str]) -> str | None:
     return after[0] if after and after[0] != CLAUSE_END_MARK else None
 
 
-def choose_reading(key: str, before: list[str], after: list[str]) -> str | None:
-    """The reading of ambiguous ``key`` its clause calls for, or None for no opinion."""
-    rule = RULES.get(key)
-    return rule(before[-WINDOW:], after[:WINDOW]) if rule else None
+def choose_reading(group: str, before: list[str], after: list[str]) -> str | None:
+    """The reading of ``group`` its clause calls for, or None for no opinion."""
+    if group not in GROUPS:
+        return None
+    return GROUPS[group][1](before[-WINDOW:], after[:WINDOW])
+
+
+def _is_content_word(word: str | None) -> bool:
+    """A noun, adjective or verb rather than a function word or the clause's end."""
+    return word is not None and word.isalpha() and not load_lexicon().is_function_word(word)
 
 
 def _is_regular_comparative(word: str) -> bool:
