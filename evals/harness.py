@@ -14,6 +14,10 @@ Everything else is counted from that one rule:
   answerable questions.
 * ``citation_evidence_recall``: per answerable question, the fraction of its quotes found by
   the cited passages, 0 when the system abstained; averaged over answerable questions.
+* ``evidence_shown``: per answerable question, the fraction of its quotes that the answer's own
+  sentences show: the union of the sentence spans covers at least half of the quote (or of one of
+  its alternatives); 0 when the system declined. This is what the user reads, where the two
+  metrics above are about what the system found.
 * ``citation_precision``: over all citations of answerable questions, the fraction that are
   relevant: the cited passage finds a quote, or a quote covers at least half of the passage.
 * ``citations_retrieved_rate``: over all citations, the fraction whose ``passage_id`` is among
@@ -63,10 +67,12 @@ HEADLINE_METRICS = (
     "recall@10",
     "mrr",
     "citation_evidence_recall",
+    "evidence_shown",
     "citation_precision",
     "citations_retrieved_rate",
     "abstention_accuracy",
     "false_abstention_rate",
+    "answer_sentences_mean",
     "latency_ms_p50",
     "latency_ms_p95",
     "supported_sentence_rate",
@@ -87,6 +93,7 @@ CSV_COLUMNS = (
     "recall@10",
     "reciprocal_rank",
     "citation_recall",
+    "evidence_shown",
     "citation_precision",
     "n_quotes",
     "evidence_ranks",
@@ -243,6 +250,28 @@ def finds(passage: Span | None, quote: Span) -> bool:
     return passage is not None and 2 * _overlap(passage, quote) >= len(quote) > 0
 
 
+def covered(quote: Span, spans: Iterable[Span | None]) -> int:
+    """Characters of ``quote`` inside the union of ``spans`` (overlapping spans count once)."""
+    inside = sorted(
+        (max(s.start, quote.start), min(s.end, quote.end))
+        for s in spans
+        if s is not None and s.source == quote.source and s.start < quote.end and s.end > quote.start
+    )
+    total, reach = 0, quote.start
+    for start, end in inside:
+        start = max(start, reach)
+        if end > start:
+            total += end - start
+            reach = end
+    return total
+
+
+def shown(group: tuple[Span, ...], spans: list[Span | None]) -> bool:
+    """The answer's sentences show an evidence entry: together they cover at least half of the
+    quote or of one of its alternatives (the half-coverage rule of ``finds``)."""
+    return any(2 * covered(q, spans) >= len(q) > 0 for q in group)
+
+
 def finds_any(passage: Span | None, group: tuple[Span, ...]) -> bool:
     """The passage finds an evidence entry: the quote or one of its alternatives."""
     return any(finds(passage, q) for q in group)
@@ -308,6 +337,8 @@ def score_question(item: GoldItem, response: dict, quotes: list[tuple[Span, ...]
     abstained = bool(response.get("abstained"))
     cited_relevant = [_relevant(span, quotes) for span in cited_spans]
     cited_found = [any(finds_any(span, q) for span in cited_spans) for q in quotes]
+    sentence_spans = [_span_of(s) for s in sentences]
+    shown_found = [shown(q, sentence_spans) for q in quotes]
     not_retrieved = sum(1 for c in citations if c.get("passage_id") not in retrieved_ids)
     answerable = item.answerable
 
@@ -326,6 +357,7 @@ def score_question(item: GoldItem, response: dict, quotes: list[tuple[Span, ...]
         {
             "reciprocal_rank": (1.0 / first_hit_rank if first_hit_rank else 0.0) if answerable else None,
             "citation_recall": (0.0 if abstained else sum(cited_found) / len(quotes)) if answerable else None,
+            "evidence_shown": (0.0 if abstained else sum(shown_found) / len(quotes)) if answerable else None,
             "citation_precision": sum(cited_relevant) / len(citations) if answerable and citations else None,
             "n_quotes": len(quotes),
             "evidence_ranks": evidence_ranks,
@@ -390,6 +422,7 @@ def aggregate(rows: list[dict]) -> dict:
         {
             "mrr": _mean([r["reciprocal_rank"] for r in answerable]),
             "citation_evidence_recall": _mean([r["citation_recall"] for r in answerable]),
+            "evidence_shown": _mean([r["evidence_shown"] for r in answerable]),
             "citation_precision": (
                 sum(r["n_relevant_citations"] for r in answerable) / n_cited_answerable
                 if n_cited_answerable
@@ -400,6 +433,7 @@ def aggregate(rows: list[dict]) -> dict:
             ),
             "abstention_accuracy": _mean([1.0 if r["abstained"] else 0.0 for r in unanswerable]),
             "false_abstention_rate": _mean([1.0 if r["abstained"] else 0.0 for r in answerable]),
+            "answer_sentences_mean": _mean([float(r["n_sentences"]) for r in answerable if not r["abstained"]]),
             "latency_ms_p50": percentile(latencies, 50),
             "latency_ms_p95": percentile(latencies, 95),
             "supported_sentence_rate": (
@@ -514,11 +548,12 @@ def format_summary(metrics: dict, comparison: dict | None = None) -> str:
     by_kind = metrics.get("by_kind") or {}
     if by_kind:
         lines.append("")
-        lines.append(f"{'kind':<18}{'n':>4}{'R@5':>8}{'MRR':>8}{'cit.rec':>9}{'abst.acc':>10}")
+        lines.append(f"{'kind':<18}{'n':>4}{'R@5':>8}{'MRR':>8}{'cit.rec':>9}{'shown':>8}{'abst.acc':>10}")
         for kind, m in by_kind.items():
             lines.append(
                 f"{kind:<18}{m['n']:>4}{_fmt(m['recall@5']):>8}{_fmt(m['mrr']):>8}"
-                f"{_fmt(m['citation_evidence_recall']):>9}{_fmt(m['abstention_accuracy']):>10}"
+                f"{_fmt(m['citation_evidence_recall']):>9}{_fmt(m['evidence_shown']):>8}"
+                f"{_fmt(m['abstention_accuracy']):>10}"
             )
     return "\n".join(lines)
 

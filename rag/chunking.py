@@ -18,7 +18,7 @@ from rag.clean import RepairedText, repair_text
 from rag.lexical import split_sentences
 from rag.types import Document, Passage
 
-CHUNKER_VERSION = "structure-v1"
+CHUNKER_VERSION = "structure-v2"
 SECTION_SEP = " › "
 
 _PAGE_NUMBER = re.compile(r"^\s*\d{1,3}\s*$")
@@ -28,6 +28,14 @@ _DIGIT_LOOKALIKES = {"é": "6", "ö": "6", "l": "1", "I": "1", "|": "1", "O": "0
 _STRUCTURAL = re.compile(r"^(appendix|bilaga|bilagor|referenser|references|källor|litteratur)$", re.I)
 _BULLET = re.compile(r"^\s*[•·▪◦‣»«-]\s+")
 _SENTENCE_END = re.compile(r"[.!?…:;\"”»)]\s*$")
+_PUNCTUATED = re.compile(r"[.,!?:;](\s|$)")
+_NUMBERED_LINE = re.compile(r"^\s*\d{1,2}\.\s+[A-ZÅÄÖ]")
+_CHAPTER_LEVEL = re.compile(r"^(sammanfattning|slutsatser|avslutning)$", re.I)
+# Body lines of the report are 55-70 characters; a heading or figure label line is shorter,
+# and text that goes on in lower case after a line this long is the same paragraph.
+SHORT_LINE = 45
+# This many short blocks in a row, none of them prose, are the labels of a figure.
+FIGURE_RUN = 4
 
 
 @dataclass
@@ -59,12 +67,14 @@ class _Section:
 
 @dataclass(frozen=True)
 class SentenceSpan:
-    """A sentence of a passage: repaired text and its source span."""
+    """A sentence of a passage: repaired text, its source span and the page it starts on."""
 
     passage_id: str
     text: str
     start: int
     end: int
+    page: int | None = None
+    page_estimated: bool = False
 
 
 class _Builder:
@@ -98,7 +108,7 @@ def _is_heading_shape(block: _Block) -> bool:
     if _BULLET.match(lines[0]) or "http" in text or "@" in text:
         return False
     numbered = _NUMBERED.match(block.lines[0].raw.strip()) is not None
-    if re.search(r"[.,;]$", text) or (text.endswith("?") and not numbered):
+    if re.search(r"[.,;:]$", text) or (text.endswith("?") and not numbered):
         return False
     if not re.match(r"[A-ZÅÄÖ0-9]", text) and not numbered:
         return False
@@ -106,8 +116,13 @@ def _is_heading_shape(block: _Block) -> bool:
 
 
 def _is_prose(block: _Block) -> bool:
+    """Running text: long with some punctuation, or a sentence set at body width (figure
+    labels are short lines, and a long run of them has no punctuation at all)."""
     text = block.text
-    return len(text) >= 100 or bool(_SENTENCE_END.search(text)) and len(text) >= 40
+    widest = max(len(l.stripped) for l in block.lines)
+    if len(text) >= 100:
+        return len(text) >= 200 or _PUNCTUATED.search(text) is not None
+    return bool(_SENTENCE_END.search(text)) and len(text) >= 40 and widest >= SHORT_LINE
 
 
 def _is_figure_debris(block: _Block) -> bool:
@@ -145,13 +160,60 @@ def _blocks(repaired: RepairedText, source_text: str) -> list[_Block]:
                 blocks.append(_Block(current))
                 current = []
             continue
-        if current and raw.startswith(" ") and _SENTENCE_END.search(current[-1].stripped):
+        if current and _opens_block(current, line):
             blocks.append(_Block(current))
             current = []
         current.append(line)
     if current:
         blocks.append(_Block(current))
-    return blocks
+    return [part for block in blocks for part in _split_leading_heading(block)]
+
+
+def _opens_block(current: list[_Line], line: _Line) -> bool:
+    """Whether ``line`` starts a new block although no blank line precedes it.
+
+    A leading space marks the first line of a page in this OCR: after a finished sentence or
+    a heading line it opens a block ("… behov.\n Juridiken måste gå i takt"). A short numbered
+    line is a heading of its own ("2. Projektets kontext och mål"), and so ends its block.
+    """
+    previous = current[-1]
+    if line.raw.startswith(" ") and (_SENTENCE_END.search(previous.stripped) or _is_heading_line(previous)):
+        return True
+    if _is_numbered_heading_line(line):
+        return True
+    # A numbered heading may run over lines ("4. AI-strategin\nsom grund för\nAI-användning").
+    return _is_numbered_heading_line(previous) and not _continues_heading(line)
+
+
+def _continues_heading(line: _Line) -> bool:
+    text = line.stripped
+    return len(text) < SHORT_LINE and not _SENTENCE_END.search(text) and not _BULLET.match(text)
+
+
+def _is_heading_line(line: _Line) -> bool:
+    text = line.stripped
+    return (
+        len(text) < SHORT_LINE
+        and re.match(r"[A-ZÅÄÖ0-9]", text) is not None
+        and not _SENTENCE_END.search(text)
+        and not re.search(r"[,;]$", text)
+        and not _BULLET.match(text)
+    )
+
+
+def _is_numbered_heading_line(line: _Line) -> bool:
+    return _NUMBERED_LINE.match(line.raw) is not None and _is_heading_line(line)
+
+
+def _split_leading_heading(block: _Block) -> list[_Block]:
+    """A heading set right above its paragraph without a blank line ("Bygg en hållbar portfölj
+    av AI-initiativ\nI allt fler kommuner …") is a block of its own."""
+    lines = block.lines
+    if len(lines) >= 3 and _is_heading_line(lines[0]) and lines[1].stripped[:1].isupper():
+        rest = _Block(lines[1:])
+        if _is_prose(rest) and len(lines[1].stripped) >= SHORT_LINE:
+            return [_Block(lines[:1]), rest]
+    return [block]
 
 
 def _mend_page_breaks(blocks: list[_Block]) -> list[_Block]:
@@ -177,13 +239,19 @@ def _sections(blocks: list[_Block], title: str) -> list[_Section]:
     for i, block in enumerate(blocks):
         following = blocks[i + 1] if i + 1 < len(blocks) else None
         numbered = _chapter_number(block.lines[0].raw.strip()) is not None
-        # Text that goes on in lower case after it is a paragraph cut by a page break, not a heading.
-        continued = following is not None and following.lines[0].stripped[:1].islower()
+        # Body-width text that goes on in lower case after it is a paragraph cut by a page
+        # break, not a heading; a heading's lines are all short, and the OCR may lowercase
+        # the word after it ("lintervjuerna").
+        continued = (
+            following is not None
+            and following.lines[0].stripped[:1].islower()
+            and max(len(l.stripped) for l in block.lines) >= SHORT_LINE
+        )
         block.heading = _is_heading_shape(block) and (numbered or not continued) and (
             (numbered or _STRUCTURAL.match(block.text) is not None)
             or following is not None and (_is_prose(following) or _is_heading_shape(following))
         )
-    blocks = _mend_page_breaks(blocks)
+    blocks = _mend_page_breaks(_drop_figures(blocks))
     sections: list[_Section] = [_Section((title,))]
     chapter: str | None = None
     chapter_no = 0
@@ -203,6 +271,9 @@ def _sections(blocks: list[_Block], title: str) -> list[_Section]:
         elif _STRUCTURAL.match(text):
             chapter, container, sub = text, None, None
             path = (chapter,)
+        elif _CHAPTER_LEVEL.match(text):
+            container, sub = None, text  # a chapter's summary closes any group of headings
+            path = tuple(p for p in (chapter, sub) if p)
         elif number is not None:
             path = tuple(p for p in (chapter, container, sub, text) if p)
         elif next_is_heading and _chapter_number(blocks[i + 1].lines[0].raw.strip()) is None:
@@ -213,6 +284,28 @@ def _sections(blocks: list[_Block], title: str) -> list[_Section]:
             path = tuple(p for p in (chapter, container, sub) if p)
         sections.append(_Section(path or (text,)))
     return [s for s in sections if s.blocks]
+
+
+def _drop_figures(blocks: list[_Block]) -> list[_Block]:
+    """Remove runs of ``FIGURE_RUN`` or more blocks with no prose among them: the OCR'd labels of
+    a figure ("DATA ORGANISATION KULTUR", "Det finns en AI- infé.rliv?lt i"). A run that holds
+    a chapter heading is kept, so a chapter is never lost. A label that ends a run is not
+    told from a heading by its layout, so only a summary heading survives there."""
+    kept: list[_Block] = []
+    run: list[_Block] = []
+    for block in blocks + [None]:
+        if block is not None and not _is_prose(block):
+            run.append(block)
+            continue
+        chapter_inside = any(_chapter_number(b.lines[0].raw.strip()) is not None for b in run)
+        if len(run) < FIGURE_RUN or chapter_inside:
+            kept.extend(run)
+        elif block is not None and _CHAPTER_LEVEL.match(run[-1].text):
+            kept.append(run[-1])  # "Sammanfattning" right after a figure still heads what follows
+        run = []
+        if block is not None:
+            kept.append(block)
+    return kept
 
 
 def _normalise_number(text: str, number: int) -> str:
@@ -289,6 +382,7 @@ def build_passages(doc: Document, max_chars: int = 1200) -> tuple[list[Passage],
             seen[key] = ordinal + 1
             src_start, src_end = builder.src[start], builder.src[end - 1] + 1
             pid = passage_id(doc.source, section_path, text, ordinal)
+            pages = doc.page_span(src_start, src_end)
             passages.append(
                 Passage(
                     id=pid,
@@ -297,13 +391,20 @@ def build_passages(doc: Document, max_chars: int = 1200) -> tuple[list[Passage],
                     start=src_start,
                     end=src_end,
                     text=text,
-                    page=doc.page_at(src_start),
+                    page=pages.first if pages else None,
                     ordinal=len(passages),
+                    page_end=pages.last if pages and pages.last != pages.first else None,
+                    page_estimated=bool(pages and pages.estimated),
                 )
             )
             for s, e, _ in group:
-                sentences.append(SentenceSpan(pid, display[s:e], builder.src[s], builder.src[e - 1] + 1))
+                sentences.append(_sentence(doc, pid, display[s:e], builder.src[s], builder.src[e - 1] + 1))
     return passages, sentences
+
+
+def _sentence(doc: Document, pid: str, text: str, start: int, end: int) -> SentenceSpan:
+    pages = doc.page_span(start, end)
+    return SentenceSpan(pid, text, start, end, pages.first if pages else None, bool(pages and pages.estimated))
 
 
 def _pack(

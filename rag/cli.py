@@ -15,6 +15,7 @@ from typing import Iterator
 from rag.config import ConfigError, Settings, load_settings
 from rag.embeddings import EmbedderUnavailable
 from rag.loaders import LoaderError
+from rag.locations import citation_label
 from rag.store import IndexBusy
 
 log = logging.getLogger(__name__)
@@ -27,8 +28,10 @@ examples:
   rag ask "Vilka bör vi bjuda in när vi tar fram vår AI-strategi?"
   rag ask --json --section "4" "Hur påverkar GDPR våra AI-projekt?"
   rag ask --json --questions questions.jsonl   one JSON line out per {"id","question"} line in
+                                              (a line may add "section" and "history": [[q, a], ...])
   rag clean corpus/fran-insikt-till-handling-ai-sweden-2025.txt
   rag eval --gold evals/gold_dev.jsonl --out runs/dev --min-recall5 0.85
+  rag eval --conversations evals/conversations_dev.jsonl --out runs/conv-dev
   rag ask --llm ollama --llm-model qwen2.5:7b-instruct "Hur kommer vi igång med AI?"
   rag eval --gold evals/gold_dev.jsonl --out runs/dev-llm --llm openai --llm-model M \
       --llm-base-url http://127.0.0.1:8000/v1 --compare runs/dev
@@ -90,15 +93,24 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--k", type=int, help="passages to retrieve (default 5)")
     p.add_argument("--section", help="only this section or chapter, e.g. '4' or 'Frågemall'")
     p.add_argument("--source", help="only this source file (path relative to the corpus)")
-    p.add_argument("--questions", type=Path, help="JSONL file of {\"id\", \"question\"} lines; answers all in one process")
+    p.add_argument(
+        "--questions",
+        type=Path,
+        help='JSONL file of {"id", "question"} lines, each optionally with "section" and "history" '
+        "(earlier turns: [[question, answer], ...]); answers all in one process",
+    )
     add_settings_args(p)
     add_llm_args(p)
 
-    p = sub.add_parser("eval", help="run a gold question set and write a run folder")
-    p.add_argument("--gold", type=Path, required=True, help="gold JSONL (see evals/README)")
+    p = sub.add_parser("eval", help="run a gold question or conversation set and write a run folder")
+    gold = p.add_mutually_exclusive_group(required=True)
+    gold.add_argument("--gold", type=Path, help="gold question JSONL (see README, Evaluation)")
+    gold.add_argument(
+        "--conversations", type=Path, help="conversation JSONL: asked turn by turn with the earlier turns as history"
+    )
     p.add_argument("--out", type=Path, required=True, help="run folder to write")
     p.add_argument("--compare", type=Path, help="another run folder to compare with")
-    p.add_argument("--min-recall5", type=float, help="exit 1 when evidence recall@5 is below this")
+    p.add_argument("--min-recall5", type=float, help="exit 1 when evidence recall@5 is below this (--gold)")
     p.add_argument("--k", type=int, help="passages to retrieve (default 10 for recall@10)")
     add_settings_args(p)
     add_llm_args(p)
@@ -133,23 +145,26 @@ def settings_from_args(args: argparse.Namespace, **extra) -> Settings:
 
 
 def _print_answer(answer, out) -> None:
+    from rag.messages import say
+
+    lang = answer.lang
     out.write(answer.text + "\n\n")
     unsupported = [s for s in answer.sentences if not s.supported]
     if unsupported:
-        out.write("Obs! Stöds inte av de citerade avsnitten:\n")
+        out.write(say("unsupported", lang) + "\n")
         out.writelines("  - {}\n".format(s.text) for s in unsupported)
         out.write("\n")
     if answer.invalid_citations:
-        out.write("Borttagna källhänvisningar (fanns inte bland avsnitten): {}\n\n".format(
-            ", ".join("[{}]".format(n) for n in answer.invalid_citations)))
-    label = "Närmaste avsnitt" if answer.abstained else "Källor"
-    out.write(label + ":\n")
-    shown = answer.citations if not answer.abstained else [h for h in answer.hits]
-    for item in shown:
-        p = item.passage
-        n = getattr(item, "n", None) or getattr(item, "rank", None)
-        where = "s. {}".format(p.page) if p.page else "tecken {}–{}".format(p.start, p.end)
-        out.write("  [{}] {} ({}, {})\n".format(n, p.section, p.source, where))
+        markers = ", ".join("[{}]".format(n) for n in answer.invalid_citations)
+        out.write(say("removed_citations", lang, markers=markers) + "\n\n")
+    if answer.outcome == "decline":
+        out.write(say("nearest", lang) + ":\n")
+        shown = [(h.rank, h.passage) for h in answer.hits]
+    else:
+        out.write(say("sources", lang) + ":\n")
+        shown = [(c.n, c.passage) for c in answer.citations]
+    for n, passage in shown:
+        out.write("  [{}] {} ({})\n".format(n, citation_label(passage.section, passage.pages, lang), passage.source))
 
 
 def cmd_ingest(args) -> int:
@@ -221,7 +236,7 @@ def _answer_questions(service, path: Path, args) -> int:
         try:
             if problem:
                 raise ValueError(problem)
-            answer = service.ask(row["question"], section=row.get("section") or args.section, source=args.source)
+            answer = service.ask(row["question"], **_row_arguments(row, args))
             data = {"id": row.get("id"), **answer.to_dict()}
         except ValueError as exc:
             # One bad line (not JSON, empty, too long, unknown section) must not cost the answers to the rest.
@@ -230,6 +245,21 @@ def _answer_questions(service, path: Path, args) -> int:
         sys.stdout.write(_json_line(data) + "\n")
         sys.stdout.flush()
     return 1 if failed else 0
+
+
+def _row_arguments(row: dict, args) -> dict:
+    """What a ``--questions`` line asks with besides its question: its own ``section`` (else
+    ``--section``) and ``history``, the earlier turns in the API's shapes (``rag.history``)."""
+    from rag.history import read_history
+
+    section = row.get("section")
+    if section is not None and not isinstance(section, str):
+        raise ValueError('"section" must be a string such as "4" or "Samverkan", got {!r}'.format(section))
+    return {
+        "section": section or args.section,
+        "source": args.source,
+        "history": read_history(row.get("history"), where='"history"'),
+    }
 
 
 def cmd_ask(args) -> int:
@@ -261,18 +291,35 @@ def cmd_eval(args) -> int:
 
     settings = settings_from_args(args, k=args.k or 10)
     service = RagService(settings, notify=lambda m: print(m, file=sys.stderr))
+    extra = settings.model_dump(mode="json")  # llm_api_key is excluded from dumps
+    extra["index_generation"] = service.generation.folder.name
+    if args.conversations:
+        return _eval_conversations(args, service, extra)
 
     def answer_fn(question: str) -> dict:
         return service.ask(question).to_dict()
 
-    extra = settings.model_dump(mode="json")  # llm_api_key is excluded from dumps
-    extra["index_generation"] = service.generation.folder.name
     result = run_eval(args.gold, args.out, answer_fn, settings.corpus_dir, compare=args.compare, extra=extra)
     print(format_summary(result, result.get("comparison")))
     print("run written to {}".format(args.out))
     if threshold_failed(result, args.min_recall5):
         print("FAIL: recall@5 {:.3f} is below --min-recall5 {}".format(result["recall@5"], args.min_recall5))
         return 1
+    return 0
+
+
+def _eval_conversations(args, service, extra: dict) -> int:
+    from evals.conversations import format_summary, run_conversation_eval
+    from rag.history import read_history
+
+    def ask_fn(question: str, history: list) -> dict:
+        return service.ask(question, history=read_history(history)).to_dict()
+
+    result = run_conversation_eval(
+        args.conversations, args.out, ask_fn, service.settings.corpus_dir, compare=args.compare, extra=extra
+    )
+    print(format_summary(result, result.get("comparison")))
+    print("run written to {}".format(args.out))
     return 0
 
 

@@ -86,7 +86,7 @@ class Settings(BaseSettings):
     )
     rrf_k: int = Field(60, ge=1, description="Reciprocal rank fusion constant (fusion=rrf).")
     answer_passages: int = Field(5, ge=1, le=50, description="Top passages the answer may quote from.")
-    answer_sentences: int = Field(3, ge=1, le=8, description="Max sentences in an extractive answer.")
+    answer_sentences: int = Field(6, ge=1, le=12, description="Max sentences quoted in an extractive answer.")
     abstain_threshold: float = Field(
         0.86,
         description="Abstain when the best sentence's evidence score is below this: the highest value that keeps "

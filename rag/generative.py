@@ -24,9 +24,10 @@ from typing import Iterator
 
 from langchain_core.language_models import BaseChatModel
 
-from rag.answer import ABSTAIN, ExtractiveAnswerer, stream_answer
+from rag.answer import ExtractiveAnswerer, stream_answer
 from rag.config import Settings
 from rag.embeddings import Embedder
+from rag.messages import Reason, say
 from rag.prompts import answer_messages
 from rag.retrieval import Retrieved
 from rag.store import Generation
@@ -35,35 +36,13 @@ from rag.validate import SupportScorer, validate
 
 log = logging.getLogger(__name__)
 
-LEADS = {
-    "sv": "Det här säger rapporten (formulerat av en språkmodell, kontrollera källorna):",
-    "en": "What the report says (written by a language model; check the sources):",
-}
-NOTICE = {
-    "sv": "Obs! Språkmodellens svar kunde inte användas ({reason}). Här är rapportens egna meningar i stället.",
-    "en": "Note: the language model's answer could not be used ({reason}). The report's own sentences are shown instead.",
-}
-# The reasons are English (stable for logs and JSON); the Swedish notice glosses them.
-_SV_REASONS = (
-    ("timeout: no answer within", "inget svar inom"),
-    ("endpoint unreachable", "tjänsten gick inte att nå"),
-    ("endpoint error", "fel från tjänsten"),
-    ("no valid citation", "inga giltiga källhänvisningar"),
-    ("empty answer", "tomt svar"),
-    ("low support", "för svagt stöd i källorna"),
-    (" sentences supported", " meningar med stöd"),
-    (" of ", " av "),
-)
 # Reasoning models (e.g. qwen3, deepseek-r1 via Ollama) write their thinking inline first.
 _THINKING = re.compile(r"<think>.*?(</think>|$)", re.S | re.I)
 
 
-def notice(lang: str, reason: str) -> str:
+def notice(lang: str, reason: Reason) -> str:
     """The visible line above a fallback answer, in the answer's language."""
-    if lang == "sv":
-        for english, swedish in _SV_REASONS:
-            reason = reason.replace(english, swedish)
-    return NOTICE[lang].format(reason=reason)
+    return say("generative.fallback", lang, reason=reason.text(lang))
 
 
 def strip_thinking(text: str) -> str:
@@ -81,17 +60,17 @@ def message_text(message) -> str:
     )
 
 
-def describe_error(exc: BaseException, timeout_s: float) -> str:
+def describe_error(exc: BaseException, timeout_s: float) -> Reason:
     """A short, user-safe reason for a failed model call; never the traceback or a URL with a key."""
     name = type(exc).__name__
     status = getattr(exc, "status_code", None)
     if isinstance(exc, TimeoutError) or "timeout" in name.lower():
-        return "timeout: no answer within {:g} s".format(timeout_s)
+        return Reason("timeout", {"seconds": timeout_s})
     if isinstance(status, int):
-        return "endpoint error: HTTP {}".format(status)
+        return Reason("http", {"status": status})
     if isinstance(exc, ConnectionError) or "connect" in name.lower():
-        return "endpoint unreachable"
-    return "endpoint error: {}".format(name)
+        return Reason("unreachable")
+    return Reason("error", {"name": name})
 
 
 class GenerativeAnswerer:
@@ -112,27 +91,28 @@ class GenerativeAnswerer:
         self.extractive = extractive or ExtractiveAnswerer(settings, generation)
         self.scorer = SupportScorer(generation, embedder)
 
-    def answer(self, question: str, retrieved: Retrieved) -> Answer:
+    def answer(self, retrieved: Retrieved) -> Answer:
         final = None
-        for event in self._run(question, retrieved, streaming=False):
+        for event in self._run(retrieved, streaming=False):
             if isinstance(event, Final):
                 final = event.answer
         assert final is not None
         return final
 
-    def stream(self, question: str, retrieved: Retrieved) -> Iterator[AnswerEvent]:
-        yield from self._run(question, retrieved, streaming=True)
+    def stream(self, retrieved: Retrieved) -> Iterator[AnswerEvent]:
+        yield from self._run(retrieved, streaming=True)
 
-    def _run(self, question: str, retrieved: Retrieved, streaming: bool) -> Iterator[AnswerEvent]:
+    def _run(self, retrieved: Retrieved, streaming: bool) -> Iterator[AnswerEvent]:
         started = time.perf_counter()
-        base = self.extractive.answer(question, retrieved)
+        base = self.extractive.answer(retrieved)
         if base.abstained:
             # Weak evidence: the model is not asked to make something of it.
             yield from stream_answer(dataclasses.replace(base, mode=self.mode))
             return
         lang = base.lang  # of the user's own words, not of the standalone rewrite
         hits = retrieved.hits[: self.settings.answer_passages]
-        messages = answer_messages(retrieved.query, hits, lang)
+        # A follow-up searched in its own words is given to the model with what it follows on from.
+        messages = answer_messages(retrieved.query.shown_rewrite or retrieved.query.standalone, hits, lang)
         parts: list[str] = []
         try:
             if streaming:
@@ -150,7 +130,7 @@ class GenerativeAnswerer:
             return
         llm_ms = (time.perf_counter() - started) * 1000
         raw = strip_thinking("".join(parts))
-        answer, reason = self._checked(question, lang, raw, retrieved, base)
+        answer, reason = self._checked(lang, raw, retrieved, base)
         if reason:
             log.warning("generated answer rejected (%s); using the extractive answer", reason)
             answer = self._fallback(base, reason)
@@ -158,22 +138,28 @@ class GenerativeAnswerer:
         yield Final(answer)
 
     def _checked(
-        self, question: str, lang: str, raw: str, retrieved: Retrieved, base: Answer
-    ) -> tuple[Answer, str | None]:
+        self, lang: str, raw: str, retrieved: Retrieved, base: Answer
+    ) -> tuple[Answer, Reason | None]:
         """The validated answer, and a reason when it must be replaced by ``base``."""
         hits = retrieved.hits[: self.settings.answer_passages]
         if not raw:
-            return base, "empty answer"
+            return base, Reason("empty")
         checked = validate(raw, hits, lang, self.scorer, self.settings.support_threshold)
-        common = dict(question=question, lang=lang, hits=tuple(retrieved.hits), evidence=base.evidence, mode=self.mode)
+        common = dict(
+            question=retrieved.query.text, lang=lang, hits=tuple(retrieved.hits), evidence=base.evidence, mode=self.mode
+        )
         if checked.abstained:
-            return Answer(lead=ABSTAIN[lang], sentences=(), citations=(), abstained=True, **common), None
+            return Answer(
+                lead=say("decline.weak_evidence", lang), sentences=(), citations=(), abstained=True,
+                outcome="decline", decline_kind="not_covered", **common,
+            ), None
         if not checked.cited:
-            return base, "no valid citation"
+            return base, Reason("no_citation")
         if checked.supported_share < self.settings.min_supported_share:
-            return base, "low support: {} of {} sentences supported".format(*checked.support_counts)
+            supported, total = checked.support_counts
+            return base, Reason("low_support", {"supported": supported, "total": total})
         answer = Answer(
-            lead=LEADS[lang],
+            lead=say("generative.lead", lang),
             sentences=checked.sentences,
             citations=tuple(Citation(n, hits[n - 1].passage) for n in sorted(checked.cited)),
             abstained=False,
@@ -182,8 +168,7 @@ class GenerativeAnswerer:
         )
         return answer, None
 
-    def _fallback(self, base: Answer, reason: str) -> Answer:
-        return dataclasses.replace(
-            base, lead="{}\n\n{}".format(notice(base.lang, reason), base.lead), fallback=reason, timings_ms=dict(base.timings_ms)
-        )
+    def _fallback(self, base: Answer, reason: Reason) -> Answer:
+        lead = "\n\n".join(p for p in (notice(base.lang, reason), base.lead) if p)
+        return dataclasses.replace(base, lead=lead, fallback=str(reason), timings_ms=dict(base.timings_ms))
 

@@ -77,12 +77,18 @@ def embed_text(p: Passage) -> str:
     return heading + "\n" + p.text
 
 
-def _corpus_titles(corpus_dir: Path) -> dict[str, str]:
+def _corpus_documents(corpus_dir: Path) -> dict[str, dict]:
+    """The documents the corpus manifest describes (the curated report), by file name: their
+    title, publisher and year. Quotes from any other file are never attributed to the report."""
     path = corpus_dir / "manifest.json"
     if not path.exists():
         return {}
     data = json.loads(path.read_text(encoding="utf-8"))
-    return {d["file"]: d["title"] for d in data.get("documents", []) if d.get("title")}
+    return {
+        d["file"]: {"title": d.get("title"), "publisher": d.get("publisher"), "year": d.get("year")}
+        for d in data.get("documents", [])
+        if d.get("file")
+    }
 
 
 Notify = Callable[[str], None]
@@ -233,7 +239,7 @@ def _write(settings, plan, old, reusable, writer, manifest, embedder, progress, 
     segment by segment."""
     old_files = old.manifest.files if old is not None else {}
     rows = _rows_by_source(old) if old is not None else {}
-    titles = _corpus_titles(settings.corpus_dir)
+    curated = _corpus_documents(settings.corpus_dir)
     vectors = _Vectors(embedder, *(old.vector_cache(embed_text) if old is not None else ({}, {})), progress)
     try:
         for source, path in plan:
@@ -242,7 +248,7 @@ def _write(settings, plan, old, reusable, writer, manifest, embedder, progress, 
                 manifest.files[source] = old_files[source]
                 continue
             try:
-                entry = _load(path, settings, titles, writer, vectors)
+                entry = _load(path, settings, curated, writer, vectors)
             except LoaderError as exc:
                 log.warning("%s", exc)
                 report.failed.append((str(path), exc.reason))
@@ -258,20 +264,32 @@ def _write(settings, plan, old, reusable, writer, manifest, embedder, progress, 
     report.embedded = vectors.embedded
 
 
-def _load(path: Path, settings: Settings, titles: dict[str, str], writer, vectors) -> dict:
-    """Load, repair, chunk and embed one file into ``writer``, a segment at a time; its manifest entry.
-    LoaderError comes before anything of the file is written."""
+def _load(path: Path, settings: Settings, curated: dict[str, dict], writer, vectors) -> dict:
+    """Load, repair, chunk and embed one file into ``writer``, a segment at a time; its manifest entry,
+    which says whether the corpus manifest describes the file (``curated``: the report) and, if so,
+    its publisher and year. LoaderError comes before anything of the file is written."""
     digest = file_sha256(path)
     placed = FilePassages(settings.chunk_chars)
+    source = None
     for segment in segments(path, settings.corpus_dir, digest):
         doc = segment.doc
-        if doc.source in titles:
-            segment = Segment(segment.offset, dataclasses.replace(doc, title=titles[doc.source]))
+        source = doc.source
+        if curated.get(source, {}).get("title"):
+            segment = Segment(segment.offset, dataclasses.replace(doc, title=curated[source]["title"]))
         passages, sentences = placed.place(segment)
         writer.add(passages, sentences, vectors.of_passages(passages), vectors.of_sentences(sentences))
     if not placed.passages:
         raise LoaderError(str(path), "no text left after cleaning; check that it is not only figures")
-    return {"sha256": digest, "path": str(path.resolve()), "title": placed.title, "passages": placed.passages}
+    described = curated.get(source or "", {})
+    return {
+        "sha256": digest,
+        "path": str(path.resolve()),
+        "title": placed.title,
+        "passages": placed.passages,
+        "curated": source in curated,
+        "publisher": described.get("publisher"),
+        "year": described.get("year"),
+    }
 
 
 class _Vectors:

@@ -17,7 +17,7 @@ from pydantic import SecretStr
 from rag.answer import Answerer, ExtractiveAnswerer
 from rag.config import ConfigError, Settings
 from rag.embeddings import Embedder
-from rag.followup import Condenser, KeywordCondenser, LLMCondenser
+from rag.followup import Condenser, LLMCondenser
 from rag.store import Generation
 
 if TYPE_CHECKING:  # importing langchain's model classes costs half a second at every start
@@ -78,8 +78,9 @@ def make_answerer(
     return GenerativeAnswerer(settings, generation, embedder, model, extractive=extractive)
 
 
-def make_condenser(settings: Settings, model: BaseChatModel | None = None) -> Condenser:
-    """Follow-up rewriting: by the chat model in generative modes, by keywords otherwise."""
+def make_condenser(settings: Settings, model: BaseChatModel | None = None) -> Condenser | None:
+    """Follow-up rewriting by the chat model in generative modes; None in extractive mode, where a
+    follow-up is searched in its own words with the conversation's topic beside it."""
     if settings.llm == "extractive":
-        return KeywordCondenser()
+        return None
     return LLMCondenser(model or make_chat_model(settings), settings.llm_timeout_s)

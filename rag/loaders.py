@@ -10,6 +10,8 @@ Decisions, stated once:
   UTF-8 are decoded as Windows-1252 (a superset of Latin-1 for printable text) only when that
   decodes cleanly, yields no control characters and contains Swedish letters (å ä ö); a
   warning is logged. Anything else is refused with a LoaderError saying how to fix it.
+* **Text files with printed page numbers** (an OCR'd report) get the pages of the published
+  report, derived from the layout by ``rag.pages`` and marked where they are estimates.
 * **PDFs** go through pypdf: the page texts from ``page.extract_text()`` are joined with a
   form feed ``"\\f"``. Each ``Page`` span covers its page's text *and* the form feed that
   ends it (the last page has none), so the spans tile ``Document.text`` and every offset
@@ -30,6 +32,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from rag.pages import printed_pages
 from rag.types import Document, Page
 
 if TYPE_CHECKING:
@@ -128,7 +131,8 @@ def load_document(path: Path, corpus_dir: Path | None = None) -> Document:
         text = _decode_text(path, data)
         if not text.strip():
             raise LoaderError(path, "empty (no text); add content or leave it out")
-        pages, title = (), _first_line(text)
+        # Printed page numbers in an OCR'd report give the pages of the published report.
+        pages, title = printed_pages(text), _first_line(text)
 
     resolved = path.resolve()
     return Document(

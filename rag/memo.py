@@ -11,7 +11,8 @@ How references work:
   pinned passage whose text happens to contain "[3]" is not misread as citing anything.
 * In the memo every distinct passage gets one number, in order of first use over the items in
   draft order; all markers are rewritten to those numbers, and a "Referenser" list names for
-  each: report title, section path, page (PDF) or line range (text file) and source file.
+  each: report title, section path, page of the report (``rag.locations``; "ca s. N" when
+  estimated, none for a text without pages) and source file.
 
 A passage stays cited even if an edit removes its marker from an answer's text: losing a
 source from a memo is worse than citing one too many. A marker that points at no citation
@@ -28,7 +29,8 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any, Iterable, Sequence
 
-from rag.types import Answer, Passage
+from rag.locations import citation_label
+from rag.types import Answer, PageSpan, Passage
 from rag.viewer import get_passage, locate, report_title, target_parts
 
 DEFAULT_TITLE = "Utkast"
@@ -85,11 +87,11 @@ class Reference:
     n: int
     passage: Passage
     title: str | None
-    location: str
+    pages: PageSpan | None
 
     @property
     def text(self) -> str:
-        where = "{}, {} ({})".format(self.passage.section, self.location, self.passage.source)
+        where = "{} ({})".format(citation_label(self.passage.section, self.pages), self.passage.source)
         return "{} – {}".format(self.title, where) if self.title else where
 
 
@@ -119,8 +121,9 @@ def resolve(items: Iterable[DraftItem], target: Any) -> tuple[list[list[Piece]],
         if passage_id not in numbers:
             passage = get_passage(generation, passage_id)
             numbers[passage_id] = len(numbers) + 1
-            location = locate(generation, passage, corpus_dir).label
-            references.append(Reference(numbers[passage_id], passage, report_title(generation, passage.source), location))
+            where = locate(generation, passage, corpus_dir)
+            pages = PageSpan(where.page_start, where.page_end, where.page_estimated) if where.page_start else None
+            references.append(Reference(numbers[passage_id], passage, report_title(generation, passage.source), pages))
         return numbers[passage_id]
 
     rendered: list[list[Piece]] = []

@@ -13,7 +13,7 @@ from typing import Sequence
 
 from langchain_core.messages import BaseMessage, HumanMessage, SystemMessage
 
-from rag.answer import ABSTAIN
+from rag.messages import say
 from rag.types import Hit, Turn
 
 OPEN_DATA, CLOSE_DATA = "<passages>", "</passages>"
@@ -85,7 +85,7 @@ def format_passages(hits: Sequence[Hit]) -> str:
 def answer_messages(question: str, hits: Sequence[Hit], lang: str) -> list[BaseMessage]:
     """System rules and the user turn (passages, then the question) in the question's language."""
     system = _ANSWER_SYSTEM[lang].format(
-        open=OPEN_DATA, close=CLOSE_DATA, label=INTERPRETATION_LABEL[lang], abstain=ABSTAIN[lang]
+        open=OPEN_DATA, close=CLOSE_DATA, label=INTERPRETATION_LABEL[lang], abstain=say("decline.weak_evidence", lang)
     )
     user = _ANSWER_USER[lang].format(passages=format_passages(hits), question=question.strip())
     return [SystemMessage(content=system), HumanMessage(content=user)]

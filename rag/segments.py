@@ -194,7 +194,9 @@ class FilePassages:
             self._section = placed[-1].section
         self.passages += len(placed)
         shifted = [
-            SentenceSpan(new_ids[s.passage_id], s.text, s.start + segment.offset, s.end + segment.offset)
+            dataclasses.replace(
+                s, passage_id=new_ids[s.passage_id], start=s.start + segment.offset, end=s.end + segment.offset
+            )
             for s in sentences
         ]
         return placed, shifted

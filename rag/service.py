@@ -19,8 +19,10 @@ from rag.followup import Condenser
 from rag.indexing import IngestReport, ingest
 from rag.limits import check_history, check_k, check_text
 from rag.llm import make_answerer, make_condenser
+from rag.query import QueryBuilder
 from rag.retrieval import HybridRetriever, Reranker, Retrieved
 from rag.store import IndexDir, Manifest, expected_manifest, manifest_mismatch
+from rag.translate import DictionaryTranslator
 from rag.types import Answer, AnswerEvent, Final, Hit, Turn
 from rag.viewer import PassageView, passage_view
 
@@ -45,7 +47,7 @@ class RagService:
         self.settings = settings
         self.embedder = embedder or make_embedder(settings)
         self._answerer = answerer
-        self.condenser = condenser or make_condenser(settings)
+        self.condenser = condenser if condenser is not None else make_condenser(settings)
         self.reranker = reranker
         self.notify = notify or (lambda msg: log.warning("%s", msg))
         self.ingest_report: IngestReport | None = None
@@ -64,6 +66,13 @@ class RagService:
                 # The corpus folder again; files indexed from elsewhere are read again from where they were.
                 self.ingest_report = ingest(self.settings, embedder=self.embedder, notify=self.notify)
         self.generation = index.open_current()
+        self.queries = QueryBuilder(
+            self.embedder,
+            self.generation.vocabulary,
+            self.condenser,
+            translator=DictionaryTranslator() if self.settings.translate_queries else None,
+            translate_dense_weight=self.settings.translate_dense_weight,
+        )
         self.retriever = HybridRetriever(self.settings, self.embedder, self.generation, self.reranker)
         self.answerer = self._answerer or make_answerer(self.settings, self.generation, self.embedder)
 
@@ -75,8 +84,22 @@ class RagService:
         self, query: str, k: int | None = None, section: str | None = None, source: str | None = None
     ) -> list[Hit]:
         """Passages for ``query`` without an answer (the drafting workspace's search)."""
-        query, k = self._checked(query, k, section, source, (), field="query")
-        return self.retriever.search(query, k=k, section=section, source=source).hits
+        return self.retrieve(query, k=k, section=section, source=source, field="query").hits
+
+    def retrieve(
+        self,
+        question: str,
+        k: int | None = None,
+        section: str | None = None,
+        source: str | None = None,
+        history: Sequence[Turn] = (),
+        field: str = "question",
+    ) -> Retrieved:
+        """The question understood in its conversation (a ``Query``) and the passages found for it;
+        ValueError naming the input (``field``, section, source, history, k) that is out of bounds."""
+        question, k = self._checked(question, k, section, source, history, field)
+        query = self.queries.build(question, history)
+        return self.retriever.search(query, k=k, section=section, source=source)
 
     def passage_view(self, passage_id: str, highlight: Sequence[tuple[int, int]] = ()) -> PassageView:
         """Passage ``passage_id`` in its context with the sentences overlapping the source spans
@@ -92,11 +115,10 @@ class RagService:
         history: Sequence[Turn] = (),
     ) -> Answer:
         """The complete answer to ``question``; the model (if any) is called without streaming."""
-        question, k = self._checked(question, k, section, source, history)
         t0 = time.perf_counter()
-        standalone, retrieved = self._retrieve(question, k, section, source, history)
+        retrieved = self.retrieve(question, k, section, source, history)
         t1 = time.perf_counter()
-        return self._finish(self.answerer.answer(question, retrieved), question, standalone, t0, t1)
+        return self._finish(self.answerer.answer(retrieved), retrieved, t0, t1)
 
     def stream(
         self,
@@ -111,13 +133,12 @@ class RagService:
         A follow-up is made standalone from ``history`` before retrieval; the answer records
         the rewrite in ``standalone_question``.
         """
-        question, k = self._checked(question, k, section, source, history)
         t0 = time.perf_counter()
-        standalone, retrieved = self._retrieve(question, k, section, source, history)
+        retrieved = self.retrieve(question, k, section, source, history)
         t1 = time.perf_counter()
-        for event in self.answerer.stream(question, retrieved):
+        for event in self.answerer.stream(retrieved):
             if isinstance(event, Final):
-                yield Final(self._finish(event.answer, question, standalone, t0, t1))
+                yield Final(self._finish(event.answer, retrieved, t0, t1))
                 return
             yield event
 
@@ -133,14 +154,10 @@ class RagService:
         )
         return question, check_k(k)
 
-    def _retrieve(self, question, k, section, source, history) -> tuple[str, Retrieved]:
-        standalone = self.condenser.condense(question, history) if history else question
-        return standalone, self.retriever.search(standalone, k=k, section=section, source=source)
-
     @staticmethod
-    def _finish(answer: Answer, question: str, standalone: str, t0: float, t1: float) -> Answer:
+    def _finish(answer: Answer, retrieved: Retrieved, t0: float, t1: float) -> Answer:
         t2 = time.perf_counter()
-        answer = dataclasses.replace(answer, standalone_question=standalone if standalone != question else None)
+        answer = dataclasses.replace(answer, standalone_question=retrieved.query.shown_rewrite)
         answer.timings_ms.update({"retrieve": (t1 - t0) * 1000, "answer": (t2 - t1) * 1000, "total": (t2 - t0) * 1000})
         return answer
 

@@ -7,6 +7,7 @@ Layout of ``index_dir``::
         manifest.json       embedder, dimension, chunker, code fingerprint, per-file hashes
         passages.jsonl      every passage with its source span
         hubness.npy         per passage: mean similarity to its nearest passages (see retrieval)
+        sentence_hubness.npy  the same per sentence
         sentences.jsonl     every sentence with its source span
         vectors.npy         passage vectors (row i = passages.jsonl line i)
         sentence_vectors.npy
@@ -47,9 +48,12 @@ from rag.types import Passage
 
 log = logging.getLogger(__name__)
 
-MANIFEST_VERSION = 2
+# 3: each file entry says whether the corpus manifest describes it (curated), with publisher and year.
+MANIFEST_VERSION = 3
 COLLECTION = "passages"
-_CODE_FILES = ("clean.py", "chunking.py", "lexical.py", "loaders.py", "indexing.py")
+_CODE_FILES = (
+    "clean.py", "lexicon.py", "readings.py", "chunking.py", "pages.py", "lexical.py", "loaders.py", "indexing.py"
+)
 
 
 class IndexBusy(RuntimeError):
@@ -77,7 +81,7 @@ class Manifest:
     chunk_chars: int
     code_fingerprint: str
     package_version: str
-    files: dict[str, dict] = field(default_factory=dict)  # source -> {sha256, path, passages, title}
+    files: dict[str, dict] = field(default_factory=dict)  # source -> {sha256, path, passages, title, curated, …}
     passages: int = 0
     created_at: str = ""
     manifest_version: int = MANIFEST_VERSION
@@ -207,6 +211,16 @@ class Generation:
     def index_of(self) -> dict[str, int]:
         """Row of each passage id in ``passages`` and ``vectors``."""
         return {p.id: i for i, p in enumerate(self.passages)}
+
+    @cached_property
+    def sentence_hubness(self) -> np.ndarray:
+        """Per sentence: mean similarity to its nearest sentences. A sentence close to many others
+        says something general (an introduction, a summary); retrieval and answers prefer specific
+        ones. Computed here for a generation written before it was stored."""
+        path = self.folder / "sentence_hubness.npy"
+        if path.exists():
+            return np.load(path)
+        return hubness(self.sentence_vectors.astype(np.float32))
 
     @cached_property
     def sentences_of(self) -> dict[str, list[int]]:
@@ -371,8 +385,11 @@ class GenerationWriter:
         """
         self.close()
         vectors = _npy_from_raw(self.folder / "vectors.f32", self.folder / "vectors.npy", self.dimension)
-        _npy_from_raw(self.folder / "sentence_vectors.f32", self.folder / "sentence_vectors.npy", self.dimension)
+        sentence_vectors = _npy_from_raw(
+            self.folder / "sentence_vectors.f32", self.folder / "sentence_vectors.npy", self.dimension
+        )
         np.save(self.folder / "hubness.npy", hubness(np.load(vectors, mmap_mode="r")))
+        np.save(self.folder / "sentence_hubness.npy", hubness(np.load(sentence_vectors, mmap_mode="r")))
         self._bm25.build().save(self.folder / "bm25")
         self._bm25 = None
         # Read, not mapped: pages of a mapped file count in the process's memory while mapped.

@@ -10,16 +10,31 @@ passage, sentence or citation can be traced back to the exact span it came from.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Sequence
 
 
 @dataclass(frozen=True)
 class Page:
-    """One page of a paginated source: page number (1-based) and its span in ``Document.text``."""
+    """One page of a paginated source: page number (1-based) and its span in ``Document.text``.
+
+    PDF pages are the file's own; the printed pages of an OCR text are derived from its layout
+    (``rag.pages``), and a number that is not confirmed by the page numbers printed around it
+    is ``estimated``.
+    """
 
     number: int
     start: int
     end: int
+    estimated: bool = False
+
+
+@dataclass(frozen=True)
+class PageSpan:
+    """The pages a span of a source runs over: ``first``–``last``, estimated or not."""
+
+    first: int
+    last: int
+    estimated: bool = False
 
 
 @dataclass(frozen=True)
@@ -48,6 +63,14 @@ class Document:
             return self.pages[-1].number
         return None
 
+    def page_span(self, start: int, end: int) -> PageSpan | None:
+        """The pages holding characters ``start``..``end - 1``, or None for unpaginated text."""
+        if not self.pages:
+            return None
+        last_char = max(start, end - 1)
+        hit = [p for p in self.pages if p.start <= last_char and start < p.end] or [self.pages[-1]]
+        return PageSpan(hit[0].number, hit[-1].number, any(p.estimated for p in hit))
+
 
 @dataclass(frozen=True)
 class Passage:
@@ -61,6 +84,14 @@ class Passage:
     text: str
     page: int | None = None
     ordinal: int = 0
+    page_end: int | None = None  # the last page, when the passage runs onto the next
+    page_estimated: bool = False  # the page is derived from the layout, not printed around it
+
+    @property
+    def pages(self) -> PageSpan | None:
+        if self.page is None:
+            return None
+        return PageSpan(self.page, self.page_end or self.page, self.page_estimated)
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -70,6 +101,8 @@ class Passage:
             "start": self.start,
             "end": self.end,
             "page": self.page,
+            "page_end": self.page_end,
+            "page_estimated": self.page_estimated,
             "text": self.text,
         }
 
@@ -114,6 +147,8 @@ class AnswerSentence:
     source: str | None = None
     supported: bool = True
     support: float | None = None
+    page: int | None = None  # printed page the quote starts on (see Passage.page)
+    page_estimated: bool = False
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -122,16 +157,55 @@ class AnswerSentence:
             "source": self.source,
             "start": self.start,
             "end": self.end,
+            "page": self.page,
+            "page_estimated": self.page_estimated,
             "supported": self.supported,
             "support": None if self.support is None else round(self.support, 4),
         }
 
 
 @dataclass(frozen=True)
+class AnswerPart:
+    """A group of an answer's sentences under one heading. ``items`` are runs of sentences quoted
+    together (a sentence with the one it continues, a lead-in with its list), each a tuple of
+    indexes into ``Answer.sentences``. Kinds: "lead" (what answers first), "recommendations"
+    (from the report's own recommendation sections), "experiences" (what the municipalities
+    told), "other_document" (a corpus file that is not the report) and "closest" (a partial
+    answer's nearest sentences)."""
+
+    kind: str
+    heading: str | None
+    items: tuple[tuple[int, ...], ...]
+
+    @property
+    def sentences(self) -> tuple[int, ...]:
+        return tuple(i for item in self.items for i in item)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "kind": self.kind,
+            "heading": self.heading,
+            "sentences": list(self.sentences),
+            "items": [list(item) for item in self.items],
+        }
+
+
+def cited_runs(sentences: Sequence["AnswerSentence"]) -> list[tuple[list["AnswerSentence"], tuple[int, ...]]]:
+    """Consecutive sentences that cite the same passages, with those citations: a run is quoted
+    as one stretch with its markers once, at its end."""
+    runs: list[tuple[list[AnswerSentence], tuple[int, ...]]] = []
+    for sentence in sentences:
+        if runs and runs[-1][1] == sentence.citations:
+            runs[-1][0].append(sentence)
+        else:
+            runs.append(([sentence], sentence.citations))
+    return runs
+
+
+@dataclass(frozen=True)
 class Turn:
-    """One earlier exchange of a conversation. ``question`` is the standalone form the system
-    searched with (``Answer.standalone_question`` when it was a follow-up), so that a chain of
-    follow-ups keeps its topic."""
+    """One earlier exchange of a conversation: the question as the user typed it and the answer
+    given. A chain of follow-ups is resolved from these turn by turn (``rag.followup``)."""
 
     question: str
     answer: str = ""
@@ -139,7 +213,14 @@ class Turn:
 
 @dataclass(frozen=True)
 class Answer:
-    """What the user reads: a lead line, cited sentences, and the passages behind them."""
+    """What the user reads: a lead line, cited sentences in parts, and the passages behind them.
+
+    ``outcome`` is "answer", "partial" (the report does not state exactly what was asked; the
+    nearest it says is quoted, and ``abstained`` is true) or "decline" (nothing quoted; ``hits``
+    are the nearest passages). ``decline_kind`` says why a question was not answered:
+    "not_covered", "unknown_terms" (``unknown_terms`` lists them) or "missing_fact" (the kind of
+    fact in ``missing_fact``: "amount", "count", "date", "legal_article", "product").
+    """
 
     question: str
     lang: str
@@ -153,14 +234,41 @@ class Answer:
     mode: str = "extractive"  # "extractive" or "generative"
     fallback: str | None = None  # why a generative answer was replaced by the extractive one
     invalid_citations: tuple[int, ...] = ()  # markers that pointed at no retrieved passage, removed
-    standalone_question: str | None = None  # the follow-up rewritten on its own, when it was one
+    standalone_question: str | None = None  # a follow-up as understood ("Tolkad som"); None when it stands alone
+    parts: tuple[AnswerPart, ...] = ()  # empty: the sentences read as one paragraph (generated answers)
+    outcome: str = "answer"
+    decline_kind: str | None = None
+    unknown_terms: tuple[str, ...] = ()
+    missing_fact: str | None = None
 
     @property
     def text(self) -> str:
-        body = " ".join(
-            s.text + "".join(f" [{n}]" for n in s.citations) for s in self.sentences
-        )
-        return f"{self.lead}\n\n{body}".strip() if body else self.lead
+        """The answer as plain text: the lead line, then each part, a headed part as a list with one
+        item per run of sentences quoted together. Markers follow each stretch from one passage."""
+        blocks = [self.lead] if self.lead else []
+        parts = self.parts or (AnswerPart("lead", None, (tuple(range(len(self.sentences))),)),)
+        for part in parts:
+            items = [self._item([self.sentences[i] for i in item]) for item in part.items if item]
+            if not items:
+                continue
+            if part.heading:
+                blocks.append(part.heading + ":\n" + "\n".join("• " + item.lstrip("• ") for item in items))
+            else:
+                blocks.append(" ".join(items))
+        return "\n\n".join(blocks)
+
+    @staticmethod
+    def _item(sentences: list["AnswerSentence"]) -> str:
+        out = ""
+        for run, citations in cited_runs(sentences):
+            for sentence in run:
+                if sentence.text.startswith("•") and out:
+                    # A list item of the report keeps its own line, indented under what announced it.
+                    out += "\n  " + sentence.text
+                else:
+                    out += (" " if out else "") + sentence.text
+            out += "".join(f" [{n}]" for n in citations)
+        return out
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -173,6 +281,11 @@ class Answer:
             "fallback": self.fallback,
             "invalid_citations": list(self.invalid_citations),
             "standalone_question": self.standalone_question,
+            "outcome": self.outcome,
+            "decline_kind": self.decline_kind,
+            "unknown_terms": list(self.unknown_terms),
+            "missing_fact": self.missing_fact,
+            "parts": [p.to_dict() for p in self.parts],
             "sentences": [s.to_dict() for s in self.sentences],
             "citations": [c.to_dict() for c in self.citations],
             "passages": [h.to_dict() for h in self.hits],

@@ -303,7 +303,7 @@ def build_app(backend: Backend) -> gr.Blocks:
                 gr.Warning(str(exc))
                 return gr.update(), gr.CheckboxGroup(choices=[], value=[])
             labels = [
-                ("{}. {} · {}".format(h.rank, h.passage.section.split(" › ")[-1], where(h.passage)), h.passage.id)
+                ("{}. {}".format(h.rank, " · ".join(x for x in (h.passage.section.split(" › ")[-1], where(h.passage)) if x)), h.passage.id)
                 for h in hits
             ]
             return hits_html(hits, where), gr.CheckboxGroup(choices=labels, value=[])

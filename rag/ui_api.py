@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import Any, Callable
 
+from rag.history import read_history
 from rag.limits import check_k
 from rag.types import Turn
 from rag.viewer import passage_html, passage_view
@@ -21,23 +22,8 @@ MAX_ID_CHARS = 64
 
 
 def history_turns(history: list | None) -> list[Turn]:
-    """``[[question, answer], …]`` (or ``{"question", "answer"}`` objects) as conversation turns."""
-    if history is not None and not isinstance(history, list):
-        raise ValueError("history must be a list of [question, answer] pairs, got {}".format(type(history).__name__))
-    turns = []
-    for i, item in enumerate(history or []):
-        if isinstance(item, dict):
-            q, a = item.get("question"), item.get("answer", "")
-        elif isinstance(item, (list, tuple)) and len(item) in (1, 2):
-            q, a = item[0], item[1] if len(item) == 2 else ""
-        else:
-            q, a = None, None
-        if not isinstance(q, str) or not isinstance(a, str):
-            raise ValueError(
-                "history[{}] must be [question, answer] (two strings) or {{\"question\", \"answer\"}}".format(i)
-            )
-        turns.append(Turn(q, a))
-    return turns
+    """The ``history`` argument of ``ask`` as conversation turns (shapes: ``rag.history``)."""
+    return read_history(history)
 
 
 def scope_or_none(section: str | None) -> str | None:
@@ -95,7 +81,8 @@ def make_api(get_service: ServiceGetter) -> dict[str, Callable]:
 
         question: the question (Swedish or English). section: limit to a chapter or section,
         e.g. "4" or "Samverkan" (empty: the whole report). history: earlier turns of the
-        conversation as [[question, answer], ...] so that a follow-up is understood.
+        conversation, oldest first, with the questions as typed: [[question, answer], ...]
+        (or [{"question", "answer"}, ...] or [question, ...]) so that a follow-up is understood.
         """
         section, turns = scope_or_none(section), history_turns(history)
         service = get_service()

@@ -52,13 +52,10 @@ def section_of(scope: str | None) -> str | None:
 
 
 def history_of(turns: list[ChatTurn]) -> list[Turn]:
-    """Earlier answered turns as the service expects them: the standalone question that was
-    searched (so a chain of follow-ups keeps its topic) and the answer text."""
-    return [
-        Turn(t.answer.standalone_question or t.question, t.answer.text)
-        for t in turns
-        if t.answer is not None and t.error is None
-    ]
+    """Earlier answered turns as the service expects them: the questions as they were typed and
+    the answer text, exactly what an API client sends, so the page and the API answer alike (a
+    chain of follow-ups is resolved turn by turn by ``rag.followup``)."""
+    return [Turn(t.question, t.answer.text) for t in turns if t.answer is not None and t.error is None]
 
 
 def answer_choices(turns: list[ChatTurn]) -> list[tuple[str, int]]:

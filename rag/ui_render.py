@@ -14,7 +14,7 @@ import html
 from dataclasses import dataclass
 from typing import Callable, Sequence
 
-from rag.types import Answer, AnswerSentence, Passage
+from rag.types import Answer, AnswerPart, AnswerSentence, Passage, cited_runs
 
 Locate = Callable[[Passage], str]
 SNIPPET_CHARS = 220
@@ -75,8 +75,8 @@ def _marker(answer: Answer, n: int) -> str:
     ).format(pid=esc(cit.passage.id), hl=spans_attr(cited_spans(answer, n)), n=n, sec=esc(cit.passage.section))
 
 
-def _sentence(answer: Answer, s: AnswerSentence) -> str:
-    markers = "".join(" " + _marker(answer, n) for n in s.citations)
+def _sentence(answer: Answer, s: AnswerSentence, markers: bool = True) -> str:
+    markers = "".join(" " + _marker(answer, n) for n in s.citations) if markers else ""
     text = esc(s.text) + markers
     if answer.mode == "generative" and not s.supported:
         score = "" if s.support is None else " (stöd {:.2f})".format(s.support)
@@ -137,10 +137,37 @@ def _notices(answer: Answer) -> list[str]:
     return out
 
 
+def _body(answer: Answer) -> str:
+    """The answer's sentences by part: the first part as a paragraph, the others as headed lists."""
+    parts = answer.parts or (AnswerPart("lead", None, (tuple(range(len(answer.sentences))),)),)
+    out = []
+    for part in parts:
+        items = [_item(answer, [answer.sentences[i] for i in item]) for item in part.items]
+        if part.heading:
+            out.append(
+                '<div class="answer-part part-{kind}"><div class="part-head">{head}</div><ul>{items}</ul></div>'.format(
+                    kind=esc(part.kind), head=esc(part.heading), items="".join("<li>{}</li>".format(x) for x in items)
+                )
+            )
+        else:
+            out.append('<p class="answer-part part-{}">{}</p>'.format(esc(part.kind), " ".join(items)))
+    return "".join(out)
+
+
+def _item(answer: Answer, sentences: list[AnswerSentence]) -> str:
+    """Sentences quoted together; the markers of a stretch from one passage follow its last sentence."""
+    out = []
+    for run, citations in cited_runs(sentences):
+        texts = ["<br>" + _sentence(answer, s, markers=False) if s.text.startswith("•") and (out or i) else
+                 _sentence(answer, s, markers=False) for i, s in enumerate(run)]
+        out.append(" ".join(texts) + "".join(" " + _marker(answer, n) for n in citations))
+    return " ".join(out)
+
+
 def answer_html(answer: Answer, locate: Locate) -> str:
-    """A complete answer: lead, cited sentences, notices and source cards (or, for an
-    abstention, a distinct box and the nearest passages)."""
-    if answer.abstained:
+    """A complete answer: lead line, cited sentences by part, notices and source cards (or, for a
+    decline, a distinct box and the nearest passages; a partial answer gets the box and its quotes)."""
+    if answer.outcome == "decline" or (answer.abstained and not answer.sentences):
         cards = "".join(
             source_card(h.passage, "{}.".format(h.rank), locate(h.passage)) for h in answer.hits[:NEAREST_SHOWN]
         )
@@ -152,17 +179,22 @@ def answer_html(answer: Answer, locate: Locate) -> str:
     mode = MODE_LABELS.get(answer.mode, answer.mode)
     if answer.fallback:
         mode = MODE_LABELS["extractive"]
-    body = " ".join(_sentence(answer, s) for s in answer.sentences)
+    body = _body(answer)
     cards = "".join(
         source_card(c.passage, "[{}]".format(c.n), locate(c.passage), cited_spans(answer, c.n)) for c in answer.citations
     )
+    lead = split_lead(answer)[1]
+    if answer.outcome == "partial":
+        lead_html = '<div class="abstain-box partial-box"><span class="abstain-icon">!</span> {}</div>'.format(_lines(lead))
+    else:
+        lead_html = '<div class="answer-lead">{}</div>'.format(_lines(lead)) if lead else ""
     return (
-        '<div class="answer mode-{mode_cls}"><div class="answer-meta"><span class="mode-badge">{mode}</span></div>'
-        '{notices}<div class="answer-lead">{lead}</div><div class="answer-body">{body}</div>'
+        '<div class="answer mode-{mode_cls} outcome-{outcome}"><div class="answer-meta"><span class="mode-badge">{mode}'
+        '</span></div>{notices}{lead}<div class="answer-body">{body}</div>'
         '<div class="sources-head">Källor</div><div class="sources">{cards}</div></div>'
     ).format(
-        mode_cls=esc(answer.mode), mode=esc(mode), notices="".join(_notices(answer)), lead=_lines(split_lead(answer)[1]),
-        body=body, cards=cards,
+        mode_cls=esc(answer.mode), outcome=esc(answer.outcome), mode=esc(mode), notices="".join(_notices(answer)),
+        lead=lead_html, body=body, cards=cards,
     )
 
 

@@ -76,7 +76,7 @@ class Backend:
         try:
             service = factory(self.settings, embedder=self._embedder, notify=self._notify)
             # Read the translation dictionary now rather than at the first English question.
-            warm = getattr(getattr(getattr(service, "retriever", None), "translator", None), "warm", None)
+            warm = getattr(getattr(getattr(service, "queries", None), "translator", None), "warm", None)
             if warm is not None:
                 warm()
             self._service = service

@@ -20,7 +20,7 @@ from typing import Sequence
 
 import numpy as np
 
-from rag.answer import ABSTAIN
+from rag.messages import MESSAGES
 from rag.embeddings import Embedder
 from rag.lexical import split_sentences, terms
 from rag.prompts import INTERPRETATION_LABEL
@@ -128,7 +128,7 @@ def split_draft(raw: str) -> list[DraftSentence]:
 def is_abstention(raw: str, lang: str) -> bool:
     """The model gave the fixed abstention sentence (in either language) and cited nothing."""
     flat = " ".join(raw.split()).lower()
-    firsts = [a.split(".")[0].lower() for a in ABSTAIN.values()]
+    firsts = [a.split(".")[0].lower() for a in MESSAGES["decline.weak_evidence"].values()]
     return not parse_markers(raw) and any(f in flat for f in firsts)
 
 

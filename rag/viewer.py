@@ -4,11 +4,12 @@ The web app shows this when a user clicks an ``[n]`` marker or a source card, an
 export uses the same location labels. Locations are computed from the source file itself,
 read once through the system's own loader (so offsets agree with the index) and cached:
 
-* text files: ``rad A–B``, the 1-based line numbers of the passage's first and last source
-  character (``rad A`` when it is one line);
-* PDFs: ``s. N`` (or ``s. N–M`` when the passage runs onto the next page);
+* the page label of ``rag.locations`` ("s. 21", "ca s. 5", "s. 12–13"): PDF pages, or the
+  pages of the published report derived from an OCR text's printed page numbers;
+* text files also get ``line_start``/``line_end`` (1-based lines of the passage's first and
+  last source character) for programs, never in the label a person reads;
 * a source file that is gone or changed since it was indexed cannot give trustworthy line
-  numbers, so the label falls back to the character span (``tecken A–B``) and a warning is logged.
+  numbers: the label falls back to the pages stored with the passage and a warning is logged.
 
 Everything that takes a ``target`` accepts a ``RagService`` (its generation and corpus folder
 are used) or a bare ``Generation``.
@@ -24,6 +25,7 @@ from pathlib import Path
 from typing import Any, Sequence
 
 from rag.loaders import LoaderError, load_document
+from rag.locations import page_label
 from rag.types import Document, Passage
 
 log = logging.getLogger(__name__)
@@ -57,6 +59,7 @@ class SourceLocation:
     line_end: int | None = None
     page_start: int | None = None
     page_end: int | None = None
+    page_estimated: bool = False
 
 
 def target_parts(target: Any) -> tuple[Any, Path | None]:
@@ -100,27 +103,24 @@ def _load(path: str, sha256: str | None) -> Document | None:
         log.warning("cannot read %s for line numbers: %s", path, exc.reason)
         return None
     if sha256 and doc.sha256 != sha256:
-        log.warning("%s changed since it was indexed; showing character offsets instead of lines", path)
+        log.warning("%s changed since it was indexed; showing the stored pages without line numbers", path)
         return None
     return doc
 
 
 def locate(generation: Any, passage: Passage, corpus_dir: Path | None = None) -> SourceLocation:
-    """Where ``passage`` is in its source file: page(s) for PDFs, line range for text."""
+    """Where ``passage`` is: its page label for a person, and line numbers for text files."""
     doc = source_document(generation, passage.source, corpus_dir)
-    if doc is None:
-        if passage.page is not None:
-            return SourceLocation("s. {}".format(passage.page), page_start=passage.page, page_end=passage.page)
-        return SourceLocation("tecken {}–{}".format(passage.start, passage.end))
-    if doc.pages:
-        first = doc.page_at(passage.start)
-        last = doc.page_at(max(passage.start, passage.end - 1))
-        label = "s. {}".format(first) if first == last else "s. {}–{}".format(first, last)
-        return SourceLocation(label, page_start=first, page_end=last)
+    pages = passage.pages if doc is None else doc.page_span(passage.start, passage.end)
+    first_page = pages.first if pages else None
+    last_page = pages.last if pages else None
+    estimated = bool(pages and pages.estimated)
+    label = page_label(pages)
+    if doc is None or Path(doc.path).suffix.lower() == ".pdf":
+        return SourceLocation(label, page_start=first_page, page_end=last_page, page_estimated=estimated)
     first = doc.text.count("\n", 0, passage.start) + 1
     last = doc.text.count("\n", 0, max(passage.start, passage.end - 1)) + 1
-    label = "rad {}".format(first) if first == last else "rad {}–{}".format(first, last)
-    return SourceLocation(label, line_start=first, line_end=last)
+    return SourceLocation(label, first, last, first_page, last_page, estimated)
 
 
 def report_title(generation: Any, source: str) -> str | None:

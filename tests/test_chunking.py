@@ -219,3 +219,90 @@ def test_a_sentence_longer_than_max_chars_is_cut_at_spaces():
     assert [(p.start, p.end) for p in passages] == [(14, 213), (214, 411), (412, 610), (611, 743)]
     assert all(p.end - p.start <= 200 for p in passages)
     assert " ".join(p.text for p in passages) == words
+
+
+# The layouts the report uses for headings (issue 14), each as the OCR gives it.
+LAYOUTS = (
+    " 1. AI-strategin\n"
+    "som grund för\n"
+    "AI-användning\n"
+    "\n"
+    "En AI-strategi fungerar som ett styrdokument och ett beslutsstöd för\n"
+    "hur kommunens verksamheter ska nyttja de möjligheter som ny teknik ger.\n"
+    "\n"
+    "Bygg en hållbar portfölj av AI-initiativ\n"
+    "I allt fler kommuner har man använt en form av portföljstyrning där\n"
+    "både effektivisering och innovation ryms inom samma styrning.\n"
+    " Juridiken måste gå i takt\n"
+    "med strategin\n"
+    "\n"
+    "lintervjuerna framgår också hur juridiska ramar (till exempel GDPR)\n"
+    "ofta påverkar vilket AI-projekt man åtar sig i den egna kommunen.\n"
+    "\n"
+    "Rekommendationer\n"
+    "\n"
+    "Definiera prioriteringskriterier\n"
+    "\n"
+    "Strategin bör underlätta vid val av AI-projekt, till exempel genom\n"
+    "medborgarnytta, arbetsmiljö och juridisk genomförbarhet i kommunen.\n"
+    "\n"
+    "Ledare\n"
+    "\n"
+    "AI är i produktion\n"
+    "och brett\n"
+    "\n"
+    "Det finns en AI- infé.rliv?lt i\n"
+    "\n"
+    "DATA ORGANISATION KULTUR\n"
+    "TEKNIK EKOSYSTEM EXPERTIS\n"
+    "\n"
+    "Sammanfattning\n"
+    "\n"
+    "En AI-strategi är inte ett dokument utan en process för att få chefer\n"
+    "och medarbetare att tänka tillsammans i en gemensam riktning och takt.\n"
+    "\n"
+    "Appendix\n"
+    "\n"
+    "Frågemall\n"
+    "\n"
+    "Projektets genomförande\n"
+    "3. Utmaningar och hinder\n"
+    " Vilka tekniska och organisatoriska hinder stötte ni på under arbetet?\n"
+    "\n"
+    "Framtiden och Feedback\n"
+    "1. Framtida projekt\n"
+    "\n"
+    "• Finns det planer för att genomföra liknande AI-projekt i framtiden?\n"
+)
+CH4 = "1. AI-strategin som grund för AI-användning"
+GUIDE = "Appendix" + SECTION_SEP + "Frågemall"
+
+
+def test_every_heading_layout_gets_its_exact_section_path_and_span():
+    passages, _ = build_passages(_doc(LAYOUTS))
+
+    assert [(p.section, p.start, p.end) for p in passages] == [
+        (CH4, *_span(LAYOUTS, "En AI-strategi fungerar", "teknik ger.")),
+        # A heading set directly above its paragraph, with no blank line between.
+        (CH4 + SECTION_SEP + "Bygg en hållbar portfölj av AI-initiativ", *_span(LAYOUTS, "I allt fler", "samma styrning.")),
+        # A two-line heading right after a paragraph (a leading space opens the page), and its
+        # paragraph opening with the OCR's "l" for "I".
+        (CH4 + SECTION_SEP + "Juridiken måste gå i takt med strategin", *_span(LAYOUTS, "lintervjuerna", "egna kommunen.")),
+        (
+            CH4 + SECTION_SEP + "Rekommendationer" + SECTION_SEP + "Definiera prioriteringskriterier",
+            *_span(LAYOUTS, "Strategin bör", "i kommunen."),
+        ),
+        # The figure labels are dropped, and the chapter's summary closes the group of headings.
+        (CH4 + SECTION_SEP + "Sammanfattning", *_span(LAYOUTS, "En AI-strategi är inte", "riktning och takt.")),
+        # A numbered heading glued to the next line, and a group heading above a numbered one.
+        (
+            GUIDE + SECTION_SEP + "Projektets genomförande" + SECTION_SEP + "3. Utmaningar och hinder",
+            *_span(LAYOUTS, "Vilka tekniska", "under arbetet?"),
+        ),
+        (
+            GUIDE + SECTION_SEP + "Framtiden och Feedback" + SECTION_SEP + "1. Framtida projekt",
+            *_span(LAYOUTS, "• Finns det", "i framtiden?"),
+        ),
+    ]
+    assert passages[2].text.startswith("I intervjuerna framgår också")
+    assert not any("ORGANISATION" in p.text or "infé" in p.text for p in passages)

@@ -19,7 +19,7 @@ from openai_stub import Reply, ScriptedChatServer
 pytestmark = pytest.mark.subprocess
 
 
-CITATION_FIELDS = {"n", "passage_id", "source", "section", "start", "end", "page", "text"}
+CITATION_FIELDS = {"n", "passage_id", "source", "section", "start", "end", "page", "page_end", "page_estimated", "text"}
 
 
 def _env(root: Path, **extra: str) -> dict[str, str]:
@@ -164,7 +164,9 @@ def test_ask_plain_text_lists_sources(ingested):
     result = rag(ingested, "ask", "Hur kan små kommuner samverka?", RAG_ABSTAIN_THRESHOLD="0")
 
     assert result.returncode == 0, result.stderr
-    assert "Källor:\n  [1] 1. Samverkan (samverkan.txt, tecken " in result.stdout
+    # Sections and pages for a person; character offsets only in the JSON.
+    assert "Källor:\n  [1] 1. Samverkan (samverkan.txt)\n" in result.stdout
+    assert "tecken" not in result.stdout
 
 
 @pytest.mark.models
@@ -205,6 +207,36 @@ def test_a_bad_question_in_a_questions_file_is_reported_and_the_rest_answered(in
     assert out[0]["error"] == "question is empty; type a question"
     assert out[1]["error"].startswith("no passages match section='Finns inte'")
     assert "error" not in out[2] and out[2]["passages"]
+
+
+@pytest.mark.models
+def test_a_questions_line_may_carry_history_in_any_api_shape_and_a_bad_history_costs_only_its_line(
+    ingested, tmp_path
+):
+    first = "Vem beslutar om kommunens strategi för AI?"
+    follow = "Och vad gäller för personuppgifter där?"
+    rows = [
+        {"id": "pairs", "question": follow, "history": [[first, "Kommunfullmäktige."]]},
+        {"id": "objects", "question": follow, "history": [{"question": first, "answer": "Kommunfullmäktige."}]},
+        {"id": "strings", "question": follow, "history": [first]},
+        {"id": "bad", "question": follow, "history": [[first, 3]]},
+        {"id": "scoped", "question": follow, "history": [first], "section": "2"},
+        {"id": "alone", "question": "Är det vanligt att kommuner samverkar kring upphandlingar?", "history": [first]},
+    ]
+    questions = tmp_path / "q.jsonl"
+    questions.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows), encoding="utf-8")
+
+    result = rag(ingested, "ask", "--json", "--questions", str(questions))
+
+    assert result.returncode == 1
+    out = {o["id"]: o for o in map(json.loads, result.stdout.splitlines())}
+    assert list(out) == ["pairs", "objects", "strings", "bad", "scoped", "alone"]
+    shown = "Apropå ”Vem beslutar om kommunens strategi för AI?”: vad gäller för personuppgifter där?"
+    assert [out[i]["standalone_question"] for i in ("pairs", "objects", "strings", "scoped")] == [shown] * 4
+    assert out["pairs"]["passages"] == out["objects"]["passages"] == out["strings"]["passages"]
+    assert out["bad"]["error"].startswith('"history"[0] must be [question, answer]')
+    assert {p["section"].split(".")[0] for p in out["scoped"]["passages"]} == {"2"}
+    assert out["alone"]["standalone_question"] is None
 
 
 @pytest.mark.models

@@ -360,3 +360,22 @@ def test_check_gold_checks_every_alternative_quote(tmp_path):
     assert problems == [
         f"{gold}:1: quote found 0 times in the corpus (want exactly 1): 'Detta star inte i texten alls'"
     ]
+
+
+def test_evidence_shown_counts_what_the_answer_sentences_cover():
+    text = "x" * 20 + "abcdefghij" + "y" * 20  # the quote spans [20, 30)
+    item = GoldItem("h1", "?", True, ("abcdefghij",), "sv", "strategy")
+
+    def shown_for(sentences: list[tuple[int, int]], abstained: bool = False, source: str = SOURCE) -> float:
+        passage = {"rank": 1, "passage_id": "p", "source": SOURCE, "start": 0, "end": 50}
+        response = {"answer": "", "abstained": abstained, "citations": [{"n": 1, **passage}], "passages": [passage],
+                    "sentences": [{"text": "s", "citations": [1], "source": source, "start": a, "end": b}
+                                  for a, b in sentences], "timings_ms": {"total": 1}}
+        return evaluate([item], {"h1": response}, {SOURCE: text})["evidence_shown"]
+
+    assert shown_for([(25, 40)]) == 1.0  # exactly half of the quote
+    assert shown_for([(26, 40)]) == 0.0  # less than half; the cited passage still covers it all
+    assert shown_for([(20, 23), (21, 24)]) == 0.0  # overlapping sentences count once: 4 of 10, not 6
+    assert shown_for([(20, 23), (27, 29)]) == 1.0  # 3 + 2 characters from two sentences
+    assert shown_for([(0, 50)], source="other.txt") == 0.0
+    assert shown_for([(0, 50)], abstained=True) == 0.0

@@ -15,7 +15,7 @@ from fakes import HashEmbedder, fake_index
 
 from evals.check_gold import _check_quote
 from evals.harness import _gold_item, count_evidence, load_corpus_texts
-from rag.answer import ABSTAIN
+from rag.messages import MESSAGES
 from rag.config import load_settings
 from rag.feedback import FeedbackError, FeedbackStore
 from rag.service import RagService
@@ -69,7 +69,7 @@ def _answer(generation, standalone: str | None = None) -> dict:
 
 def _abstention() -> dict:
     return Answer(
-        question="Vad kostar en AI-licens?", lang="sv", lead=ABSTAIN["sv"], sentences=(), citations=(), hits=(),
+        question="Vad kostar en AI-licens?", lang="sv", lead=MESSAGES["decline.weak_evidence"]["sv"], sentences=(), citations=(), hits=(),
         abstained=True,
     ).to_dict()
 
@@ -92,8 +92,9 @@ def test_record_and_read_back(tmp_path, generation):
         "id": 1,
         "created_at": "2026-11-29T10:00:00+00:00",
         "question": "Vad måste vi göra innan ett AI-system används?",
+        # Two sentences from one passage are one cited stretch: the marker follows the second.
         "answer": "Det här säger rapporten:\n\nKommunen måste göra en konsekvensbedömning innan ett AI-system tas i "
-        "bruk. [1] Dataskyddsombudet ska alltid rådfrågas i ärendet. [1]",
+        "bruk. Dataskyddsombudet ska alltid rådfrågas i ärendet. [1]",
         "lang": "sv",
         "mode": "extractive",
         "abstained": False,
@@ -101,7 +102,7 @@ def test_record_and_read_back(tmp_path, generation):
         "comment": "Bra svar",
         "citations": [
             {"n": 1, "passage_id": DATASKYDD_P, "source": "dataskydd.txt", "section": "1. Dataskydd",
-             "start": 36, "end": 160, "page": None}
+             "start": 36, "end": 160, "page": None, "page_end": None, "page_estimated": False}
         ],
         "sentences": _answer(generation)["sentences"],
         "standalone_question": None,
@@ -185,7 +186,7 @@ def test_export_writes_gold_candidates_with_verbatim_quotes(tmp_path, index, gen
         ("fb-2", False, [], 1, "Stämmer, det står inte"),
         ("fb-3", None, [], -1, "Saknar juridiken"),
     ]
-    assert rows[1]["answer"] == ABSTAIN["sv"]
+    assert rows[1]["answer"] == MESSAGES["decline.weak_evidence"]["sv"]
 
 
 def test_exported_quotes_pass_the_gold_rules(tmp_path, index, generation):

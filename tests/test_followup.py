@@ -1,13 +1,17 @@
-"""Follow-up questions are made standalone before retrieval; streams end with the same answer as ask."""
+"""Follow-ups: detected both ways, searched in their own words with the conversation's topic beside
+them, shown as a question that names what they follow on from; streams end with the same answer as ask."""
 
 from __future__ import annotations
 
+import numpy as np
 import pytest
 from corpora import SAMVERKAN, STRATEGI
 from fakes import HashEmbedder, fake_index
 
+import rag.query as query_module
 from rag.config import load_settings
-from rag.followup import KeywordCondenser, is_follow_up
+from rag.followup import MAX_CARRIED_TURNS, Resolution, is_follow_up, resolve
+from rag.query import QueryBuilder
 from rag.service import RagService
 from rag.types import Delta, Final, Turn
 
@@ -22,43 +26,238 @@ def service(tmp_path_factory):
 
 
 @pytest.mark.parametrize(
-    ("question", "expected"),
+    "question",
     [
-        ("Och vad säger rapporten om juridiken där?", True),
-        ("What about the law there?", True),
-        ("Hur gör vi det?", True),
-        ("Hur ska kommunfullmäktige besluta om strategin för artificiell intelligens?", False),
+        # openers
+        "Och vad säger rapporten om kompetens där?",
+        "Men hur gör vi med personuppgifterna?",
+        "Hur är det med de mindre kommunerna?",
+        "What about smaller municipalities?",
+        "Tell me more about the structural one.",
+        "Och nackdelarna?",
+        # words pointing back
+        "Vad står data för där?",
+        "Vem ska äga det arbetet?",
+        "Vilka risker finns med den projektbaserade formen?",
+        "Hur kan ledningen motverka det?",
+        "Hur hänger det ihop med modigt ledarskap?",
+        "Vem bör vara med när den tas fram?",
+        "Vilka fördelar ger en sådan samverkan?",
+        "Hur mycket extern finansiering brukar sådana projekt få?",
+        "Finns det något citat från en intervjuperson om det?",
+        "Hur stöttar vi dem?",
+        "Who funds it?",
+        "Does that mean we should set up an ethics committee?",
+        "Who else should be on that team?",
+        "How many of them are in production today?",
+        # too bare to search on
+        "Vad kan cheferna själva göra konkret?",
+        "Varför?",
     ],
 )
-def test_follow_up_detection(question, expected):
-    assert is_follow_up(question) is expected
+def test_a_question_that_leans_on_the_conversation_is_a_follow_up(question):
+    assert is_follow_up(question) is True
 
 
-def test_keyword_condenser_carries_the_previous_topic_into_a_follow_up():
-    history = [Turn("Hur kan små kommuner samverka om upphandlingar?", "…")]
+@pytest.mark.parametrize(
+    "question",
+    [
+        # a dummy "det" / "it"
+        "Är det vanligt att kommuner samverkar kring AI?",
+        "Hur mycket kostar det att köpa in en AI-lösning?",
+        "Finns det forskning om varför strategier i offentlig sektor ofta blir för allmänna?",
+        "Hur lång tid tar det innan en AI-satsning börjar löna sig?",
+        "Varför är kommunerna så försiktiga när det gäller AI?",
+        "Vad är det för skillnad mellan pratsamverkan och strukturell samverkan?",
+        "Is it common for municipalities to share AI solutions?",
+        "How much does it cost to hire an AI consultant?",
+        "Is it true that AI itself is nothing new?",
+        # the pointing word's antecedent is in the question
+        "Vad är en vägledande koalition och varför behövs en sådan?",
+        "Ska vi rekrytera data scientists eller satsa på att utbilda dem vi redan har?",
+        "We are a small municipality without dedicated digital roles – is that typical?",
+        "Hur tar vi tillvara kunskapen hos dem som har gått utbildning till AI-ambassadörer?",
+        # no pointing at all: the report, an acronym, a generic phrase, one rare topic word
+        "Vad säger den här rapporten om nyttorealisering?",
+        "Finns det exempel på kommuner som slagit ihop sin IT för att utveckla AI gemensamt?",
+        "Hur arbetar den offentliga sektorn med AI-strategier?",
+        "Vad menas med pratsamverkan?",
+        "What does AI maturity mean?",
+        "Vad säger rapporten om AI-ambassadörer?",
+    ],
+)
+def test_a_question_that_stands_on_its_own_is_no_follow_up(question):
+    assert is_follow_up(question) is False
 
-    condensed = KeywordCondenser().condense("Och vad kostar det?", history)
 
-    assert condensed == "Och vad kostar det? (små kommuner samverka upphandlingar)"
-
-
-def test_keyword_condenser_leaves_standalone_questions_and_empty_history_alone():
-    history = [Turn("Hur kan små kommuner samverka?", "…")]
-    standalone = "Hur ska kommunfullmäktige besluta om strategin för artificiell intelligens?"
-
-    assert KeywordCondenser().condense(standalone, history) == standalone
-    assert KeywordCondenser().condense("Och där?", []) == "Och där?"
+PILOT = "Hur går vi från pilotprojekt till storskalig användning av AI?"
 
 
-def test_a_follow_up_is_answered_from_the_previous_questions_topic(service):
-    first = service.ask("Hur kan små kommuner samverka om upphandlingar?")
-    follow = service.ask("Och vad kostar det?", history=[Turn(first.standalone_question or first.question)])
+def test_a_self_contained_question_is_never_rewritten():
+    history = [Turn(PILOT, "Detta kräver ett skifte …")]
 
-    assert follow.question == "Och vad kostar det?"
-    assert follow.standalone_question == "Och vad kostar det? (små kommuner samverka upphandlingar)"
-    assert follow.hits[0].passage.source == "samverkan.txt"
+    assert resolve("Är det vanligt att kommuner samverkar kring AI?", history) == Resolution(
+        "Är det vanligt att kommuner samverkar kring AI?"
+    )
+    assert resolve("  Och där?  ", []) == Resolution("Och där?")
+
+
+def test_a_follow_up_is_searched_in_its_own_words_with_the_previous_turn_as_topic():
+    got = resolve("Och vad säger rapporten om kompetens där?", [Turn(PILOT, "…")])
+
+    assert got == Resolution(
+        "vad säger rapporten om kompetens där?",
+        shown="Apropå ”Hur går vi från pilotprojekt till storskalig användning av AI?”: "
+        "vad säger rapporten om kompetens där?",
+        topic=Resolution(PILOT),
+        typed="Och vad säger rapporten om kompetens där?",
+    )
+
+
+@pytest.mark.parametrize(
+    ("follow_up", "continued"),
+    [
+        ("Finns det något citat från en intervjuperson om det?", "finns det något citat från en intervjuperson om det?"),
+        ("Sundsvall då?", "Sundsvall då?"),
+        ("Och AI-strategin där?", "AI-strategin där?"),
+    ],
+)
+def test_the_follow_up_continues_the_sentence_and_keeps_names_capitalised(follow_up, continued):
+    got = resolve(follow_up, [Turn("Vilka kommuner samverkar kring AI?")])
+
+    assert got.shown == "Apropå ”Vilka kommuner samverkar kring AI?”: " + continued
+
+
+def test_an_english_follow_up_reads_as_an_english_question():
+    got = resolve("What about smaller municipalities?", [Turn("What are the most common obstacles to AI?", "…")])
+
+    assert got.shown == "Regarding “What are the most common obstacles to AI?”: what about smaller municipalities?"
+
+
+def test_a_chain_carries_one_resolution_per_turn_and_never_glues_words_on():
+    history = [
+        Turn("Vad är en oviktig fråga om budgeten?", "…"),
+        Turn("Vad menas med pratsamverkan?", "…"),
+        Turn("Vilka fördelar har den?", "…"),
+    ]
+
+    got = resolve("Och nackdelarna?", history)
+
+    assert got.standalone == "nackdelarna?"  # its own ask, without the "Och" that ties it on
+    assert got.topic == Resolution(
+        "Vilka fördelar har den?",
+        shown="Apropå ”Vad menas med pratsamverkan?”: vilka fördelar har den?",
+        topic=Resolution("Vad menas med pratsamverkan?"),
+    )
+    # What it follows on from: the thread's first question and the previous one as typed, never more.
+    assert got.shown == "Apropå ”Vad menas med pratsamverkan?” och ”Vilka fördelar har den?”: nackdelarna?"
+    assert resolve("Och nackdelarna?", [Turn("Vad menas med pratsamverkan?"), Turn("Och fördelarna?")]).shown == (
+        "Apropå ”Vad menas med pratsamverkan?” och ”Och fördelarna?”: nackdelarna?"
+    )
+
+
+def test_a_long_chain_reaches_back_a_bounded_number_of_turns():
+    history = [Turn("Vad menas med pratsamverkan?")] + [Turn("Och sedan?") for _ in range(6)]
+
+    got = resolve("Och sedan?", history)
+
+    depth, node = 0, got
+    while node.topic is not None:
+        depth, node = depth + 1, node.topic
+    assert depth == MAX_CARRIED_TURNS
+    assert node == Resolution("Och sedan?")  # the oldest carried turn has nothing before it left
+
+
+def _unit(v):
+    return v / np.linalg.norm(v)
+
+
+def test_the_topic_is_the_previous_turn_as_searched_so_older_turns_fade():
+    embedder = HashEmbedder()
+    builder = QueryBuilder(embedder, frozenset())
+    history = [Turn("Vad menas med pratsamverkan?"), Turn("Vilka fördelar har den?")]
+
+    query = builder.build("Och nackdelarna?", history)
+
+    v = {q: np.asarray(embedder._vector(q), dtype=np.float32) for q in ("nackdelarna?", *[t.question for t in history])}
+    w, lw = query_module.TOPIC_DENSE_WEIGHT, query_module.TOPIC_LEXICAL_WEIGHT
+    previous = _unit(v["Vilka fördelar har den?"] + w * v["Vad menas med pratsamverkan?"])
+    assert (query.text, query.standalone) == ("Och nackdelarna?", "nackdelarna?")
+    np.testing.assert_allclose(query.topic.vector, previous, atol=1e-6)
+    assert query.topic.lexical == (("Vilka fördelar har den?", (), 1.0), ("Vad menas med pratsamverkan?", (), lw))
+    assert query.topic.text == "Vilka fördelar har den?"
+    np.testing.assert_allclose(query.search_vector, v["nackdelarna?"], atol=1e-6)
+    expected = _unit(v["nackdelarna?"] + query_module.TOPIC_SCORING_WEIGHT * previous)
+    np.testing.assert_allclose(query.vector, expected, atol=1e-6)
+    assert (query.topic.weight, query.topic.lexical_weight) == (w, lw)
+    assert query.shown_rewrite == "Apropå ”Vad menas med pratsamverkan?” och ”Vilka fördelar har den?”: nackdelarna?"
+    assert embedder.queries == 3  # each question embedded once
+
+
+def test_earlier_turns_are_not_embedded_again_but_a_question_asked_again_is():
+    embedder = HashEmbedder()
+    builder = QueryBuilder(embedder, frozenset())
+    builder.build(PILOT)
+    assert embedder.queries == 1
+
+    builder.build("Och vad säger rapporten om kompetens där?", [Turn(PILOT)])
+    assert embedder.queries == 2  # the follow-up's own ask; the pilot question's vector is kept
+
+    builder.build(PILOT)
+    assert embedder.queries == 3  # a question on its own is always embedded afresh
+
+
+def test_an_english_topic_is_searched_through_its_swedish_translations():
+    from rag.translate import DictionaryTranslator
+
+    builder = QueryBuilder(HashEmbedder(), frozenset({"samverkan", "strukturell"}), translator=DictionaryTranslator())
+
+    query = builder.build("Tell me more about the structural one.", [Turn("What forms of collaboration are there?")])
+
+    assert query.standalone == "the structural one."
+    (text, groups, weight), = query.topic.lexical
+    assert (text, weight) == ("What forms of collaboration are there?", 1.0)
+    assert "samverkan" in {t for g in groups for t in g.terms}
+
+
+def test_a_question_on_its_own_has_no_topic_and_no_rewrite():
+    query = QueryBuilder(HashEmbedder(), frozenset()).build(
+        "Hur mycket kostar det att köpa in en AI-lösning?", [Turn(PILOT)]
+    )
+
+    assert (query.topic, query.shown_rewrite) == (None, None)
+
+
+def test_a_follow_up_answers_its_own_ask_within_the_topic(service):
+    first = service.ask("Vem beslutar om strategin för AI?")
+    follow = service.ask("Och vad gäller för personuppgifter där?", history=[Turn(first.question, first.text)])
+
+    assert follow.question == "Och vad gäller för personuppgifter där?"
+    assert follow.standalone_question == (
+        "Apropå ”Vem beslutar om strategin för AI?”: vad gäller för personuppgifter där?"
+    )
+    assert follow.hits[0].passage.section == "2. Dataskydd"
     assert follow.to_dict()["standalone_question"] == follow.standalone_question
-    assert service.ask("Och vad kostar det?").standalone_question is None
+    assert service.ask("Och vad gäller för personuppgifter där?").standalone_question is None
+
+
+def test_the_topic_decides_between_passages_the_follow_up_alone_cannot_tell_apart(service):
+    first = service.ask("Hur kan små kommuner samverka om upphandlingar?")
+
+    follow = service.ask("Och vad kostar det?", history=[Turn(first.question, first.text)])
+
+    assert follow.hits[0].passage.source == "samverkan.txt"
+    assert service.ask("Och vad kostar det?").hits[0].passage.source != "samverkan.txt"
+
+
+def test_a_self_contained_second_question_gets_the_answer_it_gets_alone(service):
+    question = "Är det vanligt att kommuner samverkar kring upphandlingar?"
+
+    alone = service.ask(question).to_dict()
+    after = service.ask(question, history=[Turn("Vem beslutar om strategin för AI?", "Fullmäktige.")]).to_dict()
+
+    alone.pop("timings_ms"), after.pop("timings_ms")
+    assert after == alone and after["standalone_question"] is None
 
 
 def test_stream_yields_the_answer_text_piece_by_piece_then_the_same_answer_as_ask(service):
@@ -70,7 +269,7 @@ def test_stream_yields_the_answer_text_piece_by_piece_then_the_same_answer_as_as
     assert all(isinstance(e, Delta) for e in events[:-1])
     final = events[-1].answer
     assert "".join(e.text for e in events[:-1]) == final.text
-    assert len(events) == 2 + len(final.sentences)
+    assert len(events) == 1 + len(final.text.split("\n\n"))
     asked = service.ask(question).to_dict()
     streamed = final.to_dict()
     asked.pop("timings_ms"), streamed.pop("timings_ms")

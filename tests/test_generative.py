@@ -10,10 +10,14 @@ from fakes import HashEmbedder, RaisingChatModel, RecordingChatModel, fake_index
 from langchain_core.language_models.fake_chat_models import FakeListChatModel, GenericFakeChatModel
 from langchain_core.messages import AIMessage
 
-from rag.answer import ABSTAIN, ExtractiveAnswerer
+from rag.answer import ExtractiveAnswerer
 from rag.config import load_settings
-from rag.followup import KeywordCondenser, LLMCondenser
-from rag.generative import LEADS, GenerativeAnswerer, notice
+from rag.followup import LLMCondenser, Resolution, resolve
+from rag.generative import GenerativeAnswerer, notice
+from rag.messages import MESSAGES, Reason
+
+ABSTAIN = MESSAGES["decline.weak_evidence"]
+LEADS = MESSAGES["generative.lead"]
 from rag.retrieval import Retrieved
 from rag.service import RagService
 from rag.types import Citation, Delta, Final, Hit, Turn
@@ -40,7 +44,7 @@ def _retrieved(service, question: str = QUESTION) -> Retrieved:
     """[1] strategy, [2] data protection, [3] cooperation: a fixed order, whatever the fake ranks."""
     by_section = {p.section: p for p in service.generation.passages}
     hits = [Hit(by_section[s], r, 1.0) for r, s in enumerate(["1. Strategi", "2. Dataskydd", "1. Samverkan"], 1)]
-    return Retrieved(hits, np.asarray(HashEmbedder().embed_query(question), dtype=np.float32), question)
+    return Retrieved(service.queries.build(question), hits)
 
 
 def _answerer(service, model, **overrides) -> GenerativeAnswerer:
@@ -48,14 +52,14 @@ def _answerer(service, model, **overrides) -> GenerativeAnswerer:
     return GenerativeAnswerer(settings, service.generation, HashEmbedder(), model)
 
 
-def _stream(answerer, retrieved, question: str = QUESTION) -> tuple[list[str], object]:
-    events = list(answerer.stream(question, retrieved))
+def _stream(answerer, retrieved) -> tuple[list[str], object]:
+    events = list(answerer.stream(retrieved))
     assert isinstance(events[-1], Final) and all(isinstance(e, Delta) for e in events[:-1])
     return [e.text for e in events[:-1]], events[-1].answer
 
 
-def _extractive(service, retrieved, question: str = QUESTION):
-    return ExtractiveAnswerer(service.settings, service.generation).answer(question, retrieved)
+def _extractive(service, retrieved):
+    return ExtractiveAnswerer(service.settings, service.generation).answer(retrieved)
 
 
 def test_stream_yields_the_model_text_then_the_validated_answer(service):
@@ -81,7 +85,7 @@ def test_stream_yields_the_model_text_then_the_validated_answer(service):
 
 def test_answer_without_streaming_gives_the_same_validated_answer(service):
     raw = QUOTE[:-1] + " [1]."
-    answer = _answerer(service, FakeListChatModel(responses=[raw])).answer(QUESTION, _retrieved(service))
+    answer = _answerer(service, FakeListChatModel(responses=[raw])).answer(_retrieved(service))
 
     assert (answer.mode, answer.fallback) == ("generative", None)
     assert [(s.text, s.citations, s.supported) for s in answer.sentences] == [(QUOTE, (1,), True)]
@@ -89,7 +93,7 @@ def test_answer_without_streaming_gives_the_same_validated_answer(service):
 
 def test_an_invalid_marker_is_removed_and_listed(service):
     raw = QUOTE[:-1] + " [1, 9]. Kommunen måste göra en konsekvensbedömning [2][7]."
-    answer = _answerer(service, FakeListChatModel(responses=[raw])).answer(QUESTION, _retrieved(service))
+    answer = _answerer(service, FakeListChatModel(responses=[raw])).answer(_retrieved(service))
 
     assert answer.invalid_citations == (9, 7)
     assert [s.citations for s in answer.sentences] == [(1,), (2,)]
@@ -99,7 +103,7 @@ def test_an_invalid_marker_is_removed_and_listed(service):
 
 def test_an_unsupported_sentence_is_marked_in_place(service):
     raw = QUOTE[:-1] + " [1]. Alla invånare får gratis glass varje fredag [3]."
-    answer = _answerer(service, FakeListChatModel(responses=[raw])).answer(QUESTION, _retrieved(service))
+    answer = _answerer(service, FakeListChatModel(responses=[raw])).answer(_retrieved(service))
 
     assert answer.fallback is None
     assert [(s.text, s.supported) for s in answer.sentences] == [
@@ -112,22 +116,22 @@ def test_an_unsupported_sentence_is_marked_in_place(service):
 @pytest.mark.parametrize(
     "raw, reason",
     [
-        ("Alla invånare får gratis glass [1]. Solen skiner alltid [2].", "low support: 0 of 2 sentences supported"),
+        ("Alla invånare får gratis glass [1]. Solen skiner alltid [2].", Reason("low_support", {"supported": 0, "total": 2})),
         # Only the report part counts: a supported interpretation does not rescue it.
         ("Alla invånare får gratis glass [1]. Solen skiner alltid [2].\nTolkning och råd: " + QUOTE[:-1] + " [1].",
-         "low support: 0 of 2 sentences supported"),
-        (QUOTE[:-1] + " [7].", "no valid citation"),
-        ("asdf qwerty zxcv", "no valid citation"),
-        ("", "empty answer"),
+         Reason("low_support", {"supported": 0, "total": 2})),
+        (QUOTE[:-1] + " [7].", Reason("no_citation")),
+        ("asdf qwerty zxcv", Reason("no_citation")),
+        ("", Reason("empty")),
     ],
 )
 def test_an_untrustworthy_answer_is_replaced_by_the_extractive_one(service, raw, reason):
     retrieved = _retrieved(service)
-    answer = _answerer(service, FakeListChatModel(responses=[raw])).answer(QUESTION, retrieved)
+    answer = _answerer(service, FakeListChatModel(responses=[raw])).answer(retrieved)
 
     base = _extractive(service, retrieved)
-    assert (answer.mode, answer.fallback, answer.abstained) == ("extractive", reason, False)
-    assert answer.lead == notice("sv", reason) + "\n\n" + base.lead
+    assert (answer.mode, answer.fallback, answer.abstained) == ("extractive", str(reason), False)
+    assert answer.lead == "\n\n".join(p for p in (notice("sv", reason), base.lead) if p)
     assert answer.sentences == base.sentences and answer.citations == base.citations
 
 
@@ -161,8 +165,8 @@ def test_a_model_failing_mid_stream_still_ends_with_the_extractive_answer(servic
 
 def test_the_models_abstention_is_an_abstention_not_a_fallback(service):
     model = FakeListChatModel(responses=[ABSTAIN["en"]])
-    question = "What does a Copilot licence cost?"
-    answer = _answerer(service, model).answer(question, _retrieved(service, question))
+    question = "Who decides on the Copilot rollout?"
+    answer = _answerer(service, model).answer(_retrieved(service, question))
 
     assert (answer.mode, answer.fallback, answer.abstained, answer.lang) == ("generative", None, True, "en")
     assert (answer.lead, answer.sentences, answer.citations) == (ABSTAIN["en"], (), ())
@@ -170,7 +174,7 @@ def test_the_models_abstention_is_an_abstention_not_a_fallback(service):
 
 def test_weak_evidence_abstains_without_asking_the_model(service):
     model = RaisingChatModel(TimeoutError())
-    answer = _answerer(service, model, abstain_threshold=10.0).answer(QUESTION, _retrieved(service))
+    answer = _answerer(service, model, abstain_threshold=10.0).answer(_retrieved(service))
 
     assert model.calls == 0
     assert (answer.mode, answer.fallback, answer.abstained, answer.lead) == ("generative", None, True, ABSTAIN["sv"])
@@ -178,7 +182,7 @@ def test_weak_evidence_abstains_without_asking_the_model(service):
 
 def test_inline_thinking_of_reasoning_models_is_not_validated(service):
     raw = "<think>Kanske [5] är bäst.</think>\n" + QUOTE[:-1] + " [1]."
-    answer = _answerer(service, FakeListChatModel(responses=[raw])).answer(QUESTION, _retrieved(service))
+    answer = _answerer(service, FakeListChatModel(responses=[raw])).answer(_retrieved(service))
 
     assert answer.invalid_citations == ()
     assert [(s.text, s.citations) for s in answer.sentences] == [(QUOTE, (1,))]
@@ -199,9 +203,25 @@ def test_llm_condenser_rewrites_a_follow_up_from_the_conversation():
 
 
 @pytest.mark.parametrize("model", [RaisingChatModel(TimeoutError()), RecordingChatModel(""), RecordingChatModel("x" * 500)])
-def test_llm_condenser_falls_back_to_keywords(model):
+def test_a_failed_llm_rewrite_carries_the_topic_instead(model):
     question = "Och dataskyddet där?"
-    assert LLMCondenser(model).condense(question, HISTORY) == KeywordCondenser().condense(question, HISTORY)
+
+    assert LLMCondenser(model).condense(question, HISTORY) is None
+    got = resolve(question, HISTORY, LLMCondenser(model))
+    assert got == Resolution(
+        "dataskyddet där?",
+        shown="Apropå ”Vad säger rapporten om AI-strategin?”: dataskyddet där?",
+        topic=Resolution("Vad säger rapporten om AI-strategin?"),
+        typed=question,
+    )
+
+
+def test_the_chat_model_is_not_asked_to_rewrite_a_question_that_stands_on_its_own():
+    model = RecordingChatModel("Något helt annat?")
+    question = "Hur mycket kostar det att köpa in en AI-lösning?"
+
+    assert resolve(question, HISTORY, LLMCondenser(model)) == Resolution(question)
+    assert model.prompts == []
 
 
 def test_a_follow_up_is_rewritten_then_answered_generatively_through_the_service(service):
@@ -227,10 +247,10 @@ def test_a_follow_up_is_rewritten_then_answered_generatively_through_the_service
 @pytest.mark.parametrize(
     "lang, reason, expected",
     [
-        ("sv", "low support: 0 of 2 sentences supported", "(för svagt stöd i källorna: 0 av 2 meningar med stöd)"),
-        ("sv", "timeout: no answer within 60 s", "(inget svar inom 60 s)"),
-        ("sv", "endpoint unreachable", "(tjänsten gick inte att nå)"),
-        ("en", "endpoint error: HTTP 500", "(endpoint error: HTTP 500)"),
+        ("sv", Reason("low_support", {"supported": 0, "total": 2}), "(för svagt stöd i källorna: 0 av 2 meningar med stöd)"),
+        ("sv", Reason("timeout", {"seconds": 60.0}), "(inget svar inom 60 s)"),
+        ("sv", Reason("unreachable"), "(tjänsten gick inte att nå)"),
+        ("en", Reason("http", {"status": 500}), "(endpoint error: HTTP 500)"),
     ],
 )
 def test_the_fallback_notice_speaks_the_answers_language(lang, reason, expected):
@@ -243,7 +263,7 @@ def test_the_plain_cli_output_lists_unsupported_sentences_and_removed_markers(se
     from rag.cli import _print_answer
 
     raw = QUOTE[:-1] + " [1]. Alla invånare får gratis glass varje fredag [3][9]."
-    answer = _answerer(service, FakeListChatModel(responses=[raw])).answer(QUESTION, _retrieved(service))
+    answer = _answerer(service, FakeListChatModel(responses=[raw])).answer(_retrieved(service))
     out = io.StringIO()
 
     _print_answer(answer, out)
@@ -252,4 +272,4 @@ def test_the_plain_cli_output_lists_unsupported_sentences_and_removed_markers(se
     assert text.startswith(answer.text + "\n\n")
     assert "Obs! Stöds inte av de citerade avsnitten:\n  - Alla invånare får gratis glass varje fredag.\n\n" in text
     assert "Borttagna källhänvisningar (fanns inte bland avsnitten): [9]\n" in text
-    assert "Källor:\n  [1] 1. Strategi (strategi.txt, tecken " in text
+    assert "Källor:\n  [1] 1. Strategi (strategi.txt)\n" in text

@@ -14,7 +14,7 @@ from langchain_openai import ChatOpenAI
 
 from rag.answer import ExtractiveAnswerer
 from rag.config import ConfigError, load_settings
-from rag.followup import KeywordCondenser, LLMCondenser
+from rag.followup import LLMCondenser
 from rag.generative import GenerativeAnswerer
 from rag.llm import make_answerer, make_chat_model, make_condenser
 from rag.store import IndexDir
@@ -38,7 +38,7 @@ def test_the_extractive_default_has_no_model(generation):
 
     assert make_chat_model(settings) is None
     assert type(make_answerer(settings, generation, HashEmbedder())) is ExtractiveAnswerer
-    assert type(make_condenser(settings)) is KeywordCondenser
+    assert make_condenser(settings) is None  # follow-ups carry the topic; nothing to rewrite with
 
 
 def test_openai_mode_builds_chat_openai_with_timeout_and_bounded_retries(generation):

@@ -10,7 +10,10 @@ from fakes import HashEmbedder, fake_index
 from openai_stub import Reply, ScriptedChatServer
 
 from rag.config import load_settings
-from rag.generative import LEADS, notice
+from rag.generative import notice
+from rag.messages import MESSAGES, Reason
+
+LEADS = MESSAGES["generative.lead"]
 from rag.llm import make_chat_model
 from rag.service import RagService
 from rag.types import Delta, Final
@@ -119,7 +122,7 @@ def test_http_500_is_retried_a_bounded_number_of_times_then_falls_back(index):
 
     assert len(server.requests) == 2  # the first try and one retry
     assert (answer.mode, answer.fallback) == ("extractive", "endpoint error: HTTP 500")
-    assert answer.lead.startswith(notice("sv", "endpoint error: HTTP 500"))
+    assert answer.lead.startswith(notice("sv", Reason("http", {"status": 500})))
     assert answer.sentences and all(s.source for s in answer.sentences)
 
 

@@ -183,5 +183,8 @@ def test_pdf_passages_carry_their_page_and_spans_into_the_pdf_text(tmp_path, mon
         assert " ".join(doc.text[p.start : p.end].split()) == " ".join(p.text.split())
     assert doc.text[passages[0].start :].startswith("Kommunen arbetar med digitalisering")
     assert doc.text[: passages[-1].end].endswith("förtroende för AI.")
-    hits = service.retriever.search("konsekvensbedömning personuppgifter").hits
-    assert hits[0].passage.page == 2 and hits[0].passage.end > page_two_start
+    hits = service.retrieve("konsekvensbedömning personuppgifter").hits
+    # The passage that states it runs from page 1 onto page 2, where its sentence is.
+    [sentence] = [s for s in service.generation.sentences if "konsekvensbedömning" in s.text]
+    assert sentence.passage_id == hits[0].passage.id and sentence.page == 2
+    assert (hits[0].passage.page, hits[0].passage.page_end) == (1, 2) and hits[0].passage.end > page_two_start

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from rag.answer import ABSTAIN
+from rag.messages import MESSAGES
+
+ABSTAIN = MESSAGES["decline.weak_evidence"]
 from rag.prompts import answer_messages, condense_messages, format_passages
 from rag.types import Hit, Passage, Turn
 

@@ -4,12 +4,15 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import numpy as np
 import pytest
-from fakes import HashEmbedder, fake_index
+from fakes import HashEmbedder, corpus_without_rag_env, fake_index
 
 from rag.config import load_settings
-from rag.retrieval import section_matches
+from rag.indexing import ingest
+from rag.retrieval import HybridRetriever, SentenceRows, section_matches, segment_max
 from rag.service import RagService
+from rag.store import IndexDir, hubness
 
 STRATEGI = """Strategi för AI
 
@@ -87,7 +90,7 @@ def test_the_index_holds_the_expected_sections(service):
     ],
 )
 def test_distinctive_query_ranks_its_passage_first(service, query, expected):
-    hits = service.retriever.search(query).hits
+    hits = service.retrieve(query).hits
 
     assert hits[0].passage.id == _id(service, expected)
     assert [h.rank for h in hits] == list(range(1, len(hits) + 1))
@@ -95,7 +98,7 @@ def test_distinctive_query_ranks_its_passage_first(service, query, expected):
 
 
 def test_chapter_number_restricts_results_to_that_chapter_in_every_file(service):
-    hits = service.retriever.search("kommunen", k=10, section="2").hits
+    hits = service.retrieve("kommunen", k=10, section="2").hits
 
     assert {(h.passage.source, h.passage.section) for h in hits} == {
         ("samverkan.txt", "2. Finansiering"),
@@ -105,22 +108,22 @@ def test_chapter_number_restricts_results_to_that_chapter_in_every_file(service)
 
 
 def test_heading_name_restricts_results_to_that_section_and_below(service):
-    chapter = service.retriever.search("kommunen", k=10, section="dataskydd").hits
-    sub = service.retriever.search("kommunen", k=10, section="Konsekvensbedomning").hits
+    chapter = service.retrieve("kommunen", k=10, section="dataskydd").hits
+    sub = service.retrieve("kommunen", k=10, section="Konsekvensbedomning").hits
 
     assert {h.passage.section for h in chapter} == {"2. Dataskydd", "2. Dataskydd › Konsekvensbedömning"}
     assert [h.passage.section for h in sub] == ["2. Dataskydd › Konsekvensbedömning"]
 
 
 def test_source_filter_restricts_results_to_that_file(service):
-    hits = service.retriever.search("kommunen", k=10, source="samverkan.txt").hits
+    hits = service.retrieve("kommunen", k=10, source="samverkan.txt").hits
 
     assert sorted(h.passage.section for h in hits) == ["1. Samverkan", "2. Finansiering"]
 
 
 def test_unknown_section_is_an_error_that_lists_the_chapters(service):
     with pytest.raises(ValueError) as info:
-        service.retriever.search("kommunen", section="Budget")
+        service.retrieve("kommunen", section="Budget")
 
     message = str(info.value)
     assert "'Budget'" in message
@@ -130,7 +133,7 @@ def test_unknown_section_is_an_error_that_lists_the_chapters(service):
 
 
 def test_near_duplicate_passages_appear_once(service):
-    hits = service.retriever.search("Hur kan små kommuner samverka med grannkommunerna?", k=10).hits
+    hits = service.retrieve("Hur kan små kommuner samverka med grannkommunerna?", k=10).hits
 
     duplicated = [h for h in hits if h.passage.text.startswith(DUPLICATED)]
     assert len(duplicated) == 1
@@ -139,7 +142,7 @@ def test_near_duplicate_passages_appear_once(service):
 
 
 def test_k_limits_the_number_of_hits(service):
-    assert len(service.retriever.search("kommunen", k=2).hits) == 2
+    assert len(service.retrieve("kommunen", k=2).hits) == 2
 
 
 @pytest.mark.parametrize(
@@ -154,19 +157,21 @@ def test_k_limits_the_number_of_hits(service):
 def test_pseudo_relevance_feedback_lifts_the_neighbours_of_the_best_passage(built, prf_weight, sections):
     settings = load_settings(index_dir=built.index_dir, corpus_dir=built.corpus_dir, prf_weight=prf_weight)
     service = RagService(settings, embedder=HashEmbedder(), notify=pytest.fail)
+    # Passage similarity only: the sentence term has its own tests below.
+    retriever = HybridRetriever(settings, service.embedder, service.generation, sentence_weight=0.0)
 
-    retrieved = service.retriever.search("verksamheten och systemet", k=4)
+    retrieved = retriever.search(service.queries.build("verksamheten och systemet"), k=4)
 
     assert [h.passage.section for h in retrieved.hits] == sections
     # Answers are scored against the question itself, not the feedback vector.
-    assert retrieved.query_vector.tolist() == pytest.approx(HashEmbedder().embed_query("verksamheten och systemet"))
+    assert retrieved.query.vector.tolist() == pytest.approx(HashEmbedder().embed_query("verksamheten och systemet"))
 
 
 def test_rrf_fusion_ranks_the_distinctive_passage_first(built):
     rrf = load_settings(index_dir=built.index_dir, corpus_dir=built.corpus_dir, fusion="rrf")
     service = RagService(rrf, embedder=HashEmbedder(), notify=pytest.fail)
 
-    hits = service.retriever.search("Hur gör vi en konsekvensbedömning?").hits
+    hits = service.retrieve("Hur gör vi en konsekvensbedömning?").hits
 
     assert hits[0].passage.id == _id(service, "Kommunen måste göra en konsekvensbedömning")
 
@@ -197,3 +202,125 @@ def test_sources_are_relative_to_the_corpus(service, built):
     for p in service.generation.passages:
         assert not Path(p.source).is_absolute()
         assert (built.corpus_dir / p.source).is_file()
+
+
+# One passage states the answer in one sentence among unrelated ones; another only mentions the
+# question's words. Four interview questions are close to each other and to every question about
+# AI work; the experience passage answers such a question as closely as they do.
+EKONOMI = """Budget
+
+1. Fokus
+
+Kommunen budgeterar pengar till AI. Skolan provar läromedel. Parkerna sköts av entreprenören. Biblioteket öppnar tidigt.
+
+2. Översikt
+
+Pengar och AI nämns. Kommunen nämns.
+"""
+
+INTERVJUER = """Intervjuer
+
+1. Frågemall
+
+Fråga: hur arbetar kommunen med AI i skolan?
+
+2. Frågemall
+
+Fråga: hur arbetar kommunen med AI i vården?
+
+3. Frågemall
+
+Fråga: hur arbetar kommunen med AI i omsorgen?
+
+4. Frågemall
+
+Fråga: hur arbetar kommunen med AI i planeringen?
+
+5. Erfarenheter
+
+Kommunen arbetar med AI och data sedan länge.
+"""
+
+
+@pytest.fixture(scope="module")
+def sentence_index(tmp_path_factory):
+    """Settings for dense ranking alone (no BM25 share, no feedback, no passage hubness), over an
+    index built with a wide fake embedder so that no two of these words share a dimension."""
+    root = tmp_path_factory.mktemp("sentences")
+    embedder = HashEmbedder(dim=512)
+    with corpus_without_rag_env(root, {"ekonomi.txt": EKONOMI, "intervjuer.txt": INTERVJUER}) as corpus:
+        settings = load_settings(
+            index_dir=root / "index", corpus_dir=corpus, dense_weight=1.0, prf_weight=0.0, hubness_alpha=0.0
+        )
+        ingest(settings, embedder=embedder, progress=False)
+        yield settings, embedder
+
+
+def _dense_sections(sentence_index, question: str, **sentence_term) -> list[str]:
+    settings, embedder = sentence_index
+    service = RagService(settings, embedder=embedder, notify=pytest.fail)
+    retriever = HybridRetriever(settings, embedder, service.generation, **sentence_term)
+    return [h.passage.section for h in retriever.search(service.queries.build(question), k=7).hits]
+
+
+def test_best_sentence_lifts_the_passage_that_states_the_answer(sentence_index):
+    question = "Hur budgeterar kommunen pengar till AI?"
+
+    without = _dense_sections(sentence_index, question, sentence_weight=0.0)
+    with_term = _dense_sections(sentence_index, question, sentence_weight=1.25, sentence_hubness_alpha=0.0)
+
+    assert without == [
+        "2. Översikt", "1. Frågemall", "2. Frågemall", "3. Frågemall", "5. Erfarenheter", "1. Fokus", "4. Frågemall"
+    ]
+    assert with_term == [
+        "1. Fokus", "2. Översikt", "1. Frågemall", "2. Frågemall", "3. Frågemall", "5. Erfarenheter", "4. Frågemall"
+    ]
+
+
+def test_sentence_hubness_ranks_an_answer_above_interview_questions_as_close_to_the_question(sentence_index):
+    question = "Arbetar kommunen med AI?"
+
+    uncorrected = _dense_sections(sentence_index, question, sentence_weight=1.25, sentence_hubness_alpha=0.0)
+    corrected = _dense_sections(sentence_index, question, sentence_weight=1.25, sentence_hubness_alpha=0.75)
+
+    assert uncorrected[:5] == ["1. Frågemall", "2. Frågemall", "3. Frågemall", "5. Erfarenheter", "4. Frågemall"]
+    assert corrected[:5] == ["5. Erfarenheter", "2. Frågemall", "3. Frågemall", "1. Frågemall", "4. Frågemall"]
+
+
+def test_sentence_rows_score_each_candidate_by_its_best_sentence():
+    # Passage 0 has sentence rows 2 and 0, passage 1 none, passage 2 row 1.
+    rows = SentenceRows(
+        vectors=np.array([[1.0, 0.0], [0.0, 1.0], [0.6, 0.8]]),
+        hubness=np.array([0.5, 0.0, 0.1]),
+        rows=np.array([2, 0, 1]),
+        first=np.array([0, 2, 2]),
+        count=np.array([2, 0, 1]),
+    )
+    qv = np.array([0.8, 0.6])
+
+    best = rows.best(np.array([2, 0, 1]), qv, hubness_alpha=1.0, fallback=np.array([-7.0, -8.0, -9.0]))
+
+    # passage 2: 0.6 - 0.0; passage 0: max(0.96 - 0.1, 0.8 - 0.5); passage 1: its fallback
+    assert best.tolist() == pytest.approx([0.6, 0.86, -9.0])
+
+
+def test_segment_max_takes_each_segment_and_fills_empty_ones():
+    values = np.array([0.1, 0.5, 0.3, -0.2, 0.9])
+
+    assert segment_max(values, np.array([2, 0, 3, 0]), np.array([7.0, 8.0, 9.0, 6.0])).tolist() == [0.5, 8.0, 0.9, 6.0]
+    assert segment_max(np.array([]), np.array([0, 0]), np.array([1.0, 2.0])).tolist() == [1.0, 2.0]
+
+
+def test_sentence_hubness_is_stored_at_ingest_and_computed_for_an_older_index(sentence_index):
+    settings, _ = sentence_index
+    folder = IndexDir(settings.index_dir).current()
+    stored = IndexDir(settings.index_dir).open_current()
+    expected = hubness(stored.sentence_vectors.astype(np.float32))
+
+    assert (folder / "sentence_hubness.npy").is_file()
+    assert stored.sentence_hubness.tolist() == pytest.approx(expected.tolist())
+    (folder / "sentence_hubness.npy").unlink()
+    try:
+        assert IndexDir(settings.index_dir).open_current().sentence_hubness.tolist() == pytest.approx(expected.tolist())
+    finally:
+        np.save(folder / "sentence_hubness.npy", expected)

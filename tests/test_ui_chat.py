@@ -11,17 +11,18 @@ def answer(question: str, lead: str, standalone: str | None = None) -> Answer:
     return Answer(question, "sv", lead, (), (), (), False, standalone_question=standalone)
 
 
-def test_history_carries_the_standalone_question_and_skips_failed_turns():
+def test_history_carries_the_questions_as_typed_like_the_api_and_skips_failed_turns():
+    shown = "Apropå ”Vem beslutar om strategin?”: där?"
     turns = [
         ChatTurn("Vem beslutar om strategin?", None, answer=answer("Vem beslutar om strategin?", "Fullmäktige.")),
-        ChatTurn("Och där?", "4", answer=answer("Och där?", "Juristerna.", standalone="Och där? (beslutar strategin)")),
+        ChatTurn("Och där?", "4", answer=answer("Och där?", "Juristerna.", standalone=shown)),
         ChatTurn("Och sen?", "4", error="no passages match"),
         ChatTurn("Pågår", None, partial="Det här"),
     ]
 
     assert history_of(turns) == [
         Turn("Vem beslutar om strategin?", "Fullmäktige."),
-        Turn("Och där? (beslutar strategin)", "Juristerna."),
+        Turn("Och där?", "Juristerna."),
     ]
     assert answer_choices(turns) == [("1. Vem beslutar om strategin?", 0), ("2. Och där?", 1)]
 

@@ -23,7 +23,7 @@ P2 = Passage("p2", "a.txt", "2. Data <b>", 100, 160, "Data måste skyddas.", Non
 
 
 def where(passage: Passage) -> str:
-    return {"p1": "rad 3", "p2": "rad 7–8"}[passage.id]
+    return {"p1": "s. 3", "p2": "ca s. 7–8"}[passage.id]
 
 
 def extractive() -> Answer:
@@ -68,7 +68,7 @@ def test_markers_are_buttons_carrying_passage_and_cited_spans():
     )
     assert 'data-pid="p2" data-hl="100:119" title="Visa källa 2: 2. Data &lt;b&gt;">[2]</button>' in html
     assert html.count('class="source-card"') == 2
-    assert '<span class="card-where">rad 7–8</span>' in html
+    assert '<span class="card-where">ca s. 7–8</span>' in html
     assert "Citat ur rapporten" in html
     assert "ej belagd" not in html
 

@@ -31,7 +31,7 @@ def test_first_start_ingests_through_the_counting_embedder(corpus_settings):
     assert backend._embedder.embedded == service.ingest_report.embedded == 9
     assert service.embedder is backend._embedder
     # The English dictionary is read before the app reports ready, not at the first question.
-    assert service.retriever.translator._index is not None
+    assert service.queries.translator._index is not None
 
 
 def test_status_while_building_counts_texts_then_turns_ready(corpus_settings):

@@ -7,7 +7,9 @@ import pytest
 from corpora import SAMVERKAN, STRATEGI
 from fakes import HashEmbedder, fake_index
 
-from rag.answer import ABSTAIN
+from rag.messages import MESSAGES
+
+ABSTAIN = MESSAGES["decline.weak_evidence"]
 from rag.lexical import terms
 from rag.store import IndexDir
 from rag.types import Hit
