@@ -8,16 +8,16 @@ the page's own events are private to it.
 
 from __future__ import annotations
 
-import logging
 import os
 
 os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
 
 import gradio as gr  # noqa: E402  (analytics must be off before gradio is imported)
 
-from rag import ui_draft  # noqa: E402
-from rag.feedback import FeedbackError, FeedbackStore  # noqa: E402
+from rag import ui_draft, ui_feedback  # noqa: E402
+from rag.feedback import open_feedback_store  # noqa: E402
 from rag.limits import recent_history  # noqa: E402
+from rag.login import login_options  # noqa: E402
 from rag.types import Delta, Final  # noqa: E402
 from rag.ui_api import make_api  # noqa: E402
 from rag.ui_chat import EXAMPLES, WHOLE_REPORT, answer_choices, chapters, history_of, section_of  # noqa: E402
@@ -34,14 +34,12 @@ from rag.ui_startup import Backend  # noqa: E402
 from rag.ui_theme import CLICK_JS, CSS, theme  # noqa: E402
 from rag.viewer import locate, passage_html, passage_view  # noqa: E402
 
-log = logging.getLogger(__name__)
-
 PRIVATE = "private"
 
 
 def build_app(backend: Backend) -> gr.Blocks:
     settings = backend.settings
-    feedback = FeedbackStore(settings.feedback_path)
+    feedback = open_feedback_store(settings)
 
     def service():
         try:
@@ -235,25 +233,14 @@ def build_app(backend: Backend) -> gr.Blocks:
         hits_view.click(show, None, [draft_viewer, draft_viewing], api_visibility=PRIVATE)
 
         # --- feedback ---------------------------------------------------------------------------
-        def rate(index, note: str, turns: list[ChatTurn], rating: int):
-            if index is None or not 0 <= int(index) < len(turns) or turns[int(index)].answer is None:
-                gr.Warning("Välj först vilket svar omdömet gäller.")
-                return gr.update(), note
-            turn = turns[int(index)]
-            svc = service()
-            extra = svc.settings.model_dump(mode="json")
-            extra["index_generation"] = svc.generation.folder.name
-            try:
-                feedback.record(turn.question, turn.answer.to_dict(), rating, note or "", settings=extra)
-            except (FeedbackError, ValueError) as exc:
-                log.warning("feedback not saved: %s", exc)
-                # The comment stays in its box, so nothing typed is lost.
-                return "**Omdömet kunde inte sparas:** {}".format(exc), note
-            label = "bra" if rating > 0 else "dåligt"
-            return "Tack! Omdömet *{}* om svar {} är sparat lokalt.".format(label, int(index) + 1), ""
+        def rate_up(index, note: str, turns: list[ChatTurn], request: gr.Request):
+            return ui_feedback.rate(feedback, service, turns, index, note, 1, ui_feedback.user_of(request))
 
-        up_btn.click(lambda i, c, t: rate(i, c, t, 1), [answer_pick, comment, turns_state], [feedback_msg, comment], api_visibility=PRIVATE)
-        down_btn.click(lambda i, c, t: rate(i, c, t, -1), [answer_pick, comment, turns_state], [feedback_msg, comment], api_visibility=PRIVATE)
+        def rate_down(index, note: str, turns: list[ChatTurn], request: gr.Request):
+            return ui_feedback.rate(feedback, service, turns, index, note, -1, ui_feedback.user_of(request))
+
+        up_btn.click(rate_up, [answer_pick, comment, turns_state], [feedback_msg, comment], api_visibility=PRIVATE)
+        down_btn.click(rate_down, [answer_pick, comment, turns_state], [feedback_msg, comment], api_visibility=PRIVATE)
 
         # --- drafting workspace -----------------------------------------------------------------
         def draft_view(items, selected, title):
@@ -352,9 +339,11 @@ def build_app(backend: Backend) -> gr.Blocks:
     return demo
 
 
-def launch(demo: gr.Blocks, settings, **kwargs):
+def launch(demo: gr.Blocks, settings, login: dict | None = None, **kwargs):
     """Queue sized by the settings (the machine has 2 cores) and launch on the configured
-    host and port; no analytics, no share link, system fonts only."""
+    host and port behind the configured login (``login_options``, unless given); no analytics,
+    no share link, system fonts only."""
+    login = login_options(settings) if login is None else login
     demo.queue(default_concurrency_limit=settings.ui_concurrency, max_size=settings.ui_max_queue)
     return demo.launch(
         server_name=settings.host,
@@ -364,5 +353,6 @@ def launch(demo: gr.Blocks, settings, **kwargs):
         css=CSS,
         footer_links=["api"],
         app_kwargs={"exception_handlers": exception_handlers(list(getattr(demo, "api_params", {})))},
+        **login,
         **kwargs,
     )

@@ -178,11 +178,11 @@ def test_follow_up_keeps_scope_and_feedback_is_stored(page, app):
     page.fill("#comment textarea", "Bra och kort")
     page.click("#thumbs-up")
     page.wait_for_function("document.querySelector('#feedback-msg').innerText.includes('svar 2')")
-    from rag.feedback import FeedbackStore
+    from rag.feedback import all_records, open_feedback_store
 
-    records = FeedbackStore(app[1].settings.feedback_path).all()
-    assert [(r["question"], r["rating"], r["comment"]) for r in records] == [
-        ("Och vem beslutar om den?", 1, "Bra och kort")
+    records = all_records(open_feedback_store(app[1].settings))
+    assert [(r["question"], r["rating"], r["comment"], r["user"]) for r in records] == [
+        ("Och vem beslutar om den?", 1, "Bra och kort", "")
     ]
     assert records[0]["citations"][0]["source"] == "strategi.txt"
     assert records[0]["settings"]["k"] == 5
