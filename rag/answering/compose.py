@@ -15,10 +15,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from rag.abstention import Decision
-from rag.messages import listing, say
-from rag.query import Query
-from rag.selection import Chain, actor_count, fits_form, in_recommendations, probability
+from rag.answering.abstention import Decision
+from rag.answering.messages import listing, say
+from rag.answering.query import Query
+from rag.answering.selection import Chain, actor_count, fits_form, in_recommendations, probability
 from rag.types import Answer, AnswerPart, AnswerSentence, Citation, Hit
 
 PARTIAL_SENTENCES = 3  # a partial answer quotes at most this many of the nearest sentences

@@ -43,7 +43,7 @@ import numpy as np
 from langchain_core.embeddings import Embeddings
 
 from rag import __version__
-from rag.chunking import CHUNKER_VERSION, SentenceSpan
+from rag.index.chunking import CHUNKER_VERSION, SentenceSpan
 from rag.types import Passage
 
 log = logging.getLogger(__name__)
@@ -52,7 +52,8 @@ log = logging.getLogger(__name__)
 MANIFEST_VERSION = 3
 COLLECTION = "passages"
 _CODE_FILES = (
-    "clean.py", "lexicon.py", "readings.py", "chunking.py", "pages.py", "lexical.py", "loaders.py", "indexing.py"
+    "index/clean.py", "index/lexicon.py", "index/readings.py", "index/chunking.py", "index/pages.py", "lexical.py",
+    "index/loaders.py", "index/ingest.py",
 )
 
 
@@ -67,7 +68,7 @@ class IndexMissing(RuntimeError):
 def code_fingerprint() -> str:
     """Hash of the code that decides passage text, so a change in it forces a rebuild."""
     digest = hashlib.sha256()
-    here = Path(__file__).parent
+    here = Path(__file__).parent.parent
     for name in _CODE_FILES:
         digest.update((here / name).read_bytes())
     return digest.hexdigest()[:16]
@@ -342,7 +343,7 @@ class GenerationWriter:
     the generation complete."""
 
     def __init__(self, folder: Path, embed_text: Callable[[Passage], str]) -> None:
-        from rag.bm25 import BM25Builder
+        from rag.index.bm25 import BM25Builder
 
         self.folder = folder
         self.embed_text = embed_text

@@ -2,7 +2,7 @@
 
 ``build_app(backend)`` wires the page to a ``Backend`` (which owns the ``RagService``); every
 handler goes through the service, like the CLI. The layout is Swedish. Named API endpoints
-``ask``, ``search`` and ``passage`` (``rag.ui_api``) serve scripts and ``gradio_client``;
+``ask``, ``search`` and ``passage`` (``rag.product.web.api``) serve scripts and ``gradio_client``;
 the page's own events are private to it.
 """
 
@@ -15,14 +15,14 @@ os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
 
 import gradio as gr  # noqa: E402  (analytics must be off before gradio is imported)
 
-from rag import ui_draft  # noqa: E402
-from rag.feedback import FeedbackError, FeedbackStore  # noqa: E402
+from rag.product.web import draft as ui_draft  # noqa: E402
+from rag.product.feedback import FeedbackError, FeedbackStore  # noqa: E402
 from rag.limits import recent_history  # noqa: E402
 from rag.types import Delta, Final  # noqa: E402
-from rag.ui_api import make_api  # noqa: E402
-from rag.ui_chat import EXAMPLES, WHOLE_REPORT, answer_choices, chapters, history_of, section_of  # noqa: E402
-from rag.ui_errors import ApiBlocks, clear_errors, exception_handlers, signature_help  # noqa: E402
-from rag.ui_render import (  # noqa: E402
+from rag.product.web.api import make_api  # noqa: E402
+from rag.product.web.chat import EXAMPLES, WHOLE_REPORT, answer_choices, chapters, history_of, section_of  # noqa: E402
+from rag.product.web.errors import ApiBlocks, clear_errors, exception_handlers, signature_help  # noqa: E402
+from rag.product.web.render import (  # noqa: E402
     ChatTurn,
     conversation_html,
     hits_html,
@@ -30,9 +30,9 @@ from rag.ui_render import (  # noqa: E402
     status_html,
     viewer_placeholder,
 )
-from rag.ui_startup import Backend  # noqa: E402
-from rag.ui_theme import CLICK_JS, CSS, theme  # noqa: E402
-from rag.viewer import locate, passage_html, passage_view  # noqa: E402
+from rag.product.web.startup import Backend  # noqa: E402
+from rag.product.web.theme import CLICK_JS, CSS, theme  # noqa: E402
+from rag.product.viewer import locate, passage_html, passage_view  # noqa: E402
 
 log = logging.getLogger(__name__)
 

@@ -20,11 +20,11 @@ from typing import Sequence
 
 import numpy as np
 
-from rag.messages import MESSAGES
+from rag.answering.messages import MESSAGES
 from rag.embeddings import Embedder
 from rag.lexical import split_sentences, terms
-from rag.prompts import INTERPRETATION_LABEL
-from rag.store import Generation
+from rag.answering.prompts import INTERPRETATION_LABEL
+from rag.index.store import Generation
 from rag.types import AnswerSentence, Hit
 
 _NUMBERS = r"\d{1,3}(?:\s*[-–]\s*\d{1,3})?(?:\s*[,;]\s*\d{1,3}(?:\s*[-–]\s*\d{1,3})?)*"

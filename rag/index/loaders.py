@@ -11,7 +11,7 @@ Decisions, stated once:
   decodes cleanly, yields no control characters and contains Swedish letters (å ä ö); a
   warning is logged. Anything else is refused with a LoaderError saying how to fix it.
 * **Text files with printed page numbers** (an OCR'd report) get the pages of the published
-  report, derived from the layout by ``rag.pages`` and marked where they are estimates.
+  report, derived from the layout by ``rag.index.pages`` and marked where they are estimates.
 * **PDFs** go through pypdf: the page texts from ``page.extract_text()`` are joined with a
   form feed ``"\\f"``. Each ``Page`` span covers its page's text *and* the form feed that
   ends it (the last page has none), so the spans tile ``Document.text`` and every offset
@@ -32,7 +32,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from rag.pages import printed_pages
+from rag.index.pages import printed_pages
 from rag.types import Document, Page
 
 if TYPE_CHECKING:

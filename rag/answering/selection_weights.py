@@ -1,11 +1,11 @@
-"""Learned weights of the sentence scorer (``rag.selection``), written by ``python -m evals.train_selection``.
+"""Learned weights of the sentence scorer (``rag.answering.selection``), written by ``python -m evals.train_selection``.
 
 Chosen by 5-fold cross-validation by question on gold_dev.jsonl (74 questions, 3 shuffles): C=1.0, relative
 probability cut-off 0.0 (``RELATIVE_PROBABILITY``); the held-out folds' answers show 0.725 of
 the gold evidence with 5.99 sentences on average, where the previous hand weights showed 0.730.
 """
 
-from rag.selection import Weights
+from rag.answering.selection import Weights
 
 # Quote sentences at least this likely, relative to the best one.
 RELATIVE_PROBABILITY = 0.0

@@ -12,7 +12,7 @@ from typing import Any, Callable
 from rag.history import read_history
 from rag.limits import check_k
 from rag.types import Turn
-from rag.viewer import passage_html, passage_view
+from rag.product.viewer import passage_html, passage_view
 
 ServiceGetter = Callable[[], Any]
 # More spans than any passage has sentences; bounds the work of one passage call.

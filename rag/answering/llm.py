@@ -14,11 +14,11 @@ from typing import TYPE_CHECKING
 
 from pydantic import SecretStr
 
-from rag.answer import Answerer, ExtractiveAnswerer
+from rag.answering.answer import Answerer, ExtractiveAnswerer
 from rag.config import ConfigError, Settings
 from rag.embeddings import Embedder
-from rag.followup import Condenser, LLMCondenser
-from rag.store import Generation
+from rag.answering.followup import Condenser, LLMCondenser
+from rag.index.store import Generation
 
 if TYPE_CHECKING:  # importing langchain's model classes costs half a second at every start
     from langchain_core.language_models import BaseChatModel
@@ -71,7 +71,7 @@ def make_answerer(
     extractive = ExtractiveAnswerer(settings, generation)
     if settings.llm == "extractive":
         return extractive
-    from rag.generative import GenerativeAnswerer
+    from rag.answering.generative import GenerativeAnswerer
 
     model = model or make_chat_model(settings)
     log.info("generative answers from %s model %s", settings.llm, settings.llm_model)

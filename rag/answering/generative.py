@@ -1,8 +1,8 @@
 """Generative answers from any LangChain chat model, checked before they are shown.
 
 The model gets the top passages, numbered, and writes an answer with ``[n]`` markers
-(``rag.prompts``). Its text streams out as ``Delta`` events while it is written; once complete
-it is validated (``rag.validate``): invalid markers are removed and listed, and every sentence
+(``rag.answering.prompts``). Its text streams out as ``Delta`` events while it is written; once complete
+it is validated (``rag.answering.validate``): invalid markers are removed and listed, and every sentence
 is scored for support by the passages it cites. The ``Final`` answer carries that verdict per
 sentence.
 
@@ -24,15 +24,15 @@ from typing import Iterator
 
 from langchain_core.language_models import BaseChatModel
 
-from rag.answer import ExtractiveAnswerer, stream_answer
+from rag.answering.answer import ExtractiveAnswerer, stream_answer
 from rag.config import Settings
 from rag.embeddings import Embedder
-from rag.messages import Reason, say
-from rag.prompts import answer_messages
-from rag.retrieval import Retrieved
-from rag.store import Generation
+from rag.answering.messages import Reason, say
+from rag.answering.prompts import answer_messages
+from rag.answering.retrieval import Retrieved
+from rag.index.store import Generation
 from rag.types import Answer, AnswerEvent, Citation, Delta, Final
-from rag.validate import SupportScorer, validate
+from rag.answering.validate import SupportScorer, validate
 
 log = logging.getLogger(__name__)
 

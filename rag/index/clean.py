@@ -5,10 +5,10 @@ glued words together. Repair is a noisy channel: each token is rewritten to the 
 probable Swedish word (wordfreq's "sv" list) that the OCR could have turned into it,
 given per-character confusions; tokens that are already good words stay unless a
 candidate is clearly more frequent, and glued tokens are split into known words, each
-a Swedish word form (rag/lexicon.py), so that Swedish compounds form and foreign debris
+a Swedish word form (rag/index/lexicon.py), so that Swedish compounds form and foreign debris
 does not. Where the raw token fits two real words (har/här, an/än, dar: där/är, nar:
 när/når, varden: värden/vården, rad/råd), a second pass picks the reading its clause calls
-for (rag/readings.py); the clause may run over a line break, never over a blank line.
+for (rag/index/readings.py); the clause may run over a line break, never over a blank line.
 Every repaired character maps back to a source character, so citations stay exact.
 """
 
@@ -21,8 +21,8 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
-from rag.lexicon import Lexicon, load_lexicon
-from rag.readings import CLAUSE_END_MARK, GROUP_OF, WINDOW, choose_reading
+from rag.index.lexicon import Lexicon, load_lexicon
+from rag.index.readings import CLAUSE_END_MARK, GROUP_OF, WINDOW, choose_reading
 
 log = logging.getLogger(__name__)
 

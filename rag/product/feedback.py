@@ -36,7 +36,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any, Callable
 
-from rag.loaders import LoaderError, load_document
+from rag.index.loaders import LoaderError, load_document
 
 log = logging.getLogger(__name__)
 

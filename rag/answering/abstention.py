@@ -23,8 +23,8 @@ from dataclasses import dataclass
 
 from rag.config import Settings
 from rag.lexical import STOPWORDS, decompound, stem, terms, words, zipf_en, zipf_sv
-from rag.query import Query
-from rag.selection import Candidate
+from rag.answering.query import Query
+from rag.answering.selection import Candidate
 
 RARE_ZIPF = 2.5  # below this a word is specific enough that its absence from the report matters
 # An English word the dictionary knows, none of whose translations the report uses, names a missing

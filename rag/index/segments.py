@@ -21,8 +21,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterator
 
-from rag.chunking import SentenceSpan, build_passages, passage_id
-from rag.loaders import _first_line, load_document, source_name
+from rag.index.chunking import SentenceSpan, build_passages, passage_id
+from rag.index.loaders import _first_line, load_document, source_name
 from rag.types import Document, Page, Passage
 
 SEGMENT_CHARS = 1_000_000

@@ -23,12 +23,12 @@ from typing import Callable, Iterable
 import numpy as np
 from tqdm import tqdm
 
-from rag.chunking import SECTION_SEP, SentenceSpan
+from rag.index.chunking import SECTION_SEP, SentenceSpan
 from rag.config import Settings
 from rag.embeddings import Embedder, make_embedder
-from rag.loaders import LoaderError, file_sha256, scan, source_name
-from rag.segments import FilePassages, Segment, segments
-from rag.store import MANIFEST_VERSION, Generation, GenerationWriter, IndexDir, expected_manifest, manifest_mismatch
+from rag.index.loaders import LoaderError, file_sha256, scan, source_name
+from rag.index.segments import FilePassages, Segment, segments
+from rag.index.store import MANIFEST_VERSION, Generation, GenerationWriter, IndexDir, expected_manifest, manifest_mismatch
 from rag.types import Passage
 
 log = logging.getLogger(__name__)

@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from rag.types import Turn
-from rag.ui_render import ChatTurn
+from rag.product.web.render import ChatTurn
 
 WHOLE_REPORT = "Hela rapporten"
 
@@ -54,7 +54,7 @@ def section_of(scope: str | None) -> str | None:
 def history_of(turns: list[ChatTurn]) -> list[Turn]:
     """Earlier answered turns as the service expects them: the questions as they were typed and
     the answer text, exactly what an API client sends, so the page and the API answer alike (a
-    chain of follow-ups is resolved turn by turn by ``rag.followup``)."""
+    chain of follow-ups is resolved turn by turn by ``rag.answering.followup``)."""
     return [Turn(t.question, t.answer.text) for t in turns if t.answer is not None and t.error is None]
 
 

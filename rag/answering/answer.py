@@ -1,9 +1,9 @@
 """Extractive, grounded answers: the report's own sentences, each citing its passage.
 
-Needs no LLM. The query side runs in typed stages: a ``Query`` (``rag.query``) has been
-retrieved into hits; here the sentences of the top passages are scored (``rag.selection``),
-the abstention policy decides between answer, partial answer and decline (``rag.abstention``),
-the sentences to quote are selected, and the composer (``rag.compose``) writes the answer.
+Needs no LLM. The query side runs in typed stages: a ``Query`` (``rag.answering.query``) has been
+retrieved into hits; here the sentences of the top passages are scored (``rag.answering.selection``),
+the abstention policy decides between answer, partial answer and decline (``rag.answering.abstention``),
+the sentences to quote are selected, and the composer (``rag.answering.compose``) writes the answer.
 """
 
 from __future__ import annotations
@@ -12,13 +12,13 @@ import time
 from dataclasses import replace
 from typing import Iterator, Protocol
 
-from rag.abstention import AbstentionPolicy, Decision, idf_unknown_share
-from rag.compose import Composer, Sources
+from rag.answering.abstention import AbstentionPolicy, Decision, idf_unknown_share
+from rag.answering.compose import Composer, Sources
 from rag.config import Settings
-from rag.retrieval import Retrieved
-from rag.selection import Candidate, Chain, SentenceScorer, select
-from rag.selection_weights import RELATIVE_PROBABILITY, WEIGHTS
-from rag.store import Generation
+from rag.answering.retrieval import Retrieved
+from rag.answering.selection import Candidate, Chain, SentenceScorer, select
+from rag.answering.selection_weights import RELATIVE_PROBABILITY, WEIGHTS
+from rag.index.store import Generation
 from rag.types import Answer, AnswerEvent, Delta, Final
 
 DUPLICATE_COSINE = 0.92  # a sentence this close to one already quoted says the same again

@@ -13,7 +13,7 @@ from typing import Sequence
 
 from langchain_core.messages import BaseMessage, HumanMessage, SystemMessage
 
-from rag.messages import say
+from rag.answering.messages import say
 from rag.types import Hit, Turn
 
 OPEN_DATA, CLOSE_DATA = "<passages>", "</passages>"

@@ -31,7 +31,7 @@ from typing import Any, Iterable, Sequence
 
 from rag.locations import citation_label
 from rag.types import Answer, PageSpan, Passage
-from rag.viewer import get_passage, locate, report_title, target_parts
+from rag.product.viewer import get_passage, locate, report_title, target_parts
 
 DEFAULT_TITLE = "Utkast"
 REFERENCES = "Referenser"

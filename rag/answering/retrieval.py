@@ -38,11 +38,11 @@ from typing import Protocol
 
 import numpy as np
 
-from rag.bm25 import BM25Index
+from rag.index.bm25 import BM25Index
 from rag.config import Settings
 from rag.embeddings import Embedder
-from rag.query import Query
-from rag.store import COLLECTION, Generation, open_chroma
+from rag.answering.query import Query
+from rag.index.store import COLLECTION, Generation, open_chroma
 from rag.types import Hit
 
 log = logging.getLogger(__name__)

@@ -24,7 +24,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any, Sequence
 
-from rag.loaders import LoaderError, load_document
+from rag.index.loaders import LoaderError, load_document
 from rag.locations import page_label
 from rag.types import Document, Passage
 

@@ -19,7 +19,7 @@ from __future__ import annotations
 
 from typing import Callable
 
-from rag.lexicon import load_lexicon
+from rag.index.lexicon import load_lexicon
 
 WINDOW = 4
 # Ends ``after`` when the sentence ends within the window, so a rule can see how long it is.

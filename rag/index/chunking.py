@@ -14,7 +14,7 @@ import hashlib
 import re
 from dataclasses import dataclass, field
 
-from rag.clean import RepairedText, repair_text
+from rag.index.clean import RepairedText, repair_text
 from rag.lexical import split_sentences
 from rag.types import Document, Passage
 

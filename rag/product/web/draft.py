@@ -1,7 +1,7 @@
 """The drafting workspace ("Utkast") of the web app: pure functions over ``list[DraftItem]``.
 
 Each handler takes the current draft and returns a new list, so the page's per-session state
-is never mutated in place. Rendering to Markdown and DOCX is ``rag.memo``'s job; this module
+is never mutated in place. Rendering to Markdown and DOCX is ``rag.product.memo``'s job; this module
 only adds labels for the item list and writes export files to a fresh folder per export.
 """
 
@@ -13,8 +13,8 @@ import unicodedata
 from pathlib import Path
 from typing import Any, Sequence
 
-from rag.memo import DEFAULT_TITLE, DraftItem, draft_docx, draft_markdown, move
-from rag.viewer import get_passage
+from rag.product.memo import DEFAULT_TITLE, DraftItem, draft_docx, draft_markdown, move
+from rag.product.viewer import get_passage
 
 LABEL_CHARS = 90
 

@@ -23,10 +23,10 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from rag.chunking import SentenceSpan
+from rag.index.chunking import SentenceSpan
 from rag.lexical import terms
-from rag.query import Query
-from rag.store import Generation
+from rag.answering.query import Query
+from rag.index.store import Generation
 from rag.types import Hit
 
 MIN_SENTENCE_CHARS = 30

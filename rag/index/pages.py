@@ -16,7 +16,7 @@ reader can be told the page of the printed report. The rule, stated once:
   between two anchors that disagree with the breaks the page is interpolated by characters.
 * A text with no page-number line has no pages (``()``): nothing is guessed.
 
-PDFs keep the page numbers of the file (``rag.loaders``); this module is for text only.
+PDFs keep the page numbers of the file (``rag.index.loaders``); this module is for text only.
 """
 
 from __future__ import annotations

@@ -19,9 +19,9 @@ from typing import Sequence
 import numpy as np
 
 from rag.embeddings import Embedder
-from rag.followup import Condenser, Resolution, resolve
+from rag.answering.followup import Condenser, Resolution, resolve
 from rag.lexical import detect_lang
-from rag.translate import QueryTranslator, TermGroup
+from rag.answering.translate import QueryTranslator, TermGroup
 from rag.types import Turn
 
 
@@ -43,7 +43,7 @@ class Asks:
     counted: str | None = None
 
 
-# How much of a follow-up's conversation topic goes along with its own words (see rag.followup).
+# How much of a follow-up's conversation topic goes along with its own words (see rag.answering.followup).
 # Chosen on evals/conversations_dev.jsonl over dense 0.5-2.0 x lexical 0.15-0.6 x scoring 0-0.6
 # (45 settings): later turns right 0.81-0.86 everywhere with lexical <= 0.3, 0.857 here (0 for
 # all three: 0.62); leave-one-conversation-out choice 0.786, this setting chosen in 36 of 39 folds.
@@ -99,7 +99,7 @@ _WHO = re.compile(r"\b(vilka|vem|vems|who|whom)\b", re.I)
 _WHY = re.compile(r"\b(varför|why|vad beror|what causes)\b", re.I)
 _HOW = re.compile(r"\b(hur|how)\b|\b(på vilket sätt|what should we do|vad bör vi göra|vad ska vi göra)\b", re.I)
 # A question wanting one of these facts is only answered by a sentence that states one (see
-# rag.abstention); the patterns follow how managers phrase such questions.
+# rag.answering.abstention); the patterns follow how managers phrase such questions.
 _FACTS = (
     ("amount", re.compile(
         r"\b(hur mycket (kostar|pengar|budget|el|energi|ström)|vad kostar|kostnaden för|"

@@ -10,7 +10,7 @@ question that stands on its own is never rewritten.
 
 A follow-up is searched in its own words, so the answer answers what it asks, with the topic of
 the conversation beside it: the previous turn as it was understood, itself with its own topic
-(``Resolution.topic``), which ``rag.query`` turns into one weighted vector and ``rag.retrieval``
+(``Resolution.topic``), which ``rag.answering.query`` turns into one weighted vector and ``rag.answering.retrieval``
 searches next to the question. Nothing is glued onto the question, and the topic never grows:
 each turn carries exactly one resolution, the previous turn's. What "Tolkad som" shows is a
 question in the user's language that names what it follows on from ("Apropå ”Hur går vi från
@@ -28,7 +28,7 @@ from dataclasses import dataclass
 from typing import Protocol, Sequence
 
 from rag.lexical import STOPWORDS, detect_lang, zipf_en, zipf_sv
-from rag.messages import say
+from rag.answering.messages import say
 from rag.types import Turn
 
 log = logging.getLogger(__name__)
@@ -257,8 +257,8 @@ class LLMCondenser:
         self.timeout_s = timeout_s
 
     def condense(self, question: str, history: Sequence[Turn]) -> str | None:
-        from rag.generative import describe_error, message_text
-        from rag.prompts import condense_messages
+        from rag.answering.generative import describe_error, message_text
+        from rag.answering.prompts import condense_messages
 
         question = question.strip()
         if not history:
@@ -277,7 +277,7 @@ class LLMCondenser:
 
 def _clean_rewrite(text: str) -> str:
     """First non-empty line of the reply, without a "Standalone question:" prefix or quotes."""
-    from rag.generative import strip_thinking
+    from rag.answering.generative import strip_thinking
 
     lines = [line.strip() for line in strip_thinking(text).splitlines() if line.strip()]
     if not lines:
