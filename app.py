@@ -45,7 +45,7 @@ def main(argv: list[str] | None = None) -> int:
     from rag.cli import settings_from_args
     from rag.config import ConfigError
 
-    from rag.login import login_options
+    from rag.product.login import login_options
 
     try:
         settings = settings_from_args(args, host=args.host, port=args.port)
@@ -54,8 +54,8 @@ def main(argv: list[str] | None = None) -> int:
         print("app.py: error: {}".format(exc), file=sys.stderr)
         return 2
 
-    from rag.ui import build_app, launch
-    from rag.ui_startup import Backend
+    from rag.product.web.app import build_app, launch
+    from rag.product.web.startup import Backend
 
     backend = Backend(settings).start()
     demo = build_app(backend)

@@ -10,8 +10,8 @@ import time
 import pytest
 
 from rag.config import load_settings
-from rag.feedback import FeedbackError, FeedbackUnavailable, all_records, open_feedback_store
-from rag.feedback_pg import CONNECT_TIMEOUT_S, PostgresFeedbackStore
+from rag.product.feedback import FeedbackError, FeedbackUnavailable, all_records, open_feedback_store
+from rag.product.feedback_pg import CONNECT_TIMEOUT_S, PostgresFeedbackStore
 from rag.types import Answer
 
 ANSWER = Answer(question="Vad kostar en AI-licens?", lang="sv", lead="Rapporten tar inte upp det här.", sentences=(),

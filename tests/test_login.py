@@ -15,7 +15,7 @@ import pytest
 from fakes import HashEmbedder
 
 from rag.config import ConfigError, load_settings
-from rag.login import UsersFile, UsersFileError, hash_password, login_options, verify_password
+from rag.product.login import UsersFile, UsersFileError, hash_password, login_options, verify_password
 
 PASSWORD = "rätt-häftklammer-42"
 
@@ -78,7 +78,7 @@ def test_a_damaged_users_file_is_named_with_its_line_and_logs_nobody_in(tmp_path
 
     with pytest.raises(UsersFileError) as bad:
         UsersFile(path).load()
-    with caplog.at_level(logging.ERROR, logger="rag.login"):
+    with caplog.at_level(logging.ERROR, logger="rag.product.login"):
         assert UsersFile(path).check("anna", PASSWORD) is False
 
     assert str(bad.value) == (
@@ -128,7 +128,7 @@ def test_login_options_follow_the_settings(tmp_path, clean_env, caplog):
     users = tmp_path / "users"
     UsersFile(users).add("anna", PASSWORD)
 
-    with caplog.at_level(logging.WARNING, logger="rag.login"):
+    with caplog.at_level(logging.WARNING, logger="rag.product.login"):
         by_file = login_options(load_settings(users_file=users, host="0.0.0.0"))
         by_header = login_options(load_settings(trusted_user_header="X-Forwarded-User"))
         beyond = login_options(
@@ -144,7 +144,7 @@ def test_login_options_follow_the_settings(tmp_path, clean_env, caplog):
 
 
 def test_no_login_beyond_loopback_warns_at_start(clean_env, caplog):
-    with caplog.at_level(logging.WARNING, logger="rag.login"):
+    with caplog.at_level(logging.WARNING, logger="rag.product.login"):
         assert login_options(load_settings(host="0.0.0.0", port=8080)) == {}
 
     assert caplog.messages == [

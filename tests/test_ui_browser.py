@@ -178,7 +178,7 @@ def test_follow_up_keeps_scope_and_feedback_is_stored(page, app):
     page.fill("#comment textarea", "Bra och kort")
     page.click("#thumbs-up")
     page.wait_for_function("document.querySelector('#feedback-msg').innerText.includes('svar 2')")
-    from rag.feedback import all_records, open_feedback_store
+    from rag.product.feedback import all_records, open_feedback_store
 
     records = all_records(open_feedback_store(app[1].settings))
     assert [(r["question"], r["rating"], r["comment"], r["user"]) for r in records] == [
