@@ -12,6 +12,7 @@ import socket
 from contextlib import contextmanager
 from pathlib import Path
 
+import pytest
 from fakes import corpus_without_rag_env
 
 
@@ -22,15 +23,18 @@ def free_port() -> int:
 
 
 @contextmanager
-def running_app(root: Path, files: dict[str, str], embedder, **overrides):
+def running_app(root: Path, files: dict[str, str], embedder, env: dict[str, str] | None = None, **overrides):
     """Yield (url, backend) of the app serving ``files``; closes the server afterwards.
-    ``overrides`` are further settings."""
+    ``overrides`` are further settings, ``env`` RAG_* variables set meanwhile (secrets such as
+    RAG_FEEDBACK_PASSWORD come only from there)."""
     os.environ["GRADIO_ANALYTICS_ENABLED"] = "False"
     from rag.config import load_settings
     from rag.product.web.app import build_app, launch
     from rag.product.web.startup import Backend
 
-    with corpus_without_rag_env(root, files) as corpus:
+    with corpus_without_rag_env(root, files) as corpus, pytest.MonkeyPatch.context() as mp:
+        for key, value in (env or {}).items():
+            mp.setenv(key, value)
         settings = load_settings(
             index_dir=root / "index",
             corpus_dir=corpus,
