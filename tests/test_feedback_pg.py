@@ -4,6 +4,7 @@ restarted like after a crash, a wrong password, a table of another layout, the s
 
 from __future__ import annotations
 
+import json
 import os
 import time
 
@@ -95,3 +96,18 @@ def test_the_settings_choose_postgres_with_the_password_from_the_environment(ser
     assert store.location == server.url
     assert all_records(store)[0]["settings"]["feedback_url"] == server.url
     assert server.password not in server.psql("SELECT f::text FROM feedback f")
+
+
+def test_the_feedback_benchmark_stores_and_reads_back_in_both_stores(server, monkeypatch, capsys):
+    from evals.bench_feedback import main
+
+    monkeypatch.setenv("RAG_FEEDBACK_PASSWORD", server.password)
+    assert main(["--url", server.url, "--ratings", "3"]) == 0
+
+    results = json.loads(capsys.readouterr().out)
+    assert [(r["store"].endswith("feedback.sqlite3"), r["ratings"], r["records_read"]) for r in results] == [
+        (True, 3, 3),
+        (False, 3, 3),
+    ]
+    assert results[1]["store"] == server.url
+    assert server.psql("SELECT count(*), min(\"user\"), max(\"user\") FROM feedback") == "3|bench|bench\n"
