@@ -111,3 +111,14 @@ def test_the_feedback_benchmark_stores_and_reads_back_in_both_stores(server, mon
     ]
     assert results[1]["store"] == server.url
     assert server.psql("SELECT count(*), min(\"user\"), max(\"user\") FROM feedback") == "3|bench|bench\n"
+
+
+def test_a_table_dropped_while_the_app_runs_is_created_again_by_the_next_rating(server):
+    store = _store(server)
+    store.record("Första?", ANSWER, 1)
+    server.psql("DROP TABLE feedback")
+
+    with pytest.raises(FeedbackError, match='relation "feedback" does not exist'):
+        store.record("Andra?", ANSWER, 1)
+    assert store.record("Tredje?", ANSWER, 1) == 1
+    assert [r["question"] for r in all_records(store)] == ["Tredje?"]

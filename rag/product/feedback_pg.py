@@ -106,6 +106,8 @@ class PostgresFeedbackStore:
                 with conn.transaction():
                     new_id = conn.execute(sql, [row[n] for n in names]).fetchone()[0]
             except psycopg.Error as exc:
+                if isinstance(exc, psycopg.errors.UndefinedTable):
+                    self._ready = False  # dropped while the app ran: the next rating creates it again
                 raise self._error(exc) from None
         # The transaction block has committed here: only now is the rating acknowledged.
         return int(new_id)
