@@ -354,7 +354,7 @@ def worker_scale_query(spec: dict) -> dict:
         hits += len(result.hits)
         real_hits += sum(not h.passage.source.startswith("synthetic/") for h in result.hits)
     return {
-        "passages": len(service.generation.passages),
+        "passages": service.stats().passages,
         "load_s": load_s,
         "load_breakdown": load,
         "fingerprint_refreshed": refreshed,

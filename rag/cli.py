@@ -292,7 +292,7 @@ def cmd_eval(args) -> int:
     settings = settings_from_args(args, k=args.k or 10)
     service = RagService(settings, notify=lambda m: print(m, file=sys.stderr))
     extra = settings.model_dump(mode="json")  # llm_api_key is excluded from dumps
-    extra["index_generation"] = service.generation.folder.name
+    extra["index_generation"] = service.stats().generation
     if args.conversations:
         return _eval_conversations(args, service, extra)
 
