@@ -475,3 +475,21 @@ def test_service_construction_touches_nothing_until_warm_up(settings, corpus, em
     assert stats.generation == (settings.index_dir / "CURRENT").read_text(encoding="utf-8").strip()
     service.warm_up()
     assert len(messages) == 1
+
+
+def test_manifest_records_the_cleaner_version_and_a_new_one_rebuilds(settings, corpus, embedder, monkeypatch):
+    import rag.index.store as store
+    from rag.index.clean import CLEANER_VERSION
+
+    ingest(settings, embedder=embedder, progress=False)
+    assert _current(settings).manifest.cleaner_version == CLEANER_VERSION
+    messages: list[str] = []
+    monkeypatch.setattr(store, "CLEANER_VERSION", "repair-test")
+
+    service = RagService(settings, embedder=HashEmbedder(), notify=messages.append).warm_up()
+
+    assert messages == [
+        "index does not match the settings (cleaner_version: index has {}, settings want repair-test): "
+        "rebuilding".format(CLEANER_VERSION)
+    ]
+    assert service.generation.manifest.cleaner_version == "repair-test"
