@@ -41,6 +41,7 @@ import time
 from pathlib import Path
 
 from evals.harness import percentile
+from rag.jsonl import read_jsonl_rows
 
 log = logging.getLogger(__name__)
 
@@ -148,8 +149,7 @@ def bench_reingest(index_dir: Path) -> dict:
 
 
 def read_questions(path: Path) -> list[dict]:
-    rows = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
-    return [{"id": r["id"], "question": r["question"]} for r in rows]
+    return [{"id": r["id"], "question": r["question"]} for r in read_jsonl_rows(path)]
 
 
 def _latency_stats(values: list[float]) -> dict:

@@ -50,6 +50,8 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
+from rag.jsonl import read_jsonl
+
 logger = logging.getLogger(__name__)
 
 PRIMARY_METRIC = "recall@5"
@@ -148,20 +150,15 @@ def load_gold(path: str | Path) -> list[GoldItem]:
     """Read a gold JSONL file; a malformed line raises ValueError naming the file and line."""
     items: list[GoldItem] = []
     seen: dict[str, int] = {}
-    with open(path, encoding="utf-8") as handle:
-        for lineno, line in enumerate(handle, 1):
-            if not line.strip():
-                continue
-            where = f"{path}:{lineno}"
-            try:
-                row = json.loads(line)
-            except json.JSONDecodeError as exc:
-                raise ValueError(f"{where}: invalid JSON ({exc.msg} at column {exc.colno})") from None
-            item = _gold_item(row, where)
-            if item.id in seen:
-                raise ValueError(f"{where}: duplicate id {item.id!r} (first on line {seen[item.id]})")
-            seen[item.id] = lineno
-            items.append(item)
+    for line in read_jsonl(path):
+        where = f"{path}:{line.number}"
+        if line.error is not None:
+            raise ValueError(f"{where}: invalid JSON ({line.error.msg} at column {line.error.colno})")
+        item = _gold_item(line.row, where)
+        if item.id in seen:
+            raise ValueError(f"{where}: duplicate id {item.id!r} (first on line {seen[item.id]})")
+        seen[item.id] = line.number
+        items.append(item)
     return items
 
 

@@ -45,6 +45,7 @@ from rag import __version__
 from rag.index.chunking import CHUNKER_VERSION, SentenceSpan
 from rag.index.clean import CLEANER_VERSION
 from rag.types import Passage
+from rag.jsonl import read_jsonl_rows
 
 log = logging.getLogger(__name__)
 
@@ -189,8 +190,8 @@ class Generation:
     def __init__(self, folder: Path) -> None:
         self.folder = folder
         self.manifest = Manifest.read(folder / "manifest.json")
-        self.passages = [Passage(**json.loads(l)) for l in _lines(folder / "passages.jsonl")]
-        self.sentences = [SentenceSpan(**json.loads(l)) for l in _lines(folder / "sentences.jsonl")]
+        self.passages = [Passage(**row) for row in read_jsonl_rows(folder / "passages.jsonl")]
+        self.sentences = [SentenceSpan(**row) for row in read_jsonl_rows(folder / "sentences.jsonl")]
         self.vectors = np.load(folder / "vectors.npy")
         self.sentence_vectors = np.load(folder / "sentence_vectors.npy")
         self.hubness = np.load(folder / "hubness.npy")
@@ -236,11 +237,6 @@ class Generation:
         passages = dict(zip((embed_text(p) for p in self.passages), self.vectors))
         sentences = dict(zip((s.text for s in self.sentences), self.sentence_vectors))
         return passages, sentences
-
-
-def _lines(path: Path) -> list[str]:
-    with open(path, encoding="utf-8") as fh:
-        return [line for line in fh if line.strip()]
 
 
 class IndexDir:
