@@ -40,7 +40,7 @@ import threading
 import time
 from pathlib import Path
 
-from evals.harness import percentile
+from evals.metrics import percentile
 from rag.jsonl import read_jsonl_rows
 
 log = logging.getLogger(__name__)

@@ -30,7 +30,7 @@ import threading
 import time
 from pathlib import Path
 
-from evals.harness import percentile
+from evals.metrics import percentile
 from rag.jsonl import read_jsonl_rows
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent

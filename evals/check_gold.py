@@ -21,7 +21,7 @@ from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
 
-from evals.harness import REQUIRED_FIELDS, count_evidence, load_corpus_texts
+from evals.gold import REQUIRED_FIELDS, count_evidence, load_corpus_texts
 from rag.jsonl import read_jsonl
 
 KINDS = frozenset(

@@ -31,14 +31,8 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
-from evals.harness import (
-    GoldItem,
-    _gold_item,
-    load_corpus_texts,
-    locate_gold,
-    percentile,
-    score_question,
-)
+from evals.gold import GoldItem, _gold_item, load_corpus_texts, locate_gold
+from evals.metrics import percentile, score_question
 from rag.jsonl import read_jsonl
 
 logger = logging.getLogger(__name__)

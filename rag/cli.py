@@ -283,7 +283,8 @@ def cmd_ask(args) -> int:
 
 
 def cmd_eval(args) -> int:
-    from evals.harness import format_summary, run_eval, threshold_failed
+    from evals.harness import format_summary, run_eval
+    from evals.metrics import threshold_failed
     from rag.service import RagService
 
     settings = settings_from_args(args, k=args.k or 10)
