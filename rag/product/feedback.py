@@ -9,7 +9,7 @@ secret is dropped, never written) and who rated (``user``: the login name, empty
 login). A store acknowledges a rating only once it is committed.
 
 ``export_candidates`` turns every record into one line of the gold format the evaluation
-harness reads (``evals/harness.py``), marked ``"needs_review": true``; a person checks it and
+harness reads (``evals/gold.py``), marked ``"needs_review": true``; a person checks it and
 sets ``kind`` before it joins a gold file:
 
 * thumbs up on an answer: ``answerable: true``; ``evidence`` is the source text of the cited

@@ -44,7 +44,7 @@ def rate(
     turn = turns[int(index)]
     svc = service()
     extra = svc.settings.model_dump(mode="json")
-    extra["index_generation"] = svc.generation.folder.name
+    extra["index_generation"] = svc.stats().generation
     try:
         store.record(turn.question, turn.answer.to_dict(), rating, note or "", settings=extra, user=user)
     except FeedbackUnavailable as exc:

@@ -15,7 +15,7 @@ import gradio as gr  # noqa: E402  (analytics must be off before gradio is impor
 
 from rag.limits import recent_history  # noqa: E402
 from rag.product.feedback import FeedbackStore  # noqa: E402
-from rag.product.viewer import locate, passage_html, passage_view  # noqa: E402
+from rag.product.viewer import passage_html  # noqa: E402
 from rag.product.web import draft as ui_draft  # noqa: E402
 from rag.product.web.api import make_api  # noqa: E402
 from rag.product.web.chat import WHOLE_REPORT, answer_choices, chapters, history_of, section_of  # noqa: E402
@@ -43,8 +43,7 @@ class Handlers:
             raise gr.Error(str(exc)) from None
 
     def where(self, passage) -> str:
-        svc = self.service()
-        return locate(svc.generation, passage, svc.settings.corpus_dir).label
+        return self.service().locate(passage).label
 
     def render(self, turns: list[ChatTurn]) -> str:
         return conversation_html(turns, self.where)
@@ -147,7 +146,7 @@ def wire_viewer(page: Page, handlers: Handlers) -> None:
         if not pid:
             return gr.update(), gr.update()
         try:
-            view = passage_view(handlers.service(), pid, parse_spans(str(data.get("hl") or "")))
+            view = handlers.service().passage_view(pid, parse_spans(str(data.get("hl") or "")))
         except KeyError as exc:
             raise gr.Error(str(exc.args[0])) from None
         return passage_html(view), pid
