@@ -16,7 +16,7 @@ from rag.answer import Answerer
 from rag.config import Settings
 from rag.embeddings import Embedder, make_embedder
 from rag.followup import Condenser
-from rag.indexing import IngestReport, ingest
+from rag.indexing import IngestReport, IngestTally, ingest
 from rag.limits import check_history, check_k, check_text
 from rag.llm import make_answerer, make_condenser
 from rag.query import QueryBuilder
@@ -43,6 +43,7 @@ class RagService:
         reranker: Reranker | None = None,
         notify=None,
         condenser: Condenser | None = None,
+        tally: IngestTally | None = None,
     ) -> None:
         self.settings = settings
         self.embedder = embedder or make_embedder(settings)
@@ -51,6 +52,7 @@ class RagService:
         self.reranker = reranker
         self.notify = notify or (lambda msg: log.warning("%s", msg))
         self.ingest_report: IngestReport | None = None
+        self.tally = tally  # counts a first ingest for the web app's status line
         self._load()
 
     def _load(self) -> None:
@@ -58,13 +60,13 @@ class RagService:
         manifest = index.current_manifest()
         if manifest is None:
             self.notify("no index in {}: building it from {}".format(self.settings.index_dir, self.settings.corpus_dir))
-            self.ingest_report = ingest(self.settings, embedder=self.embedder, notify=self.notify)
+            self.ingest_report = ingest(self.settings, embedder=self.embedder, notify=self.notify, tally=self.tally)
         else:
             reason = _stale_reason(manifest, self.settings, self.embedder)
             if reason:
                 self.notify("index does not match the settings ({}): rebuilding".format(reason))
                 # The corpus folder again; files indexed from elsewhere are read again from where they were.
-                self.ingest_report = ingest(self.settings, embedder=self.embedder, notify=self.notify)
+                self.ingest_report = ingest(self.settings, embedder=self.embedder, notify=self.notify, tally=self.tally)
         self.generation = index.open_current()
         self.queries = QueryBuilder(
             self.embedder,

@@ -18,6 +18,7 @@ import gradio as gr  # noqa: E402  (analytics must be off before gradio is impor
 from rag import ui_draft  # noqa: E402
 from rag.feedback import FeedbackError, FeedbackStore  # noqa: E402
 from rag.limits import recent_history  # noqa: E402
+from rag.messages import counted  # noqa: E402
 from rag.types import Delta, Final  # noqa: E402
 from rag.ui_api import make_api  # noqa: E402
 from rag.ui_chat import EXAMPLES, WHOLE_REPORT, answer_choices, chapters, history_of, section_of  # noqa: E402
@@ -278,7 +279,8 @@ def build_app(backend: Backend) -> gr.Blocks:
                 gr.Warning("Öppna först ett avsnitt genom att klicka på en hänvisning.")
                 return (*draft_view(items, None, title), gr.update())
             items = ui_draft.pin_passages(items, service(), [pid])
-            return (*draft_view(items, len(items) - 1, title), "Avsnittet finns i utkastet ({} delar).".format(len(items)))
+            parts = counted(len(items), "parts", "sv")
+            return (*draft_view(items, len(items) - 1, title), "Avsnittet finns i utkastet ({}).".format(parts))
 
         pin_passage_btn.click(pin_viewed, [viewing, draft_state, memo_title], draft_outputs + [pin_msg], api_visibility=PRIVATE)
 

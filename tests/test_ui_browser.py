@@ -126,7 +126,7 @@ def test_ask_open_citation_pin_and_export(page, app, tmp_path):
     shot(page, "03-passage")
 
     page.click("#pin-passage")
-    page.wait_for_function("document.querySelector('#pin-msg').innerText.includes('1 delar')")
+    page.wait_for_function("document.querySelector('#pin-msg').innerText.includes('(1 del)')")
     page.get_by_role("tab", name="Utkast").click()
     page.wait_for_selector("#draft-items label")
     assert page.locator("#draft-items label").all_inner_texts() == [
