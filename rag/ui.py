@@ -18,12 +18,14 @@ import gradio as gr  # noqa: E402  (analytics must be off before gradio is impor
 from rag import ui_draft  # noqa: E402
 from rag.feedback import FeedbackError, FeedbackStore  # noqa: E402
 from rag.limits import recent_history  # noqa: E402
-from rag.messages import counted  # noqa: E402
+from rag.messages import counted, say  # noqa: E402
 from rag.types import Delta, Final  # noqa: E402
 from rag.ui_api import make_api  # noqa: E402
-from rag.ui_chat import EXAMPLES, WHOLE_REPORT, answer_choices, chapters, history_of, section_of  # noqa: E402
+from rag.suggestions import suggestions  # noqa: E402
+from rag.ui_chat import EXAMPLES, WHOLE_REPORT, chapters, history_of, section_of  # noqa: E402
 from rag.ui_errors import ApiBlocks, clear_errors, exception_handlers, signature_help  # noqa: E402
 from rag.ui_render import (  # noqa: E402
+    COMMENT_CHARS,
     ChatTurn,
     conversation_html,
     hits_html,
@@ -32,12 +34,14 @@ from rag.ui_render import (  # noqa: E402
     viewer_placeholder,
 )
 from rag.ui_startup import Backend  # noqa: E402
-from rag.ui_theme import CLICK_JS, CSS, theme  # noqa: E402
+from rag.ui_theme import CLICK_JS, CSS, QUESTION_KEYS_JS, VIEWER_JS, theme  # noqa: E402
 from rag.viewer import locate, passage_html, passage_view  # noqa: E402
 
 log = logging.getLogger(__name__)
 
 PRIVATE = "private"
+# How often a question asked before the first index is ready shows the ingest's progress.
+WAIT_UPDATE_S = 1.0
 
 
 def build_app(backend: Backend) -> gr.Blocks:
@@ -83,23 +87,15 @@ def build_app(backend: Backend) -> gr.Blocks:
                         conversation_html([], where), js_on_load=CLICK_JS, elem_id="conversation",
                         max_height=640, autoscroll=True,
                     )
+                    # Enter sends and Shift+Enter makes a new line (QUESTION_KEYS_JS).
+                    question = gr.Textbox(
+                        placeholder="Skriv en fråga, t.ex. Hur kommer vi igång med en AI-strategi?",
+                        show_label=False, lines=3, max_lines=8, elem_id="question", autofocus=True,
+                        max_length=settings.max_question_chars,
+                    )
                     with gr.Row():
-                        question = gr.Textbox(
-                            placeholder="Skriv en fråga, t.ex. Hur kommer vi igång med en AI-strategi?",
-                            show_label=False, lines=1, max_lines=4, scale=6, elem_id="question", autofocus=True,
-                            max_length=settings.max_question_chars,
-                        )
-                        ask_btn = gr.Button("Fråga", variant="primary", scale=1, min_width=90, elem_id="ask")
-                        clear_btn = gr.Button("Rensa samtalet", variant="secondary", scale=1, min_width=90, elem_id="clear")
-                    with gr.Accordion("Omdöme och utkast för ett svar", open=True):
-                        with gr.Row():
-                            answer_pick = gr.Dropdown([], label="Svar", scale=3, elem_id="answer-pick", interactive=True)
-                            comment = gr.Textbox(label="Kommentar (valfri)", scale=3, elem_id="comment")
-                        with gr.Row():
-                            up_btn = gr.Button("✓ Bra svar", size="sm", elem_id="thumbs-up", min_width=120)
-                            down_btn = gr.Button("✗ Dåligt svar", size="sm", elem_id="thumbs-down", min_width=120)
-                            pin_answer_btn = gr.Button("Fäst svaret i utkastet", size="sm", elem_id="pin-answer")
-                        feedback_msg = gr.Markdown("", elem_id="feedback-msg")
+                        ask_btn = gr.Button("Fråga", variant="primary", scale=3, min_width=90, elem_id="ask")
+                        clear_btn = gr.Button("Rensa samtalet", size="sm", scale=1, min_width=90, elem_id="clear")
                     with gr.Accordion("Exempelfrågor", open=True):
                         example_buttons = []
                         for theme_name, questions in EXAMPLES.items():
@@ -109,7 +105,7 @@ def build_app(backend: Backend) -> gr.Blocks:
                                     example_buttons.append((gr.Button(q, size="sm", variant="secondary"), q))
                 with gr.Column(scale=2):
                     gr.Markdown("### Källa")
-                    viewer = gr.HTML(viewer_placeholder(), elem_id="viewer")
+                    viewer = gr.HTML(viewer_placeholder(), js_on_load=VIEWER_JS, elem_id="viewer")
                     pin_passage_btn = gr.Button("Fäst avsnittet i utkastet", size="sm", elem_id="pin-passage")
                     pin_msg = gr.Markdown("", elem_id="pin-msg")
 
@@ -166,7 +162,7 @@ def build_app(backend: Backend) -> gr.Blocks:
             text = (text or "").strip()
             if not text:
                 gr.Warning("Skriv en fråga först.")
-                yield render(turns), turns, "", gr.update()
+                yield render(turns), turns, ""
                 return
             if len(text) > settings.max_question_chars:
                 gr.Warning(
@@ -174,33 +170,38 @@ def build_app(backend: Backend) -> gr.Blocks:
                         len(text), settings.max_question_chars
                     )
                 )
-                yield render(turns), turns, gr.update(), gr.update()
+                yield render(turns), turns, gr.update()
                 return
             # The chat builds the history itself, so it sends what fits the limits instead of failing.
             history = recent_history(history_of(turns), settings.max_history_turns, settings.max_history_chars)
             turn = ChatTurn(question=text, scope=section_of(scope_value))
             turns = turns + [turn]
-            # Shown at once, also while a first index is still being built.
-            yield render(turns), turns, "", gr.update()
+            # Shown at once; while a first index is built, with how far its ingest has come.
+            yield render(turns), turns, ""
+            while not backend.wait(0 if not turn.waiting else WAIT_UPDATE_S):
+                turn.waiting = backend.waiting()
+                yield render(turns), turns, ""
+            turn.waiting = ""
             try:
                 svc = backend.service()
             except (TimeoutError, RuntimeError) as exc:
                 turn.error = "Appen är inte redo: {}".format(exc)
-                yield render(turns), turns, "", gr.update()
+                yield render(turns), turns, ""
                 return
             try:
                 for event in svc.stream(text, section=turn.scope, history=history):
                     if isinstance(event, Delta):
                         turn.partial += event.text
-                        yield render(turns), turns, "", gr.update()
+                        yield render(turns), turns, ""
                     elif isinstance(event, Final):
                         turn.answer = event.answer
             except ValueError as exc:
                 turn.error = "Frågan kunde inte besvaras: {}".format(exc)
-            picks = answer_choices(turns)
-            yield render(turns), turns, "", gr.Dropdown(choices=picks, value=picks[-1][1] if picks else None)
+            if turn.answer is not None:
+                turn.suggestions = suggestions(turn.answer, svc.sections(), [t.question for t in turns])
+            yield render(turns), turns, ""
 
-        chat_outputs = [conversation, turns_state, question, answer_pick]
+        chat_outputs = [conversation, turns_state, question]
         ask_btn.click(respond, [question, scope, turns_state], chat_outputs, api_visibility=PRIVATE)
         question.submit(respond, [question, scope, turns_state], chat_outputs, api_visibility=PRIVATE)
 
@@ -213,12 +214,16 @@ def build_app(backend: Backend) -> gr.Blocks:
         for button, text in example_buttons:
             button.click(ask_example(text), [scope, turns_state], chat_outputs, api_visibility=PRIVATE)
 
-        def clear():
-            return render([]), [], gr.Dropdown(choices=[], value=None), viewer_placeholder(), None, ""
+        def ask_suggested(scope_value, turns, evt: gr.EventData):
+            data = getattr(evt, "_data", None) or {}
+            yield from respond(str(data.get("ask") or ""), scope_value, turns)
 
-        clear_btn.click(
-            clear, None, [conversation, turns_state, answer_pick, viewer, viewing, feedback_msg], api_visibility=PRIVATE
-        )
+        conversation.submit(ask_suggested, [scope, turns_state], chat_outputs, api_visibility=PRIVATE)
+
+        def clear():
+            return render([]), [], viewer_placeholder(), None
+
+        clear_btn.click(clear, None, [conversation, turns_state, viewer, viewing], api_visibility=PRIVATE)
 
         # --- passage viewer ---------------------------------------------------------------------
         def show(evt: gr.EventData):
@@ -234,27 +239,6 @@ def build_app(backend: Backend) -> gr.Blocks:
 
         conversation.click(show, None, [viewer, viewing], api_visibility=PRIVATE)
         hits_view.click(show, None, [draft_viewer, draft_viewing], api_visibility=PRIVATE)
-
-        # --- feedback ---------------------------------------------------------------------------
-        def rate(index, note: str, turns: list[ChatTurn], rating: int):
-            if index is None or not 0 <= int(index) < len(turns) or turns[int(index)].answer is None:
-                gr.Warning("Välj först vilket svar omdömet gäller.")
-                return gr.update(), note
-            turn = turns[int(index)]
-            svc = service()
-            extra = svc.settings.model_dump(mode="json")
-            extra["index_generation"] = svc.generation.folder.name
-            try:
-                feedback.record(turn.question, turn.answer.to_dict(), rating, note or "", settings=extra)
-            except (FeedbackError, ValueError) as exc:
-                log.warning("feedback not saved: %s", exc)
-                # The comment stays in its box, so nothing typed is lost.
-                return "**Omdömet kunde inte sparas:** {}".format(exc), note
-            label = "bra" if rating > 0 else "dåligt"
-            return "Tack! Omdömet *{}* om svar {} är sparat lokalt.".format(label, int(index) + 1), ""
-
-        up_btn.click(lambda i, c, t: rate(i, c, t, 1), [answer_pick, comment, turns_state], [feedback_msg, comment], api_visibility=PRIVATE)
-        down_btn.click(lambda i, c, t: rate(i, c, t, -1), [answer_pick, comment, turns_state], [feedback_msg, comment], api_visibility=PRIVATE)
 
         # --- drafting workspace -----------------------------------------------------------------
         def draft_view(items, selected, title):
@@ -284,18 +268,44 @@ def build_app(backend: Backend) -> gr.Blocks:
 
         pin_passage_btn.click(pin_viewed, [viewing, draft_state, memo_title], draft_outputs + [pin_msg], api_visibility=PRIVATE)
 
-        def pin_turn(index, turns, items, title):
-            if index is None or not 0 <= int(index) < len(turns) or turns[int(index)].answer is None:
-                gr.Warning("Välj först vilket svar som ska fästas.")
-                return (*draft_view(items, None, title), gr.update())
-            if turns[int(index)].answer.abstained:
-                gr.Warning("Rapporten tar inte upp den frågan, så svaret har inga källor att fästa.")
-                return (*draft_view(items, None, title), gr.update())
-            items = ui_draft.pin_answer(items, turns[int(index)].answer)
-            msg = "Svar {} är fäst i utkastet ({} delar).".format(int(index) + 1, len(items))
-            return (*draft_view(items, len(items) - 1, title), msg)
+        def rate(turn: ChatTurn, rating: int) -> None:
+            svc = service()
+            extra = svc.settings.model_dump(mode="json")
+            extra["index_generation"] = svc.generation.folder.name
+            lang = turn.answer.lang
+            try:
+                feedback.record(turn.question, turn.answer.to_dict(), rating, turn.comment, settings=extra)
+            except (FeedbackError, ValueError) as exc:
+                log.warning("feedback not saved: %s", exc)
+                # The comment stays in its box, so nothing typed is lost.
+                turn.note = say("ui.rating_failed", lang, error=exc)
+                return
+            turn.note = say("ui.rated.up" if rating > 0 else "ui.rated.down", lang)
+            turn.comment = ""
 
-        pin_answer_btn.click(pin_turn, [answer_pick, turns_state, draft_state, memo_title], draft_outputs + [feedback_msg], api_visibility=PRIVATE)
+        def answer_action(turns: list[ChatTurn], items, title, evt: gr.EventData):
+            """✓, ✗ or pin on one answer: the turn and the comment typed under it come with the click."""
+            data = getattr(evt, "_data", None) or {}
+            index = int(data.get("turn") or 0) - 1
+            unchanged = [gr.update()] * len(draft_outputs)
+            if not 0 <= index < len(turns) or turns[index].answer is None:
+                return gr.update(), gr.update(), *unchanged
+            turn = turns[index]
+            turn.comment = str(data.get("comment") or "")[:COMMENT_CHARS]
+            action = data.get("act")
+            if action in ("up", "down"):
+                rate(turn, 1 if action == "up" else -1)
+                return render(turns), turns, *unchanged
+            if action != "pin" or turn.answer.outcome == "decline" or not turn.answer.citations:
+                return gr.update(), gr.update(), *unchanged
+            items = ui_draft.pin_answer(items, turn.answer)
+            turn.note = say("ui.pinned", turn.answer.lang, parts=counted(len(items), "parts", turn.answer.lang))
+            return render(turns), turns, *draft_view(items, len(items) - 1, title)
+
+        conversation.select(
+            answer_action, [turns_state, draft_state, memo_title], [conversation, turns_state] + draft_outputs,
+            api_visibility=PRIVATE,
+        )
 
         def run_search(query, scope_value):
             svc = service()
@@ -364,6 +374,7 @@ def launch(demo: gr.Blocks, settings, **kwargs):
         share=False,
         theme=theme(),
         css=CSS,
+        js=QUESTION_KEYS_JS,
         footer_links=["api"],
         app_kwargs={"exception_handlers": exception_handlers(list(getattr(demo, "api_params", {})))},
         **kwargs,

@@ -273,7 +273,8 @@ def suggestions_html(turn: ChatTurn) -> str:
 
 def turn_html(turn: ChatTurn, number: int, locate: Locate) -> str:
     scope = '<span class="scope-tag">{}</span>'.format(esc(turn.scope)) if turn.scope else ""
-    question = '<div class="q"><span class="q-n">{}</span> {}{}</div>'.format(number, esc(turn.question), scope)
+    # A question typed over several lines is shown as typed.
+    question = '<div class="q"><span class="q-n">{}</span> {}{}</div>'.format(number, _lines(turn.question), scope)
     if turn.error:
         reply = '<div class="answer error">{}</div>'.format(esc(turn.error))
     elif turn.answer is not None:

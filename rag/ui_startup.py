@@ -113,6 +113,10 @@ class Backend:
             return say("startup.waiting", lang, progress=self.progress(lang))
         return say("startup.waiting_load", lang)
 
+    def wait(self, timeout: float) -> bool:
+        """True once loading has ended (ready or failed), waiting up to ``timeout`` seconds."""
+        return self._ready.wait(timeout)
+
     def service(self, timeout: float = READY_TIMEOUT_S):
         if not self._ready.wait(timeout):
             raise TimeoutError("the search index is still being built; try again in a minute")

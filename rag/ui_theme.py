@@ -18,13 +18,23 @@ def theme():
 # "click" for anything with data-pid (an [n] marker, a source card, a search hit: the passage
 # id and the spans to highlight), "select" for an answer's own buttons (data-act: up, down, pin;
 # its turn and the comment typed under it) and "submit" for a suggested question (data-ask).
+#
+# A comment box keeps what is typed in it when the panel is drawn again; only the answer whose
+# button was pressed takes the comment the server sends back (empty once a rating is saved).
 CLICK_JS = """
+let acted = null;
+watch('value', () => {
+  const box = acted && element.querySelector('.turn[data-turn="' + acted + '"] .act-comment');
+  if (box) box.value = box.getAttribute('value') || '';
+  acted = null;
+});
 element.addEventListener('click', (e) => {
   const el = e.target.closest('[data-pid], [data-act], [data-ask]');
   if (!el || !element.contains(el)) return;
   e.preventDefault();
   if (el.dataset.act) {
     const box = el.closest('.turn') && el.closest('.turn').querySelector('.act-comment');
+    acted = el.dataset.turn;
     trigger('select', {act: el.dataset.act, turn: Number(el.dataset.turn), comment: box ? box.value : ''});
   } else if (el.dataset.ask) {
     trigger('submit', {ask: el.dataset.ask});
