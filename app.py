@@ -47,7 +47,7 @@ def configure_logging(verbose: bool) -> None:
     for handler in logging.getLogger().handlers:
         handler.setLevel(level)
     if not verbose:
-        from rag.ui_startup import Backend
+        from rag.product.web.startup import Backend
 
         startup = logging.getLogger(Backend.__module__)
         startup.setLevel(logging.INFO)
@@ -69,8 +69,8 @@ def main(argv: list[str] | None = None) -> int:
         print("app.py: error: {}".format(exc), file=sys.stderr)
         return 2
 
-    from rag.ui import build_app, launch
-    from rag.ui_startup import Backend
+    from rag.product.web.app import build_app, launch
+    from rag.product.web.startup import Backend
 
     backend = Backend(settings).start()
     demo = build_app(backend)

@@ -8,9 +8,9 @@ from docx import Document as WordDocument
 from fakes import HashEmbedder, fake_index
 
 from rag.config import load_settings
-from rag.memo import DraftItem, draft_docx, draft_markdown, move
+from rag.product.memo import DraftItem, draft_docx, draft_markdown, move
 from rag.service import RagService
-from rag.store import IndexDir
+from rag.index.store import IndexDir
 from rag.types import Answer, AnswerSentence, Citation
 
 SAMVERKAN_P = "410e074efba71755"  # samverkan.txt, 1. Samverkan, line 5

@@ -3,7 +3,7 @@ fixed form, in the answer's language, never a question already asked. Answers bu
 
 from __future__ import annotations
 
-from rag.suggestions import suggestions
+from rag.product.suggestions import suggestions
 from rag.types import Answer, AnswerSentence, Citation, Hit, Passage
 
 CH4 = "4. AI-strategin som grund för AI-användning"

@@ -172,12 +172,12 @@ def test_bad_input_gets_a_clear_error(client):
 def test_every_api_error_names_the_parameter_and_what_is_allowed(client, caplog, capfd, args, api_name, message):
     from gradio_client.exceptions import AppError
 
-    with caplog.at_level("WARNING", logger="rag.ui_errors"):
+    with caplog.at_level("WARNING", logger="rag.product.web.errors"):
         with pytest.raises(AppError) as err:
             client.predict(*args, api_name=api_name)
 
     assert str(err.value) == message
-    assert [r.getMessage() for r in caplog.records if r.name == "rag.ui_errors"] == [
+    assert [r.getMessage() for r in caplog.records if r.name == "rag.product.web.errors"] == [
         "rejected {} request: {}".format(api_name.strip("/"), message)
     ]
     assert "Traceback" not in capfd.readouterr().err
@@ -193,7 +193,7 @@ def test_an_unknown_endpoint_gets_404_and_the_connection_keeps_working(app, capl
     body = json.dumps({"data": [ANSWERED]})
     headers = {"Content-Type": "application/json"}
 
-    with caplog.at_level("WARNING", logger="rag.ui_errors"):
+    with caplog.at_level("WARNING", logger="rag.product.web.errors"):
         conn.request("POST", "/gradio_api/call/nope", body=body, headers=headers)
         missing = conn.getresponse()
         missing_body = json.loads(missing.read())
@@ -207,7 +207,7 @@ def test_an_unknown_endpoint_gets_404_and_the_connection_keeps_working(app, capl
     assert missing_body == {
         "error": "unknown API endpoint /gradio_api/call/nope: this app has /ask, /search, /passage"
     }
-    assert [r.getMessage() for r in caplog.records if r.name == "rag.ui_errors"] == [
+    assert [r.getMessage() for r in caplog.records if r.name == "rag.product.web.errors"] == [
         "rejected request: unknown API endpoint /gradio_api/call/nope: this app has /ask, /search, /passage"
     ]
     assert started.status == 200
@@ -299,8 +299,10 @@ def test_app_py_builds_the_index_on_first_start_and_answers(tmp_path):
     assert answer["abstained"] is False
     assert answer["sentences"][0]["text"] == "Små kommuner kan dela på kompetens genom att samverka med grannkommunerna."
     assert "Öppna http://127.0.0.1:{} i webbläsaren".format(port) in out
-    assert "no index in {}: building it from {}".format(tmp_path / "index", corpus) in err
-    assert "ready: Redo · 3 avsnitt ur 2 dokument" in err
+    # The start-up lines are INFO (shown without --verbose), English, and count passages and sentences.
+    assert "INFO rag.product.web.startup: no index in {}: building it from {}\n".format(tmp_path / "index", corpus) in err
+    assert "INFO rag.product.web.startup: ready: 3 passages and 6 sentences from 2 document(s), all local\n" in err
+    assert "WARNING rag.product.web.startup" not in err
 
 
 @pytest.mark.models

@@ -202,7 +202,7 @@ def test_follow_up_keeps_scope_and_feedback_is_stored(page, app):
     second.locator(".act-up").click()
     second.locator(".act-note", has_text="Tack!").wait_for()
     assert second.locator(".act-note").inner_text() == "Tack! Omdömet «bra» är sparat lokalt."
-    from rag.feedback import FeedbackStore
+    from rag.product.feedback import FeedbackStore
 
     records = FeedbackStore(app[1].settings.feedback_path).all()
     assert [(r["question"], r["rating"], r["comment"]) for r in records] == [
@@ -357,7 +357,7 @@ def test_rating_and_pinning_from_the_answer_itself(page, app):
     assert first.locator(".act-note").inner_text() == "Tack! Omdömet «dåligt» är sparat lokalt."
     assert first.locator(".act-comment").input_value() == ""
 
-    from rag.feedback import FeedbackStore
+    from rag.product.feedback import FeedbackStore
 
     records = [r for r in FeedbackStore(app[1].settings.feedback_path).all() if r["comment"] == "Tydligt"]
     assert [(r["question"], r["rating"], r["answer"]) for r in records] == [

@@ -7,8 +7,8 @@ import pytest
 from corpora import SAMVERKAN, STRATEGI
 from fakes import HashEmbedder, fake_index
 
-from rag import ui_draft
-from rag.memo import DraftItem
+from rag.product.web import draft as ui_draft
+from rag.product.memo import DraftItem
 
 
 @pytest.fixture

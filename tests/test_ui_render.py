@@ -7,9 +7,9 @@ import dataclasses
 
 import pytest
 
-from rag.messages import counted
+from rag.answering.messages import counted
 from rag.types import Answer, AnswerSentence, Citation, Hit, Passage
-from rag.ui_render import (
+from rag.product.web.render import (
     ChatTurn,
     answer_html,
     cited_pages,

@@ -11,8 +11,8 @@ import pytest
 from corpora import SAMVERKAN, STRATEGI
 from fakes import HashEmbedder
 
-from rag.indexing import IngestTally
-from rag.ui_startup import Backend
+from rag.index.ingest import IngestTally
+from rag.product.web.startup import Backend
 
 
 @pytest.fixture
@@ -23,7 +23,7 @@ def corpus_settings(settings):
 
 
 def test_first_start_ingests_and_counts_passages_and_sentences(corpus_settings, caplog):
-    caplog.set_level(logging.INFO, logger="rag.ui_startup")
+    caplog.set_level(logging.INFO, logger="rag.product.web.startup")
     embedder = HashEmbedder()
     backend = Backend(corpus_settings, embedder=embedder).start()
 
@@ -43,7 +43,7 @@ def test_first_start_ingests_and_counts_passages_and_sentences(corpus_settings, 
     assert service.queries.translator._index is not None
     # Console lines are INFO and English (a progress line every 10 s between these two);
     # the ready line counts what the page counts.
-    lines = [(r.levelname, r.getMessage()) for r in caplog.records if r.name == "rag.ui_startup"]
+    lines = [(r.levelname, r.getMessage()) for r in caplog.records if r.name == "rag.product.web.startup"]
     assert [lines[0], lines[-1]] == [
         ("INFO", "no index in {}: building it from {}".format(corpus_settings.index_dir, corpus_settings.corpus_dir)),
         ("INFO", "ready: 3 passages and 6 sentences from 2 document(s), all local"),
@@ -101,7 +101,7 @@ def test_a_load_failure_reaches_the_status_line_and_every_request(corpus_setting
 
 
 def test_ingest_tally_counts_reused_and_new_vectors(corpus_settings):
-    from rag.indexing import ingest
+    from rag.index.ingest import ingest
 
     first = IngestTally()
     ingest(corpus_settings, embedder=HashEmbedder(), tally=first)

@@ -1,0 +1,176 @@
+"""Every Swedish and English string a user reads around an answer, in one place.
+
+Answers are given in the language of the question; the report's sentences stay Swedish and are
+quoted as they are. ``say(key, lang, **values)`` fills a message in; a missing key or language is
+a programming error and raises KeyError. Reasons that also go into logs and JSON (a declined
+question, a failed generated answer) are typed codes with values, rendered here per language, so
+nothing is translated by string replacement.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+MESSAGES: dict[str, dict[str, str]] = {
+    # The line above an extractive answer. Swedish needs none: the first quoted sentence answers.
+    "lead": {"sv": "", "en": "What the report says, quoted from the Swedish original:"},
+    "lead.other_document": {
+        "sv": "Ur «{title}», ett annat dokument än rapporten:",
+        "en": "From «{title}», a document other than the report, quoted as written:",
+    },
+    "part.recommendations": {"sv": "Rapportens råd", "en": "The report's recommendations"},
+    "part.experiences": {"sv": "Erfarenheter från kommunerna", "en": "What the municipalities told"},
+    "part.other_document": {"sv": "Ur «{title}» (inte rapporten)", "en": "From «{title}» (not the report)"},
+    "decline.weak_evidence": {
+        "sv": "Rapporten tar inte upp det här. Närmaste avsnitt visas nedan, men de besvarar inte frågan.",
+        "en": "The report does not cover this. The nearest passages are shown below, but they do not answer "
+        "the question.",
+    },
+    "decline.unknown_terms": {
+        "sv": "Rapporten nämner inte {terms}. Närmaste avsnitt visas nedan, men de besvarar inte frågan.",
+        "en": "The report never mentions {terms}. The nearest passages are shown below, but they do not answer "
+        "the question.",
+    },
+    "partial": {
+        "sv": "Rapporten tar inte upp exakt det: {missing}. Det här är det närmaste den säger:",
+        "en": "The report does not cover exactly that: {missing}. This is the closest it says (quoted in Swedish):",
+    },
+    "missing.amount": {"sv": "den anger inga belopp eller kostnader", "en": "it gives no amounts or costs"},
+    "missing.count": {"sv": "den anger inga sådana antal", "en": "it gives no such figures"},
+    "missing.date": {"sv": "den anger inga sådana datum eller tidsgränser", "en": "it gives no such dates or deadlines"},
+    "missing.legal_article": {
+        "sv": "den hänvisar inte till några paragrafer eller artiklar",
+        "en": "it refers to no articles or sections of law",
+    },
+    "missing.product": {
+        "sv": "den rekommenderar inga leverantörer eller produkter",
+        "en": "it recommends no vendors or products",
+    },
+    "generative.lead": {
+        "sv": "Det här säger rapporten (formulerat av en språkmodell, kontrollera källorna):",
+        "en": "What the report says (written by a language model; check the sources):",
+    },
+    "generative.fallback": {
+        "sv": "Obs! Språkmodellens svar kunde inte användas ({reason}). Här är rapportens egna meningar i stället.",
+        "en": "Note: the language model's answer could not be used ({reason}). The report's own sentences are "
+        "shown instead.",
+    },
+    "fallback.timeout": {"sv": "inget svar inom {seconds:g} s", "en": "timeout: no answer within {seconds:g} s"},
+    "fallback.http": {"sv": "fel från tjänsten: HTTP {status}", "en": "endpoint error: HTTP {status}"},
+    "fallback.unreachable": {"sv": "tjänsten gick inte att nå", "en": "endpoint unreachable"},
+    "fallback.error": {"sv": "fel från tjänsten: {name}", "en": "endpoint error: {name}"},
+    "fallback.empty": {"sv": "tomt svar", "en": "empty answer"},
+    "fallback.no_citation": {"sv": "inga giltiga källhänvisningar", "en": "no valid citation"},
+    "fallback.low_support": {
+        "sv": "för svagt stöd i källorna: {supported} av {total} meningar med stöd",
+        "en": "low support: {supported} of {total} sentences supported",
+    },
+    "sources": {"sv": "Källor", "en": "Sources"},
+    "nearest": {"sv": "Närmaste avsnitt", "en": "Nearest passages"},
+    "unsupported": {"sv": "Obs! Stöds inte av de citerade avsnitten:", "en": "Note: not supported by the cited passages:"},
+    "removed_citations": {
+        "sv": "Borttagna källhänvisningar (fanns inte bland avsnitten): {markers}",
+        "en": "Removed citations (not among the passages): {markers}",
+    },
+    "and": {"sv": "och", "en": "and"},
+    # "Tolkad som" for a follow-up: the question it follows on from, then the follow-up itself.
+    "followup.framed": {"sv": "Apropå {earlier}: {question}", "en": "Regarding {earlier}: {question}"},
+    # The web page around an answer (rag.product.web.render), in the answer's language.
+    "ui.mode.extractive": {"sv": "Citat ur rapporten", "en": "Quoted from the report"},
+    "ui.mode.generative": {
+        "sv": "Genererat svar – kontrollerat mot källorna",
+        "en": "Generated answer – checked against the sources",
+    },
+    "ui.nearest": {"sv": "Närmaste avsnitt (besvarar inte frågan)", "en": "Nearest passages (they do not answer the question)"},
+    "ui.show_source": {"sv": "Visa källa {n}: {section}", "en": "Show source {n}: {section}"},
+    "ui.interpreted": {"sv": "Tolkad som: {question}", "en": "Understood as: {question}"},
+    "ui.unsupported_badge": {"sv": "ej belagd i källorna", "en": "not supported by the sources"},
+    "ui.unsupported_title": {
+        "sv": "Meningen stöds inte av de citerade avsnitten",
+        "en": "The cited passages do not support this sentence",
+    },
+    "ui.support": {"sv": "stöd {support:.2f}", "en": "support {support:.2f}"},
+    "ui.unsupported_count": {
+        "sv": "{unsupported} av {total} meningar stöds inte av de citerade avsnitten och är markerade.",
+        "en": "{unsupported} of {total} sentences are not supported by the cited passages and are marked.",
+    },
+    "ui.fallback_head": {"sv": "Språkmodellens svar kunde inte användas", "en": "The language model's answer could not be used"},
+    "ui.fallback_rest": {"sv": "Du ser i stället citaten ur rapporten.", "en": "You see the report's quotes instead."},
+    "ui.removed_citations": {
+        "sv": "Hänvisningar som inte pekade på något hämtat avsnitt togs bort: {markers}.",
+        "en": "Citations that pointed at no retrieved passage were removed: {markers}.",
+    },
+    "ui.rate_up": {"sv": "✓ Bra svar", "en": "✓ Good answer"},
+    "ui.rate_down": {"sv": "✗ Dåligt svar", "en": "✗ Poor answer"},
+    "ui.comment": {"sv": "Kommentar (valfri)", "en": "Comment (optional)"},
+    "ui.pin": {"sv": "Fäst svaret i utkastet", "en": "Pin the answer to the draft"},
+    "ui.rated.up": {"sv": "Tack! Omdömet «bra» är sparat lokalt.", "en": "Thank you! Your rating «good» is stored locally."},
+    "ui.rated.down": {
+        "sv": "Tack! Omdömet «dåligt» är sparat lokalt.",
+        "en": "Thank you! Your rating «poor» is stored locally.",
+    },
+    "ui.rating_failed": {"sv": "Omdömet kunde inte sparas: {error}", "en": "The rating could not be saved: {error}"},
+    "ui.pinned": {"sv": "Svaret är fäst i utkastet ({parts}).", "en": "The answer is pinned to the draft ({parts})."},
+    "ui.suggestions": {"sv": "Fråga vidare", "en": "Ask next"},
+    "ui.suggestion.topic": {"sv": "Vad säger rapporten om ”{heading}”?", "en": "What does the report say about ”{heading}”?"},
+    "ui.suggestion.recommendation": {
+        "sv": "Vad innebär rådet ”{heading}”?",
+        "en": "What does the recommendation ”{heading}” involve?",
+    },
+    "parts.one": {"sv": "{n} del", "en": "{n} part"},
+    "parts.many": {"sv": "{n} delar", "en": "{n} parts"},
+    # Start-up: the page's status line is Swedish, the console's log lines English.
+    "startup.failed": {"sv": "Kunde inte starta: {error}", "en": "could not start: {error}"},
+    "startup.ready": {
+        "sv": "Redo · {passages} avsnitt och {sentences} meningar ur {documents} dokument · allt körs lokalt på den här datorn",
+        "en": "ready: {passages} passages and {sentences} sentences from {documents} document(s), all local",
+    },
+    "startup.loading": {"sv": "Läser in sökindex … {seconds:.0f} s", "en": "loading the search index … {seconds:.0f} s"},
+    "startup.building": {
+        "sv": "Bygger sökindex ur rapporten: {progress} efter {seconds:.0f} s "
+        "(bara vid första start eller ändrade inställningar) …",
+        "en": "building the search index: {progress} after {seconds:.0f} s",
+    },
+    "startup.reading": {"sv": "läser och reparerar texten", "en": "reading and repairing the text"},
+    "startup.embedded": {
+        "sv": "{passages_done} av {passages} avsnitt och {sentences_done} av {sentences} meningar inbäddade",
+        "en": "{passages_done} of {passages} passages and {sentences_done} of {sentences} sentences embedded",
+    },
+    "startup.waiting": {"sv": "Väntar på indexet: {progress} …", "en": "Waiting for the index: {progress} …"},
+    "startup.waiting_load": {"sv": "Väntar på att sökindexet läses in …", "en": "Waiting for the search index to load …"},
+}
+
+
+def say(key: str, lang: str, **values) -> str:
+    """The message ``key`` in ``lang`` ("sv" or "en") with ``values`` filled in."""
+    return MESSAGES[key][lang].format(**values)
+
+
+def counted(n: int, key: str, lang: str) -> str:
+    """ "1 del", "2 delar": the message ``key.one`` or ``key.many`` with ``n`` filled in."""
+    return say("{}.{}".format(key, "one" if n == 1 else "many"), lang, n=n)
+
+
+def listing(items: list[str], lang: str) -> str:
+    """«a», «b» och «c»."""
+    quoted = ["«{}»".format(item) for item in items]
+    if len(quoted) <= 1:
+        return "".join(quoted)
+    return "{} {} {}".format(", ".join(quoted[:-1]), say("and", lang), quoted[-1])
+
+
+@dataclass(frozen=True)
+class Reason:
+    """A typed reason (a message key without its prefix, plus values), e.g. a fallback's
+    ``Reason("timeout", {"seconds": 60})``. ``text(lang)``: the reason in words; the English text
+    is what logs and the JSON ``fallback`` field carry."""
+
+    code: str
+    values: dict = field(default_factory=dict)
+    prefix: str = "fallback"
+
+    def text(self, lang: str = "en") -> str:
+        return say("{}.{}".format(self.prefix, self.code), lang, **self.values)
+
+    def __str__(self) -> str:
+        return self.text("en")
