@@ -14,8 +14,8 @@ from __future__ import annotations
 import re
 from typing import Iterable, Sequence
 
-from rag.index.chunking import SECTION_SEP
 from rag.answering.messages import say
+from rag.index.chunking import SECTION_SEP
 from rag.types import Answer
 
 SUGGESTIONS_SHOWN = 3

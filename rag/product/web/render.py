@@ -16,8 +16,8 @@ import html
 from dataclasses import dataclass
 from typing import Callable, Sequence
 
-from rag.locations import page_label
 from rag.answering.messages import say
+from rag.locations import page_label
 from rag.types import Answer, AnswerPart, AnswerSentence, PageSpan, Passage, cited_runs
 
 Locate = Callable[[Passage], str]

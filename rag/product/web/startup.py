@@ -15,10 +15,10 @@ import threading
 import time
 from typing import Callable
 
+from rag.answering.messages import say
 from rag.config import Settings
 from rag.embeddings import make_embedder
 from rag.index.ingest import IngestTally
-from rag.answering.messages import say
 
 log = logging.getLogger(__name__)
 

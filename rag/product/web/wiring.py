@@ -297,7 +297,9 @@ def _wire_search(draft: DraftArea, handlers: Handlers, view) -> None:
 def _wire_editing(draft: DraftArea, handlers: Handlers, view) -> None:
     outputs = [draft.items, draft.items_pick, draft.edit_text, draft.edit_note, draft.preview]
     selection = [draft.items, draft.items_pick, draft.title]
-    draft.items_pick.change(lambda items, sel, title: view(items, sel, title), selection, outputs, api_visibility=PRIVATE)
+    # Only a user's pick refills the editor: a pick set by a handler (after ↑/↓) already did, and a
+    # second refill arriving later would overwrite what the user has started typing.
+    draft.items_pick.input(lambda items, sel, title: view(items, sel, title), selection, outputs, api_visibility=PRIVATE)
     draft.title.change(lambda items, sel, title: view(items, sel, title), selection, outputs, api_visibility=PRIVATE)
     draft.up.click(lambda items, sel, title: view(*ui_draft.moved(items, sel, -1), title), selection, outputs, api_visibility=PRIVATE)
     draft.down.click(lambda items, sel, title: view(*ui_draft.moved(items, sel, 1), title), selection, outputs, api_visibility=PRIVATE)
