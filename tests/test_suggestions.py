@@ -38,20 +38,21 @@ def answer(sections: list[str], lang: str = "sv", outcome: str = "answer") -> An
     )
 
 
-def test_recommendations_of_the_cited_chapter_then_the_section_after_the_cited_one():
+def test_the_section_after_the_cited_one_then_the_recommendations_of_its_chapter():
     cited = answer([CH4 + " › Använd strategin för att samordna och förankra"])
 
     assert suggestions(cited, SECTIONS, ["Vilka bör vi bjuda in?"]) == (
+        "Vad säger rapporten om ”Tydlig ansvarsfördelning”?",
         "Vad innebär rådet ”Involvera verksamhetens bredd från start”?",
         "Vad innebär rådet ”Definiera prioriteringskriterier i strategin”?",
-        "Vad säger rapporten om ”Tydlig ansvarsfördelning”?",
     )
 
 
 def test_english_answer_gets_english_questions_around_the_swedish_headings():
     cited = answer([CH4 + " › Använd strategin för att samordna och förankra"], lang="en")
 
-    assert suggestions(cited, SECTIONS, [], limit=1) == (
+    assert suggestions(cited, SECTIONS, [], limit=2) == (
+        "What does the report say about ”Tydlig ansvarsfördelning”?",
         "What does the recommendation ”Involvera verksamhetens bredd från start” involve?",
     )
 
@@ -75,11 +76,23 @@ def test_headings_that_say_nothing_on_their_own_are_left_out():
         ]
     )
 
-    # After "Tydlig ansvarsfördelning" comes "Sammanfattning": skipped; chapter 5's next section is named.
+    # After "Tydlig ansvarsfördelning" come "Sammanfattning" and recommendations only: no topic
+    # from it; chapter 5's next section is named; chapter 6 and the appendix offer nothing usable.
     assert suggestions(cited, SECTIONS, []) == (
+        "Vad säger rapporten om ”Pratsamverkan: Nätverk och dialog utan fasta ramar”?",
         "Vad innebär rådet ”Involvera verksamhetens bredd från start”?",
         "Vad innebär rådet ”Definiera prioriteringskriterier i strategin”?",
-        "Vad säger rapporten om ”Pratsamverkan: Nätverk och dialog utan fasta ramar”?",
+    )
+
+
+def test_recommendations_come_from_each_cited_chapter_in_turn():
+    ch7 = "7. Avslutning › Rekommendationer riktade till kommunchefer"
+    sections = SECTIONS + [ch7 + " › Bygg intern kompetens och rådighet", ch7 + " › Ökat mod och tydligare mandat"]
+    cited = answer([REC + " › Involvera verksamhetens bredd från start", ch7 + " › Ökat mod och tydligare mandat"])
+
+    assert suggestions(cited, sections, [], limit=5) == (
+        "Vad innebär rådet ”Definiera prioriteringskriterier i strategin”?",
+        "Vad innebär rådet ”Bygg intern kompetens och rådighet”?",
     )
 
 

@@ -424,13 +424,13 @@ def test_suggested_follow_ups_are_shown_and_ask_when_clicked(page):
     )
     assert first.locator(".suggestions-head").inner_text() == "Fråga vidare"
     assert first.locator("button.suggestion").all_inner_texts() == [
+        "Vad säger rapporten om ”Uppföljning av nyttan”?",
         "Vad innebär rådet ”Utse en ansvarig chef”?",
         "Vad innebär rådet ”Mät nyttan före och efter”?",
-        "Vad säger rapporten om ”Uppföljning av nyttan”?",
     ]
     shot(page, "17-suggestions")
 
-    first.locator("button.suggestion").nth(1).click()
+    first.locator("button.suggestion").nth(2).click()
     page.wait_for_function("document.querySelectorAll('#conversation .turn .answer:not(.streaming)').length >= 2")
     second = turn(page, 2)
     assert second.locator(".q").inner_text() == "2 Vad innebär rådet ”Mät nyttan före och efter”?"
