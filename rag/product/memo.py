@@ -27,15 +27,28 @@ import re
 import unicodedata
 from dataclasses import asdict, dataclass
 from pathlib import Path
-from typing import Any, Iterable, Sequence
+from typing import Iterable, Protocol, Sequence
 
 from rag.locations import citation_label
 from rag.types import Answer, PageSpan, Passage
-from rag.product.viewer import get_passage, locate, report_title, target_parts
+from rag.product.viewer import SourceLocation
 
 DEFAULT_TITLE = "Utkast"
 REFERENCES = "Referenser"
 NOTE_LABEL = "Anteckning"
+
+
+
+class PassageLookup(Protocol):
+    """Where the memo gets its passages and their locations: a ``RagService`` or
+    ``rag.product.viewer.IndexedPassages``."""
+
+    def passage(self, passage_id: str) -> Passage: ...
+
+    def locate(self, passage: Passage) -> SourceLocation: ...
+
+    def title(self, source: str) -> str | None: ...
+
 
 _MARKER = re.compile(r"\[(\d+)\]")
 _MARKDOWN_SPECIAL = re.compile(r"([\\`*_\[\]<>#|])")
@@ -108,22 +121,19 @@ def move(items: Sequence[DraftItem], index: int, delta: int) -> list[DraftItem]:
     return out
 
 
-def resolve(items: Iterable[DraftItem], target: Any) -> tuple[list[list[Piece]], list[Reference]]:
+def resolve(items: Iterable[DraftItem], passages: PassageLookup) -> tuple[list[list[Piece]], list[Reference]]:
     """Each item as text pieces and memo reference numbers, plus the references in number order.
-
-    ``target`` is a RagService or a Generation. Unknown passage ids raise KeyError naming them.
-    """
-    generation, corpus_dir = target_parts(target)
+    Unknown passage ids raise KeyError naming them."""
     numbers: dict[str, int] = {}
     references: list[Reference] = []
 
     def number(passage_id: str) -> int:
         if passage_id not in numbers:
-            passage = get_passage(generation, passage_id)
+            passage = passages.passage(passage_id)
             numbers[passage_id] = len(numbers) + 1
-            where = locate(generation, passage, corpus_dir)
+            where = passages.locate(passage)
             pages = PageSpan(where.page_start, where.page_end, where.page_estimated) if where.page_start else None
-            references.append(Reference(numbers[passage_id], passage, report_title(generation, passage.source), pages))
+            references.append(Reference(numbers[passage_id], passage, passages.title(passage.source), pages))
         return numbers[passage_id]
 
     rendered: list[list[Piece]] = []
@@ -156,9 +166,9 @@ def _md(text: str) -> str:
     return _MARKDOWN_SPECIAL.sub(r"\\\1", text)
 
 
-def draft_markdown(items: Sequence[DraftItem], target: Any, title: str = DEFAULT_TITLE) -> str:
+def draft_markdown(items: Sequence[DraftItem], passages: PassageLookup, title: str = DEFAULT_TITLE) -> str:
     """The draft as a Markdown memo with numbered references."""
-    rendered, references = resolve(items, target)
+    rendered, references = resolve(items, passages)
     blocks = ["# " + _md(title)]
     for item, pieces in zip(items, rendered):
         blocks.append("".join(_md(p) if isinstance(p, str) else "[{}]".format(p) for p in pieces).strip())
@@ -175,11 +185,11 @@ def _docx_text(text: str) -> str:
     return "".join(ch for ch in text if ch in "\t\n" or unicodedata.category(ch) != "Cc")
 
 
-def draft_docx(items: Sequence[DraftItem], target: Any, path: Path, title: str = DEFAULT_TITLE) -> Path:
+def draft_docx(items: Sequence[DraftItem], passages: PassageLookup, path: Path, title: str = DEFAULT_TITLE) -> Path:
     """Write the draft as a Word memo to ``path`` (parent folders are created) and return it."""
     from docx import Document as WordDocument
 
-    rendered, references = resolve(items, target)
+    rendered, references = resolve(items, passages)
     doc = WordDocument()
     doc.add_heading(_docx_text(title), level=1)
     for item, pieces in zip(items, rendered):

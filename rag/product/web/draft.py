@@ -13,8 +13,7 @@ import unicodedata
 from pathlib import Path
 from typing import Any, Sequence
 
-from rag.product.memo import DEFAULT_TITLE, DraftItem, draft_docx, draft_markdown, move
-from rag.product.viewer import get_passage
+from rag.product.memo import DEFAULT_TITLE, DraftItem, PassageLookup, draft_docx, draft_markdown, move
 
 LABEL_CHARS = 90
 
@@ -31,14 +30,14 @@ def choices(items: Sequence[DraftItem]) -> list[tuple[str, int]]:
     return [(item_label(i, item), i) for i, item in enumerate(items)]
 
 
-def pin_passages(items: Sequence[DraftItem], service: Any, passage_ids: Sequence[str]) -> list[DraftItem]:
+def pin_passages(items: Sequence[DraftItem], service: PassageLookup, passage_ids: Sequence[str]) -> list[DraftItem]:
     """The draft with each passage appended once (a passage already pinned on its own is skipped)."""
     out = list(items)
     pinned = {item.passage_ids for item in out if not item.citation_ids}
     for pid in passage_ids:
         if (pid,) in pinned:
             continue
-        out.append(DraftItem.from_passage(get_passage(service.generation, pid)))
+        out.append(DraftItem.from_passage(service.passage(pid)))
         pinned.add((pid,))
     return out
 
@@ -79,7 +78,7 @@ def file_stem(title: str) -> str:
     return stem[:60] or "utkast"
 
 
-def export(items: Sequence[DraftItem], service: Any, title: str) -> tuple[Path, Path]:
+def export(items: Sequence[DraftItem], service: PassageLookup, title: str) -> tuple[Path, Path]:
     """Write the memo as Markdown and DOCX into a new temporary folder; returns both paths."""
     if not items:
         raise ValueError("the draft is empty; pin passages or answers first")

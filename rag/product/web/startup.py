@@ -63,12 +63,9 @@ class Backend:
         factory = self._factory or RagService
         self._started_at = time.monotonic()
         try:
+            # warm_up also reads the translation dictionary now rather than at the first English question.
             service = factory(self.settings, embedder=self._embedder, notify=self._notify, tally=self.tally)
-            # Read the translation dictionary now rather than at the first English question.
-            warm = getattr(getattr(getattr(service, "queries", None), "translator", None), "warm", None)
-            if warm is not None:
-                warm()
-            self._service = service
+            self._service = service.warm_up()
             log.info("%s", self._ready_line("en"))
         except Exception as exc:  # any failure must reach the page, not only the console
             log.exception("the service could not be loaded")
@@ -92,9 +89,8 @@ class Backend:
         return say("startup.loading", lang, seconds=elapsed), False, False
 
     def _ready_line(self, lang: str) -> str:
-        gen = self._service.generation
-        documents = len({p.source for p in gen.passages})
-        return say("startup.ready", lang, passages=len(gen.passages), sentences=len(gen.sentences), documents=documents)
+        stats = self._service.stats()
+        return say("startup.ready", lang, passages=stats.passages, sentences=stats.sentences, documents=stats.documents)
 
     def progress(self, lang: str = "sv") -> str:
         """How far a first ingest has come ("40 av 98 avsnitt och 0 av 569 meningar inbäddade"),

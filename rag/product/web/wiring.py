@@ -18,7 +18,7 @@ from rag.answering.messages import counted, say  # noqa: E402
 from rag.limits import recent_history  # noqa: E402
 from rag.product.feedback import FeedbackError, FeedbackStore  # noqa: E402
 from rag.product.suggestions import suggestions  # noqa: E402
-from rag.product.viewer import locate, passage_html, passage_view  # noqa: E402
+from rag.product.viewer import passage_html  # noqa: E402
 from rag.product.web import draft as ui_draft  # noqa: E402
 from rag.product.web.api import make_api  # noqa: E402
 from rag.product.web.chat import WHOLE_REPORT, chapters, history_of, section_of  # noqa: E402
@@ -56,8 +56,7 @@ class Handlers:
             raise gr.Error(str(exc)) from None
 
     def where(self, passage) -> str:
-        svc = self.service()
-        return locate(svc.generation, passage, svc.settings.corpus_dir).label
+        return self.service().locate(passage).label
 
     def render(self, turns: list[ChatTurn]) -> str:
         return conversation_html(turns, self.where)
@@ -169,7 +168,7 @@ def wire_viewer(page: Page, handlers: Handlers) -> None:
         if not pid:
             return gr.update(), gr.update()
         try:
-            view = passage_view(handlers.service(), pid, parse_spans(str(data.get("hl") or "")))
+            view = handlers.service().passage_view(pid, parse_spans(str(data.get("hl") or "")))
         except KeyError as exc:
             raise gr.Error(str(exc.args[0])) from None
         return passage_html(view), pid
@@ -187,7 +186,7 @@ def wire_answers(page: Page, handlers: Handlers, feedback: FeedbackStore) -> Non
     def rate(turn: ChatTurn, rating: int) -> None:
         svc = handlers.service()
         extra = svc.settings.model_dump(mode="json")
-        extra["index_generation"] = svc.generation.folder.name
+        extra["index_generation"] = svc.stats().generation
         lang = turn.answer.lang
         try:
             feedback.record(turn.question, turn.answer.to_dict(), rating, turn.comment, settings=extra)
