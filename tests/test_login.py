@@ -15,7 +15,7 @@ import pytest
 from fakes import HashEmbedder
 
 from rag.config import ConfigError, load_settings
-from rag.product.login import UsersFile, UsersFileError, hash_password, login_options, verify_password
+from rag.product.login import UsersFile, UsersFileError, hash_password, login_options, user_of, verify_password
 
 PASSWORD = "rätt-häftklammer-42"
 
@@ -24,6 +24,16 @@ PASSWORD = "rätt-häftklammer-42"
 def clean_env(monkeypatch):
     for key in [k for k in os.environ if k.upper().startswith("RAG_")]:
         monkeypatch.delenv(key)
+
+
+def test_the_user_of_a_request_is_its_login_name_or_empty():
+    class Request:
+        def __init__(self, username):
+            self.username = username
+
+    assert user_of(Request("anna@kommun.se")) == "anna@kommun.se"
+    assert user_of(Request(None)) == ""  # no login
+    assert user_of(None) == ""
 
 
 def test_a_hash_checks_its_own_password_only_and_never_repeats():

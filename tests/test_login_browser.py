@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import pytest
 from fakes import HashEmbedder
-from test_ui_browser import FILES, SAMVERKAN_SENTENCE, STEP_TIMEOUT_MS, ask, chromium, shot  # noqa: F401  (fixture)
+from test_ui_browser import FILES, STEP_TIMEOUT_MS, ask, chromium, shot, turn  # noqa: F401  (fixture)
 from ui_harness import running_app
 
 from rag.product.feedback import all_records, open_feedback_store
@@ -20,6 +20,7 @@ pytestmark = [pytest.mark.browser]
 
 PASSWORD = "rätt-häftklammer-42"
 QUESTION = "Hur kan små kommuner dela på kompetens?"
+SECOND_QUESTION = "Vem beslutar om kommunens AI-strategi?"
 UNAVAILABLE = (
     "Omdömet kunde inte sparas: databasen för omdömen svarar inte just nu. Kommentaren finns kvar; "
     "försök igen om en stund."
@@ -47,16 +48,20 @@ def _page(chromium, url: str, **context_options):  # noqa: F811
     return context, page
 
 
-def _rate(page, comment: str, button: str) -> str:
-    page.fill("#comment textarea", comment)
-    before = page.locator("#feedback-msg").inner_text()
-    page.click(button)
+def _rate(page, n: int, comment: str, button: str) -> str:
+    """Type ``comment`` under answer ``n``, press its ``button`` (``.act-up`` / ``.act-down``) and
+    return the note the answer then shows."""
+    answer = turn(page, n)
+    answer.locator(".act-comment").fill(comment)
+    before = answer.locator(".act-note").inner_text() if answer.locator(".act-note").count() else ""
+    answer.locator(button).click()
     page.wait_for_function(
-        "before => { const t = document.querySelector('#feedback-msg').innerText;"
+        "([n, before]) => { const note = document.querySelectorAll('#conversation .turn')[n - 1].querySelector('.act-note');"
+        " const t = note ? note.innerText : '';"
         " return t !== before && (t.startsWith('Tack') || t.startsWith('Omdömet kunde inte')); }",
-        arg=before,
+        arg=[n, before],
     )
-    return page.locator("#feedback-msg").inner_text()
+    return turn(page, n).locator(".act-note").inner_text()
 
 
 def test_login_form_then_ratings_carry_the_user_and_survive_a_database_outage(chromium, login_app, postgres):  # noqa: F811
@@ -69,30 +74,34 @@ def test_login_form_then_ratings_carry_the_user_and_survive_a_database_outage(ch
         page.fill("input[type=password]", "fel lösenord")
         page.get_by_role("button", name="Login").click()
         page.get_by_text("Incorrect Credentials").wait_for()
-        shot(page, "10-login-refused")
+        shot(page, "21-login-refused")
         page.locator("input[type=text]").first.fill("anna@kommun.se")  # the form empties both fields
         page.fill("input[type=password]", PASSWORD)
         page.get_by_role("button", name="Login").click()
         page.wait_for_selector(".status-ready")
 
         ask(page, QUESTION, 1)
-        assert _rate(page, "Tydligt", "#thumbs-up") == "Tack! Omdömet bra om svar 1 är sparat."
+        assert _rate(page, 1, "Tydligt", ".act-up") == "Tack! Omdömet «bra» är sparat."
         store = open_feedback_store(backend.settings)
         assert [(r["question"], r["rating"], r["comment"], r["user"]) for r in all_records(store)] == [
             (QUESTION, 1, "Tydligt", "anna@kommun.se")
         ]
 
         postgres.stop()
-        assert _rate(page, "Under avbrottet", "#thumbs-down") == UNAVAILABLE
-        assert page.locator("#comment textarea").input_value() == "Under avbrottet"
-        shot(page, "11-feedback-database-down")
-        ask(page, QUESTION, 2)  # the app keeps answering meanwhile
+        assert _rate(page, 1, "Under avbrottet", ".act-down") == UNAVAILABLE
+        assert turn(page, 1).locator(".act-comment").input_value() == "Under avbrottet"
+        shot(page, "22-feedback-database-down")
+        ask(page, SECOND_QUESTION, 2)  # the app keeps answering meanwhile
+        assert turn(page, 1).locator(".act-comment").input_value() == "Under avbrottet"
 
         postgres.start()
-        assert _rate(page, "Under avbrottet", "#thumbs-down") == "Tack! Omdömet dåligt om svar 2 är sparat."
-        assert [(r["id"], r["rating"], r["comment"], r["user"]) for r in all_records(store)] == [
-            (1, 1, "Tydligt", "anna@kommun.se"),
-            (2, -1, "Under avbrottet", "anna@kommun.se"),
+        # The kept comment is sent again as it stands: nothing typed a second time.
+        turn(page, 1).locator(".act-down").click()
+        turn(page, 1).locator(".act-note", has_text="Tack!").wait_for()
+        assert turn(page, 1).locator(".act-note").inner_text() == "Tack! Omdömet «dåligt» är sparat."
+        assert [(r["id"], r["question"], r["rating"], r["comment"], r["user"]) for r in all_records(store)] == [
+            (1, QUESTION, 1, "Tydligt", "anna@kommun.se"),
+            (2, QUESTION, -1, "Under avbrottet", "anna@kommun.se"),
         ]
     finally:
         postgres.start_if_stopped()
@@ -108,7 +117,7 @@ def test_a_trusted_proxy_header_names_the_user(chromium, tmp_path):  # noqa: F81
         try:
             page.wait_for_selector(".status-ready")
             ask(page, QUESTION, 1)
-            assert _rate(page, "", "#thumbs-up") == "Tack! Omdömet bra om svar 1 är sparat."
+            assert _rate(page, 1, "", ".act-up") == "Tack! Omdömet «bra» är sparat."
         finally:
             context.close()
         records = all_records(open_feedback_store(backend.settings))

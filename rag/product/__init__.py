@@ -5,5 +5,6 @@
 - ``feedback``: ratings and comments, who gave them, and their export as gold candidates; stored in
   ``feedback_sqlite`` (one file, the default) or ``feedback_pg`` (PostgreSQL, for several replicas).
 - ``login``: who may use the web app (a users file with hashed passwords, or a trusted proxy header).
+- ``suggestions``: follow-up questions offered under an answer, from the report's own headings.
 - ``web``: the Gradio web app and its named API endpoints.
 """

@@ -170,6 +170,12 @@ def header_user(header: str) -> Callable[[Any], str | None]:
     return user
 
 
+def user_of(request: Any) -> str:
+    """Who sent a web request (the login form's name or the proxy's header, both as Gradio's
+    ``request.username``); empty without a login."""
+    return (getattr(request, "username", None) or "") if request is not None else ""
+
+
 def login_options(settings: Settings) -> dict[str, Any]:
     """The ``launch`` arguments for the login the settings ask for; ConfigError for one that
     cannot be trusted. Warns when the app is reachable beyond loopback without a login."""
