@@ -63,8 +63,11 @@ def main(argv: list[str] | None = None) -> int:
     from rag.cli import settings_from_args
     from rag.config import ConfigError
 
+    from rag.product.login import login_options
+
     try:
         settings = settings_from_args(args, host=args.host, port=args.port)
+        login = login_options(settings)
     except ConfigError as exc:
         print("app.py: error: {}".format(exc), file=sys.stderr)
         return 2
@@ -75,7 +78,7 @@ def main(argv: list[str] | None = None) -> int:
     backend = Backend(settings).start()
     demo = build_app(backend)
     print("Öppna http://{}:{} i webbläsaren (Ctrl-C avslutar).".format(settings.host, settings.port), flush=True)
-    launch(demo, settings)
+    launch(demo, settings, login=login)
     return 0
 
 

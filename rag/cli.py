@@ -1,4 +1,4 @@
-"""`rag` command line: ingest, clean, ask, eval, feedback.
+"""`rag` command line: ingest, clean, ask, eval, feedback, users.
 
 Settings come from defaults < RAG_* environment variables < the flags given here.
 """
@@ -38,10 +38,12 @@ examples:
       --llm-base-url http://127.0.0.1:8000/v1 --compare runs/dev
   rag feedback list                           thumbs up/down given in the web app
   rag feedback export --out runs/feedback-candidates.jsonl
+  rag users add anna --users-file /etc/kommun-rag/users   asks for anna's password (login for the web app)
 
 settings: defaults < environment (RAG_INDEX_DIR, RAG_CORPUS_DIR, RAG_EMBEDDER, RAG_EMBED_MODEL,
 RAG_K, RAG_ABSTAIN_THRESHOLD, RAG_LLM, RAG_LLM_MODEL, RAG_LLM_BASE_URL, RAG_LLM_TIMEOUT_S, ...) < flags.
-An API key for the LLM endpoint is read only from the environment variable RAG_LLM_API_KEY.
+An API key for the LLM endpoint is read only from the environment variable RAG_LLM_API_KEY,
+the feedback database's password only from RAG_FEEDBACK_PASSWORD (or PGPASSWORD).
 """
 
 
@@ -124,11 +126,30 @@ def build_parser() -> argparse.ArgumentParser:
     a = actions.add_parser("export", help="write gold-format candidate lines (JSONL) for review")
     a.add_argument("--out", type=Path, required=True, help="JSONL file to write")
     _feedback_args(a)
+
+    p = sub.add_parser("users", help="the web app's login: users and their hashed passwords (RAG_USERS_FILE)")
+    actions = p.add_subparsers(dest="action", required=True, metavar="ACTION")
+    a = actions.add_parser("add", help="add a user or set a new password (asked for twice, never echoed)")
+    a.add_argument("name")
+    a.add_argument("--password-stdin", action="store_true", help="read the password from one line of standard input")
+    _users_args(a)
+    a = actions.add_parser("remove", help="remove a user")
+    a.add_argument("name")
+    _users_args(a)
+    a = actions.add_parser("list", help="print the user names")
+    _users_args(a)
     return parser
+
+
+def _users_args(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--users-file", type=Path, help="users file (default: RAG_USERS_FILE)")
 
 
 def _feedback_args(p: argparse.ArgumentParser) -> None:
     p.add_argument("--feedback-path", type=Path, help="feedback SQLite file (default: ./feedback/feedback.sqlite3)")
+    p.add_argument(
+        "--feedback-url", help="postgresql://user@host:port/db instead of the SQLite file (password: RAG_FEEDBACK_PASSWORD)"
+    )
     p.add_argument("--corpus-dir", type=Path, help="corpus folder the answers quote (default: ./corpus)")
 
 
@@ -322,32 +343,66 @@ def _eval_conversations(args, service, extra: dict) -> int:
 
 
 def cmd_feedback(args) -> int:
-    from rag.product.feedback import FeedbackStore
+    from rag.product.feedback import export_candidates, open_feedback_store
 
-    settings = settings_from_args(args, feedback_path=args.feedback_path)
-    store = FeedbackStore(settings.feedback_path)
+    settings = settings_from_args(args, feedback_path=args.feedback_path, feedback_url=args.feedback_url)
+    store = open_feedback_store(settings)
     records, problems = store.read()
     for problem in problems:
         print("rag: {}".format(problem), file=sys.stderr)
     if args.action == "export":
-        count = store.export_candidates(args.out, settings.corpus_dir, records)
+        count = export_candidates(records, args.out, settings.corpus_dir)
         print(
             "wrote {} candidate(s) from {} to {}; review them (answerable, evidence, kind) "
-            "before adding them to a gold file".format(count, settings.feedback_path, args.out)
+            "before adding them to a gold file".format(count, store.location, args.out)
         )
         return 1 if problems else 0
     if not records and not args.json:
-        print("no feedback yet in {}".format(settings.feedback_path))
+        print("no feedback yet in {}".format(store.location))
     for r in records:
         if args.json:
             sys.stdout.write(json.dumps(r, ensure_ascii=False) + "\n")
         else:
             comment = " — {}".format(r["comment"]) if r["comment"] else ""
-            print("#{} {:+d} {} {}{}".format(r["id"], r["rating"], r["created_at"], r["question"], comment))
+            user = " ({})".format(r["user"]) if r["user"] else ""
+            print("#{} {:+d} {}{} {}{}".format(r["id"], r["rating"], r["created_at"], user, r["question"], comment))
     return 1 if problems else 0
 
 
-COMMANDS = {"ingest": cmd_ingest, "remove": cmd_remove, "clean": cmd_clean, "ask": cmd_ask, "eval": cmd_eval, "feedback": cmd_feedback}
+def cmd_users(args) -> int:
+    from rag.product.login import UsersFile
+
+    settings = settings_from_args(args, users_file=args.users_file)
+    if settings.users_file is None:
+        raise ConfigError("name the users file with --users-file or RAG_USERS_FILE")
+    users = UsersFile(settings.users_file)
+    if args.action == "list":
+        for name in users.names():
+            print(name)
+        return 0
+    if args.action == "remove":
+        users.remove(args.name)
+        print("removed {} from {}".format(args.name, users.path))
+        return 0
+    password = _read_password(args.name, args.password_stdin)
+    new = users.add(args.name, password)
+    print("{} {} in {}".format("added" if new else "new password for", args.name, users.path))
+    return 0
+
+
+def _read_password(name: str, from_stdin: bool) -> str:
+    if from_stdin:
+        return sys.stdin.readline().rstrip("\r\n")
+    import getpass
+
+    password = getpass.getpass("Password for {}: ".format(name))
+    if getpass.getpass("The same password again: ") != password:
+        raise ValueError("the two passwords differ; nothing was changed")
+    return password
+
+
+COMMANDS = {"ingest": cmd_ingest, "remove": cmd_remove, "clean": cmd_clean, "ask": cmd_ask, "eval": cmd_eval, "feedback": cmd_feedback,
+            "users": cmd_users}
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -14,7 +14,7 @@ from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 from typing import Any, Literal
 
-from pydantic import Field, SecretStr, ValidationError, field_serializer, model_validator
+from pydantic import Field, SecretStr, ValidationError, field_serializer, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -143,6 +143,28 @@ class Settings(BaseSettings):
         PROJECT_ROOT / "feedback" / "feedback.sqlite3",
         description="SQLite file where thumbs up/down feedback is stored (created on first use).",
     )
+    feedback_url: str | None = Field(
+        None,
+        description="postgresql://user@host:port/db: feedback in PostgreSQL, for several app replicas; unset: the "
+        "SQLite file feedback_path. The password never goes in the URL: RAG_FEEDBACK_PASSWORD or PGPASSWORD.",
+    )
+    # exclude: never part of model_dump(), so it cannot reach a feedback record, a run folder or a log line.
+    feedback_password: SecretStr | None = Field(
+        None, exclude=True, description="PostgreSQL password; read only from the environment (RAG_FEEDBACK_PASSWORD)."
+    )
+    users_file: Path | None = Field(
+        None, description="Login: a users file with hashed passwords (`rag users add NAME`); the web app asks for a login."
+    )
+    trusted_user_header: str | None = Field(
+        None,
+        description="Login by a reverse proxy: the request header naming the signed-in user (e.g. X-Forwarded-User). "
+        "Accepted only with the app on loopback, unless trusted_header_beyond_loopback is set.",
+    )
+    trusted_header_beyond_loopback: bool = Field(
+        False,
+        description="Accept trusted_user_header with the app bound beyond loopback: only when nothing but the proxy "
+        "can reach the app's port (firewall), since anyone who can reach it could name any user.",
+    )
     ui_concurrency: int = Field(
         2, ge=1, description="Answers computed at once by the web app (gradio queue workers); 2 cores here."
     )
@@ -166,8 +188,30 @@ class Settings(BaseSettings):
     def _redact_url(self, url: str | None) -> str | None:
         return redact_url(url)
 
+    @field_validator("feedback_url")
+    @classmethod
+    def _check_feedback_url(cls, url: str | None) -> str | None:
+        if not url:
+            return None
+        parts = urlsplit(url)
+        if parts.scheme not in ("postgresql", "postgres") or not parts.hostname or not parts.path.strip("/"):
+            raise ValueError(
+                "feedback_url must look like postgresql://user@host:port/database (unset it to keep the SQLite file); "
+                "got {}".format(redact_url(url))
+            )
+        if parts.password is not None:
+            raise ValueError(
+                "feedback_url must not contain the password ({}): give it in RAG_FEEDBACK_PASSWORD or PGPASSWORD, "
+                "which is never written or logged".format(redact_url(url))
+            )
+        return url
+
     @model_validator(mode="after")
     def _check_model(self) -> "Settings":
+        if self.users_file is not None and self.trusted_user_header:
+            raise ValueError(
+                "choose one login: users_file (RAG_USERS_FILE) or trusted_user_header (RAG_TRUSTED_USER_HEADER), not both"
+            )
         if self.embedder == "sentence-transformers" and not self.embed_model:
             raise ValueError(
                 "embedder=sentence-transformers needs embed_model (RAG_EMBED_MODEL or --embed-model): "
@@ -200,9 +244,10 @@ def load_settings(**overrides: Any) -> Settings:
     bad = sorted(set(given) - set(Settings.model_fields))
     if bad:
         raise ConfigError("unknown setting(s): " + ", ".join(bad))
-    if "llm_api_key" in given:
-        # A key on a command line ends up in shell history and process lists.
-        raise ConfigError("llm_api_key is read only from the environment variable RAG_LLM_API_KEY")
+    # A secret on a command line ends up in shell history and process lists.
+    for secret in ("llm_api_key", "feedback_password"):
+        if secret in given:
+            raise ConfigError("{} is read only from the environment variable RAG_{}".format(secret, secret.upper()))
     try:
         return Settings(**given)
     except ValidationError as exc:

@@ -43,3 +43,15 @@ def embedder():
     from fakes import HashEmbedder
 
     return HashEmbedder()
+
+
+@pytest.fixture(scope="session")
+def postgres():
+    """A real PostgreSQL server on loopback for this test session (tests/pg_server.py); skipped
+    with the reason where PostgreSQL cannot run, failed under CI=true."""
+    from pg_server import PostgresServer, require_postgres
+
+    require_postgres()
+    server = PostgresServer().init()
+    yield server
+    server.close()

@@ -125,6 +125,23 @@ def test_the_api_key_comes_only_from_the_environment_and_is_never_shown(monkeypa
         assert "sk-secret-42" not in shown
 
 
+def test_the_feedback_password_comes_only_from_the_environment_and_never_from_the_url(monkeypatch):
+    with pytest.raises(ConfigError, match="feedback_password is read only from the environment variable RAG_FEEDBACK_PASSWORD"):
+        load_settings(feedback_password="pg-on-the-command-line")
+    with pytest.raises(ConfigError, match=r"must not contain the password \(postgresql://rag:\*\*\*@db:5432/rag\)"):
+        load_settings(feedback_url="postgresql://rag:pg-in-the-url@db:5432/rag")
+    with pytest.raises(ConfigError, match="feedback_url must look like postgresql://user@host:port/database"):
+        load_settings(feedback_url="mysql://rag@db/rag")
+    monkeypatch.setenv("RAG_FEEDBACK_URL", "postgresql://rag@db:5432/rag")
+    monkeypatch.setenv("RAG_FEEDBACK_PASSWORD", "pg-secret-42")
+
+    s = load_settings()
+
+    assert (s.feedback_url, s.feedback_password.get_secret_value()) == ("postgresql://rag@db:5432/rag", "pg-secret-42")
+    for shown in (repr(s), str(s), s.model_dump_json(), str(s.model_dump(mode="json"))):
+        assert "pg-secret-42" not in shown
+
+
 def test_web_app_defaults_bind_loopback():
     s = load_settings()
 

@@ -201,12 +201,12 @@ def test_follow_up_keeps_scope_and_feedback_is_stored(page, app):
     second.locator(".act-comment").fill("Bra och kort")
     second.locator(".act-up").click()
     second.locator(".act-note", has_text="Tack!").wait_for()
-    assert second.locator(".act-note").inner_text() == "Tack! Omdömet «bra» är sparat lokalt."
-    from rag.product.feedback import FeedbackStore
+    assert second.locator(".act-note").inner_text() == "Tack! Omdömet «bra» är sparat."
+    from rag.product.feedback import all_records, open_feedback_store
 
-    records = FeedbackStore(app[1].settings.feedback_path).all()
-    assert [(r["question"], r["rating"], r["comment"]) for r in records] == [
-        ("Och vem beslutar om den?", 1, "Bra och kort")
+    records = all_records(open_feedback_store(app[1].settings))
+    assert [(r["question"], r["rating"], r["comment"], r["user"]) for r in records] == [
+        ("Och vem beslutar om den?", 1, "Bra och kort", "")
     ]
     assert records[0]["citations"][0]["source"] == "strategi.txt"
     assert records[0]["settings"]["k"] == 5
@@ -354,14 +354,14 @@ def test_rating_and_pinning_from_the_answer_itself(page, app):
     first.locator(".act-comment").fill("Tydligt")
     first.locator(".act-down").click()
     first.locator(".act-note", has_text="Tack!").wait_for()
-    assert first.locator(".act-note").inner_text() == "Tack! Omdömet «dåligt» är sparat lokalt."
+    assert first.locator(".act-note").inner_text() == "Tack! Omdömet «dåligt» är sparat."
     assert first.locator(".act-comment").input_value() == ""
 
-    from rag.product.feedback import FeedbackStore
+    from rag.product.feedback import all_records, open_feedback_store
 
-    records = [r for r in FeedbackStore(app[1].settings.feedback_path).all() if r["comment"] == "Tydligt"]
-    assert [(r["question"], r["rating"], r["answer"]) for r in records] == [
-        ("Hur kan små kommuner dela på kompetens?", -1, SAMVERKAN_SENTENCE + " [1]")
+    records = [r for r in all_records(open_feedback_store(app[1].settings)) if r["comment"] == "Tydligt"]
+    assert [(r["question"], r["rating"], r["answer"], r["user"]) for r in records] == [
+        ("Hur kan små kommuner dela på kompetens?", -1, SAMVERKAN_SENTENCE + " [1]", "")
     ]
     assert [(c["n"], c["source"], c["section"]) for c in records[0]["citations"]] == [(1, "samverkan.txt", "1. Samverkan")]
 

@@ -276,7 +276,7 @@ def test_an_english_answer_gets_english_labels_around_it():
 
 
 def test_the_answers_own_buttons_carry_its_turn_and_keep_the_comment():
-    turn = ChatTurn(question="q", scope=None, answer=paged(), comment='för "kort" <b>', note="Tack! Omdömet «bra» är sparat lokalt.")
+    turn = ChatTurn(question="q", scope=None, answer=paged(), comment='för "kort" <b>', note="Tack! Omdömet «bra» är sparat.")
 
     html = turn_html(turn, 3, where)
 
@@ -286,7 +286,7 @@ def test_the_answers_own_buttons_carry_its_turn_and_keep_the_comment():
         '<input type="text" class="act-comment" maxlength="1000" placeholder="Kommentar (valfri)" '
         'aria-label="Kommentar (valfri)" value="för &quot;kort&quot; &lt;b&gt;">'
         '<button type="button" class="act act-pin" data-act="pin" data-turn="3">Fäst svaret i utkastet</button></div>'
-        '<div class="act-note">Tack! Omdömet «bra» är sparat lokalt.</div>'
+        '<div class="act-note">Tack! Omdömet «bra» är sparat.</div>'
     ) in html
 
 

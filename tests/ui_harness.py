@@ -13,6 +13,7 @@ import threading
 from contextlib import contextmanager
 from pathlib import Path
 
+import pytest
 from fakes import corpus_without_rag_env
 
 
@@ -23,16 +24,21 @@ def free_port() -> int:
 
 
 @contextmanager
-def running_app(root: Path, files: dict[str, str], embedder, ready: bool = True, **overrides):
+def running_app(
+    root: Path, files: dict[str, str], embedder, ready: bool = True, env: dict[str, str] | None = None, **overrides
+):
     """Yield (url, backend) of the app serving ``files``; closes the server afterwards.
     ``ready``: wait until the first index is built before serving (False: serve at once, as
-    app.py does). ``overrides`` are further settings."""
+    app.py does). ``env``: RAG_* variables set meanwhile (secrets such as RAG_FEEDBACK_PASSWORD
+    come only from there). ``overrides`` are further settings."""
     os.environ["GRADIO_ANALYTICS_ENABLED"] = "False"
     from rag.config import load_settings
     from rag.product.web.app import build_app, launch
     from rag.product.web.startup import Backend
 
-    with corpus_without_rag_env(root, files) as corpus:
+    with corpus_without_rag_env(root, files) as corpus, pytest.MonkeyPatch.context() as mp:
+        for key, value in (env or {}).items():
+            mp.setenv(key, value)
         settings = load_settings(
             index_dir=root / "index",
             corpus_dir=corpus,

@@ -104,12 +104,16 @@ MESSAGES: dict[str, dict[str, str]] = {
     "ui.rate_down": {"sv": "✗ Dåligt svar", "en": "✗ Poor answer"},
     "ui.comment": {"sv": "Kommentar (valfri)", "en": "Comment (optional)"},
     "ui.pin": {"sv": "Fäst svaret i utkastet", "en": "Pin the answer to the draft"},
-    "ui.rated.up": {"sv": "Tack! Omdömet «bra» är sparat lokalt.", "en": "Thank you! Your rating «good» is stored locally."},
-    "ui.rated.down": {
-        "sv": "Tack! Omdömet «dåligt» är sparat lokalt.",
-        "en": "Thank you! Your rating «poor» is stored locally.",
-    },
+    # "Saved", not "saved locally": the store may be a PostgreSQL server (RAG_FEEDBACK_URL).
+    "ui.rated.up": {"sv": "Tack! Omdömet «bra» är sparat.", "en": "Thank you! Your rating «good» is saved."},
+    "ui.rated.down": {"sv": "Tack! Omdömet «dåligt» är sparat.", "en": "Thank you! Your rating «poor» is saved."},
     "ui.rating_failed": {"sv": "Omdömet kunde inte sparas: {error}", "en": "The rating could not be saved: {error}"},
+    "ui.rating_unavailable": {
+        "sv": "Omdömet kunde inte sparas: databasen för omdömen svarar inte just nu. Kommentaren finns kvar; "
+        "försök igen om en stund.",
+        "en": "The rating could not be saved: the feedback database is not answering right now. Your comment "
+        "is kept; try again in a while.",
+    },
     "ui.pinned": {"sv": "Svaret är fäst i utkastet ({parts}).", "en": "The answer is pinned to the draft ({parts})."},
     "ui.suggestions": {"sv": "Fråga vidare", "en": "Ask next"},
     "ui.suggestion.topic": {"sv": "Vad säger rapporten om ”{heading}”?", "en": "What does the report say about ”{heading}”?"},

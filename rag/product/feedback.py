@@ -1,8 +1,12 @@
-"""Thumbs up/down on answers, stored locally in SQLite, and their export as gold candidates.
+"""Thumbs up/down on answers: the store seam, the record, and its export as gold candidates.
 
-Each record keeps the question, the answer text, its sentences (with source spans) and
-citations, the answer mode, a UTC timestamp, the rating, the comment and the settings in force
-(any setting whose name looks like a secret is dropped, never written). Nothing leaves the machine.
+A ``FeedbackStore`` keeps records in SQLite (``rag.product.feedback_sqlite``, the default: one file on
+this machine) or in PostgreSQL (``rag.product.feedback_pg``, ``RAG_FEEDBACK_URL``, for several app
+replicas); ``open_feedback_store`` picks one from the settings. Each record keeps the question,
+the answer text, its sentences (with source spans) and citations, the answer mode, a UTC
+timestamp, the rating, the comment, the settings in force (any setting whose name looks like a
+secret is dropped, never written) and who rated (``user``: the login name, empty without a
+login). A store acknowledges a rating only once it is committed.
 
 ``export_candidates`` turns every record into one line of the gold format the evaluation
 harness reads (``evals/gold.py``), marked ``"needs_review": true``; a person checks it and
@@ -28,15 +32,15 @@ import difflib
 import json
 import logging
 import re
-import sqlite3
-import threading
 import unicodedata
-from contextlib import closing
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Any, Callable
+from typing import TYPE_CHECKING, Any, Callable, Protocol
 
 from rag.index.loaders import LoaderError, load_document
+
+if TYPE_CHECKING:
+    from rag.config import Settings
 
 log = logging.getLogger(__name__)
 
@@ -44,40 +48,65 @@ MAX_EVIDENCE = 3  # evals/check_gold.py: answerable questions have 1-3 quotes
 MIN_RESEMBLANCE = 0.8
 _SECRET = re.compile(r"key|token|secret|password|credential", re.I)
 
-_SCHEMA = """
-CREATE TABLE IF NOT EXISTS feedback (
-    id INTEGER PRIMARY KEY AUTOINCREMENT,
-    created_at TEXT NOT NULL,
-    question TEXT NOT NULL,
-    answer TEXT NOT NULL,
-    lang TEXT,
-    mode TEXT,
-    abstained INTEGER NOT NULL,
-    rating INTEGER NOT NULL CHECK (rating IN (-1, 1)),
-    comment TEXT NOT NULL,
-    citations TEXT NOT NULL,
-    sentences TEXT NOT NULL,
-    standalone_question TEXT,
-    settings TEXT NOT NULL
+# Every record has these fields, in this order, in both stores.
+COLUMNS = (
+    "id", "created_at", "question", "answer", "lang", "mode", "abstained", "rating", "comment",
+    "citations", "sentences", "standalone_question", "settings", "user",
 )
-"""
-_JSON_COLUMNS = ("citations", "sentences", "settings")
-_COLUMNS = re.findall(r"^    (\w+) ", _SCHEMA, re.M)
-
-
-def _record(row: dict[str, Any]) -> dict[str, Any]:
-    """A stored row as a record; ValueError naming the column that cannot be read."""
-    row["abstained"] = bool(row["abstained"])
-    for name in _JSON_COLUMNS:
-        try:
-            row[name] = json.loads(row[name])
-        except (TypeError, json.JSONDecodeError) as exc:
-            raise ValueError("column {} is not valid JSON ({})".format(name, getattr(exc, "msg", exc))) from None
-    return row
+JSON_COLUMNS = ("citations", "sentences", "settings")
+MAX_USER_CHARS = 200
 
 
 class FeedbackError(ValueError):
-    """The feedback file cannot be used; the message names it and says what to do."""
+    """Feedback cannot be stored or read; the message names the store and says what to do."""
+
+
+class FeedbackUnavailable(FeedbackError):
+    """The feedback server cannot be reached now; a later call may succeed without any change."""
+
+
+class FeedbackStore(Protocol):
+    """Where ratings are kept. ``location`` names it for messages (never with a password)."""
+
+    location: str
+
+    def record(
+        self,
+        question: str,
+        answer: dict[str, Any],
+        rating: int,
+        comment: str = "",
+        settings: dict[str, Any] | None = None,
+        user: str = "",
+    ) -> int:
+        """Store one rating (+1 or -1) of ``answer`` (an ``Answer.to_dict()``) by ``user``; returns
+        its id once it is committed. ValueError for bad input, FeedbackError when it cannot be stored."""
+        ...
+
+    def read(self) -> tuple[list[dict[str, Any]], list[str]]:
+        """(every readable record, oldest first; one message per row left out, naming it)."""
+        ...
+
+
+def open_feedback_store(settings: "Settings", clock: Callable[[], datetime] | None = None) -> FeedbackStore:
+    """The store the settings name: PostgreSQL for ``feedback_url``, else the SQLite file."""
+    kwargs = {"clock": clock} if clock else {}
+    if settings.feedback_url:
+        from rag.product.feedback_pg import PostgresFeedbackStore
+
+        password = settings.feedback_password.get_secret_value() if settings.feedback_password else None
+        return PostgresFeedbackStore(settings.feedback_url, password=password, **kwargs)
+    from rag.product.feedback_sqlite import SqliteFeedbackStore
+
+    return SqliteFeedbackStore(settings.feedback_path, **kwargs)
+
+
+def all_records(store: FeedbackStore) -> list[dict[str, Any]]:
+    """Every readable record, oldest first; a row that cannot be read is logged and left out."""
+    records, problems = store.read()
+    for problem in problems:
+        log.warning("%s", problem)
+    return records
 
 
 def public_settings(settings: dict[str, Any] | None) -> dict[str, Any]:
@@ -89,162 +118,80 @@ def public_settings(settings: dict[str, Any] | None) -> dict[str, Any]:
     }
 
 
-def _utc_now() -> datetime:
+def utc_now() -> datetime:
     return datetime.now(timezone.utc)
 
 
-class FeedbackStore:
-    """Feedback in one SQLite file, created on first ``record``. Safe to share between threads
-    (and processes): every call opens its own connection and SQLite serialises the writes."""
+def new_row(
+    question: str,
+    answer: dict[str, Any],
+    rating: int,
+    comment: str,
+    settings: dict[str, Any] | None,
+    user: str,
+    now: datetime,
+) -> dict[str, Any]:
+    """The column values of a new record (all but ``id``); ValueError naming what is wrong."""
+    if isinstance(rating, bool) or rating not in (1, -1):
+        raise ValueError("rating must be +1 (thumbs up) or -1 (thumbs down), got {!r}".format(rating))
+    if not (question or "").strip():
+        raise ValueError("feedback needs the question that was answered")
+    if not isinstance(answer, dict) or not isinstance(answer.get("answer"), str):
+        raise ValueError("feedback needs the answer as Answer.to_dict() (with an 'answer' text)")
+    if not isinstance(user, str) or len(user) > MAX_USER_CHARS:
+        raise ValueError("feedback user must be a name of at most {} characters".format(MAX_USER_CHARS))
+    citations = [{k: v for k, v in c.items() if k != "text"} for c in answer.get("citations", [])]
+    return {
+        "created_at": now,
+        "question": question.strip(),
+        "answer": answer["answer"],
+        "lang": answer.get("lang"),
+        "mode": answer.get("mode"),
+        "abstained": bool(answer.get("abstained")),
+        "rating": rating,
+        "comment": comment or "",
+        "citations": json.dumps(citations, ensure_ascii=False),
+        "sentences": json.dumps(answer.get("sentences", []), ensure_ascii=False),
+        "standalone_question": answer.get("standalone_question"),
+        "settings": json.dumps(public_settings(settings), ensure_ascii=False),
+        "user": user,
+    }
 
-    def __init__(self, path: Path, clock: Callable[[], datetime] = _utc_now) -> None:
-        self.path = Path(path)
-        self._clock = clock
-        self._ready = False
-        self._lock = threading.Lock()
 
-    def _connect(self, create: bool) -> sqlite3.Connection:
-        if create:
-            try:
-                self.path.parent.mkdir(parents=True, exist_ok=True)
-            except OSError as exc:
-                raise FeedbackError(
-                    "cannot create the folder for the feedback file {}: {}; set RAG_FEEDBACK_PATH "
-                    "(or --feedback-path) to a writable place".format(self.path, exc.strerror or exc)
-                ) from None
+def decode_row(row: dict[str, Any]) -> dict[str, Any]:
+    """A stored row as a record; ValueError naming the column that cannot be read."""
+    row["abstained"] = bool(row["abstained"])
+    for name in JSON_COLUMNS:
         try:
-            conn = sqlite3.connect(self.path, timeout=30)
-        except sqlite3.DatabaseError as exc:
-            raise self._error(exc) from None
-        if create and not self._ready:
-            try:
-                with self._lock, conn:
-                    conn.execute(_SCHEMA)
-                    self._ready = True
-            except sqlite3.DatabaseError as exc:
-                conn.close()
-                raise self._error(exc) from None
-        return conn
+            row[name] = json.loads(row[name])
+        except (TypeError, json.JSONDecodeError) as exc:
+            raise ValueError("column {} is not valid JSON ({})".format(name, getattr(exc, "msg", exc))) from None
+    return {name: row[name] for name in COLUMNS}
 
-    def _error(self, exc: sqlite3.Error) -> FeedbackError:
-        if isinstance(exc, sqlite3.OperationalError) and "unable to open" in str(exc):
-            return FeedbackError(
-                "cannot open the feedback file {} ({}); set RAG_FEEDBACK_PATH (or --feedback-path) "
-                "to a writable file".format(self.path, exc)
-            )
-        return FeedbackError(
-            "{} is not a readable feedback database ({}); move it aside to start a new one "
-            "(it is left untouched)".format(self.path, exc)
-        )
 
-    def record(
-        self,
-        question: str,
-        answer: dict[str, Any],
-        rating: int,
-        comment: str = "",
-        settings: dict[str, Any] | None = None,
-    ) -> int:
-        """Store one rating (+1 or -1) of ``answer`` (an ``Answer.to_dict()``); returns its id."""
-        if isinstance(rating, bool) or rating not in (1, -1):
-            raise ValueError("rating must be +1 (thumbs up) or -1 (thumbs down), got {!r}".format(rating))
-        if not (question or "").strip():
-            raise ValueError("feedback needs the question that was answered")
-        if not isinstance(answer, dict) or not isinstance(answer.get("answer"), str):
-            raise ValueError("feedback needs the answer as Answer.to_dict() (with an 'answer' text)")
-        citations = [{k: v for k, v in c.items() if k != "text"} for c in answer.get("citations", [])]
-        row = (
-            self._clock().isoformat(timespec="seconds"),
-            question.strip(),
-            answer["answer"],
-            answer.get("lang"),
-            answer.get("mode"),
-            int(bool(answer.get("abstained"))),
-            rating,
-            comment or "",
-            json.dumps(citations, ensure_ascii=False),
-            json.dumps(answer.get("sentences", []), ensure_ascii=False),
-            answer.get("standalone_question"),
-            json.dumps(public_settings(settings), ensure_ascii=False),
-        )
-        with closing(self._connect(create=True)) as conn:
-            try:
-                with conn:
-                    cursor = conn.execute(
-                        "INSERT INTO feedback (created_at, question, answer, lang, mode, abstained, rating, "
-                        "comment, citations, sentences, standalone_question, settings) "
-                        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                        row,
-                    )
-            except sqlite3.DatabaseError as exc:
-                raise self._error(exc) from None
-            return int(cursor.lastrowid)
+def export_candidates(
+    records: list[dict[str, Any]], out: Path, corpus_dir: Path | None = None
+) -> int:
+    """Write every record as a gold-format candidate line to ``out``; returns the count.
 
-    def all(self) -> list[dict[str, Any]]:
-        """Every readable record, oldest first; a row that cannot be read is logged and left out."""
-        records, problems = self.read()
-        for problem in problems:
-            log.warning("%s", problem)
-        return records
+    Quotes are read from the source files: a source name relative to the corpus is looked
+    up in ``corpus_dir`` (default: the shipped corpus folder).
+    """
+    from rag.config import PROJECT_ROOT
 
-    def read(self) -> tuple[list[dict[str, Any]], list[str]]:
-        """(every readable record, oldest first; one message per row left out, naming it).
-        Empty when nothing has been recorded yet; FeedbackError for a file that is no feedback
-        database or has a table of another layout."""
-        if not self.path.exists():
-            return [], []
-        with closing(self._connect(create=False)) as conn:
-            conn.row_factory = sqlite3.Row
-            try:
-                columns = {row[1] for row in conn.execute("PRAGMA table_info(feedback)")}
-                if not columns:
-                    return [], []  # an empty file, as `touch` leaves it: nothing recorded yet
-                missing = [c for c in _COLUMNS if c not in columns]
-                if missing:
-                    raise FeedbackError(
-                        "{} has a feedback table without the column(s) {}: it was written by another program "
-                        "or version; move it aside to start a new one (it is left untouched)".format(
-                            self.path, ", ".join(missing)
-                        )
-                    )
-                rows = conn.execute("SELECT * FROM feedback ORDER BY id").fetchall()
-            except sqlite3.DatabaseError as exc:
-                raise self._error(exc) from None
-        records, problems = [], []
-        for row in rows:
-            try:
-                records.append(_record(dict(row)))
-            except ValueError as exc:
-                problems.append(
-                    "feedback row {} in {}: {}; it is left out (fix or delete that row)".format(row["id"], self.path, exc)
-                )
-        return records, problems
-
-    def export_candidates(
-        self, out: Path, corpus_dir: Path | None = None, records: list[dict[str, Any]] | None = None
-    ) -> int:
-        """Write every record (or ``records``, as ``read`` gave them) as a gold-format candidate
-        line to ``out``; returns the count.
-
-        Quotes are read from the source files: a source name relative to the corpus is looked
-        up in ``corpus_dir`` (default: the shipped corpus folder).
-        """
-        from rag.config import PROJECT_ROOT
-
-        texts = _SourceTexts(Path(corpus_dir) if corpus_dir else PROJECT_ROOT / "corpus")
-        records = self.all() if records is None else records
-        lines = [json.dumps(candidate(r, texts), ensure_ascii=False) for r in records]
-        out = Path(out)
-        tmp = out.with_name(out.name + ".tmp")
-        try:
-            out.parent.mkdir(parents=True, exist_ok=True)
-            tmp.write_text("".join(line + "\n" for line in lines), encoding="utf-8")
-            tmp.replace(out)
-        except OSError as exc:
-            raise FeedbackError(
-                "cannot write {}: {}; choose another --out file".format(out, exc.strerror or exc)
-            ) from None
-        return len(lines)
+    texts = _SourceTexts(Path(corpus_dir) if corpus_dir else PROJECT_ROOT / "corpus")
+    lines = [json.dumps(candidate(r, texts), ensure_ascii=False) for r in records]
+    out = Path(out)
+    tmp = out.with_name(out.name + ".tmp")
+    try:
+        out.parent.mkdir(parents=True, exist_ok=True)
+        tmp.write_text("".join(line + "\n" for line in lines), encoding="utf-8")
+        tmp.replace(out)
+    except OSError as exc:
+        raise FeedbackError(
+            "cannot write {}: {}; choose another --out file".format(out, exc.strerror or exc)
+        ) from None
+    return len(lines)
 
 
 class _SourceTexts:

@@ -14,7 +14,8 @@ os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
 
 import gradio as gr  # noqa: E402  (analytics must be off before gradio is imported)
 
-from rag.product.feedback import FeedbackStore  # noqa: E402
+from rag.product.feedback import open_feedback_store  # noqa: E402
+from rag.product.login import login_options  # noqa: E402
 from rag.product.web.errors import exception_handlers  # noqa: E402
 from rag.product.web.layout import build_layout  # noqa: E402
 from rag.product.web.startup import Backend  # noqa: E402
@@ -37,15 +38,17 @@ def build_app(backend: Backend) -> gr.Blocks:
         wire_status(page, backend)
         wire_chat(page, backend, handlers)
         wire_viewer(page, handlers)
-        wire_answers(page, handlers, FeedbackStore(backend.settings.feedback_path))
+        wire_answers(page, handlers, open_feedback_store(backend.settings))
         wire_draft(page, handlers)
         wire_api(page, handlers)
     return page.demo
 
 
-def launch(demo: gr.Blocks, settings, **kwargs):
+def launch(demo: gr.Blocks, settings, login: dict | None = None, **kwargs):
     """Queue sized by the settings (the machine has 2 cores) and launch on the configured
-    host and port; no analytics, no share link, system fonts only."""
+    host and port behind the configured login (``login_options``, unless given); no analytics,
+    no share link, system fonts only."""
+    login = login_options(settings) if login is None else login
     demo.queue(default_concurrency_limit=settings.ui_concurrency, max_size=settings.ui_max_queue)
     return demo.launch(
         server_name=settings.host,
@@ -56,5 +59,6 @@ def launch(demo: gr.Blocks, settings, **kwargs):
         js=QUESTION_KEYS_JS,
         footer_links=["api"],
         app_kwargs={"exception_handlers": exception_handlers(list(getattr(demo, "api_params", {})))},
+        **login,
         **kwargs,
     )

@@ -16,7 +16,8 @@ import gradio as gr  # noqa: E402  (analytics must be off before gradio is impor
 
 from rag.answering.messages import counted, say  # noqa: E402
 from rag.limits import recent_history  # noqa: E402
-from rag.product.feedback import FeedbackError, FeedbackStore  # noqa: E402
+from rag.product.feedback import FeedbackError, FeedbackStore, FeedbackUnavailable  # noqa: E402
+from rag.product.login import user_of  # noqa: E402
 from rag.product.suggestions import suggestions  # noqa: E402
 from rag.product.viewer import passage_html  # noqa: E402
 from rag.product.web import draft as ui_draft  # noqa: E402
@@ -179,17 +180,26 @@ def wire_viewer(page: Page, handlers: Handlers) -> None:
 
 def wire_answers(page: Page, handlers: Handlers, feedback: FeedbackStore) -> None:
     """The buttons under each answer ("select" from the conversation's click script, with the
-    answer's turn and the comment typed under it): ✓ / ✗ stored locally, and pin to the draft."""
+    answer's turn and the comment typed under it): ✓ / ✗ stored with the signed-in user's name,
+    and pin to the draft.
+
+    A store that cannot be reached (a PostgreSQL server down or restarting) costs only that
+    rating: the person is told so, the comment stays under the answer to try again, and the next
+    rating reaches the server again by itself (a new connection per rating)."""
     draft = page.draft
     draft_outputs = [draft.items, draft.items_pick, draft.edit_text, draft.edit_note, draft.preview]
 
-    def rate(turn: ChatTurn, rating: int) -> None:
+    def rate(turn: ChatTurn, rating: int, user: str) -> None:
         svc = handlers.service()
         extra = svc.settings.model_dump(mode="json")
         extra["index_generation"] = svc.stats().generation
         lang = turn.answer.lang
         try:
-            feedback.record(turn.question, turn.answer.to_dict(), rating, turn.comment, settings=extra)
+            feedback.record(turn.question, turn.answer.to_dict(), rating, turn.comment, settings=extra, user=user)
+        except FeedbackUnavailable as exc:
+            log.warning("feedback not saved: %s", exc)
+            turn.note = say("ui.rating_unavailable", lang)
+            return
         except (FeedbackError, ValueError) as exc:
             log.warning("feedback not saved: %s", exc)
             # The comment stays in its box, so nothing typed is lost.
@@ -198,7 +208,7 @@ def wire_answers(page: Page, handlers: Handlers, feedback: FeedbackStore) -> Non
         turn.note = say("ui.rated.up" if rating > 0 else "ui.rated.down", lang)
         turn.comment = ""
 
-    def act(turns: list[ChatTurn], items, title, evt: gr.EventData):
+    def act(turns: list[ChatTurn], items, title, evt: gr.EventData, request: gr.Request):
         data = getattr(evt, "_data", None) or {}
         index = int(data.get("turn") or 0) - 1
         unchanged = [gr.update()] * len(draft_outputs)
@@ -208,7 +218,7 @@ def wire_answers(page: Page, handlers: Handlers, feedback: FeedbackStore) -> Non
         turn.comment = str(data.get("comment") or "")[:COMMENT_CHARS]
         action = data.get("act")
         if action in ("up", "down"):
-            rate(turn, 1 if action == "up" else -1)
+            rate(turn, 1 if action == "up" else -1, user_of(request))
             return handlers.render(turns), turns, *unchanged
         if action != "pin" or turn.answer.outcome == "decline" or not turn.answer.citations:
             return gr.update(), gr.update(), *unchanged

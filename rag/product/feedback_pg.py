@@ -1,0 +1,168 @@
+"""Feedback in PostgreSQL (``RAG_FEEDBACK_URL=postgresql://user@host:port/db``), for app replicas
+that share one store.
+
+Every call opens its own connection and closes it (psycopg 3): a rating is rare next to an
+answer, and a server that was restarted or failed over is simply reached again on the next
+call, with no pool to go stale. ``record`` returns only after the transaction has committed, so
+an acknowledged rating survives a server restart. The password comes from the settings (read
+from ``RAG_FEEDBACK_PASSWORD``) or libpq's own ``PGPASSWORD``/``~/.pgpass``; messages name the
+server by its URL, which never holds a password.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from datetime import datetime, timezone
+from typing import Any, Callable
+from urllib.parse import urlsplit, urlunsplit
+
+import psycopg
+
+from rag.product.feedback import COLUMNS, JSON_COLUMNS, FeedbackError, FeedbackUnavailable, decode_row, new_row, utc_now
+
+log = logging.getLogger(__name__)
+
+# A rating waits at most this long for a server that does not answer (a dead host, not a refused
+# port, which fails at once); the page shows the error instead of hanging.
+CONNECT_TIMEOUT_S = 5
+STATEMENT_TIMEOUT_MS = 10_000
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS feedback (
+    id BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+    created_at TIMESTAMPTZ NOT NULL,
+    question TEXT NOT NULL,
+    answer TEXT NOT NULL,
+    lang TEXT,
+    mode TEXT,
+    abstained BOOLEAN NOT NULL,
+    rating SMALLINT NOT NULL CHECK (rating IN (-1, 1)),
+    comment TEXT NOT NULL,
+    citations JSONB NOT NULL,
+    sentences JSONB NOT NULL,
+    standalone_question TEXT,
+    settings JSONB NOT NULL,
+    "user" TEXT NOT NULL DEFAULT ''
+)
+"""
+# jsonb is read back as its text, so both stores decode records the same way.
+_SELECT = "SELECT {} FROM feedback ORDER BY id".format(
+    ", ".join('"{0}"::text AS "{0}"'.format(c) if c in JSON_COLUMNS else '"{}"'.format(c) for c in COLUMNS)
+)
+
+
+class PostgresFeedbackStore:
+    """Feedback in the ``feedback`` table of the database at ``url`` (created on the first ``record``)."""
+
+    def __init__(self, url: str, password: str | None = None, clock: Callable[[], datetime] = utc_now) -> None:
+        self.url = url
+        self.location = _without_password(url)
+        self._password = password
+        self._clock = clock
+        self._ready = False
+        self._lock = threading.Lock()
+
+    def _connect(self) -> psycopg.Connection:
+        extra = {"password": self._password} if self._password else {}
+        try:
+            return psycopg.connect(
+                self.url,
+                connect_timeout=CONNECT_TIMEOUT_S,
+                application_name="kommun-rag",
+                options="-c statement_timeout={}".format(STATEMENT_TIMEOUT_MS),
+                **extra,
+            )
+        except psycopg.Error as exc:
+            raise self._error(exc) from None
+
+    def _error(self, exc: psycopg.Error) -> FeedbackError:
+        reason = " ".join(str(exc).split()) or type(exc).__name__
+        if isinstance(exc, psycopg.OperationalError):
+            return FeedbackUnavailable(
+                "the feedback database {} cannot be reached ({}); start it or check RAG_FEEDBACK_URL and the "
+                "password in RAG_FEEDBACK_PASSWORD".format(self.location, reason)
+            )
+        return FeedbackError("the feedback database {} refused the request ({})".format(self.location, reason))
+
+    def record(
+        self,
+        question: str,
+        answer: dict[str, Any],
+        rating: int,
+        comment: str = "",
+        settings: dict[str, Any] | None = None,
+        user: str = "",
+    ) -> int:
+        row = new_row(question, answer, rating, comment, settings, user, self._clock())
+        names = list(row)
+        sql = "INSERT INTO feedback ({}) VALUES ({}) RETURNING id".format(
+            ", ".join('"{}"'.format(n) for n in names),
+            ", ".join("%s::jsonb" if n in JSON_COLUMNS else "%s" for n in names),
+        )
+        with self._connect() as conn:
+            try:
+                self._create_table(conn)
+                with conn.transaction():
+                    new_id = conn.execute(sql, [row[n] for n in names]).fetchone()[0]
+            except psycopg.Error as exc:
+                if isinstance(exc, psycopg.errors.UndefinedTable):
+                    self._ready = False  # dropped while the app ran: the next rating creates it again
+                raise self._error(exc) from None
+        # The transaction block has committed here: only now is the rating acknowledged.
+        return int(new_id)
+
+    def _create_table(self, conn: psycopg.Connection) -> None:
+        with self._lock:
+            if self._ready:
+                return
+            try:
+                with conn.transaction():
+                    conn.execute(_SCHEMA)
+            except (psycopg.errors.UniqueViolation, psycopg.errors.DuplicateTable):
+                pass  # another replica created it at the same moment: IF NOT EXISTS does not lock
+            self._ready = True
+
+    def read(self) -> tuple[list[dict[str, Any]], list[str]]:
+        """(every readable record, oldest first; one message per row left out). Empty when no
+        rating has been stored yet; FeedbackError for a table of another layout."""
+        with self._connect() as conn:
+            try:
+                present = {
+                    r[0]
+                    for r in conn.execute(
+                        "SELECT column_name FROM information_schema.columns "
+                        "WHERE table_name = 'feedback' AND table_schema = current_schema()"
+                    )
+                }
+                if not present:
+                    return [], []
+                missing = [c for c in COLUMNS if c not in present]
+                if missing:
+                    raise FeedbackError(
+                        "{} has a feedback table without the column(s) {}: it was written by another program "
+                        "or version; point RAG_FEEDBACK_URL at another database (the table is left "
+                        "untouched)".format(self.location, ", ".join(missing))
+                    )
+                cursor = conn.execute(_SELECT)
+                names = [d.name for d in cursor.description]
+                rows = [dict(zip(names, values)) for values in cursor.fetchall()]
+            except psycopg.Error as exc:
+                raise self._error(exc) from None
+        records, problems = [], []
+        for row in rows:
+            row["created_at"] = row["created_at"].astimezone(timezone.utc).isoformat(timespec="seconds")
+            try:
+                records.append(decode_row(row))
+            except ValueError as exc:
+                problems.append("feedback row {} in {}: {}; it is left out".format(row["id"], self.location, exc))
+        return records, problems
+
+
+def _without_password(url: str) -> str:
+    """``url`` to show; the user name stays (libpq names it in its errors too), a password would not."""
+    parts = urlsplit(url)
+    if parts.password is None:
+        return url
+    netloc = "{}:***@{}".format(parts.username or "", parts.netloc.rsplit("@", 1)[1])
+    return urlunsplit(parts._replace(netloc=netloc))
