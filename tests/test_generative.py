@@ -19,6 +19,7 @@ from rag.answering.messages import MESSAGES, Reason
 ABSTAIN = MESSAGES["decline.weak_evidence"]
 LEADS = MESSAGES["generative.lead"]
 from rag.answering.retrieval import Retrieved
+from rag.answering.validate import SUPPORT_THRESHOLD
 from rag.service import RagService
 from rag.types import Citation, Delta, Final, Hit, Turn
 
@@ -110,7 +111,7 @@ def test_an_unsupported_sentence_is_marked_in_place(service):
         (QUOTE, True),
         ("Alla invånare får gratis glass varje fredag.", False),
     ]
-    assert answer.sentences[1].support < service.settings.support_threshold
+    assert answer.sentences[1].support < SUPPORT_THRESHOLD
 
 
 @pytest.mark.parametrize(

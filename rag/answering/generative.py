@@ -32,7 +32,7 @@ from rag.answering.prompts import answer_messages
 from rag.answering.retrieval import Retrieved
 from rag.index.store import Generation
 from rag.types import Answer, AnswerEvent, Citation, Delta, Final
-from rag.answering.validate import SupportScorer, validate
+from rag.answering.validate import SUPPORT_THRESHOLD, SupportScorer, validate
 
 log = logging.getLogger(__name__)
 
@@ -144,7 +144,7 @@ class GenerativeAnswerer:
         hits = retrieved.hits[: self.settings.answer_passages]
         if not raw:
             return base, Reason("empty")
-        checked = validate(raw, hits, lang, self.scorer, self.settings.support_threshold)
+        checked = validate(raw, hits, lang, self.scorer, SUPPORT_THRESHOLD)
         common = dict(
             question=retrieved.query.text, lang=lang, hits=tuple(retrieved.hits), evidence=base.evidence, mode=self.mode
         )
