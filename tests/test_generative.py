@@ -274,3 +274,14 @@ def test_the_plain_cli_output_lists_unsupported_sentences_and_removed_markers(se
     assert "Obs! Stöds inte av de citerade avsnitten:\n  - Alla invånare får gratis glass varje fredag.\n\n" in text
     assert "Borttagna källhänvisningar (fanns inte bland avsnitten): [9]\n" in text
     assert "Källor:\n  [1] 1. Strategi (strategi.txt)\n" in text
+
+
+def test_a_stricter_supported_share_replaces_a_half_supported_answer(service):
+    raw = QUOTE[:-1] + " [1]. Alla invånare får gratis glass varje fredag [3]."
+    retrieved = _retrieved(service)
+
+    default = _answerer(service, FakeListChatModel(responses=[raw])).answer(retrieved)
+    strict = _answerer(service, FakeListChatModel(responses=[raw]), min_supported_share=0.75).answer(retrieved)
+
+    assert (default.mode, default.fallback) == ("generative", None)
+    assert (strict.mode, strict.fallback) == ("extractive", str(Reason("low_support", {"supported": 1, "total": 2})))

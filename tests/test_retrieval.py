@@ -326,3 +326,16 @@ def test_sentence_hubness_is_stored_at_ingest_and_computed_for_an_older_index(se
         assert IndexDir(settings.index_dir).open_current().sentence_hubness.tolist() == pytest.approx(expected.tolist())
     finally:
         np.save(folder / "sentence_hubness.npy", expected)
+
+
+@pytest.mark.parametrize(("candidates", "returned"), [(5, 4), (50, 5)])
+def test_candidates_bounds_what_each_retriever_offers_the_fusion(built, candidates, returned):
+    # Six passages, one a near-copy that is never returned: five per retriever offer five passages
+    # together, four once the copy is dropped; fifty offer every passage.
+    settings = load_settings(index_dir=built.index_dir, corpus_dir=built.corpus_dir, candidates=candidates)
+    service = RagService(settings, embedder=HashEmbedder(), notify=pytest.fail)
+
+    hits = service.retrieve("kommunen", k=50).hits
+
+    assert len(service.generation.passages) == 6
+    assert len(hits) == returned
