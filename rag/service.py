@@ -25,10 +25,10 @@ from rag.index.ingest import IngestReport, ingest
 from rag.limits import check_history, check_k, check_text
 from rag.answering.llm import make_answerer, make_condenser
 from rag.answering.query import TRANSLATE_DENSE_WEIGHT, QueryBuilder
-from rag.answering.retrieval import Fusion, HybridRetriever, Reranker, Retrieved
+from rag.answering.retrieval import Fusion, HybridRetriever, Reranker
 from rag.index.store import IndexDir, Manifest, expected_manifest, manifest_mismatch
 from rag.answering.translate import DictionaryTranslator
-from rag.types import Answer, AnswerEvent, Final, Hit, Turn
+from rag.types import Answer, AnswerEvent, Final, Hit, Retrieved, Turn
 from rag.product.viewer import IndexedPassages, PassageView, SourceLocation
 from rag.types import Passage
 

@@ -18,10 +18,9 @@ from rag.answering.messages import MESSAGES, Reason
 
 ABSTAIN = MESSAGES["decline.weak_evidence"]
 LEADS = MESSAGES["generative.lead"]
-from rag.answering.retrieval import Retrieved
 from rag.answering.validate import SUPPORT_THRESHOLD
 from rag.service import RagService
-from rag.types import Citation, Delta, Final, Hit, Turn
+from rag.types import Citation, Delta, Final, Hit, Retrieved, Turn
 
 QUESTION = "Vem beslutar om strategin för AI?"
 QUOTE = "Strategin beslutas av kommunfullmäktige efter en bred dialog."

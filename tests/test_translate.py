@@ -13,7 +13,8 @@ from rag.lexical import stem
 from rag.answering.query import read_asks
 from rag.answering.retrieval import Fusion
 from rag.service import RagService
-from rag.answering.translate import DictionaryTranslator, TermGroup, parse_folkets
+from rag.answering.translate import DictionaryTranslator, parse_folkets
+from rag.types import TermGroup
 
 FOLKETS_LINES = [
     "# Folkets lexikon sv→en (CC BY-SA 2.5)\n",

@@ -29,9 +29,8 @@ from rag.config import Settings
 from rag.embeddings import Embedder
 from rag.answering.messages import Reason, say
 from rag.answering.prompts import answer_messages
-from rag.answering.retrieval import Retrieved
 from rag.index.store import Generation
-from rag.types import Answer, AnswerEvent, Citation, Delta, Final
+from rag.types import Answer, AnswerEvent, Citation, Delta, Final, Retrieved
 from rag.answering.validate import SUPPORT_THRESHOLD, SupportScorer, validate
 
 log = logging.getLogger(__name__)

@@ -21,8 +21,8 @@ import numpy as np
 from rag.embeddings import Embedder
 from rag.answering.followup import Condenser, Resolution, resolve
 from rag.lexical import detect_lang
-from rag.answering.translate import QueryTranslator, TermGroup
-from rag.types import Turn
+from rag.answering.translate import QueryTranslator
+from rag.types import TermGroup, Turn
 
 
 @dataclass(frozen=True)

@@ -43,7 +43,7 @@ from rag.config import Settings
 from rag.embeddings import Embedder
 from rag.answering.query import Query
 from rag.index.store import COLLECTION, Generation, open_chroma
-from rag.types import Hit
+from rag.types import Hit, Retrieved
 
 log = logging.getLogger(__name__)
 
@@ -89,13 +89,6 @@ class Fusion:
 class Reranker(Protocol):
     def rerank(self, query: str, hits: list[Hit]) -> list[Hit]: ...
 
-
-@dataclass(frozen=True)
-class Retrieved:
-    """Ranked hits for a ``Query``."""
-
-    query: Query
-    hits: list[Hit]
 
 
 def _fold(text: str) -> str:
