@@ -56,7 +56,7 @@ log = logging.getLogger(__name__)
 SENTENCE_WEIGHT = 1.25
 SENTENCE_HUBNESS_ALPHA = 0.75
 # Share of the dense z-score in the fusion. Z-score fusion at this weight beat RRF on dev when it was
-# introduced (recall@5 0.831 against 0.797, a7f3894); re-tuning it together with HUBNESS_ALPHA and
+# introduced (recall@5 0.831 against 0.797, commit a7f3894); re-tuning it together with HUBNESS_ALPHA and
 # PRF_WEIGHT (python -m evals.tune_retrieval --fusion, grid 0.45-0.65) overfits: plain dev MRR
 # 0.832, cross-validated 0.795.
 DENSE_WEIGHT = 0.55
@@ -88,7 +88,6 @@ class Fusion:
 
 class Reranker(Protocol):
     def rerank(self, query: str, hits: list[Hit]) -> list[Hit]: ...
-
 
 
 def _fold(text: str) -> str:

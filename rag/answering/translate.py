@@ -39,7 +39,6 @@ MAX_ALTERNATIVES = 8  # per English word; the first are the words it is the main
 GLOSS_RANKS = 1  # gloss positions told apart when ordering: first gloss, or any later one
 
 
-
 class QueryTranslator(Protocol):
     def translate(self, question: str, vocabulary: frozenset[str]) -> list[TermGroup]:
         """Groups for the question's English content words; a group's terms are stems that occur

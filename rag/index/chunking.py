@@ -69,7 +69,6 @@ class _Section:
     blocks: list[_Block] = field(default_factory=list)
 
 
-
 class _Builder:
     """Accumulates display text with a per-character source index."""
 
