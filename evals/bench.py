@@ -189,7 +189,8 @@ def compose_synthetic(generation, n: int, seed: int = SEED):
     """``n`` passages of 3–6 random real sentences each, plus their sentences and vectors."""
     import numpy as np
 
-    from rag.index.chunking import SentenceSpan, passage_id
+    from rag.index.chunking import passage_id
+    from rag.types import SentenceSpan
     from rag.types import Passage
 
     rng = np.random.default_rng(seed)

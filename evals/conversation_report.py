@@ -6,10 +6,12 @@ Questions, rewrites, answers and passages are escaped: none of them may inject m
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from html import escape
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from evals.conversations import HEADLINE_METRICS, PRIMARY_METRIC, Conversation
+if TYPE_CHECKING:
+    from evals.conversations import Conversation
 
 _CSS = """
 body { font: 14px/1.45 system-ui, sans-serif; margin: 2em auto; max-width: 1100px; color: #222; }
@@ -36,12 +38,12 @@ def _mark(ok: bool, yes: str, no: str) -> str:
     return '<span class="ok">{}</span>'.format(escape(yes)) if ok else '<span class="bad">{}</span>'.format(escape(no))
 
 
-def _metrics(result: dict) -> str:
+def _metrics(result: dict, headline: Sequence[str]) -> str:
     compared = (result.get("comparison") or {}).get("metrics", {})
     head = "<tr><th>metric</th><th>value</th>" + ("<th>other run</th><th>delta</th>" if compared else "") + "</tr>"
     rows = []
-    for metric in HEADLINE_METRICS:
-        label = escape(metric) + (" (primary)" if metric == PRIMARY_METRIC else "")
+    for metric in headline:
+        label = escape(metric) + (" (primary)" if metric == result.get("primary_metric") else "")
         cells = "<td>{}</td><td class=num>{}</td>".format(label, _fmt(result.get(metric)))
         if compared:
             entry = compared.get(metric, {})
@@ -96,7 +98,11 @@ def _turn(row: dict, response: dict) -> str:
     return "\n".join(parts)
 
 
-def render_html(result: dict, conversations: list[Conversation], responses: dict[str, dict]) -> str:
+def render_html(
+    result: dict, conversations: list[Conversation], responses: dict[str, dict], headline: Sequence[str]
+) -> str:
+    """The page for a run: ``headline`` names the metrics in the table, in order; the primary one is
+    the summary's own ``primary_metric``."""
     rows = {(r["conversation"], r["turn"]): r for r in result["turns"]}
     sections = []
     for c in conversations:
@@ -115,7 +121,7 @@ def render_html(result: dict, conversations: list[Conversation], responses: dict
             "<h1>Conversation eval: {}</h1>".format(name),
             _run_meta(result),
             "<h2>Metrics (turns after the first)</h2>",
-            _metrics(result),
+            _metrics(result, headline),
             "<h2>Conversations</h2>",
             *sections,
             "</body></html>",

@@ -31,6 +31,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
+from evals.conversation_report import render_html
 from evals.gold import GoldItem, _gold_item, load_corpus_texts, locate_gold
 from evals.metrics import percentile, score_question
 from rag.jsonl import read_jsonl
@@ -291,8 +292,6 @@ def run_conversation_eval(
     """Ask every conversation, score it and write a run folder: ``summary.json``, ``turns.csv``
     (one row per turn), ``report.html`` and ``responses.jsonl``. Returns the summary with the
     per-turn rows under ``turns``."""
-    from evals.conversation_report import render_html
-
     conversations = load_conversations(path)
     texts = corpus_texts if corpus_texts is not None else load_corpus_texts(corpus_dir)
     # Fail before the slow part: a quote the corpus lacks makes the run meaningless.
@@ -322,7 +321,7 @@ def run_conversation_eval(
     with open(out / "responses.jsonl", "w", encoding="utf-8") as handle:
         for turn in (t for c in conversations for t in c.turns):
             handle.write(json.dumps({"id": turn.id, "response": responses[turn.id]}, ensure_ascii=False) + "\n")
-    (out / "report.html").write_text(render_html(result, conversations, responses), encoding="utf-8")
+    (out / "report.html").write_text(render_html(result, conversations, responses, HEADLINE_METRICS), encoding="utf-8")
     logger.info("conversation eval run written to %s", out)
     return result
 

@@ -2,7 +2,7 @@
 
 Every answerable question is embedded once; each grid point ranks all of them through the real
 ``HybridRetriever`` and scores the top 10 with the eval harness's own rule (``score_question``).
-With ``--fusion`` the grid also varies the fusion settings (dense_weight, hubness_alpha,
+With ``--fusion`` the grid also varies the fusion constants (``Fusion``: dense_weight, hubness_alpha,
 prf_weight) around their defaults, to see whether re-tuning them together holds up in CV.
 The grid is cross-validated by question: for each of ``--shuffles`` shuffles and ``--folds``
 folds, the grid point with the best mean MRR + recall@5 on the other folds ranks the held-out
@@ -25,7 +25,7 @@ from pathlib import Path
 from evals.gold import GoldItem, load_corpus_texts, load_gold, locate_gold
 from evals.metrics import score_question
 from rag.config import load_settings
-from rag.answering.retrieval import HybridRetriever
+from rag.answering.retrieval import Fusion, HybridRetriever
 from rag.service import RagService
 
 WEIGHTS = (0.0, 0.5, 0.75, 1.0, 1.25, 1.5)
@@ -34,7 +34,7 @@ FUSION_WEIGHTS = (0.0, 0.5, 1.0, 1.5)
 FUSION_HUBNESS_ALPHAS = (0.0, 0.5, 1.0)
 FUSION = {"dense_weight": (0.45, 0.55, 0.65), "hubness_alpha": (0.25, 0.5, 0.75), "prf_weight": (0.0, 0.3, 0.6)}
 DEPTH = 10  # passages scored per question, as `rag eval` retrieves
-# sentence weight, sentence hubness alpha, then the fusion settings (dense_weight, hubness_alpha, prf_weight)
+# sentence weight, sentence hubness alpha, then the fusion constants (dense_weight, hubness_alpha, prf_weight)
 Point = tuple[float, ...]
 Rows = dict[str, dict]  # question id -> the harness's per-question row
 
@@ -48,11 +48,10 @@ def grid(fusion: bool) -> list[Point]:
 
 
 def rank_all(service: RagService, gold: list[GoldItem], point: Point, queries: dict, spans: dict) -> Rows:
-    settings = service.settings
-    if len(point) > 2:
-        settings = settings.model_copy(update=dict(zip(FUSION, point[2:])))
+    fusion = Fusion(**dict(zip(FUSION, point[2:])))
     retriever = HybridRetriever(
-        settings, service.embedder, service.generation, sentence_weight=point[0], sentence_hubness_alpha=point[1]
+        service.settings, service.embedder, service.generation, fusion=fusion,
+        sentence_weight=point[0], sentence_hubness_alpha=point[1],
     )
     rows = {}
     for item in gold:
@@ -117,7 +116,7 @@ def main(argv: list[str] | None = None) -> int:
     print("cross-validated ({} folds x {} shuffles): {}".format(args.folds, args.shuffles, _fmt(summary(held_out))))
     print("chosen: " + ", ".join("{} x{}".format(_point(p), n) for p, n in Counter(chosen).most_common(8)))
     final = max(points, key=lambda p: (objective(list(table[p].values())), -points.index(p)))
-    without = (0.0, 0.0, *(getattr(service.settings, name) for name in FUSION)) if args.fusion else (0.0, 0.0)
+    without = (0.0, 0.0, *(getattr(Fusion(), name) for name in FUSION)) if args.fusion else (0.0, 0.0)
     for lang in sorted({g.lang for g in gold}):
         rows = [table[final][g.id] for g in gold if g.lang == lang]
         base = [table[without][g.id] for g in gold if g.lang == lang]

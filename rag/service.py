@@ -24,11 +24,11 @@ from rag.answering.followup import Condenser
 from rag.index.ingest import IngestReport, IngestTally, ingest
 from rag.limits import check_history, check_k, check_text
 from rag.answering.llm import make_answerer, make_condenser
-from rag.answering.query import QueryBuilder
-from rag.answering.retrieval import HybridRetriever, Reranker, Retrieved
+from rag.answering.query import TRANSLATE_DENSE_WEIGHT, QueryBuilder
+from rag.answering.retrieval import Fusion, HybridRetriever, Reranker
 from rag.index.store import IndexDir, Manifest, expected_manifest, manifest_mismatch
 from rag.answering.translate import DictionaryTranslator
-from rag.types import Answer, AnswerEvent, Final, Hit, Turn
+from rag.types import Answer, AnswerEvent, Final, Hit, Retrieved, Turn
 from rag.product.viewer import IndexedPassages, PassageView, SourceLocation
 from rag.types import Passage
 
@@ -60,8 +60,12 @@ class RagService:
         notify=None,
         condenser: Condenser | None = None,
         tally: IngestTally | None = None,
+        fusion: Fusion = Fusion(),
+        translate_dense_weight: float = TRANSLATE_DENSE_WEIGHT,
     ) -> None:
         self.settings = settings
+        self.fusion = fusion
+        self.translate_dense_weight = translate_dense_weight
         self.embedder = embedder or make_embedder(settings)
         self._answerer = answerer
         self.condenser = condenser if condenser is not None else make_condenser(settings)
@@ -104,9 +108,9 @@ class RagService:
             generation.vocabulary,
             self.condenser,
             translator=DictionaryTranslator() if self.settings.translate_queries else None,
-            translate_dense_weight=self.settings.translate_dense_weight,
+            translate_dense_weight=self.translate_dense_weight,
         )
-        self.retriever = HybridRetriever(self.settings, self.embedder, generation, self.reranker)
+        self.retriever = HybridRetriever(self.settings, self.embedder, generation, self.reranker, self.fusion)
         self.answerer = self._answerer or make_answerer(self.settings, generation, self.embedder)
         self._passages = IndexedPassages(generation, self.settings.corpus_dir)
         self._generation = generation

@@ -10,7 +10,10 @@ passage, sentence or citation can be traced back to the exact span it came from.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, Sequence
+from typing import TYPE_CHECKING, Any, Sequence
+
+if TYPE_CHECKING:
+    from rag.answering.query import Query
 
 
 @dataclass(frozen=True)
@@ -108,6 +111,18 @@ class Passage:
 
 
 @dataclass(frozen=True)
+class SentenceSpan:
+    """A sentence of a passage: repaired text, its source span and the page it starts on."""
+
+    passage_id: str
+    text: str
+    start: int
+    end: int
+    page: int | None = None
+    page_estimated: bool = False
+
+
+@dataclass(frozen=True)
 class Hit:
     """A passage returned by retrieval, with its 1-based rank and fused score."""
 
@@ -119,6 +134,24 @@ class Hit:
 
     def to_dict(self) -> dict[str, Any]:
         return {"rank": self.rank, "score": round(self.score, 6), **self.passage.to_dict()}
+
+
+@dataclass(frozen=True)
+class TermGroup:
+    """One English word or phrase of the question and the Swedish corpus terms it may stand for."""
+
+    english: str
+    terms: tuple[str, ...]
+    in_dictionary: bool = True  # False: the dictionary lacks the word, so its absence says nothing
+    words: tuple[str, ...] = ()  # the Swedish words behind ``terms``, one per term
+
+
+@dataclass(frozen=True)
+class Retrieved:
+    """Ranked hits for a ``Query``."""
+
+    query: Query
+    hits: list[Hit]
 
 
 @dataclass(frozen=True)

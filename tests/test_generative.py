@@ -18,9 +18,9 @@ from rag.answering.messages import MESSAGES, Reason
 
 ABSTAIN = MESSAGES["decline.weak_evidence"]
 LEADS = MESSAGES["generative.lead"]
-from rag.answering.retrieval import Retrieved
+from rag.answering.validate import SUPPORT_THRESHOLD
 from rag.service import RagService
-from rag.types import Citation, Delta, Final, Hit, Turn
+from rag.types import Citation, Delta, Final, Hit, Retrieved, Turn
 
 QUESTION = "Vem beslutar om strategin för AI?"
 QUOTE = "Strategin beslutas av kommunfullmäktige efter en bred dialog."
@@ -110,7 +110,7 @@ def test_an_unsupported_sentence_is_marked_in_place(service):
         (QUOTE, True),
         ("Alla invånare får gratis glass varje fredag.", False),
     ]
-    assert answer.sentences[1].support < service.settings.support_threshold
+    assert answer.sentences[1].support < SUPPORT_THRESHOLD
 
 
 @pytest.mark.parametrize(
@@ -273,3 +273,14 @@ def test_the_plain_cli_output_lists_unsupported_sentences_and_removed_markers(se
     assert "Obs! Stöds inte av de citerade avsnitten:\n  - Alla invånare får gratis glass varje fredag.\n\n" in text
     assert "Borttagna källhänvisningar (fanns inte bland avsnitten): [9]\n" in text
     assert "Källor:\n  [1] 1. Strategi (strategi.txt)\n" in text
+
+
+def test_a_stricter_supported_share_replaces_a_half_supported_answer(service):
+    raw = QUOTE[:-1] + " [1]. Alla invånare får gratis glass varje fredag [3]."
+    retrieved = _retrieved(service)
+
+    default = _answerer(service, FakeListChatModel(responses=[raw])).answer(retrieved)
+    strict = _answerer(service, FakeListChatModel(responses=[raw]), min_supported_share=0.75).answer(retrieved)
+
+    assert (default.mode, default.fallback) == ("generative", None)
+    assert (strict.mode, strict.fallback) == ("extractive", str(Reason("low_support", {"supported": 1, "total": 2})))

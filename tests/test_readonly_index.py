@@ -1,8 +1,11 @@
 """An index on a read-only disk still answers, and asking never changes a byte of it.
 
 ``chmod -R a-w`` does not stop root, so when the tests run as root the question is asked in a
-child process as the unprivileged user ``nobody`` (util-linux ``setpriv``), for whom the copy
-really is read-only.
+child process that holds no capabilities over the files: in a new user namespace (util-linux
+``unshare --user``) it still owns what root owns, so it reads the clone wherever it lies (a fresh
+clone in a private ``mktemp -d`` folder included), but the permission bits bind it and the copy
+really is read-only. Where user namespaces are not allowed it runs as ``nobody`` (``setpriv``),
+which needs every folder above the clone to be readable by others.
 """
 
 from __future__ import annotations
@@ -55,12 +58,19 @@ def readable_root():
     shutil.rmtree(root)
 
 
+def _without_privileges() -> list[str]:
+    """A command prefix under which root's files obey their permission bits; empty for a normal user."""
+    if os.geteuid() != 0:
+        return []
+    if shutil.which("unshare") and subprocess.run(["unshare", "--user", "true"], check=False).returncode == 0:
+        return ["unshare", "--user"]
+    if shutil.which("setpriv"):
+        return ["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups"]
+    pytest.skip("running as root without unshare or setpriv: cannot make the copy read-only")
+
+
 def _ask(root: Path) -> subprocess.CompletedProcess:
-    command = [sys.executable, "-c", ASK, str(root), QUESTION]
-    if os.geteuid() == 0:
-        if shutil.which("setpriv") is None:
-            pytest.skip("running as root without setpriv: cannot make the copy read-only")
-        command = ["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", *command]
+    command = [*_without_privileges(), sys.executable, "-c", ASK, str(root), QUESTION]
     env = {k: v for k, v in os.environ.items() if not k.upper().startswith("RAG_")}
     env["HOME"] = tempfile.gettempdir()
     return subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True, timeout=180, check=False)

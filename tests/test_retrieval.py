@@ -10,7 +10,7 @@ from fakes import HashEmbedder, corpus_without_rag_env, fake_index
 
 from rag.config import load_settings
 from rag.index.ingest import ingest
-from rag.answering.retrieval import HybridRetriever, SentenceRows, section_matches, segment_max
+from rag.answering.retrieval import Fusion, HybridRetriever, SentenceRows, section_matches, segment_max
 from rag.service import RagService
 from rag.index.store import IndexDir, hubness
 
@@ -155,10 +155,12 @@ def test_k_limits_the_number_of_hits(service):
     ],
 )
 def test_pseudo_relevance_feedback_lifts_the_neighbours_of_the_best_passage(built, prf_weight, sections):
-    settings = load_settings(index_dir=built.index_dir, corpus_dir=built.corpus_dir, prf_weight=prf_weight)
+    settings = load_settings(index_dir=built.index_dir, corpus_dir=built.corpus_dir)
     service = RagService(settings, embedder=HashEmbedder(), notify=pytest.fail)
     # Passage similarity only: the sentence term has its own tests below.
-    retriever = HybridRetriever(settings, service.embedder, service.generation, sentence_weight=0.0)
+    retriever = HybridRetriever(
+        settings, service.embedder, service.generation, fusion=Fusion(prf_weight=prf_weight), sentence_weight=0.0
+    )
 
     retrieved = retriever.search(service.queries.build("verksamheten och systemet"), k=4)
 
@@ -168,8 +170,8 @@ def test_pseudo_relevance_feedback_lifts_the_neighbours_of_the_best_passage(buil
 
 
 def test_rrf_fusion_ranks_the_distinctive_passage_first(built):
-    rrf = load_settings(index_dir=built.index_dir, corpus_dir=built.corpus_dir, fusion="rrf")
-    service = RagService(rrf, embedder=HashEmbedder(), notify=pytest.fail)
+    settings = load_settings(index_dir=built.index_dir, corpus_dir=built.corpus_dir)
+    service = RagService(settings, embedder=HashEmbedder(), notify=pytest.fail, fusion=Fusion(method="rrf"))
 
     hits = service.retrieve("Hur gör vi en konsekvensbedömning?").hits
 
@@ -244,22 +246,22 @@ Kommunen arbetar med AI och data sedan länge.
 
 @pytest.fixture(scope="module")
 def sentence_index(tmp_path_factory):
-    """Settings for dense ranking alone (no BM25 share, no feedback, no passage hubness), over an
-    index built with a wide fake embedder so that no two of these words share a dimension."""
+    """An index for dense ranking alone (DENSE_ONLY: no BM25 share, no feedback, no passage hubness), built with a wide fake embedder so that no two of these words share a dimension."""
     root = tmp_path_factory.mktemp("sentences")
     embedder = HashEmbedder(dim=512)
     with corpus_without_rag_env(root, {"ekonomi.txt": EKONOMI, "intervjuer.txt": INTERVJUER}) as corpus:
-        settings = load_settings(
-            index_dir=root / "index", corpus_dir=corpus, dense_weight=1.0, prf_weight=0.0, hubness_alpha=0.0
-        )
+        settings = load_settings(index_dir=root / "index", corpus_dir=corpus)
         ingest(settings, embedder=embedder, progress=False)
         yield settings, embedder
+
+
+DENSE_ONLY = Fusion(dense_weight=1.0, prf_weight=0.0, hubness_alpha=0.0)
 
 
 def _dense_sections(sentence_index, question: str, **sentence_term) -> list[str]:
     settings, embedder = sentence_index
     service = RagService(settings, embedder=embedder, notify=pytest.fail)
-    retriever = HybridRetriever(settings, embedder, service.generation, **sentence_term)
+    retriever = HybridRetriever(settings, embedder, service.generation, fusion=DENSE_ONLY, **sentence_term)
     return [h.passage.section for h in retriever.search(service.queries.build(question), k=7).hits]
 
 
@@ -324,3 +326,16 @@ def test_sentence_hubness_is_stored_at_ingest_and_computed_for_an_older_index(se
         assert IndexDir(settings.index_dir).open_current().sentence_hubness.tolist() == pytest.approx(expected.tolist())
     finally:
         np.save(folder / "sentence_hubness.npy", expected)
+
+
+@pytest.mark.parametrize(("candidates", "returned"), [(5, 4), (50, 5)])
+def test_candidates_bounds_what_each_retriever_offers_the_fusion(built, candidates, returned):
+    # Six passages, one a near-copy that is never returned: five per retriever offer five passages
+    # together, four once the copy is dropped; fifty offer every passage.
+    settings = load_settings(index_dir=built.index_dir, corpus_dir=built.corpus_dir, candidates=candidates)
+    service = RagService(settings, embedder=HashEmbedder(), notify=pytest.fail)
+
+    hits = service.retrieve("kommunen", k=50).hits
+
+    assert len(service.generation.passages) == 6
+    assert len(hits) == returned

@@ -11,8 +11,10 @@ from rag.answering.answer import ExtractiveAnswerer
 from rag.config import load_settings
 from rag.lexical import stem
 from rag.answering.query import read_asks
+from rag.answering.retrieval import Fusion
 from rag.service import RagService
-from rag.answering.translate import DictionaryTranslator, TermGroup, parse_folkets
+from rag.answering.translate import DictionaryTranslator, parse_folkets
+from rag.types import TermGroup
 
 FOLKETS_LINES = [
     "# Folkets lexikon sv→en (CC BY-SA 2.5)\n",
@@ -96,9 +98,12 @@ def built(tmp_path_factory):
         yield settings
 
 
-def _service(built, **overrides) -> RagService:
+def _service(built, fusion: Fusion = Fusion(), **overrides) -> RagService:
     settings = load_settings(index_dir=built.index_dir, corpus_dir=built.corpus_dir, **overrides)
-    return RagService(settings, embedder=HashEmbedder(), notify=pytest.fail).warm_up()
+    return RagService(settings, embedder=HashEmbedder(), notify=pytest.fail, fusion=fusion).warm_up()
+
+
+LEXICAL_ONLY = Fusion(dense_weight=0.0)
 
 
 QUESTION = "Who decides on the strategy, the municipal council?"
@@ -106,7 +111,7 @@ QUESTION = "Who decides on the strategy, the municipal council?"
 
 def test_an_english_question_reaches_swedish_passages_through_bm25(built):
     # BM25 alone decides here: the fake embedder's vectors of English words are noise.
-    service = _service(built, dense_weight=0.0)
+    service = _service(built, LEXICAL_ONLY)
 
     retrieved = service.retrieve(QUESTION, k=2)
 
@@ -121,7 +126,7 @@ def test_an_english_question_reaches_swedish_passages_through_bm25(built):
 
 
 def test_without_translation_an_english_question_has_no_lexical_match(built):
-    retrieved = _service(built, dense_weight=0.0, translate_queries=False).retrieve(QUESTION, k=2)
+    retrieved = _service(built, LEXICAL_ONLY, translate_queries=False).retrieve(QUESTION, k=2)
 
     assert retrieved.query.groups == ()
     assert [h.bm25_rank for h in retrieved.hits] == [None, None]
@@ -141,8 +146,8 @@ class RecordingEmbedder(HashEmbedder):
 
 def test_dense_search_adds_the_swedish_rendering_but_answers_score_the_question(built):
     embedder = RecordingEmbedder()
-    settings = load_settings(index_dir=built.index_dir, corpus_dir=built.corpus_dir, prf_weight=0.0)
-    service = RagService(settings, embedder=embedder, notify=pytest.fail)
+    settings = load_settings(index_dir=built.index_dir, corpus_dir=built.corpus_dir)
+    service = RagService(settings, embedder=embedder, notify=pytest.fail, fusion=Fusion(prf_weight=0.0))
 
     retrieved = service.retrieve(QUESTION, k=2)
 
@@ -154,8 +159,8 @@ def test_dense_search_adds_the_swedish_rendering_but_answers_score_the_question(
 
 def test_without_a_dense_weight_only_the_question_is_embedded(built):
     embedder = RecordingEmbedder()
-    settings = load_settings(index_dir=built.index_dir, corpus_dir=built.corpus_dir, translate_dense_weight=0.0)
-    hits = RagService(settings, embedder=embedder, notify=pytest.fail).search(QUESTION)
+    settings = load_settings(index_dir=built.index_dir, corpus_dir=built.corpus_dir)
+    hits = RagService(settings, embedder=embedder, notify=pytest.fail, translate_dense_weight=0.0).search(QUESTION)
 
     assert embedder.query_texts == [QUESTION]
     assert [h.dense_rank for h in hits if h.passage.section == "1. Strategi"] == [2]

@@ -8,8 +8,9 @@ Data flows through these modules in this order:
 - ``selection``: candidate sentences scored (weights in ``selection_weights``) and chained.
 - ``abstention``: answer, partial answer or decline.
 - ``compose``: the answer in parts with its citations; ``answer`` runs the extractive path end to end.
-- ``generative`` (with ``prompts``, ``validate`` and the factory in ``llm``): an answer written by the
-  operator's LLM endpoint and checked sentence by sentence against the cited passages.
+- ``generative`` (with ``prompts``, ``validate``, ``replies`` and the factory in ``llm``): an answer
+  written by the operator's LLM endpoint and checked sentence by sentence against the cited passages;
+  ``replies`` reads a chat model's reply for it and for ``followup``'s rewrites.
 
 ``messages`` holds every user-facing string in Swedish and English.
 """

@@ -29,6 +29,8 @@ from typing import Protocol, Sequence
 
 from rag.lexical import STOPWORDS, detect_lang, zipf_en, zipf_sv
 from rag.answering.messages import say
+from rag.answering.prompts import condense_messages
+from rag.answering.replies import describe_error, message_text, strip_thinking
 from rag.types import Turn
 
 log = logging.getLogger(__name__)
@@ -257,9 +259,6 @@ class LLMCondenser:
         self.timeout_s = timeout_s
 
     def condense(self, question: str, history: Sequence[Turn]) -> str | None:
-        from rag.answering.generative import describe_error, message_text
-        from rag.answering.prompts import condense_messages
-
         question = question.strip()
         if not history:
             return None
@@ -277,8 +276,6 @@ class LLMCondenser:
 
 def _clean_rewrite(text: str) -> str:
     """First non-empty line of the reply, without a "Standalone question:" prefix or quotes."""
-    from rag.answering.generative import strip_thinking
-
     lines = [line.strip() for line in strip_thinking(text).splitlines() if line.strip()]
     if not lines:
         return ""

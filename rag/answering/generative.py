@@ -18,59 +18,28 @@ from __future__ import annotations
 
 import dataclasses
 import logging
-import re
 import time
-from typing import Iterator
-
-from langchain_core.language_models import BaseChatModel
+from typing import TYPE_CHECKING, Iterator
 
 from rag.answering.answer import ExtractiveAnswerer, stream_answer
 from rag.config import Settings
 from rag.embeddings import Embedder
 from rag.answering.messages import Reason, say
 from rag.answering.prompts import answer_messages
-from rag.answering.retrieval import Retrieved
+from rag.answering.replies import describe_error, message_text, strip_thinking
 from rag.index.store import Generation
-from rag.types import Answer, AnswerEvent, Citation, Delta, Final
-from rag.answering.validate import SupportScorer, validate
+from rag.types import Answer, AnswerEvent, Citation, Delta, Final, Retrieved
+from rag.answering.validate import SUPPORT_THRESHOLD, SupportScorer, validate
+
+if TYPE_CHECKING:  # importing langchain's model classes costs half a second at every start
+    from langchain_core.language_models import BaseChatModel
 
 log = logging.getLogger(__name__)
-
-# Reasoning models (e.g. qwen3, deepseek-r1 via Ollama) write their thinking inline first.
-_THINKING = re.compile(r"<think>.*?(</think>|$)", re.S | re.I)
 
 
 def notice(lang: str, reason: Reason) -> str:
     """The visible line above a fallback answer, in the answer's language."""
     return say("generative.fallback", lang, reason=reason.text(lang))
-
-
-def strip_thinking(text: str) -> str:
-    return _THINKING.sub("", text).strip()
-
-
-def message_text(message) -> str:
-    """The text of a chat message or chunk, whether its content is a string or content blocks."""
-    content = message.content
-    if isinstance(content, str):
-        return content
-    return "".join(
-        part if isinstance(part, str) else str(part.get("text", "")) for part in content
-        if isinstance(part, str) or part.get("type") == "text"
-    )
-
-
-def describe_error(exc: BaseException, timeout_s: float) -> Reason:
-    """A short, user-safe reason for a failed model call; never the traceback or a URL with a key."""
-    name = type(exc).__name__
-    status = getattr(exc, "status_code", None)
-    if isinstance(exc, TimeoutError) or "timeout" in name.lower():
-        return Reason("timeout", {"seconds": timeout_s})
-    if isinstance(status, int):
-        return Reason("http", {"status": status})
-    if isinstance(exc, ConnectionError) or "connect" in name.lower():
-        return Reason("unreachable")
-    return Reason("error", {"name": name})
 
 
 class GenerativeAnswerer:
@@ -144,7 +113,7 @@ class GenerativeAnswerer:
         hits = retrieved.hits[: self.settings.answer_passages]
         if not raw:
             return base, Reason("empty")
-        checked = validate(raw, hits, lang, self.scorer, self.settings.support_threshold)
+        checked = validate(raw, hits, lang, self.scorer, SUPPORT_THRESHOLD)
         common = dict(
             question=retrieved.query.text, lang=lang, hits=tuple(retrieved.hits), evidence=base.evidence, mode=self.mode
         )

@@ -18,6 +18,7 @@ from rag.answering.answer import Answerer, ExtractiveAnswerer
 from rag.config import ConfigError, Settings
 from rag.embeddings import Embedder
 from rag.answering.followup import Condenser, LLMCondenser
+from rag.answering.generative import GenerativeAnswerer
 from rag.index.store import Generation
 
 if TYPE_CHECKING:  # importing langchain's model classes costs half a second at every start
@@ -71,7 +72,6 @@ def make_answerer(
     extractive = ExtractiveAnswerer(settings, generation)
     if settings.llm == "extractive":
         return extractive
-    from rag.answering.generative import GenerativeAnswerer
 
     model = model or make_chat_model(settings)
     log.info("generative answers from %s model %s", settings.llm, settings.llm_model)

@@ -21,8 +21,8 @@ import numpy as np
 from rag.embeddings import Embedder
 from rag.answering.followup import Condenser, Resolution, resolve
 from rag.lexical import detect_lang
-from rag.answering.translate import QueryTranslator, TermGroup
-from rag.types import Turn
+from rag.answering.translate import QueryTranslator
+from rag.types import TermGroup, Turn
 
 
 @dataclass(frozen=True)
@@ -53,6 +53,10 @@ TOPIC_SCORING_WEIGHT = 0.6  # the topic vector beside the question's when answer
 # Vectors of recent questions, so that a follow-up's earlier turns are not embedded again. Only
 # earlier turns are looked up: a question asked again is embedded afresh (benchmarks stay honest).
 EMBED_CACHE_SIZE = 256
+# English questions: weight of the vector of their Swedish rendering (one translation per word) added
+# to the question's for dense search; 1.0 is their mean direction. Dev English MRR 0.577 -> 0.647,
+# recall@5 0.733 -> 0.767; weights 0.5-1.5 all gain (commit 8381b90). 0 turns it off.
+TRANSLATE_DENSE_WEIGHT = 1.0
 
 
 @dataclass(frozen=True)
@@ -180,7 +184,7 @@ class QueryBuilder:
         vocabulary: frozenset[str],
         condenser: Condenser | None = None,
         translator: QueryTranslator | None = None,
-        translate_dense_weight: float = 1.0,
+        translate_dense_weight: float = TRANSLATE_DENSE_WEIGHT,
     ) -> None:
         self.embedder = embedder
         self.vocabulary = vocabulary

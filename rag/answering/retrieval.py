@@ -15,10 +15,10 @@ from both are rescored exactly and fused:
   one sentence answers the question no longer loses to a passage that is
   vaguely about the whole topic (dev MRR 0.762 -> 0.823, see the constants);
 * both score lists are z-normalised over the candidates and mixed with weight
-  ``dense_weight`` (``fusion="rrf"`` gives reciprocal rank fusion instead, kept
-  for comparison runs);
+  ``DENSE_WEIGHT`` (``Fusion(method="rrf")`` gives reciprocal rank fusion instead,
+  kept for comparison runs);
 * dense pseudo-relevance feedback: the query vector is moved towards the vector
-  of the best fused passage (Rocchio, weight ``prf_weight``) and the candidates
+  of the best fused passage (Rocchio, weight ``PRF_WEIGHT``) and the candidates
   are fused again. The best passage is nearly always on topic, so its
   neighbours in meaning (the rest of a list, the passage that states the
   second half of an answer) move up: +2 points recall@5 in 5-fold
@@ -34,7 +34,7 @@ from __future__ import annotations
 import logging
 import unicodedata
 from dataclasses import dataclass
-from typing import Protocol
+from typing import Literal, Protocol
 
 import numpy as np
 
@@ -43,7 +43,7 @@ from rag.config import Settings
 from rag.embeddings import Embedder
 from rag.answering.query import Query
 from rag.index.store import COLLECTION, Generation, open_chroma
-from rag.types import Hit
+from rag.types import Hit, Retrieved
 
 log = logging.getLogger(__name__)
 
@@ -55,18 +55,39 @@ log = logging.getLogger(__name__)
 # without the correction (0.0) MRR stays at 0.78-0.79 (python -m evals.tune_retrieval).
 SENTENCE_WEIGHT = 1.25
 SENTENCE_HUBNESS_ALPHA = 0.75
+# Share of the dense z-score in the fusion. Z-score fusion at this weight beat RRF on dev when it was
+# introduced (recall@5 0.831 against 0.797, commit a7f3894); re-tuning it together with HUBNESS_ALPHA and
+# PRF_WEIGHT (python -m evals.tune_retrieval --fusion, grid 0.45-0.65) overfits: plain dev MRR
+# 0.832, cross-validated 0.795.
+DENSE_WEIGHT = 0.55
+# Hubness (CSLS) correction of dense passage scores: +7 points recall@5 on dev (commit a7f3894).
+HUBNESS_ALPHA = 0.5
+# Dense pseudo-relevance feedback, weight of the best fused passage's vector: +2 points recall@5
+# in 5-fold cross-validation on evals/gold_dev.jsonl (commit c458607); 0 turns it off.
+PRF_WEIGHT = 0.3
+# The usual reciprocal rank fusion constant (Cormack et al. 2009), not tuned here: RRF is only
+# kept for comparison runs.
+RRF_K = 60
+# Two passages whose word sets overlap this much (Jaccard) say the same thing, so only the better
+# ranked one is returned. Not measured on dev: set high so that only near-copies (the same text
+# ingested under two names) are merged.
+NEAR_DUPLICATE_JACCARD = 0.9
+
+
+@dataclass(frozen=True)
+class Fusion:
+    """How dense and BM25 scores are combined: tuned on dev, so constants rather than settings;
+    tests and evals/tune_retrieval pass other values to see their effect."""
+
+    dense_weight: float = DENSE_WEIGHT
+    hubness_alpha: float = HUBNESS_ALPHA
+    prf_weight: float = PRF_WEIGHT
+    method: Literal["zscore", "rrf"] = "zscore"
+    rrf_k: int = RRF_K
 
 
 class Reranker(Protocol):
     def rerank(self, query: str, hits: list[Hit]) -> list[Hit]: ...
-
-
-@dataclass(frozen=True)
-class Retrieved:
-    """Ranked hits for a ``Query``."""
-
-    query: Query
-    hits: list[Hit]
 
 
 def _fold(text: str) -> str:
@@ -100,6 +121,7 @@ class HybridRetriever:
         embedder: Embedder,
         generation: Generation,
         reranker: Reranker | None = None,
+        fusion: Fusion = Fusion(),
         sentence_weight: float = SENTENCE_WEIGHT,
         sentence_hubness_alpha: float = SENTENCE_HUBNESS_ALPHA,
     ) -> None:
@@ -111,6 +133,7 @@ class HybridRetriever:
         self.passages = generation.passages
         self.vectors = generation.vectors
         self.reranker = reranker
+        self.fusion = fusion
         self.bm25 = BM25Index.load(generation.folder / "bm25")
         self.vectorstore = Chroma(
             collection_name=COLLECTION,
@@ -150,8 +173,8 @@ class HybridRetriever:
         candidates = np.array(sorted(set(dense_ids) | set(lexical_ids)), dtype=np.int64)
         lexical = bm25_all[candidates]
         fused = self._fuse(candidates, self._dense(candidates, search_qv), lexical)
-        if self.settings.prf_weight > 0 and fused:
-            feedback = search_qv + self.settings.prf_weight * self.vectors[fused[0][0]]
+        if self.fusion.prf_weight > 0 and fused:
+            feedback = search_qv + self.fusion.prf_weight * self.vectors[fused[0][0]]
             feedback /= np.linalg.norm(feedback)
             fused = self._fuse(candidates, self._dense(candidates, feedback), lexical)
         hits = self._dedupe(fused, k)
@@ -176,7 +199,7 @@ class HybridRetriever:
     def _dense(self, candidates: np.ndarray, qv: np.ndarray) -> np.ndarray:
         """Cosine similarity of the candidates to ``qv``, corrected for hubness, plus (weighted,
         both z-normalised) that of their best sentence."""
-        passage = self.vectors[candidates] @ qv - self.settings.hubness_alpha * self.hub[candidates]
+        passage = self.vectors[candidates] @ qv - self.fusion.hubness_alpha * self.hub[candidates]
         if self.sentence_weight <= 0:
             return passage
         best = self._sentences.best(candidates, qv, self.sentence_hubness_alpha, fallback=passage)
@@ -215,9 +238,9 @@ class HybridRetriever:
         b_order = candidates[np.argsort(-lexical, kind="stable")]
         d_rank = {int(i): r for r, i in enumerate(d_order, 1)}
         b_rank = {int(i): r for r, i in enumerate(b_order, 1) if lexical[np.searchsorted(candidates, i)] > 0}
-        w = self.settings.dense_weight
-        if self.settings.fusion == "rrf":
-            rrf_k = self.settings.rrf_k
+        w = self.fusion.dense_weight
+        if self.fusion.method == "rrf":
+            rrf_k = self.fusion.rrf_k
             fused = np.array(
                 [w / (rrf_k + d_rank[int(i)]) + (1 - w) / (rrf_k + b_rank.get(int(i), 10**6)) for i in candidates]
             )
@@ -234,7 +257,7 @@ class HybridRetriever:
         kept: list[frozenset[str]] = []
         for idx, score, d_rank, b_rank in fused:
             words = self._terms[idx]
-            if any(_jaccard(words, other) >= 0.9 for other in kept):
+            if any(_jaccard(words, other) >= NEAR_DUPLICATE_JACCARD for other in kept):
                 continue
             kept.append(words)
             hits.append(Hit(self.passages[idx], len(hits) + 1, score, d_rank, b_rank))

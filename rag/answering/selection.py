@@ -23,11 +23,10 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from rag.index.chunking import SentenceSpan
 from rag.lexical import terms
 from rag.answering.query import Query
 from rag.index.store import Generation
-from rag.types import Hit
+from rag.types import Hit, SentenceSpan
 
 MIN_SENTENCE_CHARS = 30
 OVERLAP_WEIGHT = 0.15  # stemmed query-term overlap next to embedding similarity in ``evidence`` (dev-tuned)

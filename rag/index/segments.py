@@ -21,9 +21,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterator
 
-from rag.index.chunking import SentenceSpan, build_passages, passage_id
+from rag.index.chunking import build_passages, passage_id
 from rag.index.loaders import _first_line, load_document, source_name
-from rag.types import Document, Page, Passage
+from rag.types import Document, Page, Passage, SentenceSpan
 
 SEGMENT_CHARS = 1_000_000
 # A block this long ending like a sentence is a finished paragraph (the chunker's prose test).

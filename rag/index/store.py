@@ -42,9 +42,9 @@ import numpy as np
 from langchain_core.embeddings import Embeddings
 
 from rag import __version__
-from rag.index.chunking import CHUNKER_VERSION, SentenceSpan
+from rag.index.chunking import CHUNKER_VERSION
 from rag.index.clean import CLEANER_VERSION
-from rag.types import Passage
+from rag.types import Passage, SentenceSpan
 from rag.jsonl import read_jsonl_rows
 
 log = logging.getLogger(__name__)
