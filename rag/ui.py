@@ -126,6 +126,7 @@ def build_app(backend: Backend) -> gr.Blocks:
                     hits_view = gr.HTML("", js_on_load=CLICK_JS, elem_id="hits", max_height=420)
                     hit_pick = gr.CheckboxGroup([], label="Välj avsnitt att fästa", elem_id="hit-pick")
                     pin_hits_btn = gr.Button("Fäst valda avsnitt i utkastet", size="sm", elem_id="pin-hits")
+                    pin_hits_msg = gr.Markdown("", elem_id="pin-hits-msg")
                     draft_viewer = gr.HTML("", elem_id="draft-viewer")
                 with gr.Column(scale=3):
                     memo_title = gr.Textbox("Utkast", label="Rubrik på promemorian", elem_id="memo-title")
@@ -220,16 +221,20 @@ def build_app(backend: Backend) -> gr.Blocks:
         )
 
         # --- passage viewer ---------------------------------------------------------------------
+        def view_spans(data: dict) -> list[tuple[int, int]]:
+            return parse_spans(str(data.get("hl") or ""))
+
         def show(evt: gr.EventData):
             data = getattr(evt, "_data", None) or {}
             pid = str(data.get("pid") or "")
             if not pid:
                 return gr.update(), gr.update()
             try:
-                view = passage_view(service(), pid, parse_spans(str(data.get("hl") or "")))
+                view = passage_view(service(), pid, view_spans(data))
             except KeyError as exc:
                 raise gr.Error(str(exc.args[0])) from None
-            return passage_html(view), pid
+            # What is being viewed, with the cited spans: pinning it quotes those sentences.
+            return passage_html(view), {"pid": pid, "hl": [list(span) for span in view_spans(data)]}
 
         conversation.click(show, None, [viewer, viewing], api_visibility=PRIVATE)
         hits_view.click(show, None, [draft_viewer, draft_viewing], api_visibility=PRIVATE)
@@ -273,12 +278,12 @@ def build_app(backend: Backend) -> gr.Blocks:
 
         draft_outputs = [draft_state, items_pick, edit_text, edit_note, preview]
 
-        def pin_viewed(pid, items, title):
-            if not pid:
+        def pin_viewed(viewed, items, title):
+            if not viewed:
                 gr.Warning("Öppna först ett avsnitt genom att klicka på en hänvisning.")
                 return (*draft_view(items, None, title), gr.update())
-            items = ui_draft.pin_passages(items, service(), [pid])
-            return (*draft_view(items, len(items) - 1, title), "Avsnittet finns i utkastet ({} delar).".format(len(items)))
+            items, at, message = ui_draft.pin_passage(items, service(), viewed["pid"], viewed["hl"])
+            return (*draft_view(items, at, title), message)
 
         pin_passage_btn.click(pin_viewed, [viewing, draft_state, memo_title], draft_outputs + [pin_msg], api_visibility=PRIVATE)
 
@@ -289,9 +294,8 @@ def build_app(backend: Backend) -> gr.Blocks:
             if turns[int(index)].answer.abstained:
                 gr.Warning("Rapporten tar inte upp den frågan, så svaret har inga källor att fästa.")
                 return (*draft_view(items, None, title), gr.update())
-            items = ui_draft.pin_answer(items, turns[int(index)].answer)
-            msg = "Svar {} är fäst i utkastet ({} delar).".format(int(index) + 1, len(items))
-            return (*draft_view(items, len(items) - 1, title), msg)
+            items, at, message = ui_draft.pin_answer(items, turns[int(index)].answer, service())
+            return (*draft_view(items, at, title), "Svar {}: {}".format(int(index) + 1, message))
 
         pin_answer_btn.click(pin_turn, [answer_pick, turns_state, draft_state, memo_title], draft_outputs + [feedback_msg], api_visibility=PRIVATE)
 
@@ -302,8 +306,9 @@ def build_app(backend: Backend) -> gr.Blocks:
             except ValueError as exc:
                 gr.Warning(str(exc))
                 return gr.update(), gr.CheckboxGroup(choices=[], value=[])
+            # No rank number: the order shows it, and a chapter's own number ("3. Insikter") is not doubled.
             labels = [
-                ("{}. {}".format(h.rank, " · ".join(x for x in (h.passage.section.split(" › ")[-1], where(h.passage)) if x)), h.passage.id)
+                (" · ".join(x for x in (h.passage.section.split(" › ")[-1], where(h.passage)) if x), h.passage.id)
                 for h in hits
             ]
             return hits_html(hits, where), gr.CheckboxGroup(choices=labels, value=[])
@@ -314,12 +319,17 @@ def build_app(backend: Backend) -> gr.Blocks:
         def pin_hits(ids, items, title):
             if not ids:
                 gr.Warning("Kryssa först i de avsnitt som ska fästas.")
-                return draft_view(items, None, title)
-            items = ui_draft.pin_passages(items, service(), list(ids))
-            return draft_view(items, len(items) - 1, title)
+                return (*draft_view(items, None, title), gr.update(), gr.update())
+            items, at, message = ui_draft.pin_passages(items, service(), list(ids))
+            # The ticks are cleared: what is pinned is in the draft now.
+            return (*draft_view(items, at, title), gr.CheckboxGroup(value=[]), message)
 
-        pin_hits_btn.click(pin_hits, [hit_pick, draft_state, memo_title], draft_outputs, api_visibility=PRIVATE)
-        items_pick.change(lambda items, sel, title: draft_view(items, sel, title), [draft_state, items_pick, memo_title], draft_outputs, api_visibility=PRIVATE)
+        pin_hits_btn.click(
+            pin_hits, [hit_pick, draft_state, memo_title], draft_outputs + [hit_pick, pin_hits_msg], api_visibility=PRIVATE
+        )
+        # input, not change: an update from a handler already refills the editor, and a second
+        # refill could overwrite what the user has begun typing.
+        items_pick.input(lambda items, sel, title: draft_view(items, sel, title), [draft_state, items_pick, memo_title], draft_outputs, api_visibility=PRIVATE)
         memo_title.change(lambda items, sel, title: draft_view(items, sel, title), [draft_state, items_pick, memo_title], draft_outputs, api_visibility=PRIVATE)
         up_item.click(lambda items, sel, title: draft_view(*ui_draft.moved(items, sel, -1), title), [draft_state, items_pick, memo_title], draft_outputs, api_visibility=PRIVATE)
         down_item.click(lambda items, sel, title: draft_view(*ui_draft.moved(items, sel, 1), title), [draft_state, items_pick, memo_title], draft_outputs, api_visibility=PRIVATE)

@@ -175,3 +175,13 @@ def test_credentials_in_the_llm_url_are_redacted_wherever_settings_are_written(m
     assert settings.model_dump(mode="json")["llm_base_url"] == written
     assert public_settings(settings.model_dump(mode="json"))["llm_base_url"] == written
     assert "KEY" not in repr(settings.model_dump())
+
+
+def test_memo_author_is_empty_unless_an_operator_names_one(monkeypatch):
+    assert load_settings().memo_author == ""
+
+    monkeypatch.setenv("RAG_MEMO_AUTHOR", "Kommunledningskontoret")
+
+    assert load_settings().memo_author == "Kommunledningskontoret"
+    with pytest.raises(ConfigError, match="memo_author"):
+        load_settings(memo_author="x" * 201)
