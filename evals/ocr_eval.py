@@ -11,7 +11,7 @@ import json
 import sys
 from pathlib import Path
 
-from rag.clean import repair_line
+from rag.index.clean import repair_line
 
 
 def _edit_distance(a: list[str], b: list[str]) -> int:

@@ -19,7 +19,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from rag import ui_draft
+from rag.product.web import draft as ui_draft
 from rag.config import load_settings
 from rag.service import RagService
 

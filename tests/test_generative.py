@@ -10,15 +10,15 @@ from fakes import HashEmbedder, RaisingChatModel, RecordingChatModel, fake_index
 from langchain_core.language_models.fake_chat_models import FakeListChatModel, GenericFakeChatModel
 from langchain_core.messages import AIMessage
 
-from rag.answer import ExtractiveAnswerer
+from rag.answering.answer import ExtractiveAnswerer
 from rag.config import load_settings
-from rag.followup import LLMCondenser, Resolution, resolve
-from rag.generative import GenerativeAnswerer, notice
-from rag.messages import MESSAGES, Reason
+from rag.answering.followup import LLMCondenser, Resolution, resolve
+from rag.answering.generative import GenerativeAnswerer, notice
+from rag.answering.messages import MESSAGES, Reason
 
 ABSTAIN = MESSAGES["decline.weak_evidence"]
 LEADS = MESSAGES["generative.lead"]
-from rag.retrieval import Retrieved
+from rag.answering.retrieval import Retrieved
 from rag.service import RagService
 from rag.types import Citation, Delta, Final, Hit, Turn
 

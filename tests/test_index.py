@@ -10,12 +10,12 @@ import pytest
 from fakes import HashEmbedder, InterruptingEmbedder
 from fpdf import FPDF
 
-from rag.chunking import CHUNKER_VERSION
+from rag.index.chunking import CHUNKER_VERSION
 from rag.config import load_settings
 from rag.embeddings import Embedder
-from rag.indexing import embed_text, ingest
+from rag.index.ingest import embed_text, ingest
 from rag.service import RagService
-from rag.store import Generation, IndexDir
+from rag.index.store import Generation, IndexDir
 
 STRATEGI = """Strategi för AI
 
@@ -372,7 +372,7 @@ def test_a_named_file_updates_only_itself(settings, corpus, embedder):
 
 
 def test_remove_takes_out_only_the_named_file_and_embeds_nothing(settings, corpus, embedder):
-    from rag.indexing import remove
+    from rag.index.ingest import remove
 
     ingest(settings, embedder=embedder, progress=False)
     before = _current(settings)
@@ -392,7 +392,7 @@ def test_remove_takes_out_only_the_named_file_and_embeds_nothing(settings, corpu
 
 
 def test_remove_by_path_and_of_a_file_not_in_the_index(settings, corpus, embedder):
-    from rag.indexing import remove
+    from rag.index.ingest import remove
 
     ingest(settings, embedder=embedder, progress=False)
 

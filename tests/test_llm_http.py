@@ -10,11 +10,11 @@ from fakes import HashEmbedder, fake_index
 from openai_stub import Reply, ScriptedChatServer
 
 from rag.config import load_settings
-from rag.generative import notice
-from rag.messages import MESSAGES, Reason
+from rag.answering.generative import notice
+from rag.answering.messages import MESSAGES, Reason
 
 LEADS = MESSAGES["generative.lead"]
-from rag.llm import make_chat_model
+from rag.answering.llm import make_chat_model
 from rag.service import RagService
 from rag.types import Delta, Final
 

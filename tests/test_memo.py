@@ -15,10 +15,10 @@ from docx.shared import Twips
 from fakes import HashEmbedder, fake_index
 
 from rag.config import load_settings
-from rag.memo import DraftItem, move, passage_item
-from rag.memo_export import draft_docx, draft_markdown, swedish_date
+from rag.product.memo import DraftItem, move, passage_item
+from rag.product.memo_export import draft_docx, draft_markdown, swedish_date
 from rag.service import RagService
-from rag.store import IndexDir
+from rag.index.store import IndexDir
 from rag.types import Answer, AnswerPart, AnswerSentence, Citation
 
 RAPPORT = """Från insikt till handling

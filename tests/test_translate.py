@@ -7,12 +7,12 @@ import numpy as np
 import pytest
 from fakes import HashEmbedder, fake_index
 
-from rag.answer import ExtractiveAnswerer
+from rag.answering.answer import ExtractiveAnswerer
 from rag.config import load_settings
 from rag.lexical import stem
-from rag.query import read_asks
+from rag.answering.query import read_asks
 from rag.service import RagService
-from rag.translate import DictionaryTranslator, TermGroup, parse_folkets
+from rag.answering.translate import DictionaryTranslator, TermGroup, parse_folkets
 
 FOLKETS_LINES = [
     "# Folkets lexikon sv→en (CC BY-SA 2.5)\n",

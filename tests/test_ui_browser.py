@@ -18,7 +18,7 @@ import pytest
 from corpora import SAMVERKAN, STRATEGI
 from ui_harness import running_app
 
-from rag.memo_export import swedish_date
+from rag.product.memo_export import swedish_date
 
 pytestmark = [pytest.mark.browser, pytest.mark.models]
 
@@ -47,6 +47,7 @@ TEXTS = {"strategi.txt": STRATEGI, "samverkan.txt": SAMVERKAN, "sakerhet.txt": P
 MANIFEST = json.dumps({"documents": [{"file": name, "title": text.split("\n", 1)[0]} for name, text in TEXTS.items()]})
 FILES = {**TEXTS, "manifest.json": MANIFEST}
 SAMVERKAN_SENTENCE = "Små kommuner kan dela på kompetens genom att samverka med grannkommunerna."
+SAMVERKAN_REST = "Gemensamma upphandlingar sänker kostnaderna för alla parter."
 STEP_TIMEOUT_MS = 60_000
 
 
@@ -136,9 +137,16 @@ def test_ask_open_citation_pin_and_export(page, app, tmp_path):
     page.click("#pin-passage")
     page.wait_for_function("document.querySelector('#pin-msg').innerText.includes('redan')")
     assert page.locator("#pin-msg").inner_text() == "Finns redan i utkastet (del 1)."
+    # Asked for, the whole passage is pinned; the memo shows the answer's sentence once.
+    page.click("#pin-passage-whole")
+    page.wait_for_function("document.querySelector('#pin-msg').innerText.includes('del 2')")
+    assert page.locator("#pin-msg").inner_text() == "Fäst i utkastet som del 2."
     page.get_by_role("tab", name="Utkast").click()
     page.wait_for_selector("#draft-items label")
-    assert page.locator("#draft-items label").all_inner_texts() == ["Svar: Hur kan små kommuner dela på kompetens?"]
+    assert page.locator("#draft-items label").all_inner_texts() == [
+        "Svar: Hur kan små kommuner dela på kompetens?",
+        "Avsnitt: 1. Samverkan – Små kommuner kan dela på kompetens genom att samverka med grannkommunerna. …",
+    ]
     page.fill("#memo-title textarea", "PM om samverkan")
     page.locator("#memo-title textarea").blur()
     shot(page, "04-draft")
@@ -154,6 +162,8 @@ def test_ask_open_citation_pin_and_export(page, app, tmp_path):
         "# PM om samverkan\n\n" + swedish_date(date.today()) + "\n\n"
         "## Hur kan små kommuner dela på kompetens?\n\n"
         "> " + SAMVERKAN_SENTENCE + " [1]\n\n"
+        "## 1. Samverkan\n\n"
+        "> " + SAMVERKAN_REST + " [1]\n\n"
         "## Referenser\n\n"
         "1. *Samverkan mellan kommuner*. 1. Samverkan.\n"
     )
@@ -169,8 +179,8 @@ def test_ask_open_citation_pin_and_export(page, app, tmp_path):
 
 
 def check_word_memo(path: Path) -> None:
-    """The Word memo as a strategist opens it: A4, the question as heading, the quotation in
-    Word's Quote style, and a numbered reference naming title and section."""
+    """The Word memo as a strategist opens it: A4, the question as heading, quotations in Word's
+    Quote style (the answer's sentence once), and a numbered reference naming title and section."""
     from docx import Document
 
     doc = Document(str(path))
@@ -183,6 +193,8 @@ def check_word_memo(path: Path) -> None:
         ("Normal", swedish_date(date.today())),
         ("Heading 1", "Hur kan små kommuner dela på kompetens?"),
         ("Quote", SAMVERKAN_SENTENCE + "\u00a0[1]"),
+        ("Heading 1", "1. Samverkan"),
+        ("Quote", SAMVERKAN_REST + "\u00a0[1]"),
         ("Heading 1", "Referenser"),
         ("List Number", "Samverkan mellan kommuner. 1. Samverkan."),
     ]
@@ -210,7 +222,7 @@ def test_follow_up_keeps_scope_and_feedback_is_stored(page, app):
     page.fill("#comment textarea", "Bra och kort")
     page.click("#thumbs-up")
     page.wait_for_function("document.querySelector('#feedback-msg').innerText.includes('svar 2')")
-    from rag.feedback import FeedbackStore
+    from rag.product.feedback import FeedbackStore
 
     records = FeedbackStore(app[1].settings.feedback_path).all()
     assert [(r["question"], r["rating"], r["comment"]) for r in records] == [
@@ -293,6 +305,17 @@ def test_search_pin_reorder_edit_and_export(page, tmp_path):
     page.wait_for_selector("#hits .hit")
     labels = page.locator("#hit-pick label").all_inner_texts()
     assert labels[:2] == ["1. Samverkan", "1. Strategi"]
+    # The list scrolls with the page, not inside itself, and five cards fit on a screen.
+    assert page.evaluate("(() => { const h = document.querySelector('#hits'); return h.scrollHeight <= h.clientHeight + 1; })()")
+    heights = [box["height"] for box in (card.bounding_box() for card in page.locator("#hits .hit").all())]
+    assert len(heights) == len(labels) and max(heights) < 130
+    # A hit opens next to the list.
+    page.locator("#hits .source-card").first.click()
+    page.wait_for_selector("#draft-viewer .passage-view")
+    hits_box, viewer_box = page.locator("#hits").bounding_box(), page.locator("#draft-viewer").bounding_box()
+    assert viewer_box["x"] >= hits_box["x"] + hits_box["width"]
+    assert viewer_box["y"] < hits_box["y"] + hits_box["height"]
+    shot(page, "09a-search")
     page.locator("#hit-pick label").nth(0).click()
     page.locator("#hit-pick label").nth(1).click()
     page.click("#pin-hits")

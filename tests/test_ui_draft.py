@@ -9,9 +9,9 @@ import pytest
 from corpora import SAMVERKAN, STRATEGI
 from fakes import HashEmbedder, fake_index
 
-from rag import ui_draft
-from rag.memo import DraftItem
-from rag.memo_export import swedish_date
+from rag.product.web import draft as ui_draft
+from rag.product.memo import DraftItem
+from rag.product.memo_export import swedish_date
 
 
 @pytest.fixture
