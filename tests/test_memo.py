@@ -4,6 +4,7 @@ printed page numbers and a corpus manifest (publisher, title, year)."""
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from datetime import date, datetime, timezone
 
@@ -172,6 +173,25 @@ def test_pinned_answer_keeps_its_question_parts_and_markers(generation):
     assert [(q.passage_id, q.text) for q in item.quotes] == [(forankra, S1), (verktyg, VERKTYG_S1)]
     assert DraftItem.from_answer(_answer(generation).to_dict()) == item
     assert DraftItem.from_dict(item.to_dict()) == item
+
+
+def test_an_english_answer_keeps_its_lead_above_the_swedish_quotes(generation):
+    answer = dataclasses.replace(_answer(generation), lang="en", lead="What the report says, quoted from the Swedish original:")
+
+    item = DraftItem.from_answer(answer)
+
+    assert item.text.split("\n\n")[:2] == ["What the report says, quoted from the Swedish original:", "> " + S1 + " [1]"]
+
+
+def test_a_generated_answer_is_the_models_text_not_a_quotation(generation):
+    answer = dataclasses.replace(
+        _answer(generation), mode="generative", parts=(),
+        sentences=(AnswerSentence("Kommunen bör bjuda in politiker och fack.", (1,)),),
+    )
+
+    item = DraftItem.from_answer(answer)
+
+    assert (item.text, item.quotes) == ("Kommunen bör bjuda in politiker och fack. [1]", ())
 
 
 def test_a_follow_up_is_headed_by_the_question_as_understood(generation):
@@ -350,6 +370,7 @@ def test_real_answer_pins_under_its_question(index):
     assert memo == (
         "# Utkast\n\n29 november 2026\n\n"
         "## Vad gäller för dataskydd och personuppgifter i AI-system?\n\n"
+        "Ur «Strategi för AI», ett annat dokument än rapporten:\n\n"
         "> Dataskyddsförordningen gäller när personuppgifter behandlas i ett AI-system. [1]\n\n"
         "## Referenser\n\n"
         "1. *Strategi för AI*. 2. Dataskydd.\n"

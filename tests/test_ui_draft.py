@@ -57,7 +57,11 @@ def test_pinned_answer_sits_under_its_question_and_its_passage_is_already_there(
 
     items, at, message = ui_draft.pin_answer([], answer, service)
     assert (at, message) == (0, "Fäst i utkastet som del 1.")
-    assert items[0].text == "> Små kommuner kan dela på kompetens genom att samverka med grannkommunerna. [1]"
+    # Without a corpus manifest the file is not the report, and the answer says so.
+    assert items[0].text == (
+        "Ur «Samverkan mellan kommuner», ett annat dokument än rapporten:\n\n"
+        "> Små kommuner kan dela på kompetens genom att samverka med grannkommunerna. [1]"
+    )
     assert items[0].citation_ids == tuple(ids(service, "Små kommuner"))
     assert ui_draft.item_label(items[0]) == "Svar: Hur kan små kommuner dela på kompetens?"
 

@@ -86,12 +86,14 @@ class DraftItem:
         its parts with their headings, and each run of quoted sentences as a quotation with the
         answer's own ``[n]`` markers. A generated answer is the model's text, not a quotation.
         ``gaps`` says where text is left out between quoted sentences of one passage."""
+        # The JSON form has no lead of its own (it opens the answer text); the object has.
+        lead = answer.lead if isinstance(answer, Answer) else answer.get("lead", "")
         data = answer.to_dict() if isinstance(answer, Answer) else answer
         by_n = {c["n"]: c["passage_id"] for c in data.get("citations", [])}
         citation_ids = tuple(by_n[n] for n in range(1, len(by_n) + 1) if n in by_n)
         sentences = data.get("sentences") or []
         extractive = data.get("mode", "extractive") == "extractive"
-        paragraphs = [data["lead"]] if data.get("lead") else []
+        paragraphs = [lead] if lead else []
         quotes: list[Quote] = []
         for part in data.get("parts") or [{"heading": None, "items": [list(range(len(sentences)))]}]:
             if part.get("heading"):
