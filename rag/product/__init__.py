@@ -1,7 +1,9 @@
 """The product around the index and the answers.
 
 - ``viewer``: a passage in its context with the cited sentences highlighted, and its location.
-- ``memo``: the draft a user pins passages into, exported as Markdown and Word.
+- ``memo``: the draft a user pins answers and passages into; ``memo_layout`` lays it out as a memo
+  (a sentence pinned twice shown once, numbered references); ``memo_export`` writes it as Markdown
+  and as an A4 Word file.
 - ``feedback``: ratings and comments stored locally.
 - ``web``: the Gradio web app and its named API endpoints.
 """
