@@ -21,9 +21,10 @@ whole passage is asked for.
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
-from typing import Any, Callable, Iterable, Sequence
+from pathlib import Path
+from typing import Any, Callable, Iterable, Protocol, Sequence
 
-from rag.product.viewer import get_passage
+from rag.product.viewer import SourceLocation, get_passage, locate, target_parts
 from rag.types import Answer, Passage
 
 DEFAULT_TITLE = "Utkast"
@@ -189,26 +190,64 @@ def move(items: Sequence[DraftItem], index: int, delta: int) -> list[DraftItem]:
     return out
 
 
-def passage_gaps(generation: Any) -> Gaps:
+class MemoSource(Protocol):
+    """What the memo reads from the index: passages, their sentences (source spans and pages),
+    where a passage is, and how the corpus manifest describes a file (title, publisher, year)."""
+
+    def passage(self, passage_id: str) -> Passage: ...
+
+    def sentences(self, passage_id: str) -> list[Any]: ...
+
+    def locate(self, passage: Passage) -> SourceLocation: ...
+
+    def document(self, source: str) -> dict[str, Any]: ...
+
+
+@dataclass(frozen=True)
+class IndexSource:
+    """``MemoSource`` over one index generation and the corpus folder its files are read from."""
+
+    generation: Any
+    corpus_dir: Path | None = None
+
+    @classmethod
+    def of(cls, target: Any) -> "IndexSource":
+        """The source of a RagService or a Generation."""
+        return cls(*target_parts(target))
+
+    def passage(self, passage_id: str) -> Passage:
+        return get_passage(self.generation, passage_id)
+
+    def sentences(self, passage_id: str) -> list[Any]:
+        return [self.generation.sentences[row] for row in self.generation.sentences_of.get(passage_id, [])]
+
+    def locate(self, passage: Passage) -> SourceLocation:
+        return locate(self.generation, passage, self.corpus_dir)
+
+    def document(self, source: str) -> dict[str, Any]:
+        return self.generation.manifest.files.get(source) or {}
+
+
+def passage_gaps(source: MemoSource) -> Gaps:
     """``Gaps`` of an index: text is left out before a quoted sentence when a sentence of the same
     passage lies between it and the one quoted before it."""
 
     def gaps(passage_id: str, starts: Sequence[int]) -> list[bool]:
-        order = {generation.sentences[row].start: i for i, row in enumerate(generation.sentences_of.get(passage_id, []))}
+        order = {s.start: i for i, s in enumerate(source.sentences(passage_id))}
         places = [order.get(start) for start in starts]
         return [False] + [a is None or b is None or b != a + 1 for a, b in zip(places, places[1:])]
 
     return gaps
 
 
-def passage_item(generation: Any, passage_id: str, highlight: Sequence[tuple[int, int]] = (), note: str = "") -> DraftItem:
+def passage_item(source: MemoSource, passage_id: str, highlight: Sequence[tuple[int, int]] = (), note: str = "") -> DraftItem:
     """A draft item quoting passage ``passage_id``: the sentences overlapping the source spans in
     ``highlight`` (an answer's cited sentences), or the whole passage when none is given or none
     overlaps. KeyError naming an id the index does not hold."""
-    passage = get_passage(generation, passage_id)
-    sentences = [generation.sentences[row] for row in generation.sentences_of.get(passage_id, [])]
+    passage = source.passage(passage_id)
+    sentences = source.sentences(passage_id)
     cited = [s for s in sentences if any(s.start < int(b) and int(a) < s.end for a, b in highlight)]
     if not cited:
         return DraftItem.from_passage(passage, sentences, note=note, whole=True)
-    gaps = passage_gaps(generation)(passage_id, [s.start for s in cited])
+    gaps = passage_gaps(source)(passage_id, [s.start for s in cited])
     return DraftItem.from_passage(passage, cited, gaps, note=note)

@@ -17,7 +17,7 @@ from datetime import date, datetime, timezone
 from pathlib import Path
 from typing import Any, Sequence
 
-from rag.product.memo import DEFAULT_TITLE, DraftItem
+from rag.product.memo import DEFAULT_TITLE, DraftItem, MemoSource
 from rag.product.memo_layout import Memo, Paragraph, layout
 
 REFERENCES = "Referenser"
@@ -68,9 +68,11 @@ def _md_paragraph(paragraph: Paragraph) -> str:
     return "\n".join(lines)
 
 
-def draft_markdown(items: Sequence[DraftItem], target: Any, title: str = DEFAULT_TITLE, today: date | None = None) -> str:
+def draft_markdown(
+    items: Sequence[DraftItem], source: MemoSource, title: str = DEFAULT_TITLE, today: date | None = None
+) -> str:
     """The draft as a Markdown memo with numbered references."""
-    memo = layout(items, target)
+    memo = layout(items, source)
     blocks = ["# " + _md(title), swedish_date(today or date.today())]
     for item in memo.items:
         if item.heading:
@@ -198,11 +200,11 @@ def memo_document(memo: Memo, title: str, author: str = "", now: datetime | None
 
 
 def draft_docx(
-    items: Sequence[DraftItem], target: Any, path: Path, title: str = DEFAULT_TITLE, author: str = "",
+    items: Sequence[DraftItem], source: MemoSource, path: Path, title: str = DEFAULT_TITLE, author: str = "",
     now: datetime | None = None,
 ) -> Path:
     """Write the draft as a Word memo to ``path`` (parent folders are created) and return it."""
-    doc = memo_document(layout(items, target), title, author, now)
+    doc = memo_document(layout(items, source), title, author, now)
     path = Path(path)
     try:
         path.parent.mkdir(parents=True, exist_ok=True)

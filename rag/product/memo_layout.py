@@ -20,11 +20,10 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import Any, Sequence
+from typing import Sequence
 
 from rag.locations import citation_label
-from rag.product.memo import BULLET, ELLIPSIS, PART_PREFIX, QUOTE_PREFIX, DraftItem, Quote
-from rag.product.viewer import get_passage, locate, target_parts
+from rag.product.memo import BULLET, ELLIPSIS, PART_PREFIX, QUOTE_PREFIX, DraftItem, MemoSource, Quote
 from rag.types import PageSpan, Passage
 
 _MARKER = re.compile(r"\[(\d+)\]")
@@ -80,10 +79,8 @@ class Memo:
     references: tuple[Reference, ...]
 
 
-def layout(items: Sequence[DraftItem], target: Any) -> Memo:
-    """``items`` laid out as a memo. ``target`` is a RagService or a Generation; unknown passage
-    ids raise KeyError naming them."""
-    generation, corpus_dir = target_parts(target)
+def layout(items: Sequence[DraftItem], source: MemoSource) -> Memo:
+    """``items`` laid out as a memo; unknown passage ids raise KeyError naming them."""
     dropped = _dropped_quotes(items)
     numbers: dict[str, int] = {}
     references: list[Reference] = []
@@ -95,8 +92,8 @@ def layout(items: Sequence[DraftItem], target: Any) -> Memo:
 
     def number(passage_id: str) -> int:
         if passage_id not in numbers:
-            passage = get_passage(generation, passage_id)
-            reference = _reference(generation, corpus_dir, len(references) + 1, passage, kept.get(passage_id))
+            passage = source.passage(passage_id)
+            reference = _reference(source, len(references) + 1, passage, kept.get(passage_id))
             # Two passages of one section on one page are one reference to a reader.
             same = next((r for r in references if r.text == reference.text), None)
             if same is None:
@@ -209,19 +206,18 @@ def _numbered(
     return out
 
 
-def _reference(generation: Any, corpus_dir, n: int, passage: Passage, quotes: list[Quote] | None) -> Reference:
-    info = generation.manifest.files.get(passage.source) or {}
-    pages = _quoted_pages(generation, passage.id, quotes) if quotes else None
+def _reference(source: MemoSource, n: int, passage: Passage, quotes: list[Quote] | None) -> Reference:
+    info = source.document(passage.source)
+    pages = _quoted_pages(source, passage.id, quotes) if quotes else None
     if pages is None:
-        where = locate(generation, passage, corpus_dir)
+        where = source.locate(passage)
         pages = PageSpan(where.page_start, where.page_end, where.page_estimated) if where.page_start else None
     return Reference(n, passage, info.get("title") or passage.source, info.get("publisher"), info.get("year"), pages)
 
 
-def _quoted_pages(generation: Any, passage_id: str, quotes: list[Quote]) -> PageSpan | None:
+def _quoted_pages(source: MemoSource, passage_id: str, quotes: list[Quote]) -> PageSpan | None:
     starts = {q.start for q in quotes}
-    sentences = [generation.sentences[r] for r in generation.sentences_of.get(passage_id, [])]
-    pages = [(s.page, s.page_estimated) for s in sentences if s.start in starts and s.page is not None]
+    pages = [(s.page, s.page_estimated) for s in source.sentences(passage_id) if s.start in starts and s.page is not None]
     if not pages:
         return None
     return PageSpan(min(p for p, _ in pages), max(p for p, _ in pages), any(e for _, e in pages))

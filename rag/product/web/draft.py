@@ -15,7 +15,7 @@ import unicodedata
 from pathlib import Path
 from typing import Any, Sequence
 
-from rag.product.memo import DEFAULT_TITLE, DraftItem, move, passage_gaps, passage_item
+from rag.product.memo import DEFAULT_TITLE, DraftItem, IndexSource, move, passage_gaps, passage_item
 from rag.product.memo_export import draft_docx, draft_markdown
 
 LABEL_CHARS = 90
@@ -72,7 +72,7 @@ def pin_passage(
 ) -> tuple[list[DraftItem], int, str]:
     """Pin the sentences of a passage that overlap ``highlight`` (the cited ones); without
     ``highlight`` the whole passage."""
-    return _added(items, passage_item(service.generation, passage_id, highlight))
+    return _added(items, passage_item(IndexSource.of(service), passage_id, highlight))
 
 
 def pin_passages(items: Sequence[DraftItem], service: Any, passage_ids: Sequence[str]) -> tuple[list[DraftItem], int | None, str]:
@@ -80,7 +80,7 @@ def pin_passages(items: Sequence[DraftItem], service: Any, passage_ids: Sequence
     out, last, pinned, already = list(items), None, 0, []
     for pid in dict.fromkeys(passage_ids):
         before = len(out)
-        out, last, _ = _added(out, passage_item(service.generation, pid))
+        out, last, _ = _added(out, passage_item(IndexSource.of(service), pid))
         if len(out) > before:
             pinned += 1
         else:
@@ -97,7 +97,7 @@ def pin_passages(items: Sequence[DraftItem], service: Any, passage_ids: Sequence
 
 
 def pin_answer(items: Sequence[DraftItem], answer: Any, service: Any = None) -> tuple[list[DraftItem], int, str]:
-    gaps = passage_gaps(service.generation) if service is not None else None
+    gaps = passage_gaps(IndexSource.of(service)) if service is not None else None
     return _added(items, DraftItem.from_answer(answer, gaps=gaps))
 
 
@@ -136,6 +136,11 @@ def file_stem(title: str) -> str:
     return stem[:60] or "utkast"
 
 
+def memo_markdown(items: Sequence[DraftItem], service: Any, title: str) -> str:
+    """The memo's Markdown, as the preview shows it."""
+    return draft_markdown(items, IndexSource.of(service), title)
+
+
 def export(items: Sequence[DraftItem], service: Any, title: str) -> tuple[Path, Path]:
     """Write the memo as Markdown and DOCX into a new temporary folder; returns both paths."""
     if not items:
@@ -143,6 +148,7 @@ def export(items: Sequence[DraftItem], service: Any, title: str) -> tuple[Path, 
     title = (title or "").strip() or DEFAULT_TITLE
     folder = Path(tempfile.mkdtemp(prefix="utkast-"))
     md_path = folder / (file_stem(title) + ".md")
-    md_path.write_text(draft_markdown(items, service, title), encoding="utf-8")
-    docx_path = draft_docx(items, service, folder / (file_stem(title) + ".docx"), title, author=service.settings.memo_author)
+    source = IndexSource.of(service)
+    md_path.write_text(draft_markdown(items, source, title), encoding="utf-8")
+    docx_path = draft_docx(items, source, folder / (file_stem(title) + ".docx"), title, author=service.settings.memo_author)
     return md_path, docx_path

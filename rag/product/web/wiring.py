@@ -231,7 +231,7 @@ def _draft_view(handlers: Handlers, items, selected, title):
     """The draft's state, item list, selected item's text and note, and the memo preview."""
     svc = handlers.service()
     try:
-        text = ui_draft.draft_markdown(items, svc, (title or "").strip() or "Utkast") if items else ""
+        text = ui_draft.memo_markdown(items, svc, (title or "").strip() or "Utkast") if items else ""
     except (ValueError, KeyError) as exc:
         text = "**Utkastet kan inte visas:** {}".format(exc)
     sel = items[selected] if selected is not None and 0 <= selected < len(items) else None
