@@ -11,7 +11,7 @@ An item's ``text`` is what the user edits, in the small Markdown-like form the p
 ``passage_ids`` are the passages an item cites as a whole: one the text does not cite gets a
 marker after the item, since losing a source from a memo is worse than citing one too many.
 ``quotes`` are the source sentences the item quotes (their spans identify them), which lets
-the memo show a sentence pinned twice (an answer and its passage) once (``rag.memo_layout``).
+the memo show a sentence pinned twice (an answer and its passage) once (``rag.product.memo_layout``).
 
 A pinned answer carries its question as ``heading``; a pinned passage its section. Pinning a
 passage quotes the cited sentences, with "…" where text between them is left out, unless the

@@ -1,6 +1,6 @@
 """The memo written as Markdown and as a Word file a strategist can paste into a tjänsteskrivelse.
 
-Both carry the same content (``rag.memo_layout``): the title, a Swedish date line ("29 november
+Both carry the same content (``rag.product.memo_layout``): the title, a Swedish date line ("29 november
 2026"), each pinned answer under its question and each pinned passage under its section, the
 report's words as quotations (``>`` in Markdown, Word's Quote style) with their reference
 numbers, notes, and a numbered reference list. The Word file is A4 with 2.5 cm margins all

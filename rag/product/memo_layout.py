@@ -1,5 +1,5 @@
 """The draft laid out as a memo: headings, paragraphs with memo-wide reference numbers, and a
-complete reference list. ``rag.memo_export`` writes it as Markdown or DOCX.
+complete reference list. ``rag.product.memo_export`` writes it as Markdown or DOCX.
 
 * **Numbers.** Every distinct reference gets one number, in order of first use over the items
   in draft order (two passages of one section on one page are one reference); an item's ``[k]``

@@ -3,7 +3,7 @@
 Each handler takes the current draft and returns a new list, so the page's per-session state
 is never mutated in place. Pinning says what happened: pinned as part n, or already in the
 draft (part n), when everything the new item would quote is there already. Rendering to
-Markdown and DOCX is ``rag.memo_export``'s job; this module adds labels for the item list and
+Markdown and DOCX is ``rag.product.memo_export``'s job; this module adds labels for the item list and
 writes export files to a fresh folder per export.
 """
 
