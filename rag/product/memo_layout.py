@@ -155,7 +155,7 @@ def _tidy(line: str) -> str:
 
 
 def _paragraphs(text: str, tidy: bool) -> list[tuple[str, list[str]]]:
-    """(kind, lines) of each paragraph of an item's text (the grammar is in ``rag.memo``)."""
+    """(kind, lines) of each paragraph of an item's text (the grammar is in ``rag.product.memo``)."""
     out = []
     for block in _PARAGRAPH_BREAK.split(text.strip()):
         lines = [line.rstrip() for line in block.strip("\n").split("\n")]
