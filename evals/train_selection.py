@@ -25,7 +25,8 @@ from pathlib import Path
 
 import numpy as np
 
-from evals.harness import Span, load_corpus_texts, load_gold, locate_gold, shown
+from evals.gold import Span, load_corpus_texts, load_gold, locate_gold
+from evals.metrics import shown
 from rag.answering.answer import DUPLICATE_COSINE, ExtractiveAnswerer
 from rag.config import load_settings
 from rag.answering.selection import FEATURES, Candidate, Weights, select

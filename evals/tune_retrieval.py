@@ -22,7 +22,8 @@ import statistics
 from collections import Counter
 from pathlib import Path
 
-from evals.harness import GoldItem, load_corpus_texts, load_gold, locate_gold, score_question
+from evals.gold import GoldItem, load_corpus_texts, load_gold, locate_gold
+from evals.metrics import score_question
 from rag.config import load_settings
 from rag.answering.retrieval import HybridRetriever
 from rag.service import RagService

@@ -17,6 +17,7 @@ from rag.embeddings import EmbedderUnavailable
 from rag.index.loaders import LoaderError
 from rag.locations import citation_label
 from rag.index.store import IndexBusy
+from rag.jsonl import read_jsonl
 
 log = logging.getLogger(__name__)
 
@@ -203,20 +204,16 @@ def cmd_clean(args) -> int:
 def _read_questions(path: Path) -> Iterator[tuple[int, dict | None, str | None]]:
     """(line number, row, None) per usable line of a questions file, (line number, row or None,
     error) per bad one: a bad line costs only its own answer."""
-    with open(path, encoding="utf-8", errors="surrogateescape") as fh:
-        for n, line in enumerate(fh, 1):
-            if not line.strip():
-                continue
-            try:
-                row = json.loads(line)
-            except json.JSONDecodeError as exc:
-                yield n, None, "{}:{}: not valid JSON ({})".format(path, n, exc.msg)
-                continue
-            if not isinstance(row, dict) or not isinstance(row.get("question"), str):
-                problem = '{}:{}: each line needs a "question" string (and an "id")'.format(path, n)
-                yield n, row if isinstance(row, dict) else None, problem
-                continue
-            yield n, row, None
+    for line in read_jsonl(path, errors="surrogateescape"):
+        n, row = line.number, line.row
+        if line.error is not None:
+            yield n, None, "{}:{}: not valid JSON ({})".format(path, n, line.error.msg)
+            continue
+        if not isinstance(row, dict) or not isinstance(row.get("question"), str):
+            problem = '{}:{}: each line needs a "question" string (and an "id")'.format(path, n)
+            yield n, row if isinstance(row, dict) else None, problem
+            continue
+        yield n, row, None
 
 
 def _json_line(data: dict) -> str:
@@ -286,13 +283,14 @@ def cmd_ask(args) -> int:
 
 
 def cmd_eval(args) -> int:
-    from evals.harness import format_summary, run_eval, threshold_failed
+    from evals.harness import format_summary, run_eval
+    from evals.metrics import threshold_failed
     from rag.service import RagService
 
     settings = settings_from_args(args, k=args.k or 10)
     service = RagService(settings, notify=lambda m: print(m, file=sys.stderr))
     extra = settings.model_dump(mode="json")  # llm_api_key is excluded from dumps
-    extra["index_generation"] = service.generation.folder.name
+    extra["index_generation"] = service.stats().generation
     if args.conversations:
         return _eval_conversations(args, service, extra)
 

@@ -137,7 +137,6 @@ class Settings(BaseSettings):
         description="A generated answer with a smaller share of supported report sentences is replaced "
         "by the extractive answer (a policy choice: no real model output to calibrate it on here).",
     )
-    log_level: str = Field("WARNING")
     host: str = Field("127.0.0.1", description="Interface the web app binds to; loopback keeps it local.")
     port: int = Field(7860, ge=1, le=65535, description="Port of the web app.")
     feedback_path: Path = Field(

@@ -1,15 +1,20 @@
 """The library entry point: one object that answers questions from the current index.
 
-CLI, evaluation and (later) the web app all go through ``RagService`` so they
-give the same answers. It builds the index on first use when there is none, and
-rebuilds it with a clear message when the manifest does not match the settings.
+CLI, evaluation and the web app all go through ``RagService`` so they give the same
+answers. Construction only stores its parts; ``warm_up()`` (called by the first request
+if nobody called it before) opens the index, builds it when there is none, rebuilds it
+with a clear message when the manifest does not match the settings, and reads the
+translation dictionary. Callers get passages, locations and index statistics from the
+service, never from the index objects behind it.
 """
 
 from __future__ import annotations
 
 import dataclasses
 import logging
+import threading
 import time
+from dataclasses import dataclass
 from typing import Iterator, Sequence
 
 from rag.answering.answer import Answerer
@@ -24,7 +29,8 @@ from rag.answering.retrieval import HybridRetriever, Reranker, Retrieved
 from rag.index.store import IndexDir, Manifest, expected_manifest, manifest_mismatch
 from rag.answering.translate import DictionaryTranslator
 from rag.types import Answer, AnswerEvent, Final, Hit, Turn
-from rag.product.viewer import PassageView, passage_view
+from rag.product.viewer import IndexedPassages, PassageView, SourceLocation
+from rag.types import Passage
 
 log = logging.getLogger(__name__)
 
@@ -32,6 +38,15 @@ log = logging.getLogger(__name__)
 def _stale_reason(manifest: Manifest, settings: Settings, embedder: Embedder) -> str | None:
     diffs = manifest_mismatch(manifest, expected_manifest(embedder.name, settings.chunk_chars))
     return "; ".join("{}: index has {}, settings want {}".format(*d) for d in diffs) or None
+
+
+@dataclass(frozen=True)
+class IndexStats:
+    """What the status line and feedback records say about the open index."""
+
+    passages: int
+    documents: int
+    generation: str
 
 
 class RagService:
@@ -51,7 +66,22 @@ class RagService:
         self.reranker = reranker
         self.notify = notify or (lambda msg: log.warning("%s", msg))
         self.ingest_report: IngestReport | None = None
-        self._load()
+        self._warm = threading.Lock()
+        self._generation = None
+
+    def warm_up(self) -> "RagService":
+        """Open (or build) the index and read the translation dictionary; safe to call again."""
+        with self._warm:
+            if self._generation is None:
+                self._load()
+                if self.queries.translator is not None:
+                    self.queries.translator.warm()
+        return self
+
+    @property
+    def generation(self):
+        """The open index generation, for evaluation scripts and tests that look inside it."""
+        return self.warm_up()._generation
 
     def _load(self) -> None:
         index = IndexDir(self.settings.index_dir)
@@ -65,20 +95,50 @@ class RagService:
                 self.notify("index does not match the settings ({}): rebuilding".format(reason))
                 # The corpus folder again; files indexed from elsewhere are read again from where they were.
                 self.ingest_report = ingest(self.settings, embedder=self.embedder, notify=self.notify)
-        self.generation = index.open_current()
+        generation = index.open_current()
         self.queries = QueryBuilder(
             self.embedder,
-            self.generation.vocabulary,
+            generation.vocabulary,
             self.condenser,
             translator=DictionaryTranslator() if self.settings.translate_queries else None,
             translate_dense_weight=self.settings.translate_dense_weight,
         )
-        self.retriever = HybridRetriever(self.settings, self.embedder, self.generation, self.reranker)
-        self.answerer = self._answerer or make_answerer(self.settings, self.generation, self.embedder)
+        self.retriever = HybridRetriever(self.settings, self.embedder, generation, self.reranker)
+        self.answerer = self._answerer or make_answerer(self.settings, generation, self.embedder)
+        self._passages = IndexedPassages(generation, self.settings.corpus_dir)
+        self._generation = generation
 
     def sections(self) -> list[str]:
         """Section paths in reading order (what the scope selector offers)."""
-        return self.retriever.sections()
+        return self.warm_up().retriever.sections()
+
+    def stats(self) -> IndexStats:
+        generation = self.generation
+        return IndexStats(
+            passages=len(generation.passages),
+            documents=len({p.source for p in generation.passages}),
+            generation=generation.folder.name,
+        )
+
+    def passage(self, passage_id: str) -> Passage:
+        """KeyError naming the id when the current index has no such passage."""
+        return self.warm_up()._passages.passage(passage_id)
+
+    def locate(self, passage: Passage) -> SourceLocation:
+        """Where ``passage`` is in its source file (page label; lines for text files)."""
+        return self.warm_up()._passages.locate(passage)
+
+    def title(self, source: str) -> str | None:
+        """The title of ``source`` as the corpus manifest describes it, if it does."""
+        return self.warm_up()._passages.title(source)
+
+    def sentences(self, passage_id: str) -> list:
+        """The sentences of passage ``passage_id`` in order, with source spans and pages."""
+        return self.warm_up()._passages.sentences(passage_id)
+
+    def document(self, source: str) -> dict:
+        """How the index describes ``source``: title, and publisher and year from the corpus manifest."""
+        return self.warm_up()._passages.document(source)
 
     def search(
         self, query: str, k: int | None = None, section: str | None = None, source: str | None = None
@@ -98,13 +158,14 @@ class RagService:
         """The question understood in its conversation (a ``Query``) and the passages found for it;
         ValueError naming the input (``field``, section, source, history, k) that is out of bounds."""
         question, k = self._checked(question, k, section, source, history, field)
+        self.warm_up()
         query = self.queries.build(question, history)
         return self.retriever.search(query, k=k, section=section, source=source)
 
     def passage_view(self, passage_id: str, highlight: Sequence[tuple[int, int]] = ()) -> PassageView:
         """Passage ``passage_id`` in its context with the sentences overlapping the source spans
         in ``highlight`` marked (see ``rag.product.viewer.passage_view``); KeyError for an unknown id."""
-        return passage_view(self, passage_id, highlight)
+        return self.warm_up()._passages.view(passage_id, highlight)
 
     def ask(
         self,

@@ -61,7 +61,7 @@ def index(tmp_path_factory):
 
 def _service(index, **overrides) -> RagService:
     settings = load_settings(index_dir=index.index_dir, corpus_dir=index.corpus_dir, **overrides)
-    return RagService(settings, embedder=HashEmbedder(), notify=pytest.fail)
+    return RagService(settings, embedder=HashEmbedder(), notify=pytest.fail).warm_up()
 
 
 @pytest.fixture(scope="module")

@@ -14,7 +14,7 @@ import pytest
 from fakes import HashEmbedder, fake_index
 
 from evals.check_gold import _check_quote
-from evals.harness import _gold_item, count_evidence, load_corpus_texts
+from evals.gold import _gold_item, count_evidence, load_corpus_texts
 from rag.answering.messages import MESSAGES
 from rag.config import load_settings
 from rag.product.feedback import FeedbackError, FeedbackStore

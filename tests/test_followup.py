@@ -22,7 +22,7 @@ def service(tmp_path_factory):
         settings = load_settings(
             index_dir=s.index_dir, corpus_dir=s.corpus_dir, abstain_threshold=-10.0, abstain_specific_below=-10.0
         )
-        yield RagService(settings, embedder=HashEmbedder(), notify=pytest.fail)
+        yield RagService(settings, embedder=HashEmbedder(), notify=pytest.fail).warm_up()
 
 
 @pytest.mark.parametrize(

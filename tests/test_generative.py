@@ -37,7 +37,7 @@ def service(index):
     settings = load_settings(
         index_dir=index.index_dir, corpus_dir=index.corpus_dir, abstain_threshold=-10.0, abstain_specific_below=-10.0
     )
-    return RagService(settings, embedder=HashEmbedder(), notify=pytest.fail)
+    return RagService(settings, embedder=HashEmbedder(), notify=pytest.fail).warm_up()
 
 
 def _retrieved(service, question: str = QUESTION) -> Retrieved:

@@ -41,7 +41,7 @@ def _service(index, server: ScriptedChatServer, **overrides) -> RagService:
         llm_max_retries=overrides.pop("llm_max_retries", 0),
         **overrides,
     )
-    return RagService(settings, embedder=HashEmbedder(), notify=pytest.fail)
+    return RagService(settings, embedder=HashEmbedder(), notify=pytest.fail).warm_up()
 
 
 def _strategy_n(service: RagService) -> int:
@@ -176,7 +176,7 @@ def _ollama_service(index, server: ScriptedChatServer, **overrides) -> RagServic
         index_dir=index.index_dir, corpus_dir=index.corpus_dir, abstain_threshold=-10.0, abstain_specific_below=-10.0,
         llm="ollama", llm_model="qwen2.5:7b-instruct", llm_base_url=server.root, llm_timeout_s=2.0, **overrides,
     )
-    return RagService(settings, embedder=HashEmbedder(), notify=pytest.fail)
+    return RagService(settings, embedder=HashEmbedder(), notify=pytest.fail).warm_up()
 
 
 def test_ollama_streams_a_validated_answer(index):

@@ -16,8 +16,9 @@ from docx.shared import Twips
 from fakes import HashEmbedder, fake_index
 
 from rag.config import load_settings
-from rag.product.memo import DraftItem, IndexSource, move, passage_item
+from rag.product.memo import DraftItem, move, passage_item
 from rag.product.memo_export import draft_docx, draft_markdown, swedish_date
+from rag.product.viewer import IndexedPassages
 from rag.service import RagService
 from rag.index.store import IndexDir
 from rag.types import Answer, AnswerPart, AnswerSentence, Citation
@@ -118,8 +119,8 @@ def _draft(generation) -> list[DraftItem]:
     return [
         DraftItem.from_answer(_answer(generation)),
         # Sentences 1, 2 and 4 cited; the answer above already quotes sentence 1.
-        passage_item(IndexSource(generation), forankra, _spans(generation, "Förankra strategin", 0, 1, 3)),
-        passage_item(IndexSource(generation), passage(generation, "Utvärdera nyttan").id, note="Till <b>nämnden</b>"),
+        passage_item(IndexedPassages(generation), forankra, _spans(generation, "Förankra strategin", 0, 1, 3)),
+        passage_item(IndexedPassages(generation), passage(generation, "Utvärdera nyttan").id, note="Till <b>nämnden</b>"),
     ]
 
 
@@ -154,13 +155,13 @@ MARKDOWN = """# PM om AI-strategin
 
 
 def test_markdown_memo_quotes_under_questions_merges_and_references(generation):
-    assert draft_markdown(_draft(generation), IndexSource(generation), "PM om AI-strategin", TODAY) == MARKDOWN
+    assert draft_markdown(_draft(generation), IndexedPassages(generation), "PM om AI-strategin", TODAY) == MARKDOWN
 
 
 def test_service_works_as_target(index, generation):
     service = RagService(index, embedder=HashEmbedder(), notify=pytest.fail)
 
-    assert draft_markdown(_draft(generation), IndexSource.of(service), "PM om AI-strategin", TODAY) == MARKDOWN
+    assert draft_markdown(_draft(generation), service, "PM om AI-strategin", TODAY) == MARKDOWN
 
 
 def test_pinned_answer_keeps_its_question_parts_and_markers(generation):
@@ -204,19 +205,19 @@ def test_a_follow_up_is_headed_by_the_question_as_understood(generation):
 def test_cited_sentences_are_quoted_with_an_ellipsis_where_text_is_left_out(generation):
     forankra = passage(generation, "Förankra strategin")
 
-    item = passage_item(IndexSource(generation), forankra.id, _spans(generation, "Förankra strategin", 0, 3))
+    item = passage_item(IndexedPassages(generation), forankra.id, _spans(generation, "Förankra strategin", 0, 3))
 
     assert item.text == "> " + S1 + " … " + S4 + " [1]"
     assert (item.kind, item.heading, item.citation_ids) == ("passage", "Förankra strategin", (forankra.id,))
-    assert passage_item(IndexSource(generation), forankra.id).text == "> " + forankra.text + " [1]"
+    assert passage_item(IndexedPassages(generation), forankra.id).text == "> " + forankra.text + " [1]"
 
 
 def test_a_passage_whose_sentences_an_answer_shows_is_left_out(generation):
     forankra = passage(generation, "Förankra strategin").id
-    cited = passage_item(IndexSource(generation), forankra, _spans(generation, "Förankra strategin", 0))
+    cited = passage_item(IndexedPassages(generation), forankra, _spans(generation, "Förankra strategin", 0))
     items = [cited, DraftItem.from_answer(_answer(generation))]
 
-    memo = draft_markdown(items, IndexSource(generation), "PM", TODAY)
+    memo = draft_markdown(items, IndexedPassages(generation), "PM", TODAY)
 
     assert memo.count(S1) == 1
     assert memo.split("\n\n")[2:4] == ["## " + QUESTION, "> " + S1 + " [1]"]
@@ -224,7 +225,7 @@ def test_a_passage_whose_sentences_an_answer_shows_is_left_out(generation):
 
 
 def test_docx_is_a4_with_word_styles_properties_and_references(generation, tmp_path):
-    path = draft_docx(_draft(generation), IndexSource(generation), tmp_path / "memon" / "pm.docx", "PM om AI-strategin", now=NOW)
+    path = draft_docx(_draft(generation), IndexedPassages(generation), tmp_path / "memon" / "pm.docx", "PM om AI-strategin", now=NOW)
 
     doc = WordDocument(str(path))
     section = doc.sections[0]
@@ -266,7 +267,7 @@ def test_docx_is_a4_with_word_styles_properties_and_references(generation, tmp_p
 
 
 def test_docx_author_is_the_one_given(generation, tmp_path):
-    path = draft_docx(_draft(generation)[:1], IndexSource(generation), tmp_path / "pm.docx", "PM", author="Anna Andersson", now=NOW)
+    path = draft_docx(_draft(generation)[:1], IndexedPassages(generation), tmp_path / "pm.docx", "PM", author="Anna Andersson", now=NOW)
 
     props = WordDocument(str(path)).core_properties
     assert (props.author, props.last_modified_by) == ("Anna Andersson", "Anna Andersson")
@@ -274,9 +275,9 @@ def test_docx_author_is_the_one_given(generation, tmp_path):
 
 def test_two_passages_of_one_section_on_one_page_are_one_reference(generation):
     parts = [p for p in generation.passages if p.section.endswith("Mät effekterna")]
-    items = [passage_item(IndexSource(generation), p.id) for p in parts]
+    items = [passage_item(IndexedPassages(generation), p.id) for p in parts]
 
-    memo = draft_markdown(items, IndexSource(generation), "PM", TODAY)
+    memo = draft_markdown(items, IndexedPassages(generation), "PM", TODAY)
 
     assert len(parts) == 2
     assert [line[-4:] for line in memo.split("\n") if line.startswith("> ")] == [" [1]", " [1]"]
@@ -292,7 +293,7 @@ def test_swedish_date_line():
 def test_a_file_without_publisher_is_referenced_by_its_title_and_section(generation):
     strategi = next(p for p in generation.passages if p.source == "strategi.txt" and p.section.endswith("Dataskydd"))
 
-    memo = draft_markdown([passage_item(IndexSource(generation), strategi.id)], IndexSource(generation), "PM", TODAY)
+    memo = draft_markdown([passage_item(IndexedPassages(generation), strategi.id)], IndexedPassages(generation), "PM", TODAY)
 
     assert memo.endswith("## Referenser\n\n1. *Strategi för AI*. 2. Dataskydd.\n")
     assert "strategi.txt" not in memo
@@ -302,7 +303,7 @@ def test_edited_answer_that_lost_a_marker_still_cites_the_passage(generation):
     item = DraftItem.from_answer(_answer(generation))
     item.text = "Processen ska vara bred. [2] Se även rådet."
 
-    memo = draft_markdown([item], IndexSource(generation), "PM", TODAY)
+    memo = draft_markdown([item], IndexedPassages(generation), "PM", TODAY)
 
     assert memo.split("\n\n")[3] == "Processen ska vara bred. [1] Se även rådet. [2]"
     assert memo.endswith(
@@ -319,24 +320,24 @@ def test_marker_without_citation_is_an_error_naming_the_item(generation):
     item.text += " Egen slutsats. [7]"
 
     with pytest.raises(ValueError, match=r"draft item 2: marker \[7\] points at no citation \(the item has 2\)"):
-        draft_markdown([passage_item(IndexSource(generation), passage(generation, "nyttan").id), item], IndexSource(generation))
+        draft_markdown([passage_item(IndexedPassages(generation), passage(generation, "nyttan").id), item], IndexedPassages(generation))
 
 
 def test_brackets_and_list_starts_in_text_are_literal(generation):
     item = DraftItem(text="Se bilaga [2] och *fetstil*.\n\n4. Inte en lista", passage_ids=(passage(generation, "nyttan").id,))
 
-    memo = draft_markdown([item], IndexSource(generation), title="# Rubrik", today=TODAY)
+    memo = draft_markdown([item], IndexedPassages(generation), title="# Rubrik", today=TODAY)
 
     assert memo.split("\n\n")[:4] == ["# \\# Rubrik", "29 november 2026", "Se bilaga \\[2\\] och \\*fetstil\\*.", "4\\. Inte en lista [1]"]
 
 
 def test_draft_without_items_has_title_and_date_only(generation):
-    assert draft_markdown([], IndexSource(generation), today=TODAY) == "# Utkast\n\n29 november 2026\n"
+    assert draft_markdown([], IndexedPassages(generation), today=TODAY) == "# Utkast\n\n29 november 2026\n"
 
 
 def test_unknown_passage_is_named(generation):
     with pytest.raises(KeyError, match="0000000000000000"):
-        draft_markdown([DraftItem("Text", ("0000000000000000",))], IndexSource(generation))
+        draft_markdown([DraftItem("Text", ("0000000000000000",))], IndexedPassages(generation))
 
 
 def test_docx_to_an_unwritable_place_names_the_file(generation, tmp_path):
@@ -344,7 +345,7 @@ def test_docx_to_an_unwritable_place_names_the_file(generation, tmp_path):
     blocker.write_text("x", encoding="utf-8")
 
     with pytest.raises(ValueError, match="cannot write the memo to .*fil/utkast.docx"):
-        draft_docx(_draft(generation), IndexSource(generation), blocker / "utkast.docx")
+        draft_docx(_draft(generation), IndexedPassages(generation), blocker / "utkast.docx")
 
 
 def test_move_reorders_and_clamps():
@@ -366,7 +367,7 @@ def test_real_answer_pins_under_its_question(index):
     service = RagService(settings, embedder=HashEmbedder(), notify=pytest.fail)
     answer = service.ask("Vad gäller för dataskydd och personuppgifter i AI-system?")
 
-    memo = draft_markdown([DraftItem.from_answer(answer)], IndexSource.of(service), today=TODAY)
+    memo = draft_markdown([DraftItem.from_answer(answer)], service, today=TODAY)
 
     assert memo == (
         "# Utkast\n\n29 november 2026\n\n"

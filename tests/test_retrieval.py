@@ -60,7 +60,7 @@ def built(tmp_path_factory):
 
 @pytest.fixture
 def service(built):
-    return RagService(built, embedder=HashEmbedder(), notify=pytest.fail)
+    return RagService(built, embedder=HashEmbedder(), notify=pytest.fail).warm_up()
 
 
 def _id(service: RagService, starts: str) -> str:

@@ -98,7 +98,7 @@ def built(tmp_path_factory):
 
 def _service(built, **overrides) -> RagService:
     settings = load_settings(index_dir=built.index_dir, corpus_dir=built.corpus_dir, **overrides)
-    return RagService(settings, embedder=HashEmbedder(), notify=pytest.fail)
+    return RagService(settings, embedder=HashEmbedder(), notify=pytest.fail).warm_up()
 
 
 QUESTION = "Who decides on the strategy, the municipal council?"

@@ -25,7 +25,7 @@ def service(tmp_path):
         settings = load_settings(
             index_dir=built.index_dir, corpus_dir=built.corpus_dir, abstain_threshold=0.8, answer_sentences=1
         )
-        yield RagService(settings, embedder=HashEmbedder())
+        yield RagService(settings, embedder=HashEmbedder()).warm_up()
 
 
 def ids(service, *prefixes):

@@ -120,14 +120,3 @@ class BM25Index:
             if known and self.size:
                 total += np.max([self.retriever.get_scores([t]) for t in known], axis=0)
         return total
-
-    def search(self, query: str, k: int, mask: np.ndarray | None = None) -> list[tuple[int, float]]:
-        """(document index, score) for documents with a positive score, best first."""
-        query_terms = [t for t in terms(query) if t in self.retriever.vocab_dict]
-        if not query_terms or self.size == 0:
-            return []
-        k = min(k, self.size)
-        docs, scores = self.retriever.retrieve(
-            [query_terms], k=k, show_progress=False, weight_mask=mask, n_threads=0
-        )
-        return [(int(d), float(s)) for d, s in zip(docs[0], scores[0]) if s > 0]

@@ -18,6 +18,10 @@ from rag.index.clean import RepairedText, repair_text
 from rag.lexical import split_sentences
 from rag.types import Document, Passage
 
+# Recorded in the index manifest; a different value makes the next ingest rebuild. Bump it when a
+# change to this module, rag/index/pages.py, rag/index/loaders.py or rag/lexical.py's sentence
+# splitting changes the passages of an index (text, spans, sections, pages, sentences, ids) or
+# the words BM25 indexes; never for comments, names or a refactor that keeps the passages.
 CHUNKER_VERSION = "structure-v2"
 SECTION_SEP = " › "
 

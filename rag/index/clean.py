@@ -26,6 +26,11 @@ from rag.index.readings import CLAUSE_END_MARK, GROUP_OF, WINDOW, choose_reading
 
 log = logging.getLogger(__name__)
 
+# Recorded in the index manifest; a different value makes the next ingest rebuild. Bump it when a
+# change to this module, rag/index/lexicon.py or rag/index/readings.py (or to the word lists they
+# read) changes the repaired text of any input; never for comments, names or a pure refactor.
+CLEANER_VERSION = "repair-v1"
+
 # Channel costs, in zipf units (log10 frequency), tuned on evals/ocr_gold_dev.jsonl.
 # A plain vowel standing for å/ä/ö is cheap: this OCR dropped diacritics very often.
 ACCENT_DROP = 0.35

@@ -24,7 +24,6 @@ from __future__ import annotations
 
 import atexit
 import fcntl
-import hashlib
 import itertools
 import json
 import logging
@@ -44,17 +43,15 @@ from langchain_core.embeddings import Embeddings
 
 from rag import __version__
 from rag.index.chunking import CHUNKER_VERSION, SentenceSpan
+from rag.index.clean import CLEANER_VERSION
 from rag.types import Passage
+from rag.jsonl import read_jsonl_rows
 
 log = logging.getLogger(__name__)
 
 # 3: each file entry says whether the corpus manifest describes it (curated), with publisher and year.
 MANIFEST_VERSION = 3
 COLLECTION = "passages"
-_CODE_FILES = (
-    "index/clean.py", "index/lexicon.py", "index/readings.py", "index/chunking.py", "index/pages.py", "lexical.py",
-    "index/loaders.py", "index/ingest.py",
-)
 
 
 class IndexBusy(RuntimeError):
@@ -65,23 +62,15 @@ class IndexMissing(RuntimeError):
     """There is no index yet: run ``rag ingest``."""
 
 
-def code_fingerprint() -> str:
-    """Hash of the code that decides passage text, so a change in it forces a rebuild."""
-    digest = hashlib.sha256()
-    here = Path(__file__).parent.parent
-    for name in _CODE_FILES:
-        digest.update((here / name).read_bytes())
-    return digest.hexdigest()[:16]
-
-
 @dataclass
 class Manifest:
     embedder: str
     dimension: int
     chunker_version: str
     chunk_chars: int
-    code_fingerprint: str
     package_version: str
+    # Empty in manifests written before it existed, so those indexes are rebuilt once.
+    cleaner_version: str = ""
     files: dict[str, dict] = field(default_factory=dict)  # source -> {sha256, path, passages, title, curated, …}
     passages: int = 0
     created_at: str = ""
@@ -94,7 +83,7 @@ class Manifest:
             "dimension": self.dimension,
             "chunker_version": self.chunker_version,
             "chunk_chars": self.chunk_chars,
-            "code_fingerprint": self.code_fingerprint,
+            "cleaner_version": self.cleaner_version,
             "manifest_version": self.manifest_version,
         }
 
@@ -116,8 +105,8 @@ def expected_manifest(embedder_name: str, chunk_chars: int) -> Manifest:
         dimension=0,
         chunker_version=CHUNKER_VERSION,
         chunk_chars=chunk_chars,
-        code_fingerprint=code_fingerprint(),
         package_version="",
+        cleaner_version=CLEANER_VERSION,
     )
 
 
@@ -201,8 +190,8 @@ class Generation:
     def __init__(self, folder: Path) -> None:
         self.folder = folder
         self.manifest = Manifest.read(folder / "manifest.json")
-        self.passages = [Passage(**json.loads(l)) for l in _lines(folder / "passages.jsonl")]
-        self.sentences = [SentenceSpan(**json.loads(l)) for l in _lines(folder / "sentences.jsonl")]
+        self.passages = [Passage(**row) for row in read_jsonl_rows(folder / "passages.jsonl")]
+        self.sentences = [SentenceSpan(**row) for row in read_jsonl_rows(folder / "sentences.jsonl")]
         self.vectors = np.load(folder / "vectors.npy")
         self.sentence_vectors = np.load(folder / "sentence_vectors.npy")
         self.hubness = np.load(folder / "hubness.npy")
@@ -248,11 +237,6 @@ class Generation:
         passages = dict(zip((embed_text(p) for p in self.passages), self.vectors))
         sentences = dict(zip((s.text for s in self.sentences), self.sentence_vectors))
         return passages, sentences
-
-
-def _lines(path: Path) -> list[str]:
-    with open(path, encoding="utf-8") as fh:
-        return [line for line in fh if line.strip()]
 
 
 class IndexDir:

@@ -5,7 +5,7 @@ citations, the answer mode, a UTC timestamp, the rating, the comment and the set
 (any setting whose name looks like a secret is dropped, never written). Nothing leaves the machine.
 
 ``export_candidates`` turns every record into one line of the gold format the evaluation
-harness reads (``evals/harness.py``), marked ``"needs_review": true``; a person checks it and
+harness reads (``evals/gold.py``), marked ``"needs_review": true``; a person checks it and
 sets ``kind`` before it joins a gold file:
 
 * thumbs up on an answer: ``answerable: true``; ``evidence`` is the source text of the cited

@@ -21,10 +21,9 @@ whole passage is asked for.
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
-from pathlib import Path
 from typing import Any, Callable, Iterable, Protocol, Sequence
 
-from rag.product.viewer import SourceLocation, get_passage, locate, target_parts
+from rag.product.viewer import SourceLocation
 from rag.types import Answer, Passage
 
 DEFAULT_TITLE = "Utkast"
@@ -192,7 +191,8 @@ def move(items: Sequence[DraftItem], index: int, delta: int) -> list[DraftItem]:
 
 class MemoSource(Protocol):
     """What the memo reads from the index: passages, their sentences (source spans and pages),
-    where a passage is, and how the corpus manifest describes a file (title, publisher, year)."""
+    where a passage is, and how the corpus manifest describes a file (title, publisher, year).
+    A ``RagService`` or ``rag.product.viewer.IndexedPassages``."""
 
     def passage(self, passage_id: str) -> Passage: ...
 
@@ -201,31 +201,6 @@ class MemoSource(Protocol):
     def locate(self, passage: Passage) -> SourceLocation: ...
 
     def document(self, source: str) -> dict[str, Any]: ...
-
-
-@dataclass(frozen=True)
-class IndexSource:
-    """``MemoSource`` over one index generation and the corpus folder its files are read from."""
-
-    generation: Any
-    corpus_dir: Path | None = None
-
-    @classmethod
-    def of(cls, target: Any) -> "IndexSource":
-        """The source of a RagService or a Generation."""
-        return cls(*target_parts(target))
-
-    def passage(self, passage_id: str) -> Passage:
-        return get_passage(self.generation, passage_id)
-
-    def sentences(self, passage_id: str) -> list[Any]:
-        return [self.generation.sentences[row] for row in self.generation.sentences_of.get(passage_id, [])]
-
-    def locate(self, passage: Passage) -> SourceLocation:
-        return locate(self.generation, passage, self.corpus_dir)
-
-    def document(self, source: str) -> dict[str, Any]:
-        return self.generation.manifest.files.get(source) or {}
 
 
 def passage_gaps(source: MemoSource) -> Gaps:

@@ -11,8 +11,8 @@ read once through the system's own loader (so offsets agree with the index) and 
 * a source file that is gone or changed since it was indexed cannot give trustworthy line
   numbers: the label falls back to the pages stored with the passage and a warning is logged.
 
-Everything that takes a ``target`` accepts a ``RagService`` (its generation and corpus folder
-are used) or a bare ``Generation``.
+``IndexedPassages`` answers these questions for one index generation and corpus folder; the
+``RagService`` offers the same through its own methods.
 """
 
 from __future__ import annotations
@@ -62,11 +62,30 @@ class SourceLocation:
     page_estimated: bool = False
 
 
-def target_parts(target: Any) -> tuple[Any, Path | None]:
-    """(generation, corpus folder or None) of a RagService or a Generation."""
-    generation = getattr(target, "generation", target)
-    settings = getattr(target, "settings", None)
-    return generation, getattr(settings, "corpus_dir", None)
+@dataclass(frozen=True)
+class IndexedPassages:
+    """Passages of one index generation, with the corpus folder relative source paths are read from."""
+
+    generation: Any
+    corpus_dir: Path | None = None
+
+    def passage(self, passage_id: str) -> Passage:
+        return get_passage(self.generation, passage_id)
+
+    def locate(self, passage: Passage) -> "SourceLocation":
+        return locate(self.generation, passage, self.corpus_dir)
+
+    def title(self, source: str) -> str | None:
+        return report_title(self.generation, source)
+
+    def sentences(self, passage_id: str) -> list:
+        return [self.generation.sentences[row] for row in self.generation.sentences_of.get(passage_id, [])]
+
+    def document(self, source: str) -> dict:
+        return self.generation.manifest.files.get(source) or {}
+
+    def view(self, passage_id: str, highlight: Sequence[tuple[int, int]] = ()) -> "PassageView":
+        return passage_view(self.generation, passage_id, highlight, self.corpus_dir)
 
 
 def get_passage(generation: Any, passage_id: str) -> Passage:
@@ -155,13 +174,14 @@ def sentence_ranges(generation: Any, passage: Passage) -> list[tuple[int, int, i
     return ranges
 
 
-def passage_view(target: Any, passage_id: str, highlight: Sequence[tuple[int, int]] = ()) -> PassageView:
+def passage_view(
+    generation: Any, passage_id: str, highlight: Sequence[tuple[int, int]] = (), corpus_dir: Path | None = None
+) -> PassageView:
     """The passage ``passage_id`` in context, with the sentences whose source spans overlap any
     ``(start, end)`` source span in ``highlight`` marked (answer sentences carry those spans).
 
     Raises KeyError naming the id when the current index has no such passage.
     """
-    generation, corpus_dir = target_parts(target)
     passage = get_passage(generation, passage_id)
     spans = [(int(a), int(b)) for a, b in highlight]
     marks = tuple(

@@ -12,7 +12,7 @@ from typing import Any, Callable
 from rag.history import read_history
 from rag.limits import check_k
 from rag.types import Turn
-from rag.product.viewer import passage_html, passage_view
+from rag.product.viewer import passage_html
 
 ServiceGetter = Callable[[], Any]
 # More spans than any passage has sentences; bounds the work of one passage call.
@@ -102,7 +102,7 @@ def make_api(get_service: ServiceGetter) -> dict[str, Callable]:
         label (page or lines) and the same HTML the app shows."""
         passage_id, spans = checked_passage_id(passage_id), highlight_spans(highlight)
         service = get_service()
-        view = passage_view(service, passage_id, spans)
+        view = service.passage_view(passage_id, spans)
         return {
             **view.passage.to_dict(),
             "before": view.before,

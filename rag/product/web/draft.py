@@ -15,7 +15,7 @@ import unicodedata
 from pathlib import Path
 from typing import Any, Sequence
 
-from rag.product.memo import DEFAULT_TITLE, DraftItem, IndexSource, move, passage_gaps, passage_item
+from rag.product.memo import DEFAULT_TITLE, DraftItem, MemoSource, move, passage_gaps, passage_item
 from rag.product.memo_export import draft_docx, draft_markdown
 
 LABEL_CHARS = 90
@@ -68,19 +68,19 @@ def _added(items: Sequence[DraftItem], new: DraftItem) -> tuple[list[DraftItem],
 
 
 def pin_passage(
-    items: Sequence[DraftItem], service: Any, passage_id: str, highlight: Sequence[tuple[int, int]] = ()
+    items: Sequence[DraftItem], service: MemoSource, passage_id: str, highlight: Sequence[tuple[int, int]] = ()
 ) -> tuple[list[DraftItem], int, str]:
     """Pin the sentences of a passage that overlap ``highlight`` (the cited ones); without
     ``highlight`` the whole passage."""
-    return _added(items, passage_item(IndexSource.of(service), passage_id, highlight))
+    return _added(items, passage_item(service, passage_id, highlight))
 
 
-def pin_passages(items: Sequence[DraftItem], service: Any, passage_ids: Sequence[str]) -> tuple[list[DraftItem], int | None, str]:
+def pin_passages(items: Sequence[DraftItem], service: MemoSource, passage_ids: Sequence[str]) -> tuple[list[DraftItem], int | None, str]:
     """Pin whole passages (search hits); the message says what was pinned and what was there."""
     out, last, pinned, already = list(items), None, 0, []
     for pid in dict.fromkeys(passage_ids):
         before = len(out)
-        out, last, _ = _added(out, passage_item(IndexSource.of(service), pid))
+        out, last, _ = _added(out, passage_item(service, pid))
         if len(out) > before:
             pinned += 1
         else:
@@ -96,8 +96,8 @@ def pin_passages(items: Sequence[DraftItem], service: Any, passage_ids: Sequence
     return out, last, message[:1].upper() + message[1:] + "." if message else ""
 
 
-def pin_answer(items: Sequence[DraftItem], answer: Any, service: Any = None) -> tuple[list[DraftItem], int, str]:
-    gaps = passage_gaps(IndexSource.of(service)) if service is not None else None
+def pin_answer(items: Sequence[DraftItem], answer: Any, service: MemoSource | None = None) -> tuple[list[DraftItem], int, str]:
+    gaps = passage_gaps(service) if service is not None else None
     return _added(items, DraftItem.from_answer(answer, gaps=gaps))
 
 
@@ -136,11 +136,6 @@ def file_stem(title: str) -> str:
     return stem[:60] or "utkast"
 
 
-def memo_markdown(items: Sequence[DraftItem], service: Any, title: str) -> str:
-    """The memo's Markdown, as the preview shows it."""
-    return draft_markdown(items, IndexSource.of(service), title)
-
-
 def export(items: Sequence[DraftItem], service: Any, title: str) -> tuple[Path, Path]:
     """Write the memo as Markdown and DOCX into a new temporary folder; returns both paths."""
     if not items:
@@ -148,7 +143,6 @@ def export(items: Sequence[DraftItem], service: Any, title: str) -> tuple[Path, 
     title = (title or "").strip() or DEFAULT_TITLE
     folder = Path(tempfile.mkdtemp(prefix="utkast-"))
     md_path = folder / (file_stem(title) + ".md")
-    source = IndexSource.of(service)
-    md_path.write_text(draft_markdown(items, source, title), encoding="utf-8")
-    docx_path = draft_docx(items, source, folder / (file_stem(title) + ".docx"), title, author=service.settings.memo_author)
+    md_path.write_text(draft_markdown(items, service, title), encoding="utf-8")
+    docx_path = draft_docx(items, service, folder / (file_stem(title) + ".docx"), title, author=service.settings.memo_author)
     return md_path, docx_path

@@ -74,12 +74,8 @@ class Backend:
         factory = self._factory or RagService
         self._started_at = time.monotonic()
         try:
-            service = factory(self.settings, embedder=self._embedder, notify=self._notify)
-            # Read the translation dictionary now rather than at the first English question.
-            warm = getattr(getattr(getattr(service, "queries", None), "translator", None), "warm", None)
-            if warm is not None:
-                warm()
-            self._service = service
+            # warm_up also reads the translation dictionary now rather than at the first English question.
+            self._service = factory(self.settings, embedder=self._embedder, notify=self._notify).warm_up()
         except Exception as exc:  # any failure must reach the page, not only the console
             log.exception("the service could not be loaded")
             self._error = "{}: {}".format(type(exc).__name__, exc)
@@ -97,10 +93,9 @@ class Backend:
         if self._error:
             return "Kunde inte starta: {}".format(self._error), False, True
         if self.ready:
-            gen = self._service.generation
-            sources = len({p.source for p in gen.passages})
+            stats = self._service.stats()
             return (
-                "Redo · {} avsnitt ur {} dokument · allt körs lokalt på den här datorn".format(len(gen.passages), sources),
+                "Redo · {} avsnitt ur {} dokument · allt körs lokalt på den här datorn".format(stats.passages, stats.documents),
                 True,
                 False,
             )

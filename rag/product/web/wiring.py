@@ -16,7 +16,7 @@ import gradio as gr  # noqa: E402  (analytics must be off before gradio is impor
 
 from rag.limits import recent_history  # noqa: E402
 from rag.product.feedback import FeedbackError, FeedbackStore  # noqa: E402
-from rag.product.viewer import locate, passage_html, passage_view  # noqa: E402
+from rag.product.viewer import passage_html  # noqa: E402
 from rag.product.web import draft as ui_draft  # noqa: E402
 from rag.product.web.api import make_api  # noqa: E402
 from rag.product.web.chat import WHOLE_REPORT, answer_choices, chapters, history_of, section_of  # noqa: E402
@@ -44,8 +44,7 @@ class Handlers:
             raise gr.Error(str(exc)) from None
 
     def where(self, passage) -> str:
-        svc = self.service()
-        return locate(svc.generation, passage, svc.settings.corpus_dir).label
+        return self.service().locate(passage).label
 
     def render(self, turns: list[ChatTurn]) -> str:
         return conversation_html(turns, self.where)
@@ -149,7 +148,7 @@ def wire_viewer(page: Page, handlers: Handlers) -> None:
             return gr.update(), gr.update()
         spans = parse_spans(str(data.get("hl") or ""))
         try:
-            view = passage_view(handlers.service(), pid, spans)
+            view = handlers.service().passage_view(pid, spans)
         except KeyError as exc:
             raise gr.Error(str(exc.args[0])) from None
         # What is viewed, with the cited spans: pinning it quotes those sentences.
@@ -170,7 +169,7 @@ def wire_feedback(page: Page, handlers: Handlers, feedback: FeedbackStore) -> No
         turn = turns[int(index)]
         svc = handlers.service()
         extra = svc.settings.model_dump(mode="json")
-        extra["index_generation"] = svc.generation.folder.name
+        extra["index_generation"] = svc.stats().generation
         try:
             feedback.record(turn.question, turn.answer.to_dict(), rating, note or "", settings=extra)
         except (FeedbackError, ValueError) as exc:
@@ -231,7 +230,7 @@ def _draft_view(handlers: Handlers, items, selected, title):
     """The draft's state, item list, selected item's text and note, and the memo preview."""
     svc = handlers.service()
     try:
-        text = ui_draft.memo_markdown(items, svc, (title or "").strip() or "Utkast") if items else ""
+        text = ui_draft.draft_markdown(items, svc, (title or "").strip() or "Utkast") if items else ""
     except (ValueError, KeyError) as exc:
         text = "**Utkastet kan inte visas:** {}".format(exc)
     sel = items[selected] if selected is not None and 0 <= selected < len(items) else None
