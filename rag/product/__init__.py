@@ -5,5 +5,6 @@
   (a sentence pinned twice shown once, numbered references); ``memo_export`` writes it as Markdown
   and as an A4 Word file.
 - ``feedback``: ratings and comments stored locally.
+- ``suggestions``: follow-up questions offered under an answer, from the report's own headings.
 - ``web``: the Gradio web app and its named API endpoints.
 """
