@@ -1,5 +1,12 @@
 """One self-contained HTML page per eval run, for a person to read question by question.
 
+The page opens with the metrics, each beside its target and a met / not met mark (the targets
+are README's, under Evaluation and Benchmark), then the breakdowns, a table of every question a
+person can scan (question, verdict, the answer as it reads, the gold quotes), the details per
+question, and the run's settings folded away at the end. Metrics of generated answers
+(supported sentences, invalid citations, fallbacks) appear only for a generative run: on an
+extractive run they are 1.000 and 0.000 by construction and would read as achievements.
+
 Everything that comes from gold files, answers or passages is HTML-escaped: answers are
 model output and passages are OCR text, and neither should be able to inject markup.
 """
@@ -7,6 +14,7 @@ model output and passages are OCR text, and neither should be able to inject mar
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass
 from html import escape
 from typing import Any
 
@@ -16,6 +24,38 @@ from evals.metrics import HEADLINE_METRICS, ranked_passages
 PASSAGE_PREVIEW_CHARS = 700
 LOWER_IS_BETTER = ("false_abstention_rate", "invalid_citation_rate", "fallback_rate")
 RETRIEVED_SHOWN = 5
+GENERATIVE_METRICS = ("supported_sentence_rate", "invalid_citation_rate", "fallback_rate")
+
+
+@dataclass(frozen=True)
+class Target:
+    """What README promises for a metric: at least (``at_least``) or at most ``bound``."""
+
+    metric: str
+    bound: float
+    at_least: bool = True
+
+    def met(self, value: Any) -> bool | None:
+        if value is None:
+            return None
+        return value >= self.bound if self.at_least else value <= self.bound
+
+    @property
+    def text(self) -> str:
+        return "{} {}".format("≥" if self.at_least else "≤", _fmt(self.bound, self.metric))
+
+
+# README, Evaluation ("Against the issue's targets on dev") and Benchmark (warm ask latency).
+TARGETS = (
+    Target("recall@5", 0.90),
+    Target("mrr", 0.80),
+    Target("evidence_shown", 0.75),
+    Target("citation_evidence_recall", 0.85),
+    Target("abstention_accuracy", 0.85),
+    Target("false_abstention_rate", 0.02, at_least=False),
+    Target("latency_ms_p50", 150, at_least=False),
+    Target("latency_ms_p95", 300, at_least=False),
+)
 
 _CSS = """
 body { font: 14px/1.45 system-ui, sans-serif; margin: 2em auto; max-width: 1100px; color: #222; }
@@ -30,6 +70,10 @@ section.q.partial { border-left-color: #e0a020; }
 .answer, .passage { white-space: pre-wrap; background: #f7f7f7; padding: .4em .6em; }
 .passage { font-size: 12px; }
 .ok { color: #176b1f; font-weight: 600; } .bad { color: #a31515; font-weight: 600; }
+.part { color: #8a5a00; font-weight: 600; }
+table.questions td.answer-cell { white-space: pre-wrap; max-width: 38em; font-size: 13px; }
+table.questions td.gold { max-width: 24em; font-size: 13px; }
+details.settings { margin-top: 2em; }
 """
 
 
@@ -47,14 +91,37 @@ def _mark(ok: bool, yes: str = "yes", no: str = "no") -> str:
     return f'<span class="ok">{yes}</span>' if ok else f'<span class="bad">{no}</span>'
 
 
-def _headline(result: dict) -> str:
+def is_generative(result: dict, responses: dict[str, dict]) -> bool:
+    """A run whose answers a language model wrote (or tried to: a fallback counts)."""
+    llm = ((result.get("run") or {}).get("extra") or {}).get("llm")
+    if llm not in (None, "extractive"):
+        return True
+    return any(r.get("mode") == "generative" or r.get("fallback") for r in responses.values())
+
+
+def shown_metrics(generative: bool) -> list[str]:
+    """Metrics with a target first (the primary one leading), then the rest, in harness order."""
+    metrics = [m for m in HEADLINE_METRICS if generative or m not in GENERATIVE_METRICS]
+    targeted = [t.metric for t in TARGETS if t.metric in metrics]
+    return targeted + [m for m in metrics if m not in targeted]
+
+
+def _headline(result: dict, generative: bool) -> str:
     compared = (result.get("comparison") or {}).get("metrics", {})
-    head = "<tr><th>metric</th><th>value</th>"
+    targets = {t.metric: t for t in TARGETS}
+    head = "<tr><th>metric</th><th>value</th><th>target</th><th>met</th>"
     head += "<th>other run</th><th>delta</th></tr>" if compared else "</tr>"
     rows = []
-    for metric in HEADLINE_METRICS:
+    for metric in shown_metrics(generative):
         label = escape(metric) + (" (primary)" if metric == result.get("primary_metric") else "")
-        cells = f"<td>{label}</td><td class=num>{_fmt(result.get(metric), metric)}</td>"
+        value = result.get(metric)
+        target = targets.get(metric)
+        met = target.met(value) if target else None
+        mark = "" if met is None else _mark(met, "✓ met", "✗ not met")
+        cells = (
+            f"<td>{label}</td><td class=num>{_fmt(value, metric)}</td>"
+            f"<td class=num>{escape(target.text) if target else '–'}</td><td>{mark}</td>"
+        )
         if compared:
             entry = compared.get(metric, {})
             delta = entry.get("delta")
@@ -65,8 +132,8 @@ def _headline(result: dict) -> str:
             sign = "+" if delta is not None and delta >= 0 else ""
             shown = "-" if delta is None else sign + _fmt(delta, metric)
             cells += f"<td class=num>{_fmt(entry.get('other'), metric)}</td><td class='num{css}'>{shown}</td>"
-        rows.append(f"<tr>{cells}</tr>")
-    return f"<table>{head}{''.join(rows)}</table>"
+        rows.append(f"<tr class='metric' data-metric='{escape(metric)}'>{cells}</tr>")
+    return f"<table class=metrics>{head}{''.join(rows)}</table>"
 
 
 def _breakdown(groups: dict, label: str) -> str:
@@ -93,7 +160,7 @@ def _run_meta(result: dict) -> str:
         if not comparison.get("same_gold"):
             rows.append(("warning", "the other run used a different gold file"))
     body = "".join(f"<tr><th>{escape(str(k))}</th><td>{escape(str(v))}</td></tr>" for k, v in rows)
-    return f"<table>{body}</table>"
+    return f"<details class=settings><summary>Run and settings</summary><table>{body}</table></details>"
 
 
 def _passage_block(entry: dict, label: str, verdict: str) -> str:
@@ -107,6 +174,44 @@ def _passage_block(entry: dict, label: str, verdict: str) -> str:
         f"<div class=meta>{escape(label)} {verdict} <code>{escape(where)}</code></div>"
         f"<div class=passage>{escape(text)}</div>"
     )
+
+
+def verdict(item: GoldItem, row: dict, response: dict) -> tuple[str, str]:
+    """(css class, words) of how a question went, as a person judges it: for an answerable one,
+    whether the answer shows the gold evidence; for an unanswerable one, whether it declined."""
+    if row.get("error"):
+        return "bad", "✗ error"
+    if not item.answerable:
+        if not row["abstained"]:
+            return "bad", "✗ answered (should decline)"
+        partial = response.get("outcome") == "partial"
+        return "ok", "✓ partial: says what is missing" if partial else "✓ declined"
+    if row["abstained"]:
+        return "bad", "✗ declined (should answer)"
+    shown = row.get("evidence_shown") or 0.0
+    if shown >= 1.0:
+        return "ok", "✓ shows the evidence"
+    found = round(shown * row["n_quotes"])
+    if found:
+        return "part", "◐ shows {} of {} quotes".format(found, row["n_quotes"])
+    if row.get("citation_recall"):
+        return "part", "◐ cites the passage, quotes other sentences"
+    return "bad", "✗ evidence not shown"
+
+
+def _questions_table(gold: list[GoldItem], rows: dict, responses: dict[str, dict]) -> str:
+    head = "<tr><th>id</th><th>question</th><th>verdict</th><th>answer</th><th>gold quote</th></tr>"
+    body = []
+    for item in gold:
+        css, words = verdict(item, rows[item.id], responses[item.id])
+        quotes = "<br>".join(f"<q>{escape(group[0])}</q>" for group in item.quote_groups()) or "– (not in the report)"
+        body.append(
+            f"<tr id='row-{escape(item.id)}'><td><a href='#{escape(item.id)}'>{escape(item.id)}</a></td>"
+            f"<td>{escape(item.question)}</td><td class={css}>{escape(words)}</td>"
+            f"<td class=answer-cell>{escape(str(responses[item.id].get('answer') or ''))}</td>"
+            f"<td class=gold>{quotes}</td></tr>"
+        )
+    return f"<table class=questions>{head}{''.join(body)}</table>"
 
 
 def _question(item: GoldItem, row: dict, response: dict) -> str:
@@ -171,10 +276,12 @@ def _question(item: GoldItem, row: dict, response: dict) -> str:
 
 
 def render_html(result: dict, gold: list[GoldItem], responses: dict[str, dict]) -> str:
-    """The run as one HTML page: settings, headline metrics, breakdowns, then every question."""
+    """The run as one HTML page: metrics against their targets, breakdowns, the questions as a
+    table, each question in detail, and the settings folded away at the end."""
     rows = {row["id"]: row for row in result["questions"]}
-    questions = "\n".join(_question(item, rows[item.id], responses[item.id]) for item in gold)
+    details = "\n".join(_question(item, rows[item.id], responses[item.id]) for item in gold)
     gold_name = (result.get("run") or {}).get("gold", "")
+    generative = is_generative(result, responses)
     return "\n".join(
         [
             "<!doctype html>",
@@ -182,15 +289,18 @@ def render_html(result: dict, gold: list[GoldItem], responses: dict[str, dict]) 
             f"<title>Eval: {escape(str(gold_name))}</title>",
             f"<style>{_CSS}</style></head><body>",
             f"<h1>Eval run: {escape(str(gold_name))}</h1>",
-            _run_meta(result),
             "<h2>Metrics</h2>",
-            _headline(result),
+            _headline(result, generative),
+            "" if generative else "<p class=meta>An extractive run: metrics of generated answers are not shown.</p>",
             "<h2>By kind</h2>",
             _breakdown(result.get("by_kind") or {}, "kind"),
             "<h2>By language</h2>",
             _breakdown(result.get("by_lang") or {}, "lang"),
             "<h2>Questions</h2>",
-            questions,
+            _questions_table(gold, rows, responses),
+            "<h2>Each question in detail</h2>",
+            details,
+            _run_meta(result),
             "</body></html>",
         ]
     )

@@ -153,6 +153,12 @@ class Settings(BaseSettings):
         "are refused at once. The embedder's cost grows with a question's length: under load, two users "
         "asking 1,000-character questions slowed 30 others' p50 by 2.15x (evals/abuse.py).",
     )
+    memo_author: str = Field(
+        "",
+        max_length=200,
+        description="Author written into an exported Word memo's properties; empty by default, so a memo "
+        "does not name anyone the organisation did not choose to.",
+    )
     max_history_turns: int = Field(
         20, ge=0, le=1000, description="Most earlier turns a follow-up may send as conversation history."
     )

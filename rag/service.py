@@ -140,6 +140,14 @@ class RagService:
         """The title of ``source`` as the corpus manifest describes it, if it does."""
         return self.warm_up()._passages.title(source)
 
+    def sentences(self, passage_id: str) -> list:
+        """The sentences of passage ``passage_id`` in order, with source spans and pages."""
+        return self.warm_up()._passages.sentences(passage_id)
+
+    def document(self, source: str) -> dict:
+        """How the index describes ``source``: title, and publisher and year from the corpus manifest."""
+        return self.warm_up()._passages.document(source)
+
     def search(
         self, query: str, k: int | None = None, section: str | None = None, source: str | None = None
     ) -> list[Hit]:

@@ -203,3 +203,13 @@ def test_values_tuned_on_dev_are_constants_not_settings(monkeypatch, name):
 
     with pytest.raises(ConfigError, match="unknown environment setting.*" + name):
         load_settings()
+
+
+def test_memo_author_is_empty_unless_an_operator_names_one(monkeypatch):
+    assert load_settings().memo_author == ""
+
+    monkeypatch.setenv("RAG_MEMO_AUTHOR", "Kommunledningskontoret")
+
+    assert load_settings().memo_author == "Kommunledningskontoret"
+    with pytest.raises(ConfigError, match="memo_author"):
+        load_settings(memo_author="x" * 201)

@@ -10,12 +10,15 @@ from __future__ import annotations
 
 import json
 import os
+from datetime import date
 from pathlib import Path
 
 import pytest
 
 from corpora import SAMVERKAN, STRATEGI
 from ui_harness import running_app
+
+from rag.product.memo_export import swedish_date
 
 pytestmark = [pytest.mark.browser, pytest.mark.models]
 
@@ -67,6 +70,7 @@ TEXTS = {"strategi.txt": STRATEGI, "samverkan.txt": SAMVERKAN, "sakerhet.txt": P
 MANIFEST = json.dumps({"documents": [{"file": name, "title": text.split("\n", 1)[0]} for name, text in TEXTS.items()]})
 FILES = {**TEXTS, "manifest.json": MANIFEST}
 SAMVERKAN_SENTENCE = "Små kommuner kan dela på kompetens genom att samverka med grannkommunerna."
+SAMVERKAN_REST = "Gemensamma upphandlingar sänker kostnaderna för alla parter."
 STEP_TIMEOUT_MS = 60_000
 
 
@@ -142,18 +146,32 @@ def test_ask_open_citation_pin_and_export(page, app, tmp_path):
     ]
     shot(page, "02-answer")
 
+    first.locator(".act-pin").click()
+    first.locator(".act-note", has_text="fäst").wait_for()
+    assert first.locator(".act-note").inner_text() == "Svaret är fäst i utkastet (1 del)."
+    first.locator(".act-pin").click()
+    first.locator(".act-note", has_text="redan").wait_for()
+    assert first.locator(".act-note").inner_text() == "Svaret finns redan i utkastet (del 1)."
+
     first.locator("button.cite").first.click()
     page.wait_for_selector("#viewer mark.cited")
     assert page.locator("#viewer mark.cited").all_inner_texts() == [SAMVERKAN_SENTENCE]
     assert page.locator("#viewer .passage-head").inner_text() == "Samverkan mellan kommuner · 1. Samverkan"
     shot(page, "03-passage")
 
+    # The cited sentence is what the pinned answer already quotes.
     page.click("#pin-passage")
-    page.wait_for_function("document.querySelector('#pin-msg').innerText.includes('(1 del)')")
+    page.wait_for_function("document.querySelector('#pin-msg').innerText.includes('redan')")
+    assert page.locator("#pin-msg").inner_text() == "Finns redan i utkastet (del 1)."
+    # Asked for, the whole passage is pinned; the memo shows the answer's sentence once.
+    page.click("#pin-passage-whole")
+    page.wait_for_function("document.querySelector('#pin-msg').innerText.includes('del 2')")
+    assert page.locator("#pin-msg").inner_text() == "Fäst i utkastet som del 2."
     page.get_by_role("tab", name="Utkast").click()
     page.wait_for_selector("#draft-items label")
     assert page.locator("#draft-items label").all_inner_texts() == [
-        "1. Avsnitt: Små kommuner kan dela på kompetens genom att samverka med grannkommunerna. Gemensamma …"
+        "Svar: Hur kan små kommuner dela på kompetens?",
+        "Avsnitt: 1. Samverkan – Små kommuner kan dela på kompetens genom att samverka med grannkommunerna. …",
     ]
     page.fill("#memo-title textarea", "PM om samverkan")
     page.locator("#memo-title textarea").blur()
@@ -167,16 +185,45 @@ def test_ask_open_citation_pin_and_export(page, app, tmp_path):
     target = tmp_path / "memo.md"
     download.value.save_as(target)
     assert target.read_text(encoding="utf-8") == (
-        "# PM om samverkan\n\n"
-        "Små kommuner kan dela på kompetens genom att samverka med grannkommunerna. "
-        "Gemensamma upphandlingar sänker kostnaderna för alla parter. [1]\n\n"
+        "# PM om samverkan\n\n" + swedish_date(date.today()) + "\n\n"
+        "## Hur kan små kommuner dela på kompetens?\n\n"
+        "> " + SAMVERKAN_SENTENCE + " [1]\n\n"
+        "## 1. Samverkan\n\n"
+        "> " + SAMVERKAN_REST + " [1]\n\n"
         "## Referenser\n\n"
-        "- [1] Samverkan mellan kommuner – 1. Samverkan (samverkan.txt)\n"
+        "1. *Samverkan mellan kommuner*. 1. Samverkan.\n"
     )
-    assert page.locator("#docx-file a[download]").first.get_attribute("download").endswith("pm-om-samverkan.docx")
+    docx_link = page.locator("#docx-file a[download]").first
+    assert docx_link.get_attribute("download").endswith("pm-om-samverkan.docx")
+    with page.expect_download() as download:
+        docx_link.click()
+    download.value.save_as(tmp_path / "memo.docx")
+    check_word_memo(tmp_path / "memo.docx")
     shot(page, "05-exported")
     # Nothing but the app itself was contacted: no fonts, CDNs or analytics.
     assert page.requested_hosts == {app[0].split("/")[2]}
+
+
+def check_word_memo(path: Path) -> None:
+    """The Word memo as a strategist opens it: A4, the question as heading, quotations in Word's
+    Quote style (the answer's sentence once), and a numbered reference naming title and section."""
+    from docx import Document
+
+    doc = Document(str(path))
+    section = doc.sections[0]
+    assert (section.page_width, section.page_height) == (7560310, 10692130)
+    assert [section.left_margin, section.right_margin, section.top_margin, section.bottom_margin] == [899795] * 4
+    assert (doc.core_properties.title, doc.core_properties.author) == ("PM om samverkan", "")
+    assert [(p.style.name, p.text) for p in doc.paragraphs] == [
+        ("Title", "PM om samverkan"),
+        ("Normal", swedish_date(date.today())),
+        ("Heading 1", "Hur kan små kommuner dela på kompetens?"),
+        ("Quote", SAMVERKAN_SENTENCE + "\u00a0[1]"),
+        ("Heading 1", "1. Samverkan"),
+        ("Quote", SAMVERKAN_REST + "\u00a0[1]"),
+        ("Heading 1", "Referenser"),
+        ("List Number", "Samverkan mellan kommuner. 1. Samverkan."),
+    ]
 
 
 def test_follow_up_keeps_scope_and_feedback_is_stored(page, app):
@@ -269,8 +316,9 @@ def test_poisoned_document_and_question_are_shown_as_text(page):
     ]
     page.click("#pin-passage")
     page.get_by_role("tab", name="Utkast").click()
-    page.wait_for_selector("#draft-preview p")
-    assert SCRIPT in page.locator("#draft-preview").inner_text()
+    page.wait_for_selector("#draft-preview blockquote")
+    # The cited sentence is pinned, shown as text.
+    assert IMG in page.locator("#draft-preview blockquote").inner_text()
     shot(page, "08-poisoned")
 
     assert page.evaluate("typeof window.__pwned") == "undefined"
@@ -284,20 +332,39 @@ def test_search_pin_reorder_edit_and_export(page, tmp_path):
     page.click("#search")
     page.wait_for_selector("#hits .hit")
     labels = page.locator("#hit-pick label").all_inner_texts()
-    assert labels[:2] == ["1. 1. Samverkan", "2. 1. Strategi"]
+    assert labels[:2] == ["1. Samverkan", "1. Strategi"]
+    # The list scrolls with the page, not inside itself, and five cards fit on a screen.
+    assert page.evaluate("(() => { const h = document.querySelector('#hits'); return h.scrollHeight <= h.clientHeight + 1; })()")
+    heights = [box["height"] for box in (card.bounding_box() for card in page.locator("#hits .hit").all())]
+    assert len(heights) == len(labels) and max(heights) < 130
+    # A hit opens next to the list.
+    page.locator("#hits .source-card").first.click()
+    page.wait_for_selector("#draft-viewer .passage-view")
+    hits_box, viewer_box = page.locator("#hits").bounding_box(), page.locator("#draft-viewer").bounding_box()
+    assert viewer_box["x"] >= hits_box["x"] + hits_box["width"]
+    assert viewer_box["y"] < hits_box["y"] + hits_box["height"]
+    shot(page, "09a-search")
     page.locator("#hit-pick label").nth(0).click()
     page.locator("#hit-pick label").nth(1).click()
     page.click("#pin-hits")
     page.wait_for_function("document.querySelectorAll('#draft-items label').length == 2")
+    page.wait_for_function("document.querySelector('#pin-hits-msg').innerText.includes('fästa')")
+    assert page.locator("#pin-hits-msg").inner_text() == "2 avsnitt fästa i utkastet."
+    assert page.locator("#hit-pick input:checked").count() == 0  # the ticks are cleared
+    page.locator("#hit-pick label").nth(0).click()
+    page.click("#pin-hits")
+    page.wait_for_function("document.querySelector('#pin-hits-msg').innerText.includes('redan')")
+    assert page.locator("#pin-hits-msg").inner_text() == "Ett avsnitt fanns redan där (del 1)."
+    assert page.locator("#draft-items label").count() == 2
 
     page.locator("#draft-items label").nth(1).click()
     page.click("#item-up")
     page.wait_for_function(
-        "document.querySelector('#draft-items label').innerText.startsWith('1. Avsnitt: Kommunen behöver')"
+        "document.querySelector('#draft-items label').innerText.startsWith('Avsnitt: 1. Strategi')"
     )
     # The editor is refilled with the selected item after the move; typing before that lands
     # in a box that is about to be overwritten.
-    page.wait_for_function("document.querySelector('#edit-text textarea').value.startsWith('Kommunen behöver')")
+    page.wait_for_function("document.querySelector('#edit-text textarea').value.startsWith('> Kommunen behöver')")
     page.fill("#edit-text textarea", "Kommunfullmäktige beslutar om AI-strategin.")
     page.fill("#edit-note textarea", "Sammanfattat")
     page.click("#item-save")
@@ -311,14 +378,16 @@ def test_search_pin_reorder_edit_and_export(page, tmp_path):
         link.click()
     download.value.save_as(tmp_path / "memo.md")
     assert (tmp_path / "memo.md").read_text(encoding="utf-8") == (
-        "# Utkast\n\n"
+        "# Utkast\n\n" + swedish_date(date.today()) + "\n\n"
+        "## 1. Strategi\n\n"
         "Kommunfullmäktige beslutar om AI-strategin. [1]\n\n"
         "*Anteckning:* Sammanfattat\n\n"
-        "Små kommuner kan dela på kompetens genom att samverka med grannkommunerna. "
+        "## 1. Samverkan\n\n"
+        "> Små kommuner kan dela på kompetens genom att samverka med grannkommunerna. "
         "Gemensamma upphandlingar sänker kostnaderna för alla parter. [2]\n\n"
         "## Referenser\n\n"
-        "- [1] Strategi för AI – 1. Strategi (strategi.txt)\n"
-        "- [2] Samverkan mellan kommuner – 1. Samverkan (samverkan.txt)\n"
+        "1. *Strategi för AI*. 1. Strategi.\n"
+        "2. *Samverkan mellan kommuner*. 1. Samverkan.\n"
     )
 
 
@@ -371,7 +440,7 @@ def test_rating_and_pinning_from_the_answer_itself(page, app):
     shot(page, "12-rated-and-pinned")
     page.get_by_role("tab", name="Utkast").click()
     page.wait_for_selector("#draft-items label")
-    assert page.locator("#draft-items label").all_inner_texts() == ["1. Svar: " + SAMVERKAN_SENTENCE + " [1]"]
+    assert page.locator("#draft-items label").all_inner_texts() == ["Svar: Hur kan små kommuner dela på kompetens?"]
     shot(page, "13-pinned-answer-in-draft")
 
 

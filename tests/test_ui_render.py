@@ -159,11 +159,18 @@ def test_streaming_text_is_escaped_until_the_final_answer():
     assert 'class="answer streaming"' in html
 
 
-def test_search_hits_show_full_escaped_text():
-    html = hits_html([Hit(P1, 1, 0.9)], where)
+def test_search_hits_show_section_page_and_escaped_start():
+    long = Passage("p2", "a.txt", "2. Data <b>", 100, 900, "Data måste skyddas väl. " * 20, None, 1)
 
+    html = hits_html([Hit(P1, 1, 0.9), Hit(long, 2, 0.8)], where)
+
+    assert html.count('<div class="hit">') == 2
     assert "Kommunen behöver en strategi. &lt;img" in html
     assert 'data-pid="p1" data-hl=""' in html
+    assert '<span class="card-section">1. Strategi</span> <span class="card-where">s. 3</span>' in html
+    assert "card-n" not in html  # no rank number before "1. Strategi"
+    # A long passage shows its start only, so five results fit on a screen.
+    assert '<span class="card-snippet">' + ("Data måste skyddas väl. " * 9) + "…</span>" in html
 
 
 def test_spans_round_trip_and_junk_is_dropped():

@@ -115,6 +115,10 @@ MESSAGES: dict[str, dict[str, str]] = {
         "is kept; try again in a while.",
     },
     "ui.pinned": {"sv": "Svaret är fäst i utkastet ({parts}).", "en": "The answer is pinned to the draft ({parts})."},
+    "ui.already_pinned": {
+        "sv": "Svaret finns redan i utkastet (del {part}).",
+        "en": "The answer is already in the draft (part {part}).",
+    },
     "ui.suggestions": {"sv": "Fråga vidare", "en": "Ask next"},
     "ui.suggestion.topic": {"sv": "Vad säger rapporten om ”{heading}”?", "en": "What does the report say about ”{heading}”?"},
     "ui.suggestion.recommendation": {

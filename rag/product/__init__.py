@@ -1,7 +1,9 @@
 """The product around the index and the answers.
 
 - ``viewer``: a passage in its context with the cited sentences highlighted, and its location.
-- ``memo``: the draft a user pins passages into, exported as Markdown and Word.
+- ``memo``: the draft a user pins answers and passages into; ``memo_layout`` lays it out as a memo
+  (a sentence pinned twice shown once, numbered references); ``memo_export`` writes it as Markdown
+  and as an A4 Word file.
 - ``feedback``: ratings and comments, who gave them, and their export as gold candidates; stored in
   ``feedback_sqlite`` (one file, the default) or ``feedback_pg`` (PostgreSQL, for several replicas).
 - ``login``: who may use the web app (a users file with hashed passwords, or a trusted proxy header).

@@ -1,89 +1,128 @@
-"""The strategist's draft ("Utkast"): pinned passages and answers, exported as a memo with
-numbered references that can go into a tjänsteskrivelse.
+"""The strategist's draft ("Utkast"): pinned answers and passages, editable, in draft order.
 
-How references work:
+An item's ``text`` is what the user edits, in the small Markdown-like form the preview shows:
 
-* ``DraftItem.passage_ids`` are the passages an item cites as a whole. A marker ``[n]`` is
-  appended after the item's text for each of them that the text does not already cite.
-* ``DraftItem.citation_ids`` give meaning to ``[k]`` markers inside the text: marker ``[k]``
-  cites ``citation_ids[k-1]``. A pinned answer keeps its own markers this way (its citation
-  ``n`` is ``citation_ids[n-1]``). Without ``citation_ids`` the text is taken literally, so a
-  pinned passage whose text happens to contain "[3]" is not misread as citing anything.
-* In the memo every distinct passage gets one number, in order of first use over the items in
-  draft order; all markers are rewritten to those numbers, and a "Referenser" list names for
-  each: report title, section path, page of the report (``rag.locations``; "ca s. N" when
-  estimated, none for a text without pages) and source file.
+* paragraphs are separated by a blank line;
+* a paragraph whose lines start with "> " is a quotation from the source;
+* a paragraph "### …" is a part heading inside an answer ("Rapportens råd");
+* ``[k]`` markers cite ``citation_ids[k-1]``. Without ``citation_ids`` the text is taken
+  literally, so text containing "[3]" is not misread as citing anything.
 
-A passage stays cited even if an edit removes its marker from an answer's text: losing a
-source from a memo is worse than citing one too many. A marker that points at no citation
-(say "[7]" typed into an answer with three) is an error naming the item, never a guess.
+``passage_ids`` are the passages an item cites as a whole: one the text does not cite gets a
+marker after the item, since losing a source from a memo is worse than citing one too many.
+``quotes`` are the source sentences the item quotes (their spans identify them), which lets
+the memo show a sentence pinned twice (an answer and its passage) once (``rag.product.memo_layout``).
 
-Reordering and editing are plain list operations on ``list[DraftItem]``; ``move`` helps.
+A pinned answer carries its question as ``heading``; a pinned passage its section. Pinning a
+passage quotes the cited sentences, with "…" where text between them is left out, unless the
+whole passage is asked for.
 """
 
 from __future__ import annotations
 
-import re
-import unicodedata
-from dataclasses import asdict, dataclass
-from pathlib import Path
-from typing import Iterable, Protocol, Sequence
+from dataclasses import asdict, dataclass, field
+from typing import Any, Callable, Iterable, Protocol, Sequence
 
-from rag.locations import citation_label
-from rag.types import Answer, PageSpan, Passage
 from rag.product.viewer import SourceLocation
+from rag.types import Answer, Passage
 
 DEFAULT_TITLE = "Utkast"
-REFERENCES = "Referenser"
-NOTE_LABEL = "Anteckning"
+QUOTE_PREFIX = "> "
+PART_PREFIX = "### "
+ELLIPSIS = "…"
+BULLET = "•"
+
+# (passage id, starts of sentences quoted from it in order) -> per sentence: is text left out before it
+Gaps = Callable[[str, Sequence[int]], Sequence[bool]]
 
 
+@dataclass(frozen=True)
+class Quote:
+    """One source sentence quoted in a draft item: the passage it is from and its source span."""
 
-class PassageLookup(Protocol):
-    """Where the memo gets its passages and their locations: a ``RagService`` or
-    ``rag.product.viewer.IndexedPassages``."""
-
-    def passage(self, passage_id: str) -> Passage: ...
-
-    def locate(self, passage: Passage) -> SourceLocation: ...
-
-    def title(self, source: str) -> str | None: ...
-
-
-_MARKER = re.compile(r"\[(\d+)\]")
-_MARKDOWN_SPECIAL = re.compile(r"([\\`*_\[\]<>#|])")
+    passage_id: str
+    start: int
+    end: int
+    text: str
 
 
 @dataclass
 class DraftItem:
-    """One piece of the draft: a pinned passage or a pinned answer, editable."""
+    """One piece of the draft: a pinned answer ("answer") or passage ("passage"), editable."""
 
     text: str
     passage_ids: tuple[str, ...]
     note: str = ""
     citation_ids: tuple[str, ...] = ()
+    heading: str = ""
+    kind: str = "passage"
+    quotes: tuple[Quote, ...] = field(default_factory=tuple)
 
     @classmethod
-    def from_passage(cls, passage: Passage, note: str = "") -> "DraftItem":
-        return cls(text=passage.text, passage_ids=(passage.id,), note=note)
+    def from_passage(
+        cls, passage: Passage, sentences: Sequence[Any] = (), gaps: Sequence[bool] = (), note: str = "",
+        whole: bool = False,
+    ) -> "DraftItem":
+        """The passage quoted: ``sentences`` (with ``text``/``start``/``end``, in order) with "…"
+        before each one where ``gaps`` says text is left out; ``whole``, or without sentences, the
+        whole passage text, one quotation per paragraph (``sentences`` then name all of them)."""
+        if sentences and not whole:
+            paragraphs = [quote_paragraph([s.text for s in sentences], gaps)]
+        else:
+            paragraphs = [p for p in passage.text.split("\n\n") if p.strip()]
+        return cls(
+            text="\n\n".join(quoted(p) + " [1]" for p in paragraphs),
+            passage_ids=(passage.id,),
+            note=note,
+            citation_ids=(passage.id,),
+            heading=passage.section.split(" › ")[-1],
+            kind="passage",
+            quotes=tuple(Quote(passage.id, s.start, s.end, s.text) for s in sentences),
+        )
 
     @classmethod
-    def from_answer(cls, answer: Answer | dict, note: str = "") -> "DraftItem":
-        """The answer's sentences with their own ``[n]`` markers (an abstention keeps its lead)."""
+    def from_answer(cls, answer: Answer | dict, note: str = "", gaps: Gaps | None = None) -> "DraftItem":
+        """The answer under its question (a follow-up under the question as understood): its lead,
+        its parts with their headings, and each run of quoted sentences as a quotation with the
+        answer's own ``[n]`` markers. A generated answer is the model's text, not a quotation.
+        ``gaps`` says where text is left out between quoted sentences of one passage."""
+        # The JSON form has no lead of its own (it opens the answer text); the object has.
+        lead = answer.lead if isinstance(answer, Answer) else answer.get("lead", "")
         data = answer.to_dict() if isinstance(answer, Answer) else answer
         by_n = {c["n"]: c["passage_id"] for c in data.get("citations", [])}
         citation_ids = tuple(by_n[n] for n in range(1, len(by_n) + 1) if n in by_n)
         sentences = data.get("sentences") or []
-        text = " ".join(s["text"] + "".join(" [{}]".format(n) for n in s["citations"]) for s in sentences)
+        extractive = data.get("mode", "extractive") == "extractive"
+        paragraphs = [lead] if lead else []
+        quotes: list[Quote] = []
+        for part in data.get("parts") or [{"heading": None, "items": [list(range(len(sentences)))]}]:
+            if part.get("heading"):
+                paragraphs.append(PART_PREFIX + part["heading"])
+            for item in part["items"]:
+                picked = [sentences[i] for i in item]
+                if not extractive:
+                    paragraphs.append(" ".join(_with_markers(s["text"], s["citations"]) for s in picked))
+                    continue
+                paragraphs.append(quoted(_runs(picked, by_n, gaps)))
+                quotes += [
+                    Quote(by_n[s["citations"][0]], s["start"], s["end"], s["text"])
+                    for s in picked
+                    if s.get("start") is not None and s["citations"] and s["citations"][0] in by_n
+                ]
         return cls(
-            text=text or data.get("answer", ""),
+            text="\n\n".join(p for p in paragraphs if p) if sentences else data.get("answer", ""),
             passage_ids=tuple(dict.fromkeys(citation_ids)),
             note=note,
             citation_ids=citation_ids,
+            heading=data.get("standalone_question") or data.get("question") or "",
+            kind="answer",
+            quotes=tuple(quotes),
         )
 
     def to_dict(self) -> dict[str, Any]:
-        return {k: list(v) if isinstance(v, tuple) else v for k, v in asdict(self).items()}
+        data = asdict(self)
+        data["quotes"] = [asdict(q) for q in self.quotes]
+        return {k: list(v) if isinstance(v, tuple) else v for k, v in data.items()}
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> "DraftItem":
@@ -92,23 +131,52 @@ class DraftItem:
             passage_ids=tuple(data.get("passage_ids") or ()),
             note=str(data.get("note") or ""),
             citation_ids=tuple(data.get("citation_ids") or ()),
+            heading=str(data.get("heading") or ""),
+            kind=str(data.get("kind") or "passage"),
+            quotes=tuple(Quote(**q) for q in data.get("quotes") or ()),
         )
 
 
-@dataclass(frozen=True)
-class Reference:
-    n: int
-    passage: Passage
-    title: str | None
-    pages: PageSpan | None
-
-    @property
-    def text(self) -> str:
-        where = "{} ({})".format(citation_label(self.passage.section, self.pages), self.passage.source)
-        return "{} – {}".format(self.title, where) if self.title else where
+def _with_markers(text: str, citations: Iterable[int]) -> str:
+    return text + "".join(" [{}]".format(n) for n in citations)
 
 
-Piece = str | int  # literal text, or a memo reference number
+def _runs(sentences: list[dict], by_n: dict[int, str], gaps: Gaps | None) -> str:
+    """Runs of consecutive sentences citing the same passages, each with its markers once at
+    its end (as the answer shows them)."""
+    runs: list[list[dict]] = []
+    for s in sentences:
+        if runs and runs[-1][0]["citations"] == s["citations"]:
+            runs[-1].append(s)
+        else:
+            runs.append([s])
+    out = ""
+    for run in runs:
+        left_out: Sequence[bool] = ()
+        passage_id = by_n.get(run[0]["citations"][0]) if run[0]["citations"] else None
+        if gaps and passage_id and all(s.get("start") is not None for s in run):
+            left_out = gaps(passage_id, [s["start"] for s in run])
+        stretch = _with_markers(quote_paragraph([s["text"] for s in run], left_out), run[0]["citations"])
+        out += ("\n" if stretch.startswith(BULLET) else " ") + stretch if out else stretch
+    return out
+
+
+def quote_paragraph(texts: Sequence[str], gaps: Sequence[bool] = ()) -> str:
+    """Sentences quoted together: "…" where text is left out between two of them; a list item of
+    the report keeps its own line."""
+    out = ""
+    for i, text in enumerate(texts):
+        if i and text.startswith(BULLET):
+            out += "\n" + text
+        elif i:
+            out += (" " + ELLIPSIS + " " if i < len(gaps) and gaps[i] else " ") + text
+        else:
+            out = text
+    return out
+
+
+def quoted(paragraph: str) -> str:
+    return "\n".join(QUOTE_PREFIX + line for line in paragraph.split("\n"))
 
 
 def move(items: Sequence[DraftItem], index: int, delta: int) -> list[DraftItem]:
@@ -121,92 +189,40 @@ def move(items: Sequence[DraftItem], index: int, delta: int) -> list[DraftItem]:
     return out
 
 
-def resolve(items: Iterable[DraftItem], passages: PassageLookup) -> tuple[list[list[Piece]], list[Reference]]:
-    """Each item as text pieces and memo reference numbers, plus the references in number order.
-    Unknown passage ids raise KeyError naming them."""
-    numbers: dict[str, int] = {}
-    references: list[Reference] = []
+class MemoSource(Protocol):
+    """What the memo reads from the index: passages, their sentences (source spans and pages),
+    where a passage is, and how the corpus manifest describes a file (title, publisher, year).
+    A ``RagService`` or ``rag.product.viewer.IndexedPassages``."""
 
-    def number(passage_id: str) -> int:
-        if passage_id not in numbers:
-            passage = passages.passage(passage_id)
-            numbers[passage_id] = len(numbers) + 1
-            where = passages.locate(passage)
-            pages = PageSpan(where.page_start, where.page_end, where.page_estimated) if where.page_start else None
-            references.append(Reference(numbers[passage_id], passage, passages.title(passage.source), pages))
-        return numbers[passage_id]
+    def passage(self, passage_id: str) -> Passage: ...
 
-    rendered: list[list[Piece]] = []
-    for i, item in enumerate(items, 1):
-        pieces: list[Piece] = []
-        cited: set[str] = set()
-        pos = 0
-        for match in _MARKER.finditer(item.text) if item.citation_ids else ():
-            k = int(match.group(1))
-            if not 1 <= k <= len(item.citation_ids):
-                raise ValueError(
-                    "draft item {}: marker [{}] points at no citation (the item has {}); "
-                    "remove or correct it".format(i, k, len(item.citation_ids))
-                )
-            pieces.append(item.text[pos : match.start()])
-            pieces.append(number(item.citation_ids[k - 1]))
-            cited.add(item.citation_ids[k - 1])
-            pos = match.end()
-        pieces.append(item.text[pos:])
-        for passage_id in item.passage_ids:
-            if passage_id not in cited:
-                pieces.extend([" ", number(passage_id)])
-                cited.add(passage_id)
-        rendered.append([p for p in pieces if p != ""])
-    return rendered, references
+    def sentences(self, passage_id: str) -> list[Any]: ...
+
+    def locate(self, passage: Passage) -> SourceLocation: ...
+
+    def document(self, source: str) -> dict[str, Any]: ...
 
 
-def _md(text: str) -> str:
-    """Corpus and user text taken literally: Markdown and HTML syntax in it is escaped."""
-    return _MARKDOWN_SPECIAL.sub(r"\\\1", text)
+def passage_gaps(source: MemoSource) -> Gaps:
+    """``Gaps`` of an index: text is left out before a quoted sentence when a sentence of the same
+    passage lies between it and the one quoted before it."""
+
+    def gaps(passage_id: str, starts: Sequence[int]) -> list[bool]:
+        order = {s.start: i for i, s in enumerate(source.sentences(passage_id))}
+        places = [order.get(start) for start in starts]
+        return [False] + [a is None or b is None or b != a + 1 for a, b in zip(places, places[1:])]
+
+    return gaps
 
 
-def draft_markdown(items: Sequence[DraftItem], passages: PassageLookup, title: str = DEFAULT_TITLE) -> str:
-    """The draft as a Markdown memo with numbered references."""
-    rendered, references = resolve(items, passages)
-    blocks = ["# " + _md(title)]
-    for item, pieces in zip(items, rendered):
-        blocks.append("".join(_md(p) if isinstance(p, str) else "[{}]".format(p) for p in pieces).strip())
-        if item.note.strip():
-            blocks.append("*{}:* {}".format(NOTE_LABEL, _md(item.note.strip())))
-    if references:
-        blocks.append("## " + REFERENCES)
-        blocks.append("\n".join("- [{}] {}".format(r.n, _md(r.text)) for r in references))
-    return "\n\n".join(blocks) + "\n"
-
-
-def _docx_text(text: str) -> str:
-    # Word files cannot hold control characters other than tab and newline.
-    return "".join(ch for ch in text if ch in "\t\n" or unicodedata.category(ch) != "Cc")
-
-
-def draft_docx(items: Sequence[DraftItem], passages: PassageLookup, path: Path, title: str = DEFAULT_TITLE) -> Path:
-    """Write the draft as a Word memo to ``path`` (parent folders are created) and return it."""
-    from docx import Document as WordDocument
-
-    rendered, references = resolve(items, passages)
-    doc = WordDocument()
-    doc.add_heading(_docx_text(title), level=1)
-    for item, pieces in zip(items, rendered):
-        text = "".join(p if isinstance(p, str) else "[{}]".format(p) for p in pieces).strip()
-        doc.add_paragraph(_docx_text(text))
-        if item.note.strip():
-            note = doc.add_paragraph()
-            note.add_run(NOTE_LABEL + ": ").italic = True
-            note.add_run(_docx_text(item.note.strip()))
-    if references:
-        doc.add_heading(REFERENCES, level=2)
-        for r in references:
-            doc.add_paragraph(_docx_text("[{}] {}".format(r.n, r.text)))
-    path = Path(path)
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        doc.save(str(path))
-    except OSError as exc:
-        raise ValueError("cannot write the memo to {}: {}; choose another file".format(path, exc.strerror or exc)) from None
-    return path
+def passage_item(source: MemoSource, passage_id: str, highlight: Sequence[tuple[int, int]] = (), note: str = "") -> DraftItem:
+    """A draft item quoting passage ``passage_id``: the sentences overlapping the source spans in
+    ``highlight`` (an answer's cited sentences), or the whole passage when none is given or none
+    overlaps. KeyError naming an id the index does not hold."""
+    passage = source.passage(passage_id)
+    sentences = source.sentences(passage_id)
+    cited = [s for s in sentences if any(s.start < int(b) and int(a) < s.end for a, b in highlight)]
+    if not cited:
+        return DraftItem.from_passage(passage, sentences, note=note, whole=True)
+    gaps = passage_gaps(source)(passage_id, [s.start for s in cited])
+    return DraftItem.from_passage(passage, cited, gaps, note=note)

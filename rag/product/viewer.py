@@ -78,6 +78,12 @@ class IndexedPassages:
     def title(self, source: str) -> str | None:
         return report_title(self.generation, source)
 
+    def sentences(self, passage_id: str) -> list:
+        return [self.generation.sentences[row] for row in self.generation.sentences_of.get(passage_id, [])]
+
+    def document(self, source: str) -> dict:
+        return self.generation.manifest.files.get(source) or {}
+
     def view(self, passage_id: str, highlight: Sequence[tuple[int, int]] = ()) -> "PassageView":
         return passage_view(self.generation, passage_id, highlight, self.corpus_dir)
 

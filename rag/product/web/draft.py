@@ -1,8 +1,10 @@
 """The drafting workspace ("Utkast") of the web app: pure functions over ``list[DraftItem]``.
 
 Each handler takes the current draft and returns a new list, so the page's per-session state
-is never mutated in place. Rendering to Markdown and DOCX is ``rag.product.memo``'s job; this module
-only adds labels for the item list and writes export files to a fresh folder per export.
+is never mutated in place. Pinning says what happened: pinned as part n, or already in the
+draft (part n), when everything the new item would quote is there already. Rendering to
+Markdown and DOCX is ``rag.product.memo_export``'s job; this module adds labels for the item list and
+writes export files to a fresh folder per export.
 """
 
 from __future__ import annotations
@@ -13,37 +15,90 @@ import unicodedata
 from pathlib import Path
 from typing import Any, Sequence
 
-from rag.product.memo import DEFAULT_TITLE, DraftItem, PassageLookup, draft_docx, draft_markdown, move
+from rag.product.memo import DEFAULT_TITLE, DraftItem, MemoSource, move, passage_gaps, passage_item
+from rag.product.memo_export import draft_docx, draft_markdown
 
 LABEL_CHARS = 90
+KIND_LABELS = {"answer": "Svar", "passage": "Avsnitt"}
 
 
-def item_label(i: int, item: DraftItem) -> str:
-    kind = "Svar" if item.citation_ids else "Avsnitt"
-    text = " ".join(item.text.split())
+def _plain(text: str) -> str:
+    """An item's text as one line: no quotation marks, part headings or markers."""
+    text = re.sub(r"(?m)^(> |### )", "", text)
+    return " ".join(re.sub(r"\s*\[\d+\]", "", text).split())
+
+
+def item_label(item: DraftItem) -> str:
+    """ "Svar: Vilka bör vi bjuda in …?" or "Avsnitt: Ett verktyg för prioriteringar – Strategin …".
+    No position number: the list's order shows it, and a section's own number is not doubled."""
+    kind = KIND_LABELS.get(item.kind, "Avsnitt")
+    text = _plain(item.text)
+    if item.kind == "answer" and item.heading:
+        text = item.heading
+    elif item.heading:
+        text = item.heading + " – " + text
     if len(text) > LABEL_CHARS:
         text = text[:LABEL_CHARS].rsplit(" ", 1)[0] + " …"
-    return "{}. {}: {}".format(i + 1, kind, text)
+    return "{}: {}".format(kind, text)
 
 
 def choices(items: Sequence[DraftItem]) -> list[tuple[str, int]]:
-    return [(item_label(i, item), i) for i, item in enumerate(items)]
+    return [(item_label(item), i) for i, item in enumerate(items)]
 
 
-def pin_passages(items: Sequence[DraftItem], service: PassageLookup, passage_ids: Sequence[str]) -> list[DraftItem]:
-    """The draft with each passage appended once (a passage already pinned on its own is skipped)."""
-    out = list(items)
-    pinned = {item.passage_ids for item in out if not item.citation_ids}
-    for pid in passage_ids:
-        if (pid,) in pinned:
-            continue
-        out.append(DraftItem.from_passage(service.passage(pid)))
-        pinned.add((pid,))
-    return out
+def holding(items: Sequence[DraftItem], new: DraftItem) -> int | None:
+    """The index of the part that already holds what ``new`` would add, or None."""
+    for i, item in enumerate(items):
+        if item.kind == new.kind and item.heading == new.heading and item.text == new.text:
+            return i
+    if not new.quotes:
+        return None
+    where = {(q.passage_id, q.start, q.end): i for i, item in reversed(list(enumerate(items))) for q in item.quotes}
+    found = [where.get((q.passage_id, q.start, q.end)) for q in new.quotes]
+    return None if None in found else found[0]
 
 
-def pin_answer(items: Sequence[DraftItem], answer: Any) -> list[DraftItem]:
-    return list(items) + [DraftItem.from_answer(answer)]
+def _added(items: Sequence[DraftItem], new: DraftItem) -> tuple[list[DraftItem], int, str]:
+    """(draft, index of the part, message) after pinning ``new`` unless the draft holds it."""
+    at = holding(items, new)
+    if at is not None:
+        return list(items), at, "Finns redan i utkastet (del {}).".format(at + 1)
+    out = list(items) + [new]
+    return out, len(out) - 1, "Fäst i utkastet som del {}.".format(len(out))
+
+
+def pin_passage(
+    items: Sequence[DraftItem], service: MemoSource, passage_id: str, highlight: Sequence[tuple[int, int]] = ()
+) -> tuple[list[DraftItem], int, str]:
+    """Pin the sentences of a passage that overlap ``highlight`` (the cited ones); without
+    ``highlight`` the whole passage."""
+    return _added(items, passage_item(service, passage_id, highlight))
+
+
+def pin_passages(items: Sequence[DraftItem], service: MemoSource, passage_ids: Sequence[str]) -> tuple[list[DraftItem], int | None, str]:
+    """Pin whole passages (search hits); the message says what was pinned and what was there."""
+    out, last, pinned, already = list(items), None, 0, []
+    for pid in dict.fromkeys(passage_ids):
+        before = len(out)
+        out, last, _ = _added(out, passage_item(service, pid))
+        if len(out) > before:
+            pinned += 1
+        else:
+            already.append(str(last + 1))
+    said = []
+    if pinned:
+        said.append("{} avsnitt fäst{} i utkastet".format(pinned, "" if pinned == 1 else "a"))
+    if already:
+        said.append("{} fanns redan där (del {})".format(
+            "ett avsnitt" if len(already) == 1 else "{} avsnitt".format(len(already)), ", ".join(already)
+        ))
+    message = "; ".join(said)
+    return out, last, message[:1].upper() + message[1:] + "." if message else ""
+
+
+def pin_answer(items: Sequence[DraftItem], answer: Any, service: MemoSource | None = None) -> tuple[list[DraftItem], int, str]:
+    gaps = passage_gaps(service) if service is not None else None
+    return _added(items, DraftItem.from_answer(answer, gaps=gaps))
 
 
 def moved(items: Sequence[DraftItem], index: int | None, delta: int) -> tuple[list[DraftItem], int | None]:
@@ -67,7 +122,10 @@ def edited(items: Sequence[DraftItem], index: int | None, text: str, note: str) 
         raise ValueError("the text of a draft part cannot be empty; delete the part instead")
     out = list(items)
     old = out[index]
-    out[index] = DraftItem(text=text.strip(), passage_ids=old.passage_ids, note=(note or "").strip(), citation_ids=old.citation_ids)
+    out[index] = DraftItem(
+        text=text.strip(), passage_ids=old.passage_ids, note=(note or "").strip(), citation_ids=old.citation_ids,
+        heading=old.heading, kind=old.kind, quotes=old.quotes,
+    )
     return out
 
 
@@ -78,7 +136,7 @@ def file_stem(title: str) -> str:
     return stem[:60] or "utkast"
 
 
-def export(items: Sequence[DraftItem], service: PassageLookup, title: str) -> tuple[Path, Path]:
+def export(items: Sequence[DraftItem], service: Any, title: str) -> tuple[Path, Path]:
     """Write the memo as Markdown and DOCX into a new temporary folder; returns both paths."""
     if not items:
         raise ValueError("the draft is empty; pin passages or answers first")
@@ -86,5 +144,5 @@ def export(items: Sequence[DraftItem], service: PassageLookup, title: str) -> tu
     folder = Path(tempfile.mkdtemp(prefix="utkast-"))
     md_path = folder / (file_stem(title) + ".md")
     md_path.write_text(draft_markdown(items, service, title), encoding="utf-8")
-    docx_path = draft_docx(items, service, folder / (file_stem(title) + ".docx"), title)
+    docx_path = draft_docx(items, service, folder / (file_stem(title) + ".docx"), title, author=service.settings.memo_author)
     return md_path, docx_path

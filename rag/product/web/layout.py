@@ -16,7 +16,12 @@ import gradio as gr  # noqa: E402  (analytics must be off before gradio is impor
 
 from rag.product.web.chat import EXAMPLES, WHOLE_REPORT  # noqa: E402
 from rag.product.web.errors import ApiBlocks  # noqa: E402
-from rag.product.web.render import conversation_html, status_html, viewer_placeholder  # noqa: E402
+from rag.product.web.render import (  # noqa: E402
+    conversation_html,
+    draft_viewer_placeholder,
+    status_html,
+    viewer_placeholder,
+)
 from rag.product.web.theme import CLICK_JS, VIEWER_JS  # noqa: E402
 
 TITLE = "Från insikt till handling – frågor till rapporten"
@@ -38,6 +43,7 @@ class ViewerArea:
     viewing: gr.State
     viewer: gr.HTML
     pin_passage: gr.Button
+    pin_whole: gr.Button
     pin_message: gr.Markdown
 
 
@@ -51,6 +57,7 @@ class DraftArea:
     hits: gr.HTML
     hit_pick: gr.CheckboxGroup
     pin_hits: gr.Button
+    pin_message: gr.Markdown
     viewer: gr.HTML
     title: gr.Textbox
     items_pick: gr.Radio
@@ -135,26 +142,33 @@ def _chat_column(turns: gr.State, max_question_chars: int, where: Callable) -> C
 def _viewer_column(viewing: gr.State) -> ViewerArea:
     gr.Markdown("### Källa")
     viewer = gr.HTML(viewer_placeholder(), js_on_load=VIEWER_JS, elem_id="viewer")
-    pin_passage = gr.Button("Fäst avsnittet i utkastet", size="sm", elem_id="pin-passage")
+    with gr.Row():
+        pin_passage = gr.Button("Fäst de citerade meningarna i utkastet", size="sm", elem_id="pin-passage")
+        pin_whole = gr.Button("Fäst hela avsnittet", size="sm", elem_id="pin-passage-whole")
     pin_message = gr.Markdown("", elem_id="pin-msg")
-    return ViewerArea(viewing, viewer, pin_passage, pin_message)
+    return ViewerArea(viewing, viewer, pin_passage, pin_whole, pin_message)
 
 
 def _draft_tab(items: gr.State, viewing: gr.State) -> DraftArea:
     gr.Markdown(
-        "Sök avsnitt och fäst dem här, eller fäst hela svar från chatten. Ordna, redigera och "
-        "exportera som promemoria med numrerade referenser (avsnitt, rad eller sida, rapport)."
+        "Sök avsnitt och fäst dem här, eller fäst svar och citerade meningar från chatten. Ordna, redigera "
+        "och exportera som promemoria (Word eller Markdown) med numrerade referenser: rapport, kapitel › "
+        "avsnitt och sida."
     )
+    # The results and the passage opened from them side by side; the memo being written below.
     with gr.Row(equal_height=False):
         with gr.Column(scale=3):
             search_q = gr.Textbox(label="Sök avsnitt i rapporten", elem_id="search-q")
             with gr.Row():
                 search_scope = gr.Dropdown([WHOLE_REPORT], value=WHOLE_REPORT, label="Avgränsning", scale=4)
                 search = gr.Button("Sök", variant="primary", scale=1, min_width=90, elem_id="search")
-            hits = gr.HTML("", js_on_load=CLICK_JS, elem_id="hits", max_height=420)
+            hits = gr.HTML("", js_on_load=CLICK_JS, elem_id="hits")
             hit_pick = gr.CheckboxGroup([], label="Välj avsnitt att fästa", elem_id="hit-pick")
             pin_hits = gr.Button("Fäst valda avsnitt i utkastet", size="sm", elem_id="pin-hits")
-            viewer = gr.HTML("", elem_id="draft-viewer")
+            pin_message = gr.Markdown("", elem_id="pin-hits-msg")
+        with gr.Column(scale=2):
+            viewer = gr.HTML(draft_viewer_placeholder(), elem_id="draft-viewer")
+    with gr.Row(equal_height=False):
         with gr.Column(scale=3):
             title = gr.Textbox("Utkast", label="Rubrik på promemorian", elem_id="memo-title")
             items_pick = gr.Radio([], label="Utkastets delar", elem_id="draft-items")
@@ -162,16 +176,19 @@ def _draft_tab(items: gr.State, viewing: gr.State) -> DraftArea:
                 up = gr.Button("↑ Upp", size="sm", elem_id="item-up")
                 down = gr.Button("↓ Ner", size="sm", elem_id="item-down")
                 delete = gr.Button("Ta bort", size="sm", variant="stop", elem_id="item-delete")
-            edit_text = gr.Textbox(label="Text (markörerna [n] hänvisar till källorna)", lines=4, elem_id="edit-text")
+            edit_text = gr.Textbox(
+                label="Text (> citat, [n] hänvisar till källorna)", lines=4, elem_id="edit-text"
+            )
             edit_note = gr.Textbox(label="Anteckning", lines=1, elem_id="edit-note")
             save = gr.Button("Spara ändring", size="sm", elem_id="item-save")
-            preview = gr.Markdown("", elem_id="draft-preview")
             with gr.Row():
                 export = gr.Button("Exportera Markdown och Word", variant="primary", elem_id="export")
             with gr.Row():
                 md_file = gr.File(label="Markdown", elem_id="md-file", interactive=False, visible=False, height=90)
                 docx_file = gr.File(label="Word (DOCX)", elem_id="docx-file", interactive=False, visible=False, height=90)
+        with gr.Column(scale=3):
+            preview = gr.Markdown("", elem_id="draft-preview")
     return DraftArea(
-        items, viewing, search_q, search_scope, search, hits, hit_pick, pin_hits, viewer, title, items_pick,
-        up, down, delete, edit_text, edit_note, save, preview, export, md_file, docx_file,
+        items, viewing, search_q, search_scope, search, hits, hit_pick, pin_hits, pin_message, viewer, title,
+        items_pick, up, down, delete, edit_text, edit_note, save, preview, export, md_file, docx_file,
     )

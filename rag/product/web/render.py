@@ -304,7 +304,9 @@ def conversation_html(turns: Sequence[ChatTurn], locate: Locate) -> str:
 
 
 def hits_html(hits, locate: Locate) -> str:
-    """Search results in the drafting workspace, full passage text, clickable for the viewer."""
+    """Search results in the drafting workspace: section, page and the start of each passage, short
+    enough that a page of results is read without scrolling; a click opens it in the viewer. No
+    rank number: the order shows it, and a chapter's own number is not doubled ("1. 3. Insikter")."""
     if not hits:
         return '<div class="empty-chat">Inga avsnitt hittades.</div>'
     rows = []
@@ -312,12 +314,16 @@ def hits_html(hits, locate: Locate) -> str:
         p = h.passage
         rows.append(
             '<div class="hit"><button type="button" class="source-card" data-pid="{pid}" data-hl="">'
-            '<span class="card-n">{rank}.</span> <span class="card-section">{sec}</span> '
-            '<span class="card-where">{where}</span><span class="card-snippet full">{text}</span></button></div>'.format(
-                pid=esc(p.id), rank=h.rank, sec=esc(p.section), where=esc(locate(p)), text=esc(p.text)
+            '<span class="card-section">{sec}</span> '
+            '<span class="card-where">{where}</span><span class="card-snippet">{text}</span></button></div>'.format(
+                pid=esc(p.id), sec=esc(p.section), where=esc(locate(p)), text=esc(passage_start(p))
             )
         )
     return '<div class="hits">{}</div>'.format("".join(rows))
+
+
+def draft_viewer_placeholder() -> str:
+    return '<div class="viewer-empty">Klicka på ett sökresultat för att läsa hela avsnittet här.</div>'
 
 
 def viewer_placeholder() -> str:

@@ -168,11 +168,13 @@ def wire_viewer(page: Page, handlers: Handlers) -> None:
         pid = str(data.get("pid") or "")
         if not pid:
             return gr.update(), gr.update()
+        spans = parse_spans(str(data.get("hl") or ""))
         try:
-            view = handlers.service().passage_view(pid, parse_spans(str(data.get("hl") or "")))
+            view = handlers.service().passage_view(pid, spans)
         except KeyError as exc:
             raise gr.Error(str(exc.args[0])) from None
-        return passage_html(view), pid
+        # What is viewed, with the cited spans: pinning it quotes those sentences.
+        return passage_html(view), {"pid": pid, "hl": [list(span) for span in spans]}
 
     page.chat.conversation.click(show, None, [page.viewer.viewer, page.viewer.viewing], api_visibility=PRIVATE)
     page.draft.hits.click(show, None, [page.draft.viewer, page.draft.viewing], api_visibility=PRIVATE)
@@ -222,9 +224,13 @@ def wire_answers(page: Page, handlers: Handlers, feedback: FeedbackStore) -> Non
             return handlers.render(turns), turns, *unchanged
         if action != "pin" or turn.answer.outcome == "decline" or not turn.answer.citations:
             return gr.update(), gr.update(), *unchanged
-        items = ui_draft.pin_answer(items, turn.answer)
-        turn.note = say("ui.pinned", turn.answer.lang, parts=counted(len(items), "parts", turn.answer.lang))
-        return handlers.render(turns), turns, *_draft_view(handlers, items, len(items) - 1, title)
+        before, lang = len(items), turn.answer.lang
+        items, at, _ = ui_draft.pin_answer(items, turn.answer, handlers.service())
+        if len(items) > before:
+            turn.note = say("ui.pinned", lang, parts=counted(len(items), "parts", lang))
+        else:
+            turn.note = say("ui.already_pinned", lang, part=at + 1)
+        return handlers.render(turns), turns, *_draft_view(handlers, items, at, title)
 
     page.chat.conversation.select(
         act, [page.chat.turns, draft.items, draft.title], [page.chat.conversation, page.chat.turns] + draft_outputs,
@@ -241,16 +247,20 @@ def wire_draft(page: Page, handlers: Handlers) -> None:
     def view(items, selected, title):
         return _draft_view(handlers, items, selected, title)
 
-    def pin_viewed(pid, items, title):
-        if not pid:
+    def pin_viewed(viewed, items, title, whole=False):
+        if not viewed:
             gr.Warning("Öppna först ett avsnitt genom att klicka på en hänvisning.")
             return (*view(items, None, title), gr.update())
-        items = ui_draft.pin_passages(items, handlers.service(), [pid])
-        parts = counted(len(items), "parts", "sv")
-        return (*view(items, len(items) - 1, title), "Avsnittet finns i utkastet ({}).".format(parts))
+        spans = () if whole else viewed["hl"]
+        items, at, message = ui_draft.pin_passage(items, handlers.service(), viewed["pid"], spans)
+        return (*view(items, at, title), message)
 
-    page.viewer.pin_passage.click(
-        pin_viewed, [page.viewer.viewing, draft.items, draft.title], outputs + [page.viewer.pin_message], api_visibility=PRIVATE
+    pin_inputs = [page.viewer.viewing, draft.items, draft.title]
+    pin_outputs = outputs + [page.viewer.pin_message]
+    page.viewer.pin_passage.click(pin_viewed, pin_inputs, pin_outputs, api_visibility=PRIVATE)
+    page.viewer.pin_whole.click(
+        lambda viewed, items, title: pin_viewed(viewed, items, title, whole=True), pin_inputs, pin_outputs,
+        api_visibility=PRIVATE,
     )
 
     _wire_search(draft, handlers, view)
@@ -284,8 +294,9 @@ def _wire_search(draft: DraftArea, handlers: Handlers, view) -> None:
         except ValueError as exc:
             gr.Warning(str(exc))
             return gr.update(), gr.CheckboxGroup(choices=[], value=[])
+        # No rank number: the order shows it, and a chapter's own number ("3. Insikter") is not doubled.
         labels = [
-            ("{}. {}".format(h.rank, " · ".join(x for x in (h.passage.section.split(" › ")[-1], handlers.where(h.passage)) if x)), h.passage.id)
+            (" · ".join(x for x in (h.passage.section.split(" › ")[-1], handlers.where(h.passage)) if x), h.passage.id)
             for h in hits
         ]
         return hits_html(hits, handlers.where), gr.CheckboxGroup(choices=labels, value=[])
@@ -296,11 +307,15 @@ def _wire_search(draft: DraftArea, handlers: Handlers, view) -> None:
     def pin_hits(ids, items, title):
         if not ids:
             gr.Warning("Kryssa först i de avsnitt som ska fästas.")
-            return view(items, None, title)
-        items = ui_draft.pin_passages(items, handlers.service(), list(ids))
-        return view(items, len(items) - 1, title)
+            return (*view(items, None, title), gr.update(), gr.update())
+        items, at, message = ui_draft.pin_passages(items, handlers.service(), list(ids))
+        # The ticks are cleared: what is pinned is in the draft now.
+        return (*view(items, at, title), gr.CheckboxGroup(value=[]), message)
 
-    draft.pin_hits.click(pin_hits, [draft.hit_pick, draft.items, draft.title], outputs, api_visibility=PRIVATE)
+    draft.pin_hits.click(
+        pin_hits, [draft.hit_pick, draft.items, draft.title], outputs + [draft.hit_pick, draft.pin_message],
+        api_visibility=PRIVATE,
+    )
 
 
 def _wire_editing(draft: DraftArea, handlers: Handlers, view) -> None:

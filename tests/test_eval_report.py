@@ -1,0 +1,109 @@
+"""report.html: metrics first against their targets, generative metrics only for generative runs,
+a table of the questions a person can scan, settings folded away at the end."""
+
+from __future__ import annotations
+
+import re
+
+from test_eval_harness import GOLD, QUOTE_A, QUOTE_C, RESPONSES, SOURCE, TEXT
+
+from evals.harness import evaluate
+from evals.report import render_html
+
+
+def _sentence(fragment: str) -> dict:
+    start = TEXT.index(fragment)
+    return {"text": fragment, "citations": [1], "source": SOURCE, "start": start, "end": start + len(fragment)}
+
+
+# q1 shows one of its two quotes, q2 its only one; q3 is declined rightly, q4 wrongly.
+SHOWN = {
+    **RESPONSES,
+    "q1": {**RESPONSES["q1"], "sentences": [_sentence(QUOTE_A)], "answer": QUOTE_A + " [1]"},
+    "q2": {**RESPONSES["q2"], "sentences": [_sentence(QUOTE_C)], "answer": QUOTE_C + " [1]"},
+}
+
+
+def _html(extra: dict | None = None, responses: dict = SHOWN) -> str:
+    result = evaluate(GOLD, responses, {SOURCE: TEXT})
+    result["run"] = {"gold": "gold.jsonl", "extra": extra or {"llm": "extractive", "k": 10}}
+    return render_html(result, GOLD, responses)
+
+
+def _metric_rows(html: str) -> dict[str, str]:
+    return dict(re.findall(r"<tr class='metric' data-metric='([^']+)'>(.*?)</tr>", html))
+
+
+def test_metrics_come_first_with_targets_and_marks():
+    html = _html()
+    rows = _metric_rows(html)
+
+    assert html.index("<h2>Metrics</h2>") < html.index("<h2>By kind</h2>") < html.index("<h2>Questions</h2>")
+    assert list(rows) == [
+        "recall@5", "mrr", "evidence_shown", "citation_evidence_recall", "abstention_accuracy",
+        "false_abstention_rate", "latency_ms_p50", "latency_ms_p95",
+        "recall@1", "recall@3", "recall@10", "citation_precision", "citations_retrieved_rate", "answer_sentences_mean",
+    ]
+    assert rows["recall@5"] == (
+        "<td>recall@5 (primary)</td><td class=num>1.000</td><td class=num>≥ 0.900</td>"
+        '<td><span class="ok">✓ met</span></td>'
+    )
+    assert rows["evidence_shown"] == (
+        "<td>evidence_shown</td><td class=num>0.500</td><td class=num>≥ 0.750</td>"
+        '<td><span class="bad">✗ not met</span></td>'
+    )
+    assert rows["false_abstention_rate"] == (
+        "<td>false_abstention_rate</td><td class=num>0.333</td><td class=num>≤ 0.020</td>"
+        '<td><span class="bad">✗ not met</span></td>'
+    )
+    assert rows["latency_ms_p50"] == (
+        "<td>latency_ms_p50</td><td class=num>250</td><td class=num>≤ 150</td>"
+        '<td><span class="bad">✗ not met</span></td>'
+    )
+    assert rows["recall@1"] == "<td>recall@1</td><td class=num>0.500</td><td class=num>–</td><td></td>"
+
+
+def test_an_extractive_run_shows_no_generative_metrics():
+    html = _html()
+
+    for metric in ("supported_sentence_rate", "invalid_citation_rate", "fallback_rate"):
+        assert metric not in html
+    assert "An extractive run: metrics of generated answers are not shown." in html
+
+
+def test_a_generative_run_shows_them_after_the_others():
+    rows = _metric_rows(_html({"llm": "openai", "llm_model": "m"}))
+
+    assert list(rows)[-3:] == ["supported_sentence_rate", "invalid_citation_rate", "fallback_rate"]
+    assert rows["fallback_rate"] == "<td>fallback_rate</td><td class=num>0.000</td><td class=num>–</td><td></td>"
+    # A run that fell back to quotes is still a generative run.
+    fell_back = {**SHOWN, "q2": {**SHOWN["q2"], "fallback": "timeout"}}
+    assert "fallback_rate" in _metric_rows(_html(responses=fell_back))
+
+
+def test_every_question_is_a_row_with_verdict_answer_and_gold_quote():
+    html = _html()
+    rows = re.findall(r"<tr id='row-([^']+)'>(.*?)</tr>", html)
+
+    assert [qid for qid, _ in rows] == ["q1", "q2", "q3", "q4"]
+    cells = {qid: re.findall(r"<td[^>]*>(.*?)</td>", row) for qid, row in rows}
+    assert cells["q1"] == [
+        "<a href='#q1'>q1</a>", "Hur ska strategin se ut?", "◐ shows 1 of 2 quotes", QUOTE_A + " [1]",
+        "<q>Strategin ska vara konkret</q><br><q>kopplad till kommunens mal</q>",
+    ]
+    assert cells["q2"][2:] == ["✓ shows the evidence", QUOTE_C + " [1]", "<q>" + QUOTE_C + "</q>"]
+    assert cells["q3"][1:] == [
+        "What does a licence cost? &lt;script&gt;alert(1)&lt;/script&gt;", "✓ declined", "Svar.", "– (not in the report)"
+    ]
+    assert cells["q4"][2] == "✗ declined (should answer)"
+    assert "<td class=part>◐ shows 1 of 2 quotes</td>" in html and "<td class=bad>✗ declined (should answer)</td>" in html
+
+
+def test_settings_are_folded_away_at_the_end():
+    html = _html()
+
+    assert html.index("<details class=settings><summary>Run and settings</summary>") > html.index(
+        "<h2>Each question in detail</h2>"
+    )
+    assert "<tr><th>setting: k</th><td>10</td></tr>" in html
+    assert html.rstrip().endswith("</table></details>\n</body></html>")
