@@ -16,7 +16,7 @@ from rag.config import ConfigError, Settings, load_settings
 from rag.embeddings import EmbedderUnavailable
 from rag.loaders import LoaderError
 from rag.locations import citation_label
-from rag.store import IndexBusy
+from rag.store import IndexBusy, IndexMissing, StoreUnavailable
 
 log = logging.getLogger(__name__)
 
@@ -361,7 +361,10 @@ def main(argv: list[str] | None = None) -> int:
         handler.setLevel(level)
     try:
         return COMMANDS[args.command](args)
-    except (ConfigError, LoaderError, ValueError, FileNotFoundError, IndexBusy, EmbedderUnavailable) as exc:
+    except (
+        ConfigError, LoaderError, ValueError, FileNotFoundError, IndexBusy, IndexMissing, StoreUnavailable,
+        EmbedderUnavailable,
+    ) as exc:
         print("rag: error: {}".format(exc), file=sys.stderr)
         return 2
     except KeyboardInterrupt:

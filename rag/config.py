@@ -137,6 +137,29 @@ class Settings(BaseSettings):
         description="A generated answer with a smaller share of supported report sentences is replaced "
         "by the extractive answer (a policy choice: no real model output to calibrate it on here).",
     )
+    chroma_url: str | None = Field(
+        None,
+        description="Chroma server holding the index for several app replicas, e.g. http://127.0.0.1:8000 "
+        "(unset: the index folder on this machine).",
+    )
+    # exclude: never part of model_dump(), like the LLM key.
+    chroma_token: SecretStr | None = Field(
+        None, exclude=True, description="Token for the Chroma server; read only from RAG_CHROMA_TOKEN."
+    )
+    index_poll_seconds: float = Field(
+        10.0,
+        ge=0,
+        le=3600,
+        description="How often a running app checks which index generation is current and switches to a new "
+        "one (0 = never; the index is read once at start).",
+    )
+    ingest_lease_seconds: float = Field(
+        60.0,
+        ge=5,
+        le=3600,
+        description="Chroma server: an ingest's lease lasts this long and is renewed while it runs; the lease of "
+        "a killed ingest expires after it.",
+    )
     log_level: str = Field("WARNING")
     host: str = Field("127.0.0.1", description="Interface the web app binds to; loopback keeps it local.")
     port: int = Field(7860, ge=1, le=65535, description="Port of the web app.")
@@ -163,7 +186,7 @@ class Settings(BaseSettings):
         40_000, ge=0, le=10_000_000, description="Most characters (questions and answers) in that history."
     )
 
-    @field_serializer("llm_base_url")
+    @field_serializer("llm_base_url", "chroma_url")
     def _redact_url(self, url: str | None) -> str | None:
         return redact_url(url)
 
@@ -201,9 +224,10 @@ def load_settings(**overrides: Any) -> Settings:
     bad = sorted(set(given) - set(Settings.model_fields))
     if bad:
         raise ConfigError("unknown setting(s): " + ", ".join(bad))
-    if "llm_api_key" in given:
-        # A key on a command line ends up in shell history and process lists.
-        raise ConfigError("llm_api_key is read only from the environment variable RAG_LLM_API_KEY")
+    for secret in ("llm_api_key", "chroma_token"):
+        if secret in given:
+            # A key on a command line ends up in shell history and process lists.
+            raise ConfigError("{} is read only from the environment variable RAG_{}".format(secret, secret.upper()))
     try:
         return Settings(**given)
     except ValidationError as exc:

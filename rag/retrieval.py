@@ -42,7 +42,7 @@ from rag.bm25 import BM25Index
 from rag.config import Settings
 from rag.embeddings import Embedder
 from rag.query import Query
-from rag.store import COLLECTION, Generation, open_chroma
+from rag.store import Generation
 from rag.types import Hit
 
 log = logging.getLogger(__name__)
@@ -103,20 +103,14 @@ class HybridRetriever:
         sentence_weight: float = SENTENCE_WEIGHT,
         sentence_hubness_alpha: float = SENTENCE_HUBNESS_ALPHA,
     ) -> None:
-        from langchain_chroma import Chroma
-
         self.settings = settings
         self.embedder = embedder
         self.generation = generation
         self.passages = generation.passages
         self.vectors = generation.vectors
         self.reranker = reranker
-        self.bm25 = BM25Index.load(generation.folder / "bm25")
-        self.vectorstore = Chroma(
-            collection_name=COLLECTION,
-            embedding_function=embedder,
-            client=open_chroma(generation.folder / "chroma"),
-        )
+        self.bm25: BM25Index = generation.load_bm25()
+        self.vectorstore = generation.vectorstore(embedder)
         self.hub = generation.hubness
         self._index_of = generation.index_of
         self._terms = generation.passage_terms

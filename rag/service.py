@@ -3,13 +3,20 @@
 CLI, evaluation and (later) the web app all go through ``RagService`` so they
 give the same answers. It builds the index on first use when there is none, and
 rebuilds it with a clear message when the manifest does not match the settings.
+
+A running service follows the store's current generation (``refresh``, called every
+``index_poll_seconds`` by ``rag.replica.Poller``): a new one is loaded beside the old and
+swapped in with one assignment, and every question reads the generation it started on
+to the end.
 """
 
 from __future__ import annotations
 
 import dataclasses
 import logging
+import threading
 import time
+from dataclasses import dataclass
 from typing import Iterator, Sequence
 
 from rag.answer import Answerer
@@ -21,7 +28,9 @@ from rag.limits import check_history, check_k, check_text
 from rag.llm import make_answerer, make_condenser
 from rag.query import QueryBuilder
 from rag.retrieval import HybridRetriever, Reranker, Retrieved
-from rag.store import IndexDir, Manifest, expected_manifest, manifest_mismatch
+from rag.replica import Poller
+from rag.store import Generation, Manifest, expected_manifest, manifest_mismatch
+from rag.stores import make_store
 from rag.translate import DictionaryTranslator
 from rag.types import Answer, AnswerEvent, Final, Hit, Turn
 from rag.viewer import PassageView, passage_view
@@ -32,6 +41,16 @@ log = logging.getLogger(__name__)
 def _stale_reason(manifest: Manifest, settings: Settings, embedder: Embedder) -> str | None:
     diffs = manifest_mismatch(manifest, expected_manifest(embedder.name, settings.chunk_chars))
     return "; ".join("{}: index has {}, settings want {}".format(*d) for d in diffs) or None
+
+
+@dataclass(frozen=True)
+class Loaded:
+    """Everything that answers from one generation; a question holds one from start to end."""
+
+    generation: Generation
+    queries: QueryBuilder
+    retriever: HybridRetriever
+    answerer: Answerer
 
 
 class RagService:
@@ -51,13 +70,16 @@ class RagService:
         self.reranker = reranker
         self.notify = notify or (lambda msg: log.warning("%s", msg))
         self.ingest_report: IngestReport | None = None
-        self._load()
+        self.store = make_store(settings)
+        self._switching = threading.Lock()
+        self._loaded = self._load()
+        self.poller = Poller(self, settings.index_poll_seconds).start()
 
-    def _load(self) -> None:
-        index = IndexDir(self.settings.index_dir)
+    def _load(self) -> Loaded:
+        index = self.store
         manifest = index.current_manifest()
         if manifest is None:
-            self.notify("no index in {}: building it from {}".format(self.settings.index_dir, self.settings.corpus_dir))
+            self.notify("no index in {}: building it from {}".format(index.describe(), self.settings.corpus_dir))
             self.ingest_report = ingest(self.settings, embedder=self.embedder, notify=self.notify)
         else:
             reason = _stale_reason(manifest, self.settings, self.embedder)
@@ -65,16 +87,56 @@ class RagService:
                 self.notify("index does not match the settings ({}): rebuilding".format(reason))
                 # The corpus folder again; files indexed from elsewhere are read again from where they were.
                 self.ingest_report = ingest(self.settings, embedder=self.embedder, notify=self.notify)
-        self.generation = index.open_current()
-        self.queries = QueryBuilder(
+        return self._answering(index.open_current())
+
+    def _answering(self, generation: Generation) -> Loaded:
+        queries = QueryBuilder(
             self.embedder,
-            self.generation.vocabulary,
+            generation.vocabulary,
             self.condenser,
             translator=DictionaryTranslator() if self.settings.translate_queries else None,
             translate_dense_weight=self.settings.translate_dense_weight,
         )
-        self.retriever = HybridRetriever(self.settings, self.embedder, self.generation, self.reranker)
-        self.answerer = self._answerer or make_answerer(self.settings, self.generation, self.embedder)
+        retriever = HybridRetriever(self.settings, self.embedder, generation, self.reranker)
+        answerer = self._answerer or make_answerer(self.settings, generation, self.embedder)
+        return Loaded(generation, queries, retriever, answerer)
+
+    def refresh(self) -> bool:
+        """Switch to the store's current generation when it is another than the one answering;
+        True when it switched. A generation built with other settings is not switched to."""
+        with self._switching:
+            current = self.store.current_id()
+            if current is None or current == self._loaded.generation.name:
+                return False
+            generation = self.store.open_current()
+            reason = _stale_reason(generation.manifest, self.settings, self.embedder)
+            if reason:
+                log.warning("not switching to index generation %s: %s", generation.name, reason)
+                return False
+            self._loaded = self._answering(generation)
+        log.warning("now answering from index generation %s in %s", generation.name, self.store.describe())
+        return True
+
+    @property
+    def generation(self) -> Generation:
+        return self._loaded.generation
+
+    @property
+    def queries(self) -> QueryBuilder:
+        return self._loaded.queries
+
+    @property
+    def retriever(self) -> HybridRetriever:
+        return self._loaded.retriever
+
+    @property
+    def answerer(self) -> Answerer:
+        return self._loaded.answerer
+
+    @answerer.setter
+    def answerer(self, answerer: Answerer) -> None:
+        self._answerer = answerer
+        self._loaded = dataclasses.replace(self._loaded, answerer=answerer)
 
     def sections(self) -> list[str]:
         """Section paths in reading order (what the scope selector offers)."""
@@ -97,9 +159,12 @@ class RagService:
     ) -> Retrieved:
         """The question understood in its conversation (a ``Query``) and the passages found for it;
         ValueError naming the input (``field``, section, source, history, k) that is out of bounds."""
+        return self._retrieve(self._loaded, question, k, section, source, history, field)
+
+    def _retrieve(self, loaded: Loaded, question, k, section, source, history, field="question") -> Retrieved:
         question, k = self._checked(question, k, section, source, history, field)
-        query = self.queries.build(question, history)
-        return self.retriever.search(query, k=k, section=section, source=source)
+        query = loaded.queries.build(question, history)
+        return loaded.retriever.search(query, k=k, section=section, source=source)
 
     def passage_view(self, passage_id: str, highlight: Sequence[tuple[int, int]] = ()) -> PassageView:
         """Passage ``passage_id`` in its context with the sentences overlapping the source spans
@@ -116,9 +181,10 @@ class RagService:
     ) -> Answer:
         """The complete answer to ``question``; the model (if any) is called without streaming."""
         t0 = time.perf_counter()
-        retrieved = self.retrieve(question, k, section, source, history)
+        loaded = self._loaded
+        retrieved = self._retrieve(loaded, question, k, section, source, history)
         t1 = time.perf_counter()
-        return self._finish(self.answerer.answer(retrieved), retrieved, t0, t1)
+        return self._finish(loaded.answerer.answer(retrieved), retrieved, t0, t1)
 
     def stream(
         self,
@@ -134,9 +200,10 @@ class RagService:
         the rewrite in ``standalone_question``.
         """
         t0 = time.perf_counter()
-        retrieved = self.retrieve(question, k, section, source, history)
+        loaded = self._loaded
+        retrieved = self._retrieve(loaded, question, k, section, source, history)
         t1 = time.perf_counter()
-        for event in self.answerer.stream(retrieved):
+        for event in loaded.answerer.stream(retrieved):
             if isinstance(event, Final):
                 yield Final(self._finish(event.answer, retrieved, t0, t1))
                 return

@@ -18,6 +18,8 @@ import gradio as gr  # noqa: E402  (analytics must be off before gradio is impor
 from rag import ui_draft  # noqa: E402
 from rag.feedback import FeedbackError, FeedbackStore  # noqa: E402
 from rag.limits import recent_history  # noqa: E402
+from rag.messages import say  # noqa: E402
+from rag.store import StoreUnavailable  # noqa: E402
 from rag.types import Delta, Final  # noqa: E402
 from rag.ui_api import make_api  # noqa: E402
 from rag.ui_chat import EXAMPLES, WHOLE_REPORT, answer_choices, chapters, history_of, section_of  # noqa: E402
@@ -196,6 +198,9 @@ def build_app(backend: Backend) -> gr.Blocks:
                         turn.answer = event.answer
             except ValueError as exc:
                 turn.error = "Frågan kunde inte besvaras: {}".format(exc)
+            except StoreUnavailable as exc:
+                log.warning("question not answered: %s", exc)
+                turn.error = say("store.unavailable", "sv")
             picks = answer_choices(turns)
             yield render(turns), turns, "", gr.Dropdown(choices=picks, value=picks[-1][1] if picks else None)
 
@@ -299,6 +304,9 @@ def build_app(backend: Backend) -> gr.Blocks:
             svc = service()
             try:
                 hits = svc.search(query, section=section_of(scope_value))
+            except StoreUnavailable:
+                gr.Warning(say("store.unavailable", "sv"))
+                return gr.update(), gr.CheckboxGroup(choices=[], value=[])
             except ValueError as exc:
                 gr.Warning(str(exc))
                 return gr.update(), gr.CheckboxGroup(choices=[], value=[])

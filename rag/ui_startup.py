@@ -15,11 +15,13 @@ from typing import Callable
 
 from rag.config import Settings
 from rag.embeddings import Embedder, WrappedEmbedder, make_embedder
+from rag.messages import say
 
 log = logging.getLogger(__name__)
 
 READY_TIMEOUT_S = 3600.0
 PROGRESS_EVERY_S = 10.0
+STORE_RETRY_S = 5.0
 
 
 class ProgressEmbedder(WrappedEmbedder):
@@ -49,6 +51,7 @@ class Backend:
         self._error: str | None = None
         self._message = "Startar …"
         self._building = False
+        self._waiting = False
         self._started_at = time.monotonic()
 
     def start(self) -> "Backend":
@@ -74,7 +77,7 @@ class Backend:
         factory = self._factory or RagService
         self._started_at = time.monotonic()
         try:
-            service = factory(self.settings, embedder=self._embedder, notify=self._notify)
+            service = self._when_store_answers(factory)
             # Read the translation dictionary now rather than at the first English question.
             warm = getattr(getattr(getattr(service, "queries", None), "translator", None), "warm", None)
             if warm is not None:
@@ -87,6 +90,19 @@ class Backend:
             self._ready.set()
         if self._service is not None:
             log.warning("ready: %s", self.status()[0])
+
+    def _when_store_answers(self, factory):
+        """The service, made again every ``STORE_RETRY_S`` while the index server does not answer,
+        so an app started before its server (or during a restart) comes up by itself."""
+        from rag.store import StoreUnavailable
+
+        while True:
+            try:
+                return factory(self.settings, embedder=self._embedder, notify=self._notify)
+            except StoreUnavailable as exc:
+                self._waiting = True
+                log.warning("%s; trying again in %.0f s", exc, STORE_RETRY_S)
+                time.sleep(STORE_RETRY_S)
 
     @property
     def ready(self) -> bool:
@@ -105,6 +121,8 @@ class Backend:
                 False,
             )
         elapsed = time.monotonic() - self._started_at
+        if self._waiting:
+            return say("store.waiting", "sv", seconds=elapsed), False, False
         if self._building and not self._embedder.embedded:
             return "Bygger sökindex ur rapporten: läser och reparerar texten … {:.0f} s".format(elapsed), False, False
         if self._building:
