@@ -197,6 +197,13 @@ class Settings(BaseSettings):
                 "embedder=sentence-transformers needs embed_model (RAG_EMBED_MODEL or --embed-model): "
                 "a model name your deployment can load or a local folder"
             )
+        if self.chroma_url:
+            parts = urlsplit(self.chroma_url)
+            if parts.scheme not in ("http", "https") or not parts.hostname:
+                raise ValueError(
+                    "chroma_url (RAG_CHROMA_URL) must be http://HOST:PORT or https://HOST:PORT, e.g. "
+                    "http://127.0.0.1:8000; got {}".format(redact_url(self.chroma_url))
+                )
         if self.llm != "extractive" and not self.llm_model:
             raise ValueError(
                 "llm={} needs llm_model (RAG_LLM_MODEL or --llm-model), e.g. qwen2.5:7b-instruct".format(self.llm)
