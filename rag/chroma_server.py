@@ -280,8 +280,8 @@ class GenerationFiles:
                         digest.update(data)
                         fh.write(data)
             if digest.hexdigest() != entry["sha256"]:
-                raise ValueError("{} of generation {} in {} is damaged (SHA-256 differs); run `rag ingest` again".format(
-                    rel, self.generation, self.store.shown))
+                raise ValueError("{} of generation {} in {} is damaged (SHA-256 differs); run `rag ingest` again"
+                                 .format(rel, self.generation, self.store.shown))
 
 
 class ServerGeneration(Generation):
@@ -322,6 +322,7 @@ class ServerDraft:
         self.folder = folder
         self.name = folder.name
         self.passages = 0
+        self.published = False
 
     def write_dense(self, passages: list[Passage], texts: list[str], vectors: np.ndarray) -> None:
         collection = self.store.call(
@@ -348,11 +349,15 @@ class ServerDraft:
             self.store.meta().upsert, ids=[POINTER_ID], embeddings=np.zeros((1, 1), dtype=np.float32),
             metadatas=[{"generation": self.name, "previous": previous or "", "switched_at": _utc(time.time())}],
         )
+        self.published = True  # from here on, readers may be on it: never discarded
         if self.store.current_id() != self.name:
             raise RuntimeError("the pointer in {} did not take generation {}".format(self.store.shown, self.name))
         log.info("generation %s is current in %s", self.name, self.store.shown)
         shutil.rmtree(self.folder.parent, ignore_errors=True)
-        self.store.prune()
+        try:
+            self.store.prune()
+        except StoreUnavailable as exc:
+            log.warning("generation %s is current; superseded ones are pruned by the next ingest: %s", self.name, exc)
 
     def _verify(self, manifest: Manifest, files: GenerationFiles, records: int) -> None:
         """The counts the server holds against those written, before any reader can see them."""
@@ -367,6 +372,8 @@ class ServerDraft:
 
     def discard(self) -> None:
         shutil.rmtree(self.folder.parent, ignore_errors=True)
+        if self.published:
+            return
         try:
             client = self.store.client()
             for name in (passages_collection(self.name), files_collection(self.name)):

@@ -260,7 +260,8 @@ class Generation:
         """The passages' dense index (langchain-chroma) for candidate search."""
         from langchain_chroma import Chroma
 
-        return Chroma(collection_name=COLLECTION, embedding_function=embedder, client=open_chroma(self.folder / "chroma"))
+        client = open_chroma(self.folder / "chroma")
+        return Chroma(collection_name=COLLECTION, embedding_function=embedder, client=client)
 
     def vector_cache(self, embed_text) -> tuple[dict[str, np.ndarray], dict[str, np.ndarray]]:
         """Text -> vector (a row of this generation's arrays) for every passage and sentence."""

@@ -56,7 +56,8 @@ class ChromaServer:
         deadline = time.monotonic() + START_TIMEOUT_S
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
-                pytest.fail("chroma run exited with {}: {}".format(self.process.returncode, self.log.read_text()[-2000:]))
+                tail = self.log.read_text()[-2000:]
+                pytest.fail("chroma run exited with {}: {}".format(self.process.returncode, tail))
             try:
                 with urllib.request.urlopen(self.url + "/api/v2/heartbeat", timeout=1):
                     return self

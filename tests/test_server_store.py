@@ -118,7 +118,8 @@ def test_the_switch_is_one_pointer_write_after_a_complete_generation(settings, c
 
     (corpus_dir / "samverkan.txt").write_text(SAMVERKAN_NY, encoding="utf-8")
     second = ingest(on_server, embedder=HashEmbedder(), progress=False)
-    (corpus_dir / "strategi.txt").write_text(STRATEGI + "\n3. Uppföljning\n\nNyttan följs upp varje år.\n", encoding="utf-8")
+    followed_up = STRATEGI + "\n3. Uppföljning\n\nNyttan följs upp varje år.\n"
+    (corpus_dir / "strategi.txt").write_text(followed_up, encoding="utf-8")
     third = ingest(on_server, embedder=HashEmbedder(), progress=False)
 
     assert store.pointer()["generation"] == third.generation
@@ -136,17 +137,23 @@ def test_a_failed_count_check_switches_nothing(settings, corpus_dir, chroma_serv
     (corpus_dir / "samverkan.txt").write_text(SAMVERKAN, encoding="utf-8")
     # A dense index that silently lost its last passage, as a write cut short would leave it.
     original = server_store.ServerDraft.write_dense
-    monkeypatch.setattr(server_store.ServerDraft, "write_dense", lambda self, p, t, v: original(self, p[:-1], t[:-1], v[:-1]))
+    monkeypatch.setattr(
+        server_store.ServerDraft, "write_dense", lambda self, p, t, v: original(self, p[:-1], t[:-1], v[:-1])
+    )
 
-    with pytest.raises(RuntimeError, match=r"incomplete in http://127\.0\.0\.1:\d+: holds .*'passages': 2.* written .*'passages': 3"):
+    incomplete = r"incomplete in http://127\.0\.0\.1:\d+: holds .*'passages': 2.* written .*'passages': 3"
+    with pytest.raises(RuntimeError, match=incomplete):
         ingest(on_server, embedder=HashEmbedder(), progress=False)
 
     store = make_store(on_server)
     assert store.current_id() == first.generation
-    assert [c.name for c in store.client().list_collections() if "gen-" in c.name and first.generation not in c.name] == []
+    names = [c.name for c in store.client().list_collections()]
+    assert [n for n in names if "gen-" in n and first.generation not in n] == []
 
 
-def test_a_replica_switches_to_a_new_generation_and_a_question_in_flight_keeps_its_own(settings, corpus_dir, chroma_server):
+def test_a_replica_switches_to_a_new_generation_and_a_question_in_flight_keeps_its_own(
+    settings, corpus_dir, chroma_server
+):
     on_server = settings.model_copy(update={"chroma_url": chroma_server.url, "index_poll_seconds": 0})
     (corpus_dir / "strategi.txt").write_text(STRATEGI, encoding="utf-8")
     (corpus_dir / "samverkan.txt").write_text(SAMVERKAN, encoding="utf-8")
@@ -253,7 +260,9 @@ def test_the_token_goes_in_a_header_and_never_into_messages(chroma_server, monke
     assert "pw" not in str(down.value) and "s3cret" not in str(down.value)
 
 
-def test_an_interrupted_ingest_leaves_the_current_generation_and_releases_its_lease(settings, corpus_dir, chroma_server):
+def test_an_interrupted_ingest_leaves_the_current_generation_and_releases_its_lease(
+    settings, corpus_dir, chroma_server
+):
     on_server = settings.model_copy(update={"chroma_url": chroma_server.url})
     (corpus_dir / "strategi.txt").write_text(STRATEGI, encoding="utf-8")
     first = ingest(on_server, embedder=HashEmbedder(), progress=False)
@@ -269,3 +278,19 @@ def test_an_interrupted_ingest_leaves_the_current_generation_and_releases_its_le
         "rag-{}-files".format(first.generation), "rag-{}-passages".format(first.generation)]
     answer = RagService(on_server, embedder=HashEmbedder()).ask("Vem beslutar strategin?")
     assert answer.hits[0].passage.source == "strategi.txt"
+
+
+def test_a_prune_that_fails_after_the_switch_keeps_the_new_generation(settings, corpus_dir, chroma_server, monkeypatch):
+    on_server = settings.model_copy(update={"chroma_url": chroma_server.url})
+    (corpus_dir / "strategi.txt").write_text(STRATEGI, encoding="utf-8")
+
+    def server_gone(self):
+        raise StoreUnavailable("the index server went away")
+
+    monkeypatch.setattr(ServerStore, "prune", server_gone)
+    report = ingest(on_server, embedder=HashEmbedder(), progress=False)
+
+    store = make_store(on_server)
+    assert store.current_id() == report.generation
+    assert RagService(on_server, embedder=HashEmbedder()).ask("Vem beslutar strategin?").hits[0].passage.source == (
+        "strategi.txt")
