@@ -64,6 +64,9 @@ PASSAGES_PER_REQUEST = 4000
 # After writing the lease, wait this long and read it back: an ingest that read "free" just
 # before ours was written has overwritten it by then (see ``Lease``).
 LEASE_SETTLE_SECONDS = 0.5
+# Local scratch folders, named with the owning process's id so orphans can be found.
+GENERATION_SCRATCH = "rag-generation-"
+INGEST_SCRATCH = "rag-ingest-"
 
 
 def _unavailable_errors() -> tuple[type[BaseException], ...]:
@@ -153,7 +156,8 @@ class ServerStore:
         name = self.current_id()
         if name is None:
             raise IndexMissing("no index in {}; run `rag ingest` with RAG_CHROMA_URL set first".format(self.describe()))
-        scratch = Path(tempfile.mkdtemp(prefix="rag-generation-"))
+        remove_orphans(GENERATION_SCRATCH)
+        scratch = Path(tempfile.mkdtemp(prefix="{}{}-".format(GENERATION_SCRATCH, os.getpid())))
         folder = scratch / name
         try:
             GenerationFiles(self, name).download(folder)
@@ -173,7 +177,8 @@ class ServerStore:
             raise RuntimeError("a generation is written only while holding the ingest lease")
         stamp = datetime.now().strftime("%Y%m%dT%H%M%S%f")
         name = "gen-{}-{}".format(stamp, os.getpid())
-        folder = Path(tempfile.mkdtemp(prefix="rag-ingest-")) / name
+        remove_orphans(INGEST_SCRATCH)
+        folder = Path(tempfile.mkdtemp(prefix="{}{}-".format(INGEST_SCRATCH, os.getpid()))) / name
         folder.mkdir()
         return ServerDraft(self, folder)
 
@@ -188,6 +193,25 @@ class ServerStore:
             if generation is not None and generation not in keep:
                 log.info("pruning %s from %s", collection.name, self.shown)
                 self.call(client.delete_collection, collection.name)
+
+
+def remove_orphans(prefix: str) -> None:
+    """Remove this machine's scratch folders ``<prefix><pid>-…`` of processes that no longer run
+    (a replica or an ingest killed with SIGKILL cannot remove its own)."""
+    for folder in Path(tempfile.gettempdir()).glob(prefix + "*"):
+        pid = folder.name[len(prefix) :].split("-", 1)[0]
+        if pid.isdigit() and not _running(int(pid)):
+            shutil.rmtree(folder, ignore_errors=True)
+
+
+def _running(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
 
 
 def passages_collection(generation: str) -> str:

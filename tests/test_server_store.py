@@ -5,6 +5,7 @@ goes away and comes back. Every server here is a real ``chroma run`` on loopback
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import time
 from pathlib import Path
@@ -294,3 +295,20 @@ def test_a_prune_that_fails_after_the_switch_keeps_the_new_generation(settings, 
     assert store.current_id() == report.generation
     assert RagService(on_server, embedder=HashEmbedder()).ask("Vem beslutar strategin?").hits[0].passage.source == (
         "strategi.txt")
+
+
+def test_scratch_folders_of_dead_processes_are_removed_and_live_ones_kept(tmp_path, monkeypatch):
+    import subprocess
+    import sys
+
+    monkeypatch.setattr(server_store.tempfile, "tempdir", str(tmp_path))
+    gone = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True)
+    dead = tmp_path / "rag-ingest-{}-abc".format(gone.stdout.strip())
+    alive = tmp_path / "rag-ingest-{}-def".format(os.getpid())
+    other = tmp_path / "rag-generation-{}-ghi".format(gone.stdout.strip())
+    for folder in (dead, alive, other):
+        (folder / "gen-x").mkdir(parents=True)
+
+    server_store.remove_orphans(server_store.INGEST_SCRATCH)
+
+    assert not dead.exists() and alive.exists() and other.exists()
