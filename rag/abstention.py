@@ -42,6 +42,16 @@ _LEGAL_HEAD = re.compile(r"(lag|lagen|lagar|förordning|förordningen|direktiv|d
 # Names of the same law: a question may name it the way the report does not.
 LEGAL_ALIASES = {"dataskyddsförordningen": "gdpr", "dataskyddsförordning": "gdpr"}
 _ACRONYM = re.compile(r"\b(?:[A-ZÅÄÖ]{2,}|\w*\d\w*)\b")
+# How a manager says who and where they are before asking: "Jag är socialchef i Härnösand.",
+# "Vi har en Microsoft-miljö, vad …", "Våra rektorer i Ale …". What such a clause names is the asker's
+# setting, not what is asked about, so its absence from the report says nothing.
+_FIRST_PERSON = frozenset("jag vi vår vårt våra mig oss min mitt mina i' we our us my".split())
+_SENTENCE_END = re.compile(r"(?<=[.!?;:])\s+")
+_ASK_AFTER_COMMA = re.compile(
+    r",\s*(?=(?:hur|vad|vilk\w*|när|var|varför|vem|kan|ska|bör|borde|får|måste|finns|how|what|which|should|can)\b)",
+    re.I,
+)
+_PLACE = re.compile(r"\b(?:i|på|från|inom|hos|in|at|from)\s+([A-ZÅÄÖ][\w-]*(?:\s+[A-ZÅÄÖ][\w-]*)*)")
 _NUMBER_WORDS = (
     r"två|tre|fyra|fem|sex|sju|åtta|nio|tio|elva|tolv|tjugo|trettio|fyrtio|femtio|hundra\w*|tusen\w*|"
     r"miljon\w*|miljard\w*|dussin|hälften|majoriteten"
@@ -162,13 +172,38 @@ def _common(piece: str) -> bool:
     return len(piece) >= 3 and zipf_sv(piece) >= COMMON_PART_ZIPF
 
 
+def asker_setting(question: str) -> frozenset[str]:
+    """Words that only describe the asker's own setting: every word of a first-person statement
+    made before the question ("Jag är socialchef i Härnösand. Hur …", "Vi har testat Copilot i en
+    pilot, hur skalar vi …"), and names after "i"/"på"/"från" in a first-person clause ("Hur bygger vi
+    kompetens i äldreomsorgen i Skellefteå?"). "Hur använder Kungälv AI?" keeps "Kungälv": it is asked about."""
+    clauses = [c for s in _SENTENCE_END.split(question.strip()) for c in _ASK_AFTER_COMMA.split(s) if c.strip()]
+    setting: set[str] = set()
+    places: set[str] = set()
+    for i, clause in enumerate(clauses):
+        tokens = set(words(clause))
+        if not tokens & _FIRST_PERSON:
+            continue
+        if i < len(clauses) - 1 and not clause.rstrip().endswith("?"):
+            setting |= tokens
+        for match in _PLACE.finditer(clause):
+            places.update(words(match.group(1)))
+    # A word the question itself asks about again ("Vi har Copilot. Vad kostar Copilot?") is asked about.
+    asked = set(words(clauses[-1])) if clauses else set()
+    return frozenset((setting - asked) | places)
+
+
 def missing_specific_terms(question: str, vocabulary: AbstractSet[str]) -> list[str]:
     """Specific words of a Swedish question that the corpus never uses: names, numbers, names of
     laws and words that are rare in general Swedish. Asking about "Copilot-licenser", "eSam" or
-    "arkivlagen" in a report that never mentions them is the typical question it cannot answer."""
+    "arkivlagen" in a report that never mentions them is the typical question it cannot answer.
+    Words that only describe the asker's own setting (``asker_setting``) do not count."""
     proper = {m.group(0).lower() for m in _PROPER.finditer(" " + question[1:])}
+    setting = asker_setting(question)
     missing = []
     for w in words(question):
+        if w in setting:
+            continue
         if _names_a_law(w):
             if stem(LEGAL_ALIASES.get(w, w)) not in vocabulary:
                 missing.append(w)
@@ -205,8 +240,11 @@ def missing_acronyms(question: str, vocabulary: AbstractSet[str]) -> list[str]:
     """Acronyms and numbers of a question (any language) that the corpus never uses ("EU", "LOU",
     "2019"): they are written the same in English and Swedish, so their absence is a topic signal
     even for an English question."""
+    setting = asker_setting(question)
     return [
-        m.group(0) for m in _ACRONYM.finditer(question) if stem(m.group(0).lower()) not in vocabulary
+        m.group(0)
+        for m in _ACRONYM.finditer(question)
+        if stem(m.group(0).lower()) not in vocabulary and m.group(0).lower() not in setting
     ]
 
 

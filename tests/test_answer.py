@@ -10,7 +10,7 @@ import re
 import pytest
 from fakes import HashEmbedder, fake_index
 
-from rag.abstention import Decision, known_word, missing_specific_terms
+from rag.abstention import Decision, asker_setting, known_word, missing_specific_terms
 from rag.answer import ExtractiveAnswerer, report_sources
 from rag.compose import Composer
 from rag.config import load_settings
@@ -345,9 +345,39 @@ def test_words_the_report_never_uses_are_unknown(word):
 
 
 def test_missing_specific_terms_names_only_rare_or_proper_words():
-    assert missing_specific_terms("Hur nyrekryterar vi till prioriteringslistan i Kiruna?", VOCABULARY) == ["kiruna"]
+    assert missing_specific_terms("Hur nyrekryterar Kiruna till prioriteringslistan?", VOCABULARY) == ["kiruna"]
     assert missing_specific_terms("Hur använder vi Copilot i strategin?", VOCABULARY) == ["copilot"]
     assert re.fullmatch(r"\w+", missing_specific_terms("Vad säger eSam?", VOCABULARY)[0])
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "Hur nyrekryterar vi till prioriteringslistan i Kiruna?",
+        "Jag är strateg i Kiruna. Hur använder vi strategin?",
+        "Vi har testat Copilot, hur använder vi strategin?",
+        "Hur använder vi strategin på Kiruna Stadshus?",
+    ],
+)
+def test_what_only_describes_the_askers_own_setting_is_not_a_missing_topic(question):
+    assert missing_specific_terms(question, VOCABULARY) == []
+
+
+def test_the_asker_setting_is_first_person_statements_and_places_in_first_person_clauses():
+    assert asker_setting("Jag är socialchef i Härnösand. Hur får vi personalen att våga testa AI?") == {
+        "jag", "är", "socialchef", "i", "härnösand"
+    }
+    assert asker_setting("Vi har testat Copilot i en pilot, hur skalar vi upp?") == {
+        "har", "testat", "copilot", "i", "en", "pilot"
+    }
+    assert asker_setting("Hur bygger vi kompetens i äldreomsorgen i Region Halland-Nord?") == {
+        "region", "halland-nord", "halland", "nord"
+    }
+    # Asked about, not the asker's setting: no first person, or the name is not after "i"/"på".
+    assert asker_setting("Hur använder Kungälv AI i skolan?") == frozenset()
+    assert asker_setting("Hur många anställda arbetar med AI i Uppsala kommun?") == frozenset()
+    assert asker_setting("Hur konfigurerar vi Microsoft 365 Copilot-licenserna i vår tenant?") == frozenset()
+    assert asker_setting("Vi har Copilot. Vad kostar Copilot per användare?") == {"vi", "har"}
 
 
 def test_a_named_law_the_report_never_names_is_a_specific_term():
