@@ -51,8 +51,8 @@ def main(argv: list[str] | None = None) -> int:
         print("app.py: error: {}".format(exc), file=sys.stderr)
         return 2
 
-    from rag.ui import build_app, launch
-    from rag.ui_startup import Backend
+    from rag.product.web.app import build_app, launch
+    from rag.product.web.startup import Backend
 
     backend = Backend(settings).start()
     demo = build_app(backend)

@@ -1,6 +1,6 @@
 """Index the corpus (or the given files/folders): `python ingest.py [PATHS] [--index-dir DIR]`.
 
-A thin entry point; the work happens in rag.indexing through the `rag ingest` command.
+A thin entry point; the work happens in rag.index.ingest through the `rag ingest` command.
 """
 
 import sys

@@ -35,7 +35,7 @@ from pathlib import Path
 
 from evals.bench import PROJECT_ROOT, run_child
 from evals.bench_ui import free_port, peak_rss_mb, read_questions
-from evals.harness import percentile
+from evals.metrics import percentile
 from rag.config import Settings
 
 log = logging.getLogger(__name__)

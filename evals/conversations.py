@@ -31,14 +31,9 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
-from evals.harness import (
-    GoldItem,
-    _gold_item,
-    load_corpus_texts,
-    locate_gold,
-    percentile,
-    score_question,
-)
+from evals.gold import GoldItem, _gold_item, load_corpus_texts, locate_gold
+from evals.metrics import percentile, score_question
+from rag.jsonl import read_jsonl
 
 logger = logging.getLogger(__name__)
 
@@ -100,20 +95,15 @@ def load_conversations(path: str | Path) -> list[Conversation]:
     and turn (``python -m evals.check_gold`` lints the file in full)."""
     conversations: list[Conversation] = []
     seen: set[str] = set()
-    with open(path, encoding="utf-8") as handle:
-        for lineno, line in enumerate(handle, 1):
-            if not line.strip():
-                continue
-            where = "{}:{}".format(path, lineno)
-            try:
-                row = json.loads(line)
-            except json.JSONDecodeError as exc:
-                raise ValueError("{}: invalid JSON ({})".format(where, exc.msg)) from None
-            conversation = _conversation(row, where)
-            if conversation.id in seen:
-                raise ValueError("{}: duplicate id {!r}".format(where, conversation.id))
-            seen.add(conversation.id)
-            conversations.append(conversation)
+    for line in read_jsonl(path):
+        where = "{}:{}".format(path, line.number)
+        if line.error is not None:
+            raise ValueError("{}: invalid JSON ({})".format(where, line.error.msg))
+        conversation = _conversation(line.row, where)
+        if conversation.id in seen:
+            raise ValueError("{}: duplicate id {!r}".format(where, conversation.id))
+        seen.add(conversation.id)
+        conversations.append(conversation)
     return conversations
 
 

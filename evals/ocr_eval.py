@@ -11,7 +11,8 @@ import json
 import sys
 from pathlib import Path
 
-from rag.clean import repair_line
+from rag.index.clean import repair_line
+from rag.jsonl import read_jsonl_rows
 
 
 def _edit_distance(a: list[str], b: list[str]) -> int:
@@ -38,8 +39,7 @@ def word_accuracy(pairs) -> dict:
 
 
 def load_gold(gold_path: str | Path) -> list[dict]:
-    with open(gold_path, encoding="utf-8") as handle:
-        return [json.loads(row) for row in handle if row.strip()]
+    return read_jsonl_rows(gold_path)
 
 
 def evaluate_ocr(gold_path: str | Path) -> dict:

@@ -17,7 +17,7 @@ import random
 import re
 from pathlib import Path
 
-from rag.clean import repair_text
+from rag.index.clean import repair_text
 
 REPORT = Path(__file__).resolve().parents[1] / "corpus" / "fran-insikt-till-handling-ai-sweden-2025.txt"
 

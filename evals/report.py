@@ -10,7 +10,8 @@ import json
 from html import escape
 from typing import Any
 
-from evals.harness import HEADLINE_METRICS, GoldItem, ranked_passages
+from evals.gold import GoldItem
+from evals.metrics import HEADLINE_METRICS, ranked_passages
 
 PASSAGE_PREVIEW_CHARS = 700
 LOWER_IS_BETTER = ("false_abstention_rate", "invalid_citation_rate", "fallback_rate")

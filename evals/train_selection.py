@@ -1,12 +1,12 @@
-"""Learn the sentence scorer of ``rag.selection`` from the dev gold evidence.
+"""Learn the sentence scorer of ``rag.answering.selection`` from the dev gold evidence.
 
 Every quotable sentence of the passages an answer may quote is a training example: positive when
 it is part of a gold evidence quote (it covers at least half of the quote, or at least half of it
-lies inside one). A logistic regression over ``rag.selection.FEATURES`` is cross-validated by
+lies inside one). A logistic regression over ``rag.answering.selection.FEATURES`` is cross-validated by
 question (folds of whole questions, several shuffles) on what the user reads: the share of gold
 quotes the composed answer's own sentences show (the ``evidence_shown`` rule of the eval harness),
 for each regularisation strength and each relative-probability cut-off of the selection. The setting
-with the shortest answers among those within 0.01 of the best is then fitted on all dev questions and written to ``rag/selection_weights.py`` with the
+with the shortest answers among those within 0.01 of the best is then fitted on all dev questions and written to ``rag/answering/selection_weights.py`` with the
 cross-validated figures in its docstring.
 
     python -m evals.train_selection [--gold evals/gold_dev.jsonl] [--folds 5] [--shuffles 4] [--dry-run]
@@ -25,12 +25,13 @@ from pathlib import Path
 
 import numpy as np
 
-from evals.harness import Span, load_corpus_texts, load_gold, locate_gold, shown
-from rag.answer import DUPLICATE_COSINE, ExtractiveAnswerer
+from evals.gold import Span, load_corpus_texts, load_gold, locate_gold
+from evals.metrics import shown
+from rag.answering.answer import DUPLICATE_COSINE, ExtractiveAnswerer
 from rag.config import load_settings
-from rag.selection import FEATURES, Candidate, Weights, select
+from rag.answering.selection import FEATURES, Candidate, Weights, select
 
-OUT = Path(__file__).resolve().parents[1] / "rag" / "selection_weights.py"
+OUT = Path(__file__).resolve().parents[1] / "rag" / "answering" / "selection_weights.py"
 C_GRID = (0.03, 0.1, 0.3, 1.0)
 RELATIVE_GRID = (0.0, 0.05, 0.1, 0.2)
 TOLERANCE = 0.01
@@ -111,9 +112,9 @@ def write_weights(weights: Weights, c: float, relative: float, figure: str, path
         return "(\n" + "".join("        {!r},  # {}\n".format(round(float(v), 6), n) for v, n in zip(values, FEATURES)) + "    )"
 
     path.write_text(
-        '"""Learned weights of the sentence scorer (``rag.selection``), written by ``python -m evals.train_selection``.\n\n'
+        '"""Learned weights of the sentence scorer (``rag.answering.selection``), written by ``python -m evals.train_selection``.\n\n'
         "{}\n"
-        '"""\n\nfrom rag.selection import Weights\n\n'
+        '"""\n\nfrom rag.answering.selection import Weights\n\n'
         "# Quote sentences at least this likely, relative to the best one.\nRELATIVE_PROBABILITY = {!r}\n\n"
         "WEIGHTS = Weights(\n    mean={},\n    scale={},\n    coef={},\n"
         "    intercept={!r},\n)\n".format(figure, relative, row(weights.mean), row(weights.scale), row(weights.coef),

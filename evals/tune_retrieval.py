@@ -1,4 +1,4 @@
-"""Choose the sentence term of ``rag.retrieval`` (its weight and hubness correction) on dev gold.
+"""Choose the sentence term of ``rag.answering.retrieval`` (its weight and hubness correction) on dev gold.
 
 Every answerable question is embedded once; each grid point ranks all of them through the real
 ``HybridRetriever`` and scores the top 10 with the eval harness's own rule (``score_question``).
@@ -22,9 +22,10 @@ import statistics
 from collections import Counter
 from pathlib import Path
 
-from evals.harness import GoldItem, load_corpus_texts, load_gold, locate_gold, score_question
+from evals.gold import GoldItem, load_corpus_texts, load_gold, locate_gold
+from evals.metrics import score_question
 from rag.config import load_settings
-from rag.retrieval import HybridRetriever
+from rag.answering.retrieval import HybridRetriever
 from rag.service import RagService
 
 WEIGHTS = (0.0, 0.5, 0.75, 1.0, 1.25, 1.5)

@@ -14,9 +14,10 @@ from typing import Iterator
 
 from rag.config import ConfigError, Settings, load_settings
 from rag.embeddings import EmbedderUnavailable
-from rag.loaders import LoaderError
+from rag.index.loaders import LoaderError
 from rag.locations import citation_label
-from rag.store import IndexBusy, IndexMissing, StoreUnavailable
+from rag.index.store import IndexBusy, IndexMissing, StoreUnavailable
+from rag.jsonl import read_jsonl
 
 log = logging.getLogger(__name__)
 
@@ -145,7 +146,7 @@ def settings_from_args(args: argparse.Namespace, **extra) -> Settings:
 
 
 def _print_answer(answer, out) -> None:
-    from rag.messages import say
+    from rag.answering.messages import say
 
     lang = answer.lang
     out.write(answer.text + "\n\n")
@@ -168,7 +169,7 @@ def _print_answer(answer, out) -> None:
 
 
 def cmd_ingest(args) -> int:
-    from rag.indexing import ingest
+    from rag.index.ingest import ingest
 
     settings = settings_from_args(args)
     report = ingest(settings, args.paths or None, progress=False if args.no_progress else None, notify=_tell)
@@ -177,7 +178,7 @@ def cmd_ingest(args) -> int:
 
 
 def cmd_remove(args) -> int:
-    from rag.indexing import remove
+    from rag.index.ingest import remove
 
     settings = settings_from_args(args)
     report = remove(settings, args.files, progress=False if args.no_progress else None, notify=_tell)
@@ -190,8 +191,8 @@ def _tell(message: str) -> None:
 
 
 def cmd_clean(args) -> int:
-    from rag.clean import repair_text
-    from rag.loaders import load_document
+    from rag.index.clean import repair_text
+    from rag.index.loaders import load_document
 
     doc = load_document(args.file)
     sys.stdout.write(repair_text(doc.text).text)
@@ -203,20 +204,16 @@ def cmd_clean(args) -> int:
 def _read_questions(path: Path) -> Iterator[tuple[int, dict | None, str | None]]:
     """(line number, row, None) per usable line of a questions file, (line number, row or None,
     error) per bad one: a bad line costs only its own answer."""
-    with open(path, encoding="utf-8", errors="surrogateescape") as fh:
-        for n, line in enumerate(fh, 1):
-            if not line.strip():
-                continue
-            try:
-                row = json.loads(line)
-            except json.JSONDecodeError as exc:
-                yield n, None, "{}:{}: not valid JSON ({})".format(path, n, exc.msg)
-                continue
-            if not isinstance(row, dict) or not isinstance(row.get("question"), str):
-                problem = '{}:{}: each line needs a "question" string (and an "id")'.format(path, n)
-                yield n, row if isinstance(row, dict) else None, problem
-                continue
-            yield n, row, None
+    for line in read_jsonl(path, errors="surrogateescape"):
+        n, row = line.number, line.row
+        if line.error is not None:
+            yield n, None, "{}:{}: not valid JSON ({})".format(path, n, line.error.msg)
+            continue
+        if not isinstance(row, dict) or not isinstance(row.get("question"), str):
+            problem = '{}:{}: each line needs a "question" string (and an "id")'.format(path, n)
+            yield n, row if isinstance(row, dict) else None, problem
+            continue
+        yield n, row, None
 
 
 def _json_line(data: dict) -> str:
@@ -286,13 +283,14 @@ def cmd_ask(args) -> int:
 
 
 def cmd_eval(args) -> int:
-    from evals.harness import format_summary, run_eval, threshold_failed
+    from evals.harness import format_summary, run_eval
+    from evals.metrics import threshold_failed
     from rag.service import RagService
 
     settings = settings_from_args(args, k=args.k or 10)
     service = RagService(settings, notify=lambda m: print(m, file=sys.stderr))
     extra = settings.model_dump(mode="json")  # llm_api_key is excluded from dumps
-    extra["index_generation"] = service.generation.folder.name
+    extra["index_generation"] = service.stats().generation
     if args.conversations:
         return _eval_conversations(args, service, extra)
 
@@ -324,7 +322,7 @@ def _eval_conversations(args, service, extra: dict) -> int:
 
 
 def cmd_feedback(args) -> int:
-    from rag.feedback import FeedbackStore
+    from rag.product.feedback import FeedbackStore
 
     settings = settings_from_args(args, feedback_path=args.feedback_path)
     store = FeedbackStore(settings.feedback_path)

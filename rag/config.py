@@ -160,7 +160,6 @@ class Settings(BaseSettings):
         description="Chroma server: an ingest's lease lasts this long and is renewed while it runs; the lease of "
         "a killed ingest expires after it.",
     )
-    log_level: str = Field("WARNING")
     host: str = Field("127.0.0.1", description="Interface the web app binds to; loopback keeps it local.")
     port: int = Field(7860, ge=1, le=65535, description="Port of the web app.")
     feedback_path: Path = Field(

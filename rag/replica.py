@@ -11,7 +11,7 @@ import logging
 import threading
 import weakref
 
-from rag.store import StoreUnavailable
+from rag.index.store import StoreUnavailable
 
 log = logging.getLogger(__name__)
 

@@ -1,10 +1,13 @@
 """The library entry point: one object that answers questions from the current index.
 
-CLI, evaluation and (later) the web app all go through ``RagService`` so they
-give the same answers. It builds the index on first use when there is none, and
-rebuilds it with a clear message when the manifest does not match the settings.
+CLI, evaluation and the web app all go through ``RagService`` so they give the same
+answers. Construction only stores its parts; ``warm_up()`` (called by the first request
+if nobody called it before) opens the index, builds it when there is none, rebuilds it
+with a clear message when the manifest does not match the settings, and reads the
+translation dictionary. Callers get passages, locations and index statistics from the
+service, never from the index objects behind it.
 
-A running service follows the store's current generation (``refresh``, called every
+A warm service follows the store's current generation (``refresh``, called every
 ``index_poll_seconds`` by ``rag.replica.Poller``): a new one is loaded beside the old and
 swapped in with one assignment, and every question reads the generation it started on
 to the end.
@@ -19,21 +22,22 @@ import time
 from dataclasses import dataclass
 from typing import Iterator, Sequence
 
-from rag.answer import Answerer
+from rag.answering.answer import Answerer
 from rag.config import Settings
 from rag.embeddings import Embedder, make_embedder
-from rag.followup import Condenser
-from rag.indexing import IngestReport, ingest
+from rag.answering.followup import Condenser
+from rag.index.ingest import IngestReport, ingest
 from rag.limits import check_history, check_k, check_text
-from rag.llm import make_answerer, make_condenser
-from rag.query import QueryBuilder
-from rag.retrieval import HybridRetriever, Reranker, Retrieved
+from rag.answering.llm import make_answerer, make_condenser
+from rag.answering.query import QueryBuilder
+from rag.answering.retrieval import HybridRetriever, Reranker, Retrieved
+from rag.index.store import Generation, Manifest, expected_manifest, manifest_mismatch
+from rag.index.stores import make_store
 from rag.replica import Poller
-from rag.store import Generation, Manifest, expected_manifest, manifest_mismatch
-from rag.stores import make_store
-from rag.translate import DictionaryTranslator
+from rag.answering.translate import DictionaryTranslator
 from rag.types import Answer, AnswerEvent, Final, Hit, Turn
-from rag.viewer import PassageView, passage_view
+from rag.product.viewer import IndexedPassages, PassageView, SourceLocation
+from rag.types import Passage
 
 log = logging.getLogger(__name__)
 
@@ -44,6 +48,15 @@ def _stale_reason(manifest: Manifest, settings: Settings, embedder: Embedder) ->
 
 
 @dataclass(frozen=True)
+class IndexStats:
+    """What the status line and feedback records say about the open index."""
+
+    passages: int
+    documents: int
+    generation: str
+
+
+@dataclass(frozen=True)
 class Loaded:
     """Everything that answers from one generation; a question holds one from start to end."""
 
@@ -51,6 +64,7 @@ class Loaded:
     queries: QueryBuilder
     retriever: HybridRetriever
     answerer: Answerer
+    passages: IndexedPassages
 
 
 class RagService:
@@ -71,9 +85,61 @@ class RagService:
         self.notify = notify or (lambda msg: log.warning("%s", msg))
         self.ingest_report: IngestReport | None = None
         self.store = make_store(settings)
+        self._warm = threading.Lock()
         self._switching = threading.Lock()
-        self._loaded = self._load()
-        self.poller = Poller(self, settings.index_poll_seconds).start()
+        self._loaded: Loaded | None = None
+        self.poller = Poller(self, settings.index_poll_seconds)
+
+    def warm_up(self) -> "RagService":
+        """Open (or build) the index and read the translation dictionary; safe to call again.
+        From then on the service follows the store's current generation."""
+        with self._warm:
+            if self._loaded is None:
+                loaded = self._load()
+                if loaded.queries.translator is not None:
+                    loaded.queries.translator.warm()
+                self._loaded = loaded
+                self.poller.start()
+        return self
+
+    def refresh(self) -> bool:
+        """Switch to the store's current generation when it is another than the one answering;
+        True when it switched. A generation built with other settings is not switched to."""
+        self.warm_up()
+        with self._switching:
+            current = self.store.current_id()
+            if current is None or current == self._loaded.generation.name:
+                return False
+            generation = self.store.open_current()
+            reason = _stale_reason(generation.manifest, self.settings, self.embedder)
+            if reason:
+                log.warning("not switching to index generation %s: %s", generation.name, reason)
+                return False
+            self._loaded = self._answering(generation)
+        log.warning("now answering from index generation %s in %s", generation.name, self.store.describe())
+        return True
+
+    @property
+    def generation(self) -> Generation:
+        """The open index generation, for evaluation scripts and tests that look inside it."""
+        return self.warm_up()._loaded.generation
+
+    @property
+    def queries(self) -> QueryBuilder:
+        return self.warm_up()._loaded.queries
+
+    @property
+    def retriever(self) -> HybridRetriever:
+        return self.warm_up()._loaded.retriever
+
+    @property
+    def answerer(self) -> Answerer:
+        return self.warm_up()._loaded.answerer
+
+    @answerer.setter
+    def answerer(self, answerer: Answerer) -> None:
+        self._answerer = answerer
+        self._loaded = dataclasses.replace(self.warm_up()._loaded, answerer=answerer)
 
     def _load(self) -> Loaded:
         index = self.store
@@ -99,48 +165,31 @@ class RagService:
         )
         retriever = HybridRetriever(self.settings, self.embedder, generation, self.reranker)
         answerer = self._answerer or make_answerer(self.settings, generation, self.embedder)
-        return Loaded(generation, queries, retriever, answerer)
-
-    def refresh(self) -> bool:
-        """Switch to the store's current generation when it is another than the one answering;
-        True when it switched. A generation built with other settings is not switched to."""
-        with self._switching:
-            current = self.store.current_id()
-            if current is None or current == self._loaded.generation.name:
-                return False
-            generation = self.store.open_current()
-            reason = _stale_reason(generation.manifest, self.settings, self.embedder)
-            if reason:
-                log.warning("not switching to index generation %s: %s", generation.name, reason)
-                return False
-            self._loaded = self._answering(generation)
-        log.warning("now answering from index generation %s in %s", generation.name, self.store.describe())
-        return True
-
-    @property
-    def generation(self) -> Generation:
-        return self._loaded.generation
-
-    @property
-    def queries(self) -> QueryBuilder:
-        return self._loaded.queries
-
-    @property
-    def retriever(self) -> HybridRetriever:
-        return self._loaded.retriever
-
-    @property
-    def answerer(self) -> Answerer:
-        return self._loaded.answerer
-
-    @answerer.setter
-    def answerer(self, answerer: Answerer) -> None:
-        self._answerer = answerer
-        self._loaded = dataclasses.replace(self._loaded, answerer=answerer)
+        return Loaded(generation, queries, retriever, answerer, IndexedPassages(generation, self.settings.corpus_dir))
 
     def sections(self) -> list[str]:
         """Section paths in reading order (what the scope selector offers)."""
-        return self.retriever.sections()
+        return self.warm_up().retriever.sections()
+
+    def stats(self) -> IndexStats:
+        generation = self.generation
+        return IndexStats(
+            passages=len(generation.passages),
+            documents=len({p.source for p in generation.passages}),
+            generation=generation.name,
+        )
+
+    def passage(self, passage_id: str) -> Passage:
+        """KeyError naming the id when the current index has no such passage."""
+        return self.warm_up()._loaded.passages.passage(passage_id)
+
+    def locate(self, passage: Passage) -> SourceLocation:
+        """Where ``passage`` is in its source file (page label; lines for text files)."""
+        return self.warm_up()._loaded.passages.locate(passage)
+
+    def title(self, source: str) -> str | None:
+        """The title of ``source`` as the corpus manifest describes it, if it does."""
+        return self.warm_up()._loaded.passages.title(source)
 
     def search(
         self, query: str, k: int | None = None, section: str | None = None, source: str | None = None
@@ -159,7 +208,7 @@ class RagService:
     ) -> Retrieved:
         """The question understood in its conversation (a ``Query``) and the passages found for it;
         ValueError naming the input (``field``, section, source, history, k) that is out of bounds."""
-        return self._retrieve(self._loaded, question, k, section, source, history, field)
+        return self._retrieve(self.warm_up()._loaded, question, k, section, source, history, field)
 
     def _retrieve(self, loaded: Loaded, question, k, section, source, history, field="question") -> Retrieved:
         question, k = self._checked(question, k, section, source, history, field)
@@ -168,8 +217,8 @@ class RagService:
 
     def passage_view(self, passage_id: str, highlight: Sequence[tuple[int, int]] = ()) -> PassageView:
         """Passage ``passage_id`` in its context with the sentences overlapping the source spans
-        in ``highlight`` marked (see ``rag.viewer.passage_view``); KeyError for an unknown id."""
-        return passage_view(self, passage_id, highlight)
+        in ``highlight`` marked (see ``rag.product.viewer.passage_view``); KeyError for an unknown id."""
+        return self.warm_up()._loaded.passages.view(passage_id, highlight)
 
     def ask(
         self,
@@ -181,7 +230,7 @@ class RagService:
     ) -> Answer:
         """The complete answer to ``question``; the model (if any) is called without streaming."""
         t0 = time.perf_counter()
-        loaded = self._loaded
+        loaded = self.warm_up()._loaded
         retrieved = self._retrieve(loaded, question, k, section, source, history)
         t1 = time.perf_counter()
         return self._finish(loaded.answerer.answer(retrieved), retrieved, t0, t1)
@@ -200,7 +249,7 @@ class RagService:
         the rewrite in ``standalone_question``.
         """
         t0 = time.perf_counter()
-        loaded = self._loaded
+        loaded = self.warm_up()._loaded
         retrieved = self._retrieve(loaded, question, k, section, source, history)
         t1 = time.perf_counter()
         for event in loaded.answerer.stream(retrieved):

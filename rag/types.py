@@ -18,7 +18,7 @@ class Page:
     """One page of a paginated source: page number (1-based) and its span in ``Document.text``.
 
     PDF pages are the file's own; the printed pages of an OCR text are derived from its layout
-    (``rag.pages``), and a number that is not confirmed by the page numbers printed around it
+    (``rag.index.pages``), and a number that is not confirmed by the page numbers printed around it
     is ``estimated``.
     """
 
@@ -205,7 +205,7 @@ def cited_runs(sentences: Sequence["AnswerSentence"]) -> list[tuple[list["Answer
 @dataclass(frozen=True)
 class Turn:
     """One earlier exchange of a conversation: the question as the user typed it and the answer
-    given. A chain of follow-ups is resolved from these turn by turn (``rag.followup``)."""
+    given. A chain of follow-ups is resolved from these turn by turn (``rag.answering.followup``)."""
 
     question: str
     answer: str = ""

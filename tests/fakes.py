@@ -97,7 +97,7 @@ def fake_index(root: Path, files: dict[str, str]):
     """Write ``files`` into ``root/corpus``, index them with the HashEmbedder and yield the
     settings, with any RAG_* variables of the shell hidden for the duration."""
     from rag.config import load_settings
-    from rag.indexing import ingest
+    from rag.index.ingest import ingest
 
     with corpus_without_rag_env(root, files) as corpus:
         settings = load_settings(index_dir=root / "index", corpus_dir=corpus)

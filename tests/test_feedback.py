@@ -14,12 +14,12 @@ import pytest
 from fakes import HashEmbedder, fake_index
 
 from evals.check_gold import _check_quote
-from evals.harness import _gold_item, count_evidence, load_corpus_texts
-from rag.messages import MESSAGES
+from evals.gold import _gold_item, count_evidence, load_corpus_texts
+from rag.answering.messages import MESSAGES
 from rag.config import load_settings
-from rag.feedback import FeedbackError, FeedbackStore
+from rag.product.feedback import FeedbackError, FeedbackStore
 from rag.service import RagService
-from rag.store import IndexDir
+from rag.index.store import IndexDir
 from rag.types import Answer, AnswerSentence, Citation
 
 # OCR-damaged like the shipped report: the system answers with repaired text ("måste göra"),

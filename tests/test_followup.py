@@ -8,10 +8,10 @@ import pytest
 from corpora import SAMVERKAN, STRATEGI
 from fakes import HashEmbedder, fake_index
 
-import rag.query as query_module
+import rag.answering.query as query_module
 from rag.config import load_settings
-from rag.followup import MAX_CARRIED_TURNS, Resolution, is_follow_up, resolve
-from rag.query import QueryBuilder
+from rag.answering.followup import MAX_CARRIED_TURNS, Resolution, is_follow_up, resolve
+from rag.answering.query import QueryBuilder
 from rag.service import RagService
 from rag.types import Delta, Final, Turn
 
@@ -22,7 +22,7 @@ def service(tmp_path_factory):
         settings = load_settings(
             index_dir=s.index_dir, corpus_dir=s.corpus_dir, abstain_threshold=-10.0, abstain_specific_below=-10.0
         )
-        yield RagService(settings, embedder=HashEmbedder(), notify=pytest.fail)
+        yield RagService(settings, embedder=HashEmbedder(), notify=pytest.fail).warm_up()
 
 
 @pytest.mark.parametrize(
@@ -208,7 +208,7 @@ def test_earlier_turns_are_not_embedded_again_but_a_question_asked_again_is():
 
 
 def test_an_english_topic_is_searched_through_its_swedish_translations():
-    from rag.translate import DictionaryTranslator
+    from rag.answering.translate import DictionaryTranslator
 
     builder = QueryBuilder(HashEmbedder(), frozenset({"samverkan", "strukturell"}), translator=DictionaryTranslator())
 

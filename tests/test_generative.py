@@ -10,15 +10,15 @@ from fakes import HashEmbedder, RaisingChatModel, RecordingChatModel, fake_index
 from langchain_core.language_models.fake_chat_models import FakeListChatModel, GenericFakeChatModel
 from langchain_core.messages import AIMessage
 
-from rag.answer import ExtractiveAnswerer
+from rag.answering.answer import ExtractiveAnswerer
 from rag.config import load_settings
-from rag.followup import LLMCondenser, Resolution, resolve
-from rag.generative import GenerativeAnswerer, notice
-from rag.messages import MESSAGES, Reason
+from rag.answering.followup import LLMCondenser, Resolution, resolve
+from rag.answering.generative import GenerativeAnswerer, notice
+from rag.answering.messages import MESSAGES, Reason
 
 ABSTAIN = MESSAGES["decline.weak_evidence"]
 LEADS = MESSAGES["generative.lead"]
-from rag.retrieval import Retrieved
+from rag.answering.retrieval import Retrieved
 from rag.service import RagService
 from rag.types import Citation, Delta, Final, Hit, Turn
 
@@ -37,7 +37,7 @@ def service(index):
     settings = load_settings(
         index_dir=index.index_dir, corpus_dir=index.corpus_dir, abstain_threshold=-10.0, abstain_specific_below=-10.0
     )
-    return RagService(settings, embedder=HashEmbedder(), notify=pytest.fail)
+    return RagService(settings, embedder=HashEmbedder(), notify=pytest.fail).warm_up()
 
 
 def _retrieved(service, question: str = QUESTION) -> Retrieved:

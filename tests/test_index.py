@@ -10,13 +10,13 @@ import pytest
 from fakes import HashEmbedder, InterruptingEmbedder
 from fpdf import FPDF
 
-from rag.chunking import CHUNKER_VERSION
+from rag.index.chunking import CHUNKER_VERSION
 from rag.config import load_settings
 from rag.embeddings import Embedder
-from rag.indexing import embed_text, ingest
+from rag.index.ingest import embed_text, ingest
 from rag.service import RagService
-from rag.store import Generation
-from rag.stores import make_store
+from rag.index.store import Generation, IndexDir
+from rag.index.stores import make_store
 
 STRATEGI = """Strategi för AI
 
@@ -253,7 +253,7 @@ def test_service_rebuilds_an_index_that_does_not_match_the_settings(settings, co
     messages: list[str] = []
     small = load_settings(index_dir=settings.index_dir, corpus_dir=settings.corpus_dir, chunk_chars=600)
 
-    service = RagService(small, embedder=HashEmbedder(), notify=messages.append)
+    service = RagService(small, embedder=HashEmbedder(), notify=messages.append).warm_up()
 
     assert len(messages) == 1 and "chunk_chars: index has 1200, settings want 600" in messages[0]
     assert service.ingest_report is not None and service.ingest_report.rebuild_reason
@@ -263,7 +263,7 @@ def test_service_rebuilds_an_index_that_does_not_match_the_settings(settings, co
 def test_service_builds_a_missing_index(settings, corpus, embedder):
     messages: list[str] = []
 
-    service = RagService(settings, embedder=embedder, notify=messages.append)
+    service = RagService(settings, embedder=embedder, notify=messages.append).warm_up()
 
     assert messages and messages[0].startswith("no index in ")
     assert len(service.generation.passages) == 3
@@ -379,7 +379,7 @@ def test_a_named_file_updates_only_itself(settings, corpus, embedder):
 
 def test_remove_takes_out_only_the_named_file_and_embeds_nothing(store_settings, corpus, embedder):
     settings = store_settings
-    from rag.indexing import remove
+    from rag.index.ingest import remove
 
     ingest(settings, embedder=embedder, progress=False)
     before = _current(settings)
@@ -399,7 +399,7 @@ def test_remove_takes_out_only_the_named_file_and_embeds_nothing(store_settings,
 
 
 def test_remove_by_path_and_of_a_file_not_in_the_index(settings, corpus, embedder):
-    from rag.indexing import remove
+    from rag.index.ingest import remove
 
     ingest(settings, embedder=embedder, progress=False)
 
@@ -467,3 +467,36 @@ def test_a_utf16_file_without_bom_fails_by_name_and_the_rest_ingests(settings, c
     ]
     assert {p.source for p in _current(settings).passages} == {"samverkan.txt", "strategi.txt"}
     assert not any("\x00" in p.text for p in _current(settings).passages)
+
+
+def test_service_construction_touches_nothing_until_warm_up(settings, corpus, embedder):
+    messages: list[str] = []
+
+    service = RagService(settings, embedder=embedder, notify=messages.append)
+
+    assert messages == [] and not settings.index_dir.exists()
+    assert service.warm_up() is service
+    assert messages[0].startswith("no index in ")
+    stats = service.stats()
+    assert (stats.passages, stats.documents) == (3, 2)
+    assert stats.generation == (settings.index_dir / "CURRENT").read_text(encoding="utf-8").strip()
+    service.warm_up()
+    assert len(messages) == 1
+
+
+def test_manifest_records_the_cleaner_version_and_a_new_one_rebuilds(settings, corpus, embedder, monkeypatch):
+    import rag.index.store as store
+    from rag.index.clean import CLEANER_VERSION
+
+    ingest(settings, embedder=embedder, progress=False)
+    assert _current(settings).manifest.cleaner_version == CLEANER_VERSION
+    messages: list[str] = []
+    monkeypatch.setattr(store, "CLEANER_VERSION", "repair-test")
+
+    service = RagService(settings, embedder=HashEmbedder(), notify=messages.append).warm_up()
+
+    assert messages == [
+        "index does not match the settings (cleaner_version: index has {}, settings want repair-test): "
+        "rebuilding".format(CLEANER_VERSION)
+    ]
+    assert service.generation.manifest.cleaner_version == "repair-test"

@@ -23,7 +23,7 @@ def indexed(tmp_path_factory):
 
 @pytest.fixture
 def service(indexed):
-    return RagService(indexed, embedder=HashEmbedder(), notify=pytest.fail)
+    return RagService(indexed, embedder=HashEmbedder(), notify=pytest.fail).warm_up()
 
 
 def test_a_question_over_the_limit_is_refused_before_any_work(service):

@@ -12,12 +12,12 @@ from langchain_core.runnables.retry import RunnableRetry
 from langchain_ollama import ChatOllama
 from langchain_openai import ChatOpenAI
 
-from rag.answer import ExtractiveAnswerer
+from rag.answering.answer import ExtractiveAnswerer
 from rag.config import ConfigError, load_settings
-from rag.followup import LLMCondenser
-from rag.generative import GenerativeAnswerer
-from rag.llm import make_answerer, make_chat_model, make_condenser
-from rag.store import IndexDir
+from rag.answering.followup import LLMCondenser
+from rag.answering.generative import GenerativeAnswerer
+from rag.answering.llm import make_answerer, make_chat_model, make_condenser
+from rag.index.store import IndexDir
 
 
 @pytest.fixture(autouse=True)

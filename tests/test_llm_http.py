@@ -10,11 +10,11 @@ from fakes import HashEmbedder, fake_index
 from openai_stub import Reply, ScriptedChatServer
 
 from rag.config import load_settings
-from rag.generative import notice
-from rag.messages import MESSAGES, Reason
+from rag.answering.generative import notice
+from rag.answering.messages import MESSAGES, Reason
 
 LEADS = MESSAGES["generative.lead"]
-from rag.llm import make_chat_model
+from rag.answering.llm import make_chat_model
 from rag.service import RagService
 from rag.types import Delta, Final
 
@@ -41,7 +41,7 @@ def _service(index, server: ScriptedChatServer, **overrides) -> RagService:
         llm_max_retries=overrides.pop("llm_max_retries", 0),
         **overrides,
     )
-    return RagService(settings, embedder=HashEmbedder(), notify=pytest.fail)
+    return RagService(settings, embedder=HashEmbedder(), notify=pytest.fail).warm_up()
 
 
 def _strategy_n(service: RagService) -> int:
@@ -176,7 +176,7 @@ def _ollama_service(index, server: ScriptedChatServer, **overrides) -> RagServic
         index_dir=index.index_dir, corpus_dir=index.corpus_dir, abstain_threshold=-10.0, abstain_specific_below=-10.0,
         llm="ollama", llm_model="qwen2.5:7b-instruct", llm_base_url=server.root, llm_timeout_s=2.0, **overrides,
     )
-    return RagService(settings, embedder=HashEmbedder(), notify=pytest.fail)
+    return RagService(settings, embedder=HashEmbedder(), notify=pytest.fail).warm_up()
 
 
 def test_ollama_streams_a_validated_answer(index):

@@ -11,7 +11,7 @@ import pytest
 from fpdf import FPDF
 from PIL import Image
 
-from rag.loaders import SUPPORTED_SUFFIXES, LoaderError, discover, load_document
+from rag.index.loaders import SUPPORTED_SUFFIXES, LoaderError, discover, load_document
 from rag.types import Page
 
 PAGE_ONE = ["Första sidan: nyttorealisering", "Åtgärder för kommunen"]
@@ -214,7 +214,7 @@ def test_cp1252_swedish_text_is_decoded_with_a_warning(tmp_path: Path, caplog):
     path = tmp_path / "windows.txt"
     path.write_bytes(text.encode("cp1252"))
 
-    with caplog.at_level(logging.WARNING, logger="rag.loaders"):
+    with caplog.at_level(logging.WARNING, logger="rag.index.loaders"):
         doc = load_document(path)
 
     assert doc.text == text

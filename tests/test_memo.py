@@ -8,9 +8,10 @@ from docx import Document as WordDocument
 from fakes import HashEmbedder, fake_index
 
 from rag.config import load_settings
-from rag.memo import DraftItem, draft_docx, draft_markdown, move
+from rag.product.memo import DraftItem, draft_docx, draft_markdown, move
+from rag.product.viewer import IndexedPassages
 from rag.service import RagService
-from rag.store import IndexDir
+from rag.index.store import IndexDir
 from rag.types import Answer, AnswerSentence, Citation
 
 SAMVERKAN_P = "410e074efba71755"  # samverkan.txt, 1. Samverkan, line 5
@@ -88,7 +89,7 @@ def test_answer_item_keeps_its_citations_in_order(generation):
 
 
 def test_markdown_memo_renumbers_answer_markers(generation):
-    assert draft_markdown(_draft(generation), generation, title="Utkast till tjänsteskrivelse") == MARKDOWN
+    assert draft_markdown(_draft(generation), IndexedPassages(generation), title="Utkast till tjänsteskrivelse") == MARKDOWN
 
 
 def test_service_works_as_target(index, generation):
@@ -98,7 +99,7 @@ def test_service_works_as_target(index, generation):
 
 
 def test_docx_memo_has_the_same_paragraphs(generation, tmp_path):
-    path = draft_docx(_draft(generation), generation, tmp_path / "memon" / "utkast.docx", title="Utkast")
+    path = draft_docx(_draft(generation), IndexedPassages(generation), tmp_path / "memon" / "utkast.docx", title="Utkast")
 
     doc = WordDocument(str(path))
     assert [(p.style.name, p.text) for p in doc.paragraphs] == [
@@ -121,7 +122,7 @@ def test_edited_answer_that_lost_a_marker_still_cites_the_passage(generation):
     item = DraftItem.from_answer(_answer(generation))
     item.text = "Kommunen behöver en strategi. [3] Dataskyddet måste bedömas. [1]"
 
-    memo = draft_markdown([item], generation)
+    memo = draft_markdown([item], IndexedPassages(generation))
 
     assert memo.split("\n\n")[1] == "Kommunen behöver en strategi. [1] Dataskyddet måste bedömas. [2] [3]"
     assert memo.endswith(
@@ -136,13 +137,13 @@ def test_marker_without_citation_is_an_error_naming_the_item(generation):
     item.text += " Egen slutsats. [7]"
 
     with pytest.raises(ValueError, match=r"draft item 2: marker \[7\] points at no citation \(the item has 3\)"):
-        draft_markdown([DraftItem.from_passage(generation.by_id[STRATEGI_P]), item], generation)
+        draft_markdown([DraftItem.from_passage(generation.by_id[STRATEGI_P]), item], IndexedPassages(generation))
 
 
 def test_brackets_in_passage_text_are_literal(generation):
     item = DraftItem(text="Se bilaga [2] och *fetstil*.", passage_ids=(DATASKYDD_P,))
 
-    memo = draft_markdown([item], generation, title="# Rubrik")
+    memo = draft_markdown([item], IndexedPassages(generation), title="# Rubrik")
 
     assert memo == (
         "# \\# Rubrik\n\n"
@@ -153,12 +154,12 @@ def test_brackets_in_passage_text_are_literal(generation):
 
 
 def test_draft_without_items_has_no_references(generation):
-    assert draft_markdown([], generation) == "# Utkast\n"
+    assert draft_markdown([], IndexedPassages(generation)) == "# Utkast\n"
 
 
 def test_unknown_passage_is_named(generation):
     with pytest.raises(KeyError, match="0000000000000000"):
-        draft_markdown([DraftItem("Text", ("0000000000000000",))], generation)
+        draft_markdown([DraftItem("Text", ("0000000000000000",))], IndexedPassages(generation))
 
 
 def test_docx_to_an_unwritable_place_names_the_file(generation, tmp_path):
@@ -166,7 +167,7 @@ def test_docx_to_an_unwritable_place_names_the_file(generation, tmp_path):
     blocker.write_text("x", encoding="utf-8")
 
     with pytest.raises(ValueError, match="cannot write the memo to .*fil/utkast.docx"):
-        draft_docx(_draft(generation), generation, blocker / "utkast.docx")
+        draft_docx(_draft(generation), IndexedPassages(generation), blocker / "utkast.docx")
 
 
 def test_move_reorders_and_clamps():

@@ -15,8 +15,8 @@ from rag.embeddings import (
     SentenceTransformerEmbedder,
     make_embedder,
 )
-from rag.indexing import ingest
-from rag.loaders import load_document
+from rag.index.ingest import ingest
+from rag.index.loaders import load_document
 from rag.service import RagService
 
 pytestmark = pytest.mark.models

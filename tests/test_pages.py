@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from rag.chunking import build_passages
+from rag.index.chunking import build_passages
 from rag.locations import citation_label, page_label
-from rag.pages import printed_pages
+from rag.index.pages import printed_pages
 from rag.types import Document, Page, PageSpan
 
 # Body lines are report-length so that no paragraph reads as a heading.

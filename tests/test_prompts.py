@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from rag.messages import MESSAGES
+from rag.answering.messages import MESSAGES
 
 ABSTAIN = MESSAGES["decline.weak_evidence"]
-from rag.prompts import answer_messages, condense_messages, format_passages
+from rag.answering.prompts import answer_messages, condense_messages, format_passages
 from rag.types import Hit, Passage, Turn
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from rag.query import read_asks
+from rag.answering.query import read_asks
 
 
 @pytest.mark.parametrize(

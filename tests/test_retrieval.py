@@ -9,10 +9,10 @@ import pytest
 from fakes import HashEmbedder, corpus_without_rag_env, fake_index
 
 from rag.config import load_settings
-from rag.indexing import ingest
-from rag.retrieval import HybridRetriever, SentenceRows, section_matches, segment_max
+from rag.index.ingest import ingest
+from rag.answering.retrieval import HybridRetriever, SentenceRows, section_matches, segment_max
 from rag.service import RagService
-from rag.store import IndexDir, hubness
+from rag.index.store import IndexDir, hubness
 
 STRATEGI = """Strategi för AI
 
@@ -60,7 +60,7 @@ def built(tmp_path_factory):
 
 @pytest.fixture
 def service(built):
-    return RagService(built, embedder=HashEmbedder(), notify=pytest.fail)
+    return RagService(built, embedder=HashEmbedder(), notify=pytest.fail).warm_up()
 
 
 def _id(service: RagService, starts: str) -> str:

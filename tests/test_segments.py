@@ -10,12 +10,12 @@ import numpy as np
 import pytest
 from fakes import HashEmbedder
 
-import rag.indexing
-from rag.chunking import build_passages
-from rag.indexing import ingest
-from rag.loaders import load_document
-from rag.segments import FilePassages, segments, split_document
-from rag.store import IndexDir
+import rag.index.ingest
+from rag.index.chunking import build_passages
+from rag.index.ingest import ingest
+from rag.index.loaders import load_document
+from rag.index.segments import FilePassages, segments, split_document
+from rag.index.store import IndexDir
 
 PARAGRAPH = "Kommunen behöver en tydlig plan för arbetet med AI i verksamheten nummer {}. Planen följs upp varje år."
 
@@ -115,7 +115,7 @@ def test_a_pdf_is_cut_between_pages_and_keeps_its_page_numbers(tmp_path):
 
 
 def test_ingest_of_a_file_larger_than_a_segment_keeps_every_passage_with_its_vectors(settings, monkeypatch):
-    monkeypatch.setattr(rag.indexing, "segments", functools.partial(segments, max_chars=700))
+    monkeypatch.setattr(rag.index.ingest, "segments", functools.partial(segments, max_chars=700))
     path = settings.corpus_dir / "stor.txt"
     path.write_text(_document(), encoding="utf-8")
     embedder = HashEmbedder()
@@ -127,7 +127,7 @@ def test_ingest_of_a_file_larger_than_a_segment_keeps_every_passage_with_its_vec
     assert gen.vectors.shape == (len(gen.passages), 64)
     assert gen.sentence_vectors.shape == (len(gen.sentences), 64)
     assert report.embedded == embedder.texts_embedded
-    assert gen.vectors.tolist() == _f32(embedder.embed_documents([rag.indexing.embed_text(p) for p in gen.passages]))
+    assert gen.vectors.tolist() == _f32(embedder.embed_documents([rag.index.ingest.embed_text(p) for p in gen.passages]))
     assert gen.sentence_vectors.tolist() == _f32(embedder.embed_documents([s.text for s in gen.sentences]))
     text = path.read_text(encoding="utf-8")
     assert all(text[p.start : p.end].split() == p.text.split() for p in gen.passages)

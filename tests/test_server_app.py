@@ -12,9 +12,9 @@ from fakes import HashEmbedder
 from ui_harness import running_app
 
 from rag.config import load_settings
-from rag.indexing import ingest
-from rag.messages import MESSAGES
-from rag.ui_startup import Backend
+from rag.index.ingest import ingest
+from rag.answering.messages import MESSAGES
+from rag.product.web.startup import Backend
 
 pytestmark = pytest.mark.server
 
@@ -51,13 +51,13 @@ def test_the_app_says_the_index_server_is_down_keeps_serving_and_recovers(tmp_pa
 
 
 def test_an_app_started_before_its_server_waits_and_comes_up(settings, corpus_dir, chroma_server, monkeypatch):
-    import rag.ui_startup
+    import rag.product.web.startup
 
     (corpus_dir / "strategi.txt").write_text(FILES["strategi.txt"], encoding="utf-8")
     on_server = settings.model_copy(update={"chroma_url": chroma_server.url, "index_poll_seconds": 0})
     ingest(on_server, embedder=HashEmbedder(), progress=False)
     chroma_server.stop()
-    monkeypatch.setattr(rag.ui_startup, "STORE_RETRY_S", 0.2)
+    monkeypatch.setattr(rag.product.web.startup, "STORE_RETRY_S", 0.2)
 
     backend = Backend(on_server, embedder=HashEmbedder()).start()
     deadline = time.monotonic() + 30

@@ -17,9 +17,9 @@ import pytest
 from fakes import HashEmbedder
 
 from rag.config import load_settings
-from rag.indexing import ingest
-from rag.store import IndexBusy
-from rag.stores import make_store
+from rag.index.ingest import ingest
+from rag.index.store import IndexBusy
+from rag.index.stores import make_store
 
 pytestmark = [pytest.mark.server, pytest.mark.models, pytest.mark.subprocess]
 

@@ -13,12 +13,12 @@ from pathlib import Path
 import pytest
 from fakes import HashEmbedder, InterruptingEmbedder
 
-from rag import chroma_server as server_store
-from rag.chroma_server import ServerStore
-from rag.indexing import ingest
+from rag.index import chroma_server as server_store
+from rag.index.chroma_server import ServerStore
+from rag.index.ingest import ingest
 from rag.service import RagService
-from rag.store import IndexBusy, StoreUnavailable
-from rag.stores import make_store
+from rag.index.store import IndexBusy, StoreUnavailable
+from rag.index.stores import make_store
 
 pytestmark = pytest.mark.server
 
@@ -160,7 +160,7 @@ def test_a_replica_switches_to_a_new_generation_and_a_question_in_flight_keeps_i
     (corpus_dir / "samverkan.txt").write_text(SAMVERKAN, encoding="utf-8")
     first = ingest(on_server, embedder=HashEmbedder(), progress=False)
     service = RagService(on_server, embedder=HashEmbedder())
-    in_flight = service._loaded  # what a question that started now holds
+    in_flight = service.warm_up()._loaded  # what a question that started now holds
     assert service.refresh() is False
 
     (corpus_dir / "samverkan.txt").write_text(SAMVERKAN_NY, encoding="utf-8")

@@ -7,12 +7,12 @@ import numpy as np
 import pytest
 from fakes import HashEmbedder, fake_index
 
-from rag.answer import ExtractiveAnswerer
+from rag.answering.answer import ExtractiveAnswerer
 from rag.config import load_settings
 from rag.lexical import stem
-from rag.query import read_asks
+from rag.answering.query import read_asks
 from rag.service import RagService
-from rag.translate import DictionaryTranslator, TermGroup, parse_folkets
+from rag.answering.translate import DictionaryTranslator, TermGroup, parse_folkets
 
 FOLKETS_LINES = [
     "# Folkets lexikon sv→en (CC BY-SA 2.5)\n",
@@ -98,7 +98,7 @@ def built(tmp_path_factory):
 
 def _service(built, **overrides) -> RagService:
     settings = load_settings(index_dir=built.index_dir, corpus_dir=built.corpus_dir, **overrides)
-    return RagService(settings, embedder=HashEmbedder(), notify=pytest.fail)
+    return RagService(settings, embedder=HashEmbedder(), notify=pytest.fail).warm_up()
 
 
 QUESTION = "Who decides on the strategy, the municipal council?"

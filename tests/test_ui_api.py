@@ -172,12 +172,12 @@ def test_bad_input_gets_a_clear_error(client):
 def test_every_api_error_names_the_parameter_and_what_is_allowed(client, caplog, capfd, args, api_name, message):
     from gradio_client.exceptions import AppError
 
-    with caplog.at_level("WARNING", logger="rag.ui_errors"):
+    with caplog.at_level("WARNING", logger="rag.product.web.errors"):
         with pytest.raises(AppError) as err:
             client.predict(*args, api_name=api_name)
 
     assert str(err.value) == message
-    assert [r.getMessage() for r in caplog.records if r.name == "rag.ui_errors"] == [
+    assert [r.getMessage() for r in caplog.records if r.name == "rag.product.web.errors"] == [
         "rejected {} request: {}".format(api_name.strip("/"), message)
     ]
     assert "Traceback" not in capfd.readouterr().err
@@ -193,7 +193,7 @@ def test_an_unknown_endpoint_gets_404_and_the_connection_keeps_working(app, capl
     body = json.dumps({"data": [ANSWERED]})
     headers = {"Content-Type": "application/json"}
 
-    with caplog.at_level("WARNING", logger="rag.ui_errors"):
+    with caplog.at_level("WARNING", logger="rag.product.web.errors"):
         conn.request("POST", "/gradio_api/call/nope", body=body, headers=headers)
         missing = conn.getresponse()
         missing_body = json.loads(missing.read())
@@ -207,7 +207,7 @@ def test_an_unknown_endpoint_gets_404_and_the_connection_keeps_working(app, capl
     assert missing_body == {
         "error": "unknown API endpoint /gradio_api/call/nope: this app has /ask, /search, /passage"
     }
-    assert [r.getMessage() for r in caplog.records if r.name == "rag.ui_errors"] == [
+    assert [r.getMessage() for r in caplog.records if r.name == "rag.product.web.errors"] == [
         "rejected request: unknown API endpoint /gradio_api/call/nope: this app has /ask, /search, /passage"
     ]
     assert started.status == 200

@@ -178,7 +178,7 @@ def test_follow_up_keeps_scope_and_feedback_is_stored(page, app):
     page.fill("#comment textarea", "Bra och kort")
     page.click("#thumbs-up")
     page.wait_for_function("document.querySelector('#feedback-msg').innerText.includes('svar 2')")
-    from rag.feedback import FeedbackStore
+    from rag.product.feedback import FeedbackStore
 
     records = FeedbackStore(app[1].settings.feedback_path).all()
     assert [(r["question"], r["rating"], r["comment"]) for r in records] == [

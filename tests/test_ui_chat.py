@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from rag.types import Answer, Turn
-from rag.ui_chat import EXAMPLES, WHOLE_REPORT, answer_choices, history_of, section_of
-from rag.ui_render import ChatTurn
+from rag.product.web.chat import EXAMPLES, WHOLE_REPORT, answer_choices, history_of, section_of
+from rag.product.web.render import ChatTurn
 
 
 def answer(question: str, lead: str, standalone: str | None = None) -> Answer:

@@ -7,8 +7,8 @@ import pytest
 from corpora import SAMVERKAN, STRATEGI
 from fakes import HashEmbedder, fake_index
 
-from rag import ui_draft
-from rag.memo import DraftItem
+from rag.product.web import draft as ui_draft
+from rag.product.memo import DraftItem
 
 
 @pytest.fixture
@@ -22,7 +22,7 @@ def service(tmp_path):
         settings = load_settings(
             index_dir=built.index_dir, corpus_dir=built.corpus_dir, abstain_threshold=0.8, answer_sentences=1
         )
-        yield RagService(settings, embedder=HashEmbedder())
+        yield RagService(settings, embedder=HashEmbedder()).warm_up()
 
 
 def ids(service, *prefixes):

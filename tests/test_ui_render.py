@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from rag.types import Answer, AnswerSentence, Citation, Hit, Passage
-from rag.ui_render import (
+from rag.product.web.render import (
     ChatTurn,
     answer_html,
     cited_spans,

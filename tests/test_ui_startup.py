@@ -10,7 +10,7 @@ import pytest
 from corpora import SAMVERKAN, STRATEGI
 from fakes import HashEmbedder
 
-from rag.ui_startup import Backend, ProgressEmbedder
+from rag.product.web.startup import Backend, ProgressEmbedder
 
 
 @pytest.fixture

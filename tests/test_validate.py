@@ -7,13 +7,13 @@ import pytest
 from corpora import SAMVERKAN, STRATEGI
 from fakes import HashEmbedder, fake_index
 
-from rag.messages import MESSAGES
+from rag.answering.messages import MESSAGES
 
 ABSTAIN = MESSAGES["decline.weak_evidence"]
 from rag.lexical import terms
-from rag.store import IndexDir
+from rag.index.store import IndexDir
 from rag.types import Hit
-from rag.validate import (
+from rag.answering.validate import (
     LEXICAL_WEIGHT,
     DraftSentence,
     SupportScorer,

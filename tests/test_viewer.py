@@ -12,13 +12,13 @@ from corpora_context import LEDNING_1, LEDNING_2, SAKERHET, VAGLEDNING
 from fakes import HashEmbedder, fake_index
 from fpdf import FPDF
 
-from rag.chunking import build_passages
+from rag.index.chunking import build_passages
 from rag.config import PROJECT_ROOT, load_settings
-from rag.indexing import ingest
-from rag.loaders import load_document
+from rag.index.ingest import ingest
+from rag.index.loaders import load_document
 from rag.service import RagService
-from rag.store import IndexDir
-from rag.viewer import PassageView, passage_html, passage_view
+from rag.index.store import IndexDir
+from rag.product.viewer import PassageView, passage_html, passage_view
 
 
 @pytest.fixture(scope="module")

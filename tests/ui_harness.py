@@ -27,8 +27,8 @@ def running_app(root: Path, files: dict[str, str], embedder, **overrides):
     ``overrides`` are further settings."""
     os.environ["GRADIO_ANALYTICS_ENABLED"] = "False"
     from rag.config import load_settings
-    from rag.ui import build_app, launch
-    from rag.ui_startup import Backend
+    from rag.product.web.app import build_app, launch
+    from rag.product.web.startup import Backend
 
     with corpus_without_rag_env(root, files) as corpus:
         settings = load_settings(

@@ -1,0 +1,85 @@
+"""Extractive, grounded answers: the report's own sentences, each citing its passage.
+
+Needs no LLM. The query side runs in typed stages: a ``Query`` (``rag.answering.query``) has been
+retrieved into hits; here the sentences of the top passages are scored (``rag.answering.selection``),
+the abstention policy decides between answer, partial answer and decline (``rag.answering.abstention``),
+the sentences to quote are selected, and the composer (``rag.answering.compose``) writes the answer.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import replace
+from typing import Iterator, Protocol
+
+from rag.answering.abstention import AbstentionPolicy, Decision, idf_unknown_share
+from rag.answering.compose import Composer, Sources
+from rag.config import Settings
+from rag.answering.retrieval import Retrieved
+from rag.answering.selection import Candidate, Chain, SentenceScorer, select
+from rag.answering.selection_weights import RELATIVE_PROBABILITY, WEIGHTS
+from rag.index.store import Generation
+from rag.types import Answer, AnswerEvent, Delta, Final
+
+DUPLICATE_COSINE = 0.92  # a sentence this close to one already quoted says the same again
+
+
+class Answerer(Protocol):
+    """Turns retrieved passages into an answer. ``stream`` yields ``Delta`` text pieces and ends
+    with one ``Final`` holding the same answer ``answer`` would return."""
+
+    def answer(self, retrieved: Retrieved) -> Answer: ...
+
+    def stream(self, retrieved: Retrieved) -> Iterator[AnswerEvent]: ...
+
+
+def stream_answer(answer: Answer) -> Iterator[AnswerEvent]:
+    """Stream an answer that is already complete, one block (lead line, part) at a time."""
+    text = answer.text
+    blocks = text.split("\n\n")
+    for i, block in enumerate(blocks):
+        yield Delta(("\n\n" if i else "") + block)
+    yield Final(answer)
+
+
+def report_sources(generation: Generation) -> Sources:
+    """The index's sources: which are the curated report, and every file's title."""
+    files = generation.manifest.files
+    return Sources(
+        report=frozenset(s for s, f in files.items() if f.get("curated")),
+        titles={s: f.get("title") or "" for s, f in files.items()},
+    )
+
+
+class ExtractiveAnswerer:
+    def __init__(self, settings: Settings, generation: Generation) -> None:
+        self.settings = settings
+        self.scorer = SentenceScorer(generation, WEIGHTS)
+        terms = self.scorer.query_terms
+        self.policy = AbstentionPolicy(
+            settings, generation.vocabulary, idf_unknown_share(terms.idf, terms.default_idf, generation.vocabulary)
+        )
+        self.composer = Composer(report_sources(generation))
+
+    def candidates(self, retrieved: Retrieved) -> list[Candidate]:
+        """The scored sentences of the passages an answer may quote, best first."""
+        return self.scorer.candidates(retrieved.query, retrieved.hits[: self.settings.answer_passages])
+
+    def decide(self, retrieved: Retrieved) -> tuple[Decision, list[Candidate]]:
+        candidates = self.candidates(retrieved)
+        return self.policy.decide(retrieved.query, candidates), candidates
+
+    def chains(self, candidates: list[Candidate]) -> list[Chain]:
+        return select(
+            candidates, self.scorer, self.settings.answer_sentences, RELATIVE_PROBABILITY, DUPLICATE_COSINE
+        )
+
+    def stream(self, retrieved: Retrieved) -> Iterator[AnswerEvent]:
+        yield from stream_answer(self.answer(retrieved))
+
+    def answer(self, retrieved: Retrieved) -> Answer:
+        started = time.perf_counter()
+        decision, candidates = self.decide(retrieved)
+        chains = self.chains(candidates) if decision.outcome != "decline" else []
+        answer = self.composer.answer(retrieved.query, retrieved.hits, decision, chains)
+        return replace(answer, timings_ms={"answer": (time.perf_counter() - started) * 1000})

@@ -1,0 +1,189 @@
+"""The answer a person reads, put together from the chosen sentences.
+
+An answer opens with what answers the question: the best chain of sentences, quoted and cited,
+with no generic heading before it (an English question gets one English line saying the quotes
+are Swedish). Then, when they exist, the report's own recommendations ("Rapportens råd") stand
+apart from what the municipalities told ("Erfarenheter från kommunerna"); sentences from a corpus
+file that is not the report stand under that file's title and never under the report's name.
+Citation numbers follow the order in which passages are first quoted.
+
+A partial answer says what the report does not state and quotes the nearest it does; a decline
+quotes nothing and leaves the nearest passages to be shown as such.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from rag.answering.abstention import Decision
+from rag.answering.messages import listing, say
+from rag.answering.query import Query
+from rag.answering.selection import Chain, actor_count, fits_form, in_recommendations, probability
+from rag.types import Answer, AnswerPart, AnswerSentence, Citation, Hit
+
+PARTIAL_SENTENCES = 3  # a partial answer quotes at most this many of the nearest sentences
+LEAD_CHOICES = 3  # a "hur"/"varför" answer opens with the first of this many best chains that fits its form,
+LEAD_RELATIVE = 0.5  # when it is at least this likely relative to the best chain
+
+
+@dataclass(frozen=True)
+class Sources:
+    """Which sources are the report and what other documents are called.
+
+    ``report`` holds the sources described in the corpus manifest (the curated report); any other
+    file is quoted under its own ``titles`` entry (its first line or PDF title), or its file name.
+    """
+
+    report: frozenset[str]
+    titles: dict[str, str]
+
+    def is_report(self, source: str) -> bool:
+        return source in self.report
+
+    def title(self, source: str) -> str:
+        return self.titles.get(source) or source.rsplit("/", 1)[-1]
+
+
+class Composer:
+    def __init__(self, sources: Sources) -> None:
+        self.sources = sources
+
+    def answer(self, query: Query, hits: list[Hit], decision: Decision, chains: list[Chain]) -> Answer:
+        if decision.outcome == "decline":
+            return self._decline(query, hits, decision)
+        if decision.outcome == "partial":
+            return self._partial(query, hits, decision, chains)
+        return self._answer(query, hits, decision, chains)
+
+    def _answer(self, query: Query, hits: list[Hit], decision: Decision, chains: list[Chain]) -> Answer:
+        opening = _opening(chains, query.asks.form)
+        lead, rest = chains[opening : opening + 1], chains[:opening] + chains[opening + 1 :]
+        groups: list[tuple[str, str | None, list[Chain]]] = [("lead", None, lead)]
+        recommendations = [c for c in rest if self._kind(c) == "recommendations"]
+        experiences = [c for c in rest if self._kind(c) == "experiences"]
+        others: dict[str, list[Chain]] = {}
+        for chain in rest:
+            if self._kind(chain) == "other_document":
+                others.setdefault(chain.anchor.hit.passage.source, []).append(chain)
+        groups.append(("recommendations", say("part.recommendations", query.lang), recommendations))
+        groups.append(("experiences", say("part.experiences", query.lang), experiences))
+        for source, chained in others.items():
+            heading = say("part.other_document", query.lang, title=self.sources.title(source))
+            groups.append(("other_document", heading, chained))
+        lead_source = lead[0].anchor.hit.passage.source if lead else None
+        if lead_source is not None and not self.sources.is_report(lead_source):
+            first_line = say("lead.other_document", query.lang, title=self.sources.title(lead_source))
+        else:
+            first_line = say("lead", query.lang)
+        return self._build(query, hits, decision, first_line, groups)
+
+    def _partial(self, query: Query, hits: list[Hit], decision: Decision, chains: list[Chain]) -> Answer:
+        missing = say("missing." + (decision.missing_fact or ""), query.lang)
+        first_line = say("partial", query.lang, missing=missing)
+        kept: list[Chain] = []
+        count = 0
+        for chain in chains:
+            if count + len(chain.members) > PARTIAL_SENTENCES and kept:
+                break
+            kept.append(chain)
+            count += len(chain.members)
+        return self._build(query, hits, decision, first_line, [("closest", None, kept)])
+
+    def _decline(self, query: Query, hits: list[Hit], decision: Decision) -> Answer:
+        if decision.kind == "unknown_terms":
+            lead = say("decline.unknown_terms", query.lang, terms=listing(list(decision.unknown_terms), query.lang))
+        else:
+            lead = say("decline.weak_evidence", query.lang)
+        return Answer(
+            question=query.text,
+            lang=query.lang,
+            lead=lead,
+            sentences=(),
+            citations=(),
+            hits=tuple(hits),
+            abstained=True,
+            evidence=decision.evidence,
+            outcome="decline",
+            decline_kind=decision.kind,
+            unknown_terms=decision.unknown_terms,
+        )
+
+    def _kind(self, chain: Chain) -> str:
+        passage = chain.anchor.hit.passage
+        if not self.sources.is_report(passage.source):
+            return "other_document"
+        return "recommendations" if in_recommendations(passage.section) else "experiences"
+
+    def _build(
+        self,
+        query: Query,
+        hits: list[Hit],
+        decision: Decision,
+        first_line: str,
+        groups: list[tuple[str, str | None, list[Chain]]],
+    ) -> Answer:
+        numbers: dict[str, int] = {}
+        citations: list[Citation] = []
+        sentences: list[AnswerSentence] = []
+        parts: list[AnswerPart] = []
+        for kind, heading, chains in groups:
+            items = []
+            for chain in chains:
+                item = []
+                for member in chain.members:
+                    passage = member.hit.passage
+                    if passage.id not in numbers:
+                        numbers[passage.id] = len(numbers) + 1
+                        citations.append(Citation(numbers[passage.id], passage))
+                    item.append(len(sentences))
+                    sentences.append(_quoted(member, numbers[passage.id]))
+                items.append(tuple(item))
+            if items:
+                parts.append(AnswerPart(kind, heading, tuple(items)))
+        return Answer(
+            question=query.text,
+            lang=query.lang,
+            lead=first_line,
+            sentences=tuple(sentences),
+            citations=tuple(citations),
+            hits=tuple(hits),
+            abstained=decision.outcome != "answer",
+            evidence=decision.evidence,
+            parts=tuple(parts),
+            outcome=decision.outcome,
+            decline_kind=decision.kind,
+            missing_fact=decision.missing_fact,
+        )
+
+
+def _opening(chains: list[Chain], form: str) -> int:
+    """Which chain answers first: the best one, unless another gives what the question's form asks
+    for and it does not: a chain naming several actors for "vilka" (any of them: who is involved is
+    the answer, and the one naming most of them), an action for "hur" or a reason for "varför" (one
+    of the best few, nearly as likely as the best)."""
+    if form == "who":
+        counts = [max(actor_count(m.text) for m in chain.members) for chain in chains]
+        fitting = [i for i, chain in enumerate(chains) if any(fits_form(m.text, form) for m in chain.members)]
+        return max(fitting, key=lambda i: (counts[i], -i), default=0)
+    if not chains:
+        return 0
+    floor = LEAD_RELATIVE * probability(chains[0].anchor.score)
+    for position, chain in enumerate(chains[:LEAD_CHOICES]):
+        if probability(chain.anchor.score) < floor:
+            break
+        if any(fits_form(m.text, form) for m in chain.members):
+            return position
+    return 0
+
+
+def _quoted(member, n: int) -> AnswerSentence:
+    sentence = member.sentence
+    return AnswerSentence(
+        text=sentence.text,
+        citations=(n,),
+        start=sentence.start,
+        end=sentence.end,
+        source=member.hit.passage.source,
+        page=sentence.page,
+        page_estimated=sentence.page_estimated,
+    )

@@ -1,0 +1,250 @@
+"""The question as the system understands it, made once per question and read by every later stage.
+
+``QueryBuilder.build`` turns what the user typed (and the conversation before it) into a
+``Query``: the text that is searched (a follow-up's standalone form), the language of the user's
+own words, the question's vector, the vector dense search uses (an English question's Swedish
+rendering is added), the English words' Swedish term groups, what the question asks for
+(``Asks``), and, for a follow-up, the topic it carries over from the conversation. Retrieval,
+abstention and the composer all read this one object instead of re-deriving pieces of it.
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+from collections import OrderedDict
+from dataclasses import dataclass, field
+from typing import Sequence
+
+import numpy as np
+
+from rag.embeddings import Embedder
+from rag.answering.followup import Condenser, Resolution, resolve
+from rag.lexical import detect_lang
+from rag.answering.translate import QueryTranslator, TermGroup
+from rag.types import Turn
+
+
+@dataclass(frozen=True)
+class Asks:
+    """What kind of answer the question wants, read from its wording.
+
+    ``form``: "who" (actors), "how" (actions), "why" (reasons) or "what" (anything else).
+    ``facts``: the kinds of fact the question cannot do without, in the order asked: "amount",
+    "count", "date", "legal_article", "product".
+    ``counted``: for a count, the word counted ("hur många *intervjuer*"), which a sentence
+    stating the count must name.
+    ``about_guide``: the question is about the interview guide (its questions may be quoted).
+    """
+
+    form: str = "what"
+    facts: tuple[str, ...] = ()
+    about_guide: bool = False
+    counted: str | None = None
+
+
+# How much of a follow-up's conversation topic goes along with its own words (see rag.answering.followup).
+# Chosen on evals/conversations_dev.jsonl over dense 0.5-2.0 x lexical 0.15-0.6 x scoring 0-0.6
+# (45 settings): later turns right 0.81-0.86 everywhere with lexical <= 0.3, 0.857 here (0 for
+# all three: 0.62); leave-one-conversation-out choice 0.786, this setting chosen in 36 of 39 folds.
+TOPIC_DENSE_WEIGHT = 0.7  # the topic vector beside the question's in dense search
+TOPIC_LEXICAL_WEIGHT = 0.3  # BM25 scores of the previous turn's texts beside the question's own
+TOPIC_SCORING_WEIGHT = 0.6  # the topic vector beside the question's when answer sentences are scored
+# Vectors of recent questions, so that a follow-up's earlier turns are not embedded again. Only
+# earlier turns are looked up: a question asked again is embedded afresh (benchmarks stay honest).
+EMBED_CACHE_SIZE = 256
+
+
+@dataclass(frozen=True)
+class Topic:
+    """A follow-up's conversation topic: the previous turn as it was searched.
+
+    ``vector``: that turn's dense search vector (its own question plus, weighted, its own topic,
+    so older turns fade rather than pile up). ``lexical``: the texts it was searched with by BM25,
+    each with its English words' Swedish groups and its relative weight (its own question 1.0,
+    its topic's ``TOPIC_LEXICAL_WEIGHT`` …). Retrieval adds both next to the follow-up's own,
+    with ``weight`` (dense) and ``lexical_weight`` (BM25).
+    """
+
+    vector: np.ndarray
+    lexical: tuple[tuple[str, tuple[TermGroup, ...], float], ...]
+    weight: float
+    lexical_weight: float
+
+    @property
+    def text(self) -> str:
+        """The previous turn's own words."""
+        return self.lexical[0][0]
+
+
+@dataclass(frozen=True)
+class Query:
+    text: str  # what the user typed
+    standalone: str  # what is searched and scored: ``text`` or a follow-up's rewrite
+    lang: str  # of ``text``: the language the answer is given in
+    vector: np.ndarray  # embedding of ``standalone``; answer sentences are scored against it
+    search_vector: np.ndarray  # what dense retrieval uses (``vector`` plus a Swedish rendering)
+    groups: tuple[TermGroup, ...] = ()  # an English question's Swedish term groups
+    asks: Asks = field(default_factory=Asks)
+    topic: Topic | None = None
+    rewrite: str | None = None  # what "Tolkad som" shows for a follow-up; None for a question on its own
+
+    @property
+    def shown_rewrite(self) -> str | None:
+        """The follow-up as understood, to show as "Tolkad som", or None when it stands on its own."""
+        return self.rewrite
+
+
+_WHO = re.compile(r"\b(vilka|vem|vems|who|whom)\b", re.I)
+_WHY = re.compile(r"\b(varför|why|vad beror|what causes)\b", re.I)
+_HOW = re.compile(r"\b(hur|how)\b|\b(på vilket sätt|what should we do|vad bör vi göra|vad ska vi göra)\b", re.I)
+# A question wanting one of these facts is only answered by a sentence that states one (see
+# rag.answering.abstention); the patterns follow how managers phrase such questions.
+_FACTS = (
+    ("amount", re.compile(
+        r"\b(hur mycket (kostar|pengar|budget|el|energi|ström)|vad kostar|kostnaden för|"
+        r"hur stor[at]? (summa|budget|belopp|kostnad)|"
+        r"hur mycket (\w+ ){0,2}(finansiering|pengar|medel|bidrag|stöd|resurser)|hur mycket (kan|får) (vi|man) (söka|få)|"
+        r"how much (\w+ ){0,2}(funding|money|grants?|subsid\w+|energy|electricity)|"
+        r"vilken (budget|lön)|vilka (löner|kostnader)|prislapp|pris(et)? (för|på)|"
+        r"how much (does|do|did|money|budget|will)|what (is|are|was|were) the "
+        r"(\w+ ){0,3}(price|cost|budget|salary|salaries)s?|what (do|does|did) .{0,40}\bcost|which salary)\b",
+        re.I,
+    )),
+    ("count", re.compile(r"\b(hur många|antalet|how many|what number of|hur stor andel|what share)\b", re.I)),
+    ("date", re.compile(
+        r"\b(vilket år|vilket datum|när (börjar|träder|gäller|ska|måste|infördes|trädde|kommer|är sista)|senast när|"
+        r"sista (ansökningsdag|dag)|hur lång tid|hur länge|hur mycket tid|vilken deadline|what year|which year|"
+        r"when (does|do|will|did|must|is the)|by when|what date|deadline|how long)\b",
+        re.I,
+    )),
+    ("legal_article", re.compile(
+        r"\b(vilken (paragraf|artikel|bestämmelse)|vilket lagrum|vilka paragrafer|vilken lag (säger|reglerar)|"
+        r"which (article|section|paragraph|provision)|what (article|section|provision))\b|§",
+        re.I,
+    )),
+    ("product", re.compile(
+        r"\b(vilken (leverantör|produkt|programvara|plattform|(språk)?modell|chatbot|molntjänst)|vilket (verktyg|"
+        r"system|företag)|vilka (leverantörer|verktyg|produkter|system|(språk)?modeller|molntjänster|plattformar)|"
+        r"which (vendor|supplier|provider|product|tool|platform|model|company|software|cloud)|what (vendor|supplier|"
+        r"provider|product|tool|platform|software))\b",
+        re.I,
+    )),
+)
+_COUNT_TRIGGER = re.compile(r"\b(hur många|antalet|how many)\b", re.I)
+_GUIDE = re.compile(r"\b(intervju\w*|frågemall\w*|fragemall\w*|interview\w*)\b", re.I)
+_COUNT_FILLERS = frozenset("olika fler flera av de den det våra vår our the of".split())
+
+
+def read_asks(question: str) -> Asks:
+    """What ``question`` asks for (see ``Asks``); who/why win over how ("how many" is a count)."""
+    facts = tuple(kind for kind, pattern in _FACTS if pattern.search(question))
+    if _WHO.search(question):
+        form = "who"
+    elif _WHY.search(question):
+        form = "why"
+    elif _HOW.search(question) and not {"amount", "count"} & set(facts):
+        form = "how"
+    else:
+        form = "what"
+    return Asks(form=form, facts=facts, about_guide=bool(_GUIDE.search(question)), counted=_counted(question))
+
+
+def _counted(question: str) -> str | None:
+    """The first content word after "hur många" / "how many": what is being counted."""
+    match = _COUNT_TRIGGER.search(question)
+    if not match:
+        return None
+    for word in re.findall(r"[\w-]+", question[match.end():])[:3]:
+        if len(word) >= 3 and word.lower() not in _COUNT_FILLERS:
+            return word.lower()
+    return None
+
+
+def _unit(vector: np.ndarray) -> np.ndarray:
+    norm = float(np.linalg.norm(vector))
+    return vector / norm if norm > 0 else vector
+
+
+class QueryBuilder:
+    """Builds ``Query`` objects: embeds, translates and resolves follow-ups.
+
+    ``vocabulary`` is the index's set of stemmed terms: translations the report never uses are
+    left out. ``translator`` is None when English questions are not translated. ``condenser``
+    rewrites follow-ups (a chat model); None, or a condenser that declines, carries the topic.
+    """
+
+    def __init__(
+        self,
+        embedder: Embedder,
+        vocabulary: frozenset[str],
+        condenser: Condenser | None = None,
+        translator: QueryTranslator | None = None,
+        translate_dense_weight: float = 1.0,
+    ) -> None:
+        self.embedder = embedder
+        self.vocabulary = vocabulary
+        self.condenser = condenser
+        self.translator = translator
+        self.translate_dense_weight = translate_dense_weight
+        self._vectors: OrderedDict[str, np.ndarray] = OrderedDict()
+        self._lock = threading.Lock()  # the web app builds queries on several threads
+
+    def build(self, question: str, history: Sequence[Turn] = ()) -> Query:
+        resolution = resolve(question, history, self.condenser)
+        own = self._embed(resolution.standalone)
+        groups, search_vector = self._translated(resolution.standalone, own, self._embed)
+        topic = self._topic(resolution.topic) if resolution.topic is not None else None
+        vector = own if topic is None else _unit(own + TOPIC_SCORING_WEIGHT * topic.vector)
+        return Query(
+            text=question,
+            standalone=resolution.standalone,
+            lang=detect_lang(question),
+            vector=vector,
+            search_vector=search_vector,
+            groups=groups,
+            asks=read_asks(resolution.standalone),
+            topic=topic,
+            rewrite=resolution.shown,
+        )
+
+    def _translated(self, text: str, vector: np.ndarray, embed) -> tuple[tuple[TermGroup, ...], np.ndarray]:
+        """An English text's Swedish term groups and its dense search vector: ``vector`` plus that of
+        its Swedish rendering (one translation per English word). Swedish: no groups, ``vector``."""
+        if self.translator is None or detect_lang(text) != "en":
+            return (), vector
+        groups = tuple(self.translator.translate(text, self.vocabulary))
+        swedish = [g.words[0] for g in groups if g.words]
+        if not swedish or self.translate_dense_weight <= 0:
+            return groups, vector
+        return groups, _unit(vector + self.translate_dense_weight * embed(" ".join(swedish)))
+
+    def _embed(self, text: str) -> np.ndarray:
+        """The query vector of ``text``, computed now and kept for the turns that follow."""
+        vector = np.asarray(self.embedder.embed_query(text), dtype=np.float32)
+        with self._lock:
+            self._vectors[text] = vector
+            self._vectors.move_to_end(text)
+            while len(self._vectors) > EMBED_CACHE_SIZE:
+                self._vectors.popitem(last=False)
+        return vector
+
+    def _recall(self, text: str) -> np.ndarray:
+        """The query vector of an earlier turn's ``text``: kept from when it was asked, else computed."""
+        with self._lock:
+            vector = self._vectors.get(text)
+        return vector if vector is not None else self._embed(text)
+
+    def _topic(self, previous: Resolution) -> Topic:
+        vector, lexical = self._searched(previous)
+        return Topic(vector, lexical, TOPIC_DENSE_WEIGHT, TOPIC_LEXICAL_WEIGHT)
+
+    def _searched(self, turn: Resolution):
+        """What ``turn`` was searched with: its dense vector, and its BM25 texts with weights."""
+        groups, vector = self._translated(turn.standalone, self._recall(turn.standalone), self._recall)
+        lexical = ((turn.standalone, groups, 1.0),)
+        if turn.topic is None:
+            return vector, lexical
+        topic_vector, topic_lexical = self._searched(turn.topic)
+        vector = _unit(vector + TOPIC_DENSE_WEIGHT * topic_vector)
+        return vector, lexical + tuple((t, g, TOPIC_LEXICAL_WEIGHT * w) for t, g, w in topic_lexical)

@@ -1,0 +1,409 @@
+"""Which of the retrieved passages' sentences answer the question.
+
+Every quotable sentence of the top passages is a candidate. Each gets a small vector of
+features (how close its embedding is to the question's, alone and with its neighbours; which
+question words it shares, weighted by rarity; where its passage ranked; where it stands in its
+passage and section; whether it names actors for a "who" question, actions for a "how" question,
+reasons for a "why" question) and a score: a logistic regression learned from the dev gold
+evidence (``python -m evals.train_selection``; the weights and their cross-validated effect are
+below). Selection takes the best-scoring sentences, drops near-duplicates, and brings along the
+sentence that continues a chosen one (after a colon, or one that opens with "Istället",
+"Därför" …), so that an answer never stops where the report goes on to say what it means.
+
+The old hand-weighted ``evidence`` score (embedding similarity plus stemmed overlap) is kept per
+sentence: the abstention policy is calibrated on it.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections import defaultdict
+from dataclasses import dataclass
+
+import numpy as np
+
+from rag.index.chunking import SentenceSpan
+from rag.lexical import terms
+from rag.answering.query import Query
+from rag.index.store import Generation
+from rag.types import Hit
+
+MIN_SENTENCE_CHARS = 30
+OVERLAP_WEIGHT = 0.15  # stemmed query-term overlap next to embedding similarity in ``evidence`` (dev-tuned)
+NEIGHBOUR_WEIGHT = 0.5  # weight of each neighbouring sentence in the context vector
+SECTION_SEP = " › "
+
+_RECOMMENDATION = re.compile(r"rekommendation|praktiska r[aå]d|^för kommunchefer|^för nationella", re.I)
+_SUMMARY = re.compile(r"sammanfattning", re.I)
+# Roles and bodies a "vilka/who" question is answered with; generic words (kommuner, verksamhet)
+# are left out, since nearly every sentence of the report has them.
+_ACTORS = re.compile(
+    r"\b(politiker\w*|chefer(na)?|chefen|ledning\w*|förvaltningsledning\w*|medarbetar\w*|fackliga|facket|"
+    r"jurist\w*|it-\w*|it|hr|leverantör\w*|kommunchef\w*|verksamhetschef\w*|linjechef\w*|intressent\w*|"
+    r"invånar\w*|medborgar\w*|forskar\w*|akademi\w*|näringsliv\w*|regioner(na)?|myndighet\w*|skr|"
+    r"dataskyddsombud\w*|samordnare|ambassadör\w*|projektledare|utvecklare|arkitekt\w*|nyckelperson\w*|"
+    r"socialtjänst\w*|skola|skolan|programkontor\w*|digitaliseringsenhet\w*|konsult\w*|studenter)\b",
+    re.I,
+)
+_ACTION = re.compile(r"\b(bör|behöver|måste|ska|skall|krävs|kräver|gäller att|viktigt att|rekommender\w*)\b", re.I)
+_REASON = re.compile(
+    r"\b(eftersom|därför|på grund av|leder till|beror på|orsak\w*|risk\w*|annars|för att undvika|hinder|"
+    r"utmaning\w*|brist\w*)\b",
+    re.I,
+)
+# A sentence opening like this leans on the one before it: it continues that sentence's point.
+CONTINUES = re.compile(
+    r"^(Istället|I stället|Därför|Detta|Det här|Dessa|Samtidigt|Däremot|Dock|Således|Alltså|Det innebär|"
+    r"Det handlar|Med andra ord|Till exempel|Exempelvis|\w+ eftersom)\b"
+)
+_QUESTION_MARK = re.compile(r"\?[\"”»’)]*$")
+
+
+def quotable(text: str) -> bool:
+    """A sentence worth quoting on its own: long enough and a real sentence or list item, not a
+    caption and not a lead-in ending in a colon, which says nothing without the list after it."""
+    if len(text) < MIN_SENTENCE_CHARS:
+        return False
+    return text.startswith("•") or text.rstrip("”\"»)’ ").endswith((".", "!", "?"))
+
+
+def lead_in(text: str) -> bool:
+    """A sentence that announces what follows ("… följande områden:"): quoted only with it."""
+    return len(text) >= MIN_SENTENCE_CHARS and text.rstrip().endswith(":")
+
+
+def is_question(text: str) -> bool:
+    return bool(_QUESTION_MARK.search(text.rstrip()))
+
+
+def in_recommendations(section: str) -> bool:
+    """A section of the report's own recommendations (as opposed to what interviews showed)."""
+    return any(_RECOMMENDATION.search(part) for part in section.split(SECTION_SEP))
+
+
+_NOT_CONTENT = re.compile(r"^(\d+\.\s*)?(referenser|references|källor|litteratur|kontaktuppgifter|tack)$", re.I)
+
+
+def is_apparatus(section: str) -> bool:
+    """A section that holds no findings: the reference list, contact details, acknowledgements."""
+    return any(_NOT_CONTENT.match(part.strip()) for part in section.split(SECTION_SEP))
+
+
+def in_interview_guide(section: str) -> bool:
+    """The appendix holding the interview guide: its sentences are questions put to municipalities."""
+    parts = [p.casefold() for p in section.split(SECTION_SEP)]
+    return any("mall" in p and ("fråge" in p or "frage" in p or "intervju" in p) for p in parts)
+
+
+FEATURES = (
+    "dense",
+    "dense_search",
+    "overlap",
+    "context_dense",
+    "dense_below_best",
+    "passage_prior",
+    "fused_below_best",
+    "rank_in_passage",
+    "position",
+    "log_length",
+    "question_mark",
+    "bullet",
+    "recommendation",
+    "summary",
+    "names_actors_for_who",
+    "states_action_for_how",
+    "gives_reason_for_why",
+    "heading_match",
+    "continues",
+    "hubness",
+    "dense_minus_hubness",
+)
+HUBNESS_ALPHA = 0.5  # dense - alpha * hubness (the CSLS correction retrieval uses for passages)
+
+
+@dataclass(frozen=True)
+class Candidate:
+    index: int  # row in Generation.sentences / sentence_vectors
+    hit: Hit
+    sentence: SentenceSpan
+    evidence: float  # dense + OVERLAP_WEIGHT * overlap: what abstention is calibrated on
+    dense: float
+    overlap: float
+    features: tuple[float, ...]
+    score: float = 0.0  # the learned selection score (a logit)
+
+    @property
+    def text(self) -> str:
+        return self.sentence.text
+
+
+class QueryTerms:
+    """The question's terms as groups of alternatives weighted by idf, for overlap counting.
+
+    A Swedish term is its own group; an English word is the group of its Swedish translations,
+    and English words the dictionary does not know are left out, since their absence says nothing.
+    """
+
+    def __init__(self, generation: Generation) -> None:
+        df: dict[str, int] = defaultdict(int)
+        for passage_terms in generation.passage_terms:
+            for t in passage_terms:
+                df[t] += 1
+        n = max(len(generation.passages), 1)
+        self.idf = {t: math.log(1 + n / c) for t, c in df.items()}
+        self.default_idf = math.log(1 + n)
+        self.vocabulary = generation.vocabulary
+
+    def groups(self, query: Query) -> list[tuple[frozenset[str], float]]:
+        groups: dict[frozenset[str], float] = {}
+        for g in query.groups:
+            if g.in_dictionary:
+                alternatives = frozenset(g.terms)
+                groups[alternatives or frozenset({"\x00" + g.english})] = max(
+                    (self.idf[t] for t in alternatives), default=self.default_idf
+                )
+        translated = {t for alternatives in groups for t in alternatives}
+        for t in set(terms(query.standalone)):
+            if query.groups and (t not in self.vocabulary or t in translated):
+                continue
+            groups[frozenset({t})] = self.idf.get(t, self.default_idf)
+        return list(groups.items())
+
+
+class SentenceScorer:
+    """Features and learned scores for the sentences of the top passages."""
+
+    def __init__(self, generation: Generation, weights: "Weights") -> None:
+        self.sentences = generation.sentences
+        self.vectors = generation.sentence_vectors
+        self.sentences_of = generation.sentences_of
+        self.term_sets = [frozenset(terms(s.text)) for s in self.sentences]
+        self.hubness = generation.sentence_hubness
+        self.query_terms = QueryTerms(generation)
+        self.weights = weights
+        self._heading_terms: dict[str, frozenset[str]] = {}
+
+    def candidates(self, query: Query, hits: list[Hit]) -> list[Candidate]:
+        """Every quotable sentence of ``hits`` with its features and score, best first. The
+        interview guide and the report's own questions are left out unless the question is about
+        the interview guide."""
+        groups = self.query_terms.groups(query)
+        total = sum(w for _, w in groups) or 1.0
+        raw: list[tuple[int, Hit, float, float, float]] = []
+        for hit in hits:
+            if is_apparatus(hit.passage.section):
+                continue
+            if in_interview_guide(hit.passage.section) and not query.asks.about_guide:
+                continue
+            for i in self.sentences_of.get(hit.passage.id, []):
+                text = self.sentences[i].text
+                if not (quotable(text) or lead_in(text)):
+                    continue
+                if is_question(text) and not query.asks.about_guide:
+                    # The report's own questions ("Men hur kan chefer …?") ask; they do not answer.
+                    continue
+                dense = float(self.vectors[i] @ query.vector)
+                overlap = sum(w for alternatives, w in groups if alternatives & self.term_sets[i]) / total
+                raw.append((i, hit, dense, overlap, dense + OVERLAP_WEIGHT * overlap))
+        if not raw:
+            return []
+        scored = self._featurise(query, hits, raw)
+        scored.sort(key=lambda c: -c.score)
+        return scored
+
+    def _featurise(self, query: Query, hits: list[Hit], raw) -> list[Candidate]:
+        best_dense = max(r[2] for r in raw)
+        top_score = hits[0].score
+        n_hits = max(len(hits), 1)
+        rank_in_passage = _ranks_within_passage(raw)
+        query_terms = set(terms(query.standalone)) | {t for g in query.groups for t in g.terms}
+        asks = query.asks
+        out = []
+        for i, hit, dense, overlap, evidence in raw:
+            text = self.sentences[i].text
+            siblings = self.sentences_of[hit.passage.id]
+            position = siblings.index(i)
+            features = (
+                dense,
+                float(self.vectors[i] @ query.search_vector),
+                overlap,
+                self._context_dense(i, siblings, position, query.vector),
+                dense - best_dense,
+                (n_hits - hit.rank) / n_hits,
+                hit.score - top_score,
+                1.0 / rank_in_passage[i],
+                min(position, 5) / 5,
+                math.log(len(text)),
+                float(is_question(text)),
+                float(text.startswith("•")),
+                float(in_recommendations(hit.passage.section)),
+                float(bool(_SUMMARY.search(hit.passage.section))),
+                float(asks.form == "who" and actor_count(text) >= 2),
+                float(asks.form == "how" and bool(_ACTION.search(text))),
+                float(asks.form == "why" and bool(_REASON.search(text))),
+                self._heading_match(hit.passage.section, query_terms),
+                float(bool(CONTINUES.match(text))),
+                float(self.hubness[i]),
+                dense - HUBNESS_ALPHA * float(self.hubness[i]),
+            )
+            out.append(Candidate(i, hit, self.sentences[i], evidence, dense, overlap, features, self.weights.score(features)))
+        return out
+
+    def _context_dense(self, i: int, siblings: list[int], position: int, qv: np.ndarray) -> float:
+        vector = self.vectors[i].astype(np.float32).copy()
+        for j in (position - 1, position + 1):
+            if 0 <= j < len(siblings):
+                vector += NEIGHBOUR_WEIGHT * self.vectors[siblings[j]]
+        return float(vector @ qv / (np.linalg.norm(vector) or 1.0))
+
+    def _heading_match(self, section: str, query_terms: set[str]) -> float:
+        heading = self._heading_terms.get(section)
+        if heading is None:
+            heading = self._heading_terms[section] = frozenset(terms(section.split(SECTION_SEP)[-1]))
+        return len(query_terms & heading) / max(len(query_terms), 1)
+
+    def next_in_passage(self, index: int) -> int | None:
+        """The sentence after ``index`` in the same passage, if any."""
+        if index + 1 < len(self.sentences) and self.sentences[index + 1].passage_id == self.sentences[index].passage_id:
+            return index + 1
+        return None
+
+
+@dataclass(frozen=True)
+class Chain:
+    """Sentences that are quoted together, in report order: a chosen sentence with the one it
+    leans on before it or the one that continues it after it. ``anchor`` is the chosen one."""
+
+    anchor: Candidate
+    members: tuple[Candidate, ...]
+
+
+def select(
+    candidates: list[Candidate],
+    scorer: SentenceScorer,
+    max_sentences: int,
+    relative: float,
+    duplicate_cosine: float,
+) -> list[Chain]:
+    """The chains to quote, best first, with at most ``max_sentences`` sentences in all.
+
+    Candidates are taken in score order while their probability is at least ``relative`` times
+    the best one's; a near-duplicate (cosine above ``duplicate_cosine``) of a sentence already
+    quoted is skipped. A chosen lead-in brings the list items after it (as many as fit) and is
+    skipped when none can come along; a chosen sentence followed by one that continues it
+    ("Istället …") brings that one along; a chosen sentence that itself continues the one before
+    brings that one first.
+    """
+    if not candidates:
+        return []
+    by_index = {c.index: c for c in candidates}
+    floor = relative * probability(candidates[0].score)
+    chains: list[Chain] = []
+    used: set[int] = set()
+    for cand in candidates:
+        room = max_sentences - len(used)
+        if room <= 0 or probability(cand.score) < floor:
+            break
+        if cand.index in used or any(
+            float(scorer.vectors[cand.index] @ scorer.vectors[j]) > duplicate_cosine for j in used
+        ):
+            continue
+        members = _with_context(cand, by_index, scorer, room, used)
+        if members is None:
+            continue
+        chains.append(Chain(cand, tuple(members)))
+        used.update(m.index for m in members)
+    return chains
+
+
+def _with_context(
+    cand: Candidate, by_index: dict[int, Candidate], scorer: SentenceScorer, room: int, used: set[int]
+) -> list[Candidate] | None:
+    """``cand`` with the sentences it must be quoted with, in report order, within ``room``;
+    None when it cannot stand without a continuation that does not fit."""
+    followers = _followers(cand, by_index, scorer, room - 1, used)
+    if lead_in(cand.text) and not followers:
+        return None
+    members = [cand, *followers]
+    before = by_index.get(cand.index - 1)
+    if (
+        len(members) < room
+        and CONTINUES.match(cand.text)
+        and before is not None
+        and before.index not in used
+        and before.hit.passage.id == cand.hit.passage.id
+        and quotable(before.text)
+    ):
+        members.insert(0, before)
+    return members
+
+
+def _followers(
+    cand: Candidate, by_index: dict[int, Candidate], scorer: SentenceScorer, room: int, used: set[int]
+) -> list[Candidate]:
+    """What continues ``cand``: the list items after a lead-in, or one sentence that opens with a
+    continuing word."""
+    out: list[Candidate] = []
+    index = cand.index
+    while len(out) < room:
+        nxt = scorer.next_in_passage(index)
+        follower = by_index.get(nxt) if nxt is not None else None
+        if follower is None or follower.index in used or not quotable(follower.text):
+            break
+        if lead_in(cand.text) and (not out or follower.text.startswith("•")):
+            out.append(follower)
+        elif not out and CONTINUES.match(follower.text):
+            out.append(follower)
+            break
+        else:
+            break
+        index = follower.index
+    return out
+
+
+def actor_count(text: str) -> int:
+    """How many different roles or bodies a sentence names."""
+    return len({m.group(0).lower() for m in _ACTORS.finditer(text)})
+
+
+def fits_form(text: str, form: str) -> bool:
+    """The sentence gives what the question's form asks for: several actors for "who", an action
+    for "how", a reason for "why"."""
+    if form == "who":
+        return actor_count(text) >= 3
+    if form == "how":
+        return bool(_ACTION.search(text))
+    if form == "why":
+        return bool(_REASON.search(text))
+    return False
+
+
+def _ranks_within_passage(raw) -> dict[int, int]:
+    by_passage: dict[str, list[tuple[float, int]]] = defaultdict(list)
+    for i, hit, _, _, evidence in raw:
+        by_passage[hit.passage.id].append((-evidence, i))
+    ranks = {}
+    for items in by_passage.values():
+        for rank, (_, i) in enumerate(sorted(items), 1):
+            ranks[i] = rank
+    return ranks
+
+
+@dataclass(frozen=True)
+class Weights:
+    """A logistic regression over standardised features: ``(x - mean) / scale · coef + intercept``."""
+
+    mean: tuple[float, ...]
+    scale: tuple[float, ...]
+    coef: tuple[float, ...]
+    intercept: float
+
+    def score(self, features: tuple[float, ...]) -> float:
+        return self.intercept + sum(
+            c * (x - m) / s for x, m, s, c in zip(features, self.mean, self.scale, self.coef)
+        )
+
+
+def probability(logit: float) -> float:
+    return 1.0 / (1.0 + math.exp(-logit))

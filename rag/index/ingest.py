@@ -1,0 +1,374 @@
+"""Ingest: files -> passages -> vectors -> a new index generation, incrementally.
+
+Unchanged files keep their passages, unchanged text keeps its vectors, and a changed file
+replaces only its own passages. Naming files adds or updates those files and keeps the rest of
+the index; a file leaves the index only when ``remove`` names it or when a folder being
+ingested no longer holds it (the output says which and why). A file that fails to load keeps
+whatever it had in the index before.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import logging
+import os
+import sys
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable, Iterable
+
+import numpy as np
+from tqdm import tqdm
+
+from rag.index.chunking import SECTION_SEP, SentenceSpan
+from rag.config import Settings
+from rag.embeddings import Embedder, make_embedder
+from rag.index.loaders import LoaderError, file_sha256, scan, source_name
+from rag.index.segments import FilePassages, Segment, segments
+from rag.index.store import MANIFEST_VERSION, Generation, GenerationWriter, expected_manifest, manifest_mismatch
+from rag.index.stores import make_store
+from rag.types import Passage
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class IngestReport:
+    generation: str | None
+    up_to_date: bool = False
+    rebuild_reason: str | None = None
+    added: list[str] = field(default_factory=list)
+    changed: list[str] = field(default_factory=list)
+    removed: list[str] = field(default_factory=list)
+    unchanged: list[str] = field(default_factory=list)
+    kept: list[str] = field(default_factory=list)  # not named this time, left as they were
+    failed: list[tuple[str, str]] = field(default_factory=list)
+    removed_why: dict[str, str] = field(default_factory=dict)
+    skipped: list[tuple[str, str]] = field(default_factory=list)
+    passages: int = 0
+    embedded: int = 0
+    seconds: float = 0.0
+
+    def summary(self) -> str:
+        if self.up_to_date:
+            head = "index up to date ({} passages); nothing to embed".format(self.passages)
+        else:
+            head = "indexed {} passages ({} new texts embedded): {} added, {} changed, {} removed, {} unchanged".format(
+                self.passages, self.embedded, len(self.added), len(self.changed), len(self.removed), len(self.unchanged)
+            )
+        if self.kept:
+            head += ", {} kept (not named)".format(len(self.kept))
+        lines = [head + " in {:.1f} s".format(self.seconds)]
+        if self.rebuild_reason:
+            lines.insert(0, "rebuilding the index: " + self.rebuild_reason)
+        lines += ["removed {}: {}".format(src, self.removed_why.get(src, "")) for src in self.removed]
+        if self.skipped:
+            lines.append("skipped {} file(s) that are not indexed:".format(len(self.skipped)))
+            lines += ["  {}: {}".format(path, why) for path, why in self.skipped]
+        lines += ["FAILED {}: {}".format(src, why) for src, why in self.failed]
+        return "\n".join(lines)
+
+
+def embed_text(p: Passage) -> str:
+    """Text given to the embedder and to BM25: the nearest headings give a passage its topic."""
+    heading = SECTION_SEP.join(p.section.split(SECTION_SEP)[-2:])
+    return heading + "\n" + p.text
+
+
+def _corpus_documents(corpus_dir: Path) -> dict[str, dict]:
+    """The documents the corpus manifest describes (the curated report), by file name: their
+    title, publisher and year. Quotes from any other file are never attributed to the report."""
+    path = corpus_dir / "manifest.json"
+    if not path.exists():
+        return {}
+    data = json.loads(path.read_text(encoding="utf-8"))
+    return {
+        d["file"]: {"title": d.get("title"), "publisher": d.get("publisher"), "year": d.get("year")}
+        for d in data.get("documents", [])
+        if d.get("file")
+    }
+
+
+Notify = Callable[[str], None]
+
+
+def ingest(
+    settings: Settings,
+    paths: list[Path] | None = None,
+    embedder: Embedder | None = None,
+    progress: bool | None = None,
+    notify: Notify | None = None,
+) -> IngestReport:
+    """Add or update the files in ``paths`` (files or folders; default: the corpus folder).
+
+    Files of the index that are not named stay as they are; a named folder's files that are no
+    longer in it are removed, and ``notify`` is told so before any work is done.
+    """
+    targets = list(paths) if paths else [settings.corpus_dir]
+    return _update(settings, targets, (), embedder, progress, notify)
+
+
+def remove(
+    settings: Settings,
+    names: Iterable[str | Path],
+    embedder: Embedder | None = None,
+    progress: bool | None = None,
+    notify: Notify | None = None,
+) -> IngestReport:
+    """Remove the named files (source names as cited, or paths) from the index; ValueError
+    naming any that the index does not hold. The rest keeps its passages and vectors."""
+    return _update(settings, [], list(names), embedder, progress, notify)
+
+
+def _update(settings, targets, names, embedder, progress, notify) -> IngestReport:
+    started = time.perf_counter()
+    notify = notify or (lambda message: log.info("%s", message))
+    index = make_store(settings)
+    found = scan(targets)
+    folders = [Path(t).resolve() for t in targets if Path(t).is_dir()]
+    embedder = embedder or make_embedder(settings)
+    if progress is None:
+        progress = sys.stderr.isatty()
+
+    with index.lock():
+        old_manifest = index.current_manifest()
+        # An index written in another format is rebuilt from scratch, never read.
+        old = index.open_current() if old_manifest and old_manifest.manifest_version == MANIFEST_VERSION else None
+        manifest = expected_manifest(embedder.name, settings.chunk_chars)
+        reason = ", ".join("{} {} -> {}".format(*d) for d in manifest_mismatch(old_manifest, manifest)) or None
+        reusable = old is not None and reason is None
+        old_files = old_manifest.files if old_manifest else {}
+        drop = _named_for_removal(names, old_files, settings.corpus_dir)
+        report = IngestReport(generation=None, rebuild_reason=reason, skipped=found.skipped)
+        plan = _plan(settings, found, folders, old_files, drop, reusable, report)
+        for source in report.removed:
+            notify("removing {} from the index: {}".format(source, report.removed_why[source]))
+
+        if reusable and not any(path for _, path in plan) and not report.removed:
+            index.prune()  # a killed ingest's folder would otherwise linger until the next change
+            report.up_to_date = True
+            report.generation = old.name
+            report.passages = sum(old_files[source]["passages"] for source, _ in plan)
+            report.seconds = time.perf_counter() - started
+            return report
+
+        draft = index.begin()
+        writer = GenerationWriter(draft.folder, embed_text, draft.write_dense)
+        try:
+            _write(settings, plan, old if reusable or _same_embedder(old, embedder) else None, reusable,
+                   writer, manifest, embedder, progress, report)
+            report.passages = writer.passages
+            if reusable and not (report.added or report.changed or report.removed):
+                # Every file to load failed and kept its passages: the index already is what this gives.
+                writer.close()
+                draft.discard()
+                report.up_to_date = True
+                report.generation = old.name
+                report.seconds = time.perf_counter() - started
+                return report
+            if not writer.passages:
+                if report.removed and not found.files and not report.failed:
+                    raise ValueError("removing {} would leave the index empty; ingest other files first".format(
+                        ", ".join(report.removed)))
+                shown = ", ".join(str(p) for p in found.files) or ", ".join(str(t) for t in targets)
+                raise LoaderError(shown or str(settings.corpus_dir), "nothing could be ingested")
+            writer.finish(manifest)
+            draft.publish()
+        except BaseException:
+            writer.close()
+            draft.discard()
+            raise
+        report.generation = draft.name
+        report.seconds = time.perf_counter() - started
+        log.info("%s", report.summary())
+        return report
+
+
+def _same_embedder(old: Generation | None, embedder: Embedder) -> bool:
+    return old is not None and old.manifest.embedder == embedder.name
+
+
+def _plan(settings, found, folders, old_files, drop, reusable, report) -> list[tuple[str, Path | None]]:
+    """(source, path to load or None to keep its old passages) in the order of the new index;
+    fills the report's unchanged, kept, removed and (for unresolvable links) failed lists."""
+    plan: list[tuple[str, Path | None]] = []
+    seen: set[str] = set()
+    for path, why in found.broken:
+        source = source_name(Path(os.path.abspath(path)), settings.corpus_dir)
+        seen.add(source)
+        report.failed.append((path, why))
+        if reusable and source in old_files:
+            plan.append((source, None))
+    for path in found.files:
+        source = source_name(path.resolve(), settings.corpus_dir)
+        seen.add(source)
+        prev = old_files.get(source)
+        try:
+            unchanged = reusable and prev is not None and prev["sha256"] == file_sha256(path)
+        except LoaderError as exc:
+            log.warning("%s", exc)
+            report.failed.append((str(path), exc.reason))
+            if reusable and prev is not None:
+                plan.append((source, None))
+            continue
+        if unchanged:
+            report.unchanged.append(source)
+        plan.append((source, None if unchanged else path))
+    for source, entry in old_files.items():
+        if source in seen:
+            continue
+        why = drop.get(source) or _gone_from(Path(entry["path"]), folders)
+        if why is None and not reusable and not Path(entry["path"]).is_file():
+            why = "its file {} no longer exists and the index is being rebuilt".format(entry["path"])
+        if why is not None:
+            report.removed.append(source)
+            report.removed_why[source] = why
+        elif reusable:
+            report.kept.append(source)
+            plan.append((source, None))
+        else:
+            plan.append((source, Path(entry["path"])))  # a rebuild reads the file again from where it was
+    return plan
+
+
+def _write(settings, plan, old, reusable, writer, manifest, embedder, progress, report) -> None:
+    """Every planned file into ``writer``: old passages with their vectors, or loaded and embedded
+    segment by segment."""
+    old_files = old.manifest.files if old is not None else {}
+    rows = _rows_by_source(old) if old is not None else {}
+    curated = _corpus_documents(settings.corpus_dir)
+    vectors = _Vectors(embedder, *(old.vector_cache(embed_text) if old is not None else ({}, {})), progress)
+    try:
+        for source, path in plan:
+            if path is None:
+                writer.add(*_old_rows(old, rows.get(source, ([], []))))
+                manifest.files[source] = old_files[source]
+                continue
+            try:
+                entry = _load(path, settings, curated, writer, vectors)
+            except LoaderError as exc:
+                log.warning("%s", exc)
+                report.failed.append((str(path), exc.reason))
+                if reusable and source in old_files:
+                    # Keep what the index already had for a file that now fails to load.
+                    writer.add(*_old_rows(old, rows.get(source, ([], []))))
+                    manifest.files[source] = old_files[source]
+                continue
+            (report.changed if source in old_files else report.added).append(source)
+            manifest.files[source] = entry
+    finally:
+        vectors.close()
+    report.embedded = vectors.embedded
+
+
+def _load(path: Path, settings: Settings, curated: dict[str, dict], writer, vectors) -> dict:
+    """Load, repair, chunk and embed one file into ``writer``, a segment at a time; its manifest entry,
+    which says whether the corpus manifest describes the file (``curated``: the report) and, if so,
+    its publisher and year. LoaderError comes before anything of the file is written."""
+    digest = file_sha256(path)
+    placed = FilePassages(settings.chunk_chars)
+    source = None
+    for segment in segments(path, settings.corpus_dir, digest):
+        doc = segment.doc
+        source = doc.source
+        if curated.get(source, {}).get("title"):
+            segment = Segment(segment.offset, dataclasses.replace(doc, title=curated[source]["title"]))
+        passages, sentences = placed.place(segment)
+        writer.add(passages, sentences, vectors.of_passages(passages), vectors.of_sentences(sentences))
+    if not placed.passages:
+        raise LoaderError(str(path), "no text left after cleaning; check that it is not only figures")
+    described = curated.get(source or "", {})
+    return {
+        "sha256": digest,
+        "path": str(path.resolve()),
+        "title": placed.title,
+        "passages": placed.passages,
+        "curated": source in curated,
+        "publisher": described.get("publisher"),
+        "year": described.get("year"),
+    }
+
+
+class _Vectors:
+    """Vectors for passages and sentences: reused from the previous generation by text, else
+    embedded in small batches. Nothing is kept between calls, so memory does not grow with the file."""
+
+    def __init__(self, embedder: Embedder, passages: dict, sentences: dict, progress: bool, batch: int = 16) -> None:
+        self.embedder = embedder
+        self.cache = {"p": passages, "s": sentences}
+        self.batch = batch
+        self.embedded = 0
+        self.dimension = 0
+        self.bar = tqdm(desc="Bäddar in", unit="st", disable=not progress)
+
+    def of_passages(self, passages: list[Passage]) -> np.ndarray:
+        return self._rows([embed_text(p) for p in passages], self.cache["p"])
+
+    def of_sentences(self, sentences: list[SentenceSpan]) -> np.ndarray:
+        return self._rows([s.text for s in sentences], self.cache["s"])
+
+    def _rows(self, texts: list[str], cache: dict) -> np.ndarray:
+        missing = [t for t in dict.fromkeys(texts) if t not in cache]
+        fresh: dict[str, np.ndarray] = {}
+        for i in range(0, len(missing), self.batch):
+            chunk = missing[i : i + self.batch]
+            fresh.update(zip(chunk, np.asarray(self.embedder.embed_documents(chunk), dtype=np.float32)))
+            self.bar.update(len(chunk))
+        self.embedded += len(missing)
+        if not texts:
+            return np.zeros((0, self.dimension), dtype=np.float32)
+        rows = np.stack([fresh[t] if t in fresh else np.asarray(cache[t], dtype=np.float32) for t in texts])
+        self.dimension = rows.shape[1]
+        return rows
+
+    def close(self) -> None:
+        self.bar.close()
+
+
+def _named_for_removal(names, old_files: dict[str, dict], corpus_dir: Path) -> dict[str, str]:
+    """Source name -> reason for each file named for removal; ValueError for one not indexed."""
+    by_path = {Path(entry["path"]): source for source, entry in old_files.items()}
+    drop: dict[str, str] = {}
+    for name in names:
+        text = str(name)
+        source = text if text in old_files else by_path.get(Path(os.path.abspath(text)))
+        if source is None:
+            source = source_name(Path(os.path.abspath(text)), corpus_dir)
+        if source not in old_files:
+            raise ValueError(
+                "{} is not in the index, so there is nothing to remove; indexed files: {}".format(
+                    text, ", ".join(sorted(old_files)) or "none"
+                )
+            )
+        drop[source] = "removed on request"
+    return drop
+
+
+def _gone_from(path: Path, folders: list[Path]) -> str | None:
+    """Why an indexed file that was not found is removed: a folder being ingested no longer holds it."""
+    for folder in folders:
+        if path == folder or folder in path.parents:
+            return "no longer in {}".format(folder)
+    return None
+
+
+def _rows_by_source(generation: Generation) -> dict[str, tuple[list[int], list[int]]]:
+    """Per source, the rows of its passages and of its sentences in the generation."""
+    groups: dict[str, tuple[list[int], list[int]]] = {}
+    for i, p in enumerate(generation.passages):
+        groups.setdefault(p.source, ([], []))[0].append(i)
+    for i, s in enumerate(generation.sentences):
+        groups[generation.by_id[s.passage_id].source][1].append(i)
+    return groups
+
+
+def _old_rows(generation: Generation, rows: tuple[list[int], list[int]]):
+    p_rows, s_rows = rows
+    return (
+        [generation.passages[i] for i in p_rows],
+        [generation.sentences[i] for i in s_rows],
+        generation.vectors[p_rows],
+        generation.sentence_vectors[s_rows],
+    )
