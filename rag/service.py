@@ -26,7 +26,7 @@ from rag.answering.answer import Answerer
 from rag.config import Settings
 from rag.embeddings import Embedder, make_embedder
 from rag.answering.followup import Condenser
-from rag.index.ingest import IngestReport, ingest
+from rag.index.ingest import IngestReport, IngestTally, ingest
 from rag.limits import check_history, check_k, check_text
 from rag.answering.llm import make_answerer, make_condenser
 from rag.answering.query import QueryBuilder
@@ -54,6 +54,7 @@ class IndexStats:
     passages: int
     documents: int
     generation: str
+    sentences: int = 0
 
 
 @dataclass(frozen=True)
@@ -76,6 +77,7 @@ class RagService:
         reranker: Reranker | None = None,
         notify=None,
         condenser: Condenser | None = None,
+        tally: IngestTally | None = None,
     ) -> None:
         self.settings = settings
         self.embedder = embedder or make_embedder(settings)
@@ -84,6 +86,7 @@ class RagService:
         self.reranker = reranker
         self.notify = notify or (lambda msg: log.warning("%s", msg))
         self.ingest_report: IngestReport | None = None
+        self.tally = tally  # counts a first ingest for the web app's status line
         self.store = make_store(settings)
         self._warm = threading.Lock()
         self._switching = threading.Lock()
@@ -146,13 +149,13 @@ class RagService:
         manifest = index.current_manifest()
         if manifest is None:
             self.notify("no index in {}: building it from {}".format(index.describe(), self.settings.corpus_dir))
-            self.ingest_report = ingest(self.settings, embedder=self.embedder, notify=self.notify)
+            self.ingest_report = ingest(self.settings, embedder=self.embedder, notify=self.notify, tally=self.tally)
         else:
             reason = _stale_reason(manifest, self.settings, self.embedder)
             if reason:
                 self.notify("index does not match the settings ({}): rebuilding".format(reason))
                 # The corpus folder again; files indexed from elsewhere are read again from where they were.
-                self.ingest_report = ingest(self.settings, embedder=self.embedder, notify=self.notify)
+                self.ingest_report = ingest(self.settings, embedder=self.embedder, notify=self.notify, tally=self.tally)
         return self._answering(index.open_current())
 
     def _answering(self, generation: Generation) -> Loaded:
@@ -177,6 +180,7 @@ class RagService:
             passages=len(generation.passages),
             documents=len({p.source for p in generation.passages}),
             generation=generation.name,
+            sentences=len(generation.sentences),
         )
 
     def passage(self, passage_id: str) -> Passage:

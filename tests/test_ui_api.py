@@ -299,8 +299,10 @@ def test_app_py_builds_the_index_on_first_start_and_answers(tmp_path):
     assert answer["abstained"] is False
     assert answer["sentences"][0]["text"] == "Små kommuner kan dela på kompetens genom att samverka med grannkommunerna."
     assert "Öppna http://127.0.0.1:{} i webbläsaren".format(port) in out
-    assert "no index in {}: building it from {}".format(tmp_path / "index", corpus) in err
-    assert "ready: Redo · 3 avsnitt ur 2 dokument" in err
+    # The start-up lines are INFO (shown without --verbose), English, and count passages and sentences.
+    assert "INFO rag.product.web.startup: no index in {}: building it from {}\n".format(tmp_path / "index", corpus) in err
+    assert "INFO rag.product.web.startup: ready: 3 passages and 6 sentences from 2 document(s), all local\n" in err
+    assert "WARNING rag.product.web.startup" not in err
 
 
 @pytest.mark.models

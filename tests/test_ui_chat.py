@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from rag.types import Answer, Turn
-from rag.product.web.chat import EXAMPLES, WHOLE_REPORT, answer_choices, history_of, section_of
+from rag.product.web.chat import EXAMPLES, WHOLE_REPORT, history_of, section_of
 from rag.product.web.render import ChatTurn
 
 
@@ -24,7 +24,6 @@ def test_history_carries_the_questions_as_typed_like_the_api_and_skips_failed_tu
         Turn("Vem beslutar om strategin?", "Fullmäktige."),
         Turn("Och där?", "Juristerna."),
     ]
-    assert answer_choices(turns) == [("1. Vem beslutar om strategin?", 0), ("2. Och där?", 1)]
 
 
 def test_whole_report_means_no_section():

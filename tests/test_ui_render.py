@@ -3,12 +3,17 @@ piece of corpus, user and model text. Answers are built by hand here, so each ca
 
 from __future__ import annotations
 
+import dataclasses
+
 import pytest
 
+from rag.answering.messages import counted
 from rag.types import Answer, AnswerSentence, Citation, Hit, Passage
 from rag.product.web.render import (
     ChatTurn,
     answer_html,
+    cited_pages,
+    cited_quote,
     cited_spans,
     conversation_html,
     hits_html,
@@ -74,7 +79,11 @@ def test_markers_are_buttons_carrying_passage_and_cited_spans():
 
 
 def test_corpus_text_in_cards_is_escaped():
-    html = answer_html(extractive(), where)
+    quoted = dataclasses.replace(
+        extractive(), sentences=(AnswerSentence("Kommunen behöver en strategi. " + EVIL, (1,), 0, 80, "a.txt"),)
+    )
+    declined = dataclasses.replace(extractive(), sentences=(), citations=(), abstained=True, outcome="decline")
+    html = answer_html(quoted, where) + answer_html(declined, where)
 
     assert EVIL not in html
     assert "&lt;img src=x onerror=&quot;window.__pwned=1&quot;&gt;" in html
@@ -191,3 +200,129 @@ def test_a_fallback_lead_notice_is_the_notice_box_not_repeated():
     assert '<div class="notice notice-fallback">{}</div>'.format(notice) in html
     assert '<div class="answer-lead">Det här säger rapporten:</div>' in html
     assert "endpoint unreachable" not in html
+
+
+def paged(lang: str = "sv") -> Answer:
+    """Two sentences of P1 with a gap between them (on estimated page 14) and one of P2 on page 7."""
+    return Answer(
+        question="Vad säger rapporten?",
+        lang=lang,
+        lead="",
+        sentences=(
+            AnswerSentence("Kommunen behöver en strategi.", (1,), 0, 29, "a.txt", page=14, page_estimated=True),
+            AnswerSentence("Data måste skyddas.", (2,), 100, 119, "a.txt", page=7),
+            AnswerSentence("• Strategin ska förankras.", (1,), 60, 80, "a.txt", page=14),
+        ),
+        citations=(Citation(1, P1), Citation(2, P2)),
+        hits=(Hit(P1, 1, 0.9), Hit(P2, 2, 0.5)),
+        abstained=False,
+    )
+
+
+def test_source_cards_show_the_cited_sentences_with_section_and_page():
+    html = answer_html(paged(), where)
+
+    assert (
+        '<button type="button" class="source-card" data-pid="p1" data-hl="0:29;60:80"><span class="card-n">[1]</span> '
+        '<span class="card-section">1. Strategi</span> <span class="card-where">ca s. 14</span>'
+        '<span class="card-snippet">Kommunen behöver en strategi. … Strategin ska förankras.</span></button>'
+    ) in html
+    assert (
+        '<span class="card-section">2. Data &lt;b&gt;</span> <span class="card-where">s. 7</span>'
+        '<span class="card-snippet">Data måste skyddas.</span>'
+    ) in html
+    # Not the passage start: its first words after the cited sentence are not on the card.
+    assert "Kommunen behöver en strategi. &lt;img" not in html
+
+
+def test_cited_quote_joins_adjacent_sentences_without_an_ellipsis():
+    answer = dataclasses.replace(
+        extractive(),
+        sentences=(
+            AnswerSentence("Kommunen behöver en strategi.", (1,), 0, 29, "a.txt"),
+            AnswerSentence("Den beslutas av fullmäktige.", (1,), 30, 58, "a.txt"),
+        ),
+        citations=(Citation(1, P1),),
+    )
+
+    assert cited_quote(answer, 1) == "Kommunen behöver en strategi. Den beslutas av fullmäktige."
+    assert cited_pages(answer, 1, "sv") == ""
+
+
+def test_an_english_answer_gets_english_labels_around_it():
+    turn = ChatTurn(question="What does the report say?", scope=None, answer=paged("en"), suggestions=("What next?",))
+
+    html = turn_html(turn, 1, where)
+
+    assert '<span class="mode-badge">Quoted from the report</span>' in html
+    assert '<div class="sources-head">Sources</div>' in html
+    assert 'title="Show source 1: 1. Strategi"' in html
+    assert '<span class="card-where">approx. p. 14</span>' in html
+    assert '<div class="suggestions"><div class="suggestions-head">Ask next</div>' in html
+    assert ">✓ Good answer</button>" in html and ">✗ Poor answer</button>" in html
+    assert ">Pin the answer to the draft</button>" in html
+    for swedish in ("Källor", "Citat ur rapporten", "Visa källa", "Bra svar", "Fäst", "Fråga vidare"):
+        assert swedish not in html
+
+    declined = Answer(
+        question="What does it cost?", lang="en", lead="The report does not cover this.", sentences=(),
+        citations=(), hits=(Hit(P1, 1, 0.2),), abstained=True, outcome="decline",
+        standalone_question="What does a licence cost?",
+    )
+    html = turn_html(ChatTurn(question="And it?", scope=None, answer=declined), 2, where)
+    assert '<div class="sources-head">Nearest passages (they do not answer the question)</div>' in html
+    assert '<div class="standalone">Understood as: What does a licence cost?</div>' in html
+    assert "Närmaste" not in html and "Tolkad" not in html
+
+
+def test_the_answers_own_buttons_carry_its_turn_and_keep_the_comment():
+    turn = ChatTurn(question="q", scope=None, answer=paged(), comment='för "kort" <b>', note="Tack! Omdömet «bra» är sparat lokalt.")
+
+    html = turn_html(turn, 3, where)
+
+    assert (
+        '<div class="answer-actions"><button type="button" class="act act-up" data-act="up" data-turn="3">✓ Bra svar</button>'
+        '<button type="button" class="act act-down" data-act="down" data-turn="3">✗ Dåligt svar</button>'
+        '<input type="text" class="act-comment" maxlength="1000" placeholder="Kommentar (valfri)" '
+        'aria-label="Kommentar (valfri)" value="för &quot;kort&quot; &lt;b&gt;">'
+        '<button type="button" class="act act-pin" data-act="pin" data-turn="3">Fäst svaret i utkastet</button></div>'
+        '<div class="act-note">Tack! Omdömet «bra» är sparat lokalt.</div>'
+    ) in html
+
+
+def test_a_decline_can_be_rated_but_not_pinned():
+    declined = Answer(
+        question="Vad kostar det?", lang="sv", lead="Rapporten tar inte upp det här.", sentences=(), citations=(),
+        hits=(Hit(P1, 1, 0.2),), abstained=True, outcome="decline",
+    )
+
+    html = turn_html(ChatTurn(question="Vad kostar det?", scope=None, answer=declined), 1, where)
+
+    assert 'data-act="up"' in html and 'data-act="down"' in html
+    assert 'data-act="pin"' not in html
+
+
+def test_suggested_questions_are_escaped_buttons_that_ask_them():
+    turn = ChatTurn(question="q", scope=None, answer=paged(), suggestions=("Vad säger rapporten om ”<i>Data</i>”?",))
+
+    html = turn_html(turn, 1, where)
+
+    assert (
+        '<div class="suggestions"><div class="suggestions-head">Fråga vidare</div>'
+        '<button type="button" class="suggestion" data-ask="Vad säger rapporten om ”&lt;i&gt;Data&lt;/i&gt;”?">'
+        "Vad säger rapporten om ”&lt;i&gt;Data&lt;/i&gt;”?</button></div>"
+    ) in html
+
+
+def test_a_question_waiting_for_the_index_says_how_far_it_has_come():
+    turn = ChatTurn(question="q", scope=None, waiting="Väntar på indexet: 40 av 98 avsnitt och 0 av 569 meningar inbäddade …")
+
+    assert (
+        '<div class="answer streaming"><span class="searching waiting">Väntar på indexet: 40 av 98 avsnitt och 0 av 569 '
+        'meningar inbäddade …</span><span class="cursor">▍</span></div>'
+    ) in turn_html(turn, 1, where)
+
+
+@pytest.mark.parametrize(("n", "lang", "text"), [(1, "sv", "1 del"), (2, "sv", "2 delar"), (1, "en", "1 part"), (5, "en", "5 parts")])
+def test_counted_parts_are_singular_or_plural(n, lang, text):
+    assert counted(n, "parts", lang) == text

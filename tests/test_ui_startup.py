@@ -3,6 +3,7 @@ a first ingest has come, then that it is ready, or why it failed. FAKE embedder 
 
 from __future__ import annotations
 
+import logging
 import threading
 
 import pytest
@@ -10,7 +11,8 @@ import pytest
 from corpora import SAMVERKAN, STRATEGI
 from fakes import HashEmbedder
 
-from rag.product.web.startup import Backend, ProgressEmbedder
+from rag.index.ingest import IngestTally
+from rag.product.web.startup import Backend
 
 
 @pytest.fixture
@@ -20,43 +22,65 @@ def corpus_settings(settings):
     return settings
 
 
-def test_first_start_ingests_through_the_counting_embedder(corpus_settings):
-    backend = Backend(corpus_settings, embedder=HashEmbedder()).start()
+def test_first_start_ingests_and_counts_passages_and_sentences(corpus_settings, caplog):
+    caplog.set_level(logging.INFO, logger="rag.product.web.startup")
+    embedder = HashEmbedder()
+    backend = Backend(corpus_settings, embedder=embedder).start()
 
     service = backend.service(timeout=120)
 
     text, ready, failed = backend.status()
-    assert (text, ready, failed) == ("Redo · 3 avsnitt ur 2 dokument · allt körs lokalt på den här datorn", True, False)
-    # Every text the ingest embedded went through the wrapper whose count the status line shows.
-    assert backend._embedder.embedded == service.ingest_report.embedded == 9
-    assert service.embedder is backend._embedder
+    assert (text, ready, failed) == (
+        "Redo · 3 avsnitt och 6 meningar ur 2 dokument · allt körs lokalt på den här datorn",
+        True,
+        False,
+    )
+    # The tally the ingest kept agrees with the index it built and with the embedder's work.
+    assert (backend.tally.passages, backend.tally.sentences) == (3, 6)
+    assert (backend.tally.passages_done, backend.tally.sentences_done) == (3, 6)
+    assert embedder.texts_embedded == service.ingest_report.embedded == 9
     # The English dictionary is read before the app reports ready, not at the first question.
     assert service.queries.translator._index is not None
+    # Console lines are INFO and English (a progress line every 10 s between these two);
+    # the ready line counts what the page counts.
+    lines = [(r.levelname, r.getMessage()) for r in caplog.records if r.name == "rag.product.web.startup"]
+    assert [lines[0], lines[-1]] == [
+        ("INFO", "no index in {}: building it from {}".format(corpus_settings.index_dir, corpus_settings.corpus_dir)),
+        ("INFO", "ready: 3 passages and 6 sentences from 2 document(s), all local"),
+    ]
+    assert {level for level, _ in lines} == {"INFO"}
+    assert all(text.startswith("building the search index: ") for _, text in lines[1:-1])
 
 
-def test_status_while_building_counts_texts_then_turns_ready(corpus_settings):
+def test_status_and_a_waiting_question_show_real_ingest_progress(corpus_settings):
     from rag.service import RagService
 
     notified, step, building, gate = (threading.Event() for _ in range(4))
 
-    def slow_service(settings, embedder, notify):
+    def slow_service(settings, embedder, notify, tally):
         notify("no index: building it")
         notified.set()
         step.wait(60)
-        embedder.embed_documents(["ett", "två", "tre"])
+        # What the ingest does to the tally: a segment read (98 passages, 569 sentences), 40 embedded.
+        tally.passages, tally.sentences, tally.passages_done = 98, 569, 40
         building.set()
         gate.wait(60)
         return RagService(settings, embedder=embedder, notify=notify)
 
     backend = Backend(corpus_settings, factory=slow_service, embedder=HashEmbedder()).start()
     assert notified.wait(60)
-    assert backend.status()[0].startswith("Bygger sökindex ur rapporten: läser och reparerar texten … ")
+    assert backend.status()[0].startswith("Bygger sökindex ur rapporten: läser och reparerar texten efter ")
+    assert backend.waiting() == "Väntar på indexet: läser och reparerar texten …"
     step.set()
     assert building.wait(60)
 
     text, ready, failed = backend.status()
-    assert text.startswith("Bygger sökindex ur rapporten: 3 texter inbäddade efter ")
+    assert text.startswith("Bygger sökindex ur rapporten: 40 av 98 avsnitt och 0 av 569 meningar inbäddade efter ")
     assert (ready, failed) == (False, False)
+    assert backend.waiting() == "Väntar på indexet: 40 av 98 avsnitt och 0 av 569 meningar inbäddade …"
+    assert backend.status("en")[0].startswith(
+        "building the search index: 40 of 98 passages and 0 of 569 sentences embedded after "
+    )
     with pytest.raises(TimeoutError, match="still being built"):
         backend.service(timeout=0.01)
 
@@ -66,7 +90,7 @@ def test_status_while_building_counts_texts_then_turns_ready(corpus_settings):
 
 
 def test_a_load_failure_reaches_the_status_line_and_every_request(corpus_settings):
-    def broken(settings, embedder, notify):
+    def broken(settings, embedder, notify, tally):
         raise ValueError("index folder is not writable")
 
     backend = Backend(corpus_settings, factory=broken, embedder=HashEmbedder()).start()
@@ -76,13 +100,17 @@ def test_a_load_failure_reaches_the_status_line_and_every_request(corpus_setting
     assert backend.status() == ("Kunde inte starta: ValueError: index folder is not writable", False, True)
 
 
-def test_progress_embedder_passes_through_and_keeps_the_name():
-    inner = HashEmbedder(dim=16)
-    wrapped = ProgressEmbedder(inner)
+def test_ingest_tally_counts_reused_and_new_vectors(corpus_settings):
+    from rag.index.ingest import ingest
 
-    vectors = wrapped.embed_documents(["kommun", "strategi"])
+    first = IngestTally()
+    ingest(corpus_settings, embedder=HashEmbedder(), tally=first)
+    (corpus_settings.corpus_dir / "samverkan.txt").write_text(SAMVERKAN + "\nEtt nytt stycke om samverkan i regionen.\n", encoding="utf-8")
+    again = IngestTally()
+    embedder = HashEmbedder()
+    report = ingest(corpus_settings, embedder=embedder, tally=again)
 
-    assert (wrapped.name, wrapped.dimension, wrapped.embedded) == ("fake-hash", 16, 2)
-    assert vectors == inner.embed_documents(["kommun", "strategi"])
-    assert wrapped.embed_query("kommun") == inner.embed_query("kommun")
-    assert wrapped.embedded == 2
+    assert first == IngestTally(passages=3, sentences=6, passages_done=3, sentences_done=6)
+    # Only the changed file is read again; its unchanged sentences reuse their vectors and count as done.
+    assert again == IngestTally(passages=1, sentences=3, passages_done=1, sentences_done=3)
+    assert embedder.texts_embedded == report.embedded == 2

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import socket
+import threading
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -22,9 +23,10 @@ def free_port() -> int:
 
 
 @contextmanager
-def running_app(root: Path, files: dict[str, str], embedder, **overrides):
+def running_app(root: Path, files: dict[str, str], embedder, ready: bool = True, **overrides):
     """Yield (url, backend) of the app serving ``files``; closes the server afterwards.
-    ``overrides`` are further settings."""
+    ``ready``: wait until the first index is built before serving (False: serve at once, as
+    app.py does). ``overrides`` are further settings."""
     os.environ["GRADIO_ANALYTICS_ENABLED"] = "False"
     from rag.config import load_settings
     from rag.product.web.app import build_app, launch
@@ -39,10 +41,40 @@ def running_app(root: Path, files: dict[str, str], embedder, **overrides):
             **overrides,
         )
         backend = Backend(settings, embedder=embedder).start()
-        backend.service(timeout=300)
+        if ready:
+            backend.service(timeout=300)
         demo = build_app(backend)
         launch(demo, settings, prevent_thread_lock=True, quiet=True)
         try:
             yield "http://127.0.0.1:{}/".format(settings.port), backend
         finally:
             demo.close()
+
+
+class GatedEmbedder:
+    """Passes every call to the real ``inner`` embedder, but holds document call number
+    ``hold_at`` (1-based) until ``gate`` is set: an ingest that stops half-way, so that a test can
+    look at the app while its first index is being built."""
+
+    def __init__(self, inner, hold_at: int, gate: threading.Event) -> None:
+        self.inner = inner
+        self.hold_at = hold_at
+        self.gate = gate
+        self.calls = 0
+
+    @property
+    def name(self) -> str:
+        return self.inner.name
+
+    @property
+    def dimension(self) -> int:
+        return self.inner.dimension
+
+    def embed_query(self, text: str) -> list[float]:
+        return self.inner.embed_query(text)
+
+    def embed_documents(self, texts: list[str]) -> list[list[float]]:
+        self.calls += 1
+        if self.calls == self.hold_at:
+            self.gate.wait(300)
+        return self.inner.embed_documents(texts)

@@ -85,12 +85,80 @@ MESSAGES: dict[str, dict[str, str]] = {
     },
     # "Tolkad som" for a follow-up: the question it follows on from, then the follow-up itself.
     "followup.framed": {"sv": "Apropå {earlier}: {question}", "en": "Regarding {earlier}: {question}"},
+    # The web page around an answer (rag.product.web.render), in the answer's language.
+    "ui.mode.extractive": {"sv": "Citat ur rapporten", "en": "Quoted from the report"},
+    "ui.mode.generative": {
+        "sv": "Genererat svar – kontrollerat mot källorna",
+        "en": "Generated answer – checked against the sources",
+    },
+    "ui.nearest": {"sv": "Närmaste avsnitt (besvarar inte frågan)", "en": "Nearest passages (they do not answer the question)"},
+    "ui.show_source": {"sv": "Visa källa {n}: {section}", "en": "Show source {n}: {section}"},
+    "ui.interpreted": {"sv": "Tolkad som: {question}", "en": "Understood as: {question}"},
+    "ui.unsupported_badge": {"sv": "ej belagd i källorna", "en": "not supported by the sources"},
+    "ui.unsupported_title": {
+        "sv": "Meningen stöds inte av de citerade avsnitten",
+        "en": "The cited passages do not support this sentence",
+    },
+    "ui.support": {"sv": "stöd {support:.2f}", "en": "support {support:.2f}"},
+    "ui.unsupported_count": {
+        "sv": "{unsupported} av {total} meningar stöds inte av de citerade avsnitten och är markerade.",
+        "en": "{unsupported} of {total} sentences are not supported by the cited passages and are marked.",
+    },
+    "ui.fallback_head": {"sv": "Språkmodellens svar kunde inte användas", "en": "The language model's answer could not be used"},
+    "ui.fallback_rest": {"sv": "Du ser i stället citaten ur rapporten.", "en": "You see the report's quotes instead."},
+    "ui.removed_citations": {
+        "sv": "Hänvisningar som inte pekade på något hämtat avsnitt togs bort: {markers}.",
+        "en": "Citations that pointed at no retrieved passage were removed: {markers}.",
+    },
+    "ui.rate_up": {"sv": "✓ Bra svar", "en": "✓ Good answer"},
+    "ui.rate_down": {"sv": "✗ Dåligt svar", "en": "✗ Poor answer"},
+    "ui.comment": {"sv": "Kommentar (valfri)", "en": "Comment (optional)"},
+    "ui.pin": {"sv": "Fäst svaret i utkastet", "en": "Pin the answer to the draft"},
+    "ui.rated.up": {"sv": "Tack! Omdömet «bra» är sparat lokalt.", "en": "Thank you! Your rating «good» is stored locally."},
+    "ui.rated.down": {
+        "sv": "Tack! Omdömet «dåligt» är sparat lokalt.",
+        "en": "Thank you! Your rating «poor» is stored locally.",
+    },
+    "ui.rating_failed": {"sv": "Omdömet kunde inte sparas: {error}", "en": "The rating could not be saved: {error}"},
+    "ui.pinned": {"sv": "Svaret är fäst i utkastet ({parts}).", "en": "The answer is pinned to the draft ({parts})."},
+    "ui.suggestions": {"sv": "Fråga vidare", "en": "Ask next"},
+    "ui.suggestion.topic": {"sv": "Vad säger rapporten om ”{heading}”?", "en": "What does the report say about ”{heading}”?"},
+    "ui.suggestion.recommendation": {
+        "sv": "Vad innebär rådet ”{heading}”?",
+        "en": "What does the recommendation ”{heading}” involve?",
+    },
+    "parts.one": {"sv": "{n} del", "en": "{n} part"},
+    "parts.many": {"sv": "{n} delar", "en": "{n} parts"},
+    # Start-up: the page's status line is Swedish, the console's log lines English.
+    "startup.failed": {"sv": "Kunde inte starta: {error}", "en": "could not start: {error}"},
+    "startup.ready": {
+        "sv": "Redo · {passages} avsnitt och {sentences} meningar ur {documents} dokument · allt körs lokalt på den här datorn",
+        "en": "ready: {passages} passages and {sentences} sentences from {documents} document(s), all local",
+    },
+    "startup.loading": {"sv": "Läser in sökindex … {seconds:.0f} s", "en": "loading the search index … {seconds:.0f} s"},
+    "startup.building": {
+        "sv": "Bygger sökindex ur rapporten: {progress} efter {seconds:.0f} s "
+        "(bara vid första start eller ändrade inställningar) …",
+        "en": "building the search index: {progress} after {seconds:.0f} s",
+    },
+    "startup.reading": {"sv": "läser och reparerar texten", "en": "reading and repairing the text"},
+    "startup.embedded": {
+        "sv": "{passages_done} av {passages} avsnitt och {sentences_done} av {sentences} meningar inbäddade",
+        "en": "{passages_done} of {passages} passages and {sentences_done} of {sentences} sentences embedded",
+    },
+    "startup.waiting": {"sv": "Väntar på indexet: {progress} …", "en": "Waiting for the index: {progress} …"},
+    "startup.waiting_load": {"sv": "Väntar på att sökindexet läses in …", "en": "Waiting for the search index to load …"},
 }
 
 
 def say(key: str, lang: str, **values) -> str:
     """The message ``key`` in ``lang`` ("sv" or "en") with ``values`` filled in."""
     return MESSAGES[key][lang].format(**values)
+
+
+def counted(n: int, key: str, lang: str) -> str:
+    """ "1 del", "2 delar": the message ``key.one`` or ``key.many`` with ``n`` filled in."""
+    return say("{}.{}".format(key, "one" if n == 1 else "many"), lang, n=n)
 
 
 def listing(items: list[str], lang: str) -> str:

@@ -71,6 +71,18 @@ class IngestReport:
         return "\n".join(lines)
 
 
+@dataclass
+class IngestTally:
+    """How far a running ingest has come, read from another thread (the web app's status line):
+    passages and sentences read so far (a segment's count is known once it is chunked, before
+    it is embedded) and how many of them have their vectors, embedded now or reused."""
+
+    passages: int = 0
+    sentences: int = 0
+    passages_done: int = 0
+    sentences_done: int = 0
+
+
 def embed_text(p: Passage) -> str:
     """Text given to the embedder and to BM25: the nearest headings give a passage its topic."""
     heading = SECTION_SEP.join(p.section.split(SECTION_SEP)[-2:])
@@ -100,14 +112,16 @@ def ingest(
     embedder: Embedder | None = None,
     progress: bool | None = None,
     notify: Notify | None = None,
+    tally: IngestTally | None = None,
 ) -> IngestReport:
     """Add or update the files in ``paths`` (files or folders; default: the corpus folder).
 
     Files of the index that are not named stay as they are; a named folder's files that are no
-    longer in it are removed, and ``notify`` is told so before any work is done.
+    longer in it are removed, and ``notify`` is told so before any work is done. ``tally``, when
+    given, is kept up to date as passages and sentences are read and embedded.
     """
     targets = list(paths) if paths else [settings.corpus_dir]
-    return _update(settings, targets, (), embedder, progress, notify)
+    return _update(settings, targets, (), embedder, progress, notify, tally)
 
 
 def remove(
@@ -122,7 +136,7 @@ def remove(
     return _update(settings, [], list(names), embedder, progress, notify)
 
 
-def _update(settings, targets, names, embedder, progress, notify) -> IngestReport:
+def _update(settings, targets, names, embedder, progress, notify, tally=None) -> IngestReport:
     started = time.perf_counter()
     notify = notify or (lambda message: log.info("%s", message))
     index = make_store(settings)
@@ -158,7 +172,7 @@ def _update(settings, targets, names, embedder, progress, notify) -> IngestRepor
         writer = GenerationWriter(draft.folder, embed_text, draft.write_dense)
         try:
             _write(settings, plan, old if reusable or _same_embedder(old, embedder) else None, reusable,
-                   writer, manifest, embedder, progress, report)
+                   writer, manifest, embedder, progress, report, tally)
             report.passages = writer.passages
             if reusable and not (report.added or report.changed or report.removed):
                 # Every file to load failed and kept its passages: the index already is what this gives.
@@ -233,13 +247,15 @@ def _plan(settings, found, folders, old_files, drop, reusable, report) -> list[t
     return plan
 
 
-def _write(settings, plan, old, reusable, writer, manifest, embedder, progress, report) -> None:
+def _write(settings, plan, old, reusable, writer, manifest, embedder, progress, report, tally=None) -> None:
     """Every planned file into ``writer``: old passages with their vectors, or loaded and embedded
     segment by segment."""
     old_files = old.manifest.files if old is not None else {}
     rows = _rows_by_source(old) if old is not None else {}
     curated = _corpus_documents(settings.corpus_dir)
-    vectors = _Vectors(embedder, *(old.vector_cache(embed_text) if old is not None else ({}, {})), progress)
+    vectors = _Vectors(
+        embedder, *(old.vector_cache(embed_text) if old is not None else ({}, {})), progress, tally=tally or IngestTally()
+    )
     try:
         for source, path in plan:
             if path is None:
@@ -276,6 +292,8 @@ def _load(path: Path, settings: Settings, curated: dict[str, dict], writer, vect
         if curated.get(source, {}).get("title"):
             segment = Segment(segment.offset, dataclasses.replace(doc, title=curated[source]["title"]))
         passages, sentences = placed.place(segment)
+        vectors.tally.passages += len(passages)
+        vectors.tally.sentences += len(sentences)
         writer.add(passages, sentences, vectors.of_passages(passages), vectors.of_sentences(sentences))
     if not placed.passages:
         raise LoaderError(str(path), "no text left after cleaning; check that it is not only figures")
@@ -295,8 +313,12 @@ class _Vectors:
     """Vectors for passages and sentences: reused from the previous generation by text, else
     embedded in small batches. Nothing is kept between calls, so memory does not grow with the file."""
 
-    def __init__(self, embedder: Embedder, passages: dict, sentences: dict, progress: bool, batch: int = 16) -> None:
+    def __init__(
+        self, embedder: Embedder, passages: dict, sentences: dict, progress: bool, batch: int = 16,
+        tally: IngestTally | None = None,
+    ) -> None:
         self.embedder = embedder
+        self.tally = tally or IngestTally()
         self.cache = {"p": passages, "s": sentences}
         self.batch = batch
         self.embedded = 0
@@ -304,24 +326,30 @@ class _Vectors:
         self.bar = tqdm(desc="Bäddar in", unit="st", disable=not progress)
 
     def of_passages(self, passages: list[Passage]) -> np.ndarray:
-        return self._rows([embed_text(p) for p in passages], self.cache["p"])
+        return self._rows([embed_text(p) for p in passages], self.cache["p"], "passages_done")
 
     def of_sentences(self, sentences: list[SentenceSpan]) -> np.ndarray:
-        return self._rows([s.text for s in sentences], self.cache["s"])
+        return self._rows([s.text for s in sentences], self.cache["s"], "sentences_done")
 
-    def _rows(self, texts: list[str], cache: dict) -> np.ndarray:
+    def _rows(self, texts: list[str], cache: dict, done: str) -> np.ndarray:
         missing = [t for t in dict.fromkeys(texts) if t not in cache]
+        # Texts with a vector already (reused, or repeated within the segment) count as done at once.
+        self._count(done, len(texts) - len(missing))
         fresh: dict[str, np.ndarray] = {}
         for i in range(0, len(missing), self.batch):
             chunk = missing[i : i + self.batch]
             fresh.update(zip(chunk, np.asarray(self.embedder.embed_documents(chunk), dtype=np.float32)))
             self.bar.update(len(chunk))
+            self._count(done, len(chunk))
         self.embedded += len(missing)
         if not texts:
             return np.zeros((0, self.dimension), dtype=np.float32)
         rows = np.stack([fresh[t] if t in fresh else np.asarray(cache[t], dtype=np.float32) for t in texts])
         self.dimension = rows.shape[1]
         return rows
+
+    def _count(self, done: str, n: int) -> None:
+        setattr(self.tally, done, getattr(self.tally, done) + n)
 
     def close(self) -> None:
         self.bar.close()

@@ -18,13 +18,13 @@ from rag.product.feedback import FeedbackStore  # noqa: E402
 from rag.product.web.errors import exception_handlers  # noqa: E402
 from rag.product.web.layout import build_layout  # noqa: E402
 from rag.product.web.startup import Backend  # noqa: E402
-from rag.product.web.theme import CSS, theme  # noqa: E402
+from rag.product.web.theme import CSS, QUESTION_KEYS_JS, theme  # noqa: E402
 from rag.product.web.wiring import (  # noqa: E402
     Handlers,
+    wire_answers,
     wire_api,
     wire_chat,
     wire_draft,
-    wire_feedback,
     wire_status,
     wire_viewer,
 )
@@ -37,7 +37,7 @@ def build_app(backend: Backend) -> gr.Blocks:
         wire_status(page, backend)
         wire_chat(page, backend, handlers)
         wire_viewer(page, handlers)
-        wire_feedback(page, handlers, FeedbackStore(backend.settings.feedback_path))
+        wire_answers(page, handlers, FeedbackStore(backend.settings.feedback_path))
         wire_draft(page, handlers)
         wire_api(page, handlers)
     return page.demo
@@ -53,6 +53,7 @@ def launch(demo: gr.Blocks, settings, **kwargs):
         share=False,
         theme=theme(),
         css=CSS,
+        js=QUESTION_KEYS_JS,
         footer_links=["api"],
         app_kwargs={"exception_handlers": exception_handlers(list(getattr(demo, "api_params", {})))},
         **kwargs,

@@ -57,11 +57,3 @@ def history_of(turns: list[ChatTurn]) -> list[Turn]:
     chain of follow-ups is resolved turn by turn by ``rag.answering.followup``)."""
     return [Turn(t.question, t.answer.text) for t in turns if t.answer is not None and t.error is None]
 
-
-def answer_choices(turns: list[ChatTurn]) -> list[tuple[str, int]]:
-    out = []
-    for i, t in enumerate(turns):
-        if t.answer is not None:
-            q = t.question if len(t.question) <= 70 else t.question[:70].rsplit(" ", 1)[0] + " …"
-            out.append(("{}. {}".format(i + 1, q), i))
-    return out

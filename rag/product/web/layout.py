@@ -17,7 +17,7 @@ import gradio as gr  # noqa: E402  (analytics must be off before gradio is impor
 from rag.product.web.chat import EXAMPLES, WHOLE_REPORT  # noqa: E402
 from rag.product.web.errors import ApiBlocks  # noqa: E402
 from rag.product.web.render import conversation_html, status_html, viewer_placeholder  # noqa: E402
-from rag.product.web.theme import CLICK_JS  # noqa: E402
+from rag.product.web.theme import CLICK_JS, VIEWER_JS  # noqa: E402
 
 TITLE = "Från insikt till handling – frågor till rapporten"
 
@@ -31,16 +31,6 @@ class ChatArea:
     ask: gr.Button
     clear: gr.Button
     examples: list[tuple[gr.Button, str]]
-
-
-@dataclass(frozen=True)
-class FeedbackArea:
-    answer_pick: gr.Dropdown
-    comment: gr.Textbox
-    up: gr.Button
-    down: gr.Button
-    pin_answer: gr.Button
-    message: gr.Markdown
 
 
 @dataclass(frozen=True)
@@ -82,7 +72,6 @@ class Page:
     status: gr.HTML
     timer: gr.Timer
     chat: ChatArea
-    feedback: FeedbackArea
     viewer: ViewerArea
     draft: DraftArea
 
@@ -105,15 +94,17 @@ def build_layout(status: tuple[str, bool, bool], max_question_chars: int, where:
         with gr.Tab("Fråga rapporten", id="chat"):
             with gr.Row(equal_height=False):
                 with gr.Column(scale=3):
-                    chat, feedback = _chat_column(turns, max_question_chars, where)
+                    chat = _chat_column(turns, max_question_chars, where)
                 with gr.Column(scale=2):
                     viewer = _viewer_column(viewing)
         with gr.Tab("Utkast", id="draft"):
             draft = _draft_tab(items, draft_viewing)
-    return Page(demo, status_box, timer, chat, feedback, viewer, draft)
+    return Page(demo, status_box, timer, chat, viewer, draft)
 
 
-def _chat_column(turns: gr.State, max_question_chars: int, where: Callable) -> tuple[ChatArea, FeedbackArea]:
+def _chat_column(turns: gr.State, max_question_chars: int, where: Callable) -> ChatArea:
+    """The conversation (each answer carries its own ✓ / ✗ / pin buttons, see ``render``), the
+    question box and the example questions."""
     scope = gr.Dropdown(
         [WHOLE_REPORT], value=WHOLE_REPORT, label="Avgränsning (gäller även följdfrågor)",
         elem_id="scope", interactive=True,
@@ -122,15 +113,15 @@ def _chat_column(turns: gr.State, max_question_chars: int, where: Callable) -> t
         conversation_html([], where), js_on_load=CLICK_JS, elem_id="conversation",
         max_height=640, autoscroll=True,
     )
+    # Enter sends and Shift+Enter makes a new line (theme.QUESTION_KEYS_JS).
+    question = gr.Textbox(
+        placeholder="Skriv en fråga, t.ex. Hur kommer vi igång med en AI-strategi?",
+        show_label=False, lines=3, max_lines=8, elem_id="question", autofocus=True,
+        max_length=max_question_chars,
+    )
     with gr.Row():
-        question = gr.Textbox(
-            placeholder="Skriv en fråga, t.ex. Hur kommer vi igång med en AI-strategi?",
-            show_label=False, lines=1, max_lines=4, scale=6, elem_id="question", autofocus=True,
-            max_length=max_question_chars,
-        )
-        ask = gr.Button("Fråga", variant="primary", scale=1, min_width=90, elem_id="ask")
-        clear = gr.Button("Rensa samtalet", variant="secondary", scale=1, min_width=90, elem_id="clear")
-    feedback = _feedback_box()
+        ask = gr.Button("Fråga", variant="primary", scale=3, min_width=90, elem_id="ask")
+        clear = gr.Button("Rensa samtalet", size="sm", scale=1, min_width=90, elem_id="clear")
     with gr.Accordion("Exempelfrågor", open=True):
         examples = []
         for theme_name, questions in EXAMPLES.items():
@@ -138,25 +129,12 @@ def _chat_column(turns: gr.State, max_question_chars: int, where: Callable) -> t
             with gr.Row():
                 for q in questions:
                     examples.append((gr.Button(q, size="sm", variant="secondary"), q))
-    return ChatArea(turns, scope, conversation, question, ask, clear, examples), feedback
-
-
-def _feedback_box() -> FeedbackArea:
-    with gr.Accordion("Omdöme och utkast för ett svar", open=True):
-        with gr.Row():
-            answer_pick = gr.Dropdown([], label="Svar", scale=3, elem_id="answer-pick", interactive=True)
-            comment = gr.Textbox(label="Kommentar (valfri)", scale=3, elem_id="comment")
-        with gr.Row():
-            up = gr.Button("✓ Bra svar", size="sm", elem_id="thumbs-up", min_width=120)
-            down = gr.Button("✗ Dåligt svar", size="sm", elem_id="thumbs-down", min_width=120)
-            pin_answer = gr.Button("Fäst svaret i utkastet", size="sm", elem_id="pin-answer")
-        message = gr.Markdown("", elem_id="feedback-msg")
-    return FeedbackArea(answer_pick, comment, up, down, pin_answer, message)
+    return ChatArea(turns, scope, conversation, question, ask, clear, examples)
 
 
 def _viewer_column(viewing: gr.State) -> ViewerArea:
     gr.Markdown("### Källa")
-    viewer = gr.HTML(viewer_placeholder(), elem_id="viewer")
+    viewer = gr.HTML(viewer_placeholder(), js_on_load=VIEWER_JS, elem_id="viewer")
     pin_passage = gr.Button("Fäst avsnittet i utkastet", size="sm", elem_id="pin-passage")
     pin_message = gr.Markdown("", elem_id="pin-msg")
     return ViewerArea(viewing, viewer, pin_passage, pin_message)

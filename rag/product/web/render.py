@@ -4,8 +4,10 @@ Every piece of text that comes from the corpus, a user or a language model goes 
 ``html.escape`` here before it reaches a ``gr.HTML`` component, so a document or a question
 containing ``<script>`` is shown as text and never executed. The only markup is what this
 module writes itself. Clickable elements carry ``data-pid`` (passage id) and ``data-hl``
-(source spans to highlight, ``start:end;start:end``); one small script in the page head
-(``CLICK_JS``) turns a click on them into an event for the passage viewer.
+(source spans to highlight, ``start:end;start:end``), an answer's own buttons ``data-act``
+(rate, pin) and ``data-turn``, a suggested question ``data-ask``; one small script
+(``CLICK_JS``) turns a click on them into an event of the panel. Every label around an answer
+is in the answer's language (``rag.answering.messages``); the report's quotes stay as written.
 """
 
 from __future__ import annotations
@@ -14,16 +16,15 @@ import html
 from dataclasses import dataclass
 from typing import Callable, Sequence
 
-from rag.types import Answer, AnswerPart, AnswerSentence, Passage, cited_runs
+from rag.answering.messages import say
+from rag.locations import page_label
+from rag.types import Answer, AnswerPart, AnswerSentence, PageSpan, Passage, cited_runs
 
 Locate = Callable[[Passage], str]
 SNIPPET_CHARS = 220
 NEAREST_SHOWN = 3
-
-MODE_LABELS = {
-    "extractive": "Citat ur rapporten",
-    "generative": "Genererat svar – kontrollerat mot källorna",
-}
+# The comment box under an answer; the feedback store keeps what is typed.
+COMMENT_CHARS = 1000
 
 
 @dataclass
@@ -36,6 +37,10 @@ class ChatTurn:
     partial: str = ""
     answer: Answer | None = None
     error: str | None = None
+    comment: str = ""  # typed under the answer; kept when a rating cannot be saved
+    note: str = ""  # what the answer's own buttons last did ("Tack! …", "fäst i utkastet …")
+    suggestions: tuple[str, ...] = ()
+    waiting: str = ""  # while the first index is built: how far it has come
 
 
 def esc(text: str | None) -> str:
@@ -70,25 +75,62 @@ def _marker(answer: Answer, n: int) -> str:
     if cit is None:
         return "[{}]".format(n)
     return (
-        '<button type="button" class="cite" data-pid="{pid}" data-hl="{hl}" '
-        'title="Visa källa {n}: {sec}">[{n}]</button>'
-    ).format(pid=esc(cit.passage.id), hl=spans_attr(cited_spans(answer, n)), n=n, sec=esc(cit.passage.section))
+        '<button type="button" class="cite" data-pid="{pid}" data-hl="{hl}" title="{title}">[{n}]</button>'
+    ).format(
+        pid=esc(cit.passage.id), hl=spans_attr(cited_spans(answer, n)), n=n,
+        title=esc(say("ui.show_source", answer.lang, n=n, section=cit.passage.section)),
+    )
 
 
 def _sentence(answer: Answer, s: AnswerSentence, markers: bool = True) -> str:
     markers = "".join(" " + _marker(answer, n) for n in s.citations) if markers else ""
     text = esc(s.text) + markers
     if answer.mode == "generative" and not s.supported:
-        score = "" if s.support is None else " (stöd {:.2f})".format(s.support)
-        return (
-            '<span class="unsupported" title="Meningen stöds inte av de citerade avsnitten{}">{} '
-            '<span class="badge-warn">ej belagd i källorna</span></span>'
-        ).format(score, text)
+        title = say("ui.unsupported_title", answer.lang)
+        if s.support is not None:
+            title += " ({})".format(say("ui.support", answer.lang, support=s.support))
+        return '<span class="unsupported" title="{}">{} <span class="badge-warn">{}</span></span>'.format(
+            esc(title), text, esc(say("ui.unsupported_badge", answer.lang))
+        )
     return '<span class="sentence">{}</span>'.format(text)
 
 
-def source_card(passage: Passage, label: str, where: str, spans: Sequence[tuple[int, int]] = ()) -> str:
-    snippet = passage.text if len(passage.text) <= SNIPPET_CHARS else passage.text[:SNIPPET_CHARS].rsplit(" ", 1)[0] + " …"
+def passage_start(passage: Passage) -> str:
+    if len(passage.text) <= SNIPPET_CHARS:
+        return passage.text
+    return passage.text[:SNIPPET_CHARS].rsplit(" ", 1)[0] + " …"
+
+
+def cited_quote(answer: Answer, n: int) -> str:
+    """The sentences of the answer that cite ``[n]``, in source order; "…" where the passage's
+    text between two of them is left out."""
+    cited = sorted(
+        (s for s in answer.sentences if n in s.citations and s.start is not None and s.end is not None),
+        key=lambda s: s.start,
+    )
+    out = []
+    for prev, s in zip([None] + cited[:-1], cited):
+        if prev is not None and s.start > prev.end + 2:
+            out.append("…")
+        out.append(s.text.lstrip("• "))
+    return " ".join(out)
+
+
+def cited_pages(answer: Answer, n: int, lang: str) -> str:
+    """ "s. 14", "ca s. 14–15": the pages the sentences citing ``[n]`` stand on; "" without pages."""
+    cited = [s for s in answer.sentences if n in s.citations and s.page is not None]
+    if not cited:
+        return ""
+    pages = PageSpan(min(s.page for s in cited), max(s.page for s in cited), any(s.page_estimated for s in cited))
+    return page_label(pages, lang)
+
+
+def source_card(
+    passage: Passage, label: str, where: str, spans: Sequence[tuple[int, int]] = (), quote: str | None = None
+) -> str:
+    """A clickable card: number, chapter › section, page, and the cited sentences (``quote``) or,
+    for a passage shown without a quote, its start."""
+    snippet = quote if quote else passage_start(passage)
     return (
         '<button type="button" class="source-card" data-pid="{pid}" data-hl="{hl}">'
         '<span class="card-n">{label}</span> <span class="card-section">{sec}</span> '
@@ -115,25 +157,22 @@ def _lines(text: str) -> str:
 def _notices(answer: Answer) -> list[str]:
     out = []
     notice, _ = split_lead(answer)
+    lang = answer.lang
     if notice:
         out.append('<div class="notice notice-fallback">{}</div>'.format(_lines(notice)))
     elif answer.fallback:
         out.append(
-            '<div class="notice notice-fallback"><b>Språkmodellens svar kunde inte användas</b> ({}). '
-            "Du ser i stället citaten ur rapporten.</div>".format(esc(answer.fallback))
-        )
-    if answer.invalid_citations:
-        out.append(
-            '<div class="notice">Hänvisningar som inte pekade på något hämtat avsnitt togs bort: {}.</div>'.format(
-                esc(", ".join("[{}]".format(n) for n in answer.invalid_citations))
+            '<div class="notice notice-fallback"><b>{}</b> ({}). {}</div>'.format(
+                esc(say("ui.fallback_head", lang)), esc(answer.fallback), esc(say("ui.fallback_rest", lang))
             )
         )
+    if answer.invalid_citations:
+        markers = ", ".join("[{}]".format(n) for n in answer.invalid_citations)
+        out.append('<div class="notice">{}</div>'.format(esc(say("ui.removed_citations", lang, markers=markers))))
     unsupported = sum(1 for s in answer.sentences if not s.supported)
     if answer.mode == "generative" and unsupported:
-        out.append(
-            '<div class="notice notice-warn">{} av {} meningar stöds inte av de citerade avsnitten '
-            "och är markerade.</div>".format(unsupported, len(answer.sentences))
-        )
+        text = say("ui.unsupported_count", lang, unsupported=unsupported, total=len(answer.sentences))
+        out.append('<div class="notice notice-warn">{}</div>'.format(esc(text)))
     return out
 
 
@@ -167,21 +206,25 @@ def _item(answer: Answer, sentences: list[AnswerSentence]) -> str:
 def answer_html(answer: Answer, locate: Locate) -> str:
     """A complete answer: lead line, cited sentences by part, notices and source cards (or, for a
     decline, a distinct box and the nearest passages; a partial answer gets the box and its quotes)."""
+    lang = answer.lang
     if answer.outcome == "decline" or (answer.abstained and not answer.sentences):
         cards = "".join(
             source_card(h.passage, "{}.".format(h.rank), locate(h.passage)) for h in answer.hits[:NEAREST_SHOWN]
         )
-        nearest = '<div class="sources-head">Närmaste avsnitt (besvarar inte frågan)</div>' + cards if cards else ""
+        head = '<div class="sources-head">{}</div>'.format(esc(say("ui.nearest", lang)))
+        nearest = head + cards if cards else ""
         return (
             '<div class="answer abstained"><div class="abstain-box"><span class="abstain-icon">?</span> {}</div>'
             "{}{}</div>"
         ).format(_lines(answer.lead), "".join(_notices(answer)), nearest)
-    mode = MODE_LABELS.get(answer.mode, answer.mode)
-    if answer.fallback:
-        mode = MODE_LABELS["extractive"]
+    mode = say("ui.mode.extractive" if answer.fallback or answer.mode != "generative" else "ui.mode.generative", lang)
     body = _body(answer)
     cards = "".join(
-        source_card(c.passage, "[{}]".format(c.n), locate(c.passage), cited_spans(answer, c.n)) for c in answer.citations
+        source_card(
+            c.passage, "[{}]".format(c.n), cited_pages(answer, c.n, lang) or locate(c.passage),
+            cited_spans(answer, c.n), cited_quote(answer, c.n),
+        )
+        for c in answer.citations
     )
     lead = split_lead(answer)[1]
     if answer.outcome == "partial":
@@ -191,24 +234,61 @@ def answer_html(answer: Answer, locate: Locate) -> str:
     return (
         '<div class="answer mode-{mode_cls} outcome-{outcome}"><div class="answer-meta"><span class="mode-badge">{mode}'
         '</span></div>{notices}{lead}<div class="answer-body">{body}</div>'
-        '<div class="sources-head">Källor</div><div class="sources">{cards}</div></div>'
+        '<div class="sources-head">{sources}</div><div class="sources">{cards}</div></div>'
     ).format(
         mode_cls=esc(answer.mode), outcome=esc(answer.outcome), mode=esc(mode), notices="".join(_notices(answer)),
-        lead=lead_html, body=body, cards=cards,
+        lead=lead_html, body=body, sources=esc(say("sources", lang)), cards=cards,
+    )
+
+
+def actions_html(turn: ChatTurn, number: int) -> str:
+    """The answer's own buttons: ✓, ✗ with an optional comment, and pin (not for a decline, which
+    has no sources), bound to the turn by ``data-turn``; and what the last of them did."""
+    answer = turn.answer
+    lang = answer.lang
+    button = '<button type="button" class="act act-{act}" data-act="{act}" data-turn="{n}">{label}</button>'
+    parts = [
+        button.format(act="up", n=number, label=esc(say("ui.rate_up", lang))),
+        button.format(act="down", n=number, label=esc(say("ui.rate_down", lang))),
+        '<input type="text" class="act-comment" maxlength="{}" placeholder="{}" aria-label="{}" value="{}">'.format(
+            COMMENT_CHARS, esc(say("ui.comment", lang)), esc(say("ui.comment", lang)), esc(turn.comment)
+        ),
+    ]
+    if answer.outcome != "decline" and answer.citations:
+        parts.append(button.format(act="pin", n=number, label=esc(say("ui.pin", lang))))
+    note = '<div class="act-note">{}</div>'.format(esc(turn.note)) if turn.note else ""
+    return '<div class="answer-actions">{}</div>{}'.format("".join(parts), note)
+
+
+def suggestions_html(turn: ChatTurn) -> str:
+    if not turn.suggestions:
+        return ""
+    buttons = "".join(
+        '<button type="button" class="suggestion" data-ask="{q}">{q}</button>'.format(q=esc(q)) for q in turn.suggestions
+    )
+    return '<div class="suggestions"><div class="suggestions-head">{}</div>{}</div>'.format(
+        esc(say("ui.suggestions", turn.answer.lang)), buttons
     )
 
 
 def turn_html(turn: ChatTurn, number: int, locate: Locate) -> str:
     scope = '<span class="scope-tag">{}</span>'.format(esc(turn.scope)) if turn.scope else ""
-    question = '<div class="q"><span class="q-n">{}</span> {}{}</div>'.format(number, esc(turn.question), scope)
+    # A question typed over several lines is shown as typed.
+    question = '<div class="q"><span class="q-n">{}</span> {}{}</div>'.format(number, _lines(turn.question), scope)
     if turn.error:
         reply = '<div class="answer error">{}</div>'.format(esc(turn.error))
     elif turn.answer is not None:
-        reply = answer_html(turn.answer, locate)
+        reply = answer_html(turn.answer, locate) + actions_html(turn, number) + suggestions_html(turn)
         if turn.answer.standalone_question:
-            reply = '<div class="standalone">Tolkad som: {}</div>'.format(esc(turn.answer.standalone_question)) + reply
+            interpreted = say("ui.interpreted", turn.answer.lang, question=turn.answer.standalone_question)
+            reply = '<div class="standalone">{}</div>'.format(esc(interpreted)) + reply
     else:
-        text = esc(turn.partial) if turn.partial else '<span class="searching">Söker i rapporten …</span>'
+        if turn.partial:
+            text = esc(turn.partial)
+        elif turn.waiting:
+            text = '<span class="searching waiting">{}</span>'.format(esc(turn.waiting))
+        else:
+            text = '<span class="searching">Söker i rapporten …</span>'
         reply = '<div class="answer streaming">{}<span class="cursor">▍</span></div>'.format(text)
     return '<div class="turn" data-turn="{}">{}{}</div>'.format(number, question, reply)
 

@@ -14,15 +14,63 @@ def theme():
     return gr.themes.Default(primary_hue="blue", neutral_hue="slate", font=SYSTEM_FONTS, font_mono=MONO_FONTS)
 
 
-# A click on anything with data-pid (an [n] marker, a source card, a search hit) becomes one
-# "click" event of the HTML component carrying the passage id and the spans to highlight.
+# A click in the conversation or the search results becomes one event of the HTML component:
+# "click" for anything with data-pid (an [n] marker, a source card, a search hit: the passage
+# id and the spans to highlight), "select" for an answer's own buttons (data-act: up, down, pin;
+# its turn and the comment typed under it) and "submit" for a suggested question (data-ask).
+#
+# A comment box keeps what is typed in it when the panel is drawn again; only the answer whose
+# button was pressed takes the comment the server sends back (empty once a rating is saved).
 CLICK_JS = """
+let acted = null;
+watch('value', () => {
+  const box = acted && element.querySelector('.turn[data-turn="' + acted + '"] .act-comment');
+  if (box) box.value = box.getAttribute('value') || '';
+  acted = null;
+});
 element.addEventListener('click', (e) => {
-  const el = e.target.closest('[data-pid]');
+  const el = e.target.closest('[data-pid], [data-act], [data-ask]');
   if (!el || !element.contains(el)) return;
   e.preventDefault();
-  trigger('click', {pid: el.dataset.pid, hl: el.dataset.hl || ''});
+  if (el.dataset.act) {
+    const box = el.closest('.turn') && el.closest('.turn').querySelector('.act-comment');
+    acted = el.dataset.turn;
+    trigger('select', {act: el.dataset.act, turn: Number(el.dataset.turn), comment: box ? box.value : ''});
+  } else if (el.dataset.ask) {
+    trigger('submit', {ask: el.dataset.ask});
+  } else {
+    trigger('click', {pid: el.dataset.pid, hl: el.dataset.hl || ''});
+  }
 });
+"""
+
+# On a narrow screen the viewer sits far below the conversation: when it shows a passage, the
+# cited sentence is scrolled into view (on a wide screen it usually is in view already).
+VIEWER_JS = """
+watch('value', () => {
+  const target = element.querySelector('mark.cited') || element.querySelector('.passage-text');
+  if (!target) return;
+  const box = target.getBoundingClientRect();
+  if (box.top < 0 || box.bottom > window.innerHeight) target.scrollIntoView({block: 'center'});
+});
+"""
+
+# The question box shows several lines. Gradio sends a multi-line box with Shift+Enter; chat
+# tools send with Enter and make a new line with Shift+Enter, so the keys are swapped here,
+# before Gradio's own handler sees them (capture phase). An IME composition is left alone.
+QUESTION_KEYS_JS = """
+() => {
+  const inQuestion = (e) => e.key === 'Enter' && !e.isComposing && e.target.closest && e.target.closest('#question');
+  window.addEventListener('keydown', (e) => {
+    if (!inQuestion(e)) return;
+    e.stopPropagation();
+    if (!e.shiftKey) {
+      e.preventDefault();
+      document.querySelector('#ask').click();
+    }
+  }, true);
+  window.addEventListener('keypress', (e) => { if (inQuestion(e)) e.stopPropagation(); }, true);
+}
 """
 
 CSS = """
@@ -73,4 +121,15 @@ button.source-card:hover, button.source-card:focus { border-color: #2a5db0; box-
 mark.cited { background: #ffe27a; padding: 0 1px; }
 .passage-source { font-size: 0.8em; color: #888; margin-top: 6px; }
 .theme-label { font-weight: 600; font-size: 0.9em; color: #444; margin-top: 6px; }
+.answer-actions { display: flex; flex-wrap: wrap; gap: 6px; align-items: center; margin: 8px 0 2px; }
+button.act { font: inherit; font-size: 0.85em; border: 1px solid #c9d1dd; background: #fff; border-radius: 6px; padding: 2px 10px; cursor: pointer; }
+button.act:hover, button.act:focus { border-color: #2a5db0; background: #eef3fb; }
+input.act-comment { font: inherit; font-size: 0.85em; flex: 1 1 12em; min-width: 8em; border: 1px solid #c9d1dd; border-radius: 6px; padding: 2px 8px; }
+.act-note { font-size: 0.85em; color: #1f5121; margin: 2px 0; }
+.suggestions { display: flex; flex-wrap: wrap; gap: 6px; margin-top: 8px; }
+.suggestions-head { width: 100%; font-size: 0.85em; font-weight: 600; color: #555; }
+button.suggestion { font: inherit; font-size: 0.88em; text-align: left; border: 1px solid #9bb7e3; background: #f5f8fd; color: #1d4ea0; border-radius: 14px; padding: 3px 12px; cursor: pointer; }
+button.suggestion:hover, button.suggestion:focus { background: #dfe9fb; }
+#clear { background: transparent !important; border: none !important; box-shadow: none !important; color: #555 !important; text-decoration: underline; font-weight: 400 !important; }
+#question textarea { min-height: 4.8em; }
 """

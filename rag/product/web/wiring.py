@@ -14,23 +14,34 @@ os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
 
 import gradio as gr  # noqa: E402  (analytics must be off before gradio is imported)
 
-from rag.answering.messages import say  # noqa: E402
+from rag.answering.messages import counted, say  # noqa: E402
 from rag.index.store import StoreUnavailable  # noqa: E402
 from rag.limits import recent_history  # noqa: E402
 from rag.product.feedback import FeedbackError, FeedbackStore  # noqa: E402
+from rag.product.suggestions import suggestions  # noqa: E402
 from rag.product.viewer import passage_html  # noqa: E402
 from rag.product.web import draft as ui_draft  # noqa: E402
 from rag.product.web.api import make_api  # noqa: E402
-from rag.product.web.chat import WHOLE_REPORT, answer_choices, chapters, history_of, section_of  # noqa: E402
+from rag.product.web.chat import WHOLE_REPORT, chapters, history_of, section_of  # noqa: E402
 from rag.product.web.errors import clear_errors, signature_help  # noqa: E402
 from rag.product.web.layout import DraftArea, Page  # noqa: E402
-from rag.product.web.render import ChatTurn, conversation_html, hits_html, parse_spans, status_html, viewer_placeholder  # noqa: E402
+from rag.product.web.render import (  # noqa: E402
+    COMMENT_CHARS,
+    ChatTurn,
+    conversation_html,
+    hits_html,
+    parse_spans,
+    status_html,
+    viewer_placeholder,
+)
 from rag.product.web.startup import Backend  # noqa: E402
 from rag.types import Delta, Final  # noqa: E402
 
 log = logging.getLogger(__name__)
 
 PRIVATE = "private"
+# How often a question asked before the first index is ready shows the ingest's progress.
+WAIT_UPDATE_S = 1.0
 
 
 @dataclass(frozen=True)
@@ -73,7 +84,7 @@ def wire_status(page: Page, backend: Backend) -> None:
 
 
 def wire_chat(page: Page, backend: Backend, handlers: Handlers) -> None:
-    """Asking (typed or an example question) with streaming, and starting over."""
+    """Asking (typed, an example or a suggested question) with streaming, and starting over."""
     settings = backend.settings
     chat = page.chat
     render = handlers.render
@@ -82,7 +93,7 @@ def wire_chat(page: Page, backend: Backend, handlers: Handlers) -> None:
         text = (text or "").strip()
         if not text:
             gr.Warning("Skriv en fråga först.")
-            yield render(turns), turns, "", gr.update()
+            yield render(turns), turns, ""
             return
         if len(text) > settings.max_question_chars:
             gr.Warning(
@@ -90,25 +101,29 @@ def wire_chat(page: Page, backend: Backend, handlers: Handlers) -> None:
                     len(text), settings.max_question_chars
                 )
             )
-            yield render(turns), turns, gr.update(), gr.update()
+            yield render(turns), turns, gr.update()
             return
         # The chat builds the history itself, so it sends what fits the limits instead of failing.
         history = recent_history(history_of(turns), settings.max_history_turns, settings.max_history_chars)
         turn = ChatTurn(question=text, scope=section_of(scope_value))
         turns = turns + [turn]
-        # Shown at once, also while a first index is still being built.
-        yield render(turns), turns, "", gr.update()
+        yield render(turns), turns, ""
+        # While a first index is built, the question says how far the ingest has come.
+        while not backend.wait(WAIT_UPDATE_S if turn.waiting else 0):
+            turn.waiting = backend.waiting()
+            yield render(turns), turns, ""
+        turn.waiting = ""
         try:
             svc = backend.service()
         except (TimeoutError, RuntimeError) as exc:
             turn.error = "Appen är inte redo: {}".format(exc)
-            yield render(turns), turns, "", gr.update()
+            yield render(turns), turns, ""
             return
         try:
             for event in svc.stream(text, section=turn.scope, history=history):
                 if isinstance(event, Delta):
                     turn.partial += event.text
-                    yield render(turns), turns, "", gr.update()
+                    yield render(turns), turns, ""
                 elif isinstance(event, Final):
                     turn.answer = event.answer
         except ValueError as exc:
@@ -116,10 +131,11 @@ def wire_chat(page: Page, backend: Backend, handlers: Handlers) -> None:
         except StoreUnavailable as exc:
             log.warning("question not answered: %s", exc)
             turn.error = say("store.unavailable", "sv")
-        picks = answer_choices(turns)
-        yield render(turns), turns, "", gr.Dropdown(choices=picks, value=picks[-1][1] if picks else None)
+        if turn.answer is not None:
+            turn.suggestions = suggestions(turn.answer, svc.sections(), [t.question for t in turns])
+        yield render(turns), turns, ""
 
-    outputs = [chat.conversation, chat.turns, chat.question, page.feedback.answer_pick]
+    outputs = [chat.conversation, chat.turns, chat.question]
     chat.ask.click(respond, [chat.question, chat.scope, chat.turns], outputs, api_visibility=PRIVATE)
     chat.question.submit(respond, [chat.question, chat.scope, chat.turns], outputs, api_visibility=PRIVATE)
 
@@ -132,14 +148,18 @@ def wire_chat(page: Page, backend: Backend, handlers: Handlers) -> None:
     for button, text in chat.examples:
         button.click(ask_example(text), [chat.scope, chat.turns], outputs, api_visibility=PRIVATE)
 
+    def ask_suggested(scope_value, turns, evt: gr.EventData):
+        data = getattr(evt, "_data", None) or {}
+        yield from respond(str(data.get("ask") or ""), scope_value, turns)
+
+    # A suggested question under an answer ("submit" from the conversation's click script).
+    chat.conversation.submit(ask_suggested, [chat.scope, chat.turns], outputs, api_visibility=PRIVATE)
+
     def clear():
-        return render([]), [], gr.Dropdown(choices=[], value=None), viewer_placeholder(), None, ""
+        return render([]), [], viewer_placeholder(), None
 
     chat.clear.click(
-        clear,
-        None,
-        [chat.conversation, chat.turns, page.feedback.answer_pick, page.viewer.viewer, page.viewer.viewing, page.feedback.message],
-        api_visibility=PRIVATE,
+        clear, None, [chat.conversation, chat.turns, page.viewer.viewer, page.viewer.viewing], api_visibility=PRIVATE
     )
 
 
@@ -161,34 +181,54 @@ def wire_viewer(page: Page, handlers: Handlers) -> None:
     page.draft.hits.click(show, None, [page.draft.viewer, page.draft.viewing], api_visibility=PRIVATE)
 
 
-def wire_feedback(page: Page, handlers: Handlers, feedback: FeedbackStore) -> None:
-    """Rating an answer (✓ / ✗ with an optional comment), stored locally."""
-    area = page.feedback
+def wire_answers(page: Page, handlers: Handlers, feedback: FeedbackStore) -> None:
+    """The buttons under each answer ("select" from the conversation's click script, with the
+    answer's turn and the comment typed under it): ✓ / ✗ stored locally, and pin to the draft."""
+    draft = page.draft
+    draft_outputs = [draft.items, draft.items_pick, draft.edit_text, draft.edit_note, draft.preview]
 
-    def rate(index, note: str, turns: list[ChatTurn], rating: int):
-        if index is None or not 0 <= int(index) < len(turns) or turns[int(index)].answer is None:
-            gr.Warning("Välj först vilket svar omdömet gäller.")
-            return gr.update(), note
-        turn = turns[int(index)]
+    def rate(turn: ChatTurn, rating: int) -> None:
         svc = handlers.service()
         extra = svc.settings.model_dump(mode="json")
         extra["index_generation"] = svc.stats().generation
+        lang = turn.answer.lang
         try:
-            feedback.record(turn.question, turn.answer.to_dict(), rating, note or "", settings=extra)
+            feedback.record(turn.question, turn.answer.to_dict(), rating, turn.comment, settings=extra)
         except (FeedbackError, ValueError) as exc:
             log.warning("feedback not saved: %s", exc)
             # The comment stays in its box, so nothing typed is lost.
-            return "**Omdömet kunde inte sparas:** {}".format(exc), note
-        label = "bra" if rating > 0 else "dåligt"
-        return "Tack! Omdömet *{}* om svar {} är sparat lokalt.".format(label, int(index) + 1), ""
+            turn.note = say("ui.rating_failed", lang, error=exc)
+            return
+        turn.note = say("ui.rated.up" if rating > 0 else "ui.rated.down", lang)
+        turn.comment = ""
 
-    inputs = [area.answer_pick, area.comment, page.chat.turns]
-    area.up.click(lambda i, c, t: rate(i, c, t, 1), inputs, [area.message, area.comment], api_visibility=PRIVATE)
-    area.down.click(lambda i, c, t: rate(i, c, t, -1), inputs, [area.message, area.comment], api_visibility=PRIVATE)
+    def act(turns: list[ChatTurn], items, title, evt: gr.EventData):
+        data = getattr(evt, "_data", None) or {}
+        index = int(data.get("turn") or 0) - 1
+        unchanged = [gr.update()] * len(draft_outputs)
+        if not 0 <= index < len(turns) or turns[index].answer is None:
+            return gr.update(), gr.update(), *unchanged
+        turn = turns[index]
+        turn.comment = str(data.get("comment") or "")[:COMMENT_CHARS]
+        action = data.get("act")
+        if action in ("up", "down"):
+            rate(turn, 1 if action == "up" else -1)
+            return handlers.render(turns), turns, *unchanged
+        if action != "pin" or turn.answer.outcome == "decline" or not turn.answer.citations:
+            return gr.update(), gr.update(), *unchanged
+        items = ui_draft.pin_answer(items, turn.answer)
+        turn.note = say("ui.pinned", turn.answer.lang, parts=counted(len(items), "parts", turn.answer.lang))
+        return handlers.render(turns), turns, *_draft_view(handlers, items, len(items) - 1, title)
+
+    page.chat.conversation.select(
+        act, [page.chat.turns, draft.items, draft.title], [page.chat.conversation, page.chat.turns] + draft_outputs,
+        api_visibility=PRIVATE,
+    )
 
 
 def wire_draft(page: Page, handlers: Handlers) -> None:
-    """The drafting workspace: pinning (viewed passage, chat answer, search hits), editing, export."""
+    """The drafting workspace: pinning (viewed passage, search hits), editing, export. A chat
+    answer is pinned from its own button (``wire_answers``)."""
     draft = page.draft
     outputs = [draft.items, draft.items_pick, draft.edit_text, draft.edit_note, draft.preview]
 
@@ -200,27 +240,13 @@ def wire_draft(page: Page, handlers: Handlers) -> None:
             gr.Warning("Öppna först ett avsnitt genom att klicka på en hänvisning.")
             return (*view(items, None, title), gr.update())
         items = ui_draft.pin_passages(items, handlers.service(), [pid])
-        return (*view(items, len(items) - 1, title), "Avsnittet finns i utkastet ({} delar).".format(len(items)))
+        parts = counted(len(items), "parts", "sv")
+        return (*view(items, len(items) - 1, title), "Avsnittet finns i utkastet ({}).".format(parts))
 
     page.viewer.pin_passage.click(
         pin_viewed, [page.viewer.viewing, draft.items, draft.title], outputs + [page.viewer.pin_message], api_visibility=PRIVATE
     )
 
-    def pin_turn(index, turns, items, title):
-        if index is None or not 0 <= int(index) < len(turns) or turns[int(index)].answer is None:
-            gr.Warning("Välj först vilket svar som ska fästas.")
-            return (*view(items, None, title), gr.update())
-        if turns[int(index)].answer.abstained:
-            gr.Warning("Rapporten tar inte upp den frågan, så svaret har inga källor att fästa.")
-            return (*view(items, None, title), gr.update())
-        items = ui_draft.pin_answer(items, turns[int(index)].answer)
-        msg = "Svar {} är fäst i utkastet ({} delar).".format(int(index) + 1, len(items))
-        return (*view(items, len(items) - 1, title), msg)
-
-    page.feedback.pin_answer.click(
-        pin_turn, [page.feedback.answer_pick, page.chat.turns, draft.items, draft.title], outputs + [page.feedback.message],
-        api_visibility=PRIVATE,
-    )
     _wire_search(draft, handlers, view)
     _wire_editing(draft, handlers, view)
 
@@ -277,7 +303,9 @@ def _wire_search(draft: DraftArea, handlers: Handlers, view) -> None:
 def _wire_editing(draft: DraftArea, handlers: Handlers, view) -> None:
     outputs = [draft.items, draft.items_pick, draft.edit_text, draft.edit_note, draft.preview]
     selection = [draft.items, draft.items_pick, draft.title]
-    draft.items_pick.change(lambda items, sel, title: view(items, sel, title), selection, outputs, api_visibility=PRIVATE)
+    # Only a user's pick refills the editor: a pick set by a handler (after ↑/↓) already did, and a
+    # second refill arriving later would overwrite what the user has started typing.
+    draft.items_pick.input(lambda items, sel, title: view(items, sel, title), selection, outputs, api_visibility=PRIVATE)
     draft.title.change(lambda items, sel, title: view(items, sel, title), selection, outputs, api_visibility=PRIVATE)
     draft.up.click(lambda items, sel, title: view(*ui_draft.moved(items, sel, -1), title), selection, outputs, api_visibility=PRIVATE)
     draft.down.click(lambda items, sel, title: view(*ui_draft.moved(items, sel, 1), title), selection, outputs, api_visibility=PRIVATE)
