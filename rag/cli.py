@@ -16,7 +16,7 @@ from rag.config import ConfigError, Settings, load_settings
 from rag.embeddings import EmbedderUnavailable
 from rag.index.loaders import LoaderError
 from rag.locations import citation_label
-from rag.index.store import IndexBusy
+from rag.index.store import IndexBusy, IndexMissing, StoreUnavailable
 from rag.jsonl import read_jsonl
 
 log = logging.getLogger(__name__)
@@ -414,7 +414,10 @@ def main(argv: list[str] | None = None) -> int:
         handler.setLevel(level)
     try:
         return COMMANDS[args.command](args)
-    except (ConfigError, LoaderError, ValueError, FileNotFoundError, IndexBusy, EmbedderUnavailable) as exc:
+    except (
+        ConfigError, LoaderError, ValueError, FileNotFoundError, IndexBusy, IndexMissing, StoreUnavailable,
+        EmbedderUnavailable,
+    ) as exc:
         print("rag: error: {}".format(exc), file=sys.stderr)
         return 2
     except KeyboardInterrupt:

@@ -113,6 +113,29 @@ class Settings(BaseSettings):
         description="A generated answer with a smaller share of supported report sentences is replaced "
         "by the extractive answer (a policy choice: no real model output to calibrate it on here).",
     )
+    chroma_url: str | None = Field(
+        None,
+        description="Chroma server holding the index for several app replicas, e.g. http://127.0.0.1:8000 "
+        "(unset: the index folder on this machine).",
+    )
+    # exclude: never part of model_dump(), like the LLM key.
+    chroma_token: SecretStr | None = Field(
+        None, exclude=True, description="Token for the Chroma server; read only from RAG_CHROMA_TOKEN."
+    )
+    index_poll_seconds: float = Field(
+        10.0,
+        ge=0,
+        le=3600,
+        description="How often a running app checks which index generation is current and switches to a new "
+        "one (0 = never; the index is read once at start).",
+    )
+    ingest_lease_seconds: float = Field(
+        60.0,
+        ge=5,
+        le=3600,
+        description="Chroma server: an ingest's lease lasts this long and is renewed while it runs; the lease of "
+        "a killed ingest expires after it.",
+    )
     host: str = Field("127.0.0.1", description="Interface the web app binds to; loopback keeps it local.")
     port: int = Field(7860, ge=1, le=65535, description="Port of the web app.")
     feedback_path: Path = Field(
@@ -166,7 +189,7 @@ class Settings(BaseSettings):
         40_000, ge=0, le=10_000_000, description="Most characters (questions and answers) in that history."
     )
 
-    @field_serializer("llm_base_url")
+    @field_serializer("llm_base_url", "chroma_url")
     def _redact_url(self, url: str | None) -> str | None:
         return redact_url(url)
 
@@ -199,6 +222,13 @@ class Settings(BaseSettings):
                 "embedder=sentence-transformers needs embed_model (RAG_EMBED_MODEL or --embed-model): "
                 "a model name your deployment can load or a local folder"
             )
+        if self.chroma_url:
+            parts = urlsplit(self.chroma_url)
+            if parts.scheme not in ("http", "https") or not parts.hostname:
+                raise ValueError(
+                    "chroma_url (RAG_CHROMA_URL) must be http://HOST:PORT or https://HOST:PORT, e.g. "
+                    "http://127.0.0.1:8000; got {}".format(redact_url(self.chroma_url))
+                )
         if self.llm != "extractive" and not self.llm_model:
             raise ValueError(
                 "llm={} needs llm_model (RAG_LLM_MODEL or --llm-model), e.g. qwen2.5:7b-instruct".format(self.llm)
@@ -227,7 +257,7 @@ def load_settings(**overrides: Any) -> Settings:
     if bad:
         raise ConfigError("unknown setting(s): " + ", ".join(bad))
     # A secret on a command line ends up in shell history and process lists.
-    for secret in ("llm_api_key", "feedback_password"):
+    for secret in ("llm_api_key", "feedback_password", "chroma_token"):
         if secret in given:
             raise ConfigError("{} is read only from the environment variable RAG_{}".format(secret, secret.upper()))
     try:

@@ -6,6 +6,11 @@ if nobody called it before) opens the index, builds it when there is none, rebui
 with a clear message when the manifest does not match the settings, and reads the
 translation dictionary. Callers get passages, locations and index statistics from the
 service, never from the index objects behind it.
+
+A warm service follows the store's current generation (``refresh``, called every
+``index_poll_seconds`` by ``rag.replica.Poller``): a new one is loaded beside the old and
+swapped in with one assignment, and every question reads the generation it started on
+to the end.
 """
 
 from __future__ import annotations
@@ -26,7 +31,9 @@ from rag.limits import check_history, check_k, check_text
 from rag.answering.llm import make_answerer, make_condenser
 from rag.answering.query import TRANSLATE_DENSE_WEIGHT, QueryBuilder
 from rag.answering.retrieval import Fusion, HybridRetriever, Reranker
-from rag.index.store import IndexDir, Manifest, expected_manifest, manifest_mismatch
+from rag.index.store import Generation, Manifest, expected_manifest, manifest_mismatch
+from rag.index.stores import make_store
+from rag.replica import Poller
 from rag.answering.translate import DictionaryTranslator
 from rag.types import Answer, AnswerEvent, Final, Hit, Retrieved, Turn
 from rag.product.viewer import IndexedPassages, PassageView, SourceLocation
@@ -48,6 +55,17 @@ class IndexStats:
     documents: int
     generation: str
     sentences: int = 0
+
+
+@dataclass(frozen=True)
+class Loaded:
+    """Everything that answers from one generation; a question holds one from start to end."""
+
+    generation: Generation
+    queries: QueryBuilder
+    retriever: HybridRetriever
+    answerer: Answerer
+    passages: IndexedPassages
 
 
 class RagService:
@@ -73,28 +91,68 @@ class RagService:
         self.notify = notify or (lambda msg: log.warning("%s", msg))
         self.ingest_report: IngestReport | None = None
         self.tally = tally  # counts a first ingest for the web app's status line
+        self.store = make_store(settings)
         self._warm = threading.Lock()
-        self._generation = None
+        self._switching = threading.Lock()
+        self._loaded: Loaded | None = None
+        self.poller = Poller(self, settings.index_poll_seconds)
 
     def warm_up(self) -> "RagService":
-        """Open (or build) the index and read the translation dictionary; safe to call again."""
+        """Open (or build) the index and read the translation dictionary; safe to call again.
+        From then on the service follows the store's current generation."""
         with self._warm:
-            if self._generation is None:
-                self._load()
-                if self.queries.translator is not None:
-                    self.queries.translator.warm()
+            if self._loaded is None:
+                loaded = self._load()
+                if loaded.queries.translator is not None:
+                    loaded.queries.translator.warm()
+                self._loaded = loaded
+                self.poller.start()
         return self
 
-    @property
-    def generation(self):
-        """The open index generation, for evaluation scripts and tests that look inside it."""
-        return self.warm_up()._generation
+    def refresh(self) -> bool:
+        """Switch to the store's current generation when it is another than the one answering;
+        True when it switched. A generation built with other settings is not switched to."""
+        self.warm_up()
+        with self._switching:
+            current = self.store.current_id()
+            if current is None or current == self._loaded.generation.name:
+                return False
+            generation = self.store.open_current()
+            reason = _stale_reason(generation.manifest, self.settings, self.embedder)
+            if reason:
+                log.warning("not switching to index generation %s: %s", generation.name, reason)
+                return False
+            self._loaded = self._answering(generation)
+        log.warning("now answering from index generation %s in %s", generation.name, self.store.describe())
+        return True
 
-    def _load(self) -> None:
-        index = IndexDir(self.settings.index_dir)
+    @property
+    def generation(self) -> Generation:
+        """The open index generation, for evaluation scripts and tests that look inside it."""
+        return self.warm_up()._loaded.generation
+
+    @property
+    def queries(self) -> QueryBuilder:
+        return self.warm_up()._loaded.queries
+
+    @property
+    def retriever(self) -> HybridRetriever:
+        return self.warm_up()._loaded.retriever
+
+    @property
+    def answerer(self) -> Answerer:
+        return self.warm_up()._loaded.answerer
+
+    @answerer.setter
+    def answerer(self, answerer: Answerer) -> None:
+        self._answerer = answerer
+        self._loaded = dataclasses.replace(self.warm_up()._loaded, answerer=answerer)
+
+    def _load(self) -> Loaded:
+        index = self.store
         manifest = index.current_manifest()
         if manifest is None:
-            self.notify("no index in {}: building it from {}".format(self.settings.index_dir, self.settings.corpus_dir))
+            self.notify("no index in {}: building it from {}".format(index.describe(), self.settings.corpus_dir))
             self.ingest_report = ingest(self.settings, embedder=self.embedder, notify=self.notify, tally=self.tally)
         else:
             reason = _stale_reason(manifest, self.settings, self.embedder)
@@ -102,18 +160,19 @@ class RagService:
                 self.notify("index does not match the settings ({}): rebuilding".format(reason))
                 # The corpus folder again; files indexed from elsewhere are read again from where they were.
                 self.ingest_report = ingest(self.settings, embedder=self.embedder, notify=self.notify, tally=self.tally)
-        generation = index.open_current()
-        self.queries = QueryBuilder(
+        return self._answering(index.open_current())
+
+    def _answering(self, generation: Generation) -> Loaded:
+        queries = QueryBuilder(
             self.embedder,
             generation.vocabulary,
             self.condenser,
             translator=DictionaryTranslator() if self.settings.translate_queries else None,
             translate_dense_weight=self.translate_dense_weight,
         )
-        self.retriever = HybridRetriever(self.settings, self.embedder, generation, self.reranker, self.fusion)
-        self.answerer = self._answerer or make_answerer(self.settings, generation, self.embedder)
-        self._passages = IndexedPassages(generation, self.settings.corpus_dir)
-        self._generation = generation
+        retriever = HybridRetriever(self.settings, self.embedder, generation, self.reranker, self.fusion)
+        answerer = self._answerer or make_answerer(self.settings, generation, self.embedder)
+        return Loaded(generation, queries, retriever, answerer, IndexedPassages(generation, self.settings.corpus_dir))
 
     def sections(self) -> list[str]:
         """Section paths in reading order (what the scope selector offers)."""
@@ -124,29 +183,29 @@ class RagService:
         return IndexStats(
             passages=len(generation.passages),
             documents=len({p.source for p in generation.passages}),
-            generation=generation.folder.name,
+            generation=generation.name,
             sentences=len(generation.sentences),
         )
 
     def passage(self, passage_id: str) -> Passage:
         """KeyError naming the id when the current index has no such passage."""
-        return self.warm_up()._passages.passage(passage_id)
+        return self.warm_up()._loaded.passages.passage(passage_id)
 
     def locate(self, passage: Passage) -> SourceLocation:
         """Where ``passage`` is in its source file (page label; lines for text files)."""
-        return self.warm_up()._passages.locate(passage)
+        return self.warm_up()._loaded.passages.locate(passage)
 
     def title(self, source: str) -> str | None:
         """The title of ``source`` as the corpus manifest describes it, if it does."""
-        return self.warm_up()._passages.title(source)
+        return self.warm_up()._loaded.passages.title(source)
 
     def sentences(self, passage_id: str) -> list:
         """The sentences of passage ``passage_id`` in order, with source spans and pages."""
-        return self.warm_up()._passages.sentences(passage_id)
+        return self.warm_up()._loaded.passages.sentences(passage_id)
 
     def document(self, source: str) -> dict:
         """How the index describes ``source``: title, and publisher and year from the corpus manifest."""
-        return self.warm_up()._passages.document(source)
+        return self.warm_up()._loaded.passages.document(source)
 
     def search(
         self, query: str, k: int | None = None, section: str | None = None, source: str | None = None
@@ -165,15 +224,17 @@ class RagService:
     ) -> Retrieved:
         """The question understood in its conversation (a ``Query``) and the passages found for it;
         ValueError naming the input (``field``, section, source, history, k) that is out of bounds."""
+        return self._retrieve(self.warm_up()._loaded, question, k, section, source, history, field)
+
+    def _retrieve(self, loaded: Loaded, question, k, section, source, history, field="question") -> Retrieved:
         question, k = self._checked(question, k, section, source, history, field)
-        self.warm_up()
-        query = self.queries.build(question, history)
-        return self.retriever.search(query, k=k, section=section, source=source)
+        query = loaded.queries.build(question, history)
+        return loaded.retriever.search(query, k=k, section=section, source=source)
 
     def passage_view(self, passage_id: str, highlight: Sequence[tuple[int, int]] = ()) -> PassageView:
         """Passage ``passage_id`` in its context with the sentences overlapping the source spans
         in ``highlight`` marked (see ``rag.product.viewer.passage_view``); KeyError for an unknown id."""
-        return self.warm_up()._passages.view(passage_id, highlight)
+        return self.warm_up()._loaded.passages.view(passage_id, highlight)
 
     def ask(
         self,
@@ -185,9 +246,10 @@ class RagService:
     ) -> Answer:
         """The complete answer to ``question``; the model (if any) is called without streaming."""
         t0 = time.perf_counter()
-        retrieved = self.retrieve(question, k, section, source, history)
+        loaded = self.warm_up()._loaded
+        retrieved = self._retrieve(loaded, question, k, section, source, history)
         t1 = time.perf_counter()
-        return self._finish(self.answerer.answer(retrieved), retrieved, t0, t1)
+        return self._finish(loaded.answerer.answer(retrieved), retrieved, t0, t1)
 
     def stream(
         self,
@@ -203,9 +265,10 @@ class RagService:
         the rewrite in ``standalone_question``.
         """
         t0 = time.perf_counter()
-        retrieved = self.retrieve(question, k, section, source, history)
+        loaded = self.warm_up()._loaded
+        retrieved = self._retrieve(loaded, question, k, section, source, history)
         t1 = time.perf_counter()
-        for event in self.answerer.stream(retrieved):
+        for event in loaded.answerer.stream(retrieved):
             if isinstance(event, Final):
                 yield Final(self._finish(event.answer, retrieved, t0, t1))
                 return

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 
 import pytest
+from chroma_server import chroma_server  # noqa: F401  (a fixture)
 from pytest_socket import socket_allow_hosts
 
 os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
@@ -55,3 +56,12 @@ def postgres():
     server = PostgresServer().init()
     yield server
     server.close()
+
+
+@pytest.fixture(params=["folder", pytest.param("server", marks=pytest.mark.server)])
+def store_settings(request, settings):
+    """``settings`` for the folder store and, in a second run, for a Chroma server started for the test."""
+    if request.param == "folder":
+        return settings
+    server = request.getfixturevalue("chroma_server")
+    return settings.model_copy(update={"chroma_url": server.url})

@@ -16,6 +16,7 @@ from rag.embeddings import Embedder
 from rag.index.ingest import embed_text, ingest
 from rag.service import RagService
 from rag.index.store import Generation, IndexDir
+from rag.index.stores import make_store
 
 STRATEGI = """Strategi för AI
 
@@ -61,7 +62,7 @@ def _pdf_bytes(lines: list[str]) -> bytes:
 
 
 def _current(settings) -> Generation:
-    return IndexDir(settings.index_dir).open_current()
+    return make_store(settings).open_current()
 
 
 def _ids(gen: Generation, source: str) -> list[str]:
@@ -78,7 +79,8 @@ def corpus(settings):
     return settings.corpus_dir
 
 
-def test_first_ingest_builds_an_index_of_every_file(settings, corpus, embedder):
+def test_first_ingest_builds_an_index_of_every_file(store_settings, corpus, embedder):
+    settings = store_settings
     assert isinstance(embedder, Embedder)
 
     report = ingest(settings, embedder=embedder, progress=False)
@@ -136,7 +138,8 @@ def test_reingest_of_an_unchanged_corpus_embeds_nothing(settings, corpus, embedd
     assert _generations(settings) == [settings.index_dir / first.generation]
 
 
-def test_changing_one_file_replaces_only_its_passages(settings, corpus, embedder):
+def test_changing_one_file_replaces_only_its_passages(store_settings, corpus, embedder):
+    settings = store_settings
     ingest(settings, embedder=embedder, progress=False)
     before = _current(settings)
     _write(corpus, {"samverkan.txt": SAMVERKAN_NY})
@@ -160,7 +163,8 @@ def test_changing_one_file_replaces_only_its_passages(settings, corpus, embedder
     assert after.vectors[new_row].tolist() == before.vectors[old_row].tolist()
 
 
-def test_removed_file_disappears_from_the_index(settings, corpus, embedder):
+def test_removed_file_disappears_from_the_index(store_settings, corpus, embedder):
+    settings = store_settings
     ingest(settings, embedder=embedder, progress=False)
     (corpus / "samverkan.txt").unlink()
 
@@ -188,7 +192,8 @@ def test_corrupt_pdf_is_reported_and_the_rest_is_ingested(settings, corpus, embe
     assert "trasig.pdf" not in gen.manifest.files
 
 
-def test_a_file_that_now_fails_keeps_its_previous_passages(settings, corpus, embedder):
+def test_a_file_that_now_fails_keeps_its_previous_passages(store_settings, corpus, embedder):
+    settings = store_settings
     pdf = corpus / "bilaga.pdf"
     pdf.write_bytes(
         _pdf_bytes(
@@ -331,7 +336,8 @@ Nämnden följer upp planen varje kvartal och rapporterar till kommunstyrelsen.
 """
 
 
-def test_ingesting_one_named_file_adds_it_and_keeps_the_rest_of_the_index(settings, corpus, embedder, tmp_path):
+def test_ingesting_one_named_file_adds_it_and_keeps_the_rest_of_the_index(store_settings, corpus, embedder, tmp_path):
+    settings = store_settings
     ingest(settings, embedder=embedder, progress=False)
     before = _current(settings)
     plan = tmp_path / "plan.txt"
@@ -371,7 +377,8 @@ def test_a_named_file_updates_only_itself(settings, corpus, embedder):
     assert [p.text[:18] for p in after.passages if p.source == "samverkan.txt"] == ["Regionen erbjuder "]
 
 
-def test_remove_takes_out_only_the_named_file_and_embeds_nothing(settings, corpus, embedder):
+def test_remove_takes_out_only_the_named_file_and_embeds_nothing(store_settings, corpus, embedder):
+    settings = store_settings
     from rag.index.ingest import remove
 
     ingest(settings, embedder=embedder, progress=False)

@@ -73,6 +73,16 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "Removed citations (not among the passages): {markers}",
     },
     "and": {"sv": "och", "en": "and"},
+    "store.unavailable": {
+        "sv": "Sökindexet går inte att nå just nu: indexservern svarar inte. Försök igen om en stund; appen "
+        "ansluter igen av sig själv.",
+        "en": "The search index cannot be reached right now: the index server does not answer. Try again in a "
+        "moment; the app reconnects by itself.",
+    },
+    "store.waiting": {
+        "sv": "Väntar på indexservern ({seconds:.0f} s) – frågor besvaras när den svarar.",
+        "en": "Waiting for the index server ({seconds:.0f} s); questions are answered once it responds.",
+    },
     # "Tolkad som" for a follow-up: the question it follows on from, then the follow-up itself.
     "followup.framed": {"sv": "Apropå {earlier}: {question}", "en": "Regarding {earlier}: {question}"},
     # The web page around an answer (rag.product.web.render), in the answer's language.

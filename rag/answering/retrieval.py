@@ -42,7 +42,7 @@ from rag.index.bm25 import BM25Index
 from rag.config import Settings
 from rag.embeddings import Embedder
 from rag.answering.query import Query
-from rag.index.store import COLLECTION, Generation, open_chroma
+from rag.index.store import Generation
 from rag.types import Hit, Retrieved
 
 log = logging.getLogger(__name__)
@@ -125,8 +125,6 @@ class HybridRetriever:
         sentence_weight: float = SENTENCE_WEIGHT,
         sentence_hubness_alpha: float = SENTENCE_HUBNESS_ALPHA,
     ) -> None:
-        from langchain_chroma import Chroma
-
         self.settings = settings
         self.embedder = embedder
         self.generation = generation
@@ -134,12 +132,8 @@ class HybridRetriever:
         self.vectors = generation.vectors
         self.reranker = reranker
         self.fusion = fusion
-        self.bm25 = BM25Index.load(generation.folder / "bm25")
-        self.vectorstore = Chroma(
-            collection_name=COLLECTION,
-            embedding_function=embedder,
-            client=open_chroma(generation.folder / "chroma"),
-        )
+        self.bm25: BM25Index = generation.load_bm25()
+        self.vectorstore = generation.vectorstore(embedder)
         self.hub = generation.hubness
         self._index_of = generation.index_of
         self._terms = generation.passage_terms

@@ -13,7 +13,6 @@ import dataclasses
 import json
 import logging
 import os
-import shutil
 import sys
 import time
 from dataclasses import dataclass, field
@@ -28,7 +27,8 @@ from rag.config import Settings
 from rag.embeddings import Embedder, make_embedder
 from rag.index.loaders import LoaderError, file_sha256, scan, source_name
 from rag.index.segments import FilePassages, Segment, segments
-from rag.index.store import MANIFEST_VERSION, Generation, GenerationWriter, IndexDir, expected_manifest, manifest_mismatch
+from rag.index.store import MANIFEST_VERSION, Generation, GenerationWriter, expected_manifest, manifest_mismatch
+from rag.index.stores import make_store
 from rag.types import Passage, SentenceSpan
 
 log = logging.getLogger(__name__)
@@ -139,7 +139,7 @@ def remove(
 def _update(settings, targets, names, embedder, progress, notify, tally=None) -> IngestReport:
     started = time.perf_counter()
     notify = notify or (lambda message: log.info("%s", message))
-    index = IndexDir(settings.index_dir)
+    index = make_store(settings)
     found = scan(targets)
     folders = [Path(t).resolve() for t in targets if Path(t).is_dir()]
     embedder = embedder or make_embedder(settings)
@@ -147,10 +147,9 @@ def _update(settings, targets, names, embedder, progress, notify, tally=None) ->
         progress = sys.stderr.isatty()
 
     with index.lock():
-        old_folder = index.current()
         old_manifest = index.current_manifest()
         # An index written in another format is rebuilt from scratch, never read.
-        old = Generation(old_folder) if old_manifest and old_manifest.manifest_version == MANIFEST_VERSION else None
+        old = index.open_current() if old_manifest and old_manifest.manifest_version == MANIFEST_VERSION else None
         manifest = expected_manifest(embedder.name, settings.chunk_chars)
         reason = ", ".join("{} {} -> {}".format(*d) for d in manifest_mismatch(old_manifest, manifest)) or None
         reusable = old is not None and reason is None
@@ -164,13 +163,13 @@ def _update(settings, targets, names, embedder, progress, notify, tally=None) ->
         if reusable and not any(path for _, path in plan) and not report.removed:
             index.prune()  # a killed ingest's folder would otherwise linger until the next change
             report.up_to_date = True
-            report.generation = old_folder.name
+            report.generation = old.name
             report.passages = sum(old_files[source]["passages"] for source, _ in plan)
             report.seconds = time.perf_counter() - started
             return report
 
-        folder = index.new_generation()
-        writer = GenerationWriter(folder, embed_text)
+        draft = index.begin()
+        writer = GenerationWriter(draft.folder, embed_text, draft.write_dense)
         try:
             _write(settings, plan, old if reusable or _same_embedder(old, embedder) else None, reusable,
                    writer, manifest, embedder, progress, report, tally)
@@ -178,9 +177,9 @@ def _update(settings, targets, names, embedder, progress, notify, tally=None) ->
             if reusable and not (report.added or report.changed or report.removed):
                 # Every file to load failed and kept its passages: the index already is what this gives.
                 writer.close()
-                shutil.rmtree(folder, ignore_errors=True)
+                draft.discard()
                 report.up_to_date = True
-                report.generation = old_folder.name
+                report.generation = old.name
                 report.seconds = time.perf_counter() - started
                 return report
             if not writer.passages:
@@ -190,12 +189,12 @@ def _update(settings, targets, names, embedder, progress, notify, tally=None) ->
                 shown = ", ".join(str(p) for p in found.files) or ", ".join(str(t) for t in targets)
                 raise LoaderError(shown or str(settings.corpus_dir), "nothing could be ingested")
             writer.finish(manifest)
-            index.activate(folder)
+            draft.publish()
         except BaseException:
             writer.close()
-            shutil.rmtree(folder, ignore_errors=True)
+            draft.discard()
             raise
-        report.generation = folder.name
+        report.generation = draft.name
         report.seconds = time.perf_counter() - started
         log.info("%s", report.summary())
         return report

@@ -62,6 +62,10 @@ class IndexMissing(RuntimeError):
     """There is no index yet: run ``rag ingest``."""
 
 
+class StoreUnavailable(RuntimeError):
+    """The server holding the index cannot be reached right now; the message says which."""
+
+
 @dataclass
 class Manifest:
     embedder: str
@@ -232,6 +236,23 @@ class Generation:
         """Every stemmed term of the passages."""
         return frozenset().union(*self.passage_terms)
 
+    @property
+    def name(self) -> str:
+        """The generation's id: its folder's name, the same in every store."""
+        return self.folder.name
+
+    def load_bm25(self):
+        from rag.index.bm25 import BM25Index
+
+        return BM25Index.load(self.folder / "bm25")
+
+    def vectorstore(self, embedder: Embeddings):
+        """The passages' dense index (langchain-chroma) for candidate search."""
+        from langchain_chroma import Chroma
+
+        client = open_chroma(self.folder / "chroma")
+        return Chroma(collection_name=COLLECTION, embedding_function=embedder, client=client)
+
     def vector_cache(self, embed_text) -> tuple[dict[str, np.ndarray], dict[str, np.ndarray]]:
         """Text -> vector (a row of this generation's arrays) for every passage and sentence."""
         passages = dict(zip((embed_text(p) for p in self.passages), self.vectors))
@@ -248,6 +269,13 @@ class IndexDir:
     @property
     def pointer(self) -> Path:
         return self.root / "CURRENT"
+
+    def describe(self) -> str:
+        return str(self.root)
+
+    def current_id(self) -> str | None:
+        folder = self.current()
+        return folder.name if folder else None
 
     def current(self) -> Path | None:
         if not self.pointer.exists():
@@ -273,6 +301,9 @@ class IndexDir:
         folder.mkdir()
         return folder
 
+    def begin(self) -> "FolderDraft":
+        return FolderDraft(self, self.new_generation())
+
     def activate(self, folder: Path) -> None:
         _write_atomic(self.pointer, folder.name)
         self._prune(keep=folder)
@@ -296,6 +327,24 @@ class IndexDir:
     def lock(self):
         self.root.mkdir(parents=True, exist_ok=True)
         return _FileLock(self.root / ".ingest.lock")
+
+
+class FolderDraft:
+    """A generation being written into its folder; ``publish`` makes it current."""
+
+    def __init__(self, index: IndexDir, folder: Path) -> None:
+        self.index = index
+        self.folder = folder
+        self.name = folder.name
+
+    def write_dense(self, passages: list[Passage], texts: list[str], vectors: np.ndarray) -> None:
+        write_chroma(self.folder / "chroma", passages, texts, vectors)
+
+    def publish(self) -> None:
+        self.index.activate(self.folder)
+
+    def discard(self) -> None:
+        shutil.rmtree(self.folder, ignore_errors=True)
 
 
 class _FileLock:
@@ -326,11 +375,18 @@ class GenerationWriter:
     (read back from passages.jsonl and the vectors in batches) and, last, the manifest that marks
     the generation complete."""
 
-    def __init__(self, folder: Path, embed_text: Callable[[Passage], str]) -> None:
+    def __init__(
+        self,
+        folder: Path,
+        embed_text: Callable[[Passage], str],
+        write_dense: Callable[[list[Passage], list[str], np.ndarray], None] | None = None,
+    ) -> None:
         from rag.index.bm25 import BM25Builder
 
         self.folder = folder
         self.embed_text = embed_text
+        # Where the passages' dense index goes: the folder's own Chroma store, or a Chroma server.
+        self.write_dense = write_dense or self._write_own_chroma
         self.passages = 0
         self.sentences = 0
         self.dimension = 0
@@ -341,6 +397,9 @@ class GenerationWriter:
             "vectors": open(folder / "vectors.f32", "wb"),
             "sentence_vectors": open(folder / "sentence_vectors.f32", "wb"),
         }
+
+    def _write_own_chroma(self, passages: list[Passage], texts: list[str], vectors: np.ndarray) -> None:
+        write_chroma(self.folder / "chroma", passages, texts, vectors)
 
     def add(
         self,
@@ -386,7 +445,7 @@ class GenerationWriter:
             while chunk := [Passage(**json.loads(line)) for line in itertools.islice(fh, batch)]:
                 texts = [self.embed_text(p) for p in chunk]
                 block = np.fromfile(vh, dtype=np.float32, count=len(chunk) * width).reshape(len(chunk), width)
-                write_chroma(self.folder / "chroma", chunk, texts, block)
+                self.write_dense(chunk, texts, block)
         manifest.dimension = self.dimension
         manifest.passages = self.passages
         manifest.created_at = time.strftime("%Y-%m-%dT%H:%M:%S%z")

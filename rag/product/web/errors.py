@@ -5,7 +5,8 @@ error reporting"), prints a traceback for it, answers an unknown endpoint with a
 drops the connection, and fills in or ignores API values it did not get. Here:
 
 * ``clear_errors`` wraps an API function: bad input (ValueError, KeyError) reaches the client
-  as its message and the app logs one line, no traceback;
+  as its message and the app logs one line, no traceback; an index server that does not
+  answer gives the Swedish message that says so (the next call tries again);
 * ``ApiBlocks`` checks how many values a call of a named endpoint sends, names the parameters
   when the count is wrong, and fills in the defaults of optional ones left out;
 * ``exception_handlers`` answers an unknown endpoint with 404 and the endpoints there are,
@@ -24,6 +25,9 @@ from fastapi import Request
 from fastapi.responses import JSONResponse
 from gradio.route_utils import FnIndexInferError
 
+from rag.answering.messages import say
+from rag.index.store import StoreUnavailable
+
 log = logging.getLogger(__name__)
 
 
@@ -31,6 +35,12 @@ def rejected(endpoint: str, message: str) -> gr.Error:
     """The error a client sees for a refused request, logged as one line."""
     log.warning("rejected %s request: %s", endpoint, message)
     return gr.Error(message, print_exception=False)
+
+
+def unavailable(endpoint: str, exc: StoreUnavailable) -> gr.Error:
+    """The error a client sees while the index server is down; the cause goes to the log."""
+    log.warning("%s request failed: %s", endpoint, exc)
+    return gr.Error(say("store.unavailable", "sv"), print_exception=False)
 
 
 def clear_errors(name: str, fn: Callable) -> Callable:
@@ -42,6 +52,8 @@ def clear_errors(name: str, fn: Callable) -> Callable:
             return fn(*args, **kwargs)
         except KeyError as exc:
             raise rejected(name, str(exc.args[0] if exc.args else exc)) from None
+        except StoreUnavailable as exc:
+            raise unavailable(name, exc) from None
         except ValueError as exc:
             raise rejected(name, str(exc)) from None
 

@@ -24,6 +24,7 @@ log = logging.getLogger(__name__)
 
 READY_TIMEOUT_S = 3600.0
 PROGRESS_EVERY_S = 10.0
+STORE_RETRY_S = 5.0
 
 
 class Backend:
@@ -39,6 +40,7 @@ class Backend:
         self._service = None
         self._error: str | None = None
         self._building = False
+        self._waiting = False
         self._started_at = time.monotonic()
 
     def start(self) -> "Backend":
@@ -64,14 +66,27 @@ class Backend:
         self._started_at = time.monotonic()
         try:
             # warm_up also reads the translation dictionary now rather than at the first English question.
-            service = factory(self.settings, embedder=self._embedder, notify=self._notify, tally=self.tally)
-            self._service = service.warm_up()
+            self._service = self._when_store_answers(factory)
             log.info("%s", self._ready_line("en"))
         except Exception as exc:  # any failure must reach the page, not only the console
             log.exception("the service could not be loaded")
             self._error = "{}: {}".format(type(exc).__name__, exc)
         finally:
             self._ready.set()
+
+    def _when_store_answers(self, factory):
+        """The warm service, made again every ``STORE_RETRY_S`` while the index server does not
+        answer, so an app started before its server (or during a restart) comes up by itself."""
+        from rag.index.store import StoreUnavailable
+
+        while True:
+            try:
+                service = factory(self.settings, embedder=self._embedder, notify=self._notify, tally=self.tally)
+                return service.warm_up()
+            except StoreUnavailable as exc:
+                self._waiting = True
+                log.warning("%s; trying again in %.0f s", exc, STORE_RETRY_S)
+                time.sleep(STORE_RETRY_S)
 
     @property
     def ready(self) -> bool:
@@ -84,6 +99,8 @@ class Backend:
         if self.ready:
             return self._ready_line(lang), True, False
         elapsed = time.monotonic() - self._started_at
+        if self._waiting:
+            return say("store.waiting", lang, seconds=elapsed), False, False
         if self._building:
             return say("startup.building", lang, progress=self.progress(lang), seconds=elapsed), False, False
         return say("startup.loading", lang, seconds=elapsed), False, False

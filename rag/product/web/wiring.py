@@ -15,6 +15,7 @@ os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
 import gradio as gr  # noqa: E402  (analytics must be off before gradio is imported)
 
 from rag.answering.messages import counted, say  # noqa: E402
+from rag.index.store import StoreUnavailable  # noqa: E402
 from rag.limits import recent_history  # noqa: E402
 from rag.product.feedback import FeedbackError, FeedbackStore, FeedbackUnavailable  # noqa: E402
 from rag.product.login import user_of  # noqa: E402
@@ -128,6 +129,9 @@ def wire_chat(page: Page, backend: Backend, handlers: Handlers) -> None:
                     turn.answer = event.answer
         except ValueError as exc:
             turn.error = "Frågan kunde inte besvaras: {}".format(exc)
+        except StoreUnavailable as exc:
+            log.warning("question not answered: %s", exc)
+            turn.error = say("store.unavailable", "sv")
         if turn.answer is not None:
             turn.suggestions = suggestions(turn.answer, svc.sections(), [t.question for t in turns])
         yield render(turns), turns, ""
@@ -291,6 +295,9 @@ def _wire_search(draft: DraftArea, handlers: Handlers, view) -> None:
         svc = handlers.service()
         try:
             hits = svc.search(query, section=section_of(scope_value))
+        except StoreUnavailable:
+            gr.Warning(say("store.unavailable", "sv"))
+            return gr.update(), gr.CheckboxGroup(choices=[], value=[])
         except ValueError as exc:
             gr.Warning(str(exc))
             return gr.update(), gr.CheckboxGroup(choices=[], value=[])
