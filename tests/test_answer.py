@@ -10,7 +10,7 @@ import re
 import pytest
 from fakes import HashEmbedder, fake_index
 
-from rag.answering.abstention import Decision, asker_setting, known_word, missing_specific_terms
+from rag.answering.abstention import Decision, asker_setting, known_word, missing_acronyms, missing_specific_terms
 from rag.answering.answer import ExtractiveAnswerer, report_sources
 from rag.answering.compose import Composer
 from rag.config import load_settings
@@ -348,6 +348,12 @@ def test_missing_specific_terms_names_only_rare_or_proper_words():
     assert missing_specific_terms("Hur nyrekryterar Kiruna till prioriteringslistan?", VOCABULARY) == ["kiruna"]
     assert missing_specific_terms("Hur använder vi Copilot i strategin?", VOCABULARY) == ["copilot"]
     assert re.fullmatch(r"\w+", missing_specific_terms("Vad säger eSam?", VOCABULARY)[0])
+
+
+def test_an_acronym_spelt_like_a_stopword_is_never_unknown():
+    # The vocabulary holds no stopwords, so "IT" looked unknown in a report full of "IT-enheten".
+    assert missing_acronyms("Who should own the AI work, IT or the business side?", VOCABULARY | {stem("ai")}) == []
+    assert missing_acronyms("Does the report cover LOU?", VOCABULARY) == ["LOU"]
 
 
 @pytest.mark.parametrize(

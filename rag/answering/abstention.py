@@ -239,12 +239,15 @@ def missing_english_topics(query: Query) -> list[str]:
 def missing_acronyms(question: str, vocabulary: AbstractSet[str]) -> list[str]:
     """Acronyms and numbers of a question (any language) that the corpus never uses ("EU", "LOU",
     "2019"): they are written the same in English and Swedish, so their absence is a topic signal
-    even for an English question."""
+    even for an English question. An acronym spelt like a stopword ("IT", "OR") is never judged: the
+    vocabulary holds no stopwords, so "IT" would look unknown in a report full of "IT-enheten"."""
     setting = asker_setting(question)
     return [
         m.group(0)
         for m in _ACRONYM.finditer(question)
-        if stem(m.group(0).lower()) not in vocabulary and m.group(0).lower() not in setting
+        if m.group(0).lower() not in STOPWORDS
+        and stem(m.group(0).lower()) not in vocabulary
+        and m.group(0).lower() not in setting
     ]
 
 
