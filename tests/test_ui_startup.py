@@ -12,7 +12,8 @@ from corpora import SAMVERKAN, STRATEGI
 from fakes import HashEmbedder
 
 from rag.index.ingest import IngestTally
-from rag.product.web.startup import Backend
+from rag.product.web.startup import Backend, ready_line
+from rag.service import IndexStats
 
 
 @pytest.fixture
@@ -50,6 +51,18 @@ def test_first_start_ingests_and_counts_passages_and_sentences(corpus_settings, 
     ]
     assert {level for level, _ in lines} == {"INFO"}
     assert all(text.startswith("building the search index: ") for _, text in lines[1:-1])
+
+
+def test_the_ready_line_says_the_index_is_shared_when_it_is_in_a_chroma_server():
+    stats = IndexStats(passages=99, documents=1, generation="g", sentences=467)
+
+    assert ready_line(stats, shared=True) == (
+        "Redo · 99 avsnitt och 467 meningar ur 1 dokument · sökindexet finns i en delad indexserver"
+    )
+    assert ready_line(stats, shared=True, lang="en") == (
+        "ready: 99 passages and 467 sentences from 1 document(s), index in a shared Chroma server"
+    )
+    assert ready_line(stats, shared=False).endswith("· allt körs lokalt på den här datorn")
 
 
 def test_status_and_a_waiting_question_show_real_ingest_progress(corpus_settings):

@@ -143,6 +143,11 @@ MESSAGES: dict[str, dict[str, str]] = {
         "sv": "Redo · {passages} avsnitt och {sentences} meningar ur {documents} dokument · allt körs lokalt på den här datorn",
         "en": "ready: {passages} passages and {sentences} sentences from {documents} document(s), all local",
     },
+    # With the index in a Chroma server, questions are searched there: "allt körs lokalt" would be untrue.
+    "startup.ready_shared": {
+        "sv": "Redo · {passages} avsnitt och {sentences} meningar ur {documents} dokument · sökindexet finns i en delad indexserver",
+        "en": "ready: {passages} passages and {sentences} sentences from {documents} document(s), index in a shared Chroma server",
+    },
     "startup.loading": {"sv": "Läser in sökindex … {seconds:.0f} s", "en": "loading the search index … {seconds:.0f} s"},
     "startup.building": {
         "sv": "Bygger sökindex ur rapporten: {progress} efter {seconds:.0f} s "

@@ -106,8 +106,7 @@ class Backend:
         return say("startup.loading", lang, seconds=elapsed), False, False
 
     def _ready_line(self, lang: str) -> str:
-        stats = self._service.stats()
-        return say("startup.ready", lang, passages=stats.passages, sentences=stats.sentences, documents=stats.documents)
+        return ready_line(self._service.stats(), shared=bool(self.settings.chroma_url), lang=lang)
 
     def progress(self, lang: str = "sv") -> str:
         """How far a first ingest has come ("40 av 98 avsnitt och 0 av 569 meningar inbäddade"),
@@ -136,3 +135,9 @@ class Backend:
         if self._service is None:
             raise RuntimeError("the app could not load the search index: {}".format(self._error))
         return self._service
+
+
+def ready_line(stats, shared: bool, lang: str = "sv") -> str:
+    """The status line once the index is open; it says where questions are searched."""
+    key = "startup.ready_shared" if shared else "startup.ready"
+    return say(key, lang, passages=stats.passages, sentences=stats.sentences, documents=stats.documents)
