@@ -16,14 +16,20 @@ Everything else is counted from that one rule:
   the cited passages, 0 when the system abstained; averaged over answerable questions.
 * ``evidence_shown``: per answerable question, the fraction of its quotes that the answer's own
   sentences show: the union of the sentence spans covers at least half of the quote (or of one of
-  its alternatives); 0 when the system declined. This is what the user reads, where the two
+  its alternatives); 0 when the system declined (a partial answer's quoted sentences count: the
+  reader sees them under its caveat; before metrics version 2 they counted 0). This is what the user reads, where the two
   metrics above are about what the system found.
 * ``citation_precision``: over all citations of answerable questions, the fraction that are
   relevant: the cited passage finds a quote, or a quote covers at least half of the passage.
 * ``citations_retrieved_rate``: over all citations, the fraction whose ``passage_id`` is among
   the returned passages (an answer may only cite what was retrieved, so this must be 1.0).
-* ``abstention_accuracy``: fraction of unanswerable questions answered with ``abstained``.
+* ``abstention_accuracy``: fraction of unanswerable questions answered with ``abstained``
+  (a partial answer or a decline).
 * ``false_abstention_rate``: fraction of answerable questions answered with ``abstained``.
+* the three outcomes apart: ``answerable_declined_rate`` and ``answerable_partial_rate`` (answerable
+  questions declined, or given only a partial answer), ``unanswerable_answered_rate`` (unanswerable
+  questions answered as if answerable) and ``unanswerable_declined_rate``. A partial answer is not
+  a decline.
 * ``latency_ms_p50`` / ``latency_ms_p95``: linear-interpolated percentiles of
   ``timings_ms.total`` over all questions.
 * ``supported_sentence_rate``: over all answer sentences, the fraction marked ``supported``
@@ -55,7 +61,7 @@ ANSWER_PREVIEW_CHARS = 300
 
 
 # Bumped when a metric definition changes, so comparisons across versions can be flagged.
-METRICS_VERSION = 1
+METRICS_VERSION = 2
 
 
 # The scalar metrics shown first and compared between runs, in display order.
@@ -71,6 +77,10 @@ HEADLINE_METRICS = (
     "citations_retrieved_rate",
     "abstention_accuracy",
     "false_abstention_rate",
+    "answerable_declined_rate",
+    "answerable_partial_rate",
+    "unanswerable_answered_rate",
+    "unanswerable_declined_rate",
     "answer_sentences_mean",
     "latency_ms_p50",
     "latency_ms_p95",
@@ -159,6 +169,8 @@ def score_question(item: GoldItem, response: dict, quotes: list[tuple[Span, ...]
     cited_spans = [_span_of(c) for c in citations]
     retrieved_ids = {p.get("passage_id") for p in passages}
     abstained = bool(response.get("abstained"))
+    # A partial answer quotes the nearest sentences under its caveat: what they show is read.
+    declined = (response.get("outcome") or ("decline" if abstained else "answer")) == "decline"
     cited_relevant = [_relevant(span, quotes) for span in cited_spans]
     cited_found = [any(finds_any(span, q) for span in cited_spans) for q in quotes]
     sentence_spans = [_span_of(s) for s in sentences]
@@ -172,6 +184,7 @@ def score_question(item: GoldItem, response: dict, quotes: list[tuple[Span, ...]
         "lang": item.lang,
         "answerable": item.answerable,
         "abstained": abstained,
+        "outcome": response.get("outcome") or ("decline" if abstained else "answer"),
         "first_hit_rank": first_hit_rank,
     }
     for k in RECALL_KS:
@@ -180,8 +193,8 @@ def score_question(item: GoldItem, response: dict, quotes: list[tuple[Span, ...]
     row.update(
         {
             "reciprocal_rank": (1.0 / first_hit_rank if first_hit_rank else 0.0) if answerable else None,
-            "citation_recall": (0.0 if abstained else sum(cited_found) / len(quotes)) if answerable else None,
-            "evidence_shown": (0.0 if abstained else sum(shown_found) / len(quotes)) if answerable else None,
+            "citation_recall": (0.0 if declined else sum(cited_found) / len(quotes)) if answerable else None,
+            "evidence_shown": (0.0 if declined else sum(shown_found) / len(quotes)) if answerable else None,
             "citation_precision": sum(cited_relevant) / len(citations) if answerable and citations else None,
             "n_quotes": len(quotes),
             "evidence_ranks": evidence_ranks,
@@ -257,6 +270,10 @@ def aggregate(rows: list[dict]) -> dict:
             ),
             "abstention_accuracy": _mean([1.0 if r["abstained"] else 0.0 for r in unanswerable]),
             "false_abstention_rate": _mean([1.0 if r["abstained"] else 0.0 for r in answerable]),
+            "answerable_declined_rate": _mean([float(r["outcome"] == "decline") for r in answerable]),
+            "answerable_partial_rate": _mean([float(r["outcome"] == "partial") for r in answerable]),
+            "unanswerable_answered_rate": _mean([float(r["outcome"] == "answer") for r in unanswerable]),
+            "unanswerable_declined_rate": _mean([float(r["outcome"] == "decline") for r in unanswerable]),
             "answer_sentences_mean": _mean([float(r["n_sentences"]) for r in answerable if not r["abstained"]]),
             "latency_ms_p50": percentile(latencies, 50),
             "latency_ms_p95": percentile(latencies, 95),
@@ -329,7 +346,26 @@ def compare_runs(this: dict, other: dict, other_run: str | Path | None = None) -
 
 def threshold_failed(metrics: dict, min_recall5: float | None) -> bool:
     """True when a minimum recall@5 is set and the run is below it (or has no recall at all)."""
-    if min_recall5 is None:
-        return False
-    value = metrics.get(PRIMARY_METRIC)
-    return value is None or value < min_recall5
+    return bool(gates_failed(metrics, min_recall5=min_recall5))
+
+
+# The quality gates ``rag eval`` can enforce: option name -> (metric, True when it is a minimum).
+GATES = {
+    "min_recall5": (PRIMARY_METRIC, True),
+    "max_answerable_declined": ("answerable_declined_rate", False),
+    "max_unanswerable_answered": ("unanswerable_answered_rate", False),
+}
+
+
+def gates_failed(metrics: dict, **limits: float | None) -> list[str]:
+    """One line per gate that is set and not met (a metric with nothing to measure fails its gate)."""
+    failed = []
+    for option, limit in limits.items():
+        if limit is None:
+            continue
+        metric, minimum = GATES[option]
+        value = metrics.get(metric)
+        if value is None or (value < limit if minimum else value > limit):
+            shown = "none" if value is None else f"{value:.3f}"
+            failed.append(f"{metric} {shown} is {'below' if minimum else 'above'} --{option.replace('_', '-')} {limit}")
+    return failed

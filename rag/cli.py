@@ -41,7 +41,7 @@ examples:
   rag users add anna --users-file /etc/kommun-rag/users   asks for anna's password (login for the web app)
 
 settings: defaults < environment (RAG_INDEX_DIR, RAG_CORPUS_DIR, RAG_EMBEDDER, RAG_EMBED_MODEL,
-RAG_K, RAG_ABSTAIN_THRESHOLD, RAG_LLM, RAG_LLM_MODEL, RAG_LLM_BASE_URL, RAG_LLM_TIMEOUT_S, ...) < flags.
+RAG_K, RAG_DECLINE_BELOW, RAG_LLM, RAG_LLM_MODEL, RAG_LLM_BASE_URL, RAG_LLM_TIMEOUT_S, ...) < flags.
 An API key for the LLM endpoint is read only from the environment variable RAG_LLM_API_KEY,
 the feedback database's password only from RAG_FEEDBACK_PASSWORD (or PGPASSWORD).
 """
@@ -114,6 +114,14 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--out", type=Path, required=True, help="run folder to write")
     p.add_argument("--compare", type=Path, help="another run folder to compare with")
     p.add_argument("--min-recall5", type=float, help="exit 1 when evidence recall@5 is below this (--gold)")
+    p.add_argument(
+        "--max-answerable-declined", type=float, help="exit 1 when more answerable questions are declined (--gold)"
+    )
+    p.add_argument(
+        "--max-unanswerable-answered",
+        type=float,
+        help="exit 1 when more unanswerable questions are answered as if answerable (--gold)",
+    )
     p.add_argument("--k", type=int, help="passages to retrieve (default 10 for recall@10)")
     add_settings_args(p)
     add_llm_args(p)
@@ -305,7 +313,7 @@ def cmd_ask(args) -> int:
 
 def cmd_eval(args) -> int:
     from evals.harness import format_summary, run_eval
-    from evals.metrics import threshold_failed
+    from evals.metrics import gates_failed
     from rag.service import RagService
 
     settings = settings_from_args(args, k=args.k or 10)
@@ -321,10 +329,15 @@ def cmd_eval(args) -> int:
     result = run_eval(args.gold, args.out, answer_fn, settings.corpus_dir, compare=args.compare, extra=extra)
     print(format_summary(result, result.get("comparison")))
     print("run written to {}".format(args.out))
-    if threshold_failed(result, args.min_recall5):
-        print("FAIL: recall@5 {:.3f} is below --min-recall5 {}".format(result["recall@5"], args.min_recall5))
-        return 1
-    return 0
+    failed = gates_failed(
+        result,
+        min_recall5=args.min_recall5,
+        max_answerable_declined=args.max_answerable_declined,
+        max_unanswerable_answered=args.max_unanswerable_answered,
+    )
+    for line in failed:
+        print("FAIL: " + line)
+    return 1 if failed else 0
 
 
 def _eval_conversations(args, service, extra: dict) -> int:

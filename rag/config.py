@@ -69,25 +69,16 @@ class Settings(BaseSettings):
     )
     answer_passages: int = Field(5, ge=1, le=50, description="Top passages the answer may quote from.")
     answer_sentences: int = Field(6, ge=1, le=12, description="Max sentences quoted in an extractive answer.")
-    abstain_threshold: float = Field(
-        0.86,
-        description="Abstain when the best sentence's evidence score is below this: the highest value that keeps "
-        "false abstention on evals/gold_dev.jsonl at or under 3 %.",
+    decline_below: float | None = Field(
+        None,
+        description="Decline when the fitted probability that the report answers the question is below this. "
+        "Default (empty): the cut-off fitted for the bundled embedder (rag/answering/decision_weights.py). Set it "
+        "only after recalibrating for another embedder with python -m evals.train_decision.",
     )
-    abstain_specific_below: float = Field(
-        0.94,
-        description="Below this evidence score, a question about something the corpus never names is answered "
-        "with an abstention: Swedish specific words (names, rare terms) or acronyms and numbers the corpus never "
-        "uses, or too large an unknown share (abstain_unknown_share). Calibrated on evals/gold_dev.jsonl.",
-    )
-    abstain_unknown_share: float = Field(
-        1.0,
-        ge=0.0,
-        le=1.0,
-        description="Swedish questions only: abstain (below abstain_specific_below) when at least this share of "
-        "the question's terms, weighted by idf, never occurs in the corpus. 1.0: only when none occurs. The "
-        "dev-calibrated 0.4 caught 3 more of 30 dev unanswerables but refused 4 more of 34 answerable held-out "
-        "questions, so it is opt-in.",
+    partial_below: float | None = Field(
+        None,
+        description="Give a partial answer (the nearest the report says, marked as such) when that probability is "
+        "below this. Default (empty): the fitted cut-off, as for decline_below.",
     )
     llm: Literal["extractive", "openai", "ollama"] = Field(
         "extractive",

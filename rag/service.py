@@ -22,7 +22,8 @@ import time
 from dataclasses import dataclass
 from typing import Iterator, Sequence
 
-from rag.answering.answer import Answerer
+from rag.answering.answer import Answerer, stream_answer
+from rag.answering.parts import combine, split_parts
 from rag.config import Settings
 from rag.embeddings import Embedder, make_embedder
 from rag.answering.followup import Condenser
@@ -247,9 +248,25 @@ class RagService:
         """The complete answer to ``question``; the model (if any) is called without streaming."""
         t0 = time.perf_counter()
         loaded = self.warm_up()._loaded
+        several = self._several(loaded, question, k, section, source, history)
+        if several is not None:
+            return self._finish(several[0], several[1], t0, time.perf_counter())
         retrieved = self._retrieve(loaded, question, k, section, source, history)
         t1 = time.perf_counter()
         return self._finish(loaded.answerer.answer(retrieved), retrieved, t0, t1)
+
+    def _several(self, loaded: Loaded, question, k, section, source, history) -> tuple[Answer, Retrieved] | None:
+        """A question asking several things (``rag.answering.parts``), extractive answers only: each
+        part retrieved, decided and answered on its own, then combined. None for a single question."""
+        if self.settings.llm != "extractive":
+            return None
+        self._checked(question, k, section, source, history)
+        parts = split_parts(question)
+        if len(parts) < 2:
+            return None
+        retrieved = [self._retrieve(loaded, p, k, section, source, history) for p in parts]
+        answers = [loaded.answerer.answer(r) for r in retrieved]
+        return combine(question, parts, answers), retrieved[0]
 
     def stream(
         self,
@@ -266,6 +283,11 @@ class RagService:
         """
         t0 = time.perf_counter()
         loaded = self.warm_up()._loaded
+        several = self._several(loaded, question, k, section, source, history)
+        if several is not None:
+            answer = self._finish(several[0], several[1], t0, time.perf_counter())
+            yield from stream_answer(answer)
+            return
         retrieved = self._retrieve(loaded, question, k, section, source, history)
         t1 = time.perf_counter()
         for event in loaded.answerer.stream(retrieved):

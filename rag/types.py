@@ -245,14 +245,40 @@ class Turn:
 
 
 @dataclass(frozen=True)
+class Decision:
+    """Whether the report answers a question, the one source of every outcome field an answer shows.
+
+    ``outcome``: "answer", "partial" (the report does not state exactly what was asked; the nearest
+    it says is quoted) or "decline" (nothing quoted; the nearest passages are shown as such).
+    ``kind`` says why it is not an answer: "not_covered", "unknown_terms" (``unknown_terms`` lists
+    the names the report never mentions), "missing_fact" (the kind in ``missing_fact``, see
+    ``rag.answering.facts``) or "uncertain" (the evidence is too weak to call it an answer).
+    ``probability``: the fitted model's probability that the report answers it (None when no model
+    decided, e.g. a generated answer's own refusal).
+    """
+
+    outcome: str = "answer"
+    kind: str | None = None
+    evidence: float = 0.0
+    probability: float | None = None
+    unknown_terms: tuple[str, ...] = ()
+    missing_fact: str | None = None
+
+    @property
+    def abstained(self) -> bool:
+        return self.outcome != "answer"
+
+
+ANSWERED = Decision()
+DECLINED = Decision("decline", "not_covered")
+
+
+@dataclass(frozen=True)
 class Answer:
     """What the user reads: a lead line, cited sentences in parts, and the passages behind them.
 
-    ``outcome`` is "answer", "partial" (the report does not state exactly what was asked; the
-    nearest it says is quoted, and ``abstained`` is true) or "decline" (nothing quoted; ``hits``
-    are the nearest passages). ``decline_kind`` says why a question was not answered:
-    "not_covered", "unknown_terms" (``unknown_terms`` lists them) or "missing_fact" (the kind of
-    fact in ``missing_fact``: "amount", "count", "date", "legal_article", "product").
+    ``decision`` holds the outcome; ``abstained``, ``outcome``, ``decline_kind``,
+    ``unknown_terms``, ``missing_fact`` and ``evidence`` are read from it.
     """
 
     question: str
@@ -261,18 +287,37 @@ class Answer:
     sentences: tuple[AnswerSentence, ...]
     citations: tuple[Citation, ...]
     hits: tuple[Hit, ...]
-    abstained: bool
+    decision: Decision = ANSWERED
     timings_ms: dict[str, float] = field(default_factory=dict)
-    evidence: float = 0.0  # best sentence score; what abstention is decided on
     mode: str = "extractive"  # "extractive" or "generative"
     fallback: str | None = None  # why a generative answer was replaced by the extractive one
     invalid_citations: tuple[int, ...] = ()  # markers that pointed at no retrieved passage, removed
     standalone_question: str | None = None  # a follow-up as understood ("Tolkad som"); None when it stands alone
     parts: tuple[AnswerPart, ...] = ()  # empty: the sentences read as one paragraph (generated answers)
-    outcome: str = "answer"
-    decline_kind: str | None = None
-    unknown_terms: tuple[str, ...] = ()
-    missing_fact: str | None = None
+
+    @property
+    def abstained(self) -> bool:
+        return self.decision.abstained
+
+    @property
+    def outcome(self) -> str:
+        return self.decision.outcome
+
+    @property
+    def decline_kind(self) -> str | None:
+        return self.decision.kind
+
+    @property
+    def unknown_terms(self) -> tuple[str, ...]:
+        return self.decision.unknown_terms
+
+    @property
+    def missing_fact(self) -> str | None:
+        return self.decision.missing_fact
+
+    @property
+    def evidence(self) -> float:
+        return self.decision.evidence
 
     @property
     def text(self) -> str:
@@ -282,6 +327,9 @@ class Answer:
         parts = self.parts or (AnswerPart("lead", None, (tuple(range(len(self.sentences))),)),)
         for part in parts:
             items = [self._item([self.sentences[i] for i in item]) for item in part.items if item]
+            if part.kind == "question_part":  # one part of a question that asks several things
+                blocks.append("\n".join([part.heading or "", *items]))
+                continue
             if not items:
                 continue
             if part.heading:
@@ -318,6 +366,9 @@ class Answer:
             "decline_kind": self.decline_kind,
             "unknown_terms": list(self.unknown_terms),
             "missing_fact": self.missing_fact,
+            "answerable_probability": (
+                None if self.decision.probability is None else round(self.decision.probability, 4)
+            ),
             "parts": [p.to_dict() for p in self.parts],
             "sentences": [s.to_dict() for s in self.sentences],
             "citations": [c.to_dict() for c in self.citations],

@@ -373,3 +373,34 @@ def test_evidence_shown_counts_what_the_answer_sentences_cover():
     assert shown_for([(20, 23), (27, 29)]) == 1.0  # 3 + 2 characters from two sentences
     assert shown_for([(0, 50)], source="other.txt") == 0.0
     assert shown_for([(0, 50)], abstained=True) == 0.0
+
+
+def test_a_partial_answer_shows_what_it_quotes_and_the_outcomes_are_counted_apart():
+    text = "x" * 20 + "abcdefghij" + "y" * 20
+    answerable = GoldItem("a1", "?", True, ("abcdefghij",), "sv", "strategy")
+    unanswerable = GoldItem("u1", "?", False, (), "sv", "unanswerable")
+    passage = {"rank": 1, "passage_id": "p", "source": SOURCE, "start": 0, "end": 50}
+
+    def response(outcome: str) -> dict:
+        quoted = outcome != "decline"
+        return {"answer": "", "abstained": outcome != "answer", "outcome": outcome, "passages": [passage],
+                "citations": [{"n": 1, **passage}] if quoted else [],
+                "sentences": [{"text": "s", "citations": [1], "source": SOURCE, "start": 20, "end": 30}] if quoted else [],
+                "timings_ms": {"total": 1}}
+
+    partial = evaluate([answerable, unanswerable], {"a1": response("partial"), "u1": response("answer")}, {SOURCE: text})
+    assert (partial["evidence_shown"], partial["answerable_partial_rate"], partial["answerable_declined_rate"]) == (1.0, 1.0, 0.0)
+    assert (partial["unanswerable_answered_rate"], partial["unanswerable_declined_rate"]) == (1.0, 0.0)
+    declined = evaluate([answerable, unanswerable], {"a1": response("decline"), "u1": response("decline")}, {SOURCE: text})
+    assert (declined["evidence_shown"], declined["answerable_declined_rate"], declined["unanswerable_declined_rate"]) == (0.0, 1.0, 1.0)
+
+
+def test_quality_gates_name_each_failed_limit():
+    from evals.metrics import gates_failed
+
+    metrics = {"recall@5": 0.8, "answerable_declined_rate": 0.05, "unanswerable_answered_rate": 0.2}
+    assert gates_failed(metrics, min_recall5=0.75, max_answerable_declined=0.05, max_unanswerable_answered=0.25) == []
+    assert gates_failed(metrics, min_recall5=0.85, max_answerable_declined=0.02, max_unanswerable_answered=None) == [
+        "recall@5 0.800 is below --min-recall5 0.85",
+        "answerable_declined_rate 0.050 is above --max-answerable-declined 0.02",
+    ]

@@ -238,7 +238,7 @@ def test_exported_quotes_pass_the_gold_rules(tmp_path, index, generation, backen
 
 def test_real_answer_exports_the_source_text_of_its_sentences(tmp_path, index, backend):
     settings = load_settings(
-        index_dir=index.index_dir, corpus_dir=index.corpus_dir, abstain_threshold=-10.0, abstain_specific_below=-10.0
+        index_dir=index.index_dir, corpus_dir=index.corpus_dir, decline_below=-10.0, partial_below=-10.0
     )
     answer = RagService(settings, embedder=HashEmbedder(), notify=pytest.fail).ask("Vem ska rådfrågas om dataskydd?")
     store = backend.make()

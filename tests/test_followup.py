@@ -20,7 +20,7 @@ from rag.types import Delta, Final, Turn
 def service(tmp_path_factory):
     with fake_index(tmp_path_factory.mktemp("followup"), {"strategi.txt": STRATEGI, "samverkan.txt": SAMVERKAN}) as s:
         settings = load_settings(
-            index_dir=s.index_dir, corpus_dir=s.corpus_dir, abstain_threshold=-10.0, abstain_specific_below=-10.0
+            index_dir=s.index_dir, corpus_dir=s.corpus_dir, decline_below=-10.0, partial_below=-10.0
         )
         yield RagService(settings, embedder=HashEmbedder(), notify=pytest.fail).warm_up()
 

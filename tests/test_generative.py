@@ -35,7 +35,7 @@ def index(tmp_path_factory):
 @pytest.fixture(scope="module")
 def service(index):
     settings = load_settings(
-        index_dir=index.index_dir, corpus_dir=index.corpus_dir, abstain_threshold=-10.0, abstain_specific_below=-10.0
+        index_dir=index.index_dir, corpus_dir=index.corpus_dir, decline_below=-10.0, partial_below=-10.0
     )
     return RagService(settings, embedder=HashEmbedder(), notify=pytest.fail).warm_up()
 
@@ -174,7 +174,7 @@ def test_the_models_abstention_is_an_abstention_not_a_fallback(service):
 
 def test_weak_evidence_abstains_without_asking_the_model(service):
     model = RaisingChatModel(TimeoutError())
-    answer = _answerer(service, model, abstain_threshold=10.0).answer(_retrieved(service))
+    answer = _answerer(service, model, decline_below=10.0).answer(_retrieved(service))
 
     assert model.calls == 0
     assert (answer.mode, answer.fallback, answer.abstained, answer.lead) == ("generative", None, True, ABSTAIN["sv"])

@@ -32,8 +32,8 @@ def _service(index, server: ScriptedChatServer, **overrides) -> RagService:
     settings = load_settings(
         index_dir=index.index_dir,
         corpus_dir=index.corpus_dir,
-        abstain_threshold=-10.0,
-        abstain_specific_below=-10.0,
+        decline_below=-10.0,
+        partial_below=-10.0,
         llm="openai",
         llm_model="stub-model",
         llm_base_url=server.url,
@@ -149,7 +149,7 @@ def test_an_endpoint_that_is_down_falls_back(index):
     with ScriptedChatServer(Reply()) as server:
         url = server.url
     settings = load_settings(
-        index_dir=index.index_dir, corpus_dir=index.corpus_dir, abstain_threshold=-10.0,
+        index_dir=index.index_dir, corpus_dir=index.corpus_dir, decline_below=-10.0,
         llm="openai", llm_model="stub-model", llm_base_url=url, llm_max_retries=0,
     )
     answer = RagService(settings, embedder=HashEmbedder(), notify=pytest.fail).ask(QUESTION)
@@ -173,7 +173,7 @@ def test_the_api_key_goes_to_the_endpoint_and_nowhere_else(index, monkeypatch):
 
 def _ollama_service(index, server: ScriptedChatServer, **overrides) -> RagService:
     settings = load_settings(
-        index_dir=index.index_dir, corpus_dir=index.corpus_dir, abstain_threshold=-10.0, abstain_specific_below=-10.0,
+        index_dir=index.index_dir, corpus_dir=index.corpus_dir, decline_below=-10.0, partial_below=-10.0,
         llm="ollama", llm_model="qwen2.5:7b-instruct", llm_base_url=server.root, llm_timeout_s=2.0, **overrides,
     )
     return RagService(settings, embedder=HashEmbedder(), notify=pytest.fail).warm_up()

@@ -361,7 +361,7 @@ def test_move_reorders_and_clamps():
 
 def test_real_answer_pins_under_its_question(index):
     settings = load_settings(
-        index_dir=index.index_dir, corpus_dir=index.corpus_dir, abstain_threshold=-10.0, abstain_specific_below=-10.0,
+        index_dir=index.index_dir, corpus_dir=index.corpus_dir, decline_below=-10.0, partial_below=-10.0,
         answer_sentences=1,
     )
     service = RagService(settings, embedder=HashEmbedder(), notify=pytest.fail)

@@ -75,7 +75,7 @@ def report_corpus(settings):
 
 def test_the_report_gives_the_same_passages_spans_and_answers_from_both_stores(settings, report_corpus, chroma_server):
     # The fake embedder's scores are not what abstention is calibrated on: answer every question.
-    settings = settings.model_copy(update={"abstain_threshold": -10.0, "abstain_specific_below": -10.0})
+    settings = settings.model_copy(update={"decline_below": -10.0, "partial_below": -10.0})
     on_server = settings.model_copy(update={"chroma_url": chroma_server.url})
 
     ingest(settings, embedder=HashEmbedder(), progress=False)

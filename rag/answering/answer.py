@@ -2,7 +2,7 @@
 
 Needs no LLM. The query side runs in typed stages: a ``Query`` (``rag.answering.query``) has been
 retrieved into hits; here the sentences of the top passages are scored (``rag.answering.selection``),
-the abstention policy decides between answer, partial answer and decline (``rag.answering.abstention``),
+the fitted decision chooses between answer, partial answer and decline (``rag.answering.decision``),
 the sentences to quote are selected, and the composer (``rag.answering.compose``) writes the answer.
 """
 
@@ -12,13 +12,15 @@ import time
 from dataclasses import replace
 from typing import Iterator, Protocol
 
-from rag.answering.abstention import AbstentionPolicy, Decision, idf_unknown_share
 from rag.answering.compose import Composer, Sources
+from rag.answering.decision import DecisionModel
+from rag.answering.decision_weights import WEIGHTS as DECISION_WEIGHTS
+from rag.answering.signals import Signals, measure
 from rag.config import Settings
 from rag.answering.selection import Candidate, Chain, SentenceScorer, select
 from rag.answering.selection_weights import RELATIVE_PROBABILITY, WEIGHTS
 from rag.index.store import Generation
-from rag.types import Answer, AnswerEvent, Delta, Final, Retrieved
+from rag.types import Answer, AnswerEvent, Decision, Delta, Final, Retrieved
 
 # A sentence whose vector is this close (cosine) to one already quoted says the same again and is
 # left out. Set with the first extractive answers (commit 4dd68a2) and never tuned: no dev measurement
@@ -58,19 +60,21 @@ class ExtractiveAnswerer:
     def __init__(self, settings: Settings, generation: Generation) -> None:
         self.settings = settings
         self.scorer = SentenceScorer(generation, WEIGHTS)
-        terms = self.scorer.query_terms
-        self.policy = AbstentionPolicy(
-            settings, generation.vocabulary, idf_unknown_share(terms.idf, terms.default_idf, generation.vocabulary)
-        )
+        self.model = DecisionModel(DECISION_WEIGHTS.with_cutoffs(settings.decline_below, settings.partial_below),
+                                   self.scorer.term_sets)
         self.composer = Composer(report_sources(generation))
 
     def candidates(self, retrieved: Retrieved) -> list[Candidate]:
         """The scored sentences of the passages an answer may quote, best first."""
         return self.scorer.candidates(retrieved.query, retrieved.hits[: self.settings.answer_passages])
 
+    def signals(self, retrieved: Retrieved, candidates: list[Candidate]) -> Signals:
+        terms = self.scorer.query_terms
+        return measure(retrieved.query, retrieved, candidates, self.scorer.term_sets, terms.idf, terms.default_idf)
+
     def decide(self, retrieved: Retrieved) -> tuple[Decision, list[Candidate]]:
         candidates = self.candidates(retrieved)
-        return self.policy.decide(retrieved.query, candidates), candidates
+        return self.model.decide(retrieved.query, candidates, self.signals(retrieved, candidates)), candidates
 
     def chains(self, candidates: list[Candidate]) -> list[Chain]:
         return select(

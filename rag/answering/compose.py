@@ -15,11 +15,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from rag.answering.abstention import Decision
 from rag.answering.messages import listing, say
 from rag.answering.query import Query
 from rag.answering.selection import Chain, actor_count, fits_form, in_recommendations, probability
-from rag.types import Answer, AnswerPart, AnswerSentence, Citation, Hit
+from rag.answering.facts import missing_message
+from rag.types import Answer, AnswerPart, AnswerSentence, Citation, Decision, Hit
 
 PARTIAL_SENTENCES = 3  # a partial answer quotes at most this many of the nearest sentences
 LEAD_CHOICES = 3  # a "hur"/"varför" answer opens with the first of this many best chains that fits its form,
@@ -78,8 +78,10 @@ class Composer:
         return self._build(query, hits, decision, first_line, groups)
 
     def _partial(self, query: Query, hits: list[Hit], decision: Decision, chains: list[Chain]) -> Answer:
-        missing = say("missing." + (decision.missing_fact or ""), query.lang)
-        first_line = say("partial", query.lang, missing=missing)
+        if decision.missing_fact:
+            first_line = say("partial", query.lang, missing=missing_message(decision.missing_fact, query.lang))
+        else:
+            first_line = say("partial.uncertain", query.lang)
         kept: list[Chain] = []
         count = 0
         for chain in chains:
@@ -101,11 +103,7 @@ class Composer:
             sentences=(),
             citations=(),
             hits=tuple(hits),
-            abstained=True,
-            evidence=decision.evidence,
-            outcome="decline",
-            decline_kind=decision.kind,
-            unknown_terms=decision.unknown_terms,
+            decision=decision,
         )
 
     def _kind(self, chain: Chain) -> str:
@@ -147,12 +145,8 @@ class Composer:
             sentences=tuple(sentences),
             citations=tuple(citations),
             hits=tuple(hits),
-            abstained=decision.outcome != "answer",
-            evidence=decision.evidence,
+            decision=decision,
             parts=tuple(parts),
-            outcome=decision.outcome,
-            decline_kind=decision.kind,
-            missing_fact=decision.missing_fact,
         )
 
 

@@ -28,7 +28,7 @@ from rag.answering.messages import Reason, say
 from rag.answering.prompts import answer_messages
 from rag.answering.replies import describe_error, message_text, strip_thinking
 from rag.index.store import Generation
-from rag.types import Answer, AnswerEvent, Citation, Delta, Final, Retrieved
+from rag.types import Answer, AnswerEvent, Citation, Decision, Delta, Final, Retrieved
 from rag.answering.validate import SUPPORT_THRESHOLD, SupportScorer, validate
 
 if TYPE_CHECKING:  # importing langchain's model classes costs half a second at every start
@@ -114,13 +114,12 @@ class GenerativeAnswerer:
         if not raw:
             return base, Reason("empty")
         checked = validate(raw, hits, lang, self.scorer, SUPPORT_THRESHOLD)
-        common = dict(
-            question=retrieved.query.text, lang=lang, hits=tuple(retrieved.hits), evidence=base.evidence, mode=self.mode
-        )
+        common = dict(question=retrieved.query.text, lang=lang, hits=tuple(retrieved.hits), mode=self.mode)
         if checked.abstained:
+            # The model's own refusal: declined, with the extractive evidence score kept for the record.
             return Answer(
-                lead=say("decline.weak_evidence", lang), sentences=(), citations=(), abstained=True,
-                outcome="decline", decline_kind="not_covered", **common,
+                lead=say("decline.weak_evidence", lang), sentences=(), citations=(),
+                decision=Decision("decline", "not_covered", base.evidence), **common,
             ), None
         if not checked.cited:
             return base, Reason("no_citation")
@@ -131,7 +130,7 @@ class GenerativeAnswerer:
             lead=say("generative.lead", lang),
             sentences=checked.sentences,
             citations=tuple(Citation(n, hits[n - 1].passage) for n in sorted(checked.cited)),
-            abstained=False,
+            decision=Decision("answer", None, base.evidence, base.decision.probability),
             invalid_citations=checked.invalid,
             **common,
         )

@@ -18,6 +18,7 @@ MESSAGES: dict[str, dict[str, str]] = {
         "sv": "Ur «{title}», ett annat dokument än rapporten:",
         "en": "From «{title}», a document other than the report, quoted as written:",
     },
+    "part.question": {"sv": "{n}. {question}", "en": "{n}. {question}"},
     "part.recommendations": {"sv": "Rapportens råd", "en": "The report's recommendations"},
     "part.experiences": {"sv": "Erfarenheter från kommunerna", "en": "What the municipalities told"},
     "part.other_document": {"sv": "Ur «{title}» (inte rapporten)", "en": "From «{title}» (not the report)"},
@@ -35,16 +36,9 @@ MESSAGES: dict[str, dict[str, str]] = {
         "sv": "Rapporten tar inte upp exakt det: {missing}. Det här är det närmaste den säger:",
         "en": "The report does not cover exactly that: {missing}. This is the closest it says (quoted in Swedish):",
     },
-    "missing.amount": {"sv": "den anger inga belopp eller kostnader", "en": "it gives no amounts or costs"},
-    "missing.count": {"sv": "den anger inga sådana antal", "en": "it gives no such figures"},
-    "missing.date": {"sv": "den anger inga sådana datum eller tidsgränser", "en": "it gives no such dates or deadlines"},
-    "missing.legal_article": {
-        "sv": "den hänvisar inte till några paragrafer eller artiklar",
-        "en": "it refers to no articles or sections of law",
-    },
-    "missing.product": {
-        "sv": "den rekommenderar inga leverantörer eller produkter",
-        "en": "it recommends no vendors or products",
+    "partial.uncertain": {
+        "sv": "Rapporten svarar inte tydligt på just det. Det här är det närmaste den säger:",
+        "en": "The report does not clearly answer that. This is the closest it says (quoted in Swedish):",
     },
     "generative.lead": {
         "sv": "Det här säger rapporten (formulerat av en språkmodell, kontrollera källorna):",

@@ -19,6 +19,8 @@ from typing import Sequence
 import numpy as np
 
 from rag.embeddings import Embedder
+from rag.answering.analysis import ContentWord, Vocabulary, content_words, without_setting
+from rag.answering.facts import asked_facts, counted_word
 from rag.answering.followup import Condenser, Resolution, resolve
 from rag.lexical import detect_lang
 from rag.answering.translate import QueryTranslator
@@ -30,8 +32,7 @@ class Asks:
     """What kind of answer the question wants, read from its wording.
 
     ``form``: "who" (actors), "how" (actions), "why" (reasons) or "what" (anything else).
-    ``facts``: the kinds of fact the question cannot do without, in the order asked: "amount",
-    "count", "date", "legal_article", "product".
+    ``facts``: the kinds of fact the question cannot do without (``rag.answering.facts``).
     ``counted``: for a count, the word counted ("hur många *intervjuer*"), which a sentence
     stating the count must name.
     ``about_guide``: the question is about the interview guide (its questions may be quoted).
@@ -92,6 +93,7 @@ class Query:
     asks: Asks = field(default_factory=Asks)
     topic: Topic | None = None
     rewrite: str | None = None  # what "Tolkad som" shows for a follow-up; None for a question on its own
+    content: tuple[ContentWord, ...] = ()  # the words that carry content, known to the report or not
 
     @property
     def shown_rewrite(self) -> str | None:
@@ -102,67 +104,21 @@ class Query:
 _WHO = re.compile(r"\b(vilka|vem|vems|who|whom)\b", re.I)
 _WHY = re.compile(r"\b(varför|why|vad beror|what causes)\b", re.I)
 _HOW = re.compile(r"\b(hur|how)\b|\b(på vilket sätt|what should we do|vad bör vi göra|vad ska vi göra)\b", re.I)
-# A question wanting one of these facts is only answered by a sentence that states one (see
-# rag.answering.abstention); the patterns follow how managers phrase such questions.
-_FACTS = (
-    ("amount", re.compile(
-        r"\b(hur mycket (kostar|pengar|budget|el|energi|ström)|vad kostar|kostnaden för|"
-        r"hur stor[at]? (summa|budget|belopp|kostnad)|"
-        r"hur mycket (\w+ ){0,2}(finansiering|pengar|medel|bidrag|stöd|resurser)|hur mycket (kan|får) (vi|man) (söka|få)|"
-        r"how much (\w+ ){0,2}(funding|money|grants?|subsid\w+|energy|electricity)|"
-        r"vilken (budget|lön)|vilka (löner|kostnader)|prislapp|pris(et)? (för|på)|"
-        r"how much (does|do|did|money|budget|will)|what (is|are|was|were) the "
-        r"(\w+ ){0,3}(price|cost|budget|salary|salaries)s?|what (do|does|did) .{0,40}\bcost|which salary)\b",
-        re.I,
-    )),
-    ("count", re.compile(r"\b(hur många|antalet|how many|what number of|hur stor andel|what share)\b", re.I)),
-    ("date", re.compile(
-        r"\b(vilket år|vilket datum|när (börjar|träder|gäller|ska|måste|infördes|trädde|kommer|är sista)|senast när|"
-        r"sista (ansökningsdag|dag)|hur lång tid|hur länge|hur mycket tid|vilken deadline|what year|which year|"
-        r"when (does|do|will|did|must|is the)|by when|what date|deadline|how long)\b",
-        re.I,
-    )),
-    ("legal_article", re.compile(
-        r"\b(vilken (paragraf|artikel|bestämmelse)|vilket lagrum|vilka paragrafer|vilken lag (säger|reglerar)|"
-        r"which (article|section|paragraph|provision)|what (article|section|provision))\b|§",
-        re.I,
-    )),
-    ("product", re.compile(
-        r"\b(vilken (leverantör|produkt|programvara|plattform|(språk)?modell|chatbot|molntjänst)|vilket (verktyg|"
-        r"system|företag)|vilka (leverantörer|verktyg|produkter|system|(språk)?modeller|molntjänster|plattformar)|"
-        r"which (vendor|supplier|provider|product|tool|platform|model|company|software|cloud)|what (vendor|supplier|"
-        r"provider|product|tool|platform|software))\b",
-        re.I,
-    )),
-)
-_COUNT_TRIGGER = re.compile(r"\b(hur många|antalet|how many)\b", re.I)
 _GUIDE = re.compile(r"\b(intervju\w*|frågemall\w*|fragemall\w*|interview\w*)\b", re.I)
-_COUNT_FILLERS = frozenset("olika fler flera av de den det våra vår our the of".split())
 
 
 def read_asks(question: str) -> Asks:
     """What ``question`` asks for (see ``Asks``); who/why win over how ("how many" is a count)."""
-    facts = tuple(kind for kind, pattern in _FACTS if pattern.search(question))
+    facts = asked_facts(question)
     if _WHO.search(question):
         form = "who"
     elif _WHY.search(question):
         form = "why"
-    elif _HOW.search(question) and not {"amount", "count"} & set(facts):
+    elif _HOW.search(question) and not {"amount", "count", "share", "duration", "salary"} & set(facts):
         form = "how"
     else:
         form = "what"
-    return Asks(form=form, facts=facts, about_guide=bool(_GUIDE.search(question)), counted=_counted(question))
-
-
-def _counted(question: str) -> str | None:
-    """The first content word after "hur många" / "how many": what is being counted."""
-    match = _COUNT_TRIGGER.search(question)
-    if not match:
-        return None
-    for word in re.findall(r"[\w-]+", question[match.end():])[:3]:
-        if len(word) >= 3 and word.lower() not in _COUNT_FILLERS:
-            return word.lower()
-    return None
+    return Asks(form=form, facts=facts, about_guide=bool(_GUIDE.search(question)), counted=counted_word(question))
 
 
 def _unit(vector: np.ndarray) -> np.ndarray:
@@ -188,6 +144,7 @@ class QueryBuilder:
     ) -> None:
         self.embedder = embedder
         self.vocabulary = vocabulary
+        self.known = Vocabulary(vocabulary)
         self.condenser = condenser
         self.translator = translator
         self.translate_dense_weight = translate_dense_weight
@@ -196,20 +153,23 @@ class QueryBuilder:
 
     def build(self, question: str, history: Sequence[Turn] = ()) -> Query:
         resolution = resolve(question, history, self.condenser)
-        own = self._embed(resolution.standalone)
-        groups, search_vector = self._translated(resolution.standalone, own, self._embed)
+        searched = without_setting(resolution.standalone)
+        own = self._embed(searched)
+        groups, search_vector = self._translated(searched, own, self._embed)
         topic = self._topic(resolution.topic) if resolution.topic is not None else None
         vector = own if topic is None else _unit(own + TOPIC_SCORING_WEIGHT * topic.vector)
+        lang = detect_lang(question)
         return Query(
             text=question,
-            standalone=resolution.standalone,
-            lang=detect_lang(question),
+            standalone=searched,
+            lang=lang,
             vector=vector,
             search_vector=search_vector,
             groups=groups,
-            asks=read_asks(resolution.standalone),
+            asks=read_asks(searched),
             topic=topic,
             rewrite=resolution.shown,
+            content=content_words(searched, detect_lang(searched), groups, self.known.knows),
         )
 
     def _translated(self, text: str, vector: np.ndarray, embed) -> tuple[tuple[TermGroup, ...], np.ndarray]:

@@ -1,0 +1,283 @@
+"""Fit the answer/partial/decline decision (``rag.answering.decision``) on every labelled question set.
+
+Each question becomes one row of ``rag.answering.signals.SIGNALS`` with its label (answerable or
+not, from the gold file). A logistic regression gives the probability that the report answers a
+question; two cut-offs on it make the three outcomes:
+
+* **decline** below ``DECLINE_BELOW``: chosen as the highest cut-off at which at most
+  ``MAX_FALSE_DECLINE`` of the answerable questions fall below it;
+* **partial** below ``PARTIAL_BELOW`` (or when an asked fact kind is not stated): chosen as the lowest
+  cut-off at which at most ``MAX_UNANSWERED`` of the unanswerable questions are answered as if
+  answerable (the fact check counted), never above the point where more than ``MAX_PARTIAL`` of the
+  answerable ones would be partial.
+
+The whole procedure (fit and both cut-offs) is cross-validated: stratified folds over all sets
+pooled, the cut-offs chosen on each training fold only, several shuffles; the held-out figures are
+reported per set. An English version of a question is kept in the fold of its Swedish original
+(ids that differ only by a "-en" suffix). Then it is fitted on everything and written to
+``rag/answering/decision_weights.py`` with the cross-validated figures in its docstring.
+
+    python -m evals.train_decision [--folds 5] [--shuffles 4] [--dry-run] [--dump rows.jsonl]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import pickle
+import random
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+import numpy as np
+
+from evals.gold import load_gold
+from rag.answering.analysis import content_words
+from rag.answering.decision import fact_missing
+from rag.answering.query import read_asks
+from rag.lexical import detect_lang
+from rag.answering.signals import SIGNALS, measure
+from rag.config import load_settings
+
+ROOT = Path(__file__).resolve().parents[1]
+OUT = ROOT / "rag" / "answering" / "decision_weights.py"
+SHARED = ROOT.parent / "shared" / "gold" / "independent_questions.jsonl"
+# Every labelled set; the independent set is looked for beside the project (../shared/gold).
+SETS = (
+    ("dev", ROOT / "evals" / "gold_dev.jsonl"),
+    ("dev_en", ROOT / "evals" / "gold_dev_en.jsonl"),
+    ("dev_setting", ROOT / "evals" / "gold_dev_setting.jsonl"),
+    ("dev_hard", ROOT / "evals" / "gold_dev_hard.jsonl"),
+    ("dev_unanswerable", ROOT / "evals" / "gold_dev_unanswerable.jsonl"),
+    ("test", ROOT / "evals" / "gold_test.jsonl"),
+    ("test2", ROOT / "evals" / "gold_test2.jsonl"),
+    ("independent", SHARED),
+)
+MAX_FALSE_DECLINE = 0.01
+MAX_UNANSWERED = 0.10
+MAX_PARTIAL = 0.10
+C_GRID = (0.1, 0.3, 1.0, 3.0)
+
+
+@dataclass
+class Row:
+    set: str
+    id: str
+    group: str
+    question: str
+    answerable: bool
+    x: tuple[float, ...]
+    fact_missing: bool
+    unknown: tuple[str, ...]
+
+
+def retrieve_all(service, sets=SETS) -> list[tuple]:
+    """(set name, gold item, retrieved, candidates) for every labelled question."""
+    answerer = service.answerer
+    out = []
+    for name, path in sets:
+        if not Path(path).exists():
+            print(f"(no {path}: skipped)")
+            continue
+        for item in load_gold(path):
+            retrieved = service.retrieve(item.question)
+            out.append((name, item, retrieved, answerer.candidates(retrieved)))
+    return out
+
+
+def collect(service, retrieved_all: list[tuple]) -> list[Row]:
+    """One row of signals per question. The query's analysis is made again from its text, so that a
+    cached retrieval (``--cache``) is measured with the analysis as it is now."""
+    queries = service._loaded.queries
+    scorer = service.answerer.scorer
+    rows = []
+    for name, item, retrieved, candidates in retrieved_all:
+        query = retrieved.query
+        query = replace(query, asks=read_asks(query.standalone), content=content_words(
+            query.standalone, detect_lang(query.standalone), query.groups, queries.known.knows))
+        retrieved = replace(retrieved, query=query)
+        signals = measure(query, retrieved, candidates, scorer.term_sets,
+                          scorer.query_terms.idf, scorer.query_terms.default_idf)
+        missing = fact_missing(query, candidates, scorer.term_sets) is not None
+        group = item.id[:-3] if item.id.endswith("-en") else item.id
+        rows.append(Row(name, item.id, group, item.question, item.answerable, signals.vector(), missing,
+                        signals.unknown))
+    return rows
+
+
+def fit(x: np.ndarray, y: np.ndarray, c: float):
+    from sklearn.linear_model import LogisticRegression
+
+    mean, scale = x.mean(axis=0), x.std(axis=0)
+    scale[scale < 1e-9] = 1.0
+    model = LogisticRegression(C=c, max_iter=5000, class_weight="balanced").fit((x - mean) / scale, y)
+    return mean, scale, model.coef_[0], float(model.intercept_[0])
+
+
+def predict(params, x: np.ndarray) -> np.ndarray:
+    mean, scale, coef, intercept = params
+    return 1.0 / (1.0 + np.exp(-(((x - mean) / scale) @ coef + intercept)))
+
+
+def cutoffs(p: np.ndarray, y: np.ndarray, fact: np.ndarray) -> tuple[float, float]:
+    """(decline below, partial below) chosen on probabilities ``p`` of labelled rows."""
+    answerable = np.sort(p[y == 1])
+    k = int(np.floor(MAX_FALSE_DECLINE * len(answerable)))
+    decline = float(answerable[k]) if len(answerable) else 0.0  # at most k answerable strictly below
+    grid = np.unique(np.concatenate([p, [decline]]))
+    partial = decline
+    for t in grid[grid >= decline]:
+        partial = float(t)
+        answered = (p >= t) & ~fact
+        if np.mean(answered[y == 0]) <= MAX_UNANSWERED if (y == 0).any() else True:
+            break
+    # Never let the partial band swallow more than MAX_PARTIAL of the answerable questions.
+    limit = float(np.quantile(p[y == 1], MAX_PARTIAL)) if (y == 1).any() else partial
+    return decline, max(decline, min(partial, limit))
+
+
+def outcomes(p: np.ndarray, fact: np.ndarray, decline: float, partial: float) -> np.ndarray:
+    return np.where(p < decline, "decline", np.where((p < partial) | fact, "partial", "answer"))
+
+
+def cross_validate(rows: list[Row], c: float, folds: int, shuffles: int) -> np.ndarray:
+    """Held-out outcome of every row for each shuffle: shape (shuffles, rows)."""
+    x = np.array([r.x for r in rows], dtype=float)
+    y = np.array([int(r.answerable) for r in rows])
+    fact = np.array([r.fact_missing for r in rows])
+    groups = sorted({r.group for r in rows})
+    result = np.empty((shuffles, len(rows)), dtype=object)
+    for s in range(shuffles):
+        rng = random.Random(s)
+        # Stratify groups by label so every fold holds unanswerable questions.
+        by_label = {0: [g for g in groups if not any(r.answerable for r in rows if r.group == g)]}
+        by_label[1] = [g for g in groups if g not in set(by_label[0])]
+        fold_of = {}
+        for members in by_label.values():
+            rng.shuffle(members)
+            for i, g in enumerate(members):
+                fold_of[g] = i % folds
+        f = np.array([fold_of[r.group] for r in rows])
+        for k in range(folds):
+            train, test = f != k, f == k
+            params = fit(x[train], y[train], c)
+            d, pt = cutoffs(predict(params, x[train]), y[train], fact[train])
+            result[s, test] = outcomes(predict(params, x[test]), fact[test], d, pt)
+    return result
+
+
+def figures(rows: list[Row], outcome: np.ndarray) -> dict[str, dict]:
+    """Per set and pooled: answerable declined / partial, unanswerable answered, as means over shuffles."""
+    out = {}
+    names = sorted({r.set for r in rows}) + ["all"]
+    for name in names:
+        idx = [i for i, r in enumerate(rows) if name == "all" or r.set == name]
+        ans = [i for i in idx if rows[i].answerable]
+        una = [i for i in idx if not rows[i].answerable]
+        o = outcome[:, idx] if idx else outcome[:, :0]
+
+        def share(members, value):
+            return float(np.mean(outcome[:, members] == value)) if members else None
+
+        out[name] = {
+            "n": len(idx),
+            "answerable": len(ans),
+            "answerable_declined": share(ans, "decline"),
+            "answerable_partial": share(ans, "partial"),
+            "unanswerable_answered": share(una, "answer"),
+            "unanswerable_declined": share(una, "decline"),
+        }
+        del o
+    return out
+
+
+def _fmt(v):
+    return "  -  " if v is None else f"{v:.3f}"
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--folds", type=int, default=5)
+    parser.add_argument("--shuffles", type=int, default=4)
+    parser.add_argument("--dry-run", action="store_true")
+    parser.add_argument("--dump", type=Path, help="write the rows as JSON lines")
+    parser.add_argument("--cache", type=Path, help="a folder: keep each set's retrieval results there and reuse them")
+    args = parser.parse_args(argv)
+
+    from rag.service import RagService
+
+    service = RagService(load_settings()).warm_up()
+    retrieved_all = []
+    for name, path in SETS:
+        cached = args.cache / f"{name}.pkl" if args.cache else None
+        if cached is not None and cached.exists():
+            retrieved_all += pickle.loads(cached.read_bytes())
+            continue
+        done = retrieve_all(service, [(name, path)])
+        if cached is not None:
+            cached.parent.mkdir(parents=True, exist_ok=True)
+            cached.write_bytes(pickle.dumps(done))
+        retrieved_all += done
+    rows = collect(service, retrieved_all)
+    if args.dump:
+        with args.dump.open("w", encoding="utf-8") as f:
+            for r in rows:
+                f.write(json.dumps(r.__dict__, ensure_ascii=False) + "\n")
+    best = None
+    for c in C_GRID:
+        result = figures(rows, cross_validate(rows, c, args.folds, args.shuffles))
+        pooled = result["all"]
+        cost = pooled["answerable_declined"] * 5 + pooled["answerable_partial"] + pooled["unanswerable_answered"]
+        print(f"C={c}: answerable declined {_fmt(pooled['answerable_declined'])} partial "
+              f"{_fmt(pooled['answerable_partial'])}; unanswerable answered {_fmt(pooled['unanswerable_answered'])}")
+        if best is None or cost < best[0]:
+            best = (cost, c, result)
+    _, c, result = best
+    print(f"chosen C={c}; held-out figures per set:")
+    for name, m in result.items():
+        print(f"  {name:18} n={m['n']:3}  answerable declined {_fmt(m['answerable_declined'])} partial "
+              f"{_fmt(m['answerable_partial'])}  unanswerable answered {_fmt(m['unanswerable_answered'])} "
+              f"declined {_fmt(m['unanswerable_declined'])}")
+    x = np.array([r.x for r in rows], dtype=float)
+    y = np.array([int(r.answerable) for r in rows])
+    fact = np.array([r.fact_missing for r in rows])
+    params = fit(x, y, c)
+    decline, partial = cutoffs(predict(params, x), y, fact)
+    print(f"fitted on all {len(rows)}: decline below {decline:.4f}, partial below {partial:.4f}")
+    for name, w in zip(SIGNALS, params[2] / 1.0):
+        print(f"  {name:16} {w:+.3f}")
+    if not args.dry_run:
+        write(params, decline, partial, c, rows, result, args)
+    return 0
+
+
+def write(params, decline, partial, c, rows, result, args) -> None:
+    mean, scale, coef, intercept = params
+    sets = ", ".join(f"{n} {m['n']}" for n, m in result.items() if n != "all")
+    lines = [
+        '"""Fitted weights of the answer/partial/decline decision (``rag.answering.decision``), written by',
+        "``python -m evals.train_decision``.",
+        "",
+        f"Fitted on {len(rows)} labelled questions ({sets}); logistic regression C={c}, balanced classes.",
+        f"Cut-offs: decline below {decline:.4f} (at most {MAX_FALSE_DECLINE:.0%} of answerable questions below it),",
+        f"partial below {partial:.4f} (at most {MAX_UNANSWERED:.0%} of unanswerable ones answered, at most",
+        f"{MAX_PARTIAL:.0%} of answerable ones partial). Held out ({args.folds}-fold, {args.shuffles} shuffles, the cut-offs",
+        "chosen on the training folds only), per set: answerable declined / partial; unanswerable answered / declined:",
+        "",
+    ]
+    for name, m in result.items():
+        lines.append(f"    {name:18} n={m['n']:3}  {_fmt(m['answerable_declined'])} / {_fmt(m['answerable_partial'])};"
+                     f"  {_fmt(m['unanswerable_answered'])} / {_fmt(m['unanswerable_declined'])}")
+    lines += ['"""', "", "from rag.answering.decision import DecisionWeights", "", "WEIGHTS = DecisionWeights("]
+    for field, values in (("mean", mean), ("scale", scale), ("coef", coef)):
+        lines.append(f"    {field}=(")
+        lines += [f"        {round(float(v), 6)},  # {n}" for n, v in zip(SIGNALS, values)]
+        lines.append("    ),")
+    lines += [f"    intercept={round(intercept, 6)},", f"    decline_below={round(decline, 6)},",
+              f"    partial_below={round(partial, 6)},", ")", ""]
+    OUT.write_text("\n".join(lines), encoding="utf-8")
+    print(f"wrote {OUT}")
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

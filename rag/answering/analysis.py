@@ -1,0 +1,250 @@
+"""The question taken apart once: its content words (as the report knows them or not), the words
+that only describe the asker's own setting, and its parts when it asks two things at once.
+
+Everything here reads the wording only; the decision (``rag.answering.decision``) weighs what is
+measured from it. No list here names a word taken from a question: the lists are Swedish and
+English function words (pronouns, question words, conjunctions) and word-formation prefixes.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Set as AbstractSet
+from dataclasses import dataclass
+from functools import lru_cache
+
+from rag.lexical import STOPWORDS, decompound, stem, words, zipf_en, zipf_sv
+from rag.types import TermGroup
+
+MIN_KNOWN_PART = 4  # shortest corpus stem that makes a longer word known (a head or a tail)
+COMMON_PART_ZIPF = 3.0  # a compound part this common in general Swedish needs no support from the report
+# Prefixes that make a new word of a known one without changing its topic.
+_PREFIXES = ("ny", "in", "o", "om", "åter", "sam", "ut", "an", "be", "för", "över", "under", "miss", "icke")
+# A compound whose head is one of these names a particular law.
+_LEGAL_HEAD = re.compile(r"(lag|lagen|lagar|förordning|förordningen|direktiv|direktivet|balk|balken)$")
+# Names of the same law: a question may name it the way the report does not (the report says GDPR).
+LEGAL_ALIASES = {"dataskyddsförordningen": "gdpr", "dataskyddsförordning": "gdpr"}
+_FIRST_PERSON = frozenset("jag vi vår vårt våra mig oss min mitt mina we our us my i'm we're".split())
+_SENTENCE_END = re.compile(r"(?<=[.!?;:])\s+")
+_ASK_WORDS = (
+    r"hur|vad|vilk\w*|när|var|varför|vem|kan|ska|bör|borde|får|måste|finns|räcker|behöver|"
+    r"how|what|which|who|why|when|should|can|could|is|are|does|do"
+)
+_ASK_AFTER_COMMA = re.compile(r",\s*(?=(?:" + _ASK_WORDS + r")\b)", re.I)
+_PLACE = re.compile(r"\b(?:i|på|från|inom|hos|in|at|from)\s+([A-ZÅÄÖ][\w-]*(?:\s+[A-ZÅÄÖ][\w-]*)*)")
+_NAME = re.compile(r"^(?:[A-ZÅÄÖ][\w-]*|\w*\d\w*)$")
+
+
+@dataclass(frozen=True)
+class ContentWord:
+    """A word of the question that carries content.
+
+    ``stems``: the index terms it stands for (its stem and compound parts; an English word's
+    Swedish translations). ``known``: the report uses it, allowing for inflection, compounds,
+    lemmas, a typo and OCR spellings; an English word the dictionary lacks counts as known, since its
+    absence says nothing. ``rarity``: how much its absence would say (rare in general language
+    weighs more). ``named``: a name, acronym, number or law. ``setting``: it only describes the
+    asker's own setting ("Vi är en kommun i Jämtland. …").
+    """
+
+    text: str
+    stems: tuple[str, ...]
+    known: bool
+    rarity: float
+    named: bool = False
+    setting: bool = False
+    verb: bool = False  # inflected like a Swedish verb (its lemma is an infinitive): seldom the topic
+
+
+# Swedish definite and plural endings, longest first.
+_INFLECTIONS = ("erna", "arna", "orna", "ernas", "arnas", "ens", "ets", "en", "et", "na", "ar", "er", "or", "n", "t", "s")
+_FOLD = str.maketrans("åäöéü", "aaoeu")
+# A word this short is matched only exactly: one edit turns too many short words into others.
+FUZZY_MIN_CHARS = 6
+
+
+class Vocabulary:
+    """What words the report uses, forgiving the ways a question's word may differ from the
+    report's: inflection (stems), compounds (either part carries it when the other is common or a
+    prefix), lemmas, one typo, and OCR's lost å/ä/ö (compared folded)."""
+
+    def __init__(self, stems: AbstractSet[str]) -> None:
+        self.stems = stems
+        self._deletions: set[str] = set()
+        self._folded: set[str] = set()
+        for s in stems:
+            folded = s.translate(_FOLD)
+            self._folded.add(folded)
+            if len(folded) >= FUZZY_MIN_CHARS - 1:
+                self._deletions.update(_deletes(folded))
+
+    def knows(self, word: str, exact: bool = False) -> bool:
+        """``exact``: only the word itself or its stem (names and acronyms: "LAS" is not "läs")."""
+        if exact:
+            return word in self.stems or stem(word) in self.stems
+        if known_word(word, self.stems):
+            return True
+        lemma = _lemma(word)
+        if lemma != word and known_word(lemma, self.stems):
+            return True
+        # Snowball leaves some definite and plural forms whole ("dataskyddet" stays, "dataskydd"
+        # becomes "dataskyd"): the bare form is tried too.
+        for suffix in _INFLECTIONS:
+            if word.endswith(suffix) and len(word) - len(suffix) >= MIN_KNOWN_PART:
+                if known_word(word[: -len(suffix)], self.stems):
+                    return True
+        folded = stem(word).translate(_FOLD)
+        if folded in self._folded:
+            return True
+        if len(folded) < FUZZY_MIN_CHARS:
+            return False
+        return folded in self._deletions or any(d in self._folded or d in self._deletions for d in _deletes(folded))
+
+
+def verb_like(word: str) -> bool:
+    """A Swedish word whose lemma is an infinitive other than the word itself ("räcker" → "räcka",
+    "föreslår" → "föreslå", "drabbades" → "drabbas"): a verb form, seldom what a question is about."""
+    lemma = _lemma(word)
+    return lemma != word and lemma.endswith(("a", "å", "as"))
+
+
+def _deletes(word: str) -> set[str]:
+    return {word[:i] + word[i + 1 :] for i in range(len(word))}
+
+
+@lru_cache(maxsize=20_000)
+def _lemma(word: str) -> str:
+    import simplemma
+
+    try:
+        return simplemma.lemmatize(word, lang="sv").lower()
+    except ValueError:
+        return word
+
+
+def rarity(zipf: float) -> float:
+    """How much a word's absence says: a word unseen in general language weighs 7, an everyday
+    word (Zipf 6) weighs 1; never below 0.5."""
+    return max(0.5, 7.0 - zipf)
+
+
+def content_words(question: str, lang: str, groups: tuple[TermGroup, ...], knows) -> tuple[ContentWord, ...]:
+    """The content words of ``question``; ``knows(word)`` says whether the report uses a word."""
+    setting = asker_setting(question)
+    tokens = _tokens(question)
+    out: list[ContentWord] = []
+    seen: set[str] = set()
+    if lang == "en":
+        for g in groups:
+            known = bool(g.terms) or not g.in_dictionary
+            rare = max((zipf_en(w) for w in g.english.split()), default=0.0)
+            out.append(ContentWord(g.english, tuple(g.terms), known, rarity(rare), setting=g.english in setting))
+            seen.update(g.english.split())
+    for raw, first in tokens:
+        w = raw.lower()
+        if w in seen or len(w) < 2:
+            continue
+        seen.add(w)
+        named = bool(_NAME.match(raw)) and (not first or raw.isupper() or any(ch.isdigit() for ch in raw))
+        law = names_a_law(w)
+        if lang == "en" and not (named or law):
+            continue  # English words are judged through their translations (above)
+        if w in STOPWORDS or (len(w) < 3 and not raw.isupper()):
+            continue  # an acronym spelt like a stopword ("IT") is not judged: the index holds no stopwords
+        if "-" in w:
+            continue  # a hyphenated compound is judged by its parts, which follow it
+        stems = (stem(w),) + tuple(stem(p) for p in decompound(w))
+        zipf = zipf_sv(w) if lang == "sv" else max(zipf_sv(w), zipf_en(w))
+        if law:  # a particular law is known only by its name (or the report's name for it)
+            known = knows(LEGAL_ALIASES.get(w, w), exact=True)
+        else:
+            known = knows(w, exact=True) if named and not first else knows(w)
+        out.append(ContentWord(raw, stems, known, rarity(zipf), named or law, w in setting, lang == "sv" and verb_like(w)))
+    return tuple(out)
+
+
+def _tokens(question: str) -> list[tuple[str, bool]]:
+    """Word tokens as typed, each with whether it opens a sentence (capitals there say nothing)."""
+    out = []
+    for sentence in _SENTENCE_END.split(question.strip()):
+        for i, match in enumerate(re.finditer(r"[^\W_]+(?:-[^\W_]+)*", sentence)):
+            token = match.group(0)
+            out.append((token, i == 0))
+            if "-" in token:
+                out.extend((p, False) for p in token.split("-") if p)
+    return out
+
+
+def names_a_law(word: str) -> bool:
+    """A compound naming a particular law: a head such as "lagen" after a modifier of its own."""
+    match = _LEGAL_HEAD.search(word)
+    return match is not None and match.start() >= 3 and not word.endswith(("flaggan", "slagen"))
+
+
+def known_word(word: str, vocabulary: AbstractSet[str]) -> bool:
+    """Whether the report uses ``word`` or what it is made of: its stem, both parts of a compound,
+    or a known head or tail with a common word or a prefix for the rest."""
+    if stem(word) in vocabulary:
+        return True
+    parts = decompound(word)
+    if parts and all(stem(p) in vocabulary for p in parts):
+        return True
+    for cut in range(2, len(word) - MIN_KNOWN_PART + 1):
+        head, tail = word[:cut], word[cut:]
+        if _known_stem(tail, vocabulary) and (head in _PREFIXES or _common(head) or _known_stem(head, vocabulary)):
+            return True
+        if len(head) >= MIN_KNOWN_PART + 1 and _known_stem(head, vocabulary) and _common(tail):
+            return True
+    return False
+
+
+def _known_stem(piece: str, vocabulary: AbstractSet[str]) -> bool:
+    if len(piece) < MIN_KNOWN_PART:
+        return False
+    candidates = {stem(piece), piece}
+    if piece.endswith("s") and len(piece) > MIN_KNOWN_PART:
+        candidates.add(stem(piece[:-1]))  # a linking s: "prioriterings-"
+    return any(c in vocabulary for c in candidates)
+
+
+def _common(piece: str) -> bool:
+    return len(piece) >= 3 and zipf_sv(piece) >= COMMON_PART_ZIPF
+
+
+# An asked clause with fewer content words than this leans on the setting before it ("Räcker det?").
+MIN_ASKED_WORDS = 3
+
+
+def without_setting(question: str) -> str:
+    """``question`` without the first-person statements before it ("Vi är en kommun på 9 000
+    invånare. Hur …?" → "Hur …?"), so that the asker's setting does not drive retrieval; kept whole
+    when the asked clause has too few content words of its own to be searched alone."""
+    sentences = [s for s in _SENTENCE_END.split(question.strip()) if s.strip()]
+    asked = [s for s in sentences if s.rstrip().endswith("?")]
+    if not asked or len(asked) == len(sentences):
+        return question
+    statements = [s for s in sentences if s not in asked]
+    if not all(set(words(s)) & _FIRST_PERSON for s in statements):
+        return question
+    kept = " ".join(asked)
+    content = [w for w in words(kept) if w not in STOPWORDS and len(w) > 2]
+    return kept if len(content) >= MIN_ASKED_WORDS else question
+
+
+def asker_setting(question: str) -> frozenset[str]:
+    """Words that only describe the asker's own setting: every word of a first-person statement
+    made before the question ("Jag är socialchef i Härnösand. Hur …"), and names after "i"/"på"/
+    "från" in a first-person clause. A word the asked clause repeats is asked about."""
+    clauses = [c for s in _SENTENCE_END.split(question.strip()) for c in _ASK_AFTER_COMMA.split(s) if c.strip()]
+    setting: set[str] = set()
+    places: set[str] = set()
+    for i, clause in enumerate(clauses):
+        tokens = set(words(clause))
+        if not tokens & _FIRST_PERSON:
+            continue
+        if i < len(clauses) - 1 and not clause.rstrip().endswith("?"):
+            setting |= tokens
+        for match in _PLACE.finditer(clause):
+            places.update(words(match.group(1)))
+    asked = set(words(clauses[-1])) if clauses else set()
+    return frozenset((setting - asked) | places)

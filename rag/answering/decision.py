@@ -1,0 +1,91 @@
+"""Whether the report answers a question: one calibrated decision with three outcomes.
+
+A logistic model over the measured signals of ``rag.answering.signals`` gives the probability that
+the report answers the question (weights and cut-offs in ``decision_weights.py``, fitted and
+cross-validated by ``python -m evals.train_decision``, figures in its docstring):
+
+* **decline** below ``decline_below``: the topic is not in the report. The nearest passages are
+  shown as such, never as sources; when the question names something the report never mentions
+  (a product, a law, a place) the answer says so;
+* **partial** below ``partial_below``, or when the question asks for a kind of fact
+  (``rag.answering.facts``) that none of the sentences the answer would show states about its
+  subject: "Rapporten anger inte …", then the nearest it says;
+* **answer** otherwise.
+
+No word decides on its own: a word the report never uses only moves the probability through the
+signals (how rare it is, whether it is a name, how much of the question it is).
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, replace
+
+from rag.answering.facts import KINDS
+from rag.answering.query import Query
+from rag.answering.selection import Candidate
+from rag.answering.signals import Signals
+from rag.lexical import stem, words
+from rag.types import Decision
+
+# How many of the best sentences may state an asked fact: the answer shows up to six, and a
+# continuation or list item may carry the number (the fact kinds' check, measured with the decision).
+FACT_SENTENCES = 8
+
+
+@dataclass(frozen=True)
+class DecisionWeights:
+    mean: tuple[float, ...]
+    scale: tuple[float, ...]
+    coef: tuple[float, ...]
+    intercept: float
+    decline_below: float
+    partial_below: float
+
+    def with_cutoffs(self, decline_below: float | None, partial_below: float | None) -> "DecisionWeights":
+        """These weights with an operator's cut-offs where given (settings decline_below, partial_below)."""
+        return replace(
+            self,
+            decline_below=self.decline_below if decline_below is None else decline_below,
+            partial_below=self.partial_below if partial_below is None else partial_below,
+        )
+
+    def probability(self, x: tuple[float, ...]) -> float:
+        z = self.intercept + sum(c * (v - m) / s for c, v, m, s in zip(self.coef, x, self.mean, self.scale))
+        return 1.0 / (1.0 + math.exp(-z))
+
+
+class DecisionModel:
+    def __init__(self, weights: DecisionWeights, term_sets) -> None:
+        self.weights = weights
+        self.term_sets = term_sets  # sentence index -> its index terms
+
+    def decide(self, query: Query, candidates: list[Candidate], signals: Signals) -> Decision:
+        p = self.weights.probability(signals.vector())
+        if not candidates or p < self.weights.decline_below:
+            named = tuple(w.text for w in query.content if not w.known and not w.setting and w.named)
+            if named:
+                return Decision("decline", "unknown_terms", signals.evidence, p, unknown_terms=named)
+            return Decision("decline", "not_covered", signals.evidence, p)
+        missing = fact_missing(query, candidates, self.term_sets)
+        if missing is not None:
+            return Decision("partial", "missing_fact", signals.evidence, p, missing_fact=missing)
+        if p < self.weights.partial_below:
+            return Decision("partial", "uncertain", signals.evidence, p)
+        return Decision("answer", None, signals.evidence, p)
+
+
+def fact_missing(query: Query, candidates: list[Candidate], term_sets) -> str | None:
+    """The first kind of fact ``query`` asks for that none of the best sentences about its subject
+    states, or None. "About its subject": the sentence shares one of the question's content terms."""
+    if not query.asks.facts:
+        return None
+    subject = {s for w in query.content if not w.setting for s in w.stems}
+    relevant = [c for c in candidates[:FACT_SENTENCES] if subject & term_sets[c.index]] if subject else candidates[:FACT_SENTENCES]
+    counted = frozenset({stem(query.asks.counted)}) if query.asks.counted and query.lang == "sv" else frozenset()
+    asked = frozenset(words(query.standalone))
+    for name in query.asks.facts:
+        kind = KINDS[name]
+        if not any(kind.stated_in(c.text, counted, asked) for c in relevant):
+            return name
+    return None

@@ -1,0 +1,181 @@
+"""The kinds of fact a question can ask for, in one table.
+
+Each kind holds everything it needs: how a question asks for it (Swedish and English), what a
+sentence must contain to state it, and what the answer says when the report does not state it.
+A question asking for a kind of fact is answered only when one of the sentences the answer would
+show states that kind of fact about what the question is about (``FactKind.stated_in``); otherwise
+the outcome is partial: "Rapporten anger inte …", then the nearest it says.
+
+The patterns are grammar (question words, units, number words, month names), never words taken
+from a dev question.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from rag.lexical import stem, words, zipf_sv
+
+NUMBER_WORDS = (
+    r"en|ett|två|tre|fyra|fem|sex|sju|åtta|nio|tio|elva|tolv|femton|tjugo\w*|trettio\w*|fyrtio\w*|femtio\w*|"
+    r"sextio\w*|hundra\w*|tusen\w*|miljon\w*|miljard\w*|dussin|"
+    r"one|two|three|four|five|six|seven|eight|nine|ten|twelve|twenty|hundred\w*|thousand\w*|million\w*"
+)
+_NUMBER = r"(?:\d[\d\s.,]*|\b(?:" + NUMBER_WORDS + r")\b)"
+_TIME_UNIT = r"(?:sekund\w*|minut\w*|timm\w*|dag\w*|veck\w*|månad\w*|år|åren|års|kvartal\w*|hours?|days?|weeks?|months?|years?)"
+_MONTHS = (
+    r"januari|februari|mars|april|maj|juni|juli|augusti|september|oktober|november|december|"
+    r"january|february|march|june|july|august|october"
+)
+
+
+@dataclass(frozen=True)
+class FactKind:
+    name: str
+    asked: re.Pattern[str]  # a question that wants this fact
+    stated: re.Pattern[str]  # a sentence that states one
+    missing: dict[str, str]  # what the partial answer says, per language
+    about_counted: bool = False  # the sentence must also name what the question counts
+    new_name: bool = False  # what states it must be a name the question does not already use
+
+    def stated_in(self, text: str, counted: frozenset[str] = frozenset(), asked: frozenset[str] = frozenset()) -> bool:
+        """Whether ``text`` states this kind of fact; ``counted``: stems of what a count question
+        counts; ``asked``: the question's own words in lower case."""
+        if self.new_name:
+            return any(_new_name(m.group(0), asked) for m in self.stated.finditer(text))
+        if not self.stated.search(text):
+            return False
+        return not (self.about_counted and counted) or _mentions(text, counted)
+
+
+def _p(pattern: str, flags: int = re.I) -> re.Pattern[str]:
+    return re.compile(pattern, flags)
+
+
+FACT_KINDS: tuple[FactKind, ...] = (
+    FactKind(
+        "salary",
+        _p(r"\b(vilken lön|vilka löner|i lön|lönen för|lönenivå\w*|löneläge\w*|ingångslön\w*|månadslön\w*|"
+           r"hur mycket (tjänar|betalar vi)|what salary|which salary|salary|salaries|pay level\w*|"
+           r"how much (do|does|should) .{0,30}\b(earn|be paid))\b"),
+        _p(_NUMBER + r"\s*(kr|kronor|sek|tkr)\b.{0,30}\b(lön|månad|i månaden)|\blön\w*.{0,40}" + _NUMBER + r"\s*(kr|kronor)"),
+        {"sv": "den anger inga lönenivåer", "en": "it gives no salary levels"},
+    ),
+    FactKind(
+        "share",
+        _p(r"\b(hur stor andel|hur många procent|vilken andel|hur stor del av|what (share|percentage|proportion|"
+           r"fraction)|how (large|big) a (share|part)|what per ?cent|how many per ?cent)\b"),
+        _p(r"\d[\d\s.,]*\s*(%|procent|per ?cent)|\b(hälften|en tredjedel|en fjärdedel|majoriteten|minoriteten|"
+           r"half|a third|a quarter|the majority)\b"),
+        {"sv": "den anger inga sådana andelar", "en": "it gives no such shares"},
+    ),
+    FactKind(
+        "amount",
+        _p(r"\b(hur mycket (kostar|pengar|budget|el|energi|ström)|vad kostar|kostnaden för|"
+           r"hur stor[at]? (summa|budget|belopp|kostnad)|"
+           r"hur mycket (\w+ ){0,2}(finansiering|pengar|medel|bidrag|stöd|resurser)|hur mycket (kan|får) (vi|man) (söka|få)|"
+           r"how much (\w+ ){0,2}(funding|money|grants?|subsid\w+|energy|electricity)|"
+           r"hur mycket (\w+ ){0,3}(sparar|sparade|spara|kostar|kostade|fick|får|betalar|betalade|lägger|lade|tjänar)|"
+           r"vilken budget|vilka kostnader|prislapp|pris(et)? (för|på)|i (genom)?snitt per|kostnad\w* per|"
+           r"(cost|price)s? per|how much (\w+ ){0,3}(save|saved|spend|spent|get|got|receive|received)|"
+           r"how much (does|do|did|money|budget|will)|what (is|are|was|were) the "
+           r"(\w+ ){0,3}(price|cost|budget|grant)s?|what (do|does|did) .{0,40}\bcost|on average per)\b"),
+        _p(_NUMBER + r"\s*(kr|kronor|sek|tkr|mkr|mnkr|miljon\w*|miljard\w*|euro|€)\b|"
+           r"\b(" + NUMBER_WORDS + r")\s+(kronor|miljoner|miljarder)\b"),
+        {"sv": "den anger inga belopp eller kostnader", "en": "it gives no amounts or costs"},
+    ),
+    FactKind(
+        "count",
+        _p(r"\b(hur många|antalet|how many|what number of)\b"),
+        _p(r"\b\d+\b|\b(" + NUMBER_WORDS + r")\b|\b(flera|många|några|dussintals|hundratals|tusentals)\b"),
+        {"sv": "den anger inga sådana antal", "en": "it gives no such figures"},
+        about_counted=True,
+    ),
+    FactKind(
+        "duration",
+        _p(r"\b(hur lång tid|hur länge|hur mycket tid|hur långa?|hur snabbt|hur många (dagar|veckor|månader|år|timmar|minuter)|"
+           r"hur mycket kortare|hur mycket snabbare|how long|how much (time|faster|shorter)|"
+           r"how many (days|weeks|months|years|hours|minutes))\b"),
+        _p(_NUMBER + r"\s*" + _TIME_UNIT + r"\b|\b(halvår\w*|" + _TIME_UNIT + r" (till|eller) \w+ " + _TIME_UNIT + r")\b"),
+        {"sv": "den anger inga sådana tider", "en": "it gives no such durations"},
+    ),
+    FactKind(
+        "date",
+        _p(r"\b(vilket år|vilket datum|när (börjar|träder|gäller|infördes|trädde|är sista|startar|startade|öppnar|"
+           r"lanseras|avslutas|slutar)|när (ska|skall|kommer) .{0,60}\b(vara (i gång|igång|i drift|klar|på plats)|starta|"
+           r"börja gälla|\w{3,}as)|senast när|"
+           r"sista (ansökningsdag|dag)|vilken deadline|what year|which year|by when|what date|deadline|"
+           r"when (does|did|will) .{0,30}\b(start|begin|apply|enter|come into|end|open|launch)|when will|"
+           r"when (was|were|is|are) .{0,40}\b(launched|started|introduced|adopted|decided|founded|due|ready|opened))\b"),
+        _p(r"\b(19|20)\d\d\b|\b(" + _MONTHS + r")\b|\b(våren|hösten|sommaren|vintern) (19|20)\d\d\b"),
+        {"sv": "den anger inga sådana datum eller tidsgränser", "en": "it gives no such dates or deadlines"},
+    ),
+    FactKind(
+        "legal_article",
+        _p(r"\b(vilken (paragraf|artikel|bestämmelse)|vilket (lagrum|kapitel)|vilka (paragrafer|kapitel|artiklar)|"
+           r"vilken lag (säger|reglerar)|which (article|section|paragraph|provision|chapter)|"
+           r"what (article|section|provision|chapter))\b|§"),
+        _p(r"\b(artikel|art\.|article)\s*\d+|\d+\s*(kap\.|kapitlet|§)|§\s*\d+"),
+        {"sv": "den hänvisar inte till några paragrafer eller artiklar", "en": "it refers to no articles or sections of law"},
+    ),
+    FactKind(
+        "named",
+        _p(r"\b(vilk(en|et|a) ([\w]+-)?\w*(kommun|kommuner|leverantör|leverantörer|produkt|produkter|programvara|"
+           r"plattform|plattformar|modell|modeller|chatbot|molntjänst|molntjänster|partner|verktyg|verktygen|system|"
+           r"systemen|företag|företagen|bolag)|"
+           r"which (\w+ ){0,2}(municipalit\w+|vendors?|suppliers?|providers?|products?|tools?|platforms?|models?|"
+           r"compan(y|ies)|software|cloud|partners?)|"
+           r"what (\w+ ){0,2}(vendors?|suppliers?|providers?|products?|tools?|platforms?|software|compan(y|ies)))\b"),
+        # A name inside a sentence: a capitalised word after the first (not an acronym such as "AI"),
+        # a brand-like word ("ChatGPT") or a trademark sign.
+        re.compile(r"(?<=[\s(„“\"'–-])(?!AI\b|Al\b)[A-ZÅÄÖ][a-zåäöé]+|\b[A-Z][a-z]+[A-Z]\w*|®|™"),
+        {"sv": "den nämner inga sådana namn", "en": "it names no such names"},
+        new_name=True,
+    ),
+)
+
+KINDS = {kind.name: kind for kind in FACT_KINDS}
+_COUNT_TRIGGER = re.compile(r"\b(hur många|antalet|how many|what number of)\b", re.I)
+_COUNT_FILLERS = frozenset("olika fler flera av de den det våra vår our the of different".split())
+
+
+def asked_facts(question: str) -> tuple[str, ...]:
+    """The kinds of fact ``question`` cannot do without, in table order. A salary is an amount and
+    a duration a count of days, so the more specific kind wins."""
+    found = [kind.name for kind in FACT_KINDS if kind.asked.search(question)]
+    if "salary" in found and "amount" in found:
+        found.remove("amount")
+    if "duration" in found and "count" in found:
+        found.remove("count")
+    if "share" in found and "count" in found:
+        found.remove("count")
+    return tuple(found)
+
+
+def counted_word(question: str) -> str | None:
+    """The first content word after "hur många" / "how many": what is being counted."""
+    match = _COUNT_TRIGGER.search(question)
+    if not match:
+        return None
+    for word in re.findall(r"[\w-]+", question[match.end():])[:3]:
+        if len(word) >= 3 and word.lower() not in _COUNT_FILLERS:
+            return word.lower()
+    return None
+
+
+def missing_message(kind: str, lang: str) -> str:
+    return KINDS[kind].missing[lang]
+
+
+# A capitalised word this common in general Swedish ("Sverige", "Men") is not a name the answer gives.
+NAME_MAX_ZIPF = 4.5
+
+
+def _new_name(name: str, asked: frozenset[str]) -> bool:
+    lowered = name.lower()
+    return lowered not in asked and (not name[:1].isupper() or name.isupper() or zipf_sv(lowered) < NAME_MAX_ZIPF)
+
+
+def _mentions(text: str, stems: frozenset[str]) -> bool:
+    return any(stem(w) in stems or any(w.startswith(s) for s in stems) for w in words(text))

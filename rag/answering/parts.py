@@ -1,0 +1,127 @@
+"""Questions that ask two things at once: split into parts, each retrieved, decided and answered on
+its own, then put together as one answer with a lead per part.
+
+"Vilka bör vara med, och hur ofta ska vi träffas?", "Räcker det? Eller vilka borde vara med?",
+"How long does it take, and who should own it?" become two parts. A statement before the question
+("Vi är en kommun på 9 000 invånare.") is the asker's setting, never a part. One part may be
+answered while another is partial or declined: the whole is an answer only when every part is.
+
+The split reads grammar only: sentence ends, and a comma or semicolon followed by "och"/"eller"/
+"and"/"or" and a question word, or by a question word alone after a question mark.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import replace
+
+from rag.answering.messages import say
+from rag.types import Answer, AnswerPart, Citation, Decision
+
+MAX_PARTS = 3  # more than this many parts is read as one question: a list of sub-questions is rare
+MIN_PART_WORDS = 3  # a shorter tail ("och varför?") leans on the rest and is not a part of its own
+_QUESTION_WORD = (
+    r"(?:vad|hur|vilk(?:en|et|a)|vem|vems|när|var|varför|kan|ska|bör|borde|får|finns|måste|behöver|är|"
+    r"what|how|which|who|whom|when|where|why|can|should|could|is|are|do|does|did|must)\b"
+)
+_JOINED = re.compile(r"\s*[,;]\s*(?:(?:och|eller|samt|men|and|or|but)\s+)" + r"(?=" + _QUESTION_WORD + r")", re.I)
+_SENTENCES = re.compile(r"(?<=[?!.])\s+(?=[A-ZÅÄÖ\"“«])")
+_LEADING_JOIN = re.compile(r"^(?:och|eller|samt|men|and|or|but)\s+", re.I)
+
+
+def split_parts(question: str) -> list[str]:
+    """The parts ``question`` asks, in order; one part when it asks one thing."""
+    sentences = [s.strip() for s in _SENTENCES.split(question.strip()) if s.strip()]
+    asked = [s for s in sentences if s.endswith("?")]
+    if not asked:
+        return [question.strip()]
+    parts: list[str] = []
+    for sentence in asked:
+        pieces = _JOINED.split(sentence)
+        for piece in pieces:
+            piece = _LEADING_JOIN.sub("", piece.strip())
+            if not piece:
+                continue
+            piece = piece[0].upper() + piece[1:]
+            if not piece.endswith("?"):
+                piece += "?"
+            if parts and len(piece.split()) < MIN_PART_WORDS:
+                parts[-1] = parts[-1].rstrip("?") + ", " + piece[0].lower() + piece[1:]
+            else:
+                parts.append(piece)
+    if not 2 <= len(parts) <= MAX_PARTS:
+        return [question.strip()]
+    setting = " ".join(s for s in sentences if not s.endswith("?"))
+    return [f"{setting} {p}".strip() if setting else p for p in parts]
+
+
+def combined_outcome(decisions: list[Decision]) -> Decision:
+    """The whole question's decision: an answer when every part is answered, a decline when every
+    part is declined, otherwise partial; the best evidence and the lowest probability are kept."""
+    outcomes = {d.outcome for d in decisions}
+    evidence = max(d.evidence for d in decisions)
+    probabilities = [d.probability for d in decisions if d.probability is not None]
+    probability = min(probabilities) if probabilities else None
+    if outcomes == {"answer"}:
+        return Decision("answer", None, evidence, probability)
+    if outcomes == {"decline"}:
+        terms = tuple(t for d in decisions for t in d.unknown_terms)
+        return Decision("decline", decisions[0].kind, evidence, probability, unknown_terms=terms)
+    missing = next((d.missing_fact for d in decisions if d.missing_fact), None)
+    return Decision("partial", "parts", evidence, probability, missing_fact=missing)
+
+
+def combine(question: str, parts: list[str], answers: list[Answer]) -> Answer:
+    """One answer to ``question`` from the answers to its ``parts``: each part under a heading
+    that names it, its own lead line first; citations numbered once across the whole answer."""
+    lang = answers[0].lang
+    numbers: dict[str, int] = {}
+    citations: list[Citation] = []
+    sentences = []
+    out_parts: list[AnswerPart] = []
+    hits = []
+    seen_hits: set[str] = set()
+    for i, (text, answer) in enumerate(zip(parts, answers), 1):
+        for hit in answer.hits:
+            if hit.passage.id not in seen_hits:
+                seen_hits.add(hit.passage.id)
+                hits.append(hit)
+        renumber: dict[int, int] = {}
+        for citation in answer.citations:
+            if citation.passage.id not in numbers:
+                numbers[citation.passage.id] = len(numbers) + 1
+                citations.append(Citation(numbers[citation.passage.id], citation.passage))
+            renumber[citation.number] = numbers[citation.passage.id]
+        offset = len(sentences)
+        sentences.extend(replace(s, citations=tuple(renumber[n] for n in s.citations)) for s in answer.sentences)
+        heading = say("part.question", lang, n=i, question=_asked(text))
+        if answer.outcome != "answer" and answer.lead:
+            heading += " " + answer.lead  # why this part is not answered, in the part's own words
+        answer_parts = answer.parts or (AnswerPart("lead", None, (tuple(range(len(answer.sentences))),)),)
+        for j, part in enumerate(answer_parts):
+            items = tuple(tuple(offset + k for k in item) for item in part.items)
+            if j == 0:
+                out_parts.append(AnswerPart("question_part", heading + ("\n" + part.heading if part.heading else ""), items))
+            else:
+                out_parts.append(AnswerPart(part.kind, part.heading, items))
+        if not answer.sentences:
+            out_parts.append(AnswerPart("question_part", heading, ()))
+    decision = combined_outcome([a.decision for a in answers])
+    lead = say("lead", lang)
+    return Answer(
+        question=question,
+        lang=lang,
+        lead=lead,
+        sentences=tuple(sentences),
+        citations=tuple(citations),
+        hits=tuple(hits),
+        decision=decision,
+        mode=answers[0].mode,
+        parts=tuple(out_parts),
+    )
+
+
+def _asked(part: str) -> str:
+    """The part as asked, without the asker's setting before it."""
+    sentences = [s for s in _SENTENCES.split(part.strip()) if s.strip()]
+    return sentences[-1] if sentences else part

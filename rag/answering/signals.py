@@ -1,0 +1,105 @@
+"""Measured signals of whether the report answers a question, computed once per question.
+
+The decision (``rag.answering.decision``) is a small fitted model over these numbers; nothing here
+decides anything. Each signal is a number a reader can check by hand:
+
+* how good the evidence is: the best sentence's evidence score and learned selection score, how
+  far the best stands above the next ones, and whether dense and BM25 retrieval agree on the best
+  passage;
+* how much of the question the report knows at all: the share of the question's content words
+  (weighted by how rare they are in general language) that the report never uses, even after
+  inflections, compounds, lemmas, typos and OCR spellings are allowed for (``Vocabulary.knows``),
+  and whether such a word is a name (a capitalised word, an acronym, a law);
+* how much of the question the best sentences cover: the idf-weighted share of its known content
+  terms that occur in the best few candidate sentences, and whether its rarest known word does.
+
+Words that only describe the asker's setting (``Query.setting``) are not the question's content.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from rag.answering.query import Query
+from rag.answering.selection import Candidate, probability
+from rag.types import Retrieved
+
+# How many of the best candidate sentences count as "what the answer would show" for coverage.
+# The composer shows up to six sentences; the lead and its continuation are the first two or three.
+COVERAGE_SENTENCES = 3
+# Rank of the best fused passage in each retriever's own list above which the two are said to
+# agree (ranks 1-3 of 10 candidates).
+AGREE_RANK = 3
+
+SIGNALS = (
+    "evidence",
+    "evidence_gap",
+    "selection",
+    "agree",
+    "unknown_share",
+    "unknown_rare",
+    "unknown_named",
+    "unknown_topic",
+    "coverage",
+    "rarest_covered",
+    "english",
+)
+
+
+@dataclass(frozen=True)
+class Signals:
+    evidence: float  # the best candidate's evidence score (cosine + stemmed overlap)
+    evidence_gap: float  # best evidence minus the mean of the next four
+    selection: float  # the best candidate's learned selection probability
+    agree: float  # 1.0 when dense and BM25 both rank the best passage in their top AGREE_RANK
+    unknown_share: float  # rarity-weighted share of content words the report never uses
+    unknown_rare: float  # rarity weight of the rarest such word (0 when none)
+    unknown_named: float  # 1.0 when such a word is a name: capitalised, an acronym, a law
+    unknown_topic: float  # rarity of the rarest unknown word that is not a verb form (0 when none)
+    coverage: float  # idf-weighted share of known content terms in the best sentences
+    rarest_covered: float  # 1.0 when the question's rarest known word is in the best sentences
+    english: float
+    unknown: tuple[str, ...] = ()  # the content words the report never uses, as typed
+
+    def vector(self) -> tuple[float, ...]:
+        return tuple(getattr(self, name) for name in SIGNALS)
+
+
+def measure(
+    query: Query, retrieved: Retrieved, candidates: list[Candidate], term_sets, idf, default_idf: float
+) -> Signals:
+    """The signals of ``query`` with its retrieved passages and scored ``candidates`` (best first);
+    ``term_sets[i]`` is sentence i's set of index terms, ``idf`` the index's term weights."""
+    content = [w for w in query.content if not w.setting]
+    unknown = [w for w in content if not w.known]
+    total_rarity = sum(w.rarity for w in content) or 1.0
+    evidences = sorted((c.evidence for c in candidates), reverse=True)
+    best = evidences[0] if evidences else 0.0
+    rest = evidences[1:5]
+    top_terms: set[str] = set()
+    for c in candidates[:COVERAGE_SENTENCES]:
+        top_terms |= term_sets[c.index]
+    known = [w for w in content if w.known and w.stems]
+    weights = [max(idf.get(s, default_idf) for s in w.stems) for w in known]
+    covered = [bool(set(w.stems) & top_terms) for w in known]
+    coverage = sum(wt for wt, c in zip(weights, covered) if c) / (sum(weights) or 1.0) if known else 0.0
+    rarest = max(range(len(known)), key=lambda i: weights[i], default=None)
+    hits = retrieved.hits
+    agree = 0.0
+    if hits:
+        top = hits[0]
+        agree = float((top.dense_rank or 99) <= AGREE_RANK and (top.bm25_rank or 99) <= AGREE_RANK)
+    return Signals(
+        evidence=best,
+        evidence_gap=best - (sum(rest) / len(rest) if rest else 0.0),
+        selection=probability(candidates[0].score) if candidates else 0.0,
+        agree=agree,
+        unknown_share=sum(w.rarity for w in unknown) / total_rarity if content else 0.0,
+        unknown_rare=max((w.rarity for w in unknown), default=0.0),
+        unknown_named=float(any(w.named for w in unknown)),
+        unknown_topic=max((w.rarity for w in unknown if not w.verb), default=0.0),
+        coverage=coverage,
+        rarest_covered=float(covered[rarest]) if rarest is not None else 0.0,
+        english=float(query.lang == "en"),
+        unknown=tuple(w.text for w in unknown),
+    )

@@ -1,0 +1,98 @@
+"""The cases a manager met (issue "Answers that hold up on questions nobody here wrote"), asked of
+the shipped report with the bundled embedder: each gets the outcome a manager would expect."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from rag.config import load_settings
+from rag.service import RagService
+
+pytestmark = pytest.mark.models
+
+CORPUS = Path(__file__).resolve().parents[1] / "corpus"
+
+
+@pytest.fixture(scope="module")
+def report(tmp_path_factory):
+    root = tmp_path_factory.mktemp("report")
+    shutil.copytree(CORPUS, root / "corpus")
+    settings = load_settings(index_dir=root / "index", corpus_dir=root / "corpus")
+    return RagService(settings).warm_up()
+
+
+ANSWERED = [
+    # A word the report does not use, a definite form, a typo, an OCR spelling, an English paraphrase:
+    # none of them declines a question the report answers.
+    "Vad säger rapporten om dataskyddet?",
+    "Vi träffar grannkommunerna i ett nätverk och pratar AI ett par gånger per termin. Räcker det, eller vilka "
+    "borde vara med?",
+    "Hur har AI-initativen i kommunerna följts upp?",
+    "Vad gjorde Sundsvall och Ånge tillsammans?",
+    "Vilka har involverats i arbetet med AI-strategin?",
+    "Vad handlar intervjumallen om?",
+    "Why are municipalities so cautious about trying AI?",
+    "Why is the public sector so risk-averse when it comes to AI?",
+    "How do we keep AI projects from falling between the cracks?",
+    "What does the report say about benefits realisation?",
+    "We worry about vendor lock-in on our data. What does the report say about contracts with system suppliers "
+    "and data ownership?",
+]
+
+
+@pytest.mark.parametrize("question", ANSWERED)
+def test_answerable_questions_are_not_declined(report, question):
+    answer = report.ask(question)
+    assert answer.outcome != "decline", answer.text
+    assert answer.sentences and answer.citations
+
+
+def test_the_legal_question_about_social_services_is_answered_with_the_legal_passage(report):
+    answer = report.ask(
+        "Får vi använda AI i socialtjänsten, till exempel för att sammanfatta journalanteckningar? Vad säger "
+        "rapporten om de juridiska frågorna?"
+    )
+    assert answer.outcome != "decline"
+    assert any("juridi" in c.passage.section.lower() or "juridi" in c.passage.text.lower() for c in answer.citations)
+
+
+NOT_STATED = [
+    "Hur mycket fick kommunerna i Kraftsamlingen i snitt per projekt?",
+    "Hur mycket kortare blev handläggningstiden för bygglov?",
+    "Hur långa var intervjuerna i studien?",
+    "Vad får man räkna med i lön för en data scientist?",
+    "Hur stor andel av IT-budgeten bör gå till AI, i procent?",
+    "Hur många dagar ska det ta att besvara en medborgarfråga med AI enligt målet?",
+]
+
+
+@pytest.mark.parametrize("question", NOT_STATED)
+def test_a_fact_the_report_never_states_is_not_answered_as_if_it_were(report, question):
+    answer = report.ask(question)
+    assert answer.outcome in ("partial", "decline"), answer.text
+
+
+TOPIC_ABSENT = [
+    "Hur använder kommuner AI för snöröjning?",
+    "Vad säger rapporten om skolmaten?",
+]
+
+
+@pytest.mark.parametrize("question", TOPIC_ABSENT)
+def test_a_topic_the_report_does_not_cover_is_declined(report, question):
+    answer = report.ask(question)
+    assert answer.outcome == "decline", answer.text
+    assert answer.sentences == () and answer.citations == ()
+
+
+def test_a_two_part_question_gets_a_lead_per_part(report):
+    answer = report.ask("Hur många AI-initiativ kartlades i kommunerna, och vem gjorde kartläggningen?")
+    heads = [p.heading for p in answer.parts if p.kind == "question_part"]
+    assert [h.split(" ", 1)[0] for h in heads] == ["1.", "2."]
+    assert heads[0].startswith("1. Hur många AI-initiativ kartlades i kommunerna?")
+    assert heads[1].startswith("2. Vem gjorde kartläggningen?")
+    data = answer.to_dict()
+    assert data["abstained"] == (data["outcome"] != "answer")

@@ -1,0 +1,158 @@
+"""The pieces of the answer decision that need no index: the fact-kind table row by row, question
+parts, the asker's setting, soft word knowledge and the calibrated model on fixed signal vectors."""
+
+from __future__ import annotations
+
+import pytest
+
+from rag.answering.analysis import Vocabulary, content_words, without_setting
+from rag.answering.decision import DecisionWeights
+from rag.answering.facts import FACT_KINDS, KINDS, asked_facts, counted_word, missing_message
+from rag.answering.parts import combined_outcome, split_parts
+from rag.answering.signals import SIGNALS
+from rag.lexical import stem
+from rag.types import Decision
+
+# One row per fact kind: a question asking for it (Swedish, English), a sentence stating it, and a
+# sentence on the same subject that does not.
+FACT_ROWS = [
+    ("salary", "Vad får man räkna med i lön för en utvecklare?", "What salary should we offer a data scientist?",
+     "Lönen för en utvecklare ligger kring 45 000 kronor i månaden.", "Utvecklare är svåra att rekrytera."),
+    ("share", "Hur stor andel av kommunerna har en AI-strategi?", "What share of municipalities have a strategy?",
+     "Ungefär hälften av kommunerna har en strategi.", "Många kommuner har en strategi."),
+    ("amount", "Hur mycket sparar kommunen på AI-tjänsten?", "How much money did the pilot cost?",
+     "Piloten kostade 2 miljoner kronor.", "Piloten blev dyr för kommunen."),
+    ("count", "Hur många initiativ kartlades?", "How many initiatives were mapped?",
+     "Över tusen initiativ kartlades.", "Initiativen kartlades under hösten."),
+    ("duration", "Hur lång tid tar det att införa AI?", "How long does an introduction take?",
+     "Införandet tog sex månader.", "Införandet tog lång tid."),
+    ("date", "När ska verkstaden vara i gång?", "When will the workshop open?",
+     "Verkstaden öppnar i mars 2026.", "Verkstaden öppnar snart."),
+    ("legal_article", "Vilken artikel i GDPR gäller?", "Which article of the GDPR applies?",
+     "Enligt artikel 22 får beslut inte fattas automatiskt.", "GDPR gäller all behandling."),
+    ("named", "Vilken leverantör använde kommunen?", "Which language model did they use?",
+     "Kommunen använde en tjänst från Microsoft.", "Kommunen använde en extern leverantör."),
+]
+
+
+@pytest.mark.parametrize(("kind", "sv", "en", "stating", "not_stating"), FACT_ROWS)
+def test_each_fact_kind_is_asked_and_stated(kind, sv, en, stating, not_stating):
+    assert asked_facts(sv) == (kind,)
+    assert asked_facts(en) == (kind,)
+    counted = frozenset({stem(counted_word(sv))}) if kind == "count" else frozenset()
+    asked = frozenset(sv.lower().replace("?", "").split())
+    assert KINDS[kind].stated_in(stating, counted, asked)
+    assert not KINDS[kind].stated_in(not_stating, counted, asked)
+    assert missing_message(kind, "sv") and missing_message(kind, "en")
+
+
+def test_every_fact_kind_has_a_row():
+    assert sorted(k.name for k in FACT_KINDS) == sorted(row[0] for row in FACT_ROWS)
+
+
+def test_a_name_the_question_already_uses_states_no_named_fact():
+    named = KINDS["named"]
+    asked = frozenset("vilken leverantör använde sundsvall".split())
+    assert not named.stated_in("Sundsvall använde en extern leverantör.", asked=asked)
+    assert named.stated_in("Sundsvall använde en tjänst från Visma.", asked=asked)
+
+
+def test_numbers_in_words_state_a_count():
+    count = KINDS["count"]
+    assert count.stated_in("Rapporten beskriver fem steg.", frozenset({stem("steg")}))
+    assert count.stated_in("Det finns tio områden.", frozenset({stem("områden")}))
+    assert not count.stated_in("Det finns tio områden.", frozenset({stem("steg")}))
+
+
+@pytest.mark.parametrize(
+    ("question", "facts"),
+    [
+        ("Vilka bör vi bjuda in när vi tar fram vår AI-strategi?", ()),
+        ("Hur går vi från pilot till drift?", ()),
+        ("Varför stannar projekten i pilotfasen?", ()),
+        ("När ska vi börja med AI?", ()),
+        ("Hur mycket kan vi söka från Vinnova och när är sista ansökningsdag?", ("amount", "date")),
+        ("Hur många timmar i veckan sparade socialsekreterarna?", ("duration",)),
+    ],
+)
+def test_questions_that_ask_for_no_fact_or_several(question, facts):
+    assert asked_facts(question) == facts
+
+
+@pytest.mark.parametrize(
+    ("question", "parts"),
+    [
+        ("Vilka bör vi bjuda in när vi tar fram vår AI-strategi?", ["Vilka bör vi bjuda in när vi tar fram vår AI-strategi?"]),
+        ("Hur många initiativ kartlades, och vem genomförde kartläggningen?",
+         ["Hur många initiativ kartlades?", "Vem genomförde kartläggningen?"]),
+        ("How long does it take to introduce AI? And who should own it?",
+         ["How long does it take to introduce AI?", "Who should own it?"]),
+        ("Vi pratar AI i ett nätverk. Räcker det, eller vilka borde vara med?",
+         ["Vi pratar AI i ett nätverk. Räcker det?", "Vi pratar AI i ett nätverk. Vilka borde vara med?"]),
+        ("Vad är nyttorealisering och varför är det svårt?", ["Vad är nyttorealisering och varför är det svårt?"]),
+        ("Vilka risker finns, och varför?", ["Vilka risker finns, och varför?"]),
+    ],
+)
+def test_a_question_is_split_into_the_parts_it_asks(question, parts):
+    assert split_parts(question) == parts
+
+
+def test_the_whole_is_an_answer_only_when_every_part_is():
+    answer, partial, decline = Decision("answer", evidence=0.9), Decision("partial", "missing_fact", 0.8, missing_fact="count"), Decision("decline", "not_covered", 0.5)
+    assert combined_outcome([answer, answer]).outcome == "answer"
+    assert combined_outcome([answer, partial]) == Decision("partial", "parts", 0.9, None, missing_fact="count")
+    assert combined_outcome([answer, decline]).outcome == "partial"
+    assert combined_outcome([decline, decline]).outcome == "decline"
+
+
+def test_the_askers_setting_does_not_drive_retrieval():
+    assert without_setting("Vi är en kommun på 9 000 invånare. Hur kommer vi igång med AI-strategin?") == (
+        "Hur kommer vi igång med AI-strategin?"
+    )
+    # Too little of its own to be searched alone: the setting stays.
+    assert without_setting("Vi träffas två gånger per termin. Räcker det?") == (
+        "Vi träffas två gånger per termin. Räcker det?"
+    )
+    # Not a first-person statement: part of what is asked.
+    assert without_setting("Kommunen har ingen strategi. Hur börjar man?") == "Kommunen har ingen strategi. Hur börjar man?"
+
+
+VOCABULARY = Vocabulary(frozenset(stem(w) for w in "dataskydd initiativ strategi juridik ange kommun lag".split()))
+
+
+@pytest.mark.parametrize("word", ["dataskyddet", "initativ", "strategierna", "ånge", "juridiken"])
+def test_inflections_typos_and_ocr_spellings_are_known(word):
+    assert VOCABULARY.knows(word)
+
+
+@pytest.mark.parametrize("word", ["snöröjning", "copilot"])
+def test_words_the_report_never_uses_are_unknown(word):
+    assert not VOCABULARY.knows(word)
+
+
+def test_a_name_is_known_only_as_written():
+    vocabulary = Vocabulary(frozenset({stem("läs")}))
+    assert vocabulary.knows("las")  # an OCR spelling of an ordinary word
+    assert not vocabulary.knows("las", exact=True)  # the acronym LAS is another thing
+
+
+def test_content_words_mark_names_setting_and_unknown_words():
+    words = content_words("Jag är chef i Kiruna. Hur påverkar arkivlagen dataskyddet?", "sv", (), VOCABULARY.knows)
+    by_text = {w.text: w for w in words}
+    assert by_text["Kiruna"].setting and by_text["Kiruna"].named
+    assert not by_text["arkivlagen"].known and by_text["arkivlagen"].named  # a law
+    assert by_text["dataskyddet"].known and not by_text["dataskyddet"].named
+
+
+WEIGHTS = DecisionWeights(
+    mean=(0.0,) * len(SIGNALS), scale=(1.0,) * len(SIGNALS),
+    coef=(2.0,) + (0.0,) * (len(SIGNALS) - 1), intercept=-1.0, decline_below=0.2, partial_below=0.5,
+)
+
+
+def test_the_calibrated_model_on_fixed_signal_vectors():
+    rest = (0.0,) * (len(SIGNALS) - 1)
+    assert WEIGHTS.probability((0.5,) + rest) == pytest.approx(0.5)
+    assert WEIGHTS.probability((0.0,) + rest) == pytest.approx(0.26894142)
+    shifted = WEIGHTS.with_cutoffs(0.1, None)
+    assert (shifted.decline_below, shifted.partial_below) == (0.1, 0.5)
