@@ -28,13 +28,15 @@ SECTION_SEP = " › "
 _RECOMMENDATION = re.compile(r"rekommendation|praktiska r[aå]d|^för kommunchefer|^för nationella", re.I)
 # Reported speech and accounts of what municipalities did: the interviews' voice.
 _REPORTED = re.compile(
-    r"\b(intervju\w*|respondent\w*|informant\w*|samtalen|i samtal\w*|berätta[rd]e?|vittna[rd]e?|uppge[rs]|uppgav|"
-    r"beskriver|beskrev|upplever|upplevde|lyfter|lyfte|framhåller|framhöll|menar|menade|"
-    r"(en|ett|flera|många|vissa|några|någon|andra|alla|de flesta|samtliga) (av )?(de )?(intervjuade|kommuner\w*|"
+    r"\b(intervjuperson\w*|intervjuade|i intervjuerna|intervjuerna (visar|pekar|lyfter)|respondent\w*|informant\w*|"
+    r"samtalen|i samtal\w*|berätta[rd]e?|vittna[rd]e?|uppge[rs]|uppgav|"
+    r"(en|ett|flera|många|vissa|några|någon|de flesta|samtliga) (av )?(de )?(intervjuade|kommun\w*|"
     r"verksamheter|chefer)|interviewee\w*|municipalities (told|said|describe\w*))\b",
     re.I,
 )
-_QUOTATION = re.compile(r"[”\"«»]")
+# Speech is quoted whole: a sentence that opens or closes with a quotation mark, or "…”, säger …".
+# A word or two in quotation marks mid-sentence ("en “levande kompass”") is a term, not speech.
+_QUOTATION = re.compile(r"^[”\"“«]|[.!?…][”\"»]\s*$|[”\"»],? (säger|sa|berättar|menar)\b")
 # Chapters whose heading says that what follows comes from the municipalities.
 _EXPERIENCE_SECTION = re.compile(r"\b(insikter från|erfarenheter|intervju\w*|kommunernas)\b", re.I)
 # A sentence pointing at the text itself: "nedan", "i detta kapitel", "följande avsnitt", "rapporten".
