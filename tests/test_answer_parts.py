@@ -14,7 +14,7 @@ from rag.answering import sentence_kinds as kinds
 from rag.answering.abstention import Decision
 from rag.answering.answer import ExtractiveAnswerer, report_sources
 from rag.answering.compose import Composer, opening
-from rag.answering.selection import FEATURES, Chain, select
+from rag.answering.selection import FEATURES, Chain, probability, select
 from rag.config import load_settings
 from rag.service import RagService
 
@@ -72,6 +72,11 @@ def _chain(candidate) -> Chain:
         ("”Vi hade ingen plan”, säger en chef.", "4. AI-strategin som grund", "experiences"),
         ("AI-mognad innebär att organisationen kan använda AI.", "6. Att bygga förmåga › AI Swedens modell", "analysis"),
         ("Strategin fungerar som ett verktyg för prioriteringar.", "4. AI-strategin som grund", "analysis"),
+        # A term in quotation marks, a researcher's claim and municipalities as an object are no speech.
+        ("Rådighet innebär att inte behöva “släppa kontrollen” till konsulter.", "6. Att bygga förmåga", "analysis"),
+        ("Kristian Norling (2020) framhåller att strategier ofta brister.", "4. AI-strategin som grund", "analysis"),
+        ("Chefer kan utbyta erfarenheter med andra kommuner.", "6. Att bygga förmåga", "analysis"),
+        ("I en kommun valde man att börja med bygglov.", "4. AI-strategin som grund", "experiences"),
     ],
 )
 def test_each_sentence_is_filed_under_the_part_its_kind_and_place_say(text, section, part):
@@ -157,8 +162,7 @@ def test_the_scorer_reads_the_sentence_kinds_against_the_question(service):
 
 def test_below_the_minimum_probability_only_the_best_chain_is_shown(service):
     _, answerer, c = _candidates(service, "Hur arbetar vi med strategin?")
-    ranked = sorted(c.values(), key=lambda x: -x.score)
-    from rag.answering.selection import probability
+    ranked = sorted((x for x in c.values() if not kinds.announcing(x.text)), key=lambda x: -x.score)
 
     second = probability(ranked[1].score)
     everything = select(ranked, answerer.scorer, 12, 0.0, 0.999, minimum=0.0)
@@ -166,3 +170,13 @@ def test_below_the_minimum_probability_only_the_best_chain_is_shown(service):
 
     assert len(everything) == len(ranked)
     assert [ch.anchor.index for ch in only_best] == [ranked[0].index]
+
+
+def test_an_announcing_sentence_never_fills_a_bullet(service):
+    _, answerer, c = _candidates(service, "Vilka insikter kommer från projektet?")
+    ranked = [c["Nedan redogörs"]] + [x for x in sorted(c.values(), key=lambda x: -x.score) if x is not c["Nedan redogörs"]]
+
+    chains = select(ranked, answerer.scorer, 12, 0.0, 0.999)
+
+    assert c["Nedan redogörs"].index not in {m.index for ch in chains for m in ch.members}
+    assert len(chains) == len(ranked) - 1

@@ -16,7 +16,7 @@ from rag.answering.abstention import AbstentionPolicy, Decision, idf_unknown_sha
 from rag.answering.compose import Composer, Sources
 from rag.config import Settings
 from rag.answering.selection import Candidate, Chain, SentenceScorer, select
-from rag.answering.selection_weights import RELATIVE_PROBABILITY, WEIGHTS
+from rag.answering.selection_weights import MINIMUM_PROBABILITY, RELATIVE_PROBABILITY, WEIGHTS
 from rag.index.store import Generation
 from rag.types import Answer, AnswerEvent, Delta, Final, Retrieved
 
@@ -74,7 +74,8 @@ class ExtractiveAnswerer:
 
     def chains(self, candidates: list[Candidate]) -> list[Chain]:
         return select(
-            candidates, self.scorer, self.settings.answer_sentences, RELATIVE_PROBABILITY, DUPLICATE_COSINE
+            candidates, self.scorer, self.settings.answer_sentences, RELATIVE_PROBABILITY, DUPLICATE_COSINE,
+            MINIMUM_PROBABILITY,
         )
 
     def stream(self, retrieved: Retrieved) -> Iterator[AnswerEvent]:
