@@ -26,6 +26,7 @@ ROOT = Path(__file__).resolve().parents[1]
 OUT = ROOT / "rag" / "answering" / "followup_weights.py"
 CONVERSATIONS = (
     ROOT / "evals" / "conversations_dev.jsonl",
+    ROOT / "evals" / "conversations_dev2.jsonl",
     ROOT.parent / "shared" / "gold" / "independent_conversations.jsonl",
 )
 QUESTIONS = (ROOT / "evals" / "followup_dev.jsonl",)
@@ -36,6 +37,8 @@ def load_examples(conversations=CONVERSATIONS, questions=QUESTIONS) -> list[tupl
     """(file name, question, is a follow-up) for every example; duplicates kept once."""
     seen: dict[str, tuple[str, str, bool]] = {}
     for path in conversations:
+        if not path.exists():
+            continue
         for line in path.read_text(encoding="utf-8").splitlines():
             if not line.strip():
                 continue
@@ -88,8 +91,10 @@ def write_weights(coef, intercept, figure: str, path: Path = OUT) -> None:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--dry-run", action="store_true")
+    parser.add_argument("--conversations", type=Path, nargs="+", default=list(CONVERSATIONS),
+                        help="conversation files (missing ones are skipped)")
     args = parser.parse_args(argv)
-    examples = load_examples()
+    examples = load_examples(args.conversations)
     names = [e[0] for e in examples]
     x = np.array([signals(q) for _, q, _ in examples])
     y = np.array([int(f) for _, _, f in examples])
