@@ -77,6 +77,7 @@ def _chain(candidate) -> Chain:
         ("Kristian Norling (2020) framhåller att strategier ofta brister.", "4. AI-strategin som grund", "analysis"),
         ("Chefer kan utbyta erfarenheter med andra kommuner.", "6. Att bygga förmåga", "analysis"),
         ("I en kommun valde man att börja med bygglov.", "4. AI-strategin som grund", "experiences"),
+        ("Samtidigt säger man att inspirationen inte räcker.", "5. Samverkan", "experiences"),
     ],
 )
 def test_each_sentence_is_filed_under_the_part_its_kind_and_place_say(text, section, part):
@@ -180,3 +181,15 @@ def test_an_announcing_sentence_never_fills_a_bullet(service):
 
     assert c["Nedan redogörs"].index not in {m.index for ch in chains for m in ch.members}
     assert len(chains) == len(ranked) - 1
+
+
+def test_a_chain_with_reported_speech_in_any_sentence_is_an_experience(service):
+    retrieved, _, c = _candidates(service, "Hur arbetar vi med strategin?")
+    # "Samtidigt …" quoted with the sentence before it: the chain is one item, filed by all it says.
+    reported_then_own = Chain(c["Strategin fungerar"], (c["Flera kommuner"], c["Strategin fungerar"]))
+
+    answer = Composer(report_sources(service.generation)).answer(
+        retrieved.query, retrieved.hits, Decision("answer", evidence=0.9), [_chain(c["Arbetet med"]), reported_then_own]
+    )
+
+    assert [(p.kind, p.sentences) for p in answer.parts] == [("lead", (0,)), ("experiences", (1, 2))]

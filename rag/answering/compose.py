@@ -114,7 +114,8 @@ class Composer:
         passage = chain.anchor.hit.passage
         if not self.sources.is_report(passage.source):
             return "other_document"
-        return kinds.part_of(chain.anchor.text, passage.section)
+        # A chain is quoted as one item: reported speech in any of its sentences makes it an experience.
+        return kinds.part_of(" ".join(m.text for m in chain.members), passage.section)
 
     def _build(
         self,

@@ -29,7 +29,7 @@ _RECOMMENDATION = re.compile(r"rekommendation|praktiska r[aå]d|^för kommunchef
 # Reported speech and accounts of what municipalities did: the interviews' voice.
 _REPORTED = re.compile(
     r"\b(intervjuperson\w*|intervjuade|i intervjuerna|intervjuerna (visar|pekar|lyfter)|respondent\w*|informant\w*|"
-    r"samtalen|i samtal\w*|berätta[rd]e?|vittna[rd]e?|uppge[rs]|uppgav|"
+    r"samtalen|i samtal\w*|(säger|sa|menar|berättar|uppger|beskriver|vittnar) man|berätta[rd]e?|vittna[rd]e?|uppge[rs]|uppgav|"
     r"(en|ett|flera|många|vissa|några|någon|de flesta|samtliga) (av )?(de )?(intervjuade|kommun\w*|"
     r"verksamheter|chefer)|interviewee\w*|municipalities (told|said|describe\w*))\b",
     re.I,
