@@ -19,6 +19,9 @@ Everything else is counted from that one rule:
   its alternatives); 0 when the system declined (a partial answer's quoted sentences count: the
   reader sees them under its caveat; before metrics version 2 they counted 0). This is what the user reads, where the two
   metrics above are about what the system found.
+* ``lead_shows_evidence``: per answerable question, 1 when the answer's first part (its ``lead``,
+  what the reader reads first) shows at least one of the quotes by the same rule, else 0 (and 0
+  when the system declined).
 * ``citation_precision``: over all citations of answerable questions, the fraction that are
   relevant: the cited passage finds a quote, or a quote covers at least half of the passage.
 * ``citations_retrieved_rate``: over all citations, the fraction whose ``passage_id`` is among
@@ -73,6 +76,7 @@ HEADLINE_METRICS = (
     "mrr",
     "citation_evidence_recall",
     "evidence_shown",
+    "lead_shows_evidence",
     "citation_precision",
     "citations_retrieved_rate",
     "abstention_accuracy",
@@ -175,6 +179,9 @@ def score_question(item: GoldItem, response: dict, quotes: list[tuple[Span, ...]
     cited_found = [any(finds_any(span, q) for span in cited_spans) for q in quotes]
     sentence_spans = [_span_of(s) for s in sentences]
     shown_found = [shown(q, sentence_spans) for q in quotes]
+    lead_indexes = next((p.get("sentences") or [] for p in response.get("parts") or [] if p.get("kind") == "lead"), [])
+    lead_spans = [sentence_spans[i] for i in lead_indexes if 0 <= i < len(sentence_spans)]
+    lead_found = any(shown(q, lead_spans) for q in quotes)
     not_retrieved = sum(1 for c in citations if c.get("passage_id") not in retrieved_ids)
     answerable = item.answerable
 
@@ -195,6 +202,7 @@ def score_question(item: GoldItem, response: dict, quotes: list[tuple[Span, ...]
             "reciprocal_rank": (1.0 / first_hit_rank if first_hit_rank else 0.0) if answerable else None,
             "citation_recall": (0.0 if declined else sum(cited_found) / len(quotes)) if answerable else None,
             "evidence_shown": (0.0 if declined else sum(shown_found) / len(quotes)) if answerable else None,
+            "lead_shows_evidence": (0.0 if declined else float(lead_found)) if answerable else None,
             "citation_precision": sum(cited_relevant) / len(citations) if answerable and citations else None,
             "n_quotes": len(quotes),
             "evidence_ranks": evidence_ranks,
@@ -260,6 +268,7 @@ def aggregate(rows: list[dict]) -> dict:
             "mrr": _mean([r["reciprocal_rank"] for r in answerable]),
             "citation_evidence_recall": _mean([r["citation_recall"] for r in answerable]),
             "evidence_shown": _mean([r["evidence_shown"] for r in answerable]),
+            "lead_shows_evidence": _mean([r["lead_shows_evidence"] for r in answerable]),
             "citation_precision": (
                 sum(r["n_relevant_citations"] for r in answerable) / n_cited_answerable
                 if n_cited_answerable

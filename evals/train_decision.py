@@ -86,16 +86,17 @@ def retrieve_all(service, sets=SETS) -> list[tuple]:
 
 
 def collect(service, retrieved_all: list[tuple]) -> list[Row]:
-    """One row of signals per question. The query's analysis is made again from its text, so that a
-    cached retrieval (``--cache``) is measured with the analysis as it is now."""
+    """One row of signals per question. The query's analysis and the candidate sentences are made
+    again, so that a cached retrieval (``--cache``) is measured as the answer layer is now."""
     queries = service._loaded.queries
     scorer = service.answerer.scorer
     rows = []
-    for name, item, retrieved, candidates in retrieved_all:
+    for name, item, retrieved, _ in retrieved_all:
         query = retrieved.query
         query = replace(query, asks=read_asks(query.standalone), content=content_words(
             query.standalone, detect_lang(query.standalone), query.groups, queries.known.knows))
         retrieved = replace(retrieved, query=query)
+        candidates = service.answerer.candidates(retrieved)  # scored by the selection as it is now
         signals = measure(query, retrieved, candidates, scorer.term_sets,
                           scorer.query_terms.idf, scorer.query_terms.default_idf)
         missing = fact_missing(query, candidates, scorer.term_sets) is not None

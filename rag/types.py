@@ -202,8 +202,9 @@ class AnswerPart:
     """A group of an answer's sentences under one heading. ``items`` are runs of sentences quoted
     together (a sentence with the one it continues, a lead-in with its list), each a tuple of
     indexes into ``Answer.sentences``. Kinds: "lead" (what answers first), "recommendations"
-    (from the report's own recommendation sections), "experiences" (what the municipalities
-    told), "other_document" (a corpus file that is not the report) and "closest" (a partial
+    (from the report's own recommendation sections), "analysis" (the report's own analysis,
+    definitions and frameworks), "experiences" (what interviewees and municipalities told),
+    "other_document" (a corpus file that is not the report) and "closest" (a partial
     answer's nearest sentences)."""
 
     kind: str

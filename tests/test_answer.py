@@ -105,7 +105,8 @@ def _check_spans(service, data: dict) -> None:
         assert re.search(r"\[(\d+)\]", after).group(1) == str(n)
 
 
-def test_composer_opens_with_the_answer_then_the_reports_advice_then_the_experiences(service):
+def test_composer_opens_with_the_answer_then_the_reports_advice_then_its_own_analysis(service):
+    # "Kommunen behöver …" is the report's own statement, not what a municipality told.
     retrieved, answerer, (lead, advice, experience), _ = _candidates(
         service, "Vem ska vara med när strategin tas fram?", "Istället bör", "Förankra strategin", "Kommunen behöver"
     )
@@ -117,7 +118,7 @@ def test_composer_opens_with_the_answer_then_the_reports_advice_then_the_experie
     assert [(p.kind, p.heading, p.sentences) for p in answer.parts] == [
         ("lead", None, (0,)),
         ("recommendations", "Rapportens råd", (1,)),
-        ("experiences", "Erfarenheter från kommunerna", (2,)),
+        ("analysis", "Rapportens analys", (2,)),
     ]
     strategy, recommendations = lead.hit.passage, advice.hit.passage
     assert [(c.n, c.passage.id) for c in answer.citations] == [(1, strategy.id), (2, recommendations.id)]
@@ -125,7 +126,7 @@ def test_composer_opens_with_the_answer_then_the_reports_advice_then_the_experie
     assert answer.text == (
         "Istället bör processen involvera politiker, chefer och fackliga representanter. [1]\n\n"
         "Rapportens råd:\n• Förankra strategin i hela organisationen genom dialog med medarbetarna. [2]\n\n"
-        "Erfarenheter från kommunerna:\n"
+        "Rapportens analys:\n"
         "• Kommunen behöver en tydlig strategi för hur AI ska användas i verksamheten. [1]"
     )
     assert (answer.outcome, answer.abstained, answer.lead) == ("answer", False, "")

@@ -404,3 +404,22 @@ def test_quality_gates_name_each_failed_limit():
         "recall@5 0.800 is below --min-recall5 0.85",
         "answerable_declined_rate 0.050 is above --max-answerable-declined 0.02",
     ]
+
+
+def test_lead_shows_evidence_counts_only_the_first_part():
+    text = "x" * 20 + "abcdefghij" + "y" * 20  # the quote spans [20, 30)
+    item = GoldItem("h1", "?", True, ("abcdefghij",), "sv", "strategy")
+
+    def lead_for(spans: list[tuple[int, int]], lead: list[int], abstained: bool = False) -> float:
+        passage = {"rank": 1, "passage_id": "p", "source": SOURCE, "start": 0, "end": 50}
+        response = {"answer": "", "abstained": abstained, "citations": [{"n": 1, **passage}], "passages": [passage],
+                    "sentences": [{"text": "s", "citations": [1], "source": SOURCE, "start": a, "end": b}
+                                  for a, b in spans],
+                    "parts": [{"kind": "lead", "sentences": lead},
+                              {"kind": "experiences", "sentences": [i for i in range(len(spans)) if i not in lead]}],
+                    "timings_ms": {"total": 1}}
+        return evaluate([item], {"h1": response}, {SOURCE: text})["lead_shows_evidence"]
+
+    assert lead_for([(20, 30), (40, 50)], lead=[0]) == 1.0
+    assert lead_for([(40, 50), (20, 30)], lead=[0]) == 0.0  # the quote is shown, but not first
+    assert lead_for([(20, 30)], lead=[0], abstained=True) == 0.0

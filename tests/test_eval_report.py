@@ -42,7 +42,8 @@ def test_metrics_come_first_with_targets_and_marks():
     assert list(rows) == [
         "recall@5", "mrr", "evidence_shown", "citation_evidence_recall", "abstention_accuracy",
         "false_abstention_rate", "latency_ms_p50", "latency_ms_p95",
-        "recall@1", "recall@3", "recall@10", "citation_precision", "citations_retrieved_rate", "answer_sentences_mean",
+        "recall@1", "recall@3", "recall@10", "lead_shows_evidence", "citation_precision", "citations_retrieved_rate",
+        "answer_sentences_mean",
     ]
     assert rows["recall@5"] == (
         "<td>recall@5 (primary)</td><td class=num>1.000</td><td class=num>≥ 0.900</td>"

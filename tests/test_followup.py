@@ -10,7 +10,7 @@ from fakes import HashEmbedder, fake_index
 
 import rag.answering.query as query_module
 from rag.config import load_settings
-from rag.answering.followup import MAX_CARRIED_TURNS, Resolution, is_follow_up, resolve
+from rag.answering.followup import MAX_CARRIED_TURNS, SIGNALS, FollowUpModel, Resolution, is_follow_up, resolve, signals
 from rag.answering.query import QueryBuilder
 from rag.service import RagService
 from rag.types import Delta, Final, Turn
@@ -91,6 +91,60 @@ def test_a_question_that_stands_on_its_own_is_no_follow_up(question):
 
 
 PILOT = "Hur går vi från pilotprojekt till storskalig användning av AI?"
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "Can you give an example?",
+        "Why is that?",
+        "What about smaller municipalities?",
+        "Och vem ska ansvara för det?",
+        "Vem ska hantera dom frågorna då, en kommitté?",
+        "Vilka av de områdena handlar om människor och kultur?",
+        "Finns det något konkret initiativ de ska bygga vidare på?",
+    ],
+)
+def test_the_follow_ups_new_users_asked_are_follow_ups(question):
+    assert is_follow_up(question) is True
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "We worry about vendor lock-in on our data. What does the report say about contracts with system suppliers?",
+        "Vad säger rapporten om dataskyddet?",
+        "Vilka bör vi bjuda in när vi tar fram vår AI-strategi?",
+    ],
+)
+def test_new_users_self_contained_questions_are_not_follow_ups(question):
+    assert is_follow_up(question) is False
+
+
+@pytest.mark.parametrize(
+    ("question", "fired"),
+    [
+        ("Can you give an example?", {"no_specific_word"}),
+        ("Why is that?", {"pronoun_back", "too_bare", "no_specific_word"}),
+        ("Vem ska hantera dom frågorna då, en kommitté?", {"determiner_definite"}),
+        ("Finns det något konkret initiativ de ska bygga vidare på?", {"subject_pronoun"}),
+        ("Finns det nåt exempel på en kommun som har gjort så?", {"final_pointing", "no_specific_word"}),
+        ("Och vem ska ansvara för det?", {"opener", "pronoun_back", "too_bare"}),
+        ("Vad säger rapporten om dataskyddet?", set()),
+    ],
+)
+def test_each_signal_fires_on_its_own_form(question, fired):
+    x = signals(question)
+    assert {name for name, v in zip(SIGNALS[:-1], x[:-1]) if v} == fired
+
+
+def test_the_fitted_decision_is_a_logistic_regression_over_the_signals():
+    model = FollowUpModel(coef=(2.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, -3.0), intercept=-1.0)
+
+    assert model.logit((1, 0, 0, 0, 0, 0, 0, 0, 0)) == 1.0
+    assert model.decide((1, 0, 0, 0, 0, 0, 0, 0, 0)) is True
+    assert model.decide((1, 0, 0, 0, 0, 0, 0, 0, 1 / 3)) is False  # 2 - 1 - 1 = 0 is not above 0
+    assert model.decide((0, 1, 1, 1, 1, 1, 1, 1, 0)) is False
 
 
 def test_a_self_contained_question_is_never_rewritten():

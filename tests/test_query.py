@@ -13,9 +13,9 @@ from rag.answering.query import read_asks
         ("Hur mycket extern finansiering brukar sådana projekt få?", ("amount",)),
         ("Hur mycket kan vi söka från Vinnova för AI-projekt?", ("amount",)),
         ("How much funding do municipal AI pilots usually get?", ("amount",)),
-        ("Hur lång tid tar det innan en AI-satsning börjar löna sig?", ("date",)),
-        ("Hur länge bör en pilot pågå?", ("date",)),
-        ("How long does it take to train staff to become AI ambassadors?", ("date",)),
+        ("Hur lång tid tar det innan en AI-satsning börjar löna sig?", ("duration",)),
+        ("Hur länge bör en pilot pågå?", ("duration",)),
+        ("How long does it take to train staff to become AI ambassadors?", ("duration",)),
         # a degree, not an amount
         ("Hur mycket påverkar juridiken vilka projekt vi startar?", ()),
     ],

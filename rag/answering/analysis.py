@@ -151,8 +151,8 @@ def content_words(question: str, lang: str, groups: tuple[TermGroup, ...], knows
             continue  # English words are judged through their translations (above)
         if w in STOPWORDS or (len(w) < 3 and not raw.isupper()):
             continue  # an acronym spelt like a stopword ("IT") is not judged: the index holds no stopwords
-        if "-" in w:
-            continue  # a hyphenated compound is judged by its parts, which follow it
+        if "-" in w and not names_a_law(w):
+            continue  # a hyphenated compound is judged by its parts, which follow it; a law by its name
         stems = (stem(w),) + tuple(stem(p) for p in decompound(w))
         zipf = zipf_sv(w) if lang == "sv" else max(zipf_sv(w), zipf_en(w))
         if law:  # a particular law is known only by its name (or the report's name for it)

@@ -18,7 +18,7 @@ from rag.answering.decision_weights import WEIGHTS as DECISION_WEIGHTS
 from rag.answering.signals import Signals, measure
 from rag.config import Settings
 from rag.answering.selection import Candidate, Chain, SentenceScorer, select
-from rag.answering.selection_weights import RELATIVE_PROBABILITY, WEIGHTS
+from rag.answering.selection_weights import MINIMUM_PROBABILITY, RELATIVE_PROBABILITY, WEIGHTS
 from rag.index.store import Generation
 from rag.types import Answer, AnswerEvent, Decision, Delta, Final, Retrieved
 
@@ -78,7 +78,8 @@ class ExtractiveAnswerer:
 
     def chains(self, candidates: list[Candidate]) -> list[Chain]:
         return select(
-            candidates, self.scorer, self.settings.answer_sentences, RELATIVE_PROBABILITY, DUPLICATE_COSINE
+            candidates, self.scorer, self.settings.answer_sentences, RELATIVE_PROBABILITY, DUPLICATE_COSINE,
+            MINIMUM_PROBABILITY,
         )
 
     def stream(self, retrieved: Retrieved) -> Iterator[AnswerEvent]:

@@ -2,8 +2,9 @@
 
 An answer opens with what answers the question: the best chain of sentences, quoted and cited,
 with no generic heading before it (an English question gets one English line saying the quotes
-are Swedish). Then, when they exist, the report's own recommendations ("Rapportens råd") stand
-apart from what the municipalities told ("Erfarenheter från kommunerna"); sentences from a corpus
+are Swedish). Then, when they exist, the report's own recommendations ("Rapportens råd"), its own
+analysis, definitions and frameworks ("Rapportens analys") and what interviewees and
+municipalities told ("Erfarenheter från kommunerna") stand apart; sentences from a corpus
 file that is not the report stand under that file's title and never under the report's name.
 Citation numbers follow the order in which passages are first quoted.
 
@@ -17,13 +18,16 @@ from dataclasses import dataclass
 
 from rag.answering.messages import listing, say
 from rag.answering.query import Query
-from rag.answering.selection import Chain, actor_count, fits_form, in_recommendations, probability
+from rag.answering import sentence_kinds as kinds
 from rag.answering.facts import missing_message
+from rag.answering.selection import Chain, actor_count, fits_form, probability
 from rag.types import Answer, AnswerPart, AnswerSentence, Citation, Decision, Hit
 
 PARTIAL_SENTENCES = 3  # a partial answer quotes at most this many of the nearest sentences
 LEAD_CHOICES = 3  # a "hur"/"varför" answer opens with the first of this many best chains that fits its form,
 LEAD_RELATIVE = 0.5  # when it is at least this likely relative to the best chain
+# The parts after the lead, in this order (rag.answering.sentence_kinds.part_of files each chain).
+REPORT_PARTS = ("recommendations", "analysis", "experiences")
 
 
 @dataclass(frozen=True)
@@ -56,17 +60,15 @@ class Composer:
         return self._answer(query, hits, decision, chains)
 
     def _answer(self, query: Query, hits: list[Hit], decision: Decision, chains: list[Chain]) -> Answer:
-        opening = _opening(chains, query.asks.form)
-        lead, rest = chains[opening : opening + 1], chains[:opening] + chains[opening + 1 :]
+        first = opening(chains, query.asks.form, kinds.asks_national(query.standalone))
+        lead, rest = chains[first : first + 1], chains[:first] + chains[first + 1 :]
         groups: list[tuple[str, str | None, list[Chain]]] = [("lead", None, lead)]
-        recommendations = [c for c in rest if self._kind(c) == "recommendations"]
-        experiences = [c for c in rest if self._kind(c) == "experiences"]
         others: dict[str, list[Chain]] = {}
         for chain in rest:
             if self._kind(chain) == "other_document":
                 others.setdefault(chain.anchor.hit.passage.source, []).append(chain)
-        groups.append(("recommendations", say("part.recommendations", query.lang), recommendations))
-        groups.append(("experiences", say("part.experiences", query.lang), experiences))
+        for part in REPORT_PARTS:
+            groups.append((part, say("part." + part, query.lang), [c for c in rest if self._kind(c) == part]))
         for source, chained in others.items():
             heading = say("part.other_document", query.lang, title=self.sources.title(source))
             groups.append(("other_document", heading, chained))
@@ -110,7 +112,8 @@ class Composer:
         passage = chain.anchor.hit.passage
         if not self.sources.is_report(passage.source):
             return "other_document"
-        return "recommendations" if in_recommendations(passage.section) else "experiences"
+        # A chain is quoted as one item: reported speech in any of its sentences makes it an experience.
+        return kinds.part_of(" ".join(m.text for m in chain.members), passage.section)
 
     def _build(
         self,
@@ -150,24 +153,33 @@ class Composer:
         )
 
 
-def _opening(chains: list[Chain], form: str) -> int:
+def opening(chains: list[Chain], form: str, national_question: bool = False) -> int:
     """Which chain answers first: the best one, unless another gives what the question's form asks
     for and it does not: a chain naming several actors for "vilka" (any of them: who is involved is
     the answer, and the one naming most of them), an action for "hur" or a reason for "varför" (one
-    of the best few, nearly as likely as the best)."""
-    if form == "who":
-        counts = [max(actor_count(m.text) for m in chain.members) for chain in chains]
-        fitting = [i for i, chain in enumerate(chains) if any(fits_form(m.text, form) for m in chain.members)]
-        return max(fitting, key=lambda i: (counts[i], -i), default=0)
-    if not chains:
+    of the best few, nearly as likely as the best). A recommendation to national decision makers
+    opens only an answer to a question about the national level; announcing sentences never open."""
+    eligible = [i for i, chain in enumerate(chains) if _may_open(chain, national_question)] or list(range(len(chains)))
+    if not eligible:
         return 0
-    floor = LEAD_RELATIVE * probability(chains[0].anchor.score)
-    for position, chain in enumerate(chains[:LEAD_CHOICES]):
-        if probability(chain.anchor.score) < floor:
+    if form == "who":
+        counts = {i: max(actor_count(m.text) for m in chains[i].members) for i in eligible}
+        fitting = [i for i in eligible if any(fits_form(m.text, form) for m in chains[i].members)]
+        return max(fitting, key=lambda i: (counts[i], -i), default=eligible[0])
+    floor = LEAD_RELATIVE * probability(chains[eligible[0]].anchor.score)
+    for position in eligible[:LEAD_CHOICES]:
+        if probability(chains[position].anchor.score) < floor:
             break
-        if any(fits_form(m.text, form) for m in chain.members):
+        if any(fits_form(m.text, form) for m in chains[position].members):
             return position
-    return 0
+    return eligible[0]
+
+
+def _may_open(chain: Chain, national_question: bool) -> bool:
+    anchor = chain.anchor
+    if kinds.announcing(anchor.text):
+        return False
+    return national_question or not kinds.national_section(anchor.hit.passage.section)
 
 
 def _quoted(member, n: int) -> AnswerSentence:

@@ -5,8 +5,12 @@ A question is a follow-up when it cannot be understood on its own: it opens like
 said before ("där", "det arbetet", "dem", "en sådan", "that team", "it"), or it is too bare to
 search on ("Vad kan cheferna göra konkret?"). A dummy "det"/"it" ("Är det vanligt att …",
 "How much does it cost to …") points at nothing, and a pointing word whose antecedent is in the
-question itself ("Vad är en koalition och varför behövs en sådan?") is no follow-up either. A
-question that stands on its own is never rewritten.
+question itself ("Vad är en koalition och varför behövs en sådan?") is no follow-up either. These
+forms, and a determined definite noun ("dom frågorna"), a plural pronoun as subject ("de ska …") and
+the absence of any word rarer than everyday language ("Can you give an example?"), are measured as
+``signals``; the decision is a logistic regression over them fitted with cross-validation
+(``python -m evals.train_followup``), not a list of phrases. A question that stands on its own is
+never rewritten.
 
 A follow-up is searched in its own words, so the answer answers what it asks, with the topic of
 the conversation beside it: the previous turn as it was understood, itself with its own topic
@@ -172,30 +176,116 @@ RARE_ZIPF = 3.0  # a word rarer than this in general language is a topic of its 
 
 
 def is_follow_up(question: str) -> bool:
-    """Whether ``question`` needs the earlier turns to be understood (see the module docstring)."""
+    """Whether ``question`` needs the earlier turns to be understood: a logistic regression over
+    ``signals`` (weights in ``rag.answering.followup_weights``, fitted by ``python -m evals.train_followup``)."""
+    from rag.answering.followup_weights import FOLLOW_UP
+
+    return FOLLOW_UP.decide(signals(question))
+
+
+SIGNALS = (
+    "opener",  # opens like a continuation: "Och …", "What about …"
+    "pointing_word",  # a word that always points back: "dem", "sådan", "those"
+    "pronoun_back",  # "det"/"it"/"that" that is no dummy subject
+    "final_pointing",  # "… där?", "… then?", "… gjort så?" at the end
+    "determiner_definite",  # "dom frågorna", "de områdena", "den formen": a determined definite noun
+    "subject_pronoun",  # "de ska …", "they should …": a plural pronoun as subject
+    "too_bare",  # at most one topic word, and a common one
+    "no_specific_word",  # not one word rarer than everyday language: "Can you give an example?"
+    "content_words",  # how many topic words, scaled: a long question stands on its own
+)
+
+
+def signals(question: str) -> tuple[float, ...]:
+    """The measured signals of ``question`` (names in ``SIGNALS``), each 0/1 except the last."""
     tokens = _tokens(question)
-    return bool(_OPENERS.search(question)) or _points_back(tokens) or _too_bare(tokens, detect_lang(question))
+    lang = detect_lang(question)
+    pointing, pronoun, final = _pointing_kinds(tokens)
+    content = _content(tokens)
+    zipf = zipf_sv if lang == "sv" else zipf_en
+    specific = [w for w in content if "-" in w or zipf(w) < COMMON_ZIPF]
+    return (
+        float(bool(_OPENERS.search(question))),
+        float(pointing),
+        float(pronoun),
+        float(final or _ends_with_so(tokens)),
+        float(_determiner_definite(tokens)),
+        float(_subject_pronoun(tokens)),
+        float(_too_bare(tokens, lang)),
+        float(not specific),
+        min(len(content), 6) / 6,
+    )
+
+
+@dataclass(frozen=True)
+class FollowUpModel:
+    """A logistic regression over ``signals``: a follow-up when ``coef · x + intercept > 0``."""
+
+    coef: tuple[float, ...]
+    intercept: float
+
+    def logit(self, x: tuple[float, ...]) -> float:
+        return self.intercept + sum(c * v for c, v in zip(self.coef, x))
+
+    def decide(self, x: tuple[float, ...]) -> bool:
+        return self.logit(x) > 0
+
+
+COMMON_ZIPF = 5.0  # a word at least this common (wordfreq Zipf) is everyday language, no topic ("give", "gjort")
+_DETERMINERS = frozenset("de dom den det denna detta dessa".split())
+_DEFINITE = re.compile(r"\w{3,}(na|en|et)$")
+_SUBJECT_PRONOUNS = frozenset("de dom they".split())
+_AUXILIARIES = frozenset(
+    "ska skall kan bör borde har hade är var gör gjorde behöver måste vill brukar får "
+    "should could can would will do did have has are were must need".split()
+)
+
+
+def _pointing_kinds(tokens: list[str]) -> tuple[bool, bool, bool]:
+    """(a pointing word, a pronoun pointing back, a pointing adverb at the end), each without an
+    antecedent in the question itself."""
+    last_word = max((i for i, t in enumerate(tokens) if t not in _PUNCTUATION), default=-1)
+    found = [False, False, False]
+    for i, token in enumerate(tokens):
+        if _antecedent_in_question(tokens, i):
+            continue
+        nxt = tokens[i + 1] if i + 1 < len(tokens) else ""
+        if token in _POINTING and not (token == "such" and nxt == "as") and nxt not in ("som", "who", "that"):
+            found[0] = True
+        if token in _FINAL_POINTING and i == last_word and (token != "one" or _determined_one(tokens, i)):
+            found[2] = True
+        if token in _PRONOUNS and _pronoun_points_back(tokens, i):
+            found[1] = True
+    return found[0], found[1], found[2]
+
+
+def _ends_with_so(tokens: list[str]) -> bool:
+    """"… som har gjort så?": a manner adverb at the end points at what was said."""
+    words = [t for t in tokens if t not in _PUNCTUATION]
+    return len(words) >= 2 and words[-1] == "så"
+
+
+def _determiner_definite(tokens: list[str]) -> bool:
+    for i in range(len(tokens) - 1):
+        if tokens[i] in _DETERMINERS and _DEFINITE.match(tokens[i + 1]) and tokens[i + 1] not in _GENERIC:
+            if tokens[i + 1] in _GENERIC_ADJECTIVES or _SELF_REFERENCE.match(tokens[i + 1]):
+                continue
+            if not _antecedent_in_question(tokens, i):
+                return True
+    return False
+
+
+def _subject_pronoun(tokens: list[str]) -> bool:
+    return any(
+        t in _SUBJECT_PRONOUNS and i + 1 < len(tokens) and tokens[i + 1] in _AUXILIARIES
+        and not _antecedent_in_question(tokens, i)
+        for i, t in enumerate(tokens)
+    )
 
 
 def _tokens(question: str) -> list[str]:
     """Lower-case words and punctuation; acronyms keep their case, so "IT" is never the pronoun "it"."""
     return [t if len(t) > 1 and t.isupper() else t.lower() for t in _TOKEN.findall(question)]
-
-
-def _points_back(tokens: list[str]) -> bool:
-    last_word = max((i for i, t in enumerate(tokens) if t not in _PUNCTUATION), default=-1)
-    for i, token in enumerate(tokens):
-        if _antecedent_in_question(tokens, i):
-            continue
-        nxt = tokens[i + 1] if i + 1 < len(tokens) else ""
-        last = i == last_word
-        if token in _POINTING and not (token == "such" and nxt == "as") and nxt not in ("som", "who", "that"):
-            return True
-        if token in _FINAL_POINTING and last and (token != "one" or _determined_one(tokens, i)):
-            return True
-        if token in _PRONOUNS and _pronoun_points_back(tokens, i):
-            return True
-    return False
 
 
 def _antecedent_in_question(tokens: list[str], i: int) -> bool:

@@ -25,6 +25,7 @@ import numpy as np
 
 from rag.lexical import terms
 from rag.answering.query import Query
+from rag.answering import sentence_kinds as kinds
 from rag.index.store import Generation
 from rag.types import Hit, SentenceSpan
 
@@ -117,6 +118,16 @@ FEATURES = (
     "continues",
     "hubness",
     "dense_minus_hubness",
+    # Context: the passage (with its heading) and the neighbouring sentences, and what kind of
+    # statement the sentence is (rag.answering.sentence_kinds) read against what is asked.
+    "passage_dense",
+    "neighbour_dense",
+    "national_off_level",
+    "national_on_level",
+    "announcing",
+    "self_reference",
+    "reported",
+    "defines_for_definition",
 )
 HUBNESS_ALPHA = 0.5  # dense - alpha * hubness (the CSLS correction retrieval uses for passages)
 
@@ -177,6 +188,8 @@ class SentenceScorer:
         self.sentences = generation.sentences
         self.vectors = generation.sentence_vectors
         self.sentences_of = generation.sentences_of
+        self.passage_vectors = generation.vectors
+        self.passage_row = generation.index_of
         self.term_sets = [frozenset(terms(s.text)) for s in self.sentences]
         self.hubness = generation.sentence_hubness
         self.query_terms = QueryTerms(generation)
@@ -218,11 +231,20 @@ class SentenceScorer:
         rank_in_passage = _ranks_within_passage(raw)
         query_terms = set(terms(query.standalone)) | {t for g in query.groups for t in g.terms}
         asks = query.asks
+        # Query.asks has no "definition" form and no level yet: read here from the question.
+        definition = kinds.asks_definition(query.standalone)
+        national_question = kinds.asks_national(query.standalone)
+        passage_dense: dict[str, float] = {}
         out = []
         for i, hit, dense, overlap, evidence in raw:
             text = self.sentences[i].text
             siblings = self.sentences_of[hit.passage.id]
             position = siblings.index(i)
+            section = hit.passage.section
+            pid = hit.passage.id
+            if pid not in passage_dense:
+                passage_dense[pid] = float(self.passage_vectors[self.passage_row[pid]] @ query.vector)
+            national = kinds.national_sentence(text, section)
             features = (
                 dense,
                 float(self.vectors[i] @ query.search_vector),
@@ -245,6 +267,14 @@ class SentenceScorer:
                 float(bool(CONTINUES.match(text))),
                 float(self.hubness[i]),
                 dense - HUBNESS_ALPHA * float(self.hubness[i]),
+                passage_dense[pid],
+                self._neighbour_dense(siblings, position, query.vector),
+                float(national and not national_question),
+                float(national and national_question),
+                float(kinds.announcing(text)),
+                float(kinds.self_referring(text)),
+                float(kinds.reported(text)),
+                float(definition and kinds.defining(text)),
             )
             out.append(Candidate(i, hit, self.sentences[i], evidence, dense, overlap, features, self.weights.score(features)))
         return out
@@ -255,6 +285,11 @@ class SentenceScorer:
             if 0 <= j < len(siblings):
                 vector += NEIGHBOUR_WEIGHT * self.vectors[siblings[j]]
         return float(vector @ qv / (np.linalg.norm(vector) or 1.0))
+
+    def _neighbour_dense(self, siblings: list[int], position: int, qv: np.ndarray) -> float:
+        """The best similarity of the sentence just before or after: an answer often spans two."""
+        near = [siblings[j] for j in (position - 1, position + 1) if 0 <= j < len(siblings)]
+        return max((float(self.vectors[j] @ qv) for j in near), default=0.0)
 
     def _heading_match(self, section: str, query_terms: set[str]) -> float:
         heading = self._heading_terms.get(section)
@@ -284,12 +319,13 @@ def select(
     max_sentences: int,
     relative: float,
     duplicate_cosine: float,
+    minimum: float = 0.0,
 ) -> list[Chain]:
     """The chains to quote, best first, with at most ``max_sentences`` sentences in all.
 
     Candidates are taken in score order while their probability is at least ``relative`` times
-    the best one's; a near-duplicate (cosine above ``duplicate_cosine``) of a sentence already
-    quoted is skipped. A chosen lead-in brings the list items after it (as many as fit) and is
+    the best one's and at least ``minimum`` (the best one is always taken); a near-duplicate (cosine above ``duplicate_cosine``) of a sentence already
+    quoted is skipped, and so is a sentence announcing what the text presents. A chosen lead-in brings the list items after it (as many as fit) and is
     skipped when none can come along; a chosen sentence followed by one that continues it
     ("Istället …") brings that one along; a chosen sentence that itself continues the one before
     brings that one first.
@@ -302,8 +338,10 @@ def select(
     used: set[int] = set()
     for cand in candidates:
         room = max_sentences - len(used)
-        if room <= 0 or probability(cand.score) < floor:
+        if room <= 0 or probability(cand.score) < floor or (chains and probability(cand.score) < minimum):
             break
+        if kinds.announcing(cand.text) and not lead_in(cand.text):
+            continue  # "Nedan redogörs för …" says what comes, never what the report found
         if cand.index in used or any(
             float(scorer.vectors[cand.index] @ scorer.vectors[j]) > duplicate_cosine for j in used
         ):

@@ -1,0 +1,125 @@
+"""What kind of statement a report sentence is, read from its form and its place in the report.
+
+The answer layer needs to know, for a candidate sentence, whether it is
+
+* the report's own **recommendation** (its section is a recommendations section),
+* an **experience** of the municipalities: what interviewees and municipalities said or did,
+  recognisable by reported speech ("intervjupersonerna beskriver", "flera kommuner vittnar om"),
+  a quotation, or a chapter whose heading says its insights come from the municipalities,
+* the report's own **analysis**: its definitions, frameworks and reasoning (everything else),
+* an **announcing** sentence that only points at the text around it ("Nedan redogörs för …",
+  "I detta kapitel beskrivs …"), which answers nothing,
+* addressed to the **national** level (a section or sentence on what the state should do).
+
+The markers are the Swedish (and English) grammar of reporting and of a text pointing at itself,
+not words of any question; the learned sentence scorer (``rag.answering.selection``) reads them as
+features, the composer (``rag.answering.compose``) files sentences under their part with them.
+
+Two readings of the question sit here too, because ``Query.asks`` does not carry them yet: whether
+it asks what something is or means (a definition), and whether it is about the national level.
+"""
+
+from __future__ import annotations
+
+import re
+
+SECTION_SEP = " › "
+
+_RECOMMENDATION = re.compile(r"rekommendation|praktiska r[aå]d|^för kommunchefer|^för nationella", re.I)
+# Reported speech and accounts of what municipalities did: the interviews' voice.
+_REPORTED = re.compile(
+    r"\b(intervjuperson\w*|intervjuade|i intervjuerna|intervjuerna (visar|pekar|lyfter)|respondent\w*|informant\w*|"
+    r"samtalen|i samtal\w*|(säger|sa|menar|berättar|uppger|beskriver|vittnar) man|berätta[rd]e?|vittna[rd]e?|uppge[rs]|uppgav|"
+    r"(en|ett|flera|många|vissa|några|någon|de flesta|samtliga) (av )?(de )?(intervjuade|kommun\w*|"
+    r"verksamheter|chefer)|interviewee\w*|municipalities (told|said|describe\w*))\b",
+    re.I,
+)
+# Speech is quoted whole: a sentence that opens or closes with a quotation mark, or "…”, säger …".
+# A word or two in quotation marks mid-sentence ("en “levande kompass”") is a term, not speech.
+_QUOTATION = re.compile(r"^[”\"“«]|[.!?…][”\"»]\s*$|[”\"»],? (säger|sa|berättar|menar)\b")
+# Chapters whose heading says that what follows comes from the municipalities.
+_EXPERIENCE_SECTION = re.compile(r"\b(insikter från|erfarenheter|intervju\w*|kommunernas)\b", re.I)
+# A sentence pointing at the text itself: "nedan", "i detta kapitel", "följande avsnitt", "rapporten".
+_SELF_REFERENCE = re.compile(
+    r"\b(nedan|ovan|nedanstående|ovanstående|i (detta|det här|följande|nästa) (kapitel|avsnitt)|"
+    r"(detta|det här|följande|nästa) (kapitel|avsnitt)|denna rapport|rapporten|i rapporten|"
+    r"(below|above)|this (chapter|section|report))\b",
+    re.I,
+)
+# The passive of presenting ("redogörs", "beskrivs", "presenteras"): announcing what comes.
+_PRESENTING = re.compile(r"\b\w+(redogörs|beskrivs|presenteras|diskuteras|sammanfattas|behandlas|tas upp|följer)\b|"
+                         r"\b(redogörs|beskrivs|presenteras|diskuteras|sammanfattas|behandlas|tas upp|följer)\b", re.I)
+_NATIONAL = re.compile(r"\bnationell\w*|\bnational\w*|\bstaten\b|\bstatlig\w*|\bregering\w*|\bgovernment\b", re.I)
+# The copula and verbs of defining: "X innebär …", "X handlar om …", "X är en …".
+_DEFINING = re.compile(
+    r"\b(innebär|innebar|handlar om|definieras|avses|avser|betyder|står för|kännetecknas|består av|"
+    r"(är|var) (en|ett|det|den|när|att)|means|refers to|is defined)\b",
+    re.I,
+)
+_ASKS_DEFINITION = re.compile(
+    r"\b(vad (innebär|innebar|betyder|menas|är|var|handlar)|vad står \S+ för|vad avses|"
+    r"what (is|are|does|do)\b(.*\bmean\b)?|what is meant|define|definition)\b",
+    re.I,
+)
+
+
+def section_parts(section: str) -> list[str]:
+    return [part.strip() for part in section.split(SECTION_SEP)]
+
+
+def in_recommendations(section: str) -> bool:
+    """A section of the report's own recommendations (as opposed to what interviews showed)."""
+    return any(_RECOMMENDATION.search(part) for part in section_parts(section))
+
+
+def national_section(section: str) -> bool:
+    """A section addressed to national decision makers."""
+    return any(_NATIONAL.search(part) for part in section_parts(section))
+
+
+def national_sentence(text: str, section: str) -> bool:
+    """The sentence is about the national level: in a national section, or naming it."""
+    return national_section(section) or bool(_NATIONAL.search(text))
+
+
+def experience_section(section: str) -> bool:
+    return bool(_EXPERIENCE_SECTION.search(section_parts(section)[0]))
+
+
+def reported(text: str) -> bool:
+    """The sentence reports what interviewees or municipalities said or did."""
+    return bool(_REPORTED.search(text) or _QUOTATION.search(text))
+
+
+def announcing(text: str) -> bool:
+    """The sentence points at the text itself and says what it presents ("Nedan redogörs för …")."""
+    return bool(_SELF_REFERENCE.search(text)) and bool(_PRESENTING.search(text))
+
+
+def self_referring(text: str) -> bool:
+    return bool(_SELF_REFERENCE.search(text))
+
+
+def defining(text: str) -> bool:
+    return bool(_DEFINING.search(text))
+
+
+def asks_definition(question: str) -> bool:
+    """"Vad innebär …?", "What is …?": the question asks what something is or means."""
+    return bool(_ASKS_DEFINITION.search(question))
+
+
+def asks_national(question: str) -> bool:
+    """The question is about the national level (the state, government, national bodies)."""
+    return bool(_NATIONAL.search(question))
+
+
+def part_of(text: str, section: str) -> str:
+    """Which part of an answer a report sentence belongs under: "recommendations" (the report's
+    advice), "experiences" (what interviewees and municipalities said or did) or "analysis" (the
+    report's own analysis, definitions and frameworks)."""
+    if in_recommendations(section):
+        return "recommendations"
+    if experience_section(section) or reported(text):
+        return "experiences"
+    return "analysis"

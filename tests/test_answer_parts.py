@@ -1,0 +1,195 @@
+"""Which part of an answer a sentence goes under, which chain may open an answer, and how many
+sentences are shown: the report's advice, its own analysis and the municipalities' experiences
+apart; national advice opens only a question about the national level; announcing sentences
+never open; a minimum probability keeps filler out."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from fakes import HashEmbedder, fake_index
+
+from rag.answering import sentence_kinds as kinds
+from rag.answering.abstention import Decision
+from rag.answering.answer import ExtractiveAnswerer, report_sources
+from rag.answering.compose import Composer, opening
+from rag.answering.selection import FEATURES, Chain, probability, select
+from rag.config import load_settings
+from rag.service import RagService
+
+REPORT = """Rapport om AI i kommuner
+
+1. Inledning
+
+Nedan redogörs för de viktigaste insikterna från projektet i korthet. AI-mognad innebär att organisationen kan använda AI i sin ordinarie verksamhet.
+
+2. Insikter från kommunernas arbete
+
+Flera kommuner beskriver att strategiarbetet tog längre tid än de hade räknat med. Arbetet med strategin kräver tid och uthållighet från ledningen.
+
+3. Analys
+
+Strategin fungerar som ett verktyg för att prioritera mellan olika AI-initiativ i kommunen.
+
+4. Rekommendationer till nationella beslutsfattare
+
+Staten bör inrätta en nationell samordning av kommunernas arbete med AI-strategier.
+
+5. Rekommendationer riktade till kommunchefer
+
+Kommunchefen bör leda arbetet med AI-strategin och avsätta tid för det i ledningsgruppen.
+"""
+MANIFEST = json.dumps({"documents": [{"file": "rapport.txt", "title": "Rapport om AI i kommuner"}]})
+NEVER = dict(abstain_threshold=-10.0, abstain_specific_below=-10.0)
+
+
+@pytest.fixture(scope="module")
+def service(tmp_path_factory):
+    with fake_index(tmp_path_factory.mktemp("parts"), {"rapport.txt": REPORT, "manifest.json": MANIFEST}) as s:
+        settings = load_settings(index_dir=s.index_dir, corpus_dir=s.corpus_dir, answer_passages=20, **NEVER)
+        yield RagService(settings, embedder=HashEmbedder(), notify=pytest.fail).warm_up()
+
+
+def _candidates(service, question: str):
+    retrieved = service.retrieve(question, k=20)
+    answerer = ExtractiveAnswerer(service.settings, service.generation)
+    by_start = {c.text.split()[0] + " " + c.text.split()[1]: c for c in answerer.candidates(retrieved)}
+    return retrieved, answerer, by_start
+
+
+def _chain(candidate) -> Chain:
+    return Chain(candidate, (candidate,))
+
+
+@pytest.mark.parametrize(
+    ("text", "section", "part"),
+    [
+        ("Kommunchefen bör leda arbetet.", "5. Rekommendationer riktade till kommunchefer", "recommendations"),
+        ("Staten bör inrätta en samordning.", "7. Avslutning › Rekommendationer till nationella beslutsfattare", "recommendations"),
+        ("Arbetet kräver tid.", "3. Insikter från kommunernas AI-initiativ › Kompetens", "experiences"),
+        ("Flera kommuner beskriver att arbetet tog tid.", "4. AI-strategin som grund", "experiences"),
+        ("”Vi hade ingen plan”, säger en chef.", "4. AI-strategin som grund", "experiences"),
+        ("AI-mognad innebär att organisationen kan använda AI.", "6. Att bygga förmåga › AI Swedens modell", "analysis"),
+        ("Strategin fungerar som ett verktyg för prioriteringar.", "4. AI-strategin som grund", "analysis"),
+        # A term in quotation marks, a researcher's claim and municipalities as an object are no speech.
+        ("Rådighet innebär att inte behöva “släppa kontrollen” till konsulter.", "6. Att bygga förmåga", "analysis"),
+        ("Kristian Norling (2020) framhåller att strategier ofta brister.", "4. AI-strategin som grund", "analysis"),
+        ("Chefer kan utbyta erfarenheter med andra kommuner.", "6. Att bygga förmåga", "analysis"),
+        ("I en kommun valde man att börja med bygglov.", "4. AI-strategin som grund", "experiences"),
+        ("Samtidigt säger man att inspirationen inte räcker.", "5. Samverkan", "experiences"),
+    ],
+)
+def test_each_sentence_is_filed_under_the_part_its_kind_and_place_say(text, section, part):
+    assert kinds.part_of(text, section) == part
+
+
+@pytest.mark.parametrize(
+    ("text", "announcing", "reported", "defining"),
+    [
+        ("Nedan redogörs för de viktigaste insikterna.", True, False, False),
+        ("I detta kapitel beskrivs hur kommunerna arbetar.", True, False, False),
+        ("Rapporten visar att strategin behövs.", False, False, False),
+        ("Flera kommuner beskriver att de saknar resurser.", False, True, False),
+        ("AI-mognad innebär att organisationen kan använda AI.", False, False, True),
+    ],
+)
+def test_sentence_forms(text, announcing, reported, defining):
+    assert (kinds.announcing(text), kinds.reported(text), kinds.defining(text)) == (announcing, reported, defining)
+
+
+@pytest.mark.parametrize(
+    ("question", "definition", "national"),
+    [
+        ("Vad innebär AI-mognad?", True, False),
+        ("What does AI maturity mean?", True, False),
+        ("Vad bör staten göra?", False, True),
+        ("What should the national government do?", False, True),
+        ("Hur tar vi fram en strategi?", False, False),
+    ],
+)
+def test_what_the_question_asks_beyond_its_form(question, definition, national):
+    assert (kinds.asks_definition(question), kinds.asks_national(question)) == (definition, national)
+
+
+def test_the_parts_are_advice_then_analysis_then_experiences_in_both_languages(service):
+    for question, headings in [
+        ("Hur arbetar vi med strategin?", ["Rapportens råd", "Rapportens analys", "Erfarenheter från kommunerna"]),
+        ("How do we work with the strategy?", ["The report's recommendations", "The report's own analysis",
+                                               "What the municipalities told"]),
+    ]:
+        retrieved, _, c = _candidates(service, question)
+        chains = [_chain(c["Arbetet med"]), _chain(c["Flera kommuner"]), _chain(c["Strategin fungerar"]),
+                  _chain(c["Kommunchefen bör"])]
+        answer = Composer(report_sources(service.generation)).answer(
+            retrieved.query, retrieved.hits, Decision("answer", evidence=0.9), chains
+        )
+        assert [(p.kind, p.heading, p.sentences) for p in answer.parts] == [
+            ("lead", None, (0,)),
+            ("recommendations", headings[0], (1,)),
+            ("analysis", headings[1], (2,)),
+            ("experiences", headings[2], (3,)),
+        ]
+        assert [s.text.split()[0] for s in answer.sentences] == ["Arbetet", "Kommunchefen", "Strategin", "Flera"]
+
+
+def test_national_advice_opens_only_an_answer_about_the_national_level(service):
+    _, _, c = _candidates(service, "Vem ska samordna arbetet med AI-strategier?")
+    chains = [_chain(c["Staten bör"]), _chain(c["Kommunchefen bör"])]
+
+    assert opening(chains, "what", national_question=False) == 1
+    assert opening(chains, "what", national_question=True) == 0
+    assert opening(chains[:1], "what", national_question=False) == 0  # nothing else to open with
+
+
+def test_an_announcing_sentence_never_opens(service):
+    _, _, c = _candidates(service, "Vilka insikter kommer från projektet?")
+    chains = [_chain(c["Nedan redogörs"]), _chain(c["AI-mognad innebär"])]
+
+    assert opening(chains, "what") == 1
+
+
+def test_the_scorer_reads_the_sentence_kinds_against_the_question(service):
+    _, _, c = _candidates(service, "Vad innebär AI-mognad?")
+    feature = {name: i for i, name in enumerate(FEATURES)}
+
+    assert c["Nedan redogörs"].features[feature["announcing"]] == 1.0
+    assert c["AI-mognad innebär"].features[feature["defines_for_definition"]] == 1.0
+    assert c["Flera kommuner"].features[feature["reported"]] == 1.0
+    assert c["Staten bör"].features[feature["national_off_level"]] == 1.0
+    assert c["Staten bör"].features[feature["national_on_level"]] == 0.0
+    assert c["Kommunchefen bör"].features[feature["national_off_level"]] == 0.0
+
+
+def test_below_the_minimum_probability_only_the_best_chain_is_shown(service):
+    _, answerer, c = _candidates(service, "Hur arbetar vi med strategin?")
+    ranked = sorted((x for x in c.values() if not kinds.announcing(x.text)), key=lambda x: -x.score)
+
+    second = probability(ranked[1].score)
+    everything = select(ranked, answerer.scorer, 12, 0.0, 0.999, minimum=0.0)
+    only_best = select(ranked, answerer.scorer, 12, 0.0, 0.999, minimum=min(1.0, second + 1e-9))
+
+    assert len(everything) == len(ranked)
+    assert [ch.anchor.index for ch in only_best] == [ranked[0].index]
+
+
+def test_an_announcing_sentence_never_fills_a_bullet(service):
+    _, answerer, c = _candidates(service, "Vilka insikter kommer från projektet?")
+    ranked = [c["Nedan redogörs"]] + [x for x in sorted(c.values(), key=lambda x: -x.score) if x is not c["Nedan redogörs"]]
+
+    chains = select(ranked, answerer.scorer, 12, 0.0, 0.999)
+
+    assert c["Nedan redogörs"].index not in {m.index for ch in chains for m in ch.members}
+    assert len(chains) == len(ranked) - 1
+
+
+def test_a_chain_with_reported_speech_in_any_sentence_is_an_experience(service):
+    retrieved, _, c = _candidates(service, "Hur arbetar vi med strategin?")
+    # "Samtidigt …" quoted with the sentence before it: the chain is one item, filed by all it says.
+    reported_then_own = Chain(c["Strategin fungerar"], (c["Flera kommuner"], c["Strategin fungerar"]))
+
+    answer = Composer(report_sources(service.generation)).answer(
+        retrieved.query, retrieved.hits, Decision("answer", evidence=0.9), [_chain(c["Arbetet med"]), reported_then_own]
+    )
+
+    assert [(p.kind, p.sentences) for p in answer.parts] == [("lead", (0,)), ("experiences", (1, 2))]
