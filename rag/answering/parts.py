@@ -91,7 +91,7 @@ def combine(question: str, parts: list[str], answers: list[Answer]) -> Answer:
             if citation.passage.id not in numbers:
                 numbers[citation.passage.id] = len(numbers) + 1
                 citations.append(Citation(numbers[citation.passage.id], citation.passage))
-            renumber[citation.number] = numbers[citation.passage.id]
+            renumber[citation.n] = numbers[citation.passage.id]
         offset = len(sentences)
         sentences.extend(replace(s, citations=tuple(renumber[n] for n in s.citations)) for s in answer.sentences)
         heading = say("part.question", lang, n=i, question=_asked(text))
