@@ -113,6 +113,9 @@ def test_the_askers_setting_does_not_drive_retrieval():
     assert without_setting("Vi träffas två gånger per termin. Räcker det?") == (
         "Vi träffas två gånger per termin. Räcker det?"
     )
+    # A described situation is what the question points back to ("Är det …"): it stays.
+    situation = "Hos oss mejlar projektledaren frågor till juristen. Är det ett vettigt sätt att jobba?"
+    assert without_setting(situation) == situation
     # Not a first-person statement: part of what is asked.
     assert without_setting("Kommunen har ingen strategi. Hur börjar man?") == "Kommunen har ingen strategi. Hur börjar man?"
 

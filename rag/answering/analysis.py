@@ -25,6 +25,7 @@ _LEGAL_HEAD = re.compile(r"(lag|lagen|lagar|förordning|förordningen|direktiv|d
 # Names of the same law: a question may name it the way the report does not (the report says GDPR).
 LEGAL_ALIASES = {"dataskyddsförordningen": "gdpr", "dataskyddsförordning": "gdpr"}
 _FIRST_PERSON = frozenset("jag vi vår vårt våra mig oss min mitt mina we our us my i'm we're".split())
+_IDENTITY = re.compile(r"^(?:jag|vi)\s+(?:är|jobbar som|arbetar som)\b|^(?:i am|i'm|we are|we're)\b", re.I)
 _SENTENCE_END = re.compile(r"(?<=[.!?;:])\s+")
 _ASK_WORDS = (
     r"hur|vad|vilk\w*|när|var|varför|vem|kan|ska|bör|borde|får|måste|finns|räcker|behöver|"
@@ -224,7 +225,9 @@ def without_setting(question: str) -> str:
     if not asked or len(asked) == len(sentences):
         return question
     statements = [s for s in sentences if s not in asked]
-    if not all(set(words(s)) & _FIRST_PERSON for s in statements):
+    # Only who the asker is ("Jag är socialchef …", "Vi är en kommun på 9 000 invånare"): a described
+    # situation ("Hos oss mejlar projektledaren …") is often what "det" in the question points back to.
+    if not all(_IDENTITY.match(s.strip()) for s in statements):
         return question
     kept = " ".join(asked)
     content = [w for w in words(kept) if w not in STOPWORDS and len(w) > 2]
