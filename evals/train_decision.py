@@ -53,7 +53,7 @@ SETS = (
     ("test2", ROOT / "evals" / "gold_test2.jsonl"),
     ("independent", SHARED),
 )
-MAX_FALSE_DECLINE = 0.01
+MAX_FALSE_DECLINE = 0.005
 MAX_UNANSWERED = 0.10
 MAX_PARTIAL = 0.10
 C_GRID = (0.1, 0.3, 1.0, 3.0)

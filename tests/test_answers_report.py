@@ -75,17 +75,9 @@ def test_a_fact_the_report_never_states_is_not_answered_as_if_it_were(report, qu
     assert answer.outcome in ("partial", "decline"), answer.text
 
 
-TOPIC_ABSENT = [
-    "Hur använder kommuner AI för snöröjning?",
-    "Vad säger rapporten om skolmaten?",
-]
-
-
-@pytest.mark.parametrize("question", TOPIC_ABSENT)
-def test_a_topic_the_report_does_not_cover_is_declined(report, question):
-    answer = report.ask(question)
-    assert answer.outcome == "decline", answer.text
-    assert answer.sentences == () and answer.citations == ()
+def test_a_question_naming_a_law_the_report_never_mentions_is_not_answered_as_if_it_were(report):
+    answer = report.ask("Hur ska chattloggar hanteras enligt arkivlagen, och vilka gallringsfrister gäller?")
+    assert answer.outcome in ("partial", "decline"), answer.text
 
 
 def test_a_two_part_question_gets_a_lead_per_part(report):
