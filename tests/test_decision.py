@@ -159,3 +159,33 @@ def test_the_calibrated_model_on_fixed_signal_vectors():
     assert WEIGHTS.probability((0.0,) + rest) == pytest.approx(0.26894142)
     shifted = WEIGHTS.with_cutoffs(0.1, None)
     assert (shifted.decline_below, shifted.partial_below) == (0.1, 0.5)
+
+
+def _answer(sentences, outcome="answer"):
+    from rag.types import Answer, AnswerPart, AnswerSentence, Citation, Passage
+
+    passages = {src: Passage(id=src, source=src, section="S", start=0, end=100, text="t" * 100) for src, _ in sentences}
+    numbers = {src: i for i, src in enumerate(dict.fromkeys(src for src, _ in sentences), 1)}
+    quoted = tuple(AnswerSentence(text=f"{src}:{a}", citations=(numbers[src],), start=a, end=a + 10, source=src)
+                   for src, a in sentences)
+    return Answer(question="q", lang="sv", lead="", sentences=quoted,
+                  citations=tuple(Citation(n, passages[src]) for src, n in numbers.items()), hits=(),
+                  decision=Decision(outcome), parts=(AnswerPart("lead", None, tuple((i,) for i in range(len(quoted)))),))
+
+
+def test_parts_are_combined_with_one_numbering_and_no_sentence_twice():
+    from rag.answering.parts import combine
+
+    first = _answer([("a.txt", 0), ("b.txt", 20)])
+    second = _answer([("b.txt", 20), ("c.txt", 40)])
+    whole = combine("Vad och vem?", ["Vad gäller?", "Vem ansvarar?"], [first, second])
+
+    assert [s.text for s in whole.sentences] == ["a.txt:0", "b.txt:20", "c.txt:40"]
+    assert [s.citations for s in whole.sentences] == [(1,), (2,), (3,)]
+    assert [c.passage.source for c in whole.citations] == ["a.txt", "b.txt", "c.txt"]
+    assert [(p.kind, p.heading, p.items) for p in whole.parts] == [
+        ("question_part", "1. Vad gäller?", ((0,), (1,))),
+        ("question_part", "2. Vem ansvarar?", ((2,),)),
+    ]
+    assert whole.outcome == "answer"
+    assert whole.text == "1. Vad gäller?\na.txt:0 [1]\nb.txt:20 [2]\n\n2. Vem ansvarar?\nc.txt:40 [3]"

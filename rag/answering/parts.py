@@ -81,25 +81,37 @@ def combine(question: str, parts: list[str], answers: list[Answer]) -> Answer:
     out_parts: list[AnswerPart] = []
     hits = []
     seen_hits: set[str] = set()
+    shown: set[tuple[str, int, int]] = set()
     for i, (text, answer) in enumerate(zip(parts, answers), 1):
         for hit in answer.hits:
             if hit.passage.id not in seen_hits:
                 seen_hits.add(hit.passage.id)
                 hits.append(hit)
-        renumber: dict[int, int] = {}
-        for citation in answer.citations:
-            if citation.passage.id not in numbers:
-                numbers[citation.passage.id] = len(numbers) + 1
-                citations.append(Citation(numbers[citation.passage.id], citation.passage))
-            renumber[citation.n] = numbers[citation.passage.id]
-        offset = len(sentences)
-        sentences.extend(replace(s, citations=tuple(renumber[n] for n in s.citations)) for s in answer.sentences)
+        passage_of = {c.n: c.passage for c in answer.citations}
+
+        def number(n: int) -> int:
+            """The whole answer's number for this part's citation ``n``, given at first use."""
+            passage = passage_of[n]
+            if passage.id not in numbers:
+                numbers[passage.id] = len(numbers) + 1
+                citations.append(Citation(numbers[passage.id], passage))
+            return numbers[passage.id]
+
+        # A sentence an earlier part already quotes is not quoted again.
+        position: dict[int, int] = {}
+        for k, sentence in enumerate(answer.sentences):
+            where = (sentence.source, sentence.start, sentence.end)
+            if where in shown:
+                continue
+            shown.add(where)
+            position[k] = len(sentences)
+            sentences.append(replace(sentence, citations=tuple(number(n) for n in sentence.citations)))
         heading = say("part.question", lang, n=i, question=_asked(text))
         if answer.outcome != "answer" and answer.lead:
             heading += " " + answer.lead  # why this part is not answered, in the part's own words
         answer_parts = answer.parts or (AnswerPart("lead", None, (tuple(range(len(answer.sentences))),)),)
         for j, part in enumerate(answer_parts):
-            items = tuple(tuple(offset + k for k in item) for item in part.items)
+            items = tuple(i for i in (tuple(position[k] for k in item if k in position) for item in part.items) if i)
             if j == 0:
                 out_parts.append(AnswerPart("question_part", heading + ("\n" + part.heading if part.heading else ""), items))
             else:
