@@ -99,7 +99,7 @@ def collect(service, retrieved_all: list[tuple]) -> list[Row]:
         candidates = service.answerer.candidates(retrieved)  # scored by the selection as it is now
         signals = measure(query, retrieved, candidates, scorer.term_sets,
                           scorer.query_terms.idf, scorer.query_terms.default_idf)
-        missing = fact_missing(query, candidates, scorer.term_sets) is not None
+        missing = fact_missing(query, candidates, scorer.term_sets, service.answerer.model.household) is not None
         group = item.id[:-3] if item.id.endswith("-en") else item.id
         rows.append(Row(name, item.id, group, item.question, item.answerable, signals.vector(), missing,
                         signals.unknown))

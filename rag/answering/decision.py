@@ -55,10 +55,21 @@ class DecisionWeights:
         return 1.0 / (1.0 + math.exp(-z))
 
 
+# A name in this many passages of the report or more is one of its household names (the programme,
+# the publishers): it names no particular municipality, vendor or product. The report has about 100
+# passages; "Kraftsamling" is in 30, a named municipality in at most 4.
+HOUSEHOLD_PASSAGES = 8
+
+
 class DecisionModel:
-    def __init__(self, weights: DecisionWeights, term_sets) -> None:
+    def __init__(self, weights: DecisionWeights, term_sets, passage_terms=()) -> None:
         self.weights = weights
         self.term_sets = term_sets  # sentence index -> its index terms
+        counts: dict[str, int] = {}
+        for terms in passage_terms:
+            for t in terms:
+                counts[t] = counts.get(t, 0) + 1
+        self.household = frozenset(t for t, c in counts.items() if c >= HOUSEHOLD_PASSAGES)
 
     def decide(self, query: Query, candidates: list[Candidate], signals: Signals) -> Decision:
         p = self.weights.probability(signals.vector())
@@ -67,7 +78,7 @@ class DecisionModel:
             if named:
                 return Decision("decline", "unknown_terms", signals.evidence, p, unknown_terms=named)
             return Decision("decline", "not_covered", signals.evidence, p)
-        missing = fact_missing(query, candidates, self.term_sets)
+        missing = fact_missing(query, candidates, self.term_sets, self.household)
         if missing is not None:
             return Decision("partial", "missing_fact", signals.evidence, p, missing_fact=missing)
         if p < self.weights.partial_below:
@@ -75,17 +86,28 @@ class DecisionModel:
         return Decision("answer", None, signals.evidence, p)
 
 
-def fact_missing(query: Query, candidates: list[Candidate], term_sets) -> str | None:
+def fact_missing(query: Query, candidates: list[Candidate], term_sets, household: frozenset[str] = frozenset()) -> str | None:
     """The first kind of fact ``query`` asks for that none of the best sentences about its subject
     states, or None. "About its subject": the sentence shares one of the question's content terms."""
     if not query.asks.facts:
         return None
     subject = {s for w in query.content if not w.setting for s in w.stems}
     relevant = [c for c in candidates[:FACT_SENTENCES] if subject & term_sets[c.index]] if subject else candidates[:FACT_SENTENCES]
-    counted = frozenset({stem(query.asks.counted)}) if query.asks.counted and query.lang == "sv" else frozenset()
+    counted = _counted(query)
     asked = frozenset(words(query.standalone))
     for name in query.asks.facts:
         kind = KINDS[name]
-        if not any(kind.stated_in(c.text, counted, asked) for c in relevant):
+        if not any(kind.stated_in(c.text, counted, asked, household) for c in relevant):
             return name
     return None
+
+
+def _counted(query: Query) -> frozenset[str]:
+    """Stems naming what a count question counts: the Swedish word's stem, or the report's
+    translations of the English one."""
+    word = query.asks.counted
+    if not word:
+        return frozenset()
+    if query.lang == "sv":
+        return frozenset({stem(word)})
+    return frozenset(t for g in query.groups if g.english == word for t in g.terms)

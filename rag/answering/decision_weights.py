@@ -8,14 +8,14 @@ partial below 0.3461 (at most 10% of unanswerable ones answered, at most
 chosen on the training folds only), per set: answerable declined / partial; unanswerable answered / declined:
 
     dev                n=104  0.014 / 0.041;  0.125 / 0.325
-    dev_en             n=104  0.014 / 0.111;  0.492 / 0.058
+    dev_en             n=104  0.014 / 0.125;  0.425 / 0.058
     dev_hard           n= 46  0.000 / 0.147;    -   /   -  
     dev_setting        n= 15  0.000 / 0.100;  0.000 / 0.800
-    dev_unanswerable   n= 63    -   /   -  ;  0.456 / 0.103
+    dev_unanswerable   n= 63    -   /   -  ;  0.440 / 0.103
     independent        n= 75  0.042 / 0.097;  0.190 / 0.238
-    test               n= 40  0.000 / 0.125;  0.500 / 0.167
+    test               n= 40  0.000 / 0.154;  0.500 / 0.167
     test2              n= 67  0.000 / 0.108;  0.125 / 0.036
-    all                n=514  0.012 / 0.099;  0.331 / 0.169
+    all                n=514  0.012 / 0.105;  0.314 / 0.169
 """
 
 from rag.answering.decision import DecisionWeights

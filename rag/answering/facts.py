@@ -39,11 +39,21 @@ class FactKind:
     about_counted: bool = False  # the sentence must also name what the question counts
     new_name: bool = False  # what states it must be a name the question does not already use
 
-    def stated_in(self, text: str, counted: frozenset[str] = frozenset(), asked: frozenset[str] = frozenset()) -> bool:
+    def stated_in(
+        self,
+        text: str,
+        counted: frozenset[str] = frozenset(),
+        asked: frozenset[str] = frozenset(),
+        household: frozenset[str] = frozenset(),
+    ) -> bool:
         """Whether ``text`` states this kind of fact; ``counted``: stems of what a count question
-        counts; ``asked``: the question's own words in lower case."""
+        counts; ``asked``: the question's own words in lower case; ``household``: stems of names the
+        report uses throughout (its programme, its publishers), which name no particular answer."""
         if self.new_name:
-            return any(_new_name(m.group(0), asked) for m in self.stated.finditer(text))
+            return any(
+                _new_name(m.group(0), asked) and stem(m.group(0).lower()) not in household
+                for m in self.stated.finditer(text)
+            )
         if not self.stated.search(text):
             return False
         return not (self.about_counted and counted) or _mentions(text, counted)
@@ -80,7 +90,8 @@ FACT_KINDS: tuple[FactKind, ...] = (
            r"vilken budget|vilka kostnader|prislapp|pris(et)? (för|på)|i (genom)?snitt per|kostnad\w* per|"
            r"(cost|price)s? per|how much (\w+ ){0,3}(save|saved|spend|spent|get|got|receive|received)|"
            r"how much (does|do|did|money|budget|will)|what (is|are|was|were) the "
-           r"(\w+ ){0,3}(price|cost|budget|grant)s?|what (do|does|did) .{0,40}\bcost|on average per)\b"),
+           r"(\w+ ){0,3}(price|cost|budget|grant)s?|what (do|does|did) .{0,40}\b(cost|pay|spend)|what budget|"
+           r"on average per)\b"),
         _p(_NUMBER + r"\s*(kr|kronor|sek|tkr|mkr|mnkr|miljon\w*|miljard\w*|euro|€)\b|"
            r"\b(" + NUMBER_WORDS + r")\s+(kronor|miljoner|miljarder)\b"),
         {"sv": "den anger inga belopp eller kostnader", "en": "it gives no amounts or costs"},
@@ -106,7 +117,7 @@ FACT_KINDS: tuple[FactKind, ...] = (
            r"lanseras|avslutas|slutar)|när (ska|skall|kommer) .{0,60}\b(vara (i gång|igång|i drift|klar|på plats)|starta|"
            r"börja gälla|\w{3,}as)|senast när|"
            r"sista (ansökningsdag|dag)|vilken deadline|what year|which year|by when|what date|deadline|"
-           r"when (does|did|will) .{0,30}\b(start|begin|apply|enter|come into|end|open|launch)|when will|"
+           r"when (do|does|did|will) .{0,30}\b(start|begin|apply|enter|come into|end|open|launch)|when will|"
            r"when (was|were|is|are) .{0,40}\b(launched|started|introduced|adopted|decided|founded|due|ready|opened))\b"),
         _p(r"\b(19|20)\d\d\b|\b(" + _MONTHS + r")\b|\b(våren|hösten|sommaren|vintern) (19|20)\d\d\b"),
         {"sv": "den anger inga sådana datum eller tidsgränser", "en": "it gives no such dates or deadlines"},
