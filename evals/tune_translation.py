@@ -26,9 +26,8 @@ from pathlib import Path
 
 from evals.gold import GoldItem, load_corpus_texts, load_gold, locate_gold
 from evals.metrics import score_question
-from rag.answering.query import TRANSLATE_DENSE_WEIGHT
-from rag.answering.translate import DictionaryTranslator, TranslationOptions, document_frequencies
 from rag.answering.retrieval import DENSE_WEIGHT
+from rag.answering.translate import DictionaryTranslator, TranslationOptions, document_frequencies
 from rag.config import load_settings
 from rag.service import RagService
 
