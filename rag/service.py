@@ -35,7 +35,7 @@ from rag.answering.retrieval import Fusion, HybridRetriever, Reranker
 from rag.index.store import Generation, Manifest, expected_manifest, manifest_mismatch
 from rag.index.stores import make_store
 from rag.replica import Poller
-from rag.answering.translate import DictionaryTranslator
+from rag.answering.translate import DictionaryTranslator, document_frequencies
 from rag.types import Answer, AnswerEvent, Final, Hit, Retrieved, Turn
 from rag.product.viewer import IndexedPassages, PassageView, SourceLocation
 from rag.types import Passage
@@ -168,7 +168,9 @@ class RagService:
             self.embedder,
             generation.vocabulary,
             self.condenser,
-            translator=DictionaryTranslator() if self.settings.translate_queries else None,
+            translator=DictionaryTranslator(frequencies=document_frequencies(generation.passage_terms))
+            if self.settings.translate_queries
+            else None,
             translate_dense_weight=self.translate_dense_weight,
         )
         retriever = HybridRetriever(self.settings, self.embedder, generation, self.reranker, self.fusion)

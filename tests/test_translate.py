@@ -13,7 +13,7 @@ from rag.lexical import stem
 from rag.answering.query import read_asks
 from rag.answering.retrieval import Fusion
 from rag.service import RagService
-from rag.answering.translate import DictionaryTranslator, parse_folkets
+from rag.answering.translate import DictionaryTranslator, TranslationOptions, document_frequencies, parse_folkets
 from rag.types import TermGroup
 
 FOLKETS_LINES = [
@@ -64,6 +64,29 @@ def test_translation_prefers_phrases_and_keeps_only_corpus_terms(dictionary):
         TermGroup("municipal council", (stem("kommunfullmäktige"),), True, ("kommunfullmäktige",)),
     ]
     assert translator.translate("Which vendor?", vocabulary) == [TermGroup("vendor", (), False)]
+
+
+def test_alternatives_the_report_uses_most_come_first_and_the_rendering_takes_two(dictionary):
+    vocabulary = frozenset({stem("besluta"), stem("avgöra"), stem("strategi")})
+    frequencies = document_frequencies([
+        frozenset({stem("avgöra"), stem("strategi")}), frozenset({stem("avgöra")}), frozenset({stem("besluta")}),
+    ])
+    translator = DictionaryTranslator(dictionary, frequencies=frequencies)
+
+    groups = translator.translate("Who decides on the strategy?", vocabulary)
+
+    assert frequencies == {stem("avgöra"): 2, stem("strategi"): 1, stem("besluta"): 1}
+    assert groups == [
+        TermGroup("decides", (stem("avgöra"), stem("besluta")), True, ("avgöra", "besluta")),
+        TermGroup("strategy", (stem("strategi"),), True, ("strategi",)),
+    ]
+    assert translator.render(groups) == "avgöra besluta strategi"
+    # Without frequencies (or equally used) dictionary order stands: besluta's main sense first.
+    assert [g.words for g in DictionaryTranslator(dictionary).translate("Who decides?", vocabulary)] == [
+        ("besluta", "avgöra")
+    ]
+    one = DictionaryTranslator(dictionary, TranslationOptions(rendering=1), frequencies=frequencies)
+    assert one.render(groups) == "avgöra strategi"
 
 
 def test_the_bundled_dictionary_translates_common_municipal_words():
@@ -122,6 +145,19 @@ def test_an_english_question_reaches_swedish_passages_through_bm25(built):
         ("decides", (stem("besluta"),)),
         ("strategy", (stem("strategi"),)),
         ("municipal council", (stem("kommunfullmäktige"),)),
+    ]
+
+
+def test_bm25_scores_an_english_question_through_its_translations_only(built):
+    # Its words as typed would match Swedish passages only by accident; measured to cost recall.
+    english = _service(built, LEXICAL_ONLY).retrieve("Who decides on the strategy, juristen?", k=2)
+    swedish = _service(built, LEXICAL_ONLY).retrieve("Vem beslutar om strategin, juristen?", k=2)
+
+    assert [g.english for g in english.query.groups] == ["decides", "strategy", "juristen"]
+    assert english.query.groups[2].terms == ()
+    assert [(h.passage.section, h.bm25_rank) for h in english.hits] == [("1. Strategi", 1), ("2. Dataskydd", None)]
+    assert sorted((h.passage.section, h.bm25_rank) for h in swedish.hits) == [
+        ("1. Strategi", 1), ("2. Dataskydd", 2)
     ]
 
 
