@@ -189,3 +189,10 @@ def test_parts_are_combined_with_one_numbering_and_no_sentence_twice():
     ]
     assert whole.outcome == "answer"
     assert whole.text == "1. Vad gäller?\na.txt:0 [1]\nb.txt:20 [2]\n\n2. Vem ansvarar?\nc.txt:40 [3]"
+
+
+def test_a_name_in_ocr_spelling_is_known_but_not_an_acronym():
+    vocabulary = Vocabulary(frozenset({stem("ange"), stem("läs")}))
+    words = content_words("Vad gjorde Sundsvall och Ånge? Gäller LAS?", "sv", (), vocabulary.knows)
+    by_text = {w.text: w for w in words}
+    assert by_text["Ånge"].known and not by_text["LAS"].known and not by_text["Sundsvall"].known

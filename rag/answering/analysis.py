@@ -79,10 +79,13 @@ class Vocabulary:
             if len(folded) >= FUZZY_MIN_CHARS - 1:
                 self._deletions.update(_deletes(folded))
 
-    def knows(self, word: str, exact: bool = False) -> bool:
-        """``exact``: only the word itself or its stem (names and acronyms: "LAS" is not "läs")."""
+    def knows(self, word: str, exact: bool = False, folded: bool = False) -> bool:
+        """``exact``: only the word itself or its stem (acronyms: "LAS" is not "läs"); ``folded``: that
+        or the stem with å/ä/ö folded (names in OCR's spelling)."""
         if exact:
             return word in self.stems or stem(word) in self.stems
+        if folded:
+            return stem(word).translate(_FOLD) in self._folded
         if known_word(word, self.stems):
             return True
         lemma = _lemma(word)
@@ -159,7 +162,12 @@ def content_words(question: str, lang: str, groups: tuple[TermGroup, ...], knows
         if law:  # a particular law is known only by its name (or the report's name for it)
             known = knows(LEGAL_ALIASES.get(w, w), exact=True)
         else:
-            known = knows(w, exact=True) if named and not first else knows(w)
+            # An acronym is known only as written ("LAS" is not "läs"); a name also in OCR's spelling
+            # without å/ä/ö ("Ånge" is the report's "Ange"), never by a typo or a lemma.
+            if named and not first:
+                known = knows(w, exact=True) or (not raw.isupper() and knows(w, folded=True))
+            else:
+                known = knows(w)
         out.append(ContentWord(raw, stems, known, rarity(zipf), named or law, w in setting, lang == "sv" and verb_like(w)))
     return tuple(out)
 
