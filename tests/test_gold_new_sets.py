@@ -63,4 +63,4 @@ def test_shipped_new_sets_are_clean_and_disjoint():
     assert check_disjoint([*old, *new]) == []
 
 
-NEW_FILES = {"gold_dev_unanswerable.jsonl"}
+NEW_FILES = {"gold_dev_unanswerable.jsonl", "gold_dev_hard.jsonl"}
