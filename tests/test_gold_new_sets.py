@@ -63,4 +63,16 @@ def test_shipped_new_sets_are_clean_and_disjoint():
     assert check_disjoint([*old, *new]) == []
 
 
-NEW_FILES = {"gold_dev_unanswerable.jsonl", "gold_dev_hard.jsonl"}
+NEW_FILES = {"gold_dev_unanswerable.jsonl", "gold_dev_hard.jsonl", "gold_dev_en.jsonl"}
+
+
+def test_english_set_mirrors_every_dev_question():
+    dev = {item.id: item for item in load_gold(ROOT / "evals" / "gold_dev.jsonl")}
+    english = load_gold(ROOT / "evals" / "gold_dev_en.jsonl")
+    assert sorted(item.id for item in english) == sorted(f"{key}-en" for key in dev)
+    for item in english:
+        original = dev[item.id.removesuffix("-en")]
+        assert item.lang == "en"
+        assert (item.evidence, item.alternatives, item.answerable, item.kind) == (
+            original.evidence, original.alternatives, original.answerable, original.kind)
+        assert item.question.casefold() != original.question.casefold()
