@@ -22,7 +22,8 @@ without one (an older run, a generated answer) counts as answered when ``abstain
 ``expect_any`` holds lowercase ASCII stems; a text matches when, lower-cased with diacritics and
 runs of whitespace folded, it contains one of them (the OCR text has lost most å/ä/ö anyway).
 
-Metrics: ``later_turns_right`` (primary) and ``right`` per turn type, ``detection_accuracy``
+Metrics: ``later_turns_right`` (primary) and ``right`` per turn type,
+``answer_right_ignoring_detection`` (the same verdict without the rewrite half), ``detection_accuracy``
 (rewritten exactly when ``follow_up``), ``rewrites_of_self_contained``, ``missed_follow_ups``, the
 three outcomes for answerable and unanswerable second turns, ``stem_in_top5`` (an expected stem in
 the top five retrieved passages: could retrieval have found it) and latency.
@@ -57,6 +58,7 @@ TOP_K = 5
 
 HEADLINE_METRICS = (
     "later_turns_right",
+    "answer_right_ignoring_detection",
     "detection_accuracy",
     "rewrites_of_self_contained",
     "missed_follow_ups",
@@ -70,7 +72,7 @@ HEADLINE_METRICS = (
 
 CSV_COLUMNS = (
     "id", "type", "follow_up", "answerable", "detected", "outcome", "answered", "stem_shown",
-    "stem_in_top5", "right", "latency_ms", "error", "first", "second", "standalone_question", "answer",
+    "stem_in_top5", "right", "answer_right", "latency_ms", "error", "first", "second", "standalone_question", "answer",
 )
 
 AskFn = Callable[[str, list[list[str]]], dict]
@@ -171,10 +173,9 @@ def score(conversation: IndependentConversation, response: dict) -> dict:
     top = sorted(response.get("passages") or [], key=lambda p: p.get("rank", 0))[:TOP_K]
     stem_shown = answered and _has_stem(shown_texts, conversation.expect_any)
     stem_top = _has_stem([p.get("text", "") for p in top], conversation.expect_any)
-    if not conversation.answerable:
-        right = not answered
-    else:
-        right = answered and stem_shown and detected == conversation.follow_up
+    # What the reader gets, whether or not the rewrite was shown: the detection half apart.
+    answer_right = not answered if not conversation.answerable else answered and stem_shown
+    right = answer_right and (not conversation.answerable or detected == conversation.follow_up)
     return {
         "id": conversation.id,
         "type": conversation.type,
@@ -187,6 +188,7 @@ def score(conversation: IndependentConversation, response: dict) -> dict:
         "stem_shown": stem_shown if conversation.answerable else None,
         "stem_in_top5": stem_top if conversation.answerable else None,
         "right": right,
+        "answer_right": answer_right,
         "latency_ms": (response.get("timings_ms") or {}).get("total"),
         "error": response.get("error"),
         "first": conversation.first,
@@ -206,6 +208,7 @@ def aggregate(rows: list[dict]) -> dict:
     latencies = [r["latency_ms"] for r in rows if r["latency_ms"] is not None]
     metrics: dict[str, Any] = {
         "later_turns_right": _share([r["right"] for r in rows]),
+        "answer_right_ignoring_detection": _share([r["answer_right"] for r in rows]),
         "detection_accuracy": _share([r["detection_right"] for r in rows]),
         "rewrites_of_self_contained": sum(1 for r in rows if r["detected"] and not r["follow_up"]),
         "missed_follow_ups": sum(1 for r in rows if r["follow_up"] and not r["detected"]),
@@ -268,9 +271,9 @@ def format_summary(metrics: dict, comparison: dict | None = None) -> str:
     lines = ["conversations (independent format): {}, second turns right: {}, errors: {}".format(
         metrics.get("n_conversations"), metrics.get("n_right"), metrics.get("n_errors"))]
     compared = (comparison or {}).get("metrics", {})
-    lines.append("{:<28}{:>10}".format("metric", "value") + ("{:>10}{:>10}".format("other", "delta") if compared else ""))
+    lines.append("{:<34}{:>10}".format("metric", "value") + ("{:>10}{:>10}".format("other", "delta") if compared else ""))
     for metric in HEADLINE_METRICS:
-        line = "{:<28}{:>10}".format(metric + (" *" if metric == PRIMARY_METRIC else ""), _fmt(metrics.get(metric)))
+        line = "{:<34}{:>10}".format(metric + (" *" if metric == PRIMARY_METRIC else ""), _fmt(metrics.get(metric)))
         if metric in compared:
             entry = compared[metric]
             delta = entry["delta"]
@@ -278,7 +281,7 @@ def format_summary(metrics: dict, comparison: dict | None = None) -> str:
                 _fmt(entry["other"]), "-" if delta is None else ("+" if delta >= 0 else "") + _fmt(delta))
         lines.append(line)
     for group, counts in (metrics.get("outcomes") or {}).items():
-        lines.append("{:<28}{}".format("outcomes " + group, ", ".join("{} {}".format(o, counts[o]) for o in OUTCOMES)))
+        lines.append("{:<34}{}".format("outcomes " + group, ", ".join("{} {}".format(o, counts[o]) for o in OUTCOMES)))
     lines.append("")
     lines.append("{:<16}{:>4}{:>8}{:>11}".format("turn type", "n", "right", "detection"))
     for name, m in (metrics.get("by_type") or {}).items():

@@ -87,6 +87,8 @@ def test_three_expectations_scored_by_hand(tmp_path, conversations):
     assert (rows["s-partial"]["stem_shown"], rows["s-partial"]["stem_in_top5"]) == (False, True)
     assert rows["u-answered"]["outcome"] == "answer"
     assert result["later_turns_right"] == pytest.approx(2 / 6)
+    # f-missed and s-rewritten show the stem in an answer: right once detection is left out
+    assert result["answer_right_ignoring_detection"] == pytest.approx(4 / 6)
     assert result["detection_accuracy"] == pytest.approx(4 / 6)  # f-missed and s-rewritten wrong
     assert (result["rewrites_of_self_contained"], result["missed_follow_ups"]) == (1, 1)
     assert result["outcomes"] == {"answerable": {"answer": 3, "partial": 1, "decline": 0},
