@@ -41,6 +41,15 @@ KINDS = frozenset(
     }
 )
 LANGS = frozenset({"sv", "en"})
+# Optional on an unanswerable question: why the report does not answer it. ``fact_missing``: the
+# topic is there but the asked amount, date, name ... is not (right outcome: partial);
+# ``topic_absent``: the report does not cover the topic (decline); ``near_miss``: asked in the
+# report's own words, still unanswered (partial or decline).
+UNANSWERABLE_KINDS = frozenset({"fact_missing", "topic_absent", "near_miss"})
+# Optional on any question: how it is written, so figures can be split by phrasing.
+STYLES = frozenset(
+    {"setting", "two_part", "typo", "definite", "incidental", "english", "keyword", "informal"}
+)
 CONVERSATION_FIELDS = ("id", "lang", "kind", "turns")
 TURN_FIELDS = ("question", "answerable", "evidence")
 MIN_TURNS = 2
@@ -105,6 +114,15 @@ def _check_row(row: dict, texts: dict[str, str], corpus_shingles: set) -> list[s
         problems.append("kind 'unanswerable' but answerable is true")
     elif row["answerable"] is False and row["kind"] != "unanswerable":
         problems.append("unanswerable questions must have kind 'unanswerable'")
+    if "unanswerable_kind" in row:
+        if row["answerable"] is not False:
+            problems.append("'unanswerable_kind' is only for unanswerable questions")
+        elif not _one_of(row["unanswerable_kind"], UNANSWERABLE_KINDS):
+            problems.append(f"unanswerable_kind {row['unanswerable_kind']!r} not one of {sorted(UNANSWERABLE_KINDS)}")
+    if "style" in row:
+        style = row["style"]
+        if not isinstance(style, list) or not style or not all(_one_of(s, STYLES) for s in style):
+            problems.append(f"'style' must be a non-empty list of {sorted(STYLES)}")
     return problems
 
 
