@@ -44,6 +44,7 @@ def running_app(
             corpus_dir=corpus,
             port=free_port(),
             feedback_path=root / "feedback" / "feedback.sqlite3",
+            work_path=root / "feedback" / "work.sqlite3",
             **overrides,
         )
         backend = Backend(settings, embedder=embedder).start()
