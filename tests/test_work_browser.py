@@ -133,3 +133,27 @@ def test_two_tabs_never_overwrite_each_other_silently(chromium, tmp_path):  # no
             )
     finally:
         context.close()
+
+
+def test_with_retention_zero_the_conversation_ends_with_the_page_and_nothing_is_stored(chromium, tmp_path):  # noqa: F811
+    context = chromium.new_context(viewport={"width": 1400, "height": 1000})
+    try:
+        with running_app(tmp_path, FILES, HashEmbedder(), history_retention_days=0, **SETTINGS) as (url, backend):
+            page = _open(context, url)
+            ask(page, QUESTION, 1)
+            turn(page, 1).locator(".act-pin").click()
+            turn(page, 1).locator(".act-note", has_text="fäst").wait_for()
+            assert turn(page, 1).locator(".act-note").inner_text() == "Svaret är fäst i utkastet (1 del)."
+
+            page.reload()
+            page.wait_for_selector(".status-ready")
+            page.wait_for_selector("#conversation .empty-chat")
+            # The draft is the person's work, not their history: it is kept.
+            page.get_by_role("tab", name="Utkast").click()
+            page.wait_for_selector("#draft-items label")
+            assert page.locator("#draft-items label").all_inner_texts() == ["Svar: " + QUESTION]
+            owner = "browser:" + next(c["value"] for c in context.cookies() if c["name"] == BROWSER_COOKIE)
+            store = open_work_store(backend.settings)
+            assert (store.load(owner, CHAT).version, store.load(owner, DRAFT).version) == (0, 1)
+    finally:
+        context.close()
