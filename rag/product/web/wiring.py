@@ -236,7 +236,9 @@ def wire_history(page: Page, handlers: Handlers) -> None:
             return handlers.render(turns), tab, gr.update(), *[gr.update()] * len(_draft_outputs(draft))
         return handlers.render(turns), tab, stored.title, *_draft_view(handlers, stored, None)
 
-    page.demo.load(show, None, outputs, api_visibility=PRIVATE, show_progress="hidden")
+    # Showing stored answers needs the service: while a first index is built this waits for it,
+    # outside the queue's workers (concurrency_limit=None), so questions are not held up behind it.
+    page.demo.load(show, None, outputs, api_visibility=PRIVATE, show_progress="hidden", concurrency_limit=None)
 
     def forget(request: gr.Request):
         who = owner(request)
@@ -405,10 +407,9 @@ def _add(handlers: Handlers, who: str, request: gr.Request, change):
 
 def _draft_view(handlers: Handlers, stored: Draft, selected):
     """The draft's version, item list, selected item's text and note, and the memo preview."""
-    svc = handlers.service()
     items = stored.items
     try:
-        text = ui_draft.draft_markdown(items, svc, (stored.title or "").strip() or "Utkast") if items else ""
+        text = ui_draft.draft_markdown(items, handlers.service(), (stored.title or "").strip() or "Utkast") if items else ""
     except (ValueError, KeyError) as exc:
         text = "**Utkastet kan inte visas:** {}".format(exc)
     sel = items[selected] if selected is not None and 0 <= selected < len(items) else None
