@@ -53,12 +53,13 @@ def _event(client: httpx.Client, url: str, fn_index: int, trigger: int, session_
     return "\n".join(received)
 
 
-def _dependency(config: dict, elem_id: str, event: str) -> tuple[int, int]:
-    """(fn_index, component id) of the page's handler of ``event`` on the component ``elem_id``."""
+def _dependency(config: dict, elem_id: str, event: str) -> tuple[int, int, int]:
+    """(fn_index, component id, number of inputs) of the page's handler of ``event`` on the
+    component ``elem_id``."""
     (component,) = [c["id"] for c in config["components"] if c.get("props", {}).get("elem_id") == elem_id]
     for index, dep in enumerate(config["dependencies"]):
         if [component, event] in [list(t) for t in dep["targets"]]:
-            return dep.get("id", index), component
+            return dep.get("id", index), component, len(dep["inputs"])
     raise AssertionError("no {} handler on #{}".format(event, elem_id))
 
 
@@ -86,17 +87,19 @@ def test_bob_with_alices_session_hash_gets_nothing_of_hers(chromium, tmp_path): 
             with httpx.Client(timeout=TIMEOUT_S) as bob:
                 bob.post(url + "login", data={"username": "bob", "password": PASSWORD}).raise_for_status()
                 config = bob.get(url + "config").json()
-                act, conversation = _dependency(config, "conversation", "select")
-                # Rate and pin "her" answer 1, then what the page shows when it opens, all under her hash.
+                act, conversation, inputs = _dependency(config, "conversation", "select")
+                # Rate and pin "her" answer 1, then what the page shows when it opens, all under her
+                # hash. The page's state inputs are sent empty: Gradio fills them from the session.
                 seen = [
-                    _event(bob, url, act, conversation, alice_hash, [None], {"turn": 1, "act": act_name, "comment": "x"})
+                    _event(bob, url, act, conversation, alice_hash, [None] * inputs,
+                           {"turn": 1, "act": act_name, "comment": "x"})
                     for act_name in ("up", "pin")
                 ]
                 load = next(i for i, d in enumerate(config["dependencies"]) if d["targets"] and d["targets"][0][1] == "load"
                             and "conversation" in json.dumps([c for c in config["components"] if c["id"] in d["outputs"]]))
                 seen.append(_event(bob, url, config["dependencies"][load].get("id", load), None, alice_hash, [], None))
 
-            assert all("process_completed" in s for s in seen)
+            assert all('"msg": "process_completed"' in s and '"success": true' in s for s in seen)
             assert not any(QUESTION in s or "kompetens" in s for s in seen)
             assert '<div class=\\"empty-chat' in seen[2] or "empty-chat" in seen[2]
             assert all_records(open_feedback_store(backend.settings)) == []  # no rating of hers, as bob or anyone
