@@ -157,3 +157,45 @@ def test_with_retention_zero_the_conversation_ends_with_the_page_and_nothing_is_
             assert (store.load(owner, CHAT).version, store.load(owner, DRAFT).version) == (0, 1)
     finally:
         context.close()
+
+
+def test_other_users_api_traffic_evicting_the_session_loses_nothing(chromium, tmp_path):  # noqa: F811
+    """Gradio keeps a fixed number of sessions and every API call makes one: with room for 2, a
+    handful of API calls evicts the page's session, as 10,100 calls did with the default 10,000."""
+    import httpx
+
+    context = chromium.new_context(viewport={"width": 1400, "height": 1000})
+    try:
+        with running_app(
+            tmp_path, FILES, HashEmbedder(), launch_options={"state_session_capacity": 2}, **SETTINGS
+        ) as (url, backend):
+            page = _open(context, url)
+            ask(page, QUESTION, 1)
+            turn(page, 1).locator(".act-pin").click()
+            turn(page, 1).locator(".act-note", has_text="fäst").wait_for()
+
+            with httpx.Client(timeout=60) as client:
+                for _ in range(5):
+                    event = client.post(url + "gradio_api/call/search", json={"data": ["strategi", 5, ""]})
+                    event.raise_for_status()
+                    with client.stream("GET", url + "gradio_api/call/search/" + event.json()["event_id"]) as answer:
+                        assert any(line.startswith("event: complete") for line in answer.iter_lines())
+
+            # The same page goes on: asked again, the answer is found already in the draft (an
+            # emptied session state would pin it as the draft's first part), and the first turn is
+            # still there to follow up on.
+            ask(page, QUESTION, 2)
+            turn(page, 2).locator(".act-pin").click()
+            turn(page, 2).locator(".act-note", has_text="redan").wait_for()
+            assert turn(page, 2).locator(".act-note").inner_text() == "Svaret finns redan i utkastet (del 1)."
+            page.get_by_role("tab", name="Utkast").click()
+            _set_title(page, TITLE)
+            page.reload()
+            page.wait_for_selector(".status-ready")
+            page.wait_for_function("document.querySelectorAll('#conversation .turn').length == 2")
+            page.get_by_role("tab", name="Utkast").click()
+            page.wait_for_selector("#draft-items label")
+            assert page.locator("#draft-items label").all_inner_texts() == ["Svar: " + QUESTION]
+            assert page.locator("#memo-title textarea").input_value() == TITLE
+    finally:
+        context.close()
