@@ -151,6 +151,19 @@ class Settings(BaseSettings):
     feedback_password: SecretStr | None = Field(
         None, exclude=True, description="PostgreSQL password; read only from the environment (RAG_FEEDBACK_PASSWORD)."
     )
+    work_path: Path = Field(
+        PROJECT_ROOT / "feedback" / "work.sqlite3",
+        description="SQLite file where each user's conversation and draft are kept (created on first use); with "
+        "feedback_url they are kept in that PostgreSQL database instead.",
+    )
+    history_retention_days: int = Field(
+        30,
+        ge=0,
+        le=3650,
+        description="Days a stored conversation is kept after its last question; 0 keeps it only while the page "
+        "is open (nothing is written). Conversations are personal data and may be public records: choose with "
+        "the organisation's records management. Drafts are kept until the user removes them.",
+    )
     users_file: Path | None = Field(
         None, description="Login: a users file with hashed passwords (`rag users add NAME`); the web app asks for a login."
     )

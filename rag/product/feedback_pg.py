@@ -64,15 +64,8 @@ class PostgresFeedbackStore:
         self._lock = threading.Lock()
 
     def _connect(self) -> psycopg.Connection:
-        extra = {"password": self._password} if self._password else {}
         try:
-            return psycopg.connect(
-                self.url,
-                connect_timeout=CONNECT_TIMEOUT_S,
-                application_name="kommun-rag",
-                options="-c statement_timeout={}".format(STATEMENT_TIMEOUT_MS),
-                **extra,
-            )
+            return connect(self.url, self._password)
         except psycopg.Error as exc:
             raise self._error(exc) from None
 
@@ -157,6 +150,19 @@ class PostgresFeedbackStore:
             except ValueError as exc:
                 problems.append("feedback row {} in {}: {}; it is left out".format(row["id"], self.location, exc))
         return records, problems
+
+
+def connect(url: str, password: str | None) -> psycopg.Connection:
+    """A new connection to the database at ``url`` with the app's timeouts (psycopg.Error if it
+    cannot be made); the feedback and the users' work stores (``rag.product.work_pg``) share it."""
+    extra = {"password": password} if password else {}
+    return psycopg.connect(
+        url,
+        connect_timeout=CONNECT_TIMEOUT_S,
+        application_name="kommun-rag",
+        options="-c statement_timeout={}".format(STATEMENT_TIMEOUT_MS),
+        **extra,
+    )
 
 
 def _without_password(url: str) -> str:

@@ -20,7 +20,7 @@ whole passage is asked for.
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from typing import Any, Callable, Iterable, Protocol, Sequence
 
 from rag.product.viewer import SourceLocation
@@ -57,6 +57,9 @@ class DraftItem:
     heading: str = ""
     kind: str = "passage"
     quotes: tuple[Quote, ...] = field(default_factory=tuple)
+    # Per cited passage id, what its reference needs (``remembered``), so a re-ingest that drops
+    # the passage marks the source as changed instead of breaking the memo.
+    sources: dict[str, dict[str, Any]] = field(default_factory=dict)
 
     @classmethod
     def from_passage(
@@ -134,6 +137,7 @@ class DraftItem:
             heading=str(data.get("heading") or ""),
             kind=str(data.get("kind") or "passage"),
             quotes=tuple(Quote(**q) for q in data.get("quotes") or ()),
+            sources=dict(data.get("sources") or {}),
         )
 
 
@@ -213,6 +217,23 @@ def passage_gaps(source: MemoSource) -> Gaps:
         return [False] + [a is None or b is None or b != a + 1 for a, b in zip(places, places[1:])]
 
     return gaps
+
+
+def remembered(item: DraftItem, source: MemoSource) -> DraftItem:
+    """``item`` with what the references to its passages need kept beside it: each passage, how
+    the manifest describes its file, where it is and the pages of the quoted sentences."""
+    keep: dict[str, dict[str, Any]] = {}
+    for pid in dict.fromkeys(item.citation_ids + item.passage_ids):
+        passage = source.passage(pid)
+        where = source.locate(passage)
+        starts = {q.start for q in item.quotes if q.passage_id == pid}
+        keep[pid] = {
+            "passage": asdict(passage),
+            "document": dict(source.document(passage.source)),
+            "location": asdict(where),
+            "sentences": [[s.start, s.page, s.page_estimated] for s in source.sentences(pid) if s.start in starts],
+        }
+    return replace(item, sources=keep)
 
 
 def passage_item(source: MemoSource, passage_id: str, highlight: Sequence[tuple[int, int]] = (), note: str = "") -> DraftItem:

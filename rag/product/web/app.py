@@ -13,9 +13,13 @@ import os
 os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
 
 import gradio as gr  # noqa: E402  (analytics must be off before gradio is imported)
+from starlette.middleware import Middleware  # noqa: E402
 
 from rag.product.feedback import open_feedback_store  # noqa: E402
 from rag.product.login import login_options  # noqa: E402
+from rag.product.web.owner import BrowserIdMiddleware  # noqa: E402
+from rag.product.web.saved import Conversations, Drafts  # noqa: E402
+from rag.product.work import open_work_store  # noqa: E402
 from rag.product.web.errors import exception_handlers  # noqa: E402
 from rag.product.web.layout import build_layout  # noqa: E402
 from rag.product.web.startup import Backend  # noqa: E402
@@ -26,13 +30,16 @@ from rag.product.web.wiring import (  # noqa: E402
     wire_api,
     wire_chat,
     wire_draft,
+    wire_history,
     wire_status,
     wire_viewer,
 )
 
 
 def build_app(backend: Backend) -> gr.Blocks:
-    handlers = Handlers(backend)
+    settings = backend.settings
+    store = open_work_store(settings)
+    handlers = Handlers(backend, Conversations(store, settings.history_retention_days), Drafts(store))
     page = build_layout(backend.status(), backend.settings.max_question_chars, handlers.where)
     with page.demo:
         wire_status(page, backend)
@@ -40,6 +47,7 @@ def build_app(backend: Backend) -> gr.Blocks:
         wire_viewer(page, handlers)
         wire_answers(page, handlers, open_feedback_store(backend.settings))
         wire_draft(page, handlers)
+        wire_history(page, handlers)
         wire_api(page, handlers)
     return page.demo
 
@@ -58,7 +66,11 @@ def launch(demo: gr.Blocks, settings, login: dict | None = None, **kwargs):
         css=CSS,
         js=QUESTION_KEYS_JS,
         footer_links=["api"],
-        app_kwargs={"exception_handlers": exception_handlers(list(getattr(demo, "api_params", {})))},
+        app_kwargs={
+            "exception_handlers": exception_handlers(list(getattr(demo, "api_params", {}))),
+            # Without a login, a person's work is theirs by a browser id in an HttpOnly cookie.
+            "middleware": [Middleware(BrowserIdMiddleware)],
+        },
         **login,
         **kwargs,
     )

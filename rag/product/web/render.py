@@ -13,7 +13,8 @@ is in the answer's language (``rag.answering.messages``); the report's quotes st
 from __future__ import annotations
 
 import html
-from dataclasses import dataclass
+import uuid
+from dataclasses import dataclass, field
 from typing import Callable, Sequence
 
 from rag.answering.messages import say
@@ -41,6 +42,8 @@ class ChatTurn:
     note: str = ""  # what the answer's own buttons last did ("Tack! …", "fäst i utkastet …")
     suggestions: tuple[str, ...] = ()
     waiting: str = ""  # while the first index is built: how far it has come
+    id: str = field(default_factory=lambda: uuid.uuid4().hex)  # names the turn in the stored conversation
+    asked_at: str = ""  # UTC ISO time the answer was stored; what retention counts from
 
 
 def esc(text: str | None) -> str:
