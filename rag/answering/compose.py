@@ -153,6 +153,9 @@ class Composer:
             outcome=decision.outcome,
             decline_kind=decision.kind,
             missing_fact=decision.missing_fact,
+            other_documents=tuple(dict.fromkeys(
+                c.passage.source for c in citations if not self.sources.is_report(c.passage.source)
+            )),
         )
 
 

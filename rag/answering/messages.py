@@ -87,6 +87,9 @@ MESSAGES: dict[str, dict[str, str]] = {
     "followup.framed": {"sv": "Apropå {earlier}: {question}", "en": "Regarding {earlier}: {question}"},
     # The web page around an answer (rag.product.web.render), in the answer's language.
     "ui.mode.extractive": {"sv": "Citat ur rapporten", "en": "Quoted from the report"},
+    # The badge names the report only when every quote is from it (``Answer.other_documents``).
+    "ui.mode.extractive_mixed": {"sv": "Citat ur rapporten och andra dokument", "en": "Quoted from the report and other documents"},
+    "ui.mode.extractive_other": {"sv": "Citat ur andra dokument än rapporten", "en": "Quoted from documents other than the report"},
     "ui.mode.generative": {
         "sv": "Genererat svar – kontrollerat mot källorna",
         "en": "Generated answer – checked against the sources",

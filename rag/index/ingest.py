@@ -91,16 +91,32 @@ def embed_text(p: Passage) -> str:
 
 def _corpus_documents(corpus_dir: Path) -> dict[str, dict]:
     """The documents the corpus manifest describes (the curated report), by file name: their
-    title, publisher and year. Quotes from any other file are never attributed to the report."""
+    title, publisher, year and, when given, the sha256 of their bytes. Quotes from any other file
+    are never attributed to the report."""
     path = corpus_dir / "manifest.json"
     if not path.exists():
         return {}
     data = json.loads(path.read_text(encoding="utf-8"))
     return {
-        d["file"]: {"title": d.get("title"), "publisher": d.get("publisher"), "year": d.get("year")}
+        d["file"]: {k: d.get(k) for k in ("title", "publisher", "year", "sha256", "format")}
         for d in data.get("documents", [])
         if d.get("file")
     }
+
+
+def _described(curated: dict[str, dict], source: str | None, digest: str) -> dict | None:
+    """The corpus manifest's description of ``source``, or None when it describes another file: a
+    file of that name whose bytes differ from the recorded sha256 is not the report."""
+    described = curated.get(source or "")
+    if described is None:
+        return None
+    if described.get("sha256") and described["sha256"] != digest:
+        log.warning(
+            "%s differs from the file corpus/manifest.json describes (sha256 %s); it is quoted under its own "
+            "title, not as the report. Update the manifest if this is a new edition.", source, described["sha256"],
+        )
+        return None
+    return described
 
 
 Notify = Callable[[str], None]
@@ -286,26 +302,28 @@ def _load(path: Path, settings: Settings, curated: dict[str, dict], writer, vect
     digest = file_sha256(path)
     placed = FilePassages(settings.chunk_chars)
     source = None
+    described: dict | None = None
     for segment in segments(path, settings.corpus_dir, digest):
         doc = segment.doc
-        source = doc.source
-        if curated.get(source, {}).get("title"):
-            segment = Segment(segment.offset, dataclasses.replace(doc, title=curated[source]["title"]))
+        if source is None:
+            source = doc.source
+            described = _described(curated, source, digest)
+        if described and described.get("title"):
+            segment = Segment(segment.offset, dataclasses.replace(doc, title=described["title"]))
         passages, sentences = placed.place(segment)
         vectors.tally.passages += len(passages)
         vectors.tally.sentences += len(sentences)
         writer.add(passages, sentences, vectors.of_passages(passages), vectors.of_sentences(sentences))
     if not placed.passages:
         raise LoaderError(str(path), "no text left after cleaning; check that it is not only figures")
-    described = curated.get(source or "", {})
     return {
         "sha256": digest,
         "path": str(path.resolve()),
         "title": placed.title,
         "passages": placed.passages,
-        "curated": source in curated,
-        "publisher": described.get("publisher"),
-        "year": described.get("year"),
+        "curated": described is not None,
+        "publisher": (described or {}).get("publisher"),
+        "year": (described or {}).get("year"),
     }
 
 
