@@ -58,6 +58,9 @@ class Document:
     sha256: str
     pages: tuple[Page, ...] = ()
     title: str | None = None
+    # OCR output, whose words are repaired for display and search (rag.index.clean). Only a file the
+    # corpus manifest marks so ("ocr": true); clean text is never "repaired" ("NordAI" stays NordAI).
+    ocr: bool = False
 
     def page_at(self, offset: int) -> int | None:
         """The page number holding character ``offset``, or None for unpaginated text."""
