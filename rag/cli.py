@@ -6,6 +6,7 @@ Settings come from defaults < RAG_* environment variables < the flags given here
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import logging
 import sys
@@ -18,6 +19,7 @@ from rag.index.loaders import LoaderError
 from rag.locations import citation_label
 from rag.index.store import IndexBusy, IndexMissing, StoreUnavailable
 from rag.jsonl import read_jsonl
+from rag.terminal import PrintableStream, printable
 
 log = logging.getLogger(__name__)
 
@@ -363,9 +365,12 @@ def cmd_feedback(args) -> int:
         if args.json:
             sys.stdout.write(json.dumps(r, ensure_ascii=False) + "\n")
         else:
-            comment = " — {}".format(r["comment"]) if r["comment"] else ""
-            user = " ({})".format(r["user"]) if r["user"] else ""
-            print("#{} {:+d} {}{} {}{}".format(r["id"], r["rating"], r["created_at"], user, r["question"], comment))
+            # One record per line: a newline or carriage return in a field is shown, never obeyed.
+            comment = " — {}".format(printable(r["comment"])) if r["comment"] else ""
+            user = " ({})".format(printable(r["user"])) if r["user"] else ""
+            print("#{} {:+d} {}{} {}{}".format(
+                r["id"], r["rating"], printable(str(r["created_at"])), user, printable(r["question"]), comment
+            ))
     return 1 if problems else 0
 
 
@@ -378,7 +383,7 @@ def cmd_users(args) -> int:
     users = UsersFile(settings.users_file)
     if args.action == "list":
         for name in users.names():
-            print(name)
+            print(printable(name))
         return 0
     if args.action == "remove":
         users.remove(args.name)
@@ -407,6 +412,11 @@ COMMANDS = {"ingest": cmd_ingest, "remove": cmd_remove, "clean": cmd_clean, "ask
 
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
+    with _printable_output():
+        return _run(args)
+
+
+def _run(args) -> int:
     level = logging.INFO if getattr(args, "verbose", False) else logging.WARNING
     logging.basicConfig(level=level, format="%(levelname)s %(name)s: %(message)s")
     # bm25s sets its own logger to DEBUG when imported; the handler level keeps that quiet.
@@ -423,6 +433,20 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("rag: interrupted; the previous index is unchanged", file=sys.stderr)
         return 130
+
+
+@contextlib.contextmanager
+def _printable_output() -> Iterator[None]:
+    """Everything printed meanwhile, to standard output and error, goes through
+    ``rag.terminal.printable``: corpus text, questions and file names cannot drive the terminal."""
+    saved = sys.stdout, sys.stderr
+    sys.stdout, sys.stderr = PrintableStream(sys.stdout), PrintableStream(sys.stderr)
+    try:
+        yield
+    finally:
+        sys.stdout.flush()
+        sys.stderr.flush()
+        sys.stdout, sys.stderr = saved
 
 
 if __name__ == "__main__":

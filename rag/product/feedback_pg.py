@@ -15,10 +15,10 @@ import logging
 import threading
 from datetime import datetime, timezone
 from typing import Any, Callable
-from urllib.parse import urlsplit, urlunsplit
 
 import psycopg
 
+from rag.config import redact_url
 from rag.product.feedback import COLUMNS, JSON_COLUMNS, FeedbackError, FeedbackUnavailable, decode_row, new_row, utc_now
 
 log = logging.getLogger(__name__)
@@ -160,9 +160,6 @@ class PostgresFeedbackStore:
 
 
 def _without_password(url: str) -> str:
-    """``url`` to show; the user name stays (libpq names it in its errors too), a password would not."""
-    parts = urlsplit(url)
-    if parts.password is None:
-        return url
-    netloc = "{}:***@{}".format(parts.username or "", parts.netloc.rsplit("@", 1)[1])
-    return urlunsplit(parts._replace(netloc=netloc))
+    """``url`` to show; the user name stays (libpq names it in its errors too), a password would not,
+    wherever in the URL it is (``rag.config.redact_url``)."""
+    return redact_url(url, keep_user=True) or url
