@@ -9,7 +9,9 @@ import argparse
 import contextlib
 import json
 import logging
+import signal
 import sys
+import threading
 from pathlib import Path
 from typing import Iterator
 
@@ -410,9 +412,14 @@ COMMANDS = {"ingest": cmd_ingest, "remove": cmd_remove, "clean": cmd_clean, "ask
             "users": cmd_users}
 
 
+class Stopped(KeyboardInterrupt):
+    """SIGTERM (a service manager stopping us, ``kill``): unwinds like Ctrl-C, so a half-built index
+    generation is discarded and the lock released, and is then named on the console."""
+
+
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
-    with _printable_output():
+    with _printable_output(), _stopped_by_sigterm():
         return _run(args)
 
 
@@ -430,9 +437,28 @@ def _run(args) -> int:
     ) as exc:
         print("rag: error: {}".format(exc), file=sys.stderr)
         return 2
+    except Stopped:
+        print("rag: stopped by SIGTERM; the previous index is unchanged", file=sys.stderr, flush=True)
+        return 128 + signal.SIGTERM
     except KeyboardInterrupt:
         print("rag: interrupted; the previous index is unchanged", file=sys.stderr)
         return 130
+
+
+@contextlib.contextmanager
+def _stopped_by_sigterm() -> Iterator[None]:
+    if threading.current_thread() is not threading.main_thread():
+        yield  # signal handlers can only be set from the main thread
+        return
+
+    def stop(signum, frame):
+        raise Stopped()
+
+    previous = signal.signal(signal.SIGTERM, stop)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
 
 
 @contextlib.contextmanager
