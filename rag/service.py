@@ -71,10 +71,11 @@ class Loaded:
     passages: IndexedPassages
 
 
-# Generations whose passages stay readable after a switch. A citation is clicked within
-# seconds of its answer; re-ingests come minutes apart (the probe: 5 re-ingests under load, 6 of
-# 1,227 clicks right after a switch failed with one generation kept, none with these). Each costs
-# its passage and sentence text, about 60 MB at 100k passages.
+# Generations whose passages stay readable after a switch. With only the current one readable,
+# 6 of 1,227 citation clicks right after a re-ingest failed (issue 20's probe: 5 re-ingests under
+# 8 asking clients). A citation is clicked seconds after its answer and a re-ingest takes longer than
+# that, so one earlier generation covers a click that straddles a switch; the second covers two
+# switches in quick succession. Each costs its passage and sentence text (no vectors).
 EARLIER_GENERATIONS = 2
 
 
