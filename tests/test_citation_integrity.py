@@ -162,6 +162,16 @@ def test_a_file_titled_like_the_report_is_never_quoted_as_the_report(service):
     )
 
 
+def test_the_nearest_sentences_of_another_file_are_not_what_the_report_says(service):
+    answer = service.ask("Vilken leverantör bör kommunen köpa AI-tjänster från?")
+
+    assert answer.outcome == "partial"
+    assert answer.lead == (
+        "Rapporten tar inte upp exakt det: den rekommenderar inga leverantörer eller produkter. Det närmaste står i "
+        "«Från insikt till handling (falskt.md)», ett annat dokument än rapporten:"
+    )
+
+
 def test_an_answer_quoting_only_the_report_keeps_its_badge(service):
     answer = service.ask("Hur ska strategin följas upp?")
 

@@ -35,6 +35,18 @@ MESSAGES: dict[str, dict[str, str]] = {
         "sv": "Rapporten tar inte upp exakt det: {missing}. Det här är det närmaste den säger:",
         "en": "The report does not cover exactly that: {missing}. This is the closest it says (quoted in Swedish):",
     },
+    # The nearest sentences are not the report's words when another file holds them.
+    "partial.other_document": {
+        "sv": "Rapporten tar inte upp exakt det: {missing}. Det närmaste står i «{title}», ett annat dokument än rapporten:",
+        "en": "The report does not cover exactly that: {missing}. The closest is in «{title}», a document other than "
+        "the report, quoted as written:",
+    },
+    "partial.mixed": {
+        "sv": "Rapporten tar inte upp exakt det: {missing}. Det här är det närmaste som står i rapporten och i andra "
+        "dokument:",
+        "en": "The report does not cover exactly that: {missing}. This is the closest in the report and in other "
+        "documents (quoted as written):",
+    },
     "missing.amount": {"sv": "den anger inga belopp eller kostnader", "en": "it gives no amounts or costs"},
     "missing.count": {"sv": "den anger inga sådana antal", "en": "it gives no such figures"},
     "missing.date": {"sv": "den anger inga sådana datum eller tidsgränser", "en": "it gives no such dates or deadlines"},
