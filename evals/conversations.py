@@ -24,7 +24,6 @@ run by ``evals.independent_conversations``, which keeps that format's three expe
 
 from __future__ import annotations
 
-import csv
 import hashlib
 import json
 import logging
@@ -37,6 +36,7 @@ from typing import Any
 
 from evals.conversation_report import render_html
 from evals import independent_conversations as independent
+from evals.csv_cells import write_csv
 from evals.gold import GoldItem, _gold_item, load_corpus_texts, locate_gold
 from evals.metrics import percentile, score_question
 from rag.jsonl import read_jsonl
@@ -337,8 +337,4 @@ def run_conversation_eval(
 
 
 def _write_csv(path: Path, rows: list[dict]) -> None:
-    with open(path, "w", encoding="utf-8", newline="") as handle:
-        writer = csv.DictWriter(handle, fieldnames=CSV_COLUMNS, extrasaction="ignore")
-        writer.writeheader()
-        for row in rows:
-            writer.writerow({k: "" if row.get(k) is None else row.get(k) for k in CSV_COLUMNS})
+    write_csv(path, CSV_COLUMNS, rows, lambda v: "" if v is None else v)

@@ -11,7 +11,7 @@ from __future__ import annotations
 import os
 import re
 from pathlib import Path
-from urllib.parse import urlsplit, urlunsplit
+from urllib.parse import unquote_plus, urlsplit, urlunsplit
 from typing import Any, Literal
 
 from pydantic import Field, SecretStr, ValidationError, field_serializer, field_validator, model_validator
@@ -25,25 +25,55 @@ class ConfigError(ValueError):
     """A setting is unknown or has a bad value; the message names it."""
 
 
-_SECRET_QUERY = re.compile(r"(key|token|secret|password|sig|auth)", re.I)
+# libpq's own "password" and "sslpassword", "passfile" aside, and the usual names of keys and tokens.
+_SECRET_QUERY = re.compile(r"(key|token|secret|passw|pwd|sig|auth|credential)", re.I)
 
 
-def redact_url(url: str | None) -> str | None:
-    """``url`` with a password in it (``http://user:KEY@host``) and secret-looking query values
-    (``?api-key=…``) replaced by ``***``: what may be written to a run folder, feedback or a log."""
+def redact_url(url: str | None, keep_user: bool = False) -> str | None:
+    """``url`` with a password in it (``http://user:KEY@host``) and secret-looking values in its query
+    or fragment (``?api-key=…``, ``?password=…``, ``#access_token=…``, also percent-encoded; a
+    fragment that is not ``key=value`` pairs as a whole) replaced by ``***``: what may be written to
+    a run folder, feedback, an error message or a log. A user name alone is a key too (``http://KEY@host``)
+    unless ``keep_user`` (PostgreSQL's user name, which libpq names in its own errors)."""
     if not url:
         return url
-    parts = urlsplit(url)
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        return "***"  # not even a URL; nothing of it is shown
     netloc = parts.netloc
     if "@" in netloc:
         userinfo, host = netloc.rsplit("@", 1)
         user = userinfo.split(":", 1)[0]
-        netloc = "{}:***@{}".format(user, host) if ":" in userinfo else "***@{}".format(host)
-    pairs = []
-    for pair in parts.query.split("&"):
+        if ":" in userinfo:
+            netloc = "{}:***@{}".format(user, host)
+        elif not keep_user:
+            netloc = "***@{}".format(host)
+    fragment = _redact_pairs(parts.fragment) if "=" in parts.fragment else "***" if parts.fragment else ""
+    return urlunsplit((parts.scheme, netloc, parts.path, _redact_pairs(parts.query), fragment))
+
+
+def _redact_pairs(text: str) -> str:
+    pieces = re.split(r"([&;])", text)
+    for i in range(0, len(pieces), 2):
+        key, equals, _ = pieces[i].partition("=")
+        if equals and _SECRET_QUERY.search(unquote_plus(key)):
+            pieces[i] = key + "=***"
+    return "".join(pieces)
+
+
+def url_secrets(url: str) -> list[str]:
+    """Where ``url`` carries a secret: "the user:password part", "query parameter NAME",
+    "fragment"; empty when it carries none."""
+    parts = urlsplit(url)
+    found = ["the user:password part"] if parts.password is not None else []
+    for pair in re.split(r"[&;]", parts.query):
         key, equals, _ = pair.partition("=")
-        pairs.append(key + "=***" if equals and _SECRET_QUERY.search(key) else pair)
-    return urlunsplit((parts.scheme, netloc, parts.path, "&".join(pairs), parts.fragment))
+        if equals and _SECRET_QUERY.search(unquote_plus(key)):
+            found.append("query parameter {}".format(unquote_plus(key)))
+    if parts.fragment:
+        found.append("fragment")
+    return found
 
 
 class Settings(BaseSettings):
@@ -206,21 +236,35 @@ class Settings(BaseSettings):
     def _redact_url(self, url: str | None) -> str | None:
         return redact_url(url)
 
+    @field_serializer("feedback_url")
+    def _redact_database_url(self, url: str | None) -> str | None:
+        # The validator refuses secrets in it; redacted all the same, the user name kept as libpq shows it.
+        return redact_url(url, keep_user=True)
+
     @field_validator("feedback_url")
     @classmethod
     def _check_feedback_url(cls, url: str | None) -> str | None:
         if not url:
             return None
-        parts = urlsplit(url)
-        if parts.scheme not in ("postgresql", "postgres") or not parts.hostname or not parts.path.strip("/"):
+        try:
+            parts = urlsplit(url)
+            hostname = parts.hostname
+        except ValueError:
+            parts, hostname = None, None
+        if parts is None or parts.scheme not in ("postgresql", "postgres") or not hostname or not parts.path.strip("/"):
             raise ValueError(
                 "feedback_url must look like postgresql://user@host:port/database (unset it to keep the SQLite file); "
                 "got {}".format(redact_url(url))
             )
-        if parts.password is not None:
+        secrets = url_secrets(url)
+        if secrets:
+            # Anywhere in the URL (user:password@, ?password=, ?sslpassword=, #…), it would be shown
+            # wherever the URL is: error messages, eval runs, logs.
             raise ValueError(
-                "feedback_url must not contain the password ({}): give it in RAG_FEEDBACK_PASSWORD or PGPASSWORD, "
-                "which is never written or logged".format(redact_url(url))
+                "feedback_url must not contain the password or any secret ({} in {}): give the password in "
+                "RAG_FEEDBACK_PASSWORD or PGPASSWORD, which is never written or logged".format(
+                    ", ".join(secrets), redact_url(url)
+                )
             )
         return url
 

@@ -47,7 +47,9 @@ NOW = datetime(2026, 11, 29, 10, 0, 0, tzinfo=timezone.utc)
 
 @pytest.fixture(scope="module")
 def index(tmp_path_factory):
-    with fake_index(tmp_path_factory.mktemp("feedback"), {"dataskydd.txt": OCR}) as settings:
+    # OCR output, marked so in the corpus manifest: only then is it repaired.
+    manifest = json.dumps({"documents": [{"file": "dataskydd.txt", "title": "Dataskydd i kommunen", "ocr": True}]})
+    with fake_index(tmp_path_factory.mktemp("feedback"), {"dataskydd.txt": OCR, "manifest.json": manifest}) as settings:
         yield settings
 
 

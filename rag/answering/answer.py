@@ -18,6 +18,7 @@ from rag.config import Settings
 from rag.answering.selection import Candidate, Chain, SentenceScorer, select
 from rag.answering.selection_weights import RELATIVE_PROBABILITY, WEIGHTS
 from rag.index.store import Generation
+from rag.locations import shown_title
 from rag.types import Answer, AnswerEvent, Delta, Final, Retrieved
 
 # A sentence whose vector is this close (cosine) to one already quoted says the same again and is
@@ -50,7 +51,7 @@ def report_sources(generation: Generation) -> Sources:
     files = generation.manifest.files
     return Sources(
         report=frozenset(s for s, f in files.items() if f.get("curated")),
-        titles={s: f.get("title") or "" for s, f in files.items()},
+        titles={s: shown_title(files, s) or "" for s in files},
     )
 
 

@@ -79,7 +79,6 @@ class Composer:
 
     def _partial(self, query: Query, hits: list[Hit], decision: Decision, chains: list[Chain]) -> Answer:
         missing = say("missing." + (decision.missing_fact or ""), query.lang)
-        first_line = say("partial", query.lang, missing=missing)
         kept: list[Chain] = []
         count = 0
         for chain in chains:
@@ -87,7 +86,17 @@ class Composer:
                 break
             kept.append(chain)
             count += len(chain.members)
-        return self._build(query, hits, decision, first_line, [("closest", None, kept)])
+        return self._build(query, hits, decision, self._partial_lead(query, missing, kept), [("closest", None, kept)])
+
+    def _partial_lead(self, query: Query, missing: str, kept: list[Chain]) -> str:
+        """ "… Det här är det närmaste den säger:" only when the report is all that is quoted."""
+        sources = {m.hit.passage.source for chain in kept for m in chain.members}
+        others = sorted(s for s in sources if not self.sources.is_report(s))
+        if not others:
+            return say("partial", query.lang, missing=missing)
+        if len(sources) == 1:
+            return say("partial.other_document", query.lang, missing=missing, title=self.sources.title(others[0]))
+        return say("partial.mixed", query.lang, missing=missing)
 
     def _decline(self, query: Query, hits: list[Hit], decision: Decision) -> Answer:
         if decision.kind == "unknown_terms":
@@ -153,6 +162,9 @@ class Composer:
             outcome=decision.outcome,
             decline_kind=decision.kind,
             missing_fact=decision.missing_fact,
+            other_documents=tuple(dict.fromkeys(
+                c.passage.source for c in citations if not self.sources.is_report(c.passage.source)
+            )),
         )
 
 

@@ -6,7 +6,9 @@ An item's ``text`` is what the user edits, in the small Markdown-like form the p
 * a paragraph whose lines start with "> " is a quotation from the source;
 * a paragraph "### …" is a part heading inside an answer ("Rapportens råd");
 * ``[k]`` markers cite ``citation_ids[k-1]``. Without ``citation_ids`` the text is taken
-  literally, so text containing "[3]" is not misread as citing anything.
+  literally, so text containing "[3]" is not misread as citing anything. A bracketed number
+  quoted from a source is written ``\\[3]`` (``rag.markers.literal``): it is the source's text,
+  never a marker, and the memo shows it as "[3]".
 
 ``passage_ids`` are the passages an item cites as a whole: one the text does not cite gets a
 marker after the item, since losing a source from a memo is worse than citing one too many.
@@ -23,6 +25,7 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field, replace
 from typing import Any, Callable, Iterable, Protocol, Sequence
 
+from rag.markers import literal
 from rag.product.viewer import SourceLocation
 from rag.types import Answer, Passage
 
@@ -70,9 +73,9 @@ class DraftItem:
         before each one where ``gaps`` says text is left out; ``whole``, or without sentences, the
         whole passage text, one quotation per paragraph (``sentences`` then name all of them)."""
         if sentences and not whole:
-            paragraphs = [quote_paragraph([s.text for s in sentences], gaps)]
+            paragraphs = [quote_paragraph([literal(s.text) for s in sentences], gaps)]
         else:
-            paragraphs = [p for p in passage.text.split("\n\n") if p.strip()]
+            paragraphs = [literal(p) for p in passage.text.split("\n\n") if p.strip()]
         return cls(
             text="\n\n".join(quoted(p) + " [1]" for p in paragraphs),
             passage_ids=(passage.id,),
@@ -96,11 +99,11 @@ class DraftItem:
         citation_ids = tuple(by_n[n] for n in range(1, len(by_n) + 1) if n in by_n)
         sentences = data.get("sentences") or []
         extractive = data.get("mode", "extractive") == "extractive"
-        paragraphs = [lead] if lead else []
+        paragraphs = [literal(lead)] if lead else []
         quotes: list[Quote] = []
         for part in data.get("parts") or [{"heading": None, "items": [list(range(len(sentences)))]}]:
             if part.get("heading"):
-                paragraphs.append(PART_PREFIX + part["heading"])
+                paragraphs.append(PART_PREFIX + literal(part["heading"]))
             for item in part["items"]:
                 picked = [sentences[i] for i in item]
                 if not extractive:
@@ -142,6 +145,7 @@ class DraftItem:
 
 
 def _with_markers(text: str, citations: Iterable[int]) -> str:
+    text = literal(text)
     return text + "".join(" [{}]".format(n) for n in citations)
 
 

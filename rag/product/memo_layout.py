@@ -4,7 +4,8 @@ complete reference list. ``rag.product.memo_export`` writes it as Markdown or DO
 * **Numbers.** Every distinct reference gets one number, in order of first use over the items
   in draft order (two passages of one section on one page are one reference); an item's ``[k]``
   markers are rewritten to those numbers. A marker that points at
-  no citation (say "[7]" typed into an answer with three) is an error naming the item.
+  no citation (say "[7]" typed into an answer with three) is an error naming the item. A
+  bracketed number quoted from a source (``\\[2]``, ``rag.markers``) is text, never a marker.
 * **A sentence pinned twice appears once.** Answers claim their quoted sentences first (each is
   read under its question), then passages, each in draft order. A later item leaves a claimed
   sentence out, with "…" where that leaves a gap inside a quotation; a stretch left with nothing
@@ -23,13 +24,13 @@ from dataclasses import dataclass
 from typing import Sequence
 
 from rag.locations import citation_label
+from rag.markers import DRAFT_MARKER, literal, unescape
 from rag.product.memo import BULLET, ELLIPSIS, PART_PREFIX, QUOTE_PREFIX, DraftItem, MemoSource, Quote
 from rag.product.viewer import SourceLocation
 from rag.types import PageSpan, Passage, SentenceSpan
 
 SOURCE_CHANGED = "(Källan har ändrats sedan avsnittet fästes; citerat som det löd då.)"
-_MARKER = re.compile(r"\[(\d+)\]")
-_MARKERS_AFTER = re.compile(r"((?:\s*\[\d+\])+)")
+_MARKERS_AFTER = re.compile(r"((?:\s*(?<!\\)\[\d+\])+)")
 _PARAGRAPH_BREAK = re.compile(r"\n[ \t]*\n")
 
 Piece = str | int  # literal text, or a memo reference number
@@ -135,7 +136,7 @@ def layout(items: Sequence[DraftItem], source: MemoSource) -> Memo:
     kept: dict[str, list[Quote]] = {}
     for item, left_out in zip(items, dropped):
         for quote in item.quotes:
-            if quote not in left_out and quote.text in item.text:
+            if quote not in left_out and literal(quote.text) in item.text:
                 kept.setdefault(quote.passage_id, []).append(quote)
 
     def number(passage_id: str) -> int:
@@ -165,7 +166,7 @@ def layout(items: Sequence[DraftItem], source: MemoSource) -> Memo:
     for i, (item, left_out) in enumerate(zip(items, dropped), 1):
         text = item.text
         for quote in left_out:
-            text = _leave_out(text, quote.text)
+            text = _leave_out(text, literal(quote.text))
         paragraphs = _paragraphs(text, tidy=bool(left_out))
         # A passage whose sentences all went to another item is cited there.
         merged_away = {q.passage_id for q in left_out} - {q.passage_id for q in _kept_in(item, left_out)}
@@ -176,7 +177,7 @@ def layout(items: Sequence[DraftItem], source: MemoSource) -> Memo:
 
 
 def _kept_in(item: DraftItem, left_out: set[Quote]) -> list[Quote]:
-    return [q for q in item.quotes if q not in left_out and q.text in item.text]
+    return [q for q in item.quotes if q not in left_out and literal(q.text) in item.text]
 
 
 def _dropped_quotes(items: Sequence[DraftItem]) -> list[set[Quote]]:
@@ -189,7 +190,7 @@ def _dropped_quotes(items: Sequence[DraftItem]) -> list[set[Quote]]:
             key = (quote.passage_id, quote.start, quote.end)
             if key in claimed:
                 dropped[i].add(quote)
-            elif quote.text in items[i].text:
+            elif literal(quote.text) in items[i].text:
                 claimed.add(key)
     return dropped
 
@@ -244,17 +245,17 @@ def _numbered(
         for line in texts:
             pieces: list[Piece] = []
             pos = 0
-            for match in _MARKER.finditer(line) if item.citation_ids and kind != "part" else ():
+            for match in DRAFT_MARKER.finditer(line) if item.citation_ids and kind != "part" else ():
                 k = int(match.group(1))
                 if not 1 <= k <= len(item.citation_ids):
                     raise ValueError(
                         "draft item {}: marker [{}] points at no citation (the item has {}); "
                         "remove or correct it".format(i, k, len(item.citation_ids))
                     )
-                pieces += [line[pos : match.start()], number(item.citation_ids[k - 1])]
+                pieces += [unescape(line[pos : match.start()]), number(item.citation_ids[k - 1])]
                 cited.add(item.citation_ids[k - 1])
                 pos = match.end()
-            pieces.append(line[pos:])
+            pieces.append(unescape(line[pos:]))
             lines.append(tuple(p for p in pieces if p != ""))
         out.append(Paragraph(kind, tuple(lines)))
     missing = [pid for pid in item.passage_ids if pid not in cited and pid not in merged_away]

@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any, Sequence
 
 from rag.limits import check_draft_part, check_draft_size, check_memo_title
+from rag.markers import unescape
 from rag.product.memo import DEFAULT_TITLE, DraftItem, MemoSource, move, passage_gaps, passage_item, remembered
 from rag.product.memo_export import draft_docx, draft_markdown
 
@@ -27,7 +28,7 @@ KIND_LABELS = {"answer": "Svar", "passage": "Avsnitt"}
 def _plain(text: str) -> str:
     """An item's text as one line: no quotation marks, part headings or markers."""
     text = re.sub(r"(?m)^(> |### )", "", text)
-    return " ".join(re.sub(r"\s*\[\d+\]", "", text).split())
+    return " ".join(unescape(re.sub(r"\s*(?<!\\)\[\d+\]", "", text)).split())
 
 
 def item_label(item: DraftItem) -> str:

@@ -17,7 +17,7 @@ import gradio as gr  # noqa: E402  (analytics must be off before gradio is impor
 from rag.answering.messages import counted, say  # noqa: E402
 from rag.index.store import StoreUnavailable  # noqa: E402
 from rag.limits import check_memo_title, recent_history  # noqa: E402
-from rag.product.feedback import FeedbackError, FeedbackStore, FeedbackUnavailable  # noqa: E402
+from rag.product.feedback import FeedbackError, FeedbackStore  # noqa: E402
 from rag.product.login import user_of  # noqa: E402
 from rag.product.web.owner import owner_of  # noqa: E402
 from rag.product.web.saved import Conversations, Draft, Drafts, TabChat  # noqa: E402
@@ -300,11 +300,12 @@ def wire_answers(page: Page, handlers: Handlers, feedback: FeedbackStore) -> Non
         lang = turn.answer.lang
         try:
             feedback.record(turn.question, turn.answer.to_dict(), rating, turn.comment, settings=extra, user=user)
-        except FeedbackUnavailable as exc:
+        except FeedbackError as exc:
             log.warning("feedback not saved: %s", exc)
-            turn.note = say("ui.rating_unavailable", lang)
+            # Said without the path or server: the log line above names them for the operator.
+            turn.note = say("ui.rating_failed." + exc.reason, lang)
             return
-        except (FeedbackError, ValueError) as exc:
+        except ValueError as exc:
             log.warning("feedback not saved: %s", exc)
             # The comment stays in its box, so nothing typed is lost.
             turn.note = say("ui.rating_failed", lang, error=exc)
