@@ -25,6 +25,7 @@ from rag.product.web import draft as ui_draft  # noqa: E402
 from rag.product.web.api import make_api  # noqa: E402
 from rag.product.web.chat import WHOLE_REPORT, chapters, history_of, section_of  # noqa: E402
 from rag.product.web.errors import clear_errors, signature_help  # noqa: E402
+from rag.product.web.exports import PrivateExports  # noqa: E402
 from rag.product.web.layout import DraftArea, Page  # noqa: E402
 from rag.product.web.render import (  # noqa: E402
     COMMENT_CHARS,
@@ -50,6 +51,8 @@ class Handlers:
     """What every area's handlers share: the service once it is ready, and passage locations."""
 
     backend: Backend
+    # Where exports go to stay private to their owner (``rag.product.web.exports``); None: left as written.
+    exports: PrivateExports | None = None
 
     def service(self):
         try:
@@ -345,12 +348,14 @@ def _wire_editing(draft: DraftArea, handlers: Handlers, view) -> None:
 
     draft.save.click(save_item, [draft.items, draft.items_pick, draft.edit_text, draft.edit_note, draft.title], outputs, api_visibility=PRIVATE)
 
-    def do_export(items, title):
+    def do_export(items, title, request: gr.Request):
         try:
             md_path, docx_path = ui_draft.export(items, handlers.service(), title)
         except (ValueError, KeyError) as exc:
             gr.Warning(str(exc))
             return gr.File(value=None, visible=False), gr.File(value=None, visible=False)
+        if handlers.exports is not None:
+            md_path, docx_path = handlers.exports.claim([md_path, docx_path], user_of(request))
         return gr.File(value=str(md_path), visible=True), gr.File(value=str(docx_path), visible=True)
 
     draft.export.click(do_export, [draft.items, draft.title], [draft.md_file, draft.docx_file], api_visibility=PRIVATE)
