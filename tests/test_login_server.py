@@ -68,7 +68,8 @@ def search(client: httpx.Client, query: str = "samverkan") -> int | list:
 
 @pytest.fixture(scope="module")
 def app(tmp_path_factory):
-    with login_app(tmp_path_factory.mktemp("login-server"), login_lockout_failures=3, session_max_seconds=7200) as running:
+    with login_app(tmp_path_factory.mktemp("login-server"), login_lockout_failures=3, session_max_seconds=7200,
+                   ui_max_sessions=10) as running:
         yield running
 
 
@@ -155,6 +156,15 @@ def test_an_export_is_served_to_its_owner_only(app, tmp_path):
     owner = anna.get(address)
     assert (owner.status_code, owner.text) == (200, "# Annas PM\n")
     assert oct(path.stat().st_mode & 0o777) == "0o600"
+
+
+def test_gradio_keeps_at_most_ui_max_sessions_in_memory(app):
+    url, demo, _users = app
+    anna = signed_in(url, "anna")
+    found = [search(anna, "strategi") for _ in range(25)]  # each API call is a Gradio session
+
+    assert {f[0]["section"] for f in found} == {"1. Strategi"}
+    assert len(demo.state_holder.session_data) == 10
 
 
 def test_an_idle_session_ends_and_so_does_an_old_one(tmp_path):

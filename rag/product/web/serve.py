@@ -79,7 +79,7 @@ class Serving:
         self.guard.draining.set()
         computing, undelivered = queue_busy(self.demo)
         log.warning(
-            "shutting down: no new work; waiting up to %.0f s for %d answer(s) in flight", grace, computing + undelivered
+            "shutting down: no new work; waiting up to %.0f s for %d answer(s) in flight", grace, max(computing, undelivered)
         )
         started = time.monotonic()
         deadline = started + grace
