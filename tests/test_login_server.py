@@ -98,6 +98,10 @@ def test_session_cookies_carry_max_age_and_http_only(app):
     assert len(cookies) == 2
     assert all("; Max-Age=7200" in c and "HttpOnly" in c for c in cookies)
     assert "Secure" not in [c for c in cookies if "unsecure" in c][0]  # plain http on loopback
+    # Behind an HTTPS proxy on this machine (uvicorn takes the scheme from it on loopback):
+    proxied = httpx.post(url + "/login", data={"username": "anna", "password": PASSWORD["anna"]},
+                         headers={"X-Forwarded-Proto": "https"})
+    assert [c.count("; Secure") + c.count("; secure") for c in proxied.headers.get_list("set-cookie")] == [1, 1]
 
 
 def test_a_login_storm_locks_the_name_and_logs_addresses_never_typed_passwords(app, caplog):

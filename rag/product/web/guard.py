@@ -72,7 +72,7 @@ class Guard:
                 for name, value in message.get("headers", []):
                     if name.lower() == b"set-cookie":
                         value += b"".join(extra)
-                        if https and b"secure" not in value.lower():
+                        if https and b"; secure" not in value.lower():
                             value += b"; Secure"
                     headers.append((name, value))
                 message = {**message, "headers": headers}
