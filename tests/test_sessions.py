@@ -186,6 +186,22 @@ def test_password_login_refuses_early_attempts_with_429_without_checking_the_pas
     assert _attempt(login, "anna", PASSWORD) is True
 
 
+def test_guesses_sent_all_at_once_are_throttled_like_guesses_in_a_row():
+    from fastapi import HTTPException
+
+    users = FakeUsers()
+    login = PasswordLogin(users, LoginThrottle(3, 600, clock=FakeClock()), SessionTokens(60, 600))
+
+    async def storm():
+        CLIENT_ADDRESS.set("10.0.0.8")
+        return await asyncio.gather(*[login.check("anna", "fel-{}".format(i)) for i in range(10)], return_exceptions=True)
+
+    outcomes = asyncio.run(storm())
+    assert [o if isinstance(o, bool) else o.status_code for o in outcomes] == [False] * 3 + [429] * 7
+    assert all(isinstance(o, (bool, HTTPException)) for o in outcomes)
+    assert users.checks == 3
+
+
 def test_the_log_names_the_address_and_never_an_unknown_user_name(tmp_path, monkeypatch, caplog):
     monkeypatch.setattr("rag.product.login.SCRYPT_N", 2**10)
     users = UsersFile(tmp_path / "users")

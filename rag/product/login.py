@@ -192,26 +192,26 @@ class PasswordLogin:
         from fastapi import HTTPException
 
         address = CLIENT_ADDRESS.get()
-        wait = self.throttle.wait(name, address)
-        if wait > 0:
-            known = name in self.listed_names()
-            log.warning(
-                "login refused from %s%s: too many failed logins, next try in %.0f s",
-                address, " for user " + name if known else "", wait,
-            )
-            raise HTTPException(
-                status_code=429,
-                detail="För många misslyckade inloggningar. Försök igen om {} sekunder.".format(int(wait) + 1),
-                headers={"Retry-After": str(int(wait) + 1)},
-            )
         if self._limiter is None:
             self._limiter = anyio.CapacityLimiter(PASSWORD_CHECKS_AT_ONCE)
-        ok = await anyio.to_thread.run_sync(self.users.check, name, password, address, limiter=self._limiter)
-        if ok:
-            self.throttle.succeeded(name, address)
-        else:
-            self.throttle.failed(name, address)
-        return ok
+        # The throttle is asked inside the limiter, after the attempts queued before this one have
+        # counted: guesses sent all at once are throttled like guesses sent one after another.
+        async with self._limiter:
+            wait = self.throttle.wait(name, address)
+            if wait <= 0:
+                ok = await anyio.to_thread.run_sync(self.users.check, name, password, address)
+                (self.throttle.succeeded if ok else self.throttle.failed)(name, address)
+                return ok
+        known = name in self.listed_names()
+        log.warning(
+            "login refused from %s%s: too many failed logins, next try in %.0f s",
+            address, " for user " + name if known else "", wait,
+        )
+        raise HTTPException(
+            status_code=429,
+            detail="För många misslyckade inloggningar. Försök igen om {} sekunder.".format(int(wait) + 1),
+            headers={"Retry-After": str(int(wait) + 1)},
+        )
 
     def listed_names(self) -> set[str]:
         try:
