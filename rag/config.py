@@ -197,6 +197,26 @@ class Settings(BaseSettings):
     users_file: Path | None = Field(
         None, description="Login: a users file with hashed passwords (`rag users add NAME`); the web app asks for a login."
     )
+    session_idle_seconds: float = Field(
+        3600.0, ge=1, le=30 * 86400, description="Login: a session unused this long ends (sign in again)."
+    )
+    session_max_seconds: float = Field(
+        12 * 3600.0,
+        ge=1,
+        le=365 * 86400,
+        description="Login: a session ends this long after its login however much it is used (also the "
+        "cookie's Max-Age). Removing a user or changing their password ends their sessions at once.",
+    )
+    login_lockout_failures: int = Field(
+        10,
+        ge=1,
+        le=1000,
+        description="Login: failed logins for one user name before it is locked (5x that for one client "
+        "address); delays grow after the third.",
+    )
+    login_lockout_seconds: float = Field(
+        900.0, ge=1, le=86400, description="Login: how long a user name or address stays locked."
+    )
     trusted_user_header: str | None = Field(
         None,
         description="Login by a reverse proxy: the request header naming the signed-in user (e.g. X-Forwarded-User). "
@@ -211,6 +231,35 @@ class Settings(BaseSettings):
         2, ge=1, description="Answers computed at once by the web app (gradio queue workers); 2 cores here."
     )
     ui_max_queue: int = Field(64, ge=1, description="Requests the web app queues before refusing new ones.")
+    ui_max_sessions: int = Field(
+        1000,
+        ge=10,
+        le=100_000,
+        description="Page and API sessions whose component values the web app keeps in memory (Gradio's session "
+        "state, about 150 KB each); beyond it the least recently used are dropped. Users' drafts and "
+        "conversations are not kept there.",
+    )
+    export_keep_seconds: float = Field(
+        600.0,
+        ge=1,
+        le=86400,
+        description="An exported memo is deleted this long after the export (a minute after its first download "
+        "if that comes sooner); only the user who exported it can fetch it meanwhile.",
+    )
+    shutdown_grace_seconds: float = Field(
+        30.0,
+        ge=0,
+        le=3600,
+        description="On SIGTERM or Ctrl-C the web app takes no new work and waits this long at most for answers "
+        "in flight to finish before it exits.",
+    )
+    request_header_seconds: float = Field(
+        10.0,
+        ge=1,
+        le=600,
+        description="A connection that has not sent a complete request head within this many seconds is closed "
+        "(slow or half-open clients).",
+    )
     max_question_chars: int = Field(
         500,
         ge=50,

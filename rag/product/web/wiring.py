@@ -28,6 +28,7 @@ from rag.product.web import draft as ui_draft  # noqa: E402
 from rag.product.web.api import make_api  # noqa: E402
 from rag.product.web.chat import WHOLE_REPORT, chapters, history_of, section_of  # noqa: E402
 from rag.product.web.errors import clear_errors, signature_help  # noqa: E402
+from rag.product.web.exports import PrivateExports  # noqa: E402
 from rag.product.web.layout import DraftArea, Page  # noqa: E402
 from rag.product.web.render import (  # noqa: E402
     COMMENT_CHARS,
@@ -78,6 +79,8 @@ class Handlers:
     backend: Backend
     chats: Conversations
     drafts: Drafts
+    # Where exports go to stay private to their owner (``rag.product.web.exports``); None: left as written.
+    exports: PrivateExports | None = None
 
     def service(self):
         try:
@@ -557,6 +560,8 @@ def _wire_editing(draft: DraftArea, handlers: Handlers) -> None:
         except (ValueError, KeyError) as exc:
             gr.Warning(str(exc))
             return gr.File(value=None, visible=False), gr.File(value=None, visible=False)
+        if handlers.exports is not None:
+            md_path, docx_path = handlers.exports.claim([md_path, docx_path], user_of(request))
         return gr.File(value=str(md_path), visible=True), gr.File(value=str(docx_path), visible=True)
 
     draft.export.click(do_export, [draft.title], [draft.md_file, draft.docx_file], api_visibility=PRIVATE)
