@@ -13,6 +13,7 @@ from rag.index.word_classes import (
     is_adjective_inflection,
     is_finite_verb,
     is_infinitive,
+    is_uninflected,
 )
 
 
@@ -49,6 +50,8 @@ def test_competing_readings_change_by_class(raw, repaired):
         "De vill svara frågor snabbt",
         "Ange hur uppföljning ska ske.",  # opens the sentence: the imperative
         "Slutligen bör strategin ange hur",
+        # "var" (each) gives way to no inflecting word: "vår" has "vårt" and "våra".
+        "att varje organisation sedan fortfarande jobbar var för sig",
     ],
 )
 def test_correct_readings_stay(line):
@@ -69,6 +72,7 @@ def test_word_classes_of_fixed_words():
     ]
     assert [is_infinitive(word) for word in ("svara", "svåra", "främja")] == [True, False, True]
     assert [is_adjective_inflection(word) for word in ("svåra", "stora", "svara", "vägen")] == [True, True, False, False]
+    assert [is_uninflected(word) for word in ("här", "där", "vår", "stor")] == [True, True, False, False]
     names = hunspell_names()
     assert {"ånge", "åre", "sundsvall"} <= names and "ange" not in names
 

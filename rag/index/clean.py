@@ -285,11 +285,10 @@ def _resolve_in_context(
         fixed = _resolve_word(words, index, raw_words[index], whole, word_paragraphs, word_lines)
         if fixed is not None:
             result[index] = fixed
-    resolved = list(repairs)
-    for token in range(len(repairs)):
-        if token in firsts:
-            resolved[token] = " ".join(result[index] for index in range(len(words)) if owner[index] == token)
-    return resolved
+    pieces: list[list[str]] = [[] for _ in repairs]
+    for index, word in enumerate(result):
+        pieces[owner[index]].append(word)
+    return [" ".join(words_of_token) if words_of_token else repair for words_of_token, repair in zip(pieces, repairs)]
 
 
 def _words_of(raw: list[str], repairs: list[str]) -> tuple[list[tuple[str, str, str]], list[int], list[str]]:

@@ -2,13 +2,13 @@
 
 ``rag/index/readings.py`` holds rules for particular groups of readings. The rules here hold
 for any group: they read the class of each competing reading from Swedish language data
-(simplemma's lemmas, wordfreq's frequencies, hunspell-sv's names) and the class of its
-neighbours, and state which class Swedish grammar allows in that slot.
+(the forms wordfreq lists beside it, hunspell-sv's names) and the class of its neighbours,
+and state which class Swedish grammar allows in that slot.
 
-* A finite verb (a present or past tense) does not stand right after an object pronoun inside
-  a clause ("ta med sig här att"), nor between another finite verb and a preposition, a
-  coordinator or the clause's end ("brinner här och nu", "gäller här i kommunen"): a clause has
-  one finite verb, and a transitive one takes its complement.
+* A finite verb (a present or past tense) gives way to an adverb (a word that does not inflect)
+  where it cannot stand: right after an object pronoun inside a clause ("ta med sig här att"),
+  and between another finite verb and a preposition, a coordinator or the clause's end
+  ("brinner här och nu", "gäller här i kommunen"): a clause has one finite verb.
 * An infinitive needs "att", a modal or an auxiliary before it; in a noun phrase, before a noun
   and without one of those, the adjective reading stands ("även i svåra frågor", "har svåra val").
 * A capitalised word that does not open a sentence or a line is a name: where one reading is a
@@ -24,8 +24,6 @@ import logging
 from functools import lru_cache
 from importlib import metadata
 
-import simplemma
-
 from rag.index.lexicon import load_lexicon
 
 log = logging.getLogger(__name__)
@@ -35,20 +33,13 @@ log = logging.getLogger(__name__)
 # "tår" (3.93) against "tar" (5.95) is not. On the report's competing words a gap of 1.0 admits
 # every hand-checked right reading and no look-alike (evals/ocr_gold_dev.jsonl, 2026-12-06).
 PLAUSIBLE_GAP = 1.0
-# A verb's lemma this common: "ha" (6.3), "stanna", "brinna"; a noun's plural in -r whose
-# lemma is a rare word ("tå", "sko") is not read as a present tense by accident.
+# A verb's infinitive (or an adjective's base) this common: "stanna" (3.9), "brinna", "svår";
+# rarer stems are left alone so that debris never makes a word a verb.
 VERB_LEMMA_ZIPF = 3.0
-# How a finite verb ends, given its lemma: present ("har", "brinner", "hanteras", "behövs") and
-# past ("stannade", "gällde", "köpte").
-_FINITE_FORMS = (
-    lambda lemma: lemma + "r",
-    lambda lemma: lemma[:-1] + "er",
-    lambda lemma: lemma + "s",
-    lambda lemma: lemma[:-1] + "s",
-    lambda lemma: lemma + "de",
-    lambda lemma: lemma[:-1] + "de",
-    lambda lemma: lemma[:-1] + "te",
-)
+# A short infinitive ("ha" 6.3, "gå", "ta", "se") is among the commonest words; "tå" and "sko"
+# (whose plurals "tår" and "skor" end like a present tense) are not.
+SHORT_VERB_ZIPF = 5.0
+_VOWELS = "aeiouyåäö"
 # Closed classes of Swedish. Object and reflexive pronouns end a verb phrase's object slot.
 OBJECT_PRONOUNS = frozenset("mig dig sig oss er dem honom henne".split())
 # What an infinitive follows: its marker, a modal, an auxiliary or a verb that takes one.
@@ -67,34 +58,56 @@ CLAUSE_END = "."
 
 
 @lru_cache(maxsize=20_000)
-def _lemma(word: str) -> str:
-    return simplemma.lemmatize(word, lang="sv")
-
-
-@lru_cache(maxsize=20_000)
 def is_finite_verb(word: str) -> bool:
-    """A present or past tense, from its lemma: "har" (ha), "brinner" (brinna), "gäller"."""
+    """A present or past tense, from the forms wordfreq lists beside it: "har" (ha), "stannar",
+    "brinner" (brinna), "gäller", "hanteras" (hantera), "behövs", "stannade". A noun's plural is none:
+    "kommuner" has no "kommuna", "lösningar" no "lösninga"."""
     if word in FINITE:
         return True
-    base = _lemma(word)
-    if base == word or len(base) < 2 or base[-1] not in "aeiouyåäö":
+    zipf = load_lexicon().zipf
+    if len(word) < 3 or zipf.get(word, 0.0) == 0.0:
         return False
-    if load_lexicon().zipf.get(base, 0.0) < VERB_LEMMA_ZIPF:
-        return False
-    return any(form(base) == word for form in _FINITE_FORMS)
+    stems = []
+    if word.endswith(("r", "s")):
+        stems.append(word[:-1])  # "har", "stannar", "hanteras"
+    if word.endswith("s"):
+        stems.append(word[:-1] + "a")  # "behövs"
+    if word.endswith("er"):
+        stems.append(word[:-2] + "a")  # "brinner", "gäller"
+    if word.endswith("de"):
+        stems.append(word[:-2])  # "stannade"
+    return any(stem[-1:] in _VOWELS and zipf.get(stem, 0.0) >= VERB_LEMMA_ZIPF and _is_verb_base(stem) for stem in stems)
+
+
+def _is_verb_base(stem: str) -> bool:
+    """An infinitive: a long one has its present and past listed (lexicon.is_infinitive); a short
+    one ("ha", "gå", "ta") is at most three letters and a very common word."""
+    lexicon = load_lexicon()
+    return lexicon.is_infinitive(stem) or len(stem) <= 3 and lexicon.zipf.get(stem, 0.0) >= SHORT_VERB_ZIPF or (
+        stem.endswith("a") and lexicon.zipf.get(stem[:-1] + "er", 0.0) >= VERB_LEMMA_ZIPF
+    )
 
 
 @lru_cache(maxsize=20_000)
 def is_infinitive(word: str) -> bool:
-    """A verb's infinitive: its own lemma, ending in a vowel, with a present tense listed."""
-    return _lemma(word) == word and load_lexicon().is_infinitive(word)
+    """A verb's infinitive in -a with its present and past listed ("svara", "främja")."""
+    return load_lexicon().is_infinitive(word)
 
 
 @lru_cache(maxsize=20_000)
 def is_adjective_inflection(word: str) -> bool:
-    """The plural or definite form of an adjective: its lemma plus "a" ("svåra" of "svår")."""
-    base = _lemma(word)
-    return base != word and base + "a" == word
+    """The plural or definite form of an adjective in -a whose base is a common word ("svåra" of
+    "svår", "stora" of "stor"), and no verb's infinitive."""
+    zipf = load_lexicon().zipf
+    return word.endswith("a") and zipf.get(word[:-1], 0.0) >= VERB_LEMMA_ZIPF and not is_infinitive(word)
+
+
+@lru_cache(maxsize=20_000)
+def is_uninflected(word: str) -> bool:
+    """A word without both the -t and the -a form that adjectives, pronouns and participles have:
+    the adverb "här" is one ("härt" 1.1); "vår" (vårt 5.4, våra 5.7) is not."""
+    zipf = load_lexicon().zipf
+    return not all(zipf.get(word + ending, 0.0) >= VERB_LEMMA_ZIPF for ending in ("t", "a"))
 
 
 @lru_cache(maxsize=1)
@@ -137,9 +150,9 @@ def choose_by_class(current: str, readings: list[str], before: list[str], after:
     prev = before[-1] if before else None
     nxt = after[0] if after else None
     if is_finite_verb(current):
-        non_verbs = [reading for reading in others if not is_finite_verb(reading) and _lemma(reading) == reading]
-        if non_verbs and _no_finite_slot(before, prev, nxt):
-            return non_verbs[0]
+        adverbs = [reading for reading in others if not is_finite_verb(reading) and is_uninflected(reading)]
+        if adverbs and _no_finite_slot(before, prev, nxt):
+            return adverbs[0]
     if is_infinitive(current) and not INFINITIVE_LICENSERS & set(before):
         adjectives = [reading for reading in others if is_adjective_inflection(reading)]
         if adjectives and _is_noun_like(nxt):
