@@ -276,7 +276,9 @@ def _resolve_in_context(
     then the word-class rules (rag/index/word_classes.py).
     """
     words, owner, raw_words = _words_of(raw, repairs)
-    firsts = {token: owner.index(token) for token in set(owner)}
+    firsts: dict[int, int] = {}
+    for index, token in enumerate(owner):
+        firsts.setdefault(token, index)
     word_paragraphs = {firsts[token] for token in paragraph_starts if token in firsts}
     word_lines = {firsts[token] for token in line_starts if token in firsts}
     result = [lead + core + trail for lead, core, trail in words]
@@ -343,14 +345,15 @@ def _resolve_word(
         name = _as_name(core, raw_core)
         if name is not None:
             return lead + name + trail
+    group = GROUP_OF.get(lower)
+    competitors = _competitors(norm, lower)
+    if group is None and not competitors:
+        return None  # most words fit no other word: no clause to read
     before = _clause_before(words, index, paragraph_starts)
     after = _clause_after(words, index, paragraph_starts)
-    choice = None
-    group = GROUP_OF.get(lower)
-    if group is not None:
-        choice = choose_reading(group, before, after)
-    if choice is None:
-        choice = choose_by_class(lower, _competitors(norm, lower), before, after)
+    choice = choose_reading(group, before, after) if group is not None else None
+    if choice is None and competitors:
+        choice = choose_by_class(lower, competitors, before, after)
     if choice is None or choice == lower:
         return None
     # Only a reading the OCR could have produced from the raw token.
@@ -363,10 +366,13 @@ def _competitors(norm: str, word: str) -> list[str]:
     """The other real words the OCR could have read as ``norm``: the same letters but for
     å/ä/ö, listed as Swedish, at least READING_MIN_ZIPF common."""
     lexicon = load_lexicon()
+    spellings = lexicon.by_key.get(Lexicon.key(word), ())
+    if not spellings or list(spellings) == [word]:
+        return []
     return sorted(
         (
             other
-            for other in lexicon.by_key.get(Lexicon.key(word), ())
+            for other in spellings
             if other != word
             and lexicon.zipf[other] >= READING_MIN_ZIPF
             and lexicon.is_swedish(other)
@@ -380,8 +386,10 @@ def _as_name(part: str, raw_part: str) -> str | None:
     """A capitalised word as the name hunspell-sv lists, when it is not a name as repaired."""
     if not (part[:1].isupper() and part[1:].islower() and part.isalpha()):
         return None
-    norm = _normalise(raw_part)
-    name = choose_name(part.lower(), [part.lower(), *_competitors(norm, part.lower())])
+    competitors = _competitors(_normalise(raw_part), part.lower())
+    if not competitors:
+        return None  # most names ("Vinnova") fit no other word, and need no dictionary
+    name = choose_name(part.lower(), [part.lower(), *competitors])
     return None if name is None else _restore_case(part, name)
 
 

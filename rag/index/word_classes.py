@@ -21,6 +21,7 @@ zipf rarer, so a rare look-alike ("tår" for "tar") never wins on class alone.
 from __future__ import annotations
 
 import logging
+import re
 from functools import lru_cache
 from importlib import metadata
 
@@ -55,6 +56,8 @@ FINITE = frozenset(
     "kan kunde ska skall skulle bör borde måste vill ville får fick behöver brukar".split()
 )
 CLAUSE_END = "."
+# A capitalised dictionary entry of letters only, before its affix flags: "Ånge/AeX", "Lund".
+_NAME_ENTRY = re.compile(r"^([A-ZÅÄÖ][a-zåäöéü]+)(?:/|$)", re.MULTILINE)
 
 
 @lru_cache(maxsize=20_000)
@@ -126,14 +129,8 @@ def hunspell_names() -> frozenset[str]:
     if path is None:
         log.warning("hunspell-sv has no sv_SE.dic; OCR repair will not prefer names it lists")
         return frozenset()
-    names = set()
-    with open(path.locate(), encoding="utf-8") as handle:
-        next(handle)  # the entry count
-        for line in handle:
-            entry = line.split("/", 1)[0].strip()
-            if entry[:1].isupper() and entry[1:].islower() and entry.isalpha():
-                names.add(entry.lower())
-    return frozenset(names)
+    text = path.locate().read_text(encoding="utf-8")
+    return frozenset(name.lower() for name in _NAME_ENTRY.findall(text))
 
 
 def plausible(reading: str, current: str) -> bool:
