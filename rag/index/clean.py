@@ -340,12 +340,12 @@ def _resolve_word(
     if not core.isalpha():
         return None
     lower = core.lower()
-    norm = _normalise(raw_core)
     if core[:1].isupper() and core[1:].islower() and index not in line_starts and not _opens_sentence(words, index, paragraph_starts):
         name = _as_name(core, raw_core)
         if name is not None:
             return lead + name + trail
     group = GROUP_OF.get(lower)
+    norm = _normalise(raw_core)
     competitors = _competitors(norm, lower)
     if group is None and not competitors:
         return None  # most words fit no other word: no clause to read
@@ -362,24 +362,23 @@ def _resolve_word(
     return lead + _restore_case(core, choice) + trail
 
 
-def _competitors(norm: str, word: str) -> list[str]:
+@lru_cache(maxsize=CACHE_ENTRIES)
+def _competitors(norm: str, word: str) -> tuple[str, ...]:
     """The other real words the OCR could have read as ``norm``: the same letters but for
     å/ä/ö, listed as Swedish, at least READING_MIN_ZIPF common."""
     lexicon = load_lexicon()
     spellings = lexicon.by_key.get(Lexicon.key(word), ())
     if not spellings or list(spellings) == [word]:
-        return []
-    return sorted(
-        (
-            other
-            for other in spellings
-            if other != word
-            and lexicon.zipf[other] >= READING_MIN_ZIPF
-            and lexicon.is_swedish(other)
-            and _channel_cost(norm, other) is not None
-        ),
-        key=lambda other: -lexicon.zipf[other],
-    )
+        return ()
+    others = [
+        other
+        for other in spellings
+        if other != word
+        and lexicon.zipf[other] >= READING_MIN_ZIPF
+        and lexicon.is_swedish(other)
+        and _channel_cost(norm, other) is not None
+    ]
+    return tuple(sorted(others, key=lambda other: -lexicon.zipf[other]))
 
 
 def _as_name(part: str, raw_part: str) -> str | None:

@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import logging
 import re
+from collections.abc import Sequence
 from functools import lru_cache
 from importlib import metadata
 
@@ -138,7 +139,7 @@ def plausible(reading: str, current: str) -> bool:
     return lexicon.zipf.get(reading, 0.0) >= lexicon.zipf.get(current, 0.0) - PLAUSIBLE_GAP
 
 
-def choose_by_class(current: str, readings: list[str], before: list[str], after: list[str]) -> str | None:
+def choose_by_class(current: str, readings: Sequence[str], before: list[str], after: list[str]) -> str | None:
     """The reading among ``readings`` (the competitors of ``current``, lowercase) that the slot
     calls for by word class, or None. ``before``/``after`` as in readings.choose_reading."""
     others = [reading for reading in readings if reading != current and plausible(reading, current)]
@@ -173,7 +174,7 @@ def _is_noun_like(word: str | None) -> bool:
     return not lexicon.is_function_word(word) and not is_finite_verb(word) and not is_infinitive(word)
 
 
-def choose_name(current: str, readings: list[str]) -> str | None:
+def choose_name(current: str, readings: Sequence[str]) -> str | None:
     """For a capitalised word inside a sentence: the reading hunspell-sv lists as a name, when
     the current reading is not one."""
     names = hunspell_names()
