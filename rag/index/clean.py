@@ -320,14 +320,21 @@ def _words_of(raw: list[str], repairs: list[str]) -> tuple[list[tuple[str, str, 
 
 
 def _resolve_word(
-    words: list[tuple[str, str, str]], index: int, raw_core: str, whole: bool, paragraph_starts: set[int], line_starts: set[int]
+    words: list[tuple[str, str, str]],
+    index: int,
+    raw_core: str,
+    whole: bool,
+    paragraph_starts: set[int],
+    line_starts: set[int],
 ) -> str | None:
     """The word at ``index`` as its context reads it, or None to keep the repair."""
     lead, core, trail = words[index]
+    # Inside a sentence and a line: neither a sentence's first word nor a heading's.
+    inside = index not in line_starts and not _opens_sentence(words, index, paragraph_starts)
     if whole:
         if core == "Ali" and _next_is_lowercase(words, index, trail, paragraph_starts):
             return lead + "AI i" + trail  # "AI" glued to "i": "införa AI i verksamheten"
-        if not lead + trail and raw_core in ("|", "Il", "I|") and index not in line_starts and not _opens_sentence(words, index, paragraph_starts):
+        if inside and not lead + trail and raw_core in ("|", "Il", "I|"):
             return "i"  # "som skapar värde |\nverksamheterna": the preposition
         if _is_cited_name(words, index) and _only_accented(raw_core, core):
             return lead + raw_core + trail  # "(Huxham & Vangen, 2013)", not "Vången"
@@ -340,7 +347,7 @@ def _resolve_word(
     if not core.isalpha():
         return None
     lower = core.lower()
-    if core[:1].isupper() and core[1:].islower() and index not in line_starts and not _opens_sentence(words, index, paragraph_starts):
+    if inside and core[:1].isupper() and core[1:].islower():
         name = _as_name(core, raw_core)
         if name is not None:
             return lead + name + trail
