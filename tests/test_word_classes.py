@@ -3,6 +3,8 @@ exact offsets, and the class tests on fixed words."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from rag.index.clean import repair_line, repair_text
@@ -89,3 +91,18 @@ def test_class_decisions_on_fixed_clauses():
     assert choose_by_class("svara", ["svåra"], ["vi", "ska"], ["frågor"]) is None
     assert choose_name("ange", ["ange", "ånge"]) == "ånge"
     assert choose_name("lund", ["lund"]) is None
+
+
+def test_the_reports_competing_words_a_manager_read():
+    corpus = Path(__file__).resolve().parents[1] / "corpus" / "fran-insikt-till-handling-ai-sweden-2025.txt"
+    source = corpus.read_text(encoding="utf-8")
+    repaired = repair_text(source)
+    for raw, fixed in [
+        ("ta med sig har att", "ta med sig här att"),
+        ("avenisvara fradgor", "även i svåra frågor"),
+        ("“brinner” har och nu", "“brinner” här och nu"),
+        ("ar Sundsvall-Ange, dér man", "är Sundsvall-Ånge, där man"),
+    ]:
+        start = repaired.text.index(fixed)
+        source_start, source_end = repaired.to_source(start, start + len(fixed))
+        assert source[source_start:source_end] == raw
