@@ -6,9 +6,9 @@ for any group: they read the class of each competing reading from Swedish langua
 and state which class Swedish grammar allows in that slot.
 
 * A finite verb (a present or past tense) gives way to an adverb (a word that does not inflect)
-  where it cannot stand: right after an object pronoun inside a clause ("ta med sig här att"),
-  and between another finite verb and a preposition, a coordinator or the clause's end
-  ("brinner här och nu", "gäller här i kommunen"): a clause has one finite verb.
+  where it cannot stand: right after a verb's object pronoun ("ta med sig här att"), and between
+  another finite verb and a preposition, a coordinator or the clause's end ("brinner här och nu",
+  "gäller här i kommunen"): a clause has one finite verb. Before a supine it stands: "har gått".
 * An infinitive needs "att", a modal or an auxiliary before it; in a noun phrase, before a noun
   and without one of those, the adjective reading stands ("även i svåra frågor", "har svåra val").
 * A capitalised word that does not open a sentence or a line is a name: where one reading is a
@@ -42,6 +42,9 @@ VERB_LEMMA_ZIPF = 3.0
 # A short infinitive ("ha" 6.3, "gå", "ta", "se") is among the commonest words; "tå" and "sko"
 # (whose plurals "tår" and "skor" end like a present tense) are not.
 SHORT_VERB_ZIPF = 5.0
+# ... and so is its present: "har" 7.1, "går" 6.2, "tar" 6.0, "ger" 5.7, "når" 4.7; the function
+# words "så" (sår 4.0), "de" (der 4.1), "på", "av" are no verbs.
+SHORT_PRESENT_ZIPF = 4.5
 _VOWELS = "aeiouyåäö"
 # Closed classes of Swedish. Object and reflexive pronouns end a verb phrase's object slot.
 OBJECT_PRONOUNS = frozenset("mig dig sig oss er dem honom henne".split())
@@ -86,12 +89,18 @@ def is_finite_verb(word: str) -> bool:
 
 def _is_verb_base(stem: str) -> bool:
     """An infinitive: a weak verb has its present and past listed (lexicon.is_infinitive), a strong
-    one its present in -er ("brinna", "brinner"); a short one ("ha", "gå", "ta") is at most three
-    letters and a very common word."""
+    one its present in -er ("brinna", "brinner"); a short one ("ha", "gå", "ta") is a very common
+    word of at most three letters ending in a vowel, with a common present ("har", "går", "tar")."""
     lexicon = load_lexicon()
-    return lexicon.is_infinitive(stem) or len(stem) <= 3 and lexicon.zipf.get(stem, 0.0) >= SHORT_VERB_ZIPF or (
-        stem.endswith("a") and lexicon.zipf.get(stem[:-1] + "er", 0.0) >= VERB_LEMMA_ZIPF
+    zipf = lexicon.zipf
+    short = (
+        len(stem) <= 3
+        and stem[-1:] in _VOWELS
+        and zipf.get(stem, 0.0) >= SHORT_VERB_ZIPF
+        and zipf.get(stem + "r", 0.0) >= SHORT_PRESENT_ZIPF
     )
+    strong = stem.endswith("a") and zipf.get(stem[:-1] + "er", 0.0) >= VERB_LEMMA_ZIPF
+    return lexicon.is_infinitive(stem) or short or strong
 
 
 @lru_cache(maxsize=20_000)
@@ -161,11 +170,43 @@ def choose_by_class(current: str, readings: Sequence[str], before: list[str], af
 
 
 def _no_finite_slot(before: list[str], prev: str | None, nxt: str | None) -> bool:
-    if prev in OBJECT_PRONOUNS and len(before) >= 2:
-        return True  # "ta med sig här att"; a clause opened by the pronoun ("Honom har …") is exempt
+    if nxt is not None and is_supine(nxt):
+        return False  # the auxiliary of a perfect: "ingen av dem har gått"
+    if prev in OBJECT_PRONOUNS and _is_verbs_object(before[:-1]):
+        return True  # "ta med sig här att"
     if prev is not None and is_finite_verb(prev):
         return nxt is None or nxt == CLAUSE_END or nxt in COORDINATORS or nxt in PREPOSITIONS
     return False
+
+
+def _is_verbs_object(before: list[str]) -> bool:
+    """Whether a pronoun after ``before`` is a verb's object: right after the verb ("ger dem"),
+    or after its particle ("ta med sig"), not inside a noun phrase ("ingen av dem har …") nor
+    opening the clause ("Honom har jag …")."""
+    if not before:
+        return False
+    if _is_verb(before[-1]):
+        return True
+    return len(before) >= 2 and before[-1] in PREPOSITIONS and _is_verb(before[-2])
+
+
+def _is_verb(word: str) -> bool:
+    return is_finite_verb(word) or word.isalpha() and _is_verb_base(word)
+
+
+@lru_cache(maxsize=20_000)
+def is_supine(word: str) -> bool:
+    """A supine, the form "har" takes in a perfect: "arbetat" (arbeta), "byggt" (bygga), "gått"
+    (gå), "skrivit" (skriva), from the infinitive wordfreq lists beside it."""
+    zipf = load_lexicon().zipf
+    if len(word) < 4 or not word.endswith("t"):
+        return False
+    stems = [word[:-1], word[:-1] + "a"]  # "arbetat", "byggt"
+    if word.endswith("tt"):
+        stems.append(word[:-2])  # "gått", "nått"
+    if word.endswith("it"):
+        stems.append(word[:-2] + "a")  # "skrivit", "varit"
+    return any(zipf.get(stem, 0.0) >= VERB_LEMMA_ZIPF and _is_verb_base(stem) and stem[-1:] in _VOWELS for stem in stems)
 
 
 def _is_noun_like(word: str | None) -> bool:
