@@ -16,11 +16,14 @@ Metrics over the later turns: ``later_turns_right`` (the primary metric), ``dete
 turns), ``answerable_declined`` and ``unanswerable_declined``, and ``right`` per turn type
 (``follow_up``, ``self_contained``, ``unanswerable``). First turns are reported apart
 (``first_turns_right``): they are single questions, measured by ``rag eval --gold``.
+
+A file in the independent format of ../shared/gold/ (``turns`` as two plain questions,
+``follow_up``, ``expect_any``, ``answerable``; no gold quotes) is recognised by its first line and
+run by ``evals.independent_conversations``, which keeps that format's three expectations.
 """
 
 from __future__ import annotations
 
-import csv
 import hashlib
 import json
 import logging
@@ -32,6 +35,8 @@ from pathlib import Path
 from typing import Any
 
 from evals.conversation_report import render_html
+from evals import independent_conversations as independent
+from evals.csv_cells import write_csv
 from evals.gold import GoldItem, _gold_item, load_corpus_texts, locate_gold
 from evals.metrics import percentile, score_question
 from rag.jsonl import read_jsonl
@@ -251,6 +256,8 @@ def compare_runs(this: dict, other: dict, other_run: str | Path | None = None) -
 
 def format_summary(metrics: dict, comparison: dict | None = None) -> str:
     """A short plain-text table for the terminal."""
+    if metrics.get("format") == independent.FORMAT:
+        return independent.format_summary(metrics, comparison)
     lines = ["conversations: {}, later turns: {} ({} right), errors: {}".format(
         metrics.get("n_conversations"), metrics.get("n_later_turns"), metrics.get("n_right"), metrics.get("n_errors"))]
     compared = (comparison or {}).get("metrics", {})
@@ -291,7 +298,10 @@ def run_conversation_eval(
 ) -> dict:
     """Ask every conversation, score it and write a run folder: ``summary.json``, ``turns.csv``
     (one row per turn), ``report.html`` and ``responses.jsonl``. Returns the summary with the
-    per-turn rows under ``turns``."""
+    per-turn rows under ``turns``. A file in the independent format is run by
+    ``evals.independent_conversations`` (its run folder has no ``report.html``)."""
+    if independent.is_independent_format(path):
+        return independent.run_independent_eval(path, out_dir, ask_fn, compare=compare, extra=extra)
     conversations = load_conversations(path)
     texts = corpus_texts if corpus_texts is not None else load_corpus_texts(corpus_dir)
     # Fail before the slow part: a quote the corpus lacks makes the run meaningless.
@@ -327,8 +337,4 @@ def run_conversation_eval(
 
 
 def _write_csv(path: Path, rows: list[dict]) -> None:
-    with open(path, "w", encoding="utf-8", newline="") as handle:
-        writer = csv.DictWriter(handle, fieldnames=CSV_COLUMNS, extrasaction="ignore")
-        writer.writeheader()
-        for row in rows:
-            writer.writerow({k: "" if row.get(k) is None else row.get(k) for k in CSV_COLUMNS})
+    write_csv(path, CSV_COLUMNS, rows, lambda v: "" if v is None else v)

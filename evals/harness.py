@@ -6,7 +6,6 @@ Gold loading is ``evals.gold``; what each metric means and how it is counted is 
 
 from __future__ import annotations
 
-import csv
 import hashlib
 import json
 import logging
@@ -16,6 +15,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
+from evals.csv_cells import write_csv
 from evals.gold import GoldItem, load_corpus_texts, load_gold, locate_gold
 from evals.metrics import HEADLINE_METRICS, METRICS_VERSION, compare_runs, evaluate
 from evals.report import render_html
@@ -198,8 +198,4 @@ def _csv_value(value: Any) -> Any:
 
 
 def _write_csv(path: Path, rows: list[dict]) -> None:
-    with open(path, "w", encoding="utf-8", newline="") as handle:
-        writer = csv.DictWriter(handle, fieldnames=CSV_COLUMNS, extrasaction="ignore")
-        writer.writeheader()
-        for row in rows:
-            writer.writerow({k: _csv_value(row.get(k)) for k in CSV_COLUMNS})
+    write_csv(path, CSV_COLUMNS, rows, _csv_value)

@@ -10,7 +10,7 @@ real service with each variant; rows are scored with the eval harness's own rule
 cross-validated by question (``--folds`` x ``--shuffles``): the variant with the best mean
 recall@5 + MRR + evidence shown on the other folds answers the held-out fold.
 
-    RAG_ABSTAIN_THRESHOLD=-10 RAG_ABSTAIN_SPECIFIC_BELOW=-10 python -m evals.tune_translation
+    RAG_DECLINE_BELOW=-10 RAG_PARTIAL_BELOW=-10 python -m evals.tune_translation
 
 Never point it at a held-out file.
 """

@@ -6,9 +6,12 @@ Settings come from defaults < RAG_* environment variables < the flags given here
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import logging
+import signal
 import sys
+import threading
 from pathlib import Path
 from typing import Iterator
 
@@ -18,6 +21,7 @@ from rag.index.loaders import LoaderError
 from rag.locations import citation_label
 from rag.index.store import IndexBusy, IndexMissing, StoreUnavailable
 from rag.jsonl import read_jsonl
+from rag.terminal import PrintableStream, printable
 
 log = logging.getLogger(__name__)
 
@@ -376,9 +380,12 @@ def cmd_feedback(args) -> int:
         if args.json:
             sys.stdout.write(json.dumps(r, ensure_ascii=False) + "\n")
         else:
-            comment = " — {}".format(r["comment"]) if r["comment"] else ""
-            user = " ({})".format(r["user"]) if r["user"] else ""
-            print("#{} {:+d} {}{} {}{}".format(r["id"], r["rating"], r["created_at"], user, r["question"], comment))
+            # One record per line: a newline or carriage return in a field is shown, never obeyed.
+            comment = " — {}".format(printable(r["comment"])) if r["comment"] else ""
+            user = " ({})".format(printable(r["user"])) if r["user"] else ""
+            print("#{} {:+d} {}{} {}{}".format(
+                r["id"], r["rating"], printable(str(r["created_at"])), user, printable(r["question"]), comment
+            ))
     return 1 if problems else 0
 
 
@@ -391,7 +398,7 @@ def cmd_users(args) -> int:
     users = UsersFile(settings.users_file)
     if args.action == "list":
         for name in users.names():
-            print(name)
+            print(printable(name))
         return 0
     if args.action == "remove":
         users.remove(args.name)
@@ -418,8 +425,18 @@ COMMANDS = {"ingest": cmd_ingest, "remove": cmd_remove, "clean": cmd_clean, "ask
             "users": cmd_users}
 
 
+class Stopped(KeyboardInterrupt):
+    """SIGTERM (a service manager stopping us, ``kill``): unwinds like Ctrl-C, so a half-built index
+    generation is discarded and the lock released, and is then named on the console."""
+
+
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
+    with _printable_output(), _stopped_by_sigterm():
+        return _run(args)
+
+
+def _run(args) -> int:
     level = logging.INFO if getattr(args, "verbose", False) else logging.WARNING
     logging.basicConfig(level=level, format="%(levelname)s %(name)s: %(message)s")
     # bm25s sets its own logger to DEBUG when imported; the handler level keeps that quiet.
@@ -433,9 +450,42 @@ def main(argv: list[str] | None = None) -> int:
     ) as exc:
         print("rag: error: {}".format(exc), file=sys.stderr)
         return 2
+    except Stopped:
+        print("rag: stopped by SIGTERM; the previous index is unchanged", file=sys.stderr, flush=True)
+        return 128 + signal.SIGTERM
     except KeyboardInterrupt:
         print("rag: interrupted; the previous index is unchanged", file=sys.stderr)
         return 130
+
+
+@contextlib.contextmanager
+def _stopped_by_sigterm() -> Iterator[None]:
+    if threading.current_thread() is not threading.main_thread():
+        yield  # signal handlers can only be set from the main thread
+        return
+
+    def stop(signum, frame):
+        raise Stopped()
+
+    previous = signal.signal(signal.SIGTERM, stop)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
+@contextlib.contextmanager
+def _printable_output() -> Iterator[None]:
+    """Everything printed meanwhile, to standard output and error, goes through
+    ``rag.terminal.printable``: corpus text, questions and file names cannot drive the terminal."""
+    saved = sys.stdout, sys.stderr
+    sys.stdout, sys.stderr = PrintableStream(sys.stdout), PrintableStream(sys.stderr)
+    try:
+        yield
+    finally:
+        sys.stdout.flush()
+        sys.stderr.flush()
+        sys.stdout, sys.stderr = saved
 
 
 if __name__ == "__main__":

@@ -11,7 +11,7 @@ from __future__ import annotations
 import os
 import re
 from pathlib import Path
-from urllib.parse import urlsplit, urlunsplit
+from urllib.parse import unquote_plus, urlsplit, urlunsplit
 from typing import Any, Literal
 
 from pydantic import Field, SecretStr, ValidationError, field_serializer, field_validator, model_validator
@@ -25,25 +25,55 @@ class ConfigError(ValueError):
     """A setting is unknown or has a bad value; the message names it."""
 
 
-_SECRET_QUERY = re.compile(r"(key|token|secret|password|sig|auth)", re.I)
+# libpq's own "password" and "sslpassword", "passfile" aside, and the usual names of keys and tokens.
+_SECRET_QUERY = re.compile(r"(key|token|secret|passw|pwd|sig|auth|credential)", re.I)
 
 
-def redact_url(url: str | None) -> str | None:
-    """``url`` with a password in it (``http://user:KEY@host``) and secret-looking query values
-    (``?api-key=…``) replaced by ``***``: what may be written to a run folder, feedback or a log."""
+def redact_url(url: str | None, keep_user: bool = False) -> str | None:
+    """``url`` with a password in it (``http://user:KEY@host``) and secret-looking values in its query
+    or fragment (``?api-key=…``, ``?password=…``, ``#access_token=…``, also percent-encoded; a
+    fragment that is not ``key=value`` pairs as a whole) replaced by ``***``: what may be written to
+    a run folder, feedback, an error message or a log. A user name alone is a key too (``http://KEY@host``)
+    unless ``keep_user`` (PostgreSQL's user name, which libpq names in its own errors)."""
     if not url:
         return url
-    parts = urlsplit(url)
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        return "***"  # not even a URL; nothing of it is shown
     netloc = parts.netloc
     if "@" in netloc:
         userinfo, host = netloc.rsplit("@", 1)
         user = userinfo.split(":", 1)[0]
-        netloc = "{}:***@{}".format(user, host) if ":" in userinfo else "***@{}".format(host)
-    pairs = []
-    for pair in parts.query.split("&"):
+        if ":" in userinfo:
+            netloc = "{}:***@{}".format(user, host)
+        elif not keep_user:
+            netloc = "***@{}".format(host)
+    fragment = _redact_pairs(parts.fragment) if "=" in parts.fragment else "***" if parts.fragment else ""
+    return urlunsplit((parts.scheme, netloc, parts.path, _redact_pairs(parts.query), fragment))
+
+
+def _redact_pairs(text: str) -> str:
+    pieces = re.split(r"([&;])", text)
+    for i in range(0, len(pieces), 2):
+        key, equals, _ = pieces[i].partition("=")
+        if equals and _SECRET_QUERY.search(unquote_plus(key)):
+            pieces[i] = key + "=***"
+    return "".join(pieces)
+
+
+def url_secrets(url: str) -> list[str]:
+    """Where ``url`` carries a secret: "the user:password part", "query parameter NAME",
+    "fragment"; empty when it carries none."""
+    parts = urlsplit(url)
+    found = ["the user:password part"] if parts.password is not None else []
+    for pair in re.split(r"[&;]", parts.query):
         key, equals, _ = pair.partition("=")
-        pairs.append(key + "=***" if equals and _SECRET_QUERY.search(key) else pair)
-    return urlunsplit((parts.scheme, netloc, parts.path, "&".join(pairs), parts.fragment))
+        if equals and _SECRET_QUERY.search(unquote_plus(key)):
+            found.append("query parameter {}".format(unquote_plus(key)))
+    if parts.fragment:
+        found.append("fragment")
+    return found
 
 
 class Settings(BaseSettings):
@@ -142,8 +172,41 @@ class Settings(BaseSettings):
     feedback_password: SecretStr | None = Field(
         None, exclude=True, description="PostgreSQL password; read only from the environment (RAG_FEEDBACK_PASSWORD)."
     )
+    work_path: Path = Field(
+        PROJECT_ROOT / "feedback" / "work.sqlite3",
+        description="SQLite file where each user's conversation and draft are kept (created on first use); with "
+        "feedback_url they are kept in that PostgreSQL database instead.",
+    )
+    history_retention_days: int = Field(
+        30,
+        ge=0,
+        le=3650,
+        description="Days a stored conversation is kept after its last question; 0 keeps it only while the page "
+        "is open (nothing is written). Conversations are personal data and may be public records: choose with "
+        "the organisation's records management. Drafts are kept until the user removes them.",
+    )
     users_file: Path | None = Field(
         None, description="Login: a users file with hashed passwords (`rag users add NAME`); the web app asks for a login."
+    )
+    session_idle_seconds: float = Field(
+        3600.0, ge=1, le=30 * 86400, description="Login: a session unused this long ends (sign in again)."
+    )
+    session_max_seconds: float = Field(
+        12 * 3600.0,
+        ge=1,
+        le=365 * 86400,
+        description="Login: a session ends this long after its login however much it is used (also the "
+        "cookie's Max-Age). Removing a user or changing their password ends their sessions at once.",
+    )
+    login_lockout_failures: int = Field(
+        10,
+        ge=1,
+        le=1000,
+        description="Login: failed logins for one user name before it is locked (5x that for one client "
+        "address); delays grow after the third.",
+    )
+    login_lockout_seconds: float = Field(
+        900.0, ge=1, le=86400, description="Login: how long a user name or address stays locked."
     )
     trusted_user_header: str | None = Field(
         None,
@@ -159,6 +222,35 @@ class Settings(BaseSettings):
         2, ge=1, description="Answers computed at once by the web app (gradio queue workers); 2 cores here."
     )
     ui_max_queue: int = Field(64, ge=1, description="Requests the web app queues before refusing new ones.")
+    ui_max_sessions: int = Field(
+        1000,
+        ge=10,
+        le=100_000,
+        description="Page and API sessions whose component values the web app keeps in memory (Gradio's session "
+        "state, about 150 KB each); beyond it the least recently used are dropped. Users' drafts and "
+        "conversations are not kept there.",
+    )
+    export_keep_seconds: float = Field(
+        600.0,
+        ge=1,
+        le=86400,
+        description="An exported memo is deleted this long after the export (a minute after its first download "
+        "if that comes sooner); only the user who exported it can fetch it meanwhile.",
+    )
+    shutdown_grace_seconds: float = Field(
+        30.0,
+        ge=0,
+        le=3600,
+        description="On SIGTERM or Ctrl-C the web app takes no new work and waits this long at most for answers "
+        "in flight to finish before it exits.",
+    )
+    request_header_seconds: float = Field(
+        10.0,
+        ge=1,
+        le=600,
+        description="A connection that has not sent a complete request head within this many seconds is closed "
+        "(slow or half-open clients).",
+    )
     max_question_chars: int = Field(
         500,
         ge=50,
@@ -184,21 +276,35 @@ class Settings(BaseSettings):
     def _redact_url(self, url: str | None) -> str | None:
         return redact_url(url)
 
+    @field_serializer("feedback_url")
+    def _redact_database_url(self, url: str | None) -> str | None:
+        # The validator refuses secrets in it; redacted all the same, the user name kept as libpq shows it.
+        return redact_url(url, keep_user=True)
+
     @field_validator("feedback_url")
     @classmethod
     def _check_feedback_url(cls, url: str | None) -> str | None:
         if not url:
             return None
-        parts = urlsplit(url)
-        if parts.scheme not in ("postgresql", "postgres") or not parts.hostname or not parts.path.strip("/"):
+        try:
+            parts = urlsplit(url)
+            hostname = parts.hostname
+        except ValueError:
+            parts, hostname = None, None
+        if parts is None or parts.scheme not in ("postgresql", "postgres") or not hostname or not parts.path.strip("/"):
             raise ValueError(
                 "feedback_url must look like postgresql://user@host:port/database (unset it to keep the SQLite file); "
                 "got {}".format(redact_url(url))
             )
-        if parts.password is not None:
+        secrets = url_secrets(url)
+        if secrets:
+            # Anywhere in the URL (user:password@, ?password=, ?sslpassword=, #…), it would be shown
+            # wherever the URL is: error messages, eval runs, logs.
             raise ValueError(
-                "feedback_url must not contain the password ({}): give it in RAG_FEEDBACK_PASSWORD or PGPASSWORD, "
-                "which is never written or logged".format(redact_url(url))
+                "feedback_url must not contain the password or any secret ({} in {}): give the password in "
+                "RAG_FEEDBACK_PASSWORD or PGPASSWORD, which is never written or logged".format(
+                    ", ".join(secrets), redact_url(url)
+                )
             )
         return url
 

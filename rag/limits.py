@@ -17,6 +17,43 @@ from rag.types import Turn
 # Passages a search or an answer may ask for: the same range the `k` setting allows.
 MAX_K = 50
 _WHAT = {"question": "a question", "query": "what to search for"}
+# What one person's draft may hold. A whole passage is at most 4,000 characters (chunk_chars) and
+# an answer quotes at most 12 sentences, so 20,000 leaves room for a user's rewriting; a title and
+# a note are a line or a paragraph. 200 parts is a long memo; all of it is kept per user on the
+# server, so each bound keeps one person from filling its memory and disk (a 50 MB part was taken).
+MAX_DRAFT_ITEM_CHARS = 20_000
+MAX_DRAFT_NOTE_CHARS = 5_000
+MAX_MEMO_TITLE_CHARS = 200
+MAX_DRAFT_ITEMS = 200
+
+
+def check_draft_part(text: str, note: str) -> None:
+    """ValueError (Swedish: the page shows it) when a draft part's text or note is too long."""
+    for what, value, limit in (("Texten", text, MAX_DRAFT_ITEM_CHARS), ("Anteckningen", note, MAX_DRAFT_NOTE_CHARS)):
+        if len(value or "") > limit:
+            raise ValueError(
+                "{} är {} tecken lång; en del av utkastet får ha högst {} tecken. Korta ner den eller dela upp "
+                "den på flera delar.".format(what, _swedish_number(len(value)), _swedish_number(limit))
+            )
+
+
+def _swedish_number(n: int) -> str:
+    """12 345 678: Swedish groups digits with a (no-break) space."""
+    return "{:,}".format(n).replace(",", "\u00a0")
+
+
+def check_memo_title(title: str) -> None:
+    if len(title or "") > MAX_MEMO_TITLE_CHARS:
+        raise ValueError(
+            "Rubriken är {} tecken lång; den får ha högst {} tecken. Korta ner den.".format(len(title), MAX_MEMO_TITLE_CHARS)
+        )
+
+
+def check_draft_size(parts: int) -> None:
+    if parts > MAX_DRAFT_ITEMS:
+        raise ValueError(
+            "Utkastet kan ha högst {} delar. Ta bort delar du inte behöver innan du fäster fler.".format(MAX_DRAFT_ITEMS)
+        )
 
 
 def check_text(text: object, limit: int, field: str = "question", allow_empty: bool = False) -> str:

@@ -1,4 +1,5 @@
-"""What a reader is told about where a passage is: its chapter › section and page.
+"""What a reader is told about where a passage is: its chapter › section and page, and what its
+source is called (``shown_title``).
 
 Character offsets and OCR line numbers stay in the JSON (they are what a program needs to
 find a span again) but never reach a person: a manager holding the published report checks
@@ -9,6 +10,8 @@ these functions.
 """
 
 from __future__ import annotations
+
+import unicodedata
 
 from rag.types import PageSpan
 
@@ -34,3 +37,25 @@ def citation_label(section: str, pages: PageSpan | None, lang: str = "sv") -> st
     """ "4. AI-strategin som grund för AI-användning › Juridiken måste gå i takt med strategin, s. 21"."""
     where = page_label(pages, lang)
     return "{}, {}".format(section, where) if where else section
+
+
+def shown_title(files: dict[str, dict], source: str) -> str | None:
+    """The title of ``source`` as a reader sees it, from the index's file entries. A file the corpus
+    manifest describes (``curated``: the report) goes by its title. Any other file goes by its own
+    title (first line, PDF title), followed by its file name when that title could be taken for
+    the report's: a file headed "# Från insikt till handling" is not the report and must not read
+    as it in an answer, the viewer or a memo's references."""
+    entry = files.get(source) or {}
+    title = entry.get("title")
+    if not title or entry.get("curated"):
+        return title
+    own = _comparable(title)
+    if any(_comparable(f.get("title") or "") in own for f in files.values() if f.get("curated") and f.get("title")):
+        return "{} ({})".format(title, source.rsplit("/", 1)[-1])
+    return title
+
+
+def _comparable(title: str) -> str:
+    """Letters and digits only, without case or accents: "Fran insikt till handling!" reads as the report's title."""
+    flat = unicodedata.normalize("NFKD", title.casefold())
+    return "".join(ch for ch in flat if ch.isalnum())

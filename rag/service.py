@@ -10,11 +10,14 @@ service, never from the index objects behind it.
 A warm service follows the store's current generation (``refresh``, called every
 ``index_poll_seconds`` by ``rag.replica.Poller``): a new one is loaded beside the old and
 swapped in with one assignment, and every question reads the generation it started on
-to the end.
+to the end. The passages of the last few generations it answered from stay readable (text,
+sentences and file entries, no vectors), so a citation in an answer given just before a switch
+still opens; an id found in none of them makes the service look for a newer generation once.
 """
 
 from __future__ import annotations
 
+import collections
 import dataclasses
 import logging
 import threading
@@ -69,6 +72,31 @@ class Loaded:
     passages: IndexedPassages
 
 
+# Generations whose passages stay readable after a switch. With only the current one readable,
+# 6 of 1,227 citation clicks right after a re-ingest failed (issue 20's probe: 5 re-ingests under
+# 8 asking clients). A citation is clicked seconds after its answer and a re-ingest takes longer than
+# that, so one earlier generation covers a click that straddles a switch; the second covers two
+# switches in quick succession. Each costs its passage and sentence text (no vectors).
+EARLIER_GENERATIONS = 2
+
+
+@dataclass(frozen=True)
+class _Passages:
+    """What the viewer and the memo read of a generation: no vectors, no search structures."""
+
+    name: str
+    manifest: Manifest
+    passages: list
+    sentences: list
+    by_id: dict
+    sentences_of: dict
+
+    @classmethod
+    def of(cls, generation: Generation) -> "_Passages":
+        return cls(generation.name, generation.manifest, generation.passages, generation.sentences,
+                   generation.by_id, generation.sentences_of)
+
+
 class RagService:
     def __init__(
         self,
@@ -96,6 +124,7 @@ class RagService:
         self._warm = threading.Lock()
         self._switching = threading.Lock()
         self._loaded: Loaded | None = None
+        self._earlier: collections.deque[IndexedPassages] = collections.deque(maxlen=EARLIER_GENERATIONS)
         self.poller = Poller(self, settings.index_poll_seconds)
 
     def warm_up(self) -> "RagService":
@@ -123,6 +152,8 @@ class RagService:
             if reason:
                 log.warning("not switching to index generation %s: %s", generation.name, reason)
                 return False
+            previous = self._loaded.generation
+            self._earlier.appendleft(IndexedPassages(_Passages.of(previous), self.settings.corpus_dir))
             self._loaded = self._answering(generation)
         log.warning("now answering from index generation %s in %s", generation.name, self.store.describe())
         return True
@@ -190,13 +221,28 @@ class RagService:
             sentences=len(generation.sentences),
         )
 
+    def _holding(self, passage_id: str) -> IndexedPassages:
+        """The passages of the newest generation that holds ``passage_id``: the current one, one
+        it answered from before the last switches, or a newer one in the store (another replica
+        may have switched first); else the current one, whose lookup raises KeyError naming the id."""
+        current = self.warm_up()._loaded.passages
+        if passage_id in current.generation.by_id:
+            return current
+        for earlier in list(self._earlier):
+            if passage_id in earlier.generation.by_id:
+                return earlier
+        if self.refresh():
+            return self._loaded.passages
+        return current
+
     def passage(self, passage_id: str) -> Passage:
-        """KeyError naming the id when the current index has no such passage."""
-        return self.warm_up()._loaded.passages.passage(passage_id)
+        """Passage ``passage_id`` of the current index or of one answered from just before it;
+        KeyError naming the id when none has it."""
+        return self._holding(passage_id).passage(passage_id)
 
     def locate(self, passage: Passage) -> SourceLocation:
         """Where ``passage`` is in its source file (page label; lines for text files)."""
-        return self.warm_up()._loaded.passages.locate(passage)
+        return self._holding(passage.id).locate(passage)
 
     def title(self, source: str) -> str | None:
         """The title of ``source`` as the corpus manifest describes it, if it does."""
@@ -204,11 +250,16 @@ class RagService:
 
     def sentences(self, passage_id: str) -> list:
         """The sentences of passage ``passage_id`` in order, with source spans and pages."""
-        return self.warm_up()._loaded.passages.sentences(passage_id)
+        return self._holding(passage_id).sentences(passage_id)
 
     def document(self, source: str) -> dict:
-        """How the index describes ``source``: title, and publisher and year from the corpus manifest."""
-        return self.warm_up()._loaded.passages.document(source)
+        """How the index describes ``source``: title, and publisher and year from the corpus manifest
+        (of an earlier generation for a file the current one no longer holds)."""
+        current = self.warm_up()._loaded.passages
+        for passages in (current, *list(self._earlier)):
+            if source in passages.generation.manifest.files:
+                return passages.document(source)
+        return current.document(source)
 
     def search(
         self, query: str, k: int | None = None, section: str | None = None, source: str | None = None
@@ -237,7 +288,7 @@ class RagService:
     def passage_view(self, passage_id: str, highlight: Sequence[tuple[int, int]] = ()) -> PassageView:
         """Passage ``passage_id`` in its context with the sentences overlapping the source spans
         in ``highlight`` marked (see ``rag.product.viewer.passage_view``); KeyError for an unknown id."""
-        return self.warm_up()._loaded.passages.view(passage_id, highlight)
+        return self._holding(passage_id).view(passage_id, highlight)
 
     def ask(
         self,

@@ -12,6 +12,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Sequence
 
+from rag.markers import literal
+
 if TYPE_CHECKING:
     from rag.answering.query import Query
 
@@ -56,6 +58,9 @@ class Document:
     sha256: str
     pages: tuple[Page, ...] = ()
     title: str | None = None
+    # OCR output, whose words are repaired for display and search (rag.index.clean). Only a file the
+    # corpus manifest marks so ("ocr": true); clean text is never "repaired" ("NordAI" stays NordAI).
+    ocr: bool = False
 
     def page_at(self, offset: int) -> int | None:
         """The page number holding character ``offset``, or None for unpaginated text."""
@@ -319,11 +324,14 @@ class Answer:
     @property
     def evidence(self) -> float:
         return self.decision.evidence
+    # Quoted sources the corpus manifest does not describe, i.e. not the report (``rag.answering.compose``).
+    other_documents: tuple[str, ...] = ()
 
     @property
     def text(self) -> str:
         """The answer as plain text: the lead line, then each part, a headed part as a list with one
-        item per run of sentences quoted together. Markers follow each stretch from one passage."""
+        item per run of sentences quoted together. Markers follow each stretch from one passage; a
+        bracketed number in a quoted sentence is the source's text, written ``\\[2]`` (``rag.markers``)."""
         blocks = [self.lead] if self.lead else []
         parts = self.parts or (AnswerPart("lead", None, (tuple(range(len(self.sentences))),)),)
         for part in parts:
@@ -346,9 +354,9 @@ class Answer:
             for sentence in run:
                 if sentence.text.startswith("•") and out:
                     # A list item of the report keeps its own line, indented under what announced it.
-                    out += "\n  " + sentence.text
+                    out += "\n  " + literal(sentence.text)
                 else:
-                    out += (" " if out else "") + sentence.text
+                    out += (" " if out else "") + literal(sentence.text)
             out += "".join(f" [{n}]" for n in citations)
         return out
 
@@ -370,6 +378,7 @@ class Answer:
             "answerable_probability": (
                 None if self.decision.probability is None else round(self.decision.probability, 4)
             ),
+            "other_documents": list(self.other_documents),
             "parts": [p.to_dict() for p in self.parts],
             "sentences": [s.to_dict() for s in self.sentences],
             "citations": [c.to_dict() for c in self.citations],

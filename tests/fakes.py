@@ -82,7 +82,7 @@ def corpus_without_rag_env(root: Path, files: dict[str, str]):
     """Write ``files`` into ``root/corpus`` and yield that folder, with any RAG_* variables of
     the shell hidden for the duration so that only the test's settings count."""
     corpus = root / "corpus"
-    corpus.mkdir()
+    corpus.mkdir(exist_ok=True)  # an app started again over the same folder (a restart)
     for name, text in files.items():
         (corpus / name).write_text(text, encoding="utf-8")
     with pytest.MonkeyPatch.context() as mp:

@@ -11,7 +11,7 @@ import pytest
 from fakes import HashEmbedder, fake_index
 
 from rag.answering import sentence_kinds as kinds
-from rag.answering.abstention import Decision
+from rag.types import Decision
 from rag.answering.answer import ExtractiveAnswerer, report_sources
 from rag.answering.compose import Composer, opening
 from rag.answering.selection import FEATURES, Chain, probability, select
@@ -41,7 +41,7 @@ Staten bör inrätta en nationell samordning av kommunernas arbete med AI-strate
 Kommunchefen bör leda arbetet med AI-strategin och avsätta tid för det i ledningsgruppen.
 """
 MANIFEST = json.dumps({"documents": [{"file": "rapport.txt", "title": "Rapport om AI i kommuner"}]})
-NEVER = dict(abstain_threshold=-10.0, abstain_specific_below=-10.0)
+NEVER = dict(decline_below=-10.0, partial_below=-10.0)
 
 
 @pytest.fixture(scope="module")

@@ -34,8 +34,9 @@ SUB = CH1 + SECTION_SEP + "Ledning och styrning"
 CH2 = "2. Juridik och dataskydd"
 
 
-def _doc(text: str = TEXT, **kwargs) -> Document:
-    return Document(source="t.txt", path="t.txt", text=text, sha256="0" * 64, **kwargs)
+def _doc(text: str = TEXT, ocr: bool = True, **kwargs) -> Document:
+    """The report's layouts are OCR output, repaired as the corpus manifest marks the report."""
+    return Document(source="t.txt", path="t.txt", text=text, sha256="0" * 64, ocr=ocr, **kwargs)
 
 
 def _span(text: str, first: str, last: str) -> tuple[int, int]:

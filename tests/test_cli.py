@@ -137,7 +137,7 @@ def test_each_bad_questions_line_costs_only_its_own_answer(ingested, tmp_path):
 
 @pytest.mark.models
 def test_ask_json_has_the_documented_shape(ingested):
-    result = rag(ingested, "ask", "--json", "Hur kan små kommuner samverka?", RAG_DECLINE_BELOW="0")
+    result = rag(ingested, "ask", "--json", "Hur kan små kommuner samverka?", RAG_DECLINE_BELOW="0", RAG_PARTIAL_BELOW="0")
 
     assert result.returncode == 0, result.stderr
     data = json.loads(result.stdout)
@@ -161,7 +161,7 @@ def test_ask_json_has_the_documented_shape(ingested):
 
 @pytest.mark.models
 def test_ask_plain_text_lists_sources(ingested):
-    result = rag(ingested, "ask", "Hur kan små kommuner samverka?", RAG_DECLINE_BELOW="0")
+    result = rag(ingested, "ask", "Hur kan små kommuner samverka?", RAG_DECLINE_BELOW="0", RAG_PARTIAL_BELOW="0")
 
     assert result.returncode == 0, result.stderr
     # Sections and pages for a person; character offsets only in the JSON.
@@ -294,7 +294,7 @@ def test_ask_with_a_failing_llm_endpoint_exits_0_with_the_extractive_answer(inge
     with ScriptedChatServer(Reply(status=500)) as server:
         result = rag(
             ingested, "ask", "--json", *_llm_flags(server), "Hur kan små kommuner samverka?",
-            RAG_DECLINE_BELOW="0", RAG_LLM_TIMEOUT_S="2", RAG_LLM_MAX_RETRIES="0",
+            RAG_DECLINE_BELOW="0", RAG_PARTIAL_BELOW="0", RAG_LLM_TIMEOUT_S="2", RAG_LLM_MAX_RETRIES="0",
         )
 
     assert result.returncode == 0, result.stderr
@@ -319,7 +319,7 @@ def test_eval_with_an_llm_reports_support_and_never_writes_the_api_key(ingested,
     with ScriptedChatServer(reply) as server:
         result = rag(
             ingested, "eval", "--gold", str(gold), "--out", str(out), *_llm_flags(server),
-            RAG_DECLINE_BELOW="0", RAG_LLM_API_KEY="sk-eval-secret-77",
+            RAG_DECLINE_BELOW="0", RAG_PARTIAL_BELOW="0", RAG_LLM_API_KEY="sk-eval-secret-77",
         )
 
     assert result.returncode == 0, result.stderr
@@ -346,7 +346,7 @@ def test_eval_never_writes_credentials_from_the_llm_url(ingested, tmp_path):
         url = server.url.replace("http://", "http://kommun:sk-url-secret-99@")
         result = rag(
             ingested, "eval", "--gold", str(gold), "--out", str(out),
-            "--llm", "openai", "--llm-model", "stub-model", "--llm-base-url", url, RAG_DECLINE_BELOW="0",
+            "--llm", "openai", "--llm-model", "stub-model", "--llm-base-url", url, RAG_DECLINE_BELOW="0", RAG_PARTIAL_BELOW="0",
         )
 
     assert result.returncode == 0, result.stderr

@@ -128,7 +128,8 @@ def test_the_api_key_comes_only_from_the_environment_and_is_never_shown(monkeypa
 def test_the_feedback_password_comes_only_from_the_environment_and_never_from_the_url(monkeypatch):
     with pytest.raises(ConfigError, match="feedback_password is read only from the environment variable RAG_FEEDBACK_PASSWORD"):
         load_settings(feedback_password="pg-on-the-command-line")
-    with pytest.raises(ConfigError, match=r"must not contain the password \(postgresql://rag:\*\*\*@db:5432/rag\)"):
+    with pytest.raises(ConfigError, match=r"must not contain the password or any secret \(the user:password part in "
+                       r"postgresql://rag:\*\*\*@db:5432/rag\)"):
         load_settings(feedback_url="postgresql://rag:pg-in-the-url@db:5432/rag")
     with pytest.raises(ConfigError, match="feedback_url must look like postgresql://user@host:port/database"):
         load_settings(feedback_url="mysql://rag@db/rag")

@@ -40,9 +40,10 @@ def test_metrics_come_first_with_targets_and_marks():
 
     assert html.index("<h2>Metrics</h2>") < html.index("<h2>By kind</h2>") < html.index("<h2>Questions</h2>")
     assert list(rows) == [
-        "recall@5", "mrr", "evidence_shown", "citation_evidence_recall", "abstention_accuracy",
-        "false_abstention_rate", "latency_ms_p50", "latency_ms_p95",
+        "recall@5", "mrr", "evidence_shown", "citation_evidence_recall", "answerable_declined_rate",
+        "unanswerable_answered_rate", "latency_ms_p50", "latency_ms_p95",
         "recall@1", "recall@3", "recall@10", "lead_shows_evidence", "citation_precision", "citations_retrieved_rate",
+        "abstention_accuracy", "false_abstention_rate", "answerable_partial_rate", "unanswerable_declined_rate",
         "answer_sentences_mean",
     ]
     assert rows["recall@5"] == (
@@ -50,11 +51,11 @@ def test_metrics_come_first_with_targets_and_marks():
         '<td><span class="ok">✓ met</span></td>'
     )
     assert rows["evidence_shown"] == (
-        "<td>evidence_shown</td><td class=num>0.500</td><td class=num>≥ 0.750</td>"
+        "<td>evidence_shown</td><td class=num>0.500</td><td class=num>≥ 0.700</td>"
         '<td><span class="bad">✗ not met</span></td>'
     )
-    assert rows["false_abstention_rate"] == (
-        "<td>false_abstention_rate</td><td class=num>0.333</td><td class=num>≤ 0.020</td>"
+    assert rows["answerable_declined_rate"] == (
+        "<td>answerable_declined_rate</td><td class=num>0.333</td><td class=num>≤ 0.020</td>"
         '<td><span class="bad">✗ not met</span></td>'
     )
     assert rows["latency_ms_p50"] == (

@@ -25,6 +25,7 @@ from rag.product.feedback_sqlite import SqliteFeedbackStore
 from rag.service import RagService
 from rag.index.store import IndexDir
 from rag.types import Answer, AnswerSentence, Citation
+from rag.types import DECLINED
 
 # OCR-damaged like the shipped report: the system answers with repaired text ("måste göra"),
 # gold evidence must quote the file as it is ("maste gora"), line break included.
@@ -47,7 +48,9 @@ NOW = datetime(2026, 11, 29, 10, 0, 0, tzinfo=timezone.utc)
 
 @pytest.fixture(scope="module")
 def index(tmp_path_factory):
-    with fake_index(tmp_path_factory.mktemp("feedback"), {"dataskydd.txt": OCR}) as settings:
+    # OCR output, marked so in the corpus manifest: only then is it repaired.
+    manifest = json.dumps({"documents": [{"file": "dataskydd.txt", "title": "Dataskydd i kommunen", "ocr": True}]})
+    with fake_index(tmp_path_factory.mktemp("feedback"), {"dataskydd.txt": OCR, "manifest.json": manifest}) as settings:
         yield settings
 
 
@@ -92,7 +95,6 @@ def _answer(generation, standalone: str | None = None) -> dict:
         sentences=tuple(AnswerSentence(s.text, (1,), s.start, s.end, passage.source) for s in sentences),
         citations=(Citation(1, passage),),
         hits=(),
-        abstained=False,
         standalone_question=standalone,
     ).to_dict()
 
@@ -100,7 +102,7 @@ def _answer(generation, standalone: str | None = None) -> dict:
 def _abstention() -> dict:
     return Answer(
         question="Vad kostar en AI-licens?", lang="sv", lead=MESSAGES["decline.weak_evidence"]["sv"], sentences=(), citations=(), hits=(),
-        abstained=True,
+        decision=DECLINED,
     ).to_dict()
 
 

@@ -14,9 +14,10 @@ from rag.config import load_settings
 from rag.product.feedback import FeedbackError, FeedbackUnavailable, all_records, open_feedback_store
 from rag.product.feedback_pg import CONNECT_TIMEOUT_S, PostgresFeedbackStore
 from rag.types import Answer
+from rag.types import DECLINED
 
 ANSWER = Answer(question="Vad kostar en AI-licens?", lang="sv", lead="Rapporten tar inte upp det här.", sentences=(),
-                citations=(), hits=(), abstained=True).to_dict()
+                citations=(), hits=(), decision=DECLINED).to_dict()
 
 
 @pytest.fixture

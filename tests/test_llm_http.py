@@ -149,7 +149,7 @@ def test_an_endpoint_that_is_down_falls_back(index):
     with ScriptedChatServer(Reply()) as server:
         url = server.url
     settings = load_settings(
-        index_dir=index.index_dir, corpus_dir=index.corpus_dir, decline_below=-10.0,
+        index_dir=index.index_dir, corpus_dir=index.corpus_dir, decline_below=-10.0, partial_below=-10.0,
         llm="openai", llm_model="stub-model", llm_base_url=url, llm_max_retries=0,
     )
     answer = RagService(settings, embedder=HashEmbedder(), notify=pytest.fail).ask(QUESTION)

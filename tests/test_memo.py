@@ -104,7 +104,6 @@ def _answer(generation) -> Answer:
             Citation(2, passage(generation, "prioriteringar")),
         ),
         hits=(),
-        abstained=False,
         parts=(AnswerPart("lead", None, ((0,),)), AnswerPart("recommendations", "Rapportens råd", ((1,),))),
     )
 
@@ -335,8 +334,8 @@ def test_draft_without_items_has_title_and_date_only(generation):
     assert draft_markdown([], IndexedPassages(generation), today=TODAY) == "# Utkast\n\n29 november 2026\n"
 
 
-def test_unknown_passage_is_named(generation):
-    with pytest.raises(KeyError, match="0000000000000000"):
+def test_unknown_passage_is_named_with_its_part(generation):
+    with pytest.raises(ValueError, match="^del 1 citerar avsnittet 0000000000000000, som inte längre finns i rapportens index"):
         draft_markdown([DraftItem("Text", ("0000000000000000",))], IndexedPassages(generation))
 
 

@@ -86,7 +86,7 @@ def test_sentence_transformer_gives_normalised_384_dim_vectors(minilm_path):
 
 
 def test_sentence_transformer_runs_a_full_ingest_and_ask(tmp_path, minilm_path, monkeypatch):
-    for key in ("RAG_EMBEDDER", "RAG_EMBED_MODEL", "RAG_DECLINE_BELOW"):
+    for key in ("RAG_EMBEDDER", "RAG_EMBED_MODEL", "RAG_DECLINE_BELOW", "RAG_PARTIAL_BELOW"):
         monkeypatch.delenv(key, raising=False)
     corpus = tmp_path / "corpus"
     corpus.mkdir()
@@ -98,6 +98,7 @@ def test_sentence_transformer_runs_a_full_ingest_and_ask(tmp_path, minilm_path, 
         embedder="sentence-transformers",
         embed_model=minilm_path,
         decline_below=-1.0,
+        partial_below=-1.0,
     )
     embedder = make_embedder(settings)
     assert isinstance(embedder, SentenceTransformerEmbedder)

@@ -54,7 +54,7 @@ def test_text_without_printed_page_numbers_has_no_pages():
 
 
 def test_passages_and_sentences_carry_their_page():
-    doc = Document(source="r.txt", path="r.txt", text=OCR, sha256="0" * 64, pages=printed_pages(OCR))
+    doc = Document(source="r.txt", path="r.txt", text=OCR, sha256="0" * 64, pages=printed_pages(OCR), ocr=True)
     passages, sentences = build_passages(doc, max_chars=200)
 
     assert [(p.page, p.page_end, p.page_estimated) for p in passages] == [

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from rag.product.suggestions import suggestions
 from rag.types import Answer, AnswerSentence, Citation, Hit, Passage
+from rag.types import Decision
 
 CH4 = "4. AI-strategin som grund för AI-användning"
 REC = CH4 + " › Rekommendationer och praktiska råd"
@@ -33,8 +34,7 @@ def answer(sections: list[str], lang: str = "sv", outcome: str = "answer") -> An
         sentences=tuple(AnswerSentence("Text.", (i + 1,), p.start, p.start + 5, "r.txt") for i, p in enumerate(passages)),
         citations=tuple(Citation(i + 1, p) for i, p in enumerate(passages)),
         hits=tuple(Hit(p, i + 1, 0.9) for i, p in enumerate(passages)),
-        abstained=outcome != "answer",
-        outcome=outcome,
+        decision=Decision(outcome),
     )
 
 

@@ -277,9 +277,10 @@ def test_a_rating_that_cannot_be_saved_says_why_and_keeps_the_comment(page, app)
         first.locator(".act-note", has_text="kunde inte sparas").wait_for()
         shot(page, "07b-feedback-failed")
 
+        # Swedish, without the server's path (the log line names it for the operator).
         assert first.locator(".act-note").inner_text() == (
-            "Omdömet kunde inte sparas: cannot open the feedback file {} (unable to open database file); "
-            "set RAG_FEEDBACK_PATH (or --feedback-path) to a writable file".format(path)
+            "Omdömet kunde inte sparas: databasen för omdömen går inte att öppna. Kommentaren finns kvar; be den "
+            "som sköter tjänsten att se över den."
         )
         assert first.locator(".act-comment").input_value() == "Sparas inte"
     finally:

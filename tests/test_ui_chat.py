@@ -8,7 +8,7 @@ from rag.product.web.render import ChatTurn
 
 
 def answer(question: str, lead: str, standalone: str | None = None) -> Answer:
-    return Answer(question, "sv", lead, (), (), (), False, standalone_question=standalone)
+    return Answer(question, "sv", lead, (), (), (), standalone_question=standalone)
 
 
 def test_history_carries_the_questions_as_typed_like_the_api_and_skips_failed_turns():

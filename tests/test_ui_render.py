@@ -9,6 +9,7 @@ import pytest
 
 from rag.answering.messages import counted
 from rag.types import Answer, AnswerSentence, Citation, Hit, Passage
+from rag.types import DECLINED
 from rag.product.web.render import (
     ChatTurn,
     answer_html,
@@ -42,7 +43,6 @@ def extractive() -> Answer:
         ),
         citations=(Citation(1, P1), Citation(2, P2)),
         hits=(Hit(P1, 1, 0.9), Hit(P2, 2, 0.5)),
-        abstained=False,
     )
 
 
@@ -57,7 +57,6 @@ def generative(**kw) -> Answer:
         ),
         citations=(Citation(1, P1), Citation(2, P2)),
         hits=(Hit(P1, 1, 0.9), Hit(P2, 2, 0.5)),
-        abstained=False,
         mode="generative",
     )
     base.update(kw)
@@ -82,7 +81,7 @@ def test_corpus_text_in_cards_is_escaped():
     quoted = dataclasses.replace(
         extractive(), sentences=(AnswerSentence("Kommunen behöver en strategi. " + EVIL, (1,), 0, 80, "a.txt"),)
     )
-    declined = dataclasses.replace(extractive(), sentences=(), citations=(), abstained=True, outcome="decline")
+    declined = dataclasses.replace(extractive(), sentences=(), citations=(), decision=DECLINED)
     html = answer_html(quoted, where) + answer_html(declined, where)
 
     assert EVIL not in html
@@ -128,7 +127,7 @@ def test_abstention_shows_a_distinct_box_and_the_nearest_passages():
         sentences=(),
         citations=(),
         hits=(Hit(P1, 1, 0.2), Hit(P2, 2, 0.1)),
-        abstained=True,
+        decision=DECLINED,
     )
 
     html = answer_html(answer, where)
@@ -222,7 +221,6 @@ def paged(lang: str = "sv") -> Answer:
         ),
         citations=(Citation(1, P1), Citation(2, P2)),
         hits=(Hit(P1, 1, 0.9), Hit(P2, 2, 0.5)),
-        abstained=False,
     )
 
 
@@ -273,7 +271,7 @@ def test_an_english_answer_gets_english_labels_around_it():
 
     declined = Answer(
         question="What does it cost?", lang="en", lead="The report does not cover this.", sentences=(),
-        citations=(), hits=(Hit(P1, 1, 0.2),), abstained=True, outcome="decline",
+        citations=(), hits=(Hit(P1, 1, 0.2),), decision=DECLINED,
         standalone_question="What does a licence cost?",
     )
     html = turn_html(ChatTurn(question="And it?", scope=None, answer=declined), 2, where)
@@ -300,7 +298,7 @@ def test_the_answers_own_buttons_carry_its_turn_and_keep_the_comment():
 def test_a_decline_can_be_rated_but_not_pinned():
     declined = Answer(
         question="Vad kostar det?", lang="sv", lead="Rapporten tar inte upp det här.", sentences=(), citations=(),
-        hits=(Hit(P1, 1, 0.2),), abstained=True, outcome="decline",
+        hits=(Hit(P1, 1, 0.2),), decision=DECLINED,
     )
 
     html = turn_html(ChatTurn(question="Vad kostar det?", scope=None, answer=declined), 1, where)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import os
 from pathlib import Path
 from types import SimpleNamespace
@@ -190,7 +191,7 @@ REPORT = PROJECT_ROOT / "corpus" / "fran-insikt-till-handling-ai-sweden-2025.txt
 def test_page_and_line_range_in_the_shipped_report():
     """Real report, real chunker: the passage quoted by dev-001 runs over lines 565-585, on page 22
     of the published report (pages 12 and 33 are printed around it, so the count is exact)."""
-    doc = load_document(REPORT, REPORT.parent)
+    doc = dataclasses.replace(load_document(REPORT, REPORT.parent), ocr=True)  # as the corpus manifest marks it
     passages, sentences = build_passages(doc, 1200)
     generation = SimpleNamespace(
         manifest=SimpleNamespace(files={doc.source: {"path": doc.path, "sha256": doc.sha256, "title": "Från insikt till handling"}}),

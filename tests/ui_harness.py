@@ -25,12 +25,14 @@ def free_port() -> int:
 
 @contextmanager
 def running_app(
-    root: Path, files: dict[str, str], embedder, ready: bool = True, env: dict[str, str] | None = None, **overrides
+    root: Path, files: dict[str, str], embedder, ready: bool = True, env: dict[str, str] | None = None,
+    launch_options: dict | None = None, **overrides
 ):
     """Yield (url, backend) of the app serving ``files``; closes the server afterwards.
     ``ready``: wait until the first index is built before serving (False: serve at once, as
     app.py does). ``env``: RAG_* variables set meanwhile (secrets such as RAG_FEEDBACK_PASSWORD
-    come only from there). ``overrides`` are further settings."""
+    come only from there). ``launch_options``: further arguments of Gradio's ``launch``.
+    ``overrides`` are further settings."""
     os.environ["GRADIO_ANALYTICS_ENABLED"] = "False"
     from rag.config import load_settings
     from rag.product.web.app import build_app, launch
@@ -44,13 +46,14 @@ def running_app(
             corpus_dir=corpus,
             port=free_port(),
             feedback_path=root / "feedback" / "feedback.sqlite3",
+            work_path=root / "feedback" / "work.sqlite3",
             **overrides,
         )
         backend = Backend(settings, embedder=embedder).start()
         if ready:
             backend.service(timeout=300)
         demo = build_app(backend)
-        launch(demo, settings, prevent_thread_lock=True, quiet=True)
+        launch(demo, settings, prevent_thread_lock=True, quiet=True, **(launch_options or {}))
         try:
             yield "http://127.0.0.1:{}/".format(settings.port), backend
         finally:

@@ -81,9 +81,9 @@ class Composer:
 
     def _partial(self, query: Query, hits: list[Hit], decision: Decision, chains: list[Chain]) -> Answer:
         if decision.missing_fact:
-            first_line = say("partial", query.lang, missing=missing_message(decision.missing_fact, query.lang))
+            missing = missing_message(decision.missing_fact, query.lang)
         else:
-            first_line = say("partial.uncertain", query.lang)
+            missing = say("missing.uncertain", query.lang)
         kept: list[Chain] = []
         count = 0
         for chain in chains:
@@ -91,7 +91,17 @@ class Composer:
                 break
             kept.append(chain)
             count += len(chain.members)
-        return self._build(query, hits, decision, first_line, [("closest", None, kept)])
+        return self._build(query, hits, decision, self._partial_lead(query, missing, kept), [("closest", None, kept)])
+
+    def _partial_lead(self, query: Query, missing: str, kept: list[Chain]) -> str:
+        """ "… Det här är det närmaste den säger:" only when the report is all that is quoted."""
+        sources = {m.hit.passage.source for chain in kept for m in chain.members}
+        others = sorted(s for s in sources if not self.sources.is_report(s))
+        if not others:
+            return say("partial", query.lang, missing=missing)
+        if len(sources) == 1:
+            return say("partial.other_document", query.lang, missing=missing, title=self.sources.title(others[0]))
+        return say("partial.mixed", query.lang, missing=missing)
 
     def _decline(self, query: Query, hits: list[Hit], decision: Decision) -> Answer:
         if decision.kind == "unknown_terms":
@@ -150,6 +160,9 @@ class Composer:
             hits=tuple(hits),
             decision=decision,
             parts=tuple(parts),
+            other_documents=tuple(dict.fromkeys(
+                c.passage.source for c in citations if not self.sources.is_report(c.passage.source)
+            )),
         )
 
 

@@ -37,10 +37,19 @@ MESSAGES: dict[str, dict[str, str]] = {
         "sv": "Rapporten tar inte upp exakt det: {missing}. Det här är det närmaste den säger:",
         "en": "The report does not cover exactly that: {missing}. This is the closest it says (quoted in Swedish):",
     },
-    "partial.uncertain": {
-        "sv": "Rapporten svarar inte tydligt på just det. Det här är det närmaste den säger:",
-        "en": "The report does not clearly answer that. This is the closest it says (quoted in Swedish):",
+    # The nearest sentences are not the report's words when another file holds them.
+    "partial.other_document": {
+        "sv": "Rapporten tar inte upp exakt det: {missing}. Det närmaste står i «{title}», ett annat dokument än rapporten:",
+        "en": "The report does not cover exactly that: {missing}. The closest is in «{title}», a document other than "
+        "the report, quoted as written:",
     },
+    "partial.mixed": {
+        "sv": "Rapporten tar inte upp exakt det: {missing}. Det här är det närmaste som står i rapporten och i andra "
+        "dokument:",
+        "en": "The report does not cover exactly that: {missing}. This is the closest in the report and in other "
+        "documents (quoted as written):",
+    },
+    "missing.uncertain": {"sv": "den svarar inte tydligt på just det", "en": "it does not clearly answer that"},
     "generative.lead": {
         "sv": "Det här säger rapporten (formulerat av en språkmodell, kontrollera källorna):",
         "en": "What the report says (written by a language model; check the sources):",
@@ -82,6 +91,9 @@ MESSAGES: dict[str, dict[str, str]] = {
     "followup.framed": {"sv": "Apropå {earlier}: {question}", "en": "Regarding {earlier}: {question}"},
     # The web page around an answer (rag.product.web.render), in the answer's language.
     "ui.mode.extractive": {"sv": "Citat ur rapporten", "en": "Quoted from the report"},
+    # The badge names the report only when every quote is from it (``Answer.other_documents``).
+    "ui.mode.extractive_mixed": {"sv": "Citat ur rapporten och andra dokument", "en": "Quoted from the report and other documents"},
+    "ui.mode.extractive_other": {"sv": "Citat ur andra dokument än rapporten", "en": "Quoted from documents other than the report"},
     "ui.mode.generative": {
         "sv": "Genererat svar – kontrollerat mot källorna",
         "en": "Generated answer – checked against the sources",
@@ -113,11 +125,43 @@ MESSAGES: dict[str, dict[str, str]] = {
     "ui.rated.up": {"sv": "Tack! Omdömet «bra» är sparat.", "en": "Thank you! Your rating «good» is saved."},
     "ui.rated.down": {"sv": "Tack! Omdömet «dåligt» är sparat.", "en": "Thank you! Your rating «poor» is saved."},
     "ui.rating_failed": {"sv": "Omdömet kunde inte sparas: {error}", "en": "The rating could not be saved: {error}"},
-    "ui.rating_unavailable": {
+    # Why a rating was not saved (rag.product.feedback.REASONS); never a path or server name: the
+    # operator finds those in the log line beside it.
+    "ui.rating_failed.unavailable": {
         "sv": "Omdömet kunde inte sparas: databasen för omdömen svarar inte just nu. Kommentaren finns kvar; "
         "försök igen om en stund.",
         "en": "The rating could not be saved: the feedback database is not answering right now. Your comment "
         "is kept; try again in a while.",
+    },
+    "ui.rating_failed.full": {
+        "sv": "Omdömet kunde inte sparas: lagringsutrymmet för omdömen är fullt. Kommentaren finns kvar; be den "
+        "som sköter tjänsten att frigöra utrymme och försök sedan igen.",
+        "en": "The rating could not be saved: the storage for ratings is full. Your comment is kept; ask whoever "
+        "runs the service to free space, then try again.",
+    },
+    "ui.rating_failed.read_only": {
+        "sv": "Omdömet kunde inte sparas: databasen för omdömen går inte att skriva till. Kommentaren finns kvar; "
+        "be den som sköter tjänsten att göra den skrivbar och försök sedan igen.",
+        "en": "The rating could not be saved: the feedback database cannot be written to. Your comment is kept; "
+        "ask whoever runs the service to make it writable, then try again.",
+    },
+    "ui.rating_failed.cannot_open": {
+        "sv": "Omdömet kunde inte sparas: databasen för omdömen går inte att öppna. Kommentaren finns kvar; be "
+        "den som sköter tjänsten att se över den.",
+        "en": "The rating could not be saved: the feedback database cannot be opened. Your comment is kept; ask "
+        "whoever runs the service to look into it.",
+    },
+    "ui.rating_failed.broken": {
+        "sv": "Omdömet kunde inte sparas: databasen för omdömen är skadad eller av fel slag. Kommentaren finns "
+        "kvar; be den som sköter tjänsten att se över den.",
+        "en": "The rating could not be saved: the feedback database is damaged or of the wrong kind. Your comment "
+        "is kept; ask whoever runs the service to look into it.",
+    },
+    "ui.rating_failed.refused": {
+        "sv": "Omdömet kunde inte sparas: databasen för omdömen tog inte emot det. Kommentaren finns kvar; be den "
+        "som sköter tjänsten att se över den.",
+        "en": "The rating could not be saved: the feedback database did not accept it. Your comment is kept; ask "
+        "whoever runs the service to look into it.",
     },
     "ui.pinned": {"sv": "Svaret är fäst i utkastet ({parts}).", "en": "The answer is pinned to the draft ({parts})."},
     "ui.already_pinned": {

@@ -14,6 +14,7 @@ from typing import Sequence
 from langchain_core.messages import BaseMessage, HumanMessage, SystemMessage
 
 from rag.answering.messages import say
+from rag.markers import literal
 from rag.types import Hit, Turn
 
 OPEN_DATA, CLOSE_DATA = "<passages>", "</passages>"
@@ -72,10 +73,11 @@ def defuse(text: str) -> str:
 
 
 def format_passages(hits: Sequence[Hit]) -> str:
-    """The numbered passages inside one data block; passage n is ``hits[n - 1]``."""
+    """The numbered passages inside one data block; passage n is ``hits[n - 1]``. A bracketed number
+    in a passage is escaped, so the model's copy of it is never read as a citation."""
     blocks = [
         '<passage n="{}" section="{}">\n{}\n</passage>'.format(
-            n, defuse(hit.passage.section).replace('"', "'"), defuse(hit.passage.text).strip()
+            n, defuse(hit.passage.section).replace('"', "'"), literal(defuse(hit.passage.text)).strip()
         )
         for n, hit in enumerate(hits, 1)
     ]

@@ -23,14 +23,16 @@ import numpy as np
 from rag.answering.messages import MESSAGES
 from rag.embeddings import Embedder
 from rag.lexical import split_sentences, terms
+from rag.markers import unescape
 from rag.answering.prompts import INTERPRETATION_LABEL
 from rag.index.store import Generation
 from rag.types import AnswerSentence, Hit
 
 _NUMBERS = r"\d{1,3}(?:\s*[-–]\s*\d{1,3})?(?:\s*[,;]\s*\d{1,3}(?:\s*[-–]\s*\d{1,3})?)*"
-MARKER = re.compile(r"\[\s*(" + _NUMBERS + r")\s*\]")
+# An escaped bracket (``\\[2]``) is a bracketed number quoted from a passage, not a marker (``rag.markers``).
+MARKER = re.compile(r"(?<!\\)\[\s*(" + _NUMBERS + r")\s*\]")
 # Markers written after the full stop ("... strategi. [1] Nästa") belong to the sentence before it.
-_MARKERS_AFTER_STOP = re.compile(r"([.!?…])((?:\s*\[\s*" + _NUMBERS + r"\s*\])+)")
+_MARKERS_AFTER_STOP = re.compile(r"([.!?…])((?:\s*(?<!\\)\[\s*" + _NUMBERS + r"\s*\])+)")
 _RANGE = re.compile(r"(\d+)\s*[-–]\s*(\d+)")
 MAX_RANGE = 10
 # A sentence whose support by its cited passages is below this is marked unsupported. Calibrated for
@@ -119,7 +121,7 @@ def split_draft(raw: str) -> list[DraftSentence]:
         line = _MARKERS_AFTER_STOP.sub(lambda m: m.group(2) + m.group(1), line)
         for start, end in split_sentences(line):
             piece = line[start:end]
-            text = strip_markers(piece)
+            text = unescape(strip_markers(piece))
             markers = tuple(dict.fromkeys(parse_markers(piece)))
             if text and re.search(r"\w", text):
                 out.append(DraftSentence(text, markers, interpretation))

@@ -347,7 +347,7 @@ def passage_id(source: str, section: str, text: str, ordinal: int) -> str:
 
 def build_passages(doc: Document, max_chars: int = 1200) -> tuple[list[Passage], list[SentenceSpan]]:
     """Split ``doc`` into passages of at most ``max_chars`` source characters, never across sections."""
-    repaired = repair_text(doc.text)
+    repaired = repair_text(doc.text) if doc.ocr else RepairedText(doc.text, tuple(range(len(doc.text) + 1)))
     title = doc.title or doc.source
     passages: list[Passage] = []
     sentences: list[SentenceSpan] = []

@@ -23,13 +23,15 @@ from functools import lru_cache
 
 from rag.index.lexicon import Lexicon, load_lexicon
 from rag.index.readings import CLAUSE_END_MARK, GROUP_OF, WINDOW, choose_reading
+from rag.index.word_classes import choose_by_class, choose_name
 
 log = logging.getLogger(__name__)
 
 # Recorded in the index manifest; a different value makes the next ingest rebuild. Bump it when a
 # change to this module, rag/index/lexicon.py or rag/index/readings.py (or to the word lists they
 # read) changes the repaired text of any input; never for comments, names or a pure refactor.
-CLEANER_VERSION = "repair-v1"
+# rag/index/word_classes.py and the hunspell-sv names it reads count too.
+CLEANER_VERSION = "repair-v2"
 
 # Channel costs, in zipf units (log10 frequency), tuned on evals/ocr_gold_dev.jsonl.
 # A plain vowel standing for å/ä/ö is cheap: this OCR dropped diacritics very often.
@@ -267,35 +269,134 @@ def _resolve_in_context(
 ) -> list[str]:
     """Re-decide repaired words whose raw spelling fits two real words, from their clause.
 
-    The clause is the neighbouring repaired words up to punctuation or a blank line. A bar
-    read as "I" inside a sentence (not opening a line, where a heading may end above it) is
-    the preposition "i"; a cited author keeps the spelling.
+    The clause is the neighbouring repaired words up to punctuation or a blank line; a token the
+    repair split ("avenisvara": "även i svara") counts as its words. A bar read as "I" inside a
+    sentence (not opening a line, where a heading may end above it) is the preposition "i"; a
+    cited author keeps the spelling. A group's own rule (rag/index/readings.py) speaks first,
+    then the word-class rules (rag/index/word_classes.py).
     """
+    words, owner, raw_words = _words_of(raw, repairs)
+    firsts: dict[int, int] = {}
+    for index, token in enumerate(owner):
+        firsts.setdefault(token, index)
+    word_paragraphs = {firsts[token] for token in paragraph_starts if token in firsts}
+    word_lines = {firsts[token] for token in line_starts if token in firsts}
+    result = [lead + core + trail for lead, core, trail in words]
+    for index, (lead, core, trail) in enumerate(words):
+        whole = firsts[owner[index]] == index and (index + 1 == len(words) or owner[index + 1] != owner[index])
+        fixed = _resolve_word(words, index, raw_words[index], whole, word_paragraphs, word_lines)
+        if fixed is not None:
+            result[index] = fixed
+    pieces: list[list[str]] = [[] for _ in repairs]
+    for index, word in enumerate(result):
+        pieces[owner[index]].append(word)
+    return [" ".join(words_of_token) if words_of_token else repair for words_of_token, repair in zip(pieces, repairs)]
+
+
+def _words_of(raw: list[str], repairs: list[str]) -> tuple[list[tuple[str, str, str]], list[int], list[str]]:
+    """The repaired words as (lead, core, trail), the token each came from, and each word's raw
+    spelling: the whole raw token's core for a one-word repair, else the raw characters the
+    word's characters align with."""
+    words: list[tuple[str, str, str]] = []
+    owner: list[int] = []
+    raw_words: list[str] = []
+    for token, repaired in enumerate(repairs):
+        pieces = repaired.split(" ")
+        raw_core = _split_punct(raw[token])[1]
+        mapping = _align(raw[token], repaired) if len(pieces) > 1 else []
+        start = 0
+        for piece in pieces:
+            split = _split_punct(piece)
+            words.append(split)
+            owner.append(token)
+            if len(pieces) == 1:
+                raw_words.append(raw_core)
+            else:
+                begin = start + len(split[0])
+                end = begin + len(split[1])
+                raw_words.append(raw[token][mapping[begin] : mapping[end - 1] + 1] if end > begin else "")
+            start += len(piece) + 1
+    return words, owner, raw_words
+
+
+def _resolve_word(
+    words: list[tuple[str, str, str]],
+    index: int,
+    raw_core: str,
+    whole: bool,
+    paragraph_starts: set[int],
+    line_starts: set[int],
+) -> str | None:
+    """The word at ``index`` as its context reads it, or None to keep the repair."""
+    lead, core, trail = words[index]
+    # Inside a sentence and a line: neither a sentence's first word nor a heading's.
+    inside = index not in line_starts and not _opens_sentence(words, index, paragraph_starts)
+    if whole:
+        if core == "Ali" and _next_is_lowercase(words, index, trail, paragraph_starts):
+            return lead + "AI i" + trail  # "AI" glued to "i": "införa AI i verksamheten"
+        if inside and not lead + trail and raw_core in ("|", "Il", "I|"):
+            return "i"  # "som skapar värde |\nverksamheterna": the preposition
+        if _is_cited_name(words, index) and _only_accented(raw_core, core):
+            return lead + raw_core + trail  # "(Huxham & Vangen, 2013)", not "Vången"
+    if "-" in core and core.count("-") == raw_core.count("-"):
+        # A later part of a hyphenated name: "Sundsvall-Ånge".
+        parts = core.split("-")
+        raw_parts = raw_core.split("-")
+        named = [parts[0]] + [_as_name(part, raw_part) or part for part, raw_part in zip(parts[1:], raw_parts[1:])]
+        return lead + "-".join(named) + trail if named != parts else None
+    if not core.isalpha():
+        return None
+    lower = core.lower()
+    if inside and core[:1].isupper() and core[1:].islower():
+        name = _as_name(core, raw_core)
+        if name is not None:
+            return lead + name + trail
+    group = GROUP_OF.get(lower)
+    norm = _normalise(raw_core)
+    competitors = _competitors(norm, lower)
+    if group is None and not competitors:
+        return None  # most words fit no other word: no clause to read
+    before = _clause_before(words, index, paragraph_starts)
+    after = _clause_after(words, index, paragraph_starts)
+    choice = choose_reading(group, before, after) if group is not None else None
+    if choice is None and competitors:
+        choice = choose_by_class(lower, competitors, before, after)
+    if choice is None or choice == lower:
+        return None
+    # Only a reading the OCR could have produced from the raw token.
+    if _channel_cost(norm, choice) is None or load_lexicon().zipf.get(choice, 0.0) < READING_MIN_ZIPF:
+        return None
+    return lead + _restore_case(core, choice) + trail
+
+
+@lru_cache(maxsize=CACHE_ENTRIES)
+def _competitors(norm: str, word: str) -> tuple[str, ...]:
+    """The other real words the OCR could have read as ``norm``: the same letters but for
+    å/ä/ö, listed as Swedish, at least READING_MIN_ZIPF common."""
     lexicon = load_lexicon()
-    split = [_split_punct(token) for token in repairs]
-    result = list(repairs)
-    for index, (lead, core, trail) in enumerate(split):
-        if core == "Ali" and _next_is_lowercase(split, index, trail, paragraph_starts):
-            result[index] = lead + "AI i" + trail  # "AI" glued to "i": "införa AI i verksamheten"
-            continue
-        if raw[index] in ("|", "Il", "I|") and index not in line_starts and not _opens_sentence(split, index, paragraph_starts):
-            result[index] = "i"  # "som skapar värde |\nverksamheterna": the preposition
-            continue
-        raw_core = _split_punct(raw[index])[1]
-        if _is_cited_name(split, index) and _only_accented(raw_core, core):
-            result[index] = lead + raw_core + trail  # "(Huxham & Vangen, 2013)", not "Vången"
-            continue
-        group = GROUP_OF.get(core.lower())
-        if group is None or not core.isalpha():
-            continue
-        choice = choose_reading(group, _clause_before(split, index, paragraph_starts), _clause_after(split, index, paragraph_starts))
-        if choice is None or choice == core.lower():
-            continue
-        # Only a reading the OCR could have produced from the raw token.
-        if _channel_cost(_normalise(raw_core), choice) is None or lexicon.zipf.get(choice, 0.0) < READING_MIN_ZIPF:
-            continue
-        result[index] = lead + _restore_case(core, choice) + trail
-    return result
+    spellings = lexicon.by_key.get(Lexicon.key(word), ())
+    if not spellings or list(spellings) == [word]:
+        return ()
+    others = [
+        other
+        for other in spellings
+        if other != word
+        and lexicon.zipf[other] >= READING_MIN_ZIPF
+        and lexicon.is_swedish(other)
+        and _channel_cost(norm, other) is not None
+    ]
+    return tuple(sorted(others, key=lambda other: -lexicon.zipf[other]))
+
+
+def _as_name(part: str, raw_part: str) -> str | None:
+    """A capitalised word as the name hunspell-sv lists, when it is not a name as repaired."""
+    if not (part[:1].isupper() and part[1:].islower() and part.isalpha()):
+        return None
+    competitors = _competitors(_normalise(raw_part), part.lower())
+    if not competitors:
+        return None  # most names ("Vinnova") fit no other word, and need no dictionary
+    name = choose_name(part.lower(), [part.lower(), *competitors])
+    return None if name is None else _restore_case(part, name)
 
 
 def _clause_before(split: list[tuple[str, str, str]], index: int, paragraph_starts: set[int]) -> list[str]:

@@ -91,16 +91,33 @@ def embed_text(p: Passage) -> str:
 
 def _corpus_documents(corpus_dir: Path) -> dict[str, dict]:
     """The documents the corpus manifest describes (the curated report), by file name: their
-    title, publisher and year. Quotes from any other file are never attributed to the report."""
+    title, publisher, year, whether they are OCR output ("ocr": true, the only files OCR repair
+    runs on) and, when given, the sha256 of their bytes. Quotes from any other file are never
+    attributed to the report."""
     path = corpus_dir / "manifest.json"
     if not path.exists():
         return {}
     data = json.loads(path.read_text(encoding="utf-8"))
     return {
-        d["file"]: {"title": d.get("title"), "publisher": d.get("publisher"), "year": d.get("year")}
+        d["file"]: {k: d.get(k) for k in ("title", "publisher", "year", "sha256", "ocr")}
         for d in data.get("documents", [])
         if d.get("file")
     }
+
+
+def _described(curated: dict[str, dict], source: str | None, digest: str) -> dict | None:
+    """The corpus manifest's description of ``source``, or None when it describes another file: a
+    file of that name whose bytes differ from the recorded sha256 is not the report."""
+    described = curated.get(source or "")
+    if described is None or (described.get("sha256") and described["sha256"] != digest):
+        return None
+    return described
+
+
+def _flags(described: dict | None) -> dict:
+    """What a file's index entry records from the corpus manifest; a change to any of them makes
+    the file be read again although its bytes are the same."""
+    return {"curated": described is not None, "ocr": bool((described or {}).get("ocr"))}
 
 
 Notify = Callable[[str], None]
@@ -207,6 +224,7 @@ def _same_embedder(old: Generation | None, embedder: Embedder) -> bool:
 def _plan(settings, found, folders, old_files, drop, reusable, report) -> list[tuple[str, Path | None]]:
     """(source, path to load or None to keep its old passages) in the order of the new index;
     fills the report's unchanged, kept, removed and (for unresolvable links) failed lists."""
+    curated = _corpus_documents(settings.corpus_dir)
     plan: list[tuple[str, Path | None]] = []
     seen: set[str] = set()
     for path, why in found.broken:
@@ -220,7 +238,11 @@ def _plan(settings, found, folders, old_files, drop, reusable, report) -> list[t
         seen.add(source)
         prev = old_files.get(source)
         try:
-            unchanged = reusable and prev is not None and prev["sha256"] == file_sha256(path)
+            digest = file_sha256(path)
+            unchanged = (
+                reusable and prev is not None and prev["sha256"] == digest
+                and {k: prev.get(k) for k in ("curated", "ocr")} == _flags(_described(curated, source, digest))
+            )
         except LoaderError as exc:
             log.warning("%s", exc)
             report.failed.append((str(path), exc.reason))
@@ -286,26 +308,34 @@ def _load(path: Path, settings: Settings, curated: dict[str, dict], writer, vect
     digest = file_sha256(path)
     placed = FilePassages(settings.chunk_chars)
     source = None
+    described: dict | None = None
     for segment in segments(path, settings.corpus_dir, digest):
         doc = segment.doc
-        source = doc.source
-        if curated.get(source, {}).get("title"):
-            segment = Segment(segment.offset, dataclasses.replace(doc, title=curated[source]["title"]))
+        if source is None:
+            source = doc.source
+            described = _described(curated, source, digest)
+            if described is None and source in curated:
+                log.warning(
+                    "%s differs from the file corpus/manifest.json describes (sha256 %s); it is quoted under its "
+                    "own title, not as the report, and not OCR-repaired. Update the manifest if this is a new "
+                    "edition.", source, curated[source].get("sha256"),
+                )
+        title = (described or {}).get("title") or doc.title
+        segment = Segment(segment.offset, dataclasses.replace(doc, title=title, ocr=_flags(described)["ocr"]))
         passages, sentences = placed.place(segment)
         vectors.tally.passages += len(passages)
         vectors.tally.sentences += len(sentences)
         writer.add(passages, sentences, vectors.of_passages(passages), vectors.of_sentences(sentences))
     if not placed.passages:
         raise LoaderError(str(path), "no text left after cleaning; check that it is not only figures")
-    described = curated.get(source or "", {})
     return {
         "sha256": digest,
         "path": str(path.resolve()),
         "title": placed.title,
         "passages": placed.passages,
-        "curated": source in curated,
-        "publisher": described.get("publisher"),
-        "year": described.get("year"),
+        **_flags(described),
+        "publisher": (described or {}).get("publisher"),
+        "year": (described or {}).get("year"),
     }
 
 

@@ -13,7 +13,8 @@ Measured on this machine and not chosen:
   590 MB, and listed variants without a frequency ("råddighet") beat the right word.
 * Hunspell's Swedish dictionary (hunspell-sv read through spylls): 4.5 s to load and about
   5 ms per lookup in pure Python; it can check a candidate but not list candidates, and its
-  compound rules accept many OCR errors ("aktorer", "genomfor") as words.
+  compound rules accept many OCR errors ("aktorer", "genomfor") as words. Only its list of
+  names is read, as data, by rag/index/word_classes.py.
 
 The lemma table itself is not kept: only a sorted array of its forms' hashes (8 bytes a form,
 about 8 MB), enough to ask whether a long glued token is a listed form ("pilotprojekten") and

@@ -51,6 +51,10 @@ log = logging.getLogger(__name__)
 
 # 3: each file entry says whether the corpus manifest describes it (curated), with publisher and year.
 MANIFEST_VERSION = 3
+# Which files get OCR repair: only those the corpus manifest marks as OCR output ("ocr": true).
+# Indexes written before it repaired every file, clean text included; their manifests have ""
+# here, so the next ingest rebuilds them once, reusing every vector whose text is unchanged.
+REPAIR_SCOPE = "ocr-marked"
 COLLECTION = "passages"
 
 
@@ -75,6 +79,7 @@ class Manifest:
     package_version: str
     # Empty in manifests written before it existed, so those indexes are rebuilt once.
     cleaner_version: str = ""
+    repair_scope: str = ""
     files: dict[str, dict] = field(default_factory=dict)  # source -> {sha256, path, passages, title, curated, …}
     passages: int = 0
     created_at: str = ""
@@ -88,6 +93,7 @@ class Manifest:
             "chunker_version": self.chunker_version,
             "chunk_chars": self.chunk_chars,
             "cleaner_version": self.cleaner_version,
+            "repair_scope": self.repair_scope,
             "manifest_version": self.manifest_version,
         }
 
@@ -111,6 +117,7 @@ def expected_manifest(embedder_name: str, chunk_chars: int) -> Manifest:
         chunk_chars=chunk_chars,
         package_version="",
         cleaner_version=CLEANER_VERSION,
+        repair_scope=REPAIR_SCOPE,
     )
 
 

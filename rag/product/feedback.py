@@ -58,11 +58,27 @@ MAX_USER_CHARS = 200
 
 
 class FeedbackError(ValueError):
-    """Feedback cannot be stored or read; the message names the store and says what to do."""
+    """Feedback cannot be stored or read; the message names the store and says what to do (for the
+    operator, in English, like every log line). ``reason`` is what the person rating is told, without
+    a path or server name: one of ``REASONS``."""
+
+    reason = "refused"
+
+    def __init__(self, message: str, reason: str | None = None) -> None:
+        super().__init__(message)
+        if reason is not None:
+            self.reason = reason
+
+
+# Why a rating was not saved, as the web page words it ("ui.rating_failed.<reason>"): the server
+# cannot be reached, the disk is full, the database cannot be written, opened or read, or it refused.
+REASONS = ("unavailable", "full", "read_only", "cannot_open", "broken", "refused")
 
 
 class FeedbackUnavailable(FeedbackError):
     """The feedback server cannot be reached now; a later call may succeed without any change."""
+
+    reason = "unavailable"
 
 
 class FeedbackStore(Protocol):

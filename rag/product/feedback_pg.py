@@ -15,13 +15,18 @@ import logging
 import threading
 from datetime import datetime, timezone
 from typing import Any, Callable
-from urllib.parse import urlsplit, urlunsplit
 
 import psycopg
 
+from rag.config import redact_url
 from rag.product.feedback import COLUMNS, JSON_COLUMNS, FeedbackError, FeedbackUnavailable, decode_row, new_row, utc_now
 
 log = logging.getLogger(__name__)
+
+# SQLSTATEs (PostgreSQL manual, appendix A): disk_full; read_only_sql_transaction, and
+# insufficient_privilege for a user that may not write the table.
+_DISK_FULL = "53100"
+_READ_ONLY = ("25006", "42501")
 
 # A rating waits at most this long for a server that does not answer (a dead host, not a refused
 # port, which fails at once); the page shows the error instead of hanging.
@@ -64,20 +69,28 @@ class PostgresFeedbackStore:
         self._lock = threading.Lock()
 
     def _connect(self) -> psycopg.Connection:
-        extra = {"password": self._password} if self._password else {}
         try:
-            return psycopg.connect(
-                self.url,
-                connect_timeout=CONNECT_TIMEOUT_S,
-                application_name="kommun-rag",
-                options="-c statement_timeout={}".format(STATEMENT_TIMEOUT_MS),
-                **extra,
-            )
+            return connect(self.url, self._password)
         except psycopg.Error as exc:
             raise self._error(exc) from None
 
     def _error(self, exc: psycopg.Error) -> FeedbackError:
         reason = " ".join(str(exc).split()) or type(exc).__name__
+        # By SQLSTATE first: a full disk (53100) is an OperationalError to psycopg, but the server
+        # answered, so "cannot be reached" would send the operator the wrong way.
+        state = getattr(exc, "sqlstate", None) or ""
+        if state == _DISK_FULL:
+            return FeedbackError(
+                "the feedback database {} is out of disk space ({}); free space on the server's disk, then "
+                "ratings are stored again".format(self.location, reason),
+                "full",
+            )
+        if state in _READ_ONLY:
+            return FeedbackError(
+                "the feedback database {} accepts no writes ({}); it is read-only or a standby, point "
+                "RAG_FEEDBACK_URL at the primary".format(self.location, reason),
+                "read_only",
+            )
         if isinstance(exc, psycopg.OperationalError):
             return FeedbackUnavailable(
                 "the feedback database {} cannot be reached ({}); start it or check RAG_FEEDBACK_URL and the "
@@ -159,10 +172,20 @@ class PostgresFeedbackStore:
         return records, problems
 
 
+def connect(url: str, password: str | None) -> psycopg.Connection:
+    """A new connection to the database at ``url`` with the app's timeouts (psycopg.Error if it
+    cannot be made); the feedback and the users' work stores (``rag.product.work_pg``) share it."""
+    extra = {"password": password} if password else {}
+    return psycopg.connect(
+        url,
+        connect_timeout=CONNECT_TIMEOUT_S,
+        application_name="kommun-rag",
+        options="-c statement_timeout={}".format(STATEMENT_TIMEOUT_MS),
+        **extra,
+    )
+
+
 def _without_password(url: str) -> str:
-    """``url`` to show; the user name stays (libpq names it in its errors too), a password would not."""
-    parts = urlsplit(url)
-    if parts.password is None:
-        return url
-    netloc = "{}:***@{}".format(parts.username or "", parts.netloc.rsplit("@", 1)[1])
-    return urlunsplit(parts._replace(netloc=netloc))
+    """``url`` to show; the user name stays (libpq names it in its errors too), a password would not,
+    wherever in the URL it is (``rag.config.redact_url``)."""
+    return redact_url(url, keep_user=True) or url

@@ -7,6 +7,7 @@ rating; reading never changes the file.
 
 from __future__ import annotations
 
+import errno
 import sqlite3
 import threading
 from contextlib import closing
@@ -14,7 +15,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any, Callable
 
-from rag.product.feedback import COLUMNS, FeedbackError, decode_row, new_row, utc_now
+from rag.product.feedback import COLUMNS, FeedbackError, FeedbackUnavailable, decode_row, new_row, utc_now
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS feedback (
@@ -38,6 +39,10 @@ CREATE TABLE IF NOT EXISTS feedback (
 _ADDED_COLUMN = 'ALTER TABLE feedback ADD COLUMN "user" TEXT NOT NULL DEFAULT \'\''
 
 
+_OS_REASONS = {errno.ENOSPC: "full", errno.EDQUOT: "full", errno.EROFS: "read_only", errno.EACCES: "read_only",
+               errno.EPERM: "read_only"}
+
+
 class SqliteFeedbackStore:
     """Feedback in the SQLite file ``path``, created on the first ``record``."""
 
@@ -55,7 +60,8 @@ class SqliteFeedbackStore:
             except OSError as exc:
                 raise FeedbackError(
                     "cannot create the folder for the feedback file {}: {}; set RAG_FEEDBACK_PATH "
-                    "(or --feedback-path) to a writable place".format(self.path, exc.strerror or exc)
+                    "(or --feedback-path) to a writable place".format(self.path, exc.strerror or exc),
+                    _OS_REASONS.get(exc.errno, "cannot_open"),
                 ) from None
         try:
             conn = sqlite3.connect(self.path, timeout=30)
@@ -74,15 +80,38 @@ class SqliteFeedbackStore:
         return conn
 
     def _error(self, exc: sqlite3.Error) -> FeedbackError:
-        if isinstance(exc, sqlite3.OperationalError) and "unable to open" in str(exc):
+        """The error for the operator, by SQLite's own result code: only a file that is no database
+        (or a damaged one) is worth moving aside; a full or read-only disk is not the file's fault."""
+        code = getattr(exc, "sqlite_errorname", "") or ""
+        if code.startswith("SQLITE_FULL"):
+            return FeedbackError(
+                "cannot write to the feedback file {}: the disk is full ({}); free space there or set "
+                "RAG_FEEDBACK_PATH (or --feedback-path) to another place; the file is left as it was".format(self.path, exc),
+                "full",
+            )
+        if code.startswith("SQLITE_READONLY") or code == "SQLITE_PERM" or code == "SQLITE_AUTH":
+            return FeedbackError(
+                "cannot write to the feedback file {}: it or its disk is read-only ({}); make it writable or set "
+                "RAG_FEEDBACK_PATH (or --feedback-path) to a writable file".format(self.path, exc),
+                "read_only",
+            )
+        if code.startswith("SQLITE_BUSY") or code.startswith("SQLITE_LOCKED"):
+            return FeedbackUnavailable(
+                "the feedback file {} is locked by another program ({}); try again".format(self.path, exc)
+            )
+        if code.startswith("SQLITE_CANTOPEN") or "unable to open" in str(exc):
             return FeedbackError(
                 "cannot open the feedback file {} ({}); set RAG_FEEDBACK_PATH (or --feedback-path) "
-                "to a writable file".format(self.path, exc)
+                "to a writable file".format(self.path, exc),
+                "cannot_open",
             )
-        return FeedbackError(
-            "{} is not a readable feedback database ({}); move it aside to start a new one "
-            "(it is left untouched)".format(self.path, exc)
-        )
+        if code.startswith("SQLITE_NOTADB") or code.startswith("SQLITE_CORRUPT"):
+            return FeedbackError(
+                "{} is not a readable feedback database ({}); move it aside to start a new one "
+                "(it is left untouched)".format(self.path, exc),
+                "broken",
+            )
+        return FeedbackError("the feedback file {} refused the request ({})".format(self.path, exc))
 
     def record(
         self,

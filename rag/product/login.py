@@ -4,7 +4,10 @@
   hash is scrypt (Python's ``hashlib``, no extra package) with a random salt, stored as
   ``scrypt$n$r$p$salt$hash`` so the cost can be raised later without breaking old lines. The
   web app shows Gradio's login form and checks against the file, read on every login, so
-  users added or removed take effect without a restart.
+  users added or removed take effect without a restart; a signed-in session ends when its user
+  is removed or given a new password, after ``RAG_SESSION_IDLE_SECONDS`` unused and after
+  ``RAG_SESSION_MAX_SECONDS`` in all (``rag.product.sessions``). Failed logins are throttled per
+  user name and client address (``rag.product.throttle``).
 * ``RAG_TRUSTED_USER_HEADER`` (e.g. ``X-Forwarded-User``): an SSO proxy in front (oauth2-proxy
   behind nginx) signs people in and names them in that header; a request without it is refused.
   Anyone who can reach the app's port could send the header, so it is accepted only with the app
@@ -24,10 +27,13 @@ import logging
 import os
 import re
 import secrets
+from contextvars import ContextVar
 from pathlib import Path
 from typing import Any, Callable
 
 from rag.config import ConfigError, Settings
+from rag.product.sessions import SessionTokens, UserStamps
+from rag.product.throttle import LoginThrottle
 
 log = logging.getLogger(__name__)
 
@@ -40,6 +46,12 @@ SALT_BYTES = 16
 MIN_PASSWORD_CHARS = 10
 USER_NAME = re.compile(r"^[\w.@+-]{1,64}$")
 LOOPBACK = {"127.0.0.1", "::1", "localhost"}
+UNKNOWN_ADDRESS = "an unknown address"
+# One scrypt check at a time (32 MiB, about 0.3 s of one core each): a burst of logins queues
+# behind itself in a worker thread and leaves the other core, and the event loop, to everyone else.
+PASSWORD_CHECKS_AT_ONCE = 1
+# The client address of the login being checked, set by the web app's guard for each request.
+CLIENT_ADDRESS: ContextVar[str] = ContextVar("login_client_address", default=UNKNOWN_ADDRESS)
 
 
 class UsersFileError(ValueError):
@@ -105,8 +117,10 @@ class UsersFile:
             users[name] = stored
         return users
 
-    def check(self, name: str, password: str) -> bool:
-        """Gradio's ``auth`` callable: True when ``name`` is listed and ``password`` matches."""
+    def check(self, name: str, password: str, address: str = UNKNOWN_ADDRESS) -> bool:
+        """True when ``name`` is listed and ``password`` matches. The log line names the client's
+        ``address``, and the user name only when it is a listed one: an unknown name may be a
+        password typed into the wrong field."""
         try:
             users = self.load()
         except UsersFileError as exc:
@@ -114,9 +128,13 @@ class UsersFile:
             return False
         stored = users.get(name)
         matches = verify_password(password, stored or _decoy())
-        if stored is None or not matches:
-            log.warning("login refused for user %r", name)
+        if stored is None:
+            log.warning("login refused from %s: unknown user name", address)
             return False
+        if not matches:
+            log.warning("login refused from %s for user %s: wrong password", address, name)
+            return False
+        log.info("login of %s from %s", name, address)
         return True
 
     def names(self) -> list[str]:
@@ -156,6 +174,61 @@ class UsersFile:
             raise UsersFileError("cannot write the users file {}: {}".format(self.path, exc.strerror or exc)) from None
 
 
+class PasswordLogin:
+    """Gradio's ``auth`` callable for a users file: throttled per user name and client address
+    (``LoginThrottle``), the password checked in a worker thread so the event loop keeps serving
+    everyone else. ``sessions`` replaces Gradio's token table once the app runs (``SessionTokens``)."""
+
+    def __init__(self, users: UsersFile, throttle: LoginThrottle, sessions: SessionTokens) -> None:
+        self.users = users
+        self.throttle = throttle
+        self.sessions = sessions
+        self._limiter = None
+
+    async def check(self, name: str, password: str) -> bool:
+        """True for a listed user with the right password; 429 while the name or address must wait.
+        A coroutine function (Gradio awaits only those; any other callable's result is taken as is)."""
+        import anyio
+        from fastapi import HTTPException
+
+        address = CLIENT_ADDRESS.get()
+        if self._limiter is None:
+            self._limiter = anyio.CapacityLimiter(PASSWORD_CHECKS_AT_ONCE)
+        # The throttle is asked inside the limiter, after the attempts queued before this one have
+        # counted: guesses sent all at once are throttled like guesses sent one after another.
+        async with self._limiter:
+            wait = self.throttle.wait(name, address)
+            if wait <= 0:
+                ok = await anyio.to_thread.run_sync(self.users.check, name, password, address)
+                (self.throttle.succeeded if ok else self.throttle.failed)(name, address)
+                return ok
+        known = name in self.listed_names()
+        log.warning(
+            "login refused from %s%s: too many failed logins, next try in %.0f s",
+            address, " for user " + name if known else "", wait,
+        )
+        raise HTTPException(
+            status_code=429,
+            detail="För många misslyckade inloggningar. Försök igen om {} sekunder.".format(int(wait) + 1),
+            headers={"Retry-After": str(int(wait) + 1)},
+        )
+
+    def listed_names(self) -> set[str]:
+        try:
+            return set(self.users.load())
+        except UsersFileError:
+            return set()
+
+
+def password_login(settings: Settings) -> PasswordLogin:
+    users = UsersFile(settings.users_file)
+    return PasswordLogin(
+        users,
+        LoginThrottle(settings.login_lockout_failures, settings.login_lockout_seconds),
+        SessionTokens(settings.session_idle_seconds, settings.session_max_seconds, UserStamps(users.path, users.load)),
+    )
+
+
 def is_loopback(host: str) -> bool:
     return host in LOOPBACK or host.startswith("127.")
 
@@ -180,14 +253,14 @@ def login_options(settings: Settings) -> dict[str, Any]:
     """The ``launch`` arguments for the login the settings ask for; ConfigError for one that
     cannot be trusted. Warns when the app is reachable beyond loopback without a login."""
     if settings.users_file is not None:
-        users = UsersFile(settings.users_file)
+        login = password_login(settings)
         try:
-            names = users.load()
+            names = login.users.load()
         except UsersFileError as exc:
             raise ConfigError(str(exc)) from None
         if not names:
-            raise ConfigError("users file {} lists nobody; add a user with `rag users add NAME`".format(users.path))
-        return {"auth": users.check, "auth_message": "Logga in med ditt användarnamn och lösenord."}
+            raise ConfigError("users file {} lists nobody; add a user with `rag users add NAME`".format(login.users.path))
+        return {"auth": login.check, "auth_message": "Logga in med ditt användarnamn och lösenord."}
     if settings.trusted_user_header:
         if not is_loopback(settings.host) and not settings.trusted_header_beyond_loopback:
             raise ConfigError(

@@ -6,7 +6,9 @@ An item's ``text`` is what the user edits, in the small Markdown-like form the p
 * a paragraph whose lines start with "> " is a quotation from the source;
 * a paragraph "### …" is a part heading inside an answer ("Rapportens råd");
 * ``[k]`` markers cite ``citation_ids[k-1]``. Without ``citation_ids`` the text is taken
-  literally, so text containing "[3]" is not misread as citing anything.
+  literally, so text containing "[3]" is not misread as citing anything. A bracketed number
+  quoted from a source is written ``\\[3]`` (``rag.markers.literal``): it is the source's text,
+  never a marker, and the memo shows it as "[3]".
 
 ``passage_ids`` are the passages an item cites as a whole: one the text does not cite gets a
 marker after the item, since losing a source from a memo is worse than citing one too many.
@@ -20,9 +22,10 @@ whole passage is asked for.
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from typing import Any, Callable, Iterable, Protocol, Sequence
 
+from rag.markers import literal
 from rag.product.viewer import SourceLocation
 from rag.types import Answer, Passage
 
@@ -57,6 +60,9 @@ class DraftItem:
     heading: str = ""
     kind: str = "passage"
     quotes: tuple[Quote, ...] = field(default_factory=tuple)
+    # Per cited passage id, what its reference needs (``remembered``), so a re-ingest that drops
+    # the passage marks the source as changed instead of breaking the memo.
+    sources: dict[str, dict[str, Any]] = field(default_factory=dict)
 
     @classmethod
     def from_passage(
@@ -67,9 +73,9 @@ class DraftItem:
         before each one where ``gaps`` says text is left out; ``whole``, or without sentences, the
         whole passage text, one quotation per paragraph (``sentences`` then name all of them)."""
         if sentences and not whole:
-            paragraphs = [quote_paragraph([s.text for s in sentences], gaps)]
+            paragraphs = [quote_paragraph([literal(s.text) for s in sentences], gaps)]
         else:
-            paragraphs = [p for p in passage.text.split("\n\n") if p.strip()]
+            paragraphs = [literal(p) for p in passage.text.split("\n\n") if p.strip()]
         return cls(
             text="\n\n".join(quoted(p) + " [1]" for p in paragraphs),
             passage_ids=(passage.id,),
@@ -93,11 +99,11 @@ class DraftItem:
         citation_ids = tuple(by_n[n] for n in range(1, len(by_n) + 1) if n in by_n)
         sentences = data.get("sentences") or []
         extractive = data.get("mode", "extractive") == "extractive"
-        paragraphs = [lead] if lead else []
+        paragraphs = [literal(lead)] if lead else []
         quotes: list[Quote] = []
         for part in data.get("parts") or [{"heading": None, "items": [list(range(len(sentences)))]}]:
             if part.get("heading"):
-                paragraphs.append(PART_PREFIX + part["heading"])
+                paragraphs.append(PART_PREFIX + literal(part["heading"]))
             for item in part["items"]:
                 picked = [sentences[i] for i in item]
                 if not extractive:
@@ -134,10 +140,12 @@ class DraftItem:
             heading=str(data.get("heading") or ""),
             kind=str(data.get("kind") or "passage"),
             quotes=tuple(Quote(**q) for q in data.get("quotes") or ()),
+            sources=dict(data.get("sources") or {}),
         )
 
 
 def _with_markers(text: str, citations: Iterable[int]) -> str:
+    text = literal(text)
     return text + "".join(" [{}]".format(n) for n in citations)
 
 
@@ -213,6 +221,23 @@ def passage_gaps(source: MemoSource) -> Gaps:
         return [False] + [a is None or b is None or b != a + 1 for a, b in zip(places, places[1:])]
 
     return gaps
+
+
+def remembered(item: DraftItem, source: MemoSource) -> DraftItem:
+    """``item`` with what the references to its passages need kept beside it: each passage, how
+    the manifest describes its file, where it is and the pages of the quoted sentences."""
+    keep: dict[str, dict[str, Any]] = {}
+    for pid in dict.fromkeys(item.citation_ids + item.passage_ids):
+        passage = source.passage(pid)
+        where = source.locate(passage)
+        starts = {q.start for q in item.quotes if q.passage_id == pid}
+        keep[pid] = {
+            "passage": asdict(passage),
+            "document": dict(source.document(passage.source)),
+            "location": asdict(where),
+            "sentences": [[s.start, s.page, s.page_estimated] for s in source.sentences(pid) if s.start in starts],
+        }
+    return replace(item, sources=keep)
 
 
 def passage_item(source: MemoSource, passage_id: str, highlight: Sequence[tuple[int, int]] = (), note: str = "") -> DraftItem:

@@ -4,7 +4,8 @@ complete reference list. ``rag.product.memo_export`` writes it as Markdown or DO
 * **Numbers.** Every distinct reference gets one number, in order of first use over the items
   in draft order (two passages of one section on one page are one reference); an item's ``[k]``
   markers are rewritten to those numbers. A marker that points at
-  no citation (say "[7]" typed into an answer with three) is an error naming the item.
+  no citation (say "[7]" typed into an answer with three) is an error naming the item. A
+  bracketed number quoted from a source (``\\[2]``, ``rag.markers``) is text, never a marker.
 * **A sentence pinned twice appears once.** Answers claim their quoted sentences first (each is
   read under its question), then passages, each in draft order. A later item leaves a claimed
   sentence out, with "…" where that leaves a gap inside a quotation; a stretch left with nothing
@@ -23,11 +24,13 @@ from dataclasses import dataclass
 from typing import Sequence
 
 from rag.locations import citation_label
+from rag.markers import DRAFT_MARKER, literal, unescape
 from rag.product.memo import BULLET, ELLIPSIS, PART_PREFIX, QUOTE_PREFIX, DraftItem, MemoSource, Quote
-from rag.types import PageSpan, Passage
+from rag.product.viewer import SourceLocation
+from rag.types import PageSpan, Passage, SentenceSpan
 
-_MARKER = re.compile(r"\[(\d+)\]")
-_MARKERS_AFTER = re.compile(r"((?:\s*\[\d+\])+)")
+SOURCE_CHANGED = "(Källan har ändrats sedan avsnittet fästes; citerat som det löd då.)"
+_MARKERS_AFTER = re.compile(r"((?:\s*(?<!\\)\[\d+\])+)")
 _PARAGRAPH_BREAK = re.compile(r"\n[ \t]*\n")
 
 Piece = str | int  # literal text, or a memo reference number
@@ -57,6 +60,7 @@ class Reference:
     publisher: str | None
     year: int | str | None
     pages: PageSpan | None
+    changed: bool = False  # the source changed after the passage was pinned: cited as it was then
 
     def parts(self) -> list[tuple[str, bool]]:
         """The reference as (text, italic) runs: "AI Sweden (2025). *Från insikt till handling*.
@@ -66,6 +70,8 @@ class Reference:
         runs = [(author + ". ", False)] if author else []
         runs.append((self.title, True))
         runs.append((". " + where + ("" if where.endswith((".", "?", "!")) else "."), False))
+        if self.changed:
+            runs.append((" " + SOURCE_CHANGED, False))
         return runs
 
     @property
@@ -79,15 +85,58 @@ class Memo:
     references: tuple[Reference, ...]
 
 
+class Remembering:
+    """``source`` with what the draft's items remember of their passages (``memo.remembered``):
+    a passage the index no longer holds (its file changed and was ingested again) is read from
+    there and counted as ``changed``."""
+
+    def __init__(self, source: MemoSource, items: Sequence[DraftItem]) -> None:
+        self.source = source
+        self.kept = {pid: kept for item in items for pid, kept in item.sources.items()}
+        self.changed: set[str] = set()
+
+    def passage(self, passage_id: str) -> Passage:
+        try:
+            return self.source.passage(passage_id)
+        except KeyError:
+            if passage_id not in self.kept:
+                raise
+            self.changed.add(passage_id)
+            return Passage(**self.kept[passage_id]["passage"])
+
+    def sentences(self, passage_id: str) -> list:
+        if passage_id not in self.changed:
+            return self.source.sentences(passage_id)
+        return [
+            SentenceSpan(passage_id, "", start, start, page, estimated)
+            for start, page, estimated in self.kept[passage_id]["sentences"]
+        ]
+
+    def locate(self, passage: Passage) -> SourceLocation:
+        if passage.id in self.changed:
+            return SourceLocation(**self.kept[passage.id]["location"])
+        return self.source.locate(passage)
+
+    def document(self, source: str) -> dict:
+        kept = next((k["document"] for k in self.kept.values() if k["passage"]["source"] == source), None)
+        try:
+            found = self.source.document(source)
+        except KeyError:
+            found = None
+        return found or kept or {}
+
+
 def layout(items: Sequence[DraftItem], source: MemoSource) -> Memo:
-    """``items`` laid out as a memo; unknown passage ids raise KeyError naming them."""
+    """``items`` laid out as a memo. A passage the index no longer holds is cited from what its
+    item remembers, marked as changed; without that, ValueError naming the part to remove."""
+    source = Remembering(source, items)
     dropped = _dropped_quotes(items)
     numbers: dict[str, int] = {}
     references: list[Reference] = []
     kept: dict[str, list[Quote]] = {}
     for item, left_out in zip(items, dropped):
         for quote in item.quotes:
-            if quote not in left_out and quote.text in item.text:
+            if quote not in left_out and literal(quote.text) in item.text:
                 kept.setdefault(quote.passage_id, []).append(quote)
 
     def number(passage_id: str) -> int:
@@ -101,22 +150,34 @@ def layout(items: Sequence[DraftItem], source: MemoSource) -> Memo:
             numbers[passage_id] = (same or reference).n
         return numbers[passage_id]
 
+    def numbered_in(i: int):
+        def number_of(passage_id: str) -> int:
+            try:
+                return number(passage_id)
+            except KeyError:
+                raise ValueError(
+                    "del {} citerar avsnittet {}, som inte längre finns i rapportens index (filen har ändrats); "
+                    "ta bort delen ur utkastet eller fäst avsnittet på nytt".format(i, passage_id)
+                ) from None
+
+        return number_of
+
     laid_out = []
     for i, (item, left_out) in enumerate(zip(items, dropped), 1):
         text = item.text
         for quote in left_out:
-            text = _leave_out(text, quote.text)
+            text = _leave_out(text, literal(quote.text))
         paragraphs = _paragraphs(text, tidy=bool(left_out))
         # A passage whose sentences all went to another item is cited there.
         merged_away = {q.passage_id for q in left_out} - {q.passage_id for q in _kept_in(item, left_out)}
-        paragraphs = _numbered(i, item, paragraphs, number, merged_away)
+        paragraphs = _numbered(i, item, paragraphs, numbered_in(i), merged_away)
         if paragraphs or item.note.strip():
             laid_out.append(MemoItem(item.heading.strip(), tuple(paragraphs), item.note.strip()))
     return Memo(tuple(laid_out), tuple(references))
 
 
 def _kept_in(item: DraftItem, left_out: set[Quote]) -> list[Quote]:
-    return [q for q in item.quotes if q not in left_out and q.text in item.text]
+    return [q for q in item.quotes if q not in left_out and literal(q.text) in item.text]
 
 
 def _dropped_quotes(items: Sequence[DraftItem]) -> list[set[Quote]]:
@@ -129,7 +190,7 @@ def _dropped_quotes(items: Sequence[DraftItem]) -> list[set[Quote]]:
             key = (quote.passage_id, quote.start, quote.end)
             if key in claimed:
                 dropped[i].add(quote)
-            elif quote.text in items[i].text:
+            elif literal(quote.text) in items[i].text:
                 claimed.add(key)
     return dropped
 
@@ -184,17 +245,17 @@ def _numbered(
         for line in texts:
             pieces: list[Piece] = []
             pos = 0
-            for match in _MARKER.finditer(line) if item.citation_ids and kind != "part" else ():
+            for match in DRAFT_MARKER.finditer(line) if item.citation_ids and kind != "part" else ():
                 k = int(match.group(1))
                 if not 1 <= k <= len(item.citation_ids):
                     raise ValueError(
                         "draft item {}: marker [{}] points at no citation (the item has {}); "
                         "remove or correct it".format(i, k, len(item.citation_ids))
                     )
-                pieces += [line[pos : match.start()], number(item.citation_ids[k - 1])]
+                pieces += [unescape(line[pos : match.start()]), number(item.citation_ids[k - 1])]
                 cited.add(item.citation_ids[k - 1])
                 pos = match.end()
-            pieces.append(line[pos:])
+            pieces.append(unescape(line[pos:]))
             lines.append(tuple(p for p in pieces if p != ""))
         out.append(Paragraph(kind, tuple(lines)))
     missing = [pid for pid in item.passage_ids if pid not in cited and pid not in merged_away]
@@ -212,7 +273,10 @@ def _reference(source: MemoSource, n: int, passage: Passage, quotes: list[Quote]
     if pages is None:
         where = source.locate(passage)
         pages = PageSpan(where.page_start, where.page_end, where.page_estimated) if where.page_start else None
-    return Reference(n, passage, info.get("title") or passage.source, info.get("publisher"), info.get("year"), pages)
+    changed = isinstance(source, Remembering) and passage.id in source.changed
+    return Reference(
+        n, passage, info.get("title") or passage.source, info.get("publisher"), info.get("year"), pages, changed
+    )
 
 
 def _quoted_pages(source: MemoSource, passage_id: str, quotes: list[Quote]) -> PageSpan | None:

@@ -25,7 +25,7 @@ from pathlib import Path
 from typing import Any, Sequence
 
 from rag.index.loaders import LoaderError, load_document
-from rag.locations import page_label
+from rag.locations import page_label, shown_title
 from rag.types import Document, Passage
 
 log = logging.getLogger(__name__)
@@ -82,7 +82,9 @@ class IndexedPassages:
         return [self.generation.sentences[row] for row in self.generation.sentences_of.get(passage_id, [])]
 
     def document(self, source: str) -> dict:
-        return self.generation.manifest.files.get(source) or {}
+        """The index's entry for ``source``, its title as a reader sees it (``shown_title``)."""
+        files = self.generation.manifest.files
+        return {**(files.get(source) or {}), "title": shown_title(files, source)} if source in files else {}
 
     def view(self, passage_id: str, highlight: Sequence[tuple[int, int]] = ()) -> "PassageView":
         return passage_view(self.generation, passage_id, highlight, self.corpus_dir)
@@ -143,7 +145,7 @@ def locate(generation: Any, passage: Passage, corpus_dir: Path | None = None) ->
 
 
 def report_title(generation: Any, source: str) -> str | None:
-    return (generation.manifest.files.get(source) or {}).get("title")
+    return shown_title(generation.manifest.files, source)
 
 
 def _neighbour(generation: Any, passage: Passage, step: int) -> Passage | None:

@@ -12,10 +12,13 @@ from __future__ import annotations
 import re
 import tempfile
 import unicodedata
+from dataclasses import replace
 from pathlib import Path
 from typing import Any, Sequence
 
-from rag.product.memo import DEFAULT_TITLE, DraftItem, MemoSource, move, passage_gaps, passage_item
+from rag.limits import check_draft_part, check_draft_size, check_memo_title
+from rag.markers import unescape
+from rag.product.memo import DEFAULT_TITLE, DraftItem, MemoSource, move, passage_gaps, passage_item, remembered
 from rag.product.memo_export import draft_docx, draft_markdown
 
 LABEL_CHARS = 90
@@ -25,7 +28,7 @@ KIND_LABELS = {"answer": "Svar", "passage": "Avsnitt"}
 def _plain(text: str) -> str:
     """An item's text as one line: no quotation marks, part headings or markers."""
     text = re.sub(r"(?m)^(> |### )", "", text)
-    return " ".join(re.sub(r"\s*\[\d+\]", "", text).split())
+    return " ".join(unescape(re.sub(r"\s*(?<!\\)\[\d+\]", "", text)).split())
 
 
 def item_label(item: DraftItem) -> str:
@@ -58,12 +61,14 @@ def holding(items: Sequence[DraftItem], new: DraftItem) -> int | None:
     return None if None in found else found[0]
 
 
-def _added(items: Sequence[DraftItem], new: DraftItem) -> tuple[list[DraftItem], int, str]:
-    """(draft, index of the part, message) after pinning ``new`` unless the draft holds it."""
+def _added(items: Sequence[DraftItem], new: DraftItem, service: MemoSource | None) -> tuple[list[DraftItem], int, str]:
+    """(draft, index of the part, message) after pinning ``new`` unless the draft holds it. The new
+    part remembers its references (``remembered``); ValueError when the draft is full."""
     at = holding(items, new)
     if at is not None:
         return list(items), at, "Finns redan i utkastet (del {}).".format(at + 1)
-    out = list(items) + [new]
+    check_draft_size(len(items) + 1)
+    out = list(items) + [remembered(new, service) if service is not None else new]
     return out, len(out) - 1, "Fäst i utkastet som del {}.".format(len(out))
 
 
@@ -72,7 +77,7 @@ def pin_passage(
 ) -> tuple[list[DraftItem], int, str]:
     """Pin the sentences of a passage that overlap ``highlight`` (the cited ones); without
     ``highlight`` the whole passage."""
-    return _added(items, passage_item(service, passage_id, highlight))
+    return _added(items, passage_item(service, passage_id, highlight), service)
 
 
 def pin_passages(items: Sequence[DraftItem], service: MemoSource, passage_ids: Sequence[str]) -> tuple[list[DraftItem], int | None, str]:
@@ -80,7 +85,7 @@ def pin_passages(items: Sequence[DraftItem], service: MemoSource, passage_ids: S
     out, last, pinned, already = list(items), None, 0, []
     for pid in dict.fromkeys(passage_ids):
         before = len(out)
-        out, last, _ = _added(out, passage_item(service, pid))
+        out, last, _ = _added(out, passage_item(service, pid), service)
         if len(out) > before:
             pinned += 1
         else:
@@ -98,7 +103,7 @@ def pin_passages(items: Sequence[DraftItem], service: MemoSource, passage_ids: S
 
 def pin_answer(items: Sequence[DraftItem], answer: Any, service: MemoSource | None = None) -> tuple[list[DraftItem], int, str]:
     gaps = passage_gaps(service) if service is not None else None
-    return _added(items, DraftItem.from_answer(answer, gaps=gaps))
+    return _added(items, DraftItem.from_answer(answer, gaps=gaps), service)
 
 
 def moved(items: Sequence[DraftItem], index: int | None, delta: int) -> tuple[list[DraftItem], int | None]:
@@ -120,12 +125,9 @@ def edited(items: Sequence[DraftItem], index: int | None, text: str, note: str) 
         raise ValueError("choose the part of the draft to change first")
     if not (text or "").strip():
         raise ValueError("the text of a draft part cannot be empty; delete the part instead")
+    check_draft_part(text.strip(), (note or "").strip())
     out = list(items)
-    old = out[index]
-    out[index] = DraftItem(
-        text=text.strip(), passage_ids=old.passage_ids, note=(note or "").strip(), citation_ids=old.citation_ids,
-        heading=old.heading, kind=old.kind, quotes=old.quotes,
-    )
+    out[index] = replace(out[index], text=text.strip(), note=(note or "").strip())
     return out
 
 
@@ -141,6 +143,7 @@ def export(items: Sequence[DraftItem], service: Any, title: str) -> tuple[Path, 
     if not items:
         raise ValueError("the draft is empty; pin passages or answers first")
     title = (title or "").strip() or DEFAULT_TITLE
+    check_memo_title(title)
     folder = Path(tempfile.mkdtemp(prefix="utkast-"))
     md_path = folder / (file_stem(title) + ".md")
     md_path.write_text(draft_markdown(items, service, title), encoding="utf-8")

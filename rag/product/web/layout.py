@@ -35,6 +35,7 @@ class ChatArea:
     question: gr.Textbox
     ask: gr.Button
     clear: gr.Button
+    forget: gr.Button
     examples: list[tuple[gr.Button, str]]
 
 
@@ -49,7 +50,7 @@ class ViewerArea:
 
 @dataclass(frozen=True)
 class DraftArea:
-    items: gr.State
+    version: gr.State  # the version of the stored draft this tab shows (``rag.product.web.saved``)
     viewing: gr.State
     search_q: gr.Textbox
     search_scope: gr.Dropdown
@@ -86,8 +87,9 @@ class Page:
 def build_layout(status: tuple[str, bool, bool], max_question_chars: int, where: Callable) -> Page:
     """The whole page; ``status`` is the start-up status to show before the first tick."""
     with ApiBlocks(title=TITLE, analytics_enabled=False) as demo:
-        turns = gr.State([])
-        items = gr.State([])
+        # The conversation as a tab holds it when nothing is stored (retention 0); else unused.
+        turns = gr.State(None)
+        version = gr.State(0)
         viewing = gr.State(None)
         draft_viewing = gr.State(None)
         gr.Markdown(
@@ -105,7 +107,7 @@ def build_layout(status: tuple[str, bool, bool], max_question_chars: int, where:
                 with gr.Column(scale=2):
                     viewer = _viewer_column(viewing)
         with gr.Tab("Utkast", id="draft"):
-            draft = _draft_tab(items, draft_viewing)
+            draft = _draft_tab(version, draft_viewing)
     return Page(demo, status_box, timer, chat, viewer, draft)
 
 
@@ -129,6 +131,7 @@ def _chat_column(turns: gr.State, max_question_chars: int, where: Callable) -> C
     with gr.Row():
         ask = gr.Button("Fråga", variant="primary", scale=3, min_width=90, elem_id="ask")
         clear = gr.Button("Rensa samtalet", size="sm", scale=1, min_width=90, elem_id="clear")
+        forget = gr.Button("Radera min historik", size="sm", scale=1, min_width=90, elem_id="forget")
     with gr.Accordion("Exempelfrågor", open=True):
         examples = []
         for theme_name, questions in EXAMPLES.items():
@@ -136,7 +139,7 @@ def _chat_column(turns: gr.State, max_question_chars: int, where: Callable) -> C
             with gr.Row():
                 for q in questions:
                     examples.append((gr.Button(q, size="sm", variant="secondary"), q))
-    return ChatArea(turns, scope, conversation, question, ask, clear, examples)
+    return ChatArea(turns, scope, conversation, question, ask, clear, forget, examples)
 
 
 def _viewer_column(viewing: gr.State) -> ViewerArea:
@@ -149,7 +152,7 @@ def _viewer_column(viewing: gr.State) -> ViewerArea:
     return ViewerArea(viewing, viewer, pin_passage, pin_whole, pin_message)
 
 
-def _draft_tab(items: gr.State, viewing: gr.State) -> DraftArea:
+def _draft_tab(version: gr.State, viewing: gr.State) -> DraftArea:
     gr.Markdown(
         "Sök avsnitt och fäst dem här, eller fäst svar och citerade meningar från chatten. Ordna, redigera "
         "och exportera som promemoria (Word eller Markdown) med numrerade referenser: rapport, kapitel › "
@@ -189,6 +192,6 @@ def _draft_tab(items: gr.State, viewing: gr.State) -> DraftArea:
         with gr.Column(scale=3):
             preview = gr.Markdown("", elem_id="draft-preview")
     return DraftArea(
-        items, viewing, search_q, search_scope, search, hits, hit_pick, pin_hits, pin_message, viewer, title,
+        version, viewing, search_q, search_scope, search, hits, hit_pick, pin_hits, pin_message, viewer, title,
         items_pick, up, down, delete, edit_text, edit_note, save, preview, export, md_file, docx_file,
     )

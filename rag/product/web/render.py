@@ -13,7 +13,8 @@ is in the answer's language (``rag.answering.messages``); the report's quotes st
 from __future__ import annotations
 
 import html
-from dataclasses import dataclass
+import uuid
+from dataclasses import dataclass, field
 from typing import Callable, Sequence
 
 from rag.answering.messages import say
@@ -41,6 +42,8 @@ class ChatTurn:
     note: str = ""  # what the answer's own buttons last did ("Tack! …", "fäst i utkastet …")
     suggestions: tuple[str, ...] = ()
     waiting: str = ""  # while the first index is built: how far it has come
+    id: str = field(default_factory=lambda: uuid.uuid4().hex)  # names the turn in the stored conversation
+    asked_at: str = ""  # UTC ISO time the answer was stored; what retention counts from
 
 
 def esc(text: str | None) -> str:
@@ -203,6 +206,16 @@ def _item(answer: Answer, sentences: list[AnswerSentence]) -> str:
     return " ".join(out)
 
 
+def _mode_badge(answer: Answer) -> str:
+    """The message key of the badge above an answer: it says "ur rapporten" only when the report is all it quotes."""
+    if answer.mode == "generative" and not answer.fallback:
+        return "ui.mode.generative"
+    if not answer.other_documents:
+        return "ui.mode.extractive"
+    quoted = {c.passage.source for c in answer.citations}
+    return "ui.mode.extractive_other" if quoted <= set(answer.other_documents) else "ui.mode.extractive_mixed"
+
+
 def answer_html(answer: Answer, locate: Locate) -> str:
     """A complete answer: lead line, cited sentences by part, notices and source cards (or, for a
     decline, a distinct box and the nearest passages; a partial answer gets the box and its quotes)."""
@@ -217,7 +230,7 @@ def answer_html(answer: Answer, locate: Locate) -> str:
             '<div class="answer abstained"><div class="abstain-box"><span class="abstain-icon">?</span> {}</div>'
             "{}{}</div>"
         ).format(_lines(answer.lead), "".join(_notices(answer)), nearest)
-    mode = say("ui.mode.extractive" if answer.fallback or answer.mode != "generative" else "ui.mode.generative", lang)
+    mode = say(_mode_badge(answer), lang)
     body = _body(answer)
     cards = "".join(
         source_card(
