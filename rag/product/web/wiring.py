@@ -16,16 +16,16 @@ import gradio as gr  # noqa: E402  (analytics must be off before gradio is impor
 
 from rag.answering.messages import counted, say  # noqa: E402
 from rag.index.store import StoreUnavailable  # noqa: E402
-from rag.limits import recent_history  # noqa: E402
 from rag.product.feedback import FeedbackError, FeedbackStore, FeedbackUnavailable  # noqa: E402
 from rag.product.login import user_of  # noqa: E402
-from rag.product.suggestions import suggestions  # noqa: E402
 from rag.product.viewer import passage_html  # noqa: E402
 from rag.product.web import draft as ui_draft  # noqa: E402
 from rag.product.web.api import make_api  # noqa: E402
-from rag.product.web.chat import WHOLE_REPORT, chapters, history_of, section_of  # noqa: E402
+from rag.product.web.chat import WHOLE_REPORT, chapters, section_of  # noqa: E402
+from rag.product.web.chat import respond as chat_respond  # noqa: E402
 from rag.product.web.errors import clear_errors, signature_help  # noqa: E402
 from rag.product.web.layout import DraftArea, Page  # noqa: E402
+from rag.product.web.messages import say as page_say  # noqa: E402
 from rag.product.web.render import (  # noqa: E402
     COMMENT_CHARS,
     ChatTurn,
@@ -36,13 +36,15 @@ from rag.product.web.render import (  # noqa: E402
     viewer_placeholder,
 )
 from rag.product.web.startup import Backend  # noqa: E402
-from rag.types import Delta, Final  # noqa: E402
 
 log = logging.getLogger(__name__)
 
 PRIVATE = "private"
-# How often a question asked before the first index is ready shows the ingest's progress.
-WAIT_UPDATE_S = 1.0
+
+
+def warn(message: str, lang: str) -> None:
+    """A toast whose heading is in the same language as its text (Gradio's own says "Warning")."""
+    gr.Warning(message, title=page_say("toast.warning", lang))
 
 
 @dataclass(frozen=True)
@@ -85,56 +87,17 @@ def wire_status(page: Page, backend: Backend) -> None:
 
 
 def wire_chat(page: Page, backend: Backend, handlers: Handlers) -> None:
-    """Asking (typed, an example or a suggested question) with streaming, and starting over."""
-    settings = backend.settings
+    """Asking (typed, an example or a suggested question) with streaming, and starting over;
+    what a question does is ``chat.respond``."""
     chat = page.chat
     render = handlers.render
 
     def respond(text: str, scope_value: str, turns: list[ChatTurn]):
-        text = (text or "").strip()
-        if not text:
-            gr.Warning("Skriv en fråga först.")
-            yield render(turns), turns, ""
-            return
-        if len(text) > settings.max_question_chars:
-            gr.Warning(
-                "Frågan är {} tecken lång; gränsen är {} tecken (RAG_MAX_QUESTION_CHARS). Korta ner den.".format(
-                    len(text), settings.max_question_chars
-                )
-            )
-            yield render(turns), turns, gr.update()
-            return
-        # The chat builds the history itself, so it sends what fits the limits instead of failing.
-        history = recent_history(history_of(turns), settings.max_history_turns, settings.max_history_chars)
-        turn = ChatTurn(question=text, scope=section_of(scope_value))
-        turns = turns + [turn]
-        yield render(turns), turns, ""
-        # While a first index is built, the question says how far the ingest has come.
-        while not backend.wait(WAIT_UPDATE_S if turn.waiting else 0):
-            turn.waiting = backend.waiting()
-            yield render(turns), turns, ""
-        turn.waiting = ""
-        try:
-            svc = backend.service()
-        except (TimeoutError, RuntimeError) as exc:
-            turn.error = "Appen är inte redo: {}".format(exc)
-            yield render(turns), turns, ""
-            return
-        try:
-            for event in svc.stream(text, section=turn.scope, history=history):
-                if isinstance(event, Delta):
-                    turn.partial += event.text
-                    yield render(turns), turns, ""
-                elif isinstance(event, Final):
-                    turn.answer = event.answer
-        except ValueError as exc:
-            turn.error = "Frågan kunde inte besvaras: {}".format(exc)
-        except StoreUnavailable as exc:
-            log.warning("question not answered: %s", exc)
-            turn.error = say("store.unavailable", "sv")
-        if turn.answer is not None:
-            turn.suggestions = suggestions(turn.answer, svc.sections(), [t.question for t in turns])
-        yield render(turns), turns, ""
+        for update in chat_respond(text, scope_value, turns, backend):
+            if update.warning:
+                warn(update.warning, "sv")
+            question = gr.update() if update.question is None else update.question
+            yield render(update.turns), update.turns, question
 
     outputs = [chat.conversation, chat.turns, chat.question]
     chat.ask.click(respond, [chat.question, chat.scope, chat.turns], outputs, api_visibility=PRIVATE)
