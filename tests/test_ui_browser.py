@@ -72,6 +72,10 @@ FILES = {**TEXTS, "manifest.json": MANIFEST}
 SAMVERKAN_SENTENCE = "Små kommuner kan dela på kompetens genom att samverka med grannkommunerna."
 SAMVERKAN_REST = "Gemensamma upphandlingar sänker kostnaderna för alla parter."
 STEP_TIMEOUT_MS = 60_000
+MADE = (
+    "Sammanställd med verktyget «Från insikt till handling – frågor till rapporten», som tar fram svar automatiskt "
+    "ur rapporten. Varje citat har kontrollerats ordagrant mot rapportens text vid exporten."
+)
 
 
 @pytest.fixture(scope="module")
@@ -185,7 +189,7 @@ def test_ask_open_citation_pin_and_export(page, app, tmp_path):
     target = tmp_path / "memo.md"
     download.value.save_as(target)
     assert target.read_text(encoding="utf-8") == (
-        "# PM om samverkan\n\n" + swedish_date(date.today()) + "\n\n"
+        "# PM om samverkan\n\n" + swedish_date(date.today()) + "\n\n*" + MADE + "*\n\n"
         "## Hur kan små kommuner dela på kompetens?\n\n"
         "> " + SAMVERKAN_SENTENCE + " [1]\n\n"
         "## 1. Samverkan\n\n"
@@ -217,6 +221,7 @@ def check_word_memo(path: Path) -> None:
     assert [(p.style.name, p.text) for p in doc.paragraphs] == [
         ("Title", "PM om samverkan"),
         ("Normal", swedish_date(date.today())),
+        ("Normal", MADE),
         ("Heading 1", "Hur kan små kommuner dela på kompetens?"),
         ("Quote", SAMVERKAN_SENTENCE + "\u00a0[1]"),
         ("Heading 1", "1. Samverkan"),
@@ -365,9 +370,13 @@ def test_search_pin_reorder_edit_and_export(page, tmp_path):
     # The editor is refilled with the selected item after the move; typing before that lands
     # in a box that is about to be overwritten.
     page.wait_for_function("document.querySelector('#edit-text textarea').value.startsWith('> Kommunen behöver')")
+    # Saved as typed: no button to forget. The note is private until it is chosen for the memo.
     page.fill("#edit-text textarea", "Kommunfullmäktige beslutar om AI-strategin.")
     page.fill("#edit-note textarea", "Sammanfattat")
-    page.click("#item-save")
+    page.wait_for_function("document.querySelector('#draft-preview').innerText.includes('Kommunfullmäktige beslutar')")
+    page.wait_for_function("document.querySelector('#item-saved').innerText.includes('sparad')")
+    assert "Sammanfattat" not in page.locator("#draft-preview").inner_text()
+    page.locator("#with-notes input").check()
     page.wait_for_function("document.querySelector('#draft-preview').innerText.includes('Sammanfattat')")
     shot(page, "09-draft-reordered")
 
@@ -378,7 +387,7 @@ def test_search_pin_reorder_edit_and_export(page, tmp_path):
         link.click()
     download.value.save_as(tmp_path / "memo.md")
     assert (tmp_path / "memo.md").read_text(encoding="utf-8") == (
-        "# Utkast\n\n" + swedish_date(date.today()) + "\n\n"
+        "# Utkast\n\n" + swedish_date(date.today()) + "\n\n*" + MADE + "*\n\n"
         "## 1. Strategi\n\n"
         "Kommunfullmäktige beslutar om AI-strategin. [1]\n\n"
         "*Anteckning:* Sammanfattat\n\n"

@@ -130,9 +130,10 @@ def test_an_empty_or_too_long_question_is_refused_in_the_pages_language_and_the_
     assert backend.svc.asked == []
 
 
-def test_a_question_asked_before_the_index_is_ready_shows_the_progress_then_the_answer():
+def test_a_question_asked_before_the_index_is_ready_shows_the_progress_in_its_language_then_the_answer():
     backend = FakeBackend(ready_after=2)
-    seen = [(u.turns[0].waiting, u.turns[0].partial) for u in respond("Vem beslutar?", WHOLE_REPORT, [], backend, lang="en")]
+    # The page is Swedish; the English question's turn speaks English.
+    seen = [(u.turns[0].waiting, u.turns[0].partial) for u in respond("Who decides on the strategy?", WHOLE_REPORT, [], backend)]
 
     waiting = "Waiting for the index: 3 of 9 passages …"
     assert seen == [("", ""), (waiting, ""), (waiting, ""), ("", "Fullmäktige "), ("", "Fullmäktige beslutar."), ("", "Fullmäktige beslutar.")]

@@ -326,7 +326,7 @@ def test_a_question_waiting_for_the_index_says_how_far_it_has_come():
 
     assert (
         '<div class="answer streaming"><span class="searching waiting">Väntar på indexet: 40 av 98 avsnitt och 0 av 569 '
-        'meningar inbäddade …</span><span class="cursor">▍</span></div>'
+        'meningar inbäddade …</span><span class="cursor" aria-hidden="true">▍</span></div>'
     ) in turn_html(turn, 1, where)
 
 

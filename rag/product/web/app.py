@@ -13,11 +13,14 @@ import os
 os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
 
 import gradio as gr  # noqa: E402  (analytics must be off before gradio is imported)
+from starlette.middleware import Middleware  # noqa: E402
 
 from rag.product.feedback import open_feedback_store  # noqa: E402
 from rag.product.login import login_options  # noqa: E402
 from rag.product.web.errors import exception_handlers  # noqa: E402
-from rag.product.web.layout import build_layout  # noqa: E402
+from rag.product.web.layout import TITLE, build_layout  # noqa: E402
+from rag.product.web.page_title import TitledPages  # noqa: E402
+from rag.product.web.statement import statement_route  # noqa: E402
 from rag.product.web.startup import Backend  # noqa: E402
 from rag.product.web.theme import CSS, QUESTION_KEYS_JS, theme  # noqa: E402
 from rag.product.web.wiring import (  # noqa: E402
@@ -33,7 +36,7 @@ from rag.product.web.wiring import (  # noqa: E402
 
 def build_app(backend: Backend) -> gr.Blocks:
     handlers = Handlers(backend)
-    page = build_layout(backend.status(), backend.settings.max_question_chars, handlers.where)
+    page = build_layout(backend.status(), backend.settings, handlers.where)
     with page.demo:
         wire_status(page, backend)
         wire_chat(page, backend, handlers)
@@ -47,7 +50,8 @@ def build_app(backend: Backend) -> gr.Blocks:
 def launch(demo: gr.Blocks, settings, login: dict | None = None, **kwargs):
     """Queue sized by the settings (the machine has 2 cores) and launch on the configured
     host and port behind the configured login (``login_options``, unless given); no analytics,
-    no share link, system fonts only."""
+    no share link, system fonts only; the accessibility statement served beside the page, and a
+    title on every page, the login form's included."""
     login = login_options(settings) if login is None else login
     demo.queue(default_concurrency_limit=settings.ui_concurrency, max_size=settings.ui_max_queue)
     return demo.launch(
@@ -58,7 +62,11 @@ def launch(demo: gr.Blocks, settings, login: dict | None = None, **kwargs):
         css=CSS,
         js=QUESTION_KEYS_JS,
         footer_links=["api"],
-        app_kwargs={"exception_handlers": exception_handlers(list(getattr(demo, "api_params", {})))},
+        app_kwargs={
+            "exception_handlers": exception_handlers(list(getattr(demo, "api_params", {}))),
+            "routes": [statement_route(settings)],
+            "middleware": [Middleware(TitledPages, title=TITLE)],
+        },
         **login,
         **kwargs,
     )

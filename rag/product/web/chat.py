@@ -13,7 +13,7 @@ from rag.index.store import StoreUnavailable
 from rag.limits import recent_history
 from rag.product.suggestions import suggestions
 from rag.product.web.messages import say
-from rag.product.web.render import ChatTurn
+from rag.product.web.render import ChatTurn, turn_lang
 from rag.types import Delta, Final, Turn
 
 log = logging.getLogger(__name__)
@@ -110,7 +110,7 @@ def respond(
 ) -> Iterator[ChatUpdate]:
     """Handle one question: refuse it with a message (the text kept), or add a turn and stream it
     (waiting for a first index if need be) until the answer, or an error, is complete. ``lang`` is
-    the page's language, for what is said before the answer knows its own."""
+    the page's language, for a refusal; the turn itself speaks the question's language."""
     settings = backend.settings
     text = (question or "").strip()
     refused = refusal(text, settings.max_question_chars, lang)
@@ -121,6 +121,8 @@ def respond(
     history = recent_history(history_of(turns), settings.max_history_turns, settings.max_history_chars)
     turn = ChatTurn(question=text, scope=section_of(scope))
     turns = list(turns) + [turn]
+    # From here on the turn speaks the question's language, as its answer will.
+    lang = turn_lang(turn)
     yield ChatUpdate(turns)
     # While a first index is built, the question says how far the ingest has come.
     while not backend.wait(WAIT_UPDATE_S if turn.waiting else 0):

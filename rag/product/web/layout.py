@@ -16,8 +16,11 @@ import gradio as gr  # noqa: E402  (analytics must be off before gradio is impor
 
 from rag.product.web.chat import EXAMPLES, WHOLE_REPORT  # noqa: E402
 from rag.product.web.errors import ApiBlocks  # noqa: E402
+from rag.product.web.messages import say  # noqa: E402
+from rag.product.web.statement import STATEMENT_PATH  # noqa: E402
 from rag.product.web.render import (  # noqa: E402
     conversation_html,
+    esc,
     draft_viewer_placeholder,
     status_html,
     viewer_placeholder,
@@ -33,6 +36,7 @@ class ChatArea:
     scope: gr.Dropdown
     conversation: gr.HTML
     question: gr.Textbox
+    refused: gr.HTML
     ask: gr.Button
     clear: gr.Button
     examples: list[tuple[gr.Button, str]]
@@ -66,7 +70,11 @@ class DraftArea:
     delete: gr.Button
     edit_text: gr.Textbox
     edit_note: gr.Textbox
-    save: gr.Button
+    saved: gr.Markdown
+    editing: gr.State
+    removed: gr.State
+    undo: gr.Button
+    with_notes: gr.Checkbox
     preview: gr.Markdown
     export: gr.Button
     md_file: gr.File
@@ -83,7 +91,7 @@ class Page:
     draft: DraftArea
 
 
-def build_layout(status: tuple[str, bool, bool], max_question_chars: int, where: Callable) -> Page:
+def build_layout(status: tuple[str, bool, bool], settings, where: Callable) -> Page:
     """The whole page; ``status`` is the start-up status to show before the first tick."""
     with ApiBlocks(title=TITLE, analytics_enabled=False) as demo:
         turns = gr.State([])
@@ -101,15 +109,16 @@ def build_layout(status: tuple[str, bool, bool], max_question_chars: int, where:
         with gr.Tab("Fråga rapporten", id="chat"):
             with gr.Row(equal_height=False):
                 with gr.Column(scale=3):
-                    chat = _chat_column(turns, max_question_chars, where)
+                    chat = _chat_column(turns, settings, where)
                 with gr.Column(scale=2):
                     viewer = _viewer_column(viewing)
         with gr.Tab("Utkast", id="draft"):
             draft = _draft_tab(items, draft_viewing)
+        gr.HTML(footer_html("sv"), elem_id="app-footer")
     return Page(demo, status_box, timer, chat, viewer, draft)
 
 
-def _chat_column(turns: gr.State, max_question_chars: int, where: Callable) -> ChatArea:
+def _chat_column(turns: gr.State, settings, where: Callable) -> ChatArea:
     """The conversation (each answer carries its own ✓ / ✗ / pin buttons, see ``render``), the
     question box and the example questions."""
     scope = gr.Dropdown(
@@ -118,14 +127,20 @@ def _chat_column(turns: gr.State, max_question_chars: int, where: Callable) -> C
     )
     conversation = gr.HTML(
         conversation_html([], where), js_on_load=CLICK_JS, elem_id="conversation",
-        max_height=640, autoscroll=True,
+        max_height=640, autoscroll=False,
     )
-    # Enter sends and Shift+Enter makes a new line (theme.QUESTION_KEYS_JS).
+    # Where a finished answer is announced to a screen reader (CLICK_JS writes it): a live region
+    # must exist before its text changes, so it is never drawn again.
+    gr.HTML('<div id="answer-live" class="sr-only" role="status" aria-live="polite"></div>', elem_id="answer-live-box")
+    # Enter sends and Shift+Enter makes a new line (theme.QUESTION_KEYS_JS). No max_length: a
+    # browser would cut a longer paste silently; the counter says how far over it is instead.
     question = gr.Textbox(
-        placeholder="Skriv en fråga, t.ex. Hur kommer vi igång med en AI-strategi?",
+        label=say("page.question_label", "sv"), placeholder=say("page.question_placeholder", "sv"),
         show_label=False, lines=3, max_lines=8, elem_id="question", autofocus=True,
-        max_length=max_question_chars,
     )
+    gr.HTML(counter_html(0, settings.max_question_chars, "sv"), elem_id="question-count-box")
+    refused = gr.HTML("", elem_id="question-refused")
+    gr.HTML(ai_notice_html(settings, "sv"), elem_id="ai-notice-box")
     with gr.Row():
         ask = gr.Button("Fråga", variant="primary", scale=3, min_width=90, elem_id="ask")
         clear = gr.Button("Rensa samtalet", size="sm", scale=1, min_width=90, elem_id="clear")
@@ -136,7 +151,7 @@ def _chat_column(turns: gr.State, max_question_chars: int, where: Callable) -> C
             with gr.Row():
                 for q in questions:
                     examples.append((gr.Button(q, size="sm", variant="secondary"), q))
-    return ChatArea(turns, scope, conversation, question, ask, clear, examples)
+    return ChatArea(turns, scope, conversation, question, refused, ask, clear, examples)
 
 
 def _viewer_column(viewing: gr.State) -> ViewerArea:
@@ -176,11 +191,16 @@ def _draft_tab(items: gr.State, viewing: gr.State) -> DraftArea:
                 up = gr.Button("↑ Upp", size="sm", elem_id="item-up")
                 down = gr.Button("↓ Ner", size="sm", elem_id="item-down")
                 delete = gr.Button("Ta bort", size="sm", variant="stop", elem_id="item-delete")
+            removed = gr.State(None)
+            editing = gr.State(None)
+            undo = gr.Button("Ångra borttagningen", size="sm", visible=False, elem_id="item-undo")
+            # What is typed is saved as it is typed (wiring), so preview and export never miss it.
             edit_text = gr.Textbox(
-                label="Text (> citat, [n] hänvisar till källorna)", lines=4, elem_id="edit-text"
+                label="Text (> citat, [n] hänvisar till källorna); sparas medan du skriver", lines=4, elem_id="edit-text"
             )
-            edit_note = gr.Textbox(label="Anteckning", lines=1, elem_id="edit-note")
-            save = gr.Button("Spara ändring", size="sm", elem_id="item-save")
+            edit_note = gr.Textbox(label="Anteckning (privat)", lines=1, elem_id="edit-note")
+            saved = gr.Markdown("", elem_id="item-saved")
+            with_notes = gr.Checkbox(False, label="Ta med anteckningarna i promemorian", elem_id="with-notes")
             with gr.Row():
                 export = gr.Button("Exportera Markdown och Word", variant="primary", elem_id="export")
             with gr.Row():
@@ -190,5 +210,34 @@ def _draft_tab(items: gr.State, viewing: gr.State) -> DraftArea:
             preview = gr.Markdown("", elem_id="draft-preview")
     return DraftArea(
         items, viewing, search_q, search_scope, search, hits, hit_pick, pin_hits, pin_message, viewer, title,
-        items_pick, up, down, delete, edit_text, edit_note, save, preview, export, md_file, docx_file,
+        items_pick, up, down, delete, edit_text, edit_note, saved, editing, removed, undo, with_notes, preview, export,
+        md_file, docx_file,
+    )
+
+
+def ai_notice(settings, lang: str) -> str:
+    """The disclosure by the question box: the operator's wording if set, else the product's."""
+    own = settings.ai_notice_sv if lang == "sv" else settings.ai_notice_en
+    return own or say("page.ai_notice", lang)
+
+
+def ai_notice_html(settings, lang: str) -> str:
+    return '<p class="ai-notice" id="ai-notice" lang="{}">{}</p>'.format(lang, esc(ai_notice(settings, lang)))
+
+
+def counter_html(n: int, limit: int, lang: str) -> str:
+    """The question box's counter as first drawn; QUESTION_KEYS_JS keeps it up to date as one types."""
+    return (
+        '<div class="question-count" id="question-count" data-limit="{limit}" data-ok="{ok}" data-over="{over}">'
+        "{text}</div>"
+    ).format(
+        limit=limit, text=esc(say("page.count", lang, n=n, limit=limit)),
+        ok=esc(say("page.count", lang, n="{n}", limit=limit)),
+        over=esc(say("page.count_over", lang, n="{n}", limit=limit, over="{over}")),
+    )
+
+
+def footer_html(lang: str) -> str:
+    return '<div class="app-footer"><a href="{}?lang={}">{}</a></div>'.format(
+        STATEMENT_PATH.lstrip("/"), lang, esc(say("page.statement_link", lang))
     )

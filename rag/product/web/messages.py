@@ -31,6 +31,36 @@ PAGE_MESSAGES: dict[str, dict[str, str]] = {
         "en": "Answer {n}: the report does not cover the question.",
     },
     "chat.failed": {"sv": "Fråga {n} kunde inte besvaras.", "en": "Question {n} could not be answered."},
+    # The page's chrome.
+    "page.question_label": {"sv": "Din fråga", "en": "Your question"},
+    "page.question_placeholder": {
+        "sv": "Skriv en fråga, t.ex. Hur kommer vi igång med en AI-strategi?",
+        "en": "Type a question, e.g. How do we get started with an AI strategy?",
+    },
+    "page.count": {"sv": "{n} av högst {limit} tecken", "en": "{n} of at most {limit} characters"},
+    "page.count_over": {
+        "sv": "{n} av högst {limit} tecken: {over} för många. Korta ner frågan; inget skickas eller tas bort förrän du gör det.",
+        "en": "{n} of at most {limit} characters: {over} too many. Shorten the question; nothing is sent or cut until you do.",
+    },
+    # The AI disclosure by the question box (EU AI Act art. 50(1)); an operator may reword it
+    # (RAG_AI_NOTICE_SV / _EN) but not remove it.
+    "page.ai_notice": {
+        "sv": "Svaren tas fram automatiskt av ett datorprogram, inte av en människa. De sammanställs ur rapporten "
+        "och citerar den, men kan vara fel eller ofullständiga: kontrollera källorna innan du använder dem.",
+        "en": "The answers are produced automatically by a computer program, not by a person. They are compiled "
+        "from the report and quote it, but can be wrong or incomplete: check the sources before you use them.",
+    },
+    # HTML: the report's title in italics.
+    "page.empty_chat": {
+        "sv": "Ställ en fråga om rapporten <i>Från insikt till handling</i> (AI Sweden, 2025) eller välj en "
+        "exempelfråga. Varje mening i svaret har en hänvisning [n]; klicka på den för att läsa avsnittet i sitt "
+        "sammanhang.",
+        "en": "Ask a question about the report <i lang=\"sv\">Från insikt till handling</i> (AI Sweden, 2025) or "
+        "choose an example. Every sentence of the answer has a reference [n]; click it to read the passage in "
+        "its context.",
+    },
+    "page.back_to_answer": {"sv": "↑ Tillbaka till svaret", "en": "↑ Back to the answer"},
+    "page.statement_link": {"sv": "Tillgänglighetsredogörelse", "en": "Accessibility statement"},
 }
 
 

@@ -28,6 +28,7 @@ from rag.product.web.layout import DraftArea, Page  # noqa: E402
 from rag.product.web.messages import say as page_say  # noqa: E402
 from rag.product.web.render import (  # noqa: E402
     COMMENT_CHARS,
+    esc,
     ChatTurn,
     conversation_html,
     hits_html,
@@ -43,8 +44,13 @@ PRIVATE = "private"
 
 
 def warn(message: str, lang: str) -> None:
-    """A toast whose heading is in the same language as its text (Gradio's own says "Warning")."""
+    """A toast. Gradio 6 heads it "Warning" whatever title it is given, so what a user must act on
+    in the chat (a refused question) is said beside the question box instead (``refusal_html``)."""
     gr.Warning(message, title=page_say("toast.warning", lang))
+
+
+def refusal_html(message: str | None) -> str:
+    return '<div class="question-refused" role="alert">{}</div>'.format(esc(message)) if message else ""
 
 
 @dataclass(frozen=True)
@@ -94,12 +100,10 @@ def wire_chat(page: Page, backend: Backend, handlers: Handlers) -> None:
 
     def respond(text: str, scope_value: str, turns: list[ChatTurn]):
         for update in chat_respond(text, scope_value, turns, backend):
-            if update.warning:
-                warn(update.warning, "sv")
             question = gr.update() if update.question is None else update.question
-            yield render(update.turns), update.turns, question
+            yield render(update.turns), update.turns, question, refusal_html(update.warning)
 
-    outputs = [chat.conversation, chat.turns, chat.question]
+    outputs = [chat.conversation, chat.turns, chat.question, chat.refused]
     chat.ask.click(respond, [chat.question, chat.scope, chat.turns], outputs, api_visibility=PRIVATE)
     chat.question.submit(respond, [chat.question, chat.scope, chat.turns], outputs, api_visibility=PRIVATE)
 
@@ -156,7 +160,7 @@ def wire_answers(page: Page, handlers: Handlers, feedback: FeedbackStore) -> Non
     rating: the person is told so, the comment stays under the answer to try again, and the next
     rating reaches the server again by itself (a new connection per rating)."""
     draft = page.draft
-    draft_outputs = [draft.items, draft.items_pick, draft.edit_text, draft.edit_note, draft.preview]
+    draft_outputs = view_outputs(draft)
 
     def rate(turn: ChatTurn, rating: int, user: str) -> None:
         svc = handlers.service()
@@ -177,7 +181,7 @@ def wire_answers(page: Page, handlers: Handlers, feedback: FeedbackStore) -> Non
         turn.note = say("ui.rated.up" if rating > 0 else "ui.rated.down", lang)
         turn.comment = ""
 
-    def act(turns: list[ChatTurn], items, title, evt: gr.EventData, request: gr.Request):
+    def act(turns: list[ChatTurn], items, title, notes, evt: gr.EventData, request: gr.Request):
         data = getattr(evt, "_data", None) or {}
         index = int(data.get("turn") or 0) - 1
         unchanged = [gr.update()] * len(draft_outputs)
@@ -197,10 +201,11 @@ def wire_answers(page: Page, handlers: Handlers, feedback: FeedbackStore) -> Non
             turn.note = say("ui.pinned", lang, parts=counted(len(items), "parts", lang))
         else:
             turn.note = say("ui.already_pinned", lang, part=at + 1)
-        return handlers.render(turns), turns, *_draft_view(handlers, items, at, title)
+        return handlers.render(turns), turns, *_draft_view(handlers, items, at, title, notes)
 
     page.chat.conversation.select(
-        act, [page.chat.turns, draft.items, draft.title], [page.chat.conversation, page.chat.turns] + draft_outputs,
+        act, [page.chat.turns, draft.items, draft.title, draft.with_notes],
+        [page.chat.conversation, page.chat.turns] + draft_outputs,
         api_visibility=PRIVATE,
     )
 
@@ -209,36 +214,42 @@ def wire_draft(page: Page, handlers: Handlers) -> None:
     """The drafting workspace: pinning (viewed passage, search hits), editing, export. A chat
     answer is pinned from its own button (``wire_answers``)."""
     draft = page.draft
-    outputs = [draft.items, draft.items_pick, draft.edit_text, draft.edit_note, draft.preview]
+    outputs = view_outputs(draft)
 
-    def view(items, selected, title):
-        return _draft_view(handlers, items, selected, title)
+    def view(items, selected, title, notes=False):
+        return _draft_view(handlers, items, selected, title, notes)
 
-    def pin_viewed(viewed, items, title, whole=False):
+    def pin_viewed(viewed, items, title, notes, whole=False):
         if not viewed:
             gr.Warning("Öppna först ett avsnitt genom att klicka på en hänvisning.")
-            return (*view(items, None, title), gr.update())
+            return (*view(items, None, title, notes), gr.update())
         spans = () if whole else viewed["hl"]
         items, at, message = ui_draft.pin_passage(items, handlers.service(), viewed["pid"], spans)
-        return (*view(items, at, title), message)
+        return (*view(items, at, title, notes), message)
 
-    pin_inputs = [page.viewer.viewing, draft.items, draft.title]
+    pin_inputs = [page.viewer.viewing, draft.items, draft.title, draft.with_notes]
     pin_outputs = outputs + [page.viewer.pin_message]
     page.viewer.pin_passage.click(pin_viewed, pin_inputs, pin_outputs, api_visibility=PRIVATE)
     page.viewer.pin_whole.click(
-        lambda viewed, items, title: pin_viewed(viewed, items, title, whole=True), pin_inputs, pin_outputs,
-        api_visibility=PRIVATE,
+        lambda viewed, items, title, notes: pin_viewed(viewed, items, title, notes, whole=True), pin_inputs,
+        pin_outputs, api_visibility=PRIVATE,
     )
 
     _wire_search(draft, handlers, view)
     _wire_editing(draft, handlers, view)
 
 
-def _draft_view(handlers: Handlers, items, selected, title):
-    """The draft's state, item list, selected item's text and note, and the memo preview."""
+def view_outputs(draft: DraftArea) -> list:
+    """What ``_draft_view`` updates, in its order."""
+    return [draft.items, draft.items_pick, draft.edit_text, draft.edit_note, draft.preview, draft.editing]
+
+
+def _draft_view(handlers: Handlers, items, selected, title, notes=False):
+    """The draft's state, item list, selected item's text and note, the memo preview (as it
+    will be exported: with the notes only if ``notes``) and which part the editor holds."""
     svc = handlers.service()
     try:
-        text = ui_draft.draft_markdown(items, svc, (title or "").strip() or "Utkast") if items else ""
+        text = ui_draft.draft_markdown(items, svc, (title or "").strip() or "Utkast", with_notes=notes) if items else ""
     except (ValueError, KeyError) as exc:
         text = "**Utkastet kan inte visas:** {}".format(exc)
     sel = items[selected] if selected is not None and 0 <= selected < len(items) else None
@@ -248,11 +259,12 @@ def _draft_view(handlers: Handlers, items, selected, title):
         sel.text if sel else "",
         sel.note if sel else "",
         "#### Förhandsvisning\n\n" + text if text else "*Utkastet är tomt. Fäst avsnitt eller svar.*",
+        selected if sel else None,
     )
 
 
 def _wire_search(draft: DraftArea, handlers: Handlers, view) -> None:
-    outputs = [draft.items, draft.items_pick, draft.edit_text, draft.edit_note, draft.preview]
+    outputs = view_outputs(draft)
 
     def run_search(query, scope_value):
         svc = handlers.service()
@@ -274,49 +286,88 @@ def _wire_search(draft: DraftArea, handlers: Handlers, view) -> None:
     draft.search.click(run_search, [draft.search_q, draft.search_scope], [draft.hits, draft.hit_pick], api_visibility=PRIVATE)
     draft.search_q.submit(run_search, [draft.search_q, draft.search_scope], [draft.hits, draft.hit_pick], api_visibility=PRIVATE)
 
-    def pin_hits(ids, items, title):
+    def pin_hits(ids, items, title, notes):
         if not ids:
             gr.Warning("Kryssa först i de avsnitt som ska fästas.")
-            return (*view(items, None, title), gr.update(), gr.update())
+            return (*view(items, None, title, notes), gr.update(), gr.update())
         items, at, message = ui_draft.pin_passages(items, handlers.service(), list(ids))
         # The ticks are cleared: what is pinned is in the draft now.
-        return (*view(items, at, title), gr.CheckboxGroup(value=[]), message)
+        return (*view(items, at, title, notes), gr.CheckboxGroup(value=[]), message)
 
     draft.pin_hits.click(
-        pin_hits, [draft.hit_pick, draft.items, draft.title], outputs + [draft.hit_pick, draft.pin_message],
+        pin_hits, [draft.hit_pick, draft.items, draft.title, draft.with_notes],
+        outputs + [draft.hit_pick, draft.pin_message],
         api_visibility=PRIVATE,
     )
 
 
 def _wire_editing(draft: DraftArea, handlers: Handlers, view) -> None:
-    outputs = [draft.items, draft.items_pick, draft.edit_text, draft.edit_note, draft.preview]
-    selection = [draft.items, draft.items_pick, draft.title]
+    outputs = view_outputs(draft)
+    selection = [draft.items, draft.items_pick, draft.title, draft.with_notes]
     # Only a user's pick refills the editor: a pick set by a handler (after ↑/↓) already did, and a
     # second refill arriving later would overwrite what the user has started typing.
-    draft.items_pick.input(lambda items, sel, title: view(items, sel, title), selection, outputs, api_visibility=PRIVATE)
-    draft.title.change(lambda items, sel, title: view(items, sel, title), selection, outputs, api_visibility=PRIVATE)
-    draft.up.click(lambda items, sel, title: view(*ui_draft.moved(items, sel, -1), title), selection, outputs, api_visibility=PRIVATE)
-    draft.down.click(lambda items, sel, title: view(*ui_draft.moved(items, sel, 1), title), selection, outputs, api_visibility=PRIVATE)
-    draft.delete.click(lambda items, sel, title: view(*ui_draft.deleted(items, sel), title), selection, outputs, api_visibility=PRIVATE)
+    for event in (draft.items_pick.input, draft.title.change, draft.with_notes.change):
+        event(view, selection, outputs, api_visibility=PRIVATE)
+    draft.up.click(lambda items, sel, title, notes: view(*ui_draft.moved(items, sel, -1), title, notes), selection, outputs, api_visibility=PRIVATE)
+    draft.down.click(lambda items, sel, title, notes: view(*ui_draft.moved(items, sel, 1), title, notes), selection, outputs, api_visibility=PRIVATE)
+    _wire_removal(draft, view, selection, outputs)
 
-    def save_item(items, sel, text, note, title):
+    def save_item(items, sel, text, note, title, notes):
+        """Saved as typed: the list and preview follow; the editor's own boxes are left alone. A
+        refill of the editor by a pick or a move changes nothing and is not saved again. ``sel``
+        is the part the editor was last filled with (a server-side state, set with the text):
+        the radio's value may still be the old one when the text's change arrives."""
+        if not ui_draft.unsaved(items, sel, text, note):
+            return gr.update(), gr.update(), gr.update(), gr.update()
         try:
             items = ui_draft.edited(items, sel, text, note)
         except ValueError as exc:
-            gr.Warning(str(exc))
-        return view(items, sel, title)
+            return gr.update(), gr.update(), gr.update(), say_unsaved(exc)
+        shown = view(items, sel, title, notes)
+        return items, shown[1], shown[4], "Ändringen är sparad."
 
-    draft.save.click(save_item, [draft.items, draft.items_pick, draft.edit_text, draft.edit_note, draft.title], outputs, api_visibility=PRIVATE)
+    editing = [draft.items, draft.editing, draft.edit_text, draft.edit_note, draft.title, draft.with_notes]
+    saved_outputs = [draft.items, draft.items_pick, draft.preview, draft.saved]
+    # "change", not "input": Gradio sends "input" for keys typed, not for text pasted or dropped.
+    for box in (draft.edit_text, draft.edit_note):
+        box.change(save_item, editing, saved_outputs, api_visibility=PRIVATE, trigger_mode="always_last",
+                   show_progress="hidden")
 
-    def do_export(items, title):
+    def do_export(items, sel, text, note, title, notes):
+        unsaved = ui_draft.unsaved(items, sel, text, note)
+        if unsaved:
+            warn(unsaved, "sv")
         try:
-            md_path, docx_path = ui_draft.export(items, handlers.service(), title)
+            md_path, docx_path = ui_draft.export(items, handlers.service(), title, with_notes=notes)
         except (ValueError, KeyError) as exc:
             gr.Warning(str(exc))
             return gr.File(value=None, visible=False), gr.File(value=None, visible=False)
         return gr.File(value=str(md_path), visible=True), gr.File(value=str(docx_path), visible=True)
 
-    draft.export.click(do_export, [draft.items, draft.title], [draft.md_file, draft.docx_file], api_visibility=PRIVATE)
+    draft.export.click(do_export, editing, [draft.md_file, draft.docx_file], api_visibility=PRIVATE)
+
+
+def say_unsaved(exc: Exception) -> str:
+    return "**Inte sparat:** {}. Det som står i rutan kommer inte med i promemorian förrän det går att spara.".format(exc)
+
+
+def _wire_removal(draft: DraftArea, view, selection, outputs) -> None:
+    """"Ta bort" takes the part out and offers to undo it until the next removal."""
+
+    def delete(items, sel, title, notes):
+        removed = (sel, items[sel]) if sel is not None and 0 <= sel < len(items) else None
+        shown = view(*ui_draft.deleted(items, sel), title, notes)
+        label = "Ångra: ta tillbaka «{}»".format(ui_draft.item_label(removed[1])) if removed else ""
+        return (*shown, removed, gr.Button(label, visible=removed is not None))
+
+    def undo(items, removed, title, notes):
+        return (*view(*ui_draft.restored(items, removed), title, notes), None, gr.Button(visible=False))
+
+    draft.delete.click(delete, selection, outputs + [draft.removed, draft.undo], api_visibility=PRIVATE)
+    draft.undo.click(
+        undo, [draft.items, draft.removed, draft.title, draft.with_notes], outputs + [draft.removed, draft.undo],
+        api_visibility=PRIVATE,
+    )
 
 
 def wire_api(page: Page, handlers: Handlers) -> None:
