@@ -131,6 +131,9 @@ def test_every_state_has_no_wcag_violations(chromium, app, scheme):  # noqa: F81
         page.get_by_role("tab", name="Utkast").click()
         page.wait_for_selector("#draft-items label")
         audit.check("draft")
+        page.click("#export")
+        page.locator("#md-file a[download]").first.wait_for()
+        audit.check("exported")
     finally:
         context.close()
     assert not audit.failed, audit.report()

@@ -19,6 +19,7 @@ from corpora import SAMVERKAN, STRATEGI
 from ui_harness import running_app
 
 from rag.product.memo_export import swedish_date
+from rag.product.web.messages import say
 
 pytestmark = [pytest.mark.browser, pytest.mark.models]
 
@@ -491,7 +492,24 @@ def test_an_english_question_gets_english_labels(page):
     assert first.locator("button.act").all_inner_texts() == ["✓ Good answer", "✗ Poor answer", "Pin the answer to the draft"]
     assert first.locator(".act-comment").get_attribute("placeholder") == "Comment (optional)"
     assert first.locator("button.cite").first.get_attribute("title") == "Show source 1: 1. Samverkan"
+    # One language per view: the page around the answer turns English too, disclosure included.
+    page.wait_for_function("document.querySelector('#ask').innerText == 'Ask'")
+    assert page.locator("html").get_attribute("lang") == "en"
+    assert page.locator("button[role=tab]").all_inner_texts() == ["Ask the report", "Draft"]
+    assert page.locator("#clear").inner_text() == "Clear the conversation"
+    assert page.locator("#ai-notice").inner_text() == say("page.ai_notice", "en")
+    assert page.locator("#question textarea").get_attribute("placeholder") == say("page.question_placeholder", "en")
+    assert page.locator("#question-count").inner_text() == "0 of at most 500 characters"
+    assert page.locator("#app-footer a").inner_text() == "Accessibility statement"
+    assert page.locator("#status").inner_text().startswith("ready: ")
+    examples = page.locator("#component-0 button, .gradio-container button").filter(has_text="How do we avoid introducing AI")
+    assert examples.count() == 1
     shot(page, "16-english-labels")
+    # A Swedish question brings the Swedish page back.
+    ask(page, "Hur kan små kommuner dela på kompetens?", 2)
+    page.wait_for_function("document.querySelector('#ask').innerText == 'Fråga'")
+    assert page.locator("html").get_attribute("lang") == "sv"
+    assert page.locator("#ai-notice").inner_text() == say("page.ai_notice", "sv")
 
 
 def test_suggested_follow_ups_are_shown_and_ask_when_clicked(page):

@@ -154,3 +154,19 @@ def test_a_failure_is_shown_on_the_turn_with_the_question_kept(backend, error):
     last = updates[-1].turns[0]
     assert (last.question, last.answer, last.error) == ("Vem beslutar?", None, error)
     assert updates[-1].question == ""
+
+
+def test_a_passage_opened_from_an_english_answer_is_located_in_english():
+    from types import SimpleNamespace
+
+    from rag.product.viewer import SourceLocation
+    from rag.product.web.wiring import Handlers
+
+    location = SourceLocation("ca s. 42–43", page_start=42, page_end=43, page_estimated=True)
+    service = SimpleNamespace(locate=lambda passage: location)
+    handlers = Handlers(SimpleNamespace(service=lambda: service))
+
+    assert handlers.where("p1") == "ca s. 42–43"
+    assert handlers.where("p1", "en") == "approx. pp. 42–43"
+    unpaged = SimpleNamespace(locate=lambda passage: SourceLocation(""))
+    assert Handlers(SimpleNamespace(service=lambda: unpaged)).where("p1", "en") == ""

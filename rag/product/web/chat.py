@@ -55,6 +55,44 @@ EXAMPLES: dict[str, list[str]] = {
 }
 
 
+# The same themes and questions in English, in the same order, for a page shown in English.
+EXAMPLES_EN: dict[str, list[str]] = {
+    "Strategy": [
+        "How do we avoid introducing AI just because the technology is exciting?",
+        "How do we link the AI work to the municipality's overall goals and strategies?",
+    ],
+    "Law and data": [
+        "What do we need to consider about data protection and law when we use AI?",
+        "How do we involve the lawyers early in our AI projects?",
+    ],
+    "Scaling": [
+        "How do we get from pilot projects to AI in everyday operation?",
+        "Why do many AI projects stop at a pilot?",
+    ],
+    "Collaboration": [
+        "How can smaller municipalities collaborate with others on AI?",
+        "Whom should we invite when we draw up our AI strategy?",
+    ],
+    "Competence": [
+        "What competence do we need to build internally to work with AI?",
+        "How do we increase the understanding of AI among managers and staff?",
+    ],
+    "Culture": [
+        "How do we handle worry and resistance to AI among the staff?",
+        "How do we create a culture where we dare to try new ways of working?",
+    ],
+    "Benefits realisation": [
+        "How do we follow up that our AI investments actually bring benefits?",
+        "How do we link our digital investments to measurable goals?",
+    ],
+}
+
+
+def examples(lang: str) -> list[tuple[str, list[str]]]:
+    """(theme, questions) in ``lang``, in the page's order."""
+    return list((EXAMPLES if lang == "sv" else EXAMPLES_EN).items())
+
+
 def chapters(service: Any) -> list[str]:
     """Chapter headings in reading order: the first part of each section path."""
     return list(dict.fromkeys(s.split(" › ")[0] for s in service.sections()))

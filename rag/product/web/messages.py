@@ -61,6 +61,53 @@ PAGE_MESSAGES: dict[str, dict[str, str]] = {
     },
     "page.back_to_answer": {"sv": "↑ Tillbaka till svaret", "en": "↑ Back to the answer"},
     "page.statement_link": {"sv": "Tillgänglighetsredogörelse", "en": "Accessibility statement"},
+    # The page's own labels, drawn again in the language of the latest question (layout.Chrome).
+    "page.title": {
+        "sv": "# Från insikt till handling – fråga rapporten\nSvar med källhänvisningar ur rapporten *Från insikt till "
+        "handling* (AI Sweden med Göteborgs universitet, 2025). Varje påstående pekar på avsnittet det kommer från.",
+        "en": "# Från insikt till handling – ask the report\nAnswers with references to the Swedish report *Från insikt "
+        "till handling* (AI Sweden with the University of Gothenburg, 2025). Every claim points at the passage it "
+        "comes from.",
+    },
+    "page.tab_chat": {"sv": "Fråga rapporten", "en": "Ask the report"},
+    "page.tab_draft": {"sv": "Utkast", "en": "Draft"},
+    "page.scope": {"sv": "Avgränsning (gäller även följdfrågor)", "en": "Scope (also for follow-up questions)"},
+    "page.ask": {"sv": "Fråga", "en": "Ask"},
+    "page.clear": {"sv": "Rensa samtalet", "en": "Clear the conversation"},
+    "page.examples": {"sv": "Exempelfrågor", "en": "Example questions"},
+    "page.source": {"sv": "### Källa", "en": "### Source"},
+    "page.pin_cited": {"sv": "Fäst de citerade meningarna i utkastet", "en": "Pin the cited sentences to the draft"},
+    "page.pin_whole": {"sv": "Fäst hela avsnittet", "en": "Pin the whole passage"},
+    "page.viewer_empty": {
+        "sv": "Klicka på en hänvisning [n] eller ett källkort för att läsa avsnittet i sitt sammanhang, med de "
+        "citerade meningarna markerade.",
+        "en": "Click a reference [n] or a source card to read the passage in its context, with the cited sentences "
+        "highlighted.",
+    },
+    "page.draft_intro": {
+        "sv": "Sök avsnitt och fäst dem här, eller fäst svar och citerade meningar från chatten. Ordna, redigera och "
+        "exportera som promemoria (Word eller Markdown) med numrerade referenser: rapport, kapitel › avsnitt och sida.",
+        "en": "Search passages and pin them here, or pin answers and cited sentences from the chat. Order, edit and "
+        "export as a memo (Word or Markdown, written in Swedish) with numbered references: report, chapter › "
+        "section and page.",
+    },
+    "page.search_q": {"sv": "Sök avsnitt i rapporten", "en": "Search passages in the report"},
+    "page.search_scope": {"sv": "Avgränsning", "en": "Scope"},
+    "page.search": {"sv": "Sök", "en": "Search"},
+    "page.hit_pick": {"sv": "Välj avsnitt att fästa", "en": "Choose passages to pin"},
+    "page.pin_hits": {"sv": "Fäst valda avsnitt i utkastet", "en": "Pin the chosen passages to the draft"},
+    "page.memo_title": {"sv": "Rubrik på promemorian", "en": "Title of the memo"},
+    "page.items": {"sv": "Utkastets delar", "en": "Parts of the draft"},
+    "page.up": {"sv": "↑ Upp", "en": "↑ Up"},
+    "page.down": {"sv": "↓ Ner", "en": "↓ Down"},
+    "page.delete": {"sv": "Ta bort", "en": "Remove"},
+    "page.edit_text": {
+        "sv": "Text (> citat, [n] hänvisar till källorna); sparas medan du skriver",
+        "en": "Text (> quotation, [n] refers to the sources); saved as you type",
+    },
+    "page.edit_note": {"sv": "Anteckning (privat)", "en": "Note (private)"},
+    "page.with_notes": {"sv": "Ta med anteckningarna i promemorian", "en": "Include the notes in the memo"},
+    "page.export": {"sv": "Exportera Markdown och Word", "en": "Export Markdown and Word"},
 }
 
 

@@ -23,7 +23,8 @@ from rag.locations import page_label
 from rag.product.web.messages import say
 from rag.types import Answer, AnswerPart, AnswerSentence, PageSpan, Passage, cited_runs
 
-Locate = Callable[[Passage], str]
+# Where a passage stands, as a reader sees it ("s. 14"; "p. 14" with lang "en").
+Locate = Callable[[Passage, str], str]
 SNIPPET_CHARS = 220
 NEAREST_SHOWN = 3
 # The comment box under an answer; the feedback store keeps what is typed.
@@ -227,7 +228,7 @@ def answer_html(answer: Answer, locate: Locate) -> str:
     lang = answer.lang
     if answer.outcome == "decline" or (answer.abstained and not answer.sentences):
         cards = "".join(
-            source_card(h.passage, "{}.".format(h.rank), locate(h.passage), lang=lang) for h in answer.hits[:NEAREST_SHOWN]
+            source_card(h.passage, "{}.".format(h.rank), locate(h.passage, lang), lang=lang) for h in answer.hits[:NEAREST_SHOWN]
         )
         head = '<div class="sources-head">{}</div>'.format(esc(say("ui.nearest", lang)))
         nearest = head + cards if cards else ""
@@ -242,7 +243,7 @@ def answer_html(answer: Answer, locate: Locate) -> str:
     body_lang = lang_attr(" ".join(s.text for s in answer.sentences), lang) if quoted else ""
     cards = "".join(
         source_card(
-            c.passage, "[{}]".format(c.n), cited_pages(answer, c.n, lang) or locate(c.passage),
+            c.passage, "[{}]".format(c.n), cited_pages(answer, c.n, lang) or locate(c.passage, lang),
             cited_spans(answer, c.n), cited_quote(answer, c.n), lang=lang,
         )
         for c in answer.citations
@@ -358,7 +359,7 @@ def hits_html(hits, locate: Locate) -> str:
             '<div class="hit"><button type="button" class="source-card" data-pid="{pid}" data-hl="">'
             '<span class="card-section">{sec}</span> '
             '<span class="card-where">{where}</span><span class="card-snippet">{text}</span></button></div>'.format(
-                pid=esc(p.id), sec=esc(p.section), where=esc(locate(p)), text=esc(passage_start(p))
+                pid=esc(p.id), sec=esc(p.section), where=esc(locate(p, "sv")), text=esc(passage_start(p))
             )
         )
     return '<div class="hits">{}</div>'.format("".join(rows))
@@ -368,11 +369,8 @@ def draft_viewer_placeholder() -> str:
     return '<div class="viewer-empty">Klicka på ett sökresultat för att läsa hela avsnittet här.</div>'
 
 
-def viewer_placeholder() -> str:
-    return (
-        '<div class="viewer-empty">Klicka på en hänvisning [n] eller ett källkort för att läsa '
-        "avsnittet i sitt sammanhang, med de citerade meningarna markerade.</div>"
-    )
+def viewer_placeholder(lang: str = "sv") -> str:
+    return '<div class="viewer-empty">{}</div>'.format(esc(say("page.viewer_empty", lang)))
 
 
 def status_html(text: str, ready: bool, failed: bool = False) -> str:

@@ -73,6 +73,8 @@ watch('value', () => {
   if (last && (turns.length > turnsShown || (said && said !== announced))) showTurn(last);
   turnsShown = turns.length;
   if (live && said && said !== announced) live.textContent = said;
+  // The page is shown in the language of the latest answered question (wiring.relabel).
+  if (last && said && said !== announced) document.documentElement.lang = last.getAttribute('lang') || 'sv';
   if (said) announced = said;
 });
 element.addEventListener('click', (e) => {
@@ -87,7 +89,8 @@ element.addEventListener('click', (e) => {
     trigger('submit', {ask: el.dataset.ask});
   } else {
     window.ragCitedFrom = el;
-    trigger('click', {pid: el.dataset.pid, hl: el.dataset.hl || ''});
+    const turn = el.closest('.turn');
+    trigger('click', {pid: el.dataset.pid, hl: el.dataset.hl || '', lang: turn ? turn.getAttribute('lang') : ''});
   }
 });
 """

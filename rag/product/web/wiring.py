@@ -6,6 +6,7 @@ The wiring functions run inside the page's Blocks context (``with page.demo:``).
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import os
 from dataclasses import dataclass
@@ -16,6 +17,7 @@ import gradio as gr  # noqa: E402  (analytics must be off before gradio is impor
 
 from rag.answering.messages import counted, say  # noqa: E402
 from rag.index.store import StoreUnavailable  # noqa: E402
+from rag.locations import page_label  # noqa: E402
 from rag.product.feedback import FeedbackError, FeedbackStore, FeedbackUnavailable  # noqa: E402
 from rag.product.login import user_of  # noqa: E402
 from rag.product.viewer import passage_html  # noqa: E402
@@ -34,9 +36,11 @@ from rag.product.web.render import (  # noqa: E402
     hits_html,
     parse_spans,
     status_html,
+    turn_lang,
     viewer_placeholder,
 )
 from rag.product.web.startup import Backend  # noqa: E402
+from rag.types import PageSpan  # noqa: E402
 
 log = logging.getLogger(__name__)
 
@@ -65,18 +69,21 @@ class Handlers:
         except (TimeoutError, RuntimeError) as exc:
             raise gr.Error(str(exc)) from None
 
-    def where(self, passage) -> str:
-        return self.service().locate(passage).label
+    def where(self, passage, lang: str = "sv") -> str:
+        where = self.service().locate(passage)
+        if lang == "sv" or not where.page_start:
+            return where.label
+        return page_label(PageSpan(where.page_start, where.page_end or where.page_start, where.page_estimated), lang)
 
-    def render(self, turns: list[ChatTurn]) -> str:
-        return conversation_html(turns, self.where)
+    def render(self, turns: list[ChatTurn], lang: str = "sv") -> str:
+        return conversation_html(turns, self.where, lang)
 
 
 def wire_status(page: Page, backend: Backend) -> None:
     """The start-up status line; once the index is ready the scope menus get the chapters."""
 
-    def tick():
-        text, ready, failed = backend.status()
+    def tick(lang):
+        text, ready, failed = backend.status(lang)
         if not ready:
             return status_html(text, ready, failed), gr.update(), gr.update(), gr.Timer(active=not failed)
         options = [WHOLE_REPORT] + chapters(backend.service())
@@ -88,8 +95,8 @@ def wire_status(page: Page, backend: Backend) -> None:
         )
 
     outputs = [page.status, page.chat.scope, page.draft.search_scope, page.timer]
-    page.timer.tick(tick, None, outputs, api_visibility=PRIVATE, show_progress="hidden")
-    page.demo.load(tick, None, outputs, api_visibility=PRIVATE, show_progress="hidden")
+    page.timer.tick(tick, [page.lang], outputs, api_visibility=PRIVATE, show_progress="hidden")
+    page.demo.load(tick, [page.lang], outputs, api_visibility=PRIVATE, show_progress="hidden")
 
 
 def wire_chat(page: Page, backend: Backend, handlers: Handlers) -> None:
@@ -98,36 +105,46 @@ def wire_chat(page: Page, backend: Backend, handlers: Handlers) -> None:
     chat = page.chat
     render = handlers.render
 
-    def respond(text: str, scope_value: str, turns: list[ChatTurn]):
-        for update in chat_respond(text, scope_value, turns, backend):
+    def respond(text: str, scope_value: str, turns: list[ChatTurn], lang: str):
+        for update in chat_respond(text, scope_value, turns, backend, lang):
             question = gr.update() if update.question is None else update.question
             yield render(update.turns), update.turns, question, refusal_html(update.warning)
 
     outputs = [chat.conversation, chat.turns, chat.question, chat.refused]
-    chat.ask.click(respond, [chat.question, chat.scope, chat.turns], outputs, api_visibility=PRIVATE)
-    chat.question.submit(respond, [chat.question, chat.scope, chat.turns], outputs, api_visibility=PRIVATE)
+    relabelled = [page.lang, page.status, page.viewer.viewer] + page.chrome.components
 
-    def ask_example(text: str):
-        def run(scope_value, turns):
-            yield from respond(text, scope_value, turns)
+    def relabel(turns: list[ChatTurn], lang: str, viewing):
+        """The page in the language of the latest question, once it is answered."""
+        new = turn_lang(turns[-1]) if turns else lang
+        if new == lang:
+            return [gr.update()] * len(relabelled)
+        text, ready, failed = backend.status(new)
+        viewer = viewer_placeholder(new) if viewing is None else gr.update()
+        return [new, status_html(text, ready, failed), viewer] + page.chrome.updates(new)
 
-        return run
+    def asked(event) -> None:
+        event.then(relabel, [chat.turns, page.lang, page.viewer.viewing], relabelled, api_visibility=PRIVATE,
+                   show_progress="hidden")
 
-    for button, text in chat.examples:
-        button.click(ask_example(text), [chat.scope, chat.turns], outputs, api_visibility=PRIVATE)
+    asked(chat.ask.click(respond, [chat.question, chat.scope, chat.turns, page.lang], outputs, api_visibility=PRIVATE))
+    asked(chat.question.submit(respond, [chat.question, chat.scope, chat.turns, page.lang], outputs, api_visibility=PRIVATE))
+    # An example asks what its button says, in the language the page is shown in.
+    for button, _ in chat.examples:
+        asked(button.click(respond, [button, chat.scope, chat.turns, page.lang], outputs, api_visibility=PRIVATE))
 
-    def ask_suggested(scope_value, turns, evt: gr.EventData):
+    def ask_suggested(scope_value, turns, lang, evt: gr.EventData):
         data = getattr(evt, "_data", None) or {}
-        yield from respond(str(data.get("ask") or ""), scope_value, turns)
+        yield from respond(str(data.get("ask") or ""), scope_value, turns, lang)
 
     # A suggested question under an answer ("submit" from the conversation's click script).
-    chat.conversation.submit(ask_suggested, [chat.scope, chat.turns], outputs, api_visibility=PRIVATE)
+    asked(chat.conversation.submit(ask_suggested, [chat.scope, chat.turns, page.lang], outputs, api_visibility=PRIVATE))
 
-    def clear():
-        return render([]), [], viewer_placeholder(), None
+    def clear(lang):
+        return handlers.render([], lang), [], viewer_placeholder(lang), None, ""
 
     chat.clear.click(
-        clear, None, [chat.conversation, chat.turns, page.viewer.viewer, page.viewer.viewing], api_visibility=PRIVATE
+        clear, [page.lang], [chat.conversation, chat.turns, page.viewer.viewer, page.viewer.viewing, chat.refused],
+        api_visibility=PRIVATE,
     )
 
 
@@ -144,6 +161,9 @@ def wire_viewer(page: Page, handlers: Handlers) -> None:
             view = handlers.service().passage_view(pid, spans)
         except KeyError as exc:
             raise gr.Error(str(exc.args[0])) from None
+        # Opened from an English answer, the page is "p. 42" there and here.
+        if data.get("lang") == "en":
+            view = dataclasses.replace(view, location=handlers.where(view.passage, "en"))
         # What is viewed, with the cited spans: pinning it quotes those sentences.
         return passage_html(view), {"pid": pid, "hl": [list(span) for span in spans]}
 
