@@ -66,6 +66,8 @@ table { border-collapse: collapse; margin: .5em 0 1.5em; max-width: 100%; }
 th, td { border: 1px solid #ccc; padding: 3px 8px; text-align: left; vertical-align: top; overflow-wrap: anywhere; }
 table.breakdown { width: 100%; table-layout: fixed; } table.breakdown th { font-size: 12px; }
 table.questions { width: 100%; table-layout: fixed; }
+table.questions th:nth-child(1) { width: 6%; } table.questions th:nth-child(2) { width: 22%; }
+table.questions th:nth-child(3) { width: 14%; } table.questions th:nth-child(4) { width: 33%; }
 table.questions th[data-sort] { cursor: pointer; text-decoration: underline dotted; }
 .filters { display: flex; gap: 1em; flex-wrap: wrap; align-items: center; margin: .5em 0; }
 q[title] { text-decoration: underline dotted #999; }
