@@ -31,10 +31,12 @@ _TEXT = {
         "grund av bristerna som beskrivs nedan. Målet är nivå AA i WCAG 2.1 (EN 301 549).",
         "gaps_head": "Kända brister",
         "gaps": [
-            "Rapportens text kommer från OCR-läsning av en PDF och innehåller felstavade ord (till exempel «Al» "
-            "i stället för «AI»). Citaten visas ordagrant, så att de går att kontrollera mot rapporten; en "
-            "skärmläsare läser orden som de står.",
-            "Inloggningsformuläret kommer från ramverket Gradio: dess texter följer webbläsarens språk.",
+            "Rapportens text kommer från OCR-läsning av en PDF. Tjänsten rättar det mesta, men en del felstavade "
+            "ord finns kvar i citaten; en skärmläsare läser dem som de står.",
+            "Inloggningsformuläret och sidfoten kommer från ramverket Gradio: deras texter följer webbläsarens "
+            "språk, och korta meddelanden i hörnet har rubriken «Warning».",
+            "När sidan visas på engelska är utkastets meddelanden och valet «Hela rapporten» fortfarande på "
+            "svenska; promemorian skrivs alltid på svenska.",
             "Exporterade Word- och Markdown-filer är inte granskade med skärmläsare.",
             "Tjänsten är testad automatiskt men inte tillsammans med användare av skärmläsare eller annan "
             "hjälpmedelsteknik. Automatiska tester hittar bara en del av alla brister.",
@@ -65,10 +67,12 @@ _TEXT = {
         "of the problems described below. The aim is level AA of WCAG 2.1 (EN 301 549).",
         "gaps_head": "Known problems",
         "gaps": [
-            "The report's text comes from OCR of a PDF and has misspelt words (for example «Al» for «AI»). "
-            "Quotes are shown word for word so that they can be checked against the report; a screen reader "
-            "reads the words as they stand.",
-            "The login form comes from the Gradio framework: its texts follow the browser's language.",
+            "The report's text comes from OCR of a PDF. The service corrects most of it, but some misspelt "
+            "words remain in the quotes; a screen reader reads them as they stand.",
+            "The login form and the footer come from the Gradio framework: their texts follow the browser's "
+            "language, and short messages in the corner are headed «Warning».",
+            "With the page in English, the draft's messages and the choice «Hela rapporten» are still in "
+            "Swedish; the memo is always written in Swedish.",
             "Exported Word and Markdown files have not been reviewed with screen readers.",
             "The service is tested automatically but not with users of screen readers or other assistive "
             "technology. Automatic tests find only some problems.",
