@@ -362,6 +362,16 @@ def test_search_pin_reorder_edit_and_export(page, tmp_path):
     page.wait_for_function("document.querySelector('#pin-hits-msg').innerText.includes('redan')")
     assert page.locator("#pin-hits-msg").inner_text() == "Ett avsnitt fanns redan där (del 1)."
     assert page.locator("#draft-items label").count() == 2
+    # "Ta bort" can be undone: the part comes back in its place.
+    labels_before = page.locator("#draft-items label").all_inner_texts()
+    page.locator("#draft-items label").nth(0).click()
+    page.click("#item-delete")
+    page.wait_for_function("document.querySelectorAll('#draft-items label').length == 1")
+    assert page.locator("#item-undo").inner_text() == "Ångra: ta tillbaka «{}»".format(labels_before[0])
+    page.click("#item-undo")
+    page.wait_for_function("document.querySelectorAll('#draft-items label').length == 2")
+    assert page.locator("#draft-items label").all_inner_texts() == labels_before
+    assert not page.locator("#item-undo").is_visible()
 
     page.locator("#draft-items label").nth(1).click()
     page.click("#item-up")
