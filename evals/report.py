@@ -2,8 +2,10 @@
 
 The page opens with the metrics, each beside its target and a met / not met mark (the targets
 are README's, under Evaluation and Benchmark), then the breakdowns, a table of every question a
-person can scan (question, verdict, the answer as it reads, the gold quotes), the details per
-question, and the run's settings folded away at the end. Metrics of generated answers
+person can scan (question, verdict, the answer as it reads, the gold quotes as the product's OCR
+repair shows them, the raw OCR on hover), failures first, with filters by verdict, kind and
+language and sortable columns, the details per question in the same order, and the run's
+settings folded away at the end. It fits a 1366 px screen. Metrics of generated answers
 (supported sentences, invalid citations, fallbacks) appear only for a generative run: on an
 extractive run they are 1.000 and 0.000 by construction and would read as achievements.
 
@@ -20,6 +22,7 @@ from typing import Any
 
 from evals.gold import GoldItem
 from evals.metrics import HEADLINE_METRICS, ranked_passages
+from rag.index.clean import repair_text
 
 PASSAGE_PREVIEW_CHARS = 700
 LOWER_IS_BETTER = ("false_abstention_rate", "invalid_citation_rate", "fallback_rate")
@@ -58,9 +61,16 @@ TARGETS = (
 )
 
 _CSS = """
-body { font: 14px/1.45 system-ui, sans-serif; margin: 2em auto; max-width: 1100px; color: #222; }
-table { border-collapse: collapse; margin: .5em 0 1.5em; }
-th, td { border: 1px solid #ccc; padding: 3px 8px; text-align: left; vertical-align: top; }
+body { font: 14px/1.45 system-ui, sans-serif; margin: 2em auto; max-width: 1280px; padding: 0 12px; color: #222; }
+table { border-collapse: collapse; margin: .5em 0 1.5em; max-width: 100%; }
+th, td { border: 1px solid #ccc; padding: 3px 8px; text-align: left; vertical-align: top; overflow-wrap: anywhere; }
+table.breakdown { width: 100%; table-layout: fixed; } table.breakdown th { font-size: 12px; }
+table.questions { width: 100%; table-layout: fixed; }
+table.questions th:nth-child(1) { width: 6%; } table.questions th:nth-child(2) { width: 22%; }
+table.questions th:nth-child(3) { width: 14%; } table.questions th:nth-child(4) { width: 33%; }
+table.questions th[data-sort] { cursor: pointer; text-decoration: underline dotted; }
+.filters { display: flex; gap: 1em; flex-wrap: wrap; align-items: center; margin: .5em 0; }
+q[title] { text-decoration: underline dotted #999; }
 td.num { text-align: right; font-variant-numeric: tabular-nums; }
 .pos { color: #176b1f; } .neg { color: #a31515; }
 section.q { border: 1px solid #ddd; border-left: 6px solid #999; padding: .4em 1em; margin: 1em 0; }
@@ -71,8 +81,8 @@ section.q.partial { border-left-color: #e0a020; }
 .passage { font-size: 12px; }
 .ok { color: #176b1f; font-weight: 600; } .bad { color: #a31515; font-weight: 600; }
 .part { color: #8a5a00; font-weight: 600; }
-table.questions td.answer-cell { white-space: pre-wrap; max-width: 38em; font-size: 13px; }
-table.questions td.gold { max-width: 24em; font-size: 13px; }
+table.questions td.answer-cell { white-space: pre-wrap; font-size: 13px; }
+table.questions td.gold { font-size: 13px; }
 details.settings { margin-top: 2em; }
 """
 
@@ -146,7 +156,7 @@ def _breakdown(groups: dict, label: str) -> str:
         + "</tr>"
         for name, m in groups.items()
     )
-    return f"<table>{head}{body}</table>"
+    return f"<table class=breakdown>{head}{body}</table>"
 
 
 def _run_meta(result: dict) -> str:
@@ -199,19 +209,83 @@ def verdict(item: GoldItem, row: dict, response: dict) -> tuple[str, str]:
     return "bad", "✗ evidence not shown"
 
 
+# Failures first: what a person reading the report should look at.
+VERDICT_ORDER = {"bad": 0, "part": 1, "ok": 2}
+VERDICT_NAMES = {"bad": "✗ failed", "part": "◐ partly", "ok": "✓ passed"}
+
+
+def failures_first(gold: list[GoldItem], rows: dict, responses: dict[str, dict]) -> list[GoldItem]:
+    """The gold items ordered by verdict (failed, partly, passed), in gold order within each."""
+    return sorted(gold, key=lambda item: VERDICT_ORDER[verdict(item, rows[item.id], responses[item.id])[0]])
+
+
+def cleaned_quote(quote: str) -> str:
+    """A gold quote as the product shows the report (its own OCR repair); the raw OCR on hover."""
+    clean = repair_text(quote).text
+    if clean == quote:
+        return f"<q>{escape(quote)}</q>"
+    return f"<q title='{escape(quote, quote=True)}'>{escape(clean)}</q>"
+
+
+def _filters(gold: list[GoldItem]) -> str:
+    def select(name: str, options: list[tuple[str, str]]) -> str:
+        shown = "".join(f"<option value='{escape(v)}'>{escape(t)}</option>" for v, t in options)
+        return f"<label>{escape(name)} <select data-filter='{escape(name)}'><option value=''>all</option>{shown}</select></label>"
+
+    kinds = sorted({item.kind for item in gold})
+    langs = sorted({item.lang for item in gold})
+    return "<div class=filters>{}{}{}<span class=meta data-count></span></div>".format(
+        select("verdict", list(VERDICT_NAMES.items())), select("kind", [(k, k) for k in kinds]),
+        select("lang", [(v, v) for v in langs]),
+    )
+
+
 def _questions_table(gold: list[GoldItem], rows: dict, responses: dict[str, dict]) -> str:
-    head = "<tr><th>id</th><th>question</th><th>verdict</th><th>answer</th><th>gold quote</th></tr>"
+    head = (
+        "<tr><th data-sort=id>id</th><th data-sort=question>question</th><th data-sort=verdict>verdict</th>"
+        "<th>answer</th><th>gold quote</th></tr>"
+    )
     body = []
-    for item in gold:
+    for item in failures_first(gold, rows, responses):
         css, words = verdict(item, rows[item.id], responses[item.id])
-        quotes = "<br>".join(f"<q>{escape(group[0])}</q>" for group in item.quote_groups()) or "– (not in the report)"
+        quotes = "<br>".join(cleaned_quote(group[0]) for group in item.quote_groups()) or "– (not in the report)"
         body.append(
-            f"<tr id='row-{escape(item.id)}'><td><a href='#{escape(item.id)}'>{escape(item.id)}</a></td>"
+            f"<tr id='row-{escape(item.id)}' data-verdict={css} data-rank={VERDICT_ORDER[css]} "
+            f"data-kind='{escape(item.kind)}' data-lang='{escape(item.lang)}'>"
+            f"<td><a href='#{escape(item.id)}'>{escape(item.id)}</a></td>"
             f"<td>{escape(item.question)}</td><td class={css}>{escape(words)}</td>"
             f"<td class=answer-cell>{escape(str(responses[item.id].get('answer') or ''))}</td>"
             f"<td class=gold>{quotes}</td></tr>"
         )
-    return f"<table class=questions>{head}{''.join(body)}</table>"
+    return f"{_filters(gold)}<table class=questions>{head}{''.join(body)}</table>"
+
+
+# Filters hide rows and their detail sections; a click on a header sorts the table by it.
+_SCRIPT = """
+const rows = [...document.querySelectorAll('table.questions tr[data-verdict]')];
+const filters = [...document.querySelectorAll('select[data-filter]')];
+function apply() {
+  let shown = 0;
+  for (const row of rows) {
+    const ok = filters.every(f => !f.value || row.dataset[f.dataset.filter] === f.value);
+    row.hidden = !ok;
+    const section = document.getElementById(row.id.slice(4));
+    if (section) section.hidden = !ok;
+    shown += ok;
+  }
+  document.querySelector('[data-count]').textContent = shown + ' of ' + rows.length + ' questions';
+}
+filters.forEach(f => f.addEventListener('change', apply));
+document.querySelectorAll('th[data-sort]').forEach((th, column) => th.addEventListener('click', () => {
+  const key = th.dataset.sort;
+  const value = r => key === 'verdict' ? Number(r.dataset.rank) : r.cells[column].innerText;
+  const sorted = rows.slice().sort((a, b) => (value(a) > value(b)) - (value(a) < value(b)));
+  if (th.dataset.dir === 'up') sorted.reverse();
+  th.dataset.dir = th.dataset.dir === 'up' ? 'down' : 'up';
+  sorted.forEach(r => r.parentNode.appendChild(r));
+}));
+apply();
+"""
 
 
 def _question(item: GoldItem, row: dict, response: dict) -> str:
@@ -248,8 +322,8 @@ def _question(item: GoldItem, row: dict, response: dict) -> str:
     if item.evidence:
         quotes = "".join(
             f"<li>{_mark(rank is not None, f'retrieved at rank {rank}', 'not retrieved')}"
-            f" · {_mark(cited, 'cited', 'not cited')}: <q>{escape(group[0])}</q>"
-            + "".join(f" or <q>{escape(alt)}</q>" for alt in group[1:])
+            f" · {_mark(cited, 'cited', 'not cited')}: {cleaned_quote(group[0])}"
+            + "".join(f" or {cleaned_quote(alt)}" for alt in group[1:])
             + "</li>"
             for group, rank, cited in zip(item.quote_groups(), row["evidence_ranks"], row["cited_found"])
         )
@@ -279,7 +353,7 @@ def render_html(result: dict, gold: list[GoldItem], responses: dict[str, dict]) 
     """The run as one HTML page: metrics against their targets, breakdowns, the questions as a
     table, each question in detail, and the settings folded away at the end."""
     rows = {row["id"]: row for row in result["questions"]}
-    details = "\n".join(_question(item, rows[item.id], responses[item.id]) for item in gold)
+    details = "\n".join(_question(item, rows[item.id], responses[item.id]) for item in failures_first(gold, rows, responses))
     gold_name = (result.get("run") or {}).get("gold", "")
     generative = is_generative(result, responses)
     return "\n".join(
@@ -301,6 +375,7 @@ def render_html(result: dict, gold: list[GoldItem], responses: dict[str, dict]) 
             "<h2>Each question in detail</h2>",
             details,
             _run_meta(result),
+            f"<script>{_SCRIPT}</script>",
             "</body></html>",
         ]
     )

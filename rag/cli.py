@@ -110,13 +110,17 @@ def build_parser() -> argparse.ArgumentParser:
     add_llm_args(p)
 
     p = sub.add_parser("eval", help="run a gold question or conversation set and write a run folder")
-    gold = p.add_mutually_exclusive_group(required=True)
+    gold = p.add_mutually_exclusive_group()
     gold.add_argument("--gold", type=Path, help="gold question JSONL (see README, Evaluation)")
     gold.add_argument(
         "--conversations", type=Path, help="conversation JSONL: asked turn by turn with the earlier turns as history"
     )
-    p.add_argument("--out", type=Path, required=True, help="run folder to write")
-    p.add_argument("--compare", type=Path, help="another run folder to compare with")
+    p.add_argument("--out", type=Path, help="run folder to write (with --gold or --conversations)")
+    p.add_argument(
+        "--compare", type=Path, nargs="+", metavar="RUN",
+        help="with --gold/--conversations: another run folder to compare with; alone: RUN_A RUN_B, two finished "
+        "runs side by side (metric deltas and the questions whose verdict changed)",
+    )
     p.add_argument("--min-recall5", type=float, help="exit 1 when evidence recall@5 is below this (--gold)")
     p.add_argument(
         "--max-answerable-declined", type=float, help="exit 1 when more answerable questions are declined (--gold)"
@@ -320,6 +324,17 @@ def cmd_eval(args) -> int:
     from evals.metrics import gates_failed
     from rag.service import RagService
 
+    if not (args.gold or args.conversations):
+        if args.compare and len(args.compare) == 2:
+            return _compare_runs(*args.compare)
+        print("rag eval: give --gold or --conversations with --out, or --compare RUN_A RUN_B to compare two "
+              "finished runs", file=sys.stderr)
+        return 2
+    if args.out is None or (args.compare and len(args.compare) != 1):
+        print("rag eval: a run needs --out FOLDER and at most one --compare folder", file=sys.stderr)
+        return 2
+    args.compare = args.compare[0] if args.compare else None
+
     settings = settings_from_args(args, k=args.k or 10)
     service = RagService(settings, notify=lambda m: print(m, file=sys.stderr))
     extra = settings.model_dump(mode="json")  # llm_api_key is excluded from dumps
@@ -342,6 +357,18 @@ def cmd_eval(args) -> int:
     for line in failed:
         print("FAIL: " + line)
     return 1 if failed else 0
+
+
+def _compare_runs(run_a: Path, run_b: Path) -> int:
+    from evals.compare import compare_folders, format_comparison
+
+    try:
+        result = compare_folders(run_a, run_b)
+    except (ValueError, KeyError, OSError) as exc:
+        print("rag eval --compare: {}".format(exc), file=sys.stderr)
+        return 2
+    print(format_comparison(result, run_a, run_b))
+    return 0
 
 
 def _eval_conversations(args, service, extra: dict) -> int:

@@ -265,6 +265,31 @@ class Settings(BaseSettings):
         description="Author written into an exported Word memo's properties; empty by default, so a memo "
         "does not name anyone the organisation did not choose to.",
     )
+    operator_name: str = Field(
+        "",
+        max_length=200,
+        description="The organisation that offers the service to its staff, named in the accessibility statement "
+        "(/tillganglighet); empty: the statement says the operator has not named itself.",
+    )
+    accessibility_contact: str = Field(
+        "",
+        max_length=300,
+        description="E-mail or web address where users report accessibility problems or ask for content in "
+        "another form, shown in the accessibility statement; empty: the statement says none is named yet.",
+    )
+    ai_notice_sv: str | None = Field(
+        None,
+        min_length=40,
+        max_length=400,
+        description="The operator's own Swedish wording of the line by the question box saying the answers are "
+        "compiled automatically and can be wrong; unset: the product's wording. It cannot be removed.",
+    )
+    ai_notice_en: str | None = Field(
+        None,
+        min_length=40,
+        max_length=400,
+        description="The same line in English, shown when the page is in English.",
+    )
     max_history_turns: int = Field(
         20, ge=0, le=1000, description="Most earlier turns a follow-up may send as conversation history."
     )

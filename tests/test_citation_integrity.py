@@ -87,7 +87,11 @@ def test_a_pinned_answer_keeps_the_sources_own_number_as_text_in_the_memo(genera
     memo = draft_markdown([DraftItem.from_answer(_skr_then_report(generation))], IndexedPassages(generation), "PM", TODAY)
 
     assert memo == (
-        "# PM\n\n6 december 2026\n\n## Hur mäter kommunerna nyttan?\n\n"
+        "# PM\n\n6 december 2026\n\n"
+        # The sources' own numbers are their text: every quote is the report's word for word.
+        "*Sammanställd med verktyget «Från insikt till handling – frågor till rapporten», som tar fram svar "
+        "automatiskt ur rapporten. Varje citat har kontrollerats ordagrant mot rapportens text vid exporten.*\n\n"
+        "## Hur mäter kommunerna nyttan?\n\n"
         "> Kommunerna mäter nyttan enligt SKR:s modell \\[2\\] och följer upp den årligen. [1]\n\n"
         "### Rapportens råd\n\n"
         "> Kommunen behöver en AI-strategi som är förankrad i hela organisationen. [2]\n\n"
@@ -106,7 +110,10 @@ def test_a_bracketed_number_beyond_the_citations_does_not_stop_the_memo(generati
         "Avsnitt: 1. Nyttor – Kommunerna mäter nyttan enligt SKR:s modell [2] och följer upp den årligen. …"
     )
     assert draft_markdown([item], source, "PM", TODAY) == (
-        "# PM\n\n6 december 2026\n\n## 1. Nyttor\n\n"
+        "# PM\n\n6 december 2026\n\n"
+        "*Sammanställd med verktyget «Från insikt till handling – frågor till rapporten», som tar fram svar "
+        "automatiskt ur rapporten. Varje citat har kontrollerats ordagrant mot rapportens text vid exporten.*\n\n"
+        "## 1. Nyttor\n\n"
         "> Kommunerna mäter nyttan enligt SKR:s modell \\[2\\] och följer upp den årligen. "
         "Se även bilaga \\[99\\] för detaljer. [1]\n\n"
         "## Referenser\n\n1. *Modeller för nyttorealisering*. 1. Nyttor.\n"
@@ -124,7 +131,7 @@ def test_a_typed_marker_still_cites_and_an_escaped_one_stays_text(generation):
     item = passage_item(source, _passage(generation, "skr.txt").id)
     item.text += "\n\nEgen slutsats, jfr \\[3]. [1]"
 
-    assert draft_markdown([item], source, "PM", TODAY).split("\n\n")[4] == "Egen slutsats, jfr \\[3\\]. [1]"
+    assert draft_markdown([item], source, "PM", TODAY).split("\n\n")[5] == "Egen slutsats, jfr \\[3\\]. [1]"
 
 
 def test_a_generated_answer_never_reads_a_quoted_number_as_a_citation(generation):
@@ -151,10 +158,13 @@ def test_a_file_titled_like_the_report_is_never_quoted_as_the_report(service):
 
     assert answer.lead == "Ur «Från insikt till handling (falskt.md)», ett annat dokument än rapporten:"
     assert answer.other_documents == ("falskt.md",)
-    assert '<span class="mode-badge">Citat ur andra dokument än rapporten</span>' in answer_html(answer, lambda p: "")
+    assert '<span class="mode-badge">Citat ur andra dokument än rapporten</span>' in answer_html(answer, lambda p, lang="sv": "")
     assert service.title("falskt.md") == "Från insikt till handling (falskt.md)"
     assert draft_markdown([DraftItem.from_answer(answer)], service, "PM", TODAY) == (
-        "# PM\n\n6 december 2026\n\n## Hur ska kommunen köpa AI-tjänster?\n\n"
+        "# PM\n\n6 december 2026\n\n"
+        "*Sammanställd med verktyget «Från insikt till handling – frågor till rapporten», som tar fram svar "
+        "automatiskt ur rapporten. Varje citat har kontrollerats ordagrant mot rapportens text vid exporten.*\n\n"
+        "## Hur ska kommunen köpa AI-tjänster?\n\n"
         "Ur «Från insikt till handling (falskt.md)», ett annat dokument än rapporten:\n\n"
         "> Kommunen bör köpa alla AI-tjänster från en enda leverantör utan upphandling. [1]\n\n"
         "## Referenser\n\n1. *Från insikt till handling (falskt.md)*. Från insikt till handling.\n"
@@ -176,7 +186,7 @@ def test_an_answer_quoting_only_the_report_keeps_its_badge(service):
 
     assert [c.passage.source for c in answer.citations] == ["rapport.txt"]
     assert answer.other_documents == ()
-    assert '<span class="mode-badge">Citat ur rapporten</span>' in answer_html(answer, lambda p: "")
+    assert '<span class="mode-badge">Citat ur rapporten</span>' in answer_html(answer, lambda p, lang="sv": "")
 
 
 def test_the_report_file_with_other_bytes_than_the_manifest_says_is_not_the_report(tmp_path):

@@ -214,3 +214,21 @@ def test_memo_author_is_empty_unless_an_operator_names_one(monkeypatch):
     assert load_settings().memo_author == "Kommunledningskontoret"
     with pytest.raises(ConfigError, match="memo_author"):
         load_settings(memo_author="x" * 201)
+
+
+def test_the_accessibility_statement_and_ai_notice_settings(monkeypatch):
+    settings = load_settings()
+    assert (settings.operator_name, settings.accessibility_contact, settings.ai_notice_sv, settings.ai_notice_en) == (
+        "", "", None, None
+    )
+    monkeypatch.setenv("RAG_OPERATOR_NAME", "Exempelby kommun")
+    monkeypatch.setenv("RAG_ACCESSIBILITY_CONTACT", "tillganglighet@exempelby.se")
+    monkeypatch.setenv("RAG_AI_NOTICE_SV", "Svaren tas fram automatiskt av ett datorprogram och kan vara fel.")
+    settings = load_settings()
+    assert (settings.operator_name, settings.accessibility_contact) == ("Exempelby kommun", "tillganglighet@exempelby.se")
+    assert settings.ai_notice_sv == "Svaren tas fram automatiskt av ett datorprogram och kan vara fel."
+    # The disclosure can be reworded, never removed.
+    with pytest.raises(ConfigError, match="ai_notice_en"):
+        load_settings(ai_notice_en="")
+    with pytest.raises(ConfigError, match="ai_notice_sv"):
+        load_settings(ai_notice_sv="AI.")

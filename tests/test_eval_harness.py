@@ -227,7 +227,7 @@ def test_run_eval_writes_the_run_folder(workspace):
 
     html = (out / "report.html").read_text(encoding="utf-8")
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
-    assert "<script>" not in html
+    assert html.count("<script>") == 1 and "<script>alert" not in html  # only the page's own filter script
     assert len((out / "responses.jsonl").read_text(encoding="utf-8").splitlines()) == 4
 
 
@@ -326,7 +326,8 @@ def test_an_evidence_entry_is_found_through_any_of_its_alternatives(tmp_path):
     from evals.report import render_html
 
     html = render_html(m, [item], {"a1": response})
-    assert f"<q>{QUOTE_A}</q> or <q>{QUOTE_D}</q></li>" in html
+    # Shown as the product repairs the OCR ("kraver" → "kräver"), the raw text on hover.
+    assert f"<q>{QUOTE_A}</q> or <q title='{QUOTE_D}'>{QUOTE_D.replace('kraver', 'kräver')}</q></li>" in html
 
 
 @pytest.mark.parametrize("evidence", [[[]], [["quote", ""]], [["quote", 3]]])
@@ -423,3 +424,33 @@ def test_lead_shows_evidence_counts_only_the_first_part():
     assert lead_for([(20, 30), (40, 50)], lead=[0]) == 1.0
     assert lead_for([(40, 50), (20, 30)], lead=[0]) == 0.0  # the quote is shown, but not first
     assert lead_for([(20, 30)], lead=[0], abstained=True) == 0.0
+
+
+BEFORE_Q1 = "◐ cites the passage, quotes other sentences"
+
+
+def test_two_finished_runs_are_compared_with_deltas_and_changed_verdicts(workspace, capsys):
+    from evals.compare import compare_folders
+    from rag.cli import main
+
+    base, new = workspace["tmp"] / "base", workspace["tmp"] / "new"
+    run_eval(workspace["gold"], base, _answer_fn(RESPONSES), workspace["corpus"])
+    # q1 loses its passages and its answer: worse.
+    worse = {**RESPONSES, "q1": {**RESPONSES["q1"], "passages": [], "citations": [], "answer": "", "sentences": []}}
+    run_eval(workspace["gold"], new, _answer_fn(worse), workspace["corpus"])
+
+    result = compare_folders(base, new)
+    assert result["metrics"]["recall@5"]["other"] == 1.0
+    assert result["metrics"]["recall@5"]["delta"] == pytest.approx(-1 / 3)
+    assert result["same_gold"] is True
+    assert [(c.id, c.worse) for c in result["changed"]] == [("q1", True)]
+    assert (result["changed"][0].before, result["changed"][0].after) == (BEFORE_Q1, "✗ evidence not shown")
+
+    assert main(["eval", "--compare", str(base), str(new)]) == 0
+    out = capsys.readouterr().out
+    assert "recall@5" in out and "-0.333" in out
+    assert "1 question(s) changed verdict:" in out and "worse q1:" in out
+
+    assert main(["eval", "--compare", str(base), str(workspace["tmp"] / "missing")]) == 2
+    assert "has no summary.json" in capsys.readouterr().err
+    assert main(["eval", "--compare", str(base)]) == 2

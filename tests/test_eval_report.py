@@ -85,15 +85,20 @@ def test_a_generative_run_shows_them_after_the_others():
 
 def test_every_question_is_a_row_with_verdict_answer_and_gold_quote():
     html = _html()
-    rows = re.findall(r"<tr id='row-([^']+)'>(.*?)</tr>", html)
+    rows = re.findall(r"<tr id='row-([^']+)'[^>]*>(.*?)</tr>", html)
 
-    assert [qid for qid, _ in rows] == ["q1", "q2", "q3", "q4"]
+    # Failures first (q4), then the partly shown (q1), then the rest in gold order.
+    assert [qid for qid, _ in rows] == ["q4", "q1", "q2", "q3"]
+    assert [m.group(1) for m in re.finditer(r"<section class='q [a-z]+' id='([^']+)'>", html)] == ["q4", "q1", "q2", "q3"]
     cells = {qid: re.findall(r"<td[^>]*>(.*?)</td>", row) for qid, row in rows}
     assert cells["q1"] == [
         "<a href='#q1'>q1</a>", "Hur ska strategin se ut?", "◐ shows 1 of 2 quotes", QUOTE_A + " [1]",
-        "<q>Strategin ska vara konkret</q><br><q>kopplad till kommunens mal</q>",
+        "<q>Strategin ska vara konkret</q><br><q title='kopplad till kommunens mal'>kopplad till kommunens mål</q>",
     ]
-    assert cells["q2"][2:] == ["✓ shows the evidence", QUOTE_C + " [1]", "<q>" + QUOTE_C + "</q>"]
+    assert QUOTE_C == "Juridiken satter inga definitiva granser"
+    assert cells["q2"][2:] == [
+        "✓ shows the evidence", QUOTE_C + " [1]", "<q title='" + QUOTE_C + "'>Juridiken sätter inga definitiva gränser</q>"
+    ]
     assert cells["q3"][1:] == [
         "What does a licence cost? &lt;script&gt;alert(1)&lt;/script&gt;", "✓ declined", "Svar.", "– (not in the report)"
     ]
@@ -108,4 +113,23 @@ def test_settings_are_folded_away_at_the_end():
         "<h2>Each question in detail</h2>"
     )
     assert "<tr><th>setting: k</th><td>10</td></tr>" in html
-    assert html.rstrip().endswith("</table></details>\n</body></html>")
+    assert html.rstrip().endswith("</script>\n</body></html>")
+    assert html.index("</table></details>") > html.index("<h2>Each question in detail</h2>")
+
+
+def test_rows_carry_what_the_filters_use_and_gold_quotes_are_shown_repaired():
+    html = _html()
+
+    assert "<tr id='row-q4' data-verdict=bad data-rank=0 data-kind='" in html
+    assert "<select data-filter='verdict'><option value=''>all</option><option value='bad'>✗ failed</option>" in html
+    assert "<select data-filter='lang'><option value=''>all</option><option value='en'>en</option><option value='sv'>sv</option>" in html
+    assert "<th data-sort=verdict>verdict</th>" in html and "<script>" in html
+
+
+def test_a_raw_ocr_quote_is_shown_as_the_product_repairs_it():
+    from evals.report import cleaned_quote
+
+    assert cleaned_quote("Istdllet bor processen vara bred.") == (
+        "<q title='Istdllet bor processen vara bred.'>Istället bör processen vara bred.</q>"
+    )
+    assert cleaned_quote("Strategin ska vara konkret") == "<q>Strategin ska vara konkret</q>"

@@ -49,7 +49,10 @@ def test_a_citation_from_the_previous_generation_still_opens(deployment):
     assert view.highlights == ((0, len("Kommunen behöver en tydlig strategi för hur AI ska användas i verksamheten.")),)
     assert service.passage(cited.id) == cited
     assert draft_markdown([passage_item(service, cited.id)], service, "PM", date(2026, 12, 6)) == (
-        "# PM\n\n6 december 2026\n\n## 1. Strategi\n\n"
+        "# PM\n\n6 december 2026\n\n"
+        "*Sammanställd med verktyget «Från insikt till handling – frågor till rapporten», som tar fram svar "
+        "automatiskt ur rapporten. Varje citat har kontrollerats ordagrant mot rapportens text vid exporten.*\n\n"
+        "## 1. Strategi\n\n"
         "> Kommunen behöver en tydlig strategi för hur AI ska användas i verksamheten. "
         "Strategin beslutas av kommunfullmäktige efter en bred dialog. [1]\n\n"
         "## Referenser\n\n1. *Strategi för AI*. 1. Strategi.\n"

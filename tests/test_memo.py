@@ -123,9 +123,15 @@ def _draft(generation) -> list[DraftItem]:
     ]
 
 
+MADE = (
+    "Sammanställd med verktyget «Från insikt till handling – frågor till rapporten», som tar fram svar automatiskt "
+    "ur rapporten. Varje citat har kontrollerats ordagrant mot rapportens text vid exporten."
+)
 MARKDOWN = """# PM om AI-strategin
 
 29 november 2026
+
+*{}*
 
 ## Vilka bör vi bjuda in när vi tar fram vår AI-strategi?
 
@@ -150,17 +156,38 @@ MARKDOWN = """# PM om AI-strategin
 1. AI Sweden i samarbete med Göteborgs universitet (2025). *Från insikt till handling*. 1. AI-strategin som grund › Förankra strategin, s. 21.
 2. AI Sweden i samarbete med Göteborgs universitet (2025). *Från insikt till handling*. 1. AI-strategin som grund › Ett verktyg för prioriteringar, s. 22.
 3. AI Sweden i samarbete med Göteborgs universitet (2025). *Från insikt till handling*. 1. AI-strategin som grund › Utvärdera nyttan, ca s. 23.
-"""
+""".replace("{}", MADE)
 
 
 def test_markdown_memo_quotes_under_questions_merges_and_references(generation):
-    assert draft_markdown(_draft(generation), IndexedPassages(generation), "PM om AI-strategin", TODAY) == MARKDOWN
+    memo = draft_markdown(_draft(generation), IndexedPassages(generation), "PM om AI-strategin", TODAY, with_notes=True)
+    assert memo == MARKDOWN
+
+
+def test_a_private_note_is_exported_only_when_chosen(generation):
+    memo = draft_markdown(_draft(generation), IndexedPassages(generation), "PM om AI-strategin", TODAY)
+
+    assert memo == MARKDOWN.replace("*Anteckning:* Till \\<b\\>nämnden\\</b\\>\n\n", "")
+    assert "nämnden" not in memo
+
+
+def test_a_quote_changed_in_the_draft_is_named_in_the_memo(generation):
+    items = _draft(generation)
+    items[2] = dataclasses.replace(items[2], text=items[2].text.replace("varje AI-tillämpning", "alla AI-projekt"))
+
+    memo = draft_markdown(items, IndexedPassages(generation), "PM", TODAY)
+
+    assert memo.split("\n\n")[2] == (
+        "*Sammanställd med verktyget «Från insikt till handling – frågor till rapporten», som tar fram svar automatiskt "
+        "ur rapporten. Citaten har kontrollerats mot rapportens text vid exporten: 1 stämmer inte ordagrant med den "
+        "(ändrade i utkastet): «Kommunen bör mäta nyttan av alla AI-projekt. Mätningen görs före och efter införandet.».*"
+    )
 
 
 def test_service_works_as_target(index, generation):
     service = RagService(index, embedder=HashEmbedder(), notify=pytest.fail)
 
-    assert draft_markdown(_draft(generation), service, "PM om AI-strategin", TODAY) == MARKDOWN
+    assert draft_markdown(_draft(generation), service, "PM om AI-strategin", TODAY, with_notes=True) == MARKDOWN
 
 
 def test_pinned_answer_keeps_its_question_parts_and_markers(generation):
@@ -219,12 +246,15 @@ def test_a_passage_whose_sentences_an_answer_shows_is_left_out(generation):
     memo = draft_markdown(items, IndexedPassages(generation), "PM", TODAY)
 
     assert memo.count(S1) == 1
-    assert memo.split("\n\n")[2:4] == ["## " + QUESTION, "> " + S1 + " [1]"]
+    assert memo.split("\n\n")[3:5] == ["## " + QUESTION, "> " + S1 + " [1]"]
     assert "## Förankra strategin" not in memo
 
 
 def test_docx_is_a4_with_word_styles_properties_and_references(generation, tmp_path):
-    path = draft_docx(_draft(generation), IndexedPassages(generation), tmp_path / "memon" / "pm.docx", "PM om AI-strategin", now=NOW)
+    path = draft_docx(
+        _draft(generation), IndexedPassages(generation), tmp_path / "memon" / "pm.docx", "PM om AI-strategin", now=NOW,
+        with_notes=True,
+    )
 
     doc = WordDocument(str(path))
     section = doc.sections[0]
@@ -237,6 +267,7 @@ def test_docx_is_a4_with_word_styles_properties_and_references(generation, tmp_p
     assert [(p.style.name, p.text) for p in doc.paragraphs] == [
         ("Title", "PM om AI-strategin"),
         ("Normal", "29 november 2026"),
+        ("Normal", MADE),
         ("Heading 1", QUESTION),
         ("Quote", S1 + NBSP + "[1]"),
         ("Heading 2", "Rapportens råd"),
@@ -251,13 +282,14 @@ def test_docx_is_a4_with_word_styles_properties_and_references(generation, tmp_p
         ("List Number", REF + "Ett verktyg för prioriteringar, s. 22."),
         ("List Number", REF + "Utvärdera nyttan, ca s. 23."),
     ]
-    reference = doc.paragraphs[12]
+    reference = doc.paragraphs[13]
     assert [(r.text, r.italic) for r in reference.runs] == [
         (PUBLISHER + " (2025). ", None),
         ("Från insikt till handling", True),
         (". 1. AI-strategin som grund › Förankra strategin, s. 21.", None),
     ]
-    assert [r.italic for r in doc.paragraphs[10].runs] == [True, None]
+    assert [r.italic for r in doc.paragraphs[1 + 1].runs] == [True]  # the provenance line
+    assert [r.italic for r in doc.paragraphs[11].runs] == [True, None]
     assert doc.styles.element.xpath("w:docDefaults/w:rPrDefault/w:rPr/w:lang/@w:val") == ["sv-SE"]
     assert doc.styles["Quote"].paragraph_format.left_indent == Twips(567)  # 1 cm
     # The reference number hangs 0.9 cm (510 twips), room for "10.".
@@ -304,7 +336,7 @@ def test_edited_answer_that_lost_a_marker_still_cites_the_passage(generation):
 
     memo = draft_markdown([item], IndexedPassages(generation), "PM", TODAY)
 
-    assert memo.split("\n\n")[3] == "Processen ska vara bred. [1] Se även rådet. [2]"
+    assert memo.split("\n\n")[4] == "Processen ska vara bred. [1] Se även rådet. [2]"
     assert memo.endswith(
         "1. " + _ref_md("Ett verktyg för prioriteringar, s. 22.") + "\n2. " + _ref_md("Förankra strategin, s. 21.") + "\n"
     )
@@ -327,7 +359,7 @@ def test_brackets_and_list_starts_in_text_are_literal(generation):
 
     memo = draft_markdown([item], IndexedPassages(generation), title="# Rubrik", today=TODAY)
 
-    assert memo.split("\n\n")[:4] == ["# \\# Rubrik", "29 november 2026", "Se bilaga \\[2\\] och \\*fetstil\\*.", "4\\. Inte en lista [1]"]
+    assert memo.split("\n\n")[:5] == ["# \\# Rubrik", "29 november 2026", "*" + MADE + "*", "Se bilaga \\[2\\] och \\*fetstil\\*.", "4\\. Inte en lista [1]"]
 
 
 def test_draft_without_items_has_title_and_date_only(generation):
@@ -369,7 +401,7 @@ def test_real_answer_pins_under_its_question(index):
     memo = draft_markdown([DraftItem.from_answer(answer)], service, today=TODAY)
 
     assert memo == (
-        "# Utkast\n\n29 november 2026\n\n"
+        "# Utkast\n\n29 november 2026\n\n*" + MADE + "*\n\n"
         "## Vad gäller för dataskydd och personuppgifter i AI-system?\n\n"
         "Ur «Strategi för AI», ett annat dokument än rapporten:\n\n"
         "> Dataskyddsförordningen gäller när personuppgifter behandlas i ett AI-system. [1]\n\n"

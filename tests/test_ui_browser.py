@@ -19,6 +19,7 @@ from corpora import SAMVERKAN, STRATEGI
 from ui_harness import running_app
 
 from rag.product.memo_export import swedish_date
+from rag.product.web.messages import say
 
 pytestmark = [pytest.mark.browser, pytest.mark.models]
 
@@ -72,6 +73,10 @@ FILES = {**TEXTS, "manifest.json": MANIFEST}
 SAMVERKAN_SENTENCE = "Små kommuner kan dela på kompetens genom att samverka med grannkommunerna."
 SAMVERKAN_REST = "Gemensamma upphandlingar sänker kostnaderna för alla parter."
 STEP_TIMEOUT_MS = 60_000
+MADE = (
+    "Sammanställd med verktyget «Från insikt till handling – frågor till rapporten», som tar fram svar automatiskt "
+    "ur rapporten. Varje citat har kontrollerats ordagrant mot rapportens text vid exporten."
+)
 
 
 @pytest.fixture(scope="module")
@@ -185,7 +190,7 @@ def test_ask_open_citation_pin_and_export(page, app, tmp_path):
     target = tmp_path / "memo.md"
     download.value.save_as(target)
     assert target.read_text(encoding="utf-8") == (
-        "# PM om samverkan\n\n" + swedish_date(date.today()) + "\n\n"
+        "# PM om samverkan\n\n" + swedish_date(date.today()) + "\n\n*" + MADE + "*\n\n"
         "## Hur kan små kommuner dela på kompetens?\n\n"
         "> " + SAMVERKAN_SENTENCE + " [1]\n\n"
         "## 1. Samverkan\n\n"
@@ -217,6 +222,7 @@ def check_word_memo(path: Path) -> None:
     assert [(p.style.name, p.text) for p in doc.paragraphs] == [
         ("Title", "PM om samverkan"),
         ("Normal", swedish_date(date.today())),
+        ("Normal", MADE),
         ("Heading 1", "Hur kan små kommuner dela på kompetens?"),
         ("Quote", SAMVERKAN_SENTENCE + "\u00a0[1]"),
         ("Heading 1", "1. Samverkan"),
@@ -357,6 +363,16 @@ def test_search_pin_reorder_edit_and_export(page, tmp_path):
     page.wait_for_function("document.querySelector('#pin-hits-msg').innerText.includes('redan')")
     assert page.locator("#pin-hits-msg").inner_text() == "Ett avsnitt fanns redan där (del 1)."
     assert page.locator("#draft-items label").count() == 2
+    # "Ta bort" can be undone: the part comes back in its place.
+    labels_before = page.locator("#draft-items label").all_inner_texts()
+    page.locator("#draft-items label").nth(0).click()
+    page.click("#item-delete")
+    page.wait_for_function("document.querySelectorAll('#draft-items label').length == 1")
+    assert page.locator("#item-undo").inner_text() == "Ångra: ta tillbaka «{}»".format(labels_before[0])
+    page.click("#item-undo")
+    page.wait_for_function("document.querySelectorAll('#draft-items label').length == 2")
+    assert page.locator("#draft-items label").all_inner_texts() == labels_before
+    assert not page.locator("#item-undo").is_visible()
 
     page.locator("#draft-items label").nth(1).click()
     page.click("#item-up")
@@ -366,9 +382,13 @@ def test_search_pin_reorder_edit_and_export(page, tmp_path):
     # The editor is refilled with the selected item after the move; typing before that lands
     # in a box that is about to be overwritten.
     page.wait_for_function("document.querySelector('#edit-text textarea').value.startsWith('> Kommunen behöver')")
+    # Saved as typed: no button to forget. The note is private until it is chosen for the memo.
     page.fill("#edit-text textarea", "Kommunfullmäktige beslutar om AI-strategin.")
     page.fill("#edit-note textarea", "Sammanfattat")
-    page.click("#item-save")
+    page.wait_for_function("document.querySelector('#draft-preview').innerText.includes('Kommunfullmäktige beslutar')")
+    page.wait_for_function("document.querySelector('#item-saved').innerText.includes('sparad')")
+    assert "Sammanfattat" not in page.locator("#draft-preview").inner_text()
+    page.locator("#with-notes input").check()
     page.wait_for_function("document.querySelector('#draft-preview').innerText.includes('Sammanfattat')")
     shot(page, "09-draft-reordered")
 
@@ -379,7 +399,7 @@ def test_search_pin_reorder_edit_and_export(page, tmp_path):
         link.click()
     download.value.save_as(tmp_path / "memo.md")
     assert (tmp_path / "memo.md").read_text(encoding="utf-8") == (
-        "# Utkast\n\n" + swedish_date(date.today()) + "\n\n"
+        "# Utkast\n\n" + swedish_date(date.today()) + "\n\n*" + MADE + "*\n\n"
         "## 1. Strategi\n\n"
         "Kommunfullmäktige beslutar om AI-strategin. [1]\n\n"
         "*Anteckning:* Sammanfattat\n\n"
@@ -483,7 +503,24 @@ def test_an_english_question_gets_english_labels(page):
     assert first.locator("button.act").all_inner_texts() == ["✓ Good answer", "✗ Poor answer", "Pin the answer to the draft"]
     assert first.locator(".act-comment").get_attribute("placeholder") == "Comment (optional)"
     assert first.locator("button.cite").first.get_attribute("title") == "Show source 1: 1. Samverkan"
+    # One language per view: the page around the answer turns English too, disclosure included.
+    page.wait_for_function("document.querySelector('#ask').innerText == 'Ask'")
+    assert page.locator("html").get_attribute("lang") == "en"
+    assert page.locator("button[role=tab]").all_inner_texts() == ["Ask the report", "Draft"]
+    assert page.locator("#clear").inner_text() == "Clear the conversation"
+    assert page.locator("#ai-notice").inner_text() == say("page.ai_notice", "en")
+    assert page.locator("#question textarea").get_attribute("placeholder") == say("page.question_placeholder", "en")
+    assert page.locator("#question-count").inner_text() == "0 of at most 500 characters"
+    assert page.locator("#app-footer a").inner_text() == "Accessibility statement"
+    assert page.locator("#status").inner_text().startswith("ready: ")
+    examples = page.locator("#component-0 button, .gradio-container button").filter(has_text="How do we avoid introducing AI")
+    assert examples.count() == 1
     shot(page, "16-english-labels")
+    # A Swedish question brings the Swedish page back.
+    ask(page, "Hur kan små kommuner dela på kompetens?", 2)
+    page.wait_for_function("document.querySelector('#ask').innerText == 'Fråga'")
+    assert page.locator("html").get_attribute("lang") == "sv"
+    assert page.locator("#ai-notice").inner_text() == say("page.ai_notice", "sv")
 
 
 def test_suggested_follow_ups_are_shown_and_ask_when_clicked(page):

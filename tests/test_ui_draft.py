@@ -99,6 +99,36 @@ def test_bad_edits_are_refused_with_a_reason():
         ui_draft.edited(items, 0, "  ", "")
 
 
+MADE = (
+    "Sammanställd med verktyget «Från insikt till handling – frågor till rapporten», som tar fram svar automatiskt "
+    "ur rapporten. Varje citat har kontrollerats ordagrant mot rapportens text vid exporten."
+)
+
+
+def test_a_removed_part_comes_back_in_its_place(service):
+    items, _, _ = ui_draft.pin_passages([], service, ids(service, "Kommunen behöver") + ids(service, "Små kommuner"))
+    removed = (0, items[0])
+
+    left, sel = ui_draft.deleted(items, 0)
+    assert (left, sel) == (items[1:], 0)
+    assert ui_draft.restored(left, removed) == (items, 0)
+    assert ui_draft.restored(left, None) == (left, None)
+
+
+def test_export_says_what_in_the_editor_is_not_in_it(service):
+    items, _, _ = ui_draft.pin_passages([], service, ids(service, "Kommunen behöver"))
+    text = items[0].text
+
+    assert ui_draft.unsaved(items, 0, text, "") == ""
+    assert ui_draft.unsaved(items, None, "anything", "") == ""
+    assert ui_draft.unsaved(items, 0, "   ", "") == (
+        "Ändringen i del 1 kom inte med i exporten: the text of a draft part cannot be empty; delete the part instead."
+    )
+    assert ui_draft.unsaved(items, 0, text + " Ny mening.", "") == (
+        "Ändringen i del 1 hann inte sparas och kom inte med i exporten; exportera igen."
+    )
+
+
 def test_export_writes_markdown_and_docx_named_after_the_title(service):
     from docx import Document
 
@@ -110,6 +140,7 @@ def test_export_writes_markdown_and_docx_named_after_the_title(service):
     assert md.read_text(encoding="utf-8") == (
         "# PM: AI-strategi för Åre/Östersund\n\n"
         + swedish_date(date.today())
+        + "\n\n*" + MADE + "*"
         + "\n\n## 1. Strategi\n\n"
         "> Kommunen behöver en tydlig strategi för hur AI ska användas i verksamheten. "
         "Strategin beslutas av kommunfullmäktige efter en bred dialog. [1]\n\n"

@@ -28,8 +28,10 @@ P1 = Passage("p1", "a.txt", "1. Strategi", 0, 80, "Kommunen behöver en strategi
 P2 = Passage("p2", "a.txt", "2. Data <b>", 100, 160, "Data måste skyddas.", None, 1)
 
 
-def where(passage: Passage) -> str:
-    return {"p1": "s. 3", "p2": "ca s. 7–8"}[passage.id]
+def where(passage: Passage, lang: str = "sv") -> str:
+    return {"p1": "s. 3", "p2": "ca s. 7–8"}[passage.id].replace("ca s.", "approx. pp." if lang == "en" else "ca s.").replace(
+        "s. 3", "p. 3" if lang == "en" else "s. 3"
+    )
 
 
 def extractive() -> Answer:
@@ -324,10 +326,35 @@ def test_a_question_waiting_for_the_index_says_how_far_it_has_come():
 
     assert (
         '<div class="answer streaming"><span class="searching waiting">Väntar på indexet: 40 av 98 avsnitt och 0 av 569 '
-        'meningar inbäddade …</span><span class="cursor">▍</span></div>'
+        'meningar inbäddade …</span><span class="cursor" aria-hidden="true">▍</span></div>'
     ) in turn_html(turn, 1, where)
 
 
 @pytest.mark.parametrize(("n", "lang", "text"), [(1, "sv", "1 del"), (2, "sv", "2 delar"), (1, "en", "1 part"), (5, "en", "5 parts")])
 def test_counted_parts_are_singular_or_plural(n, lang, text):
     assert counted(n, "parts", lang) == text
+
+
+def test_an_english_answer_locates_its_sources_in_english_and_marks_its_swedish_quotes():
+    import dataclasses
+
+    html = answer_html(dataclasses.replace(extractive(), lang="en", lead="What the report says:"), where)
+
+    assert '<span class="card-where">p. 3</span>' in html
+    assert '<span class="card-where">approx. pp. 7–8</span>' in html
+    assert '<div class="answer-body" lang="sv">' in html
+
+
+def test_a_finished_answer_is_announced_once_in_its_language():
+    import dataclasses
+
+    from rag.product.web.render import announcement
+
+    turns = [ChatTurn("Vad säger rapporten?", None, answer=extractive())]
+    assert 'data-announce="Svar 1 är klart. Det här säger rapporten:"' in conversation_html(turns, where)
+    streaming = turns + [ChatTurn("How do we start?", None, partial="The")]
+    assert 'data-announce=""' in conversation_html(streaming, where)
+    declined = dataclasses.replace(extractive(), decision=DECLINED, lang="en", lead="The report does not cover this.")
+    assert announcement([ChatTurn("How much?", None, answer=declined)]) == (
+        "Answer 1: the report does not cover the question."
+    )

@@ -111,9 +111,10 @@ def test_two_tabs_never_overwrite_each_other_silently(chromium, tmp_path):  # no
             b.wait_for_function("document.querySelector('#edit-text textarea').value.startsWith('> ')")
             _set_title(a, "Rubrik från flik A")
 
+            # Saved as typed: written on the version B shows, so it is refused.
             b.fill("#edit-text textarea", "Omskrivet i flik B.")
-            b.click("#item-save")
             b.get_by_text(DRAFT_CHANGED_ELSEWHERE).wait_for()
+            b.wait_for_function("document.querySelector('#item-saved').innerText.includes('Inte sparat')")
             shot(b, "32-draft-changed-elsewhere")
             # Refused: A's title stands, B sees it, and what B typed is still in the box.
             b.wait_for_function("document.querySelector('#memo-title textarea').value == 'Rubrik från flik A'")
@@ -124,8 +125,9 @@ def test_two_tabs_never_overwrite_each_other_silently(chromium, tmp_path):  # no
             assert stored.data["title"] == "Rubrik från flik A"
             assert stored.data["items"][0]["text"].startswith("> " + SAMVERKAN_SENTENCE)
 
-            # Saved again on the draft now shown, B's text is kept with A's title.
-            b.click("#item-save")
+            # Typed on, on the draft now shown: B's text is saved and kept with A's title.
+            b.fill("#edit-text textarea", "Omskrivet i flik B")
+            b.fill("#edit-text textarea", "Omskrivet i flik B.")
             b.wait_for_function("document.querySelector('#draft-preview').innerText.includes('Omskrivet i flik B.')")
             stored = store.load(owner, DRAFT)
             assert (stored.data["title"], [i["text"] for i in stored.data["items"]]) == (

@@ -159,6 +159,8 @@ def test_a_part_whose_source_changed_is_exported_with_the_mark(built, tmp_path):
     md, _ = ui_draft.export(stored, after, "PM")
     assert md.read_text(encoding="utf-8") == (
         "# PM\n\n" + swedish_date(date.today()) + "\n\n"
+        "*Sammanställd med verktyget «Från insikt till handling – frågor till rapporten», som tar fram svar "
+        "automatiskt ur rapporten. Varje citat har kontrollerats ordagrant mot rapportens text vid exporten.*\n\n"
         "## " + QUESTION + "\n\n"
         "Ur «Samverkan mellan kommuner», ett annat dokument än rapporten:\n\n"
         "> Små kommuner kan dela på kompetens genom att samverka med grannkommunerna. [1]\n\n"

@@ -22,10 +22,11 @@ whole passage is asked for.
 
 from __future__ import annotations
 
+import re
 from dataclasses import asdict, dataclass, field, replace
 from typing import Any, Callable, Iterable, Protocol, Sequence
 
-from rag.markers import literal
+from rag.markers import literal, unescape
 from rag.product.viewer import SourceLocation
 from rag.types import Answer, Passage
 
@@ -251,3 +252,27 @@ def passage_item(source: MemoSource, passage_id: str, highlight: Sequence[tuple[
         return DraftItem.from_passage(passage, sentences, note=note, whole=True)
     gaps = passage_gaps(source)(passage_id, [s.start for s in cited])
     return DraftItem.from_passage(passage, cited, gaps, note=note)
+
+
+# A marker of the draft, not a bracketed number of the source's own text (escaped, ``rag.markers``).
+_QUOTE_MARKERS = re.compile(r"\s*(?<!\\)\[\d+\]")
+
+
+def _normal(text: str) -> str:
+    return " ".join(text.split())
+
+
+def altered_quotes(items: Sequence[DraftItem], source: MemoSource) -> list[str]:
+    """The quoted words ("> " lines) of the draft that are not found word for word in the passages
+    their item cites: what a user changed inside a quotation. Empty when every quote is the report's."""
+    out = []
+    for item in items:
+        texts = [_normal(source.passage(pid).text) for pid in dict.fromkeys(item.passage_ids + item.citation_ids)]
+        for line in item.text.split("\n"):
+            if not line.startswith(QUOTE_PREFIX.strip()):
+                continue
+            for fragment in _QUOTE_MARKERS.sub("", line[1:]).split(ELLIPSIS):
+                fragment = _normal(unescape(fragment.strip().lstrip(BULLET)))
+                if fragment and not any(fragment in text for text in texts):
+                    out.append(fragment)
+    return out

@@ -1,9 +1,11 @@
 """The memo written as Markdown and as a Word file a strategist can paste into a tjänsteskrivelse.
 
 Both carry the same content (``rag.product.memo_layout``): the title, a Swedish date line ("29 november
-2026"), each pinned answer under its question and each pinned passage under its section, the
-report's words as quotations (``>`` in Markdown, Word's Quote style) with their reference
-numbers, notes, and a numbered reference list. The Word file is A4 with 2.5 cm margins all
+2026"), a line saying the memo was compiled with this tool and whether every quote was found word
+for word in the report, each pinned answer under its question and each pinned passage under its
+section, the report's words as quotations (``>`` in Markdown, Word's Quote style) with their
+reference numbers, notes only when the user chooses to export them (they are private by
+default), and a numbered reference list. The Word file is A4 with 2.5 cm margins all
 round, uses Word's own styles (Title, Heading 1/2, Quote, List Number) so the receiving
 template restyles it, is marked as Swedish for spelling, and has its core properties set
 (title, author from ``RAG_MEMO_AUTHOR`` or empty, created date).
@@ -17,11 +19,20 @@ from datetime import date, datetime, timezone
 from pathlib import Path
 from typing import Any, Sequence
 
-from rag.product.memo import DEFAULT_TITLE, DraftItem, MemoSource
-from rag.product.memo_layout import Memo, Paragraph, layout
+from rag.product.memo import DEFAULT_TITLE, DraftItem, MemoSource, altered_quotes
+from rag.product.memo_layout import Memo, Paragraph, Remembering, layout
 
 REFERENCES = "Referenser"
 NOTE_LABEL = "Anteckning"
+TOOL_NAME = "Från insikt till handling – frågor till rapporten"
+# What the memo says about how it was made (EU AI Act art. 50: content from an automated system
+# is said to be so); whether the quotes are the report's own words is checked at each export.
+COMPILED = "Sammanställd med verktyget «{tool}», som tar fram svar automatiskt ur rapporten."
+CHECKED = "Varje citat har kontrollerats ordagrant mot rapportens text vid exporten."
+ALTERED = (
+    "Citaten har kontrollerats mot rapportens text vid exporten: {n} stämmer inte ordagrant med den "
+    "(ändrade i utkastet): {quotes}."
+)
 MONTHS = (
     "januari", "februari", "mars", "april", "maj", "juni",
     "juli", "augusti", "september", "oktober", "november", "december",
@@ -68,17 +79,29 @@ def _md_paragraph(paragraph: Paragraph) -> str:
     return "\n".join(lines)
 
 
+def provenance(items: Sequence[DraftItem], source: MemoSource) -> str:
+    """The memo's line on how it was made and whether its quotes are the report's words."""
+    # A passage the index no longer holds is compared with what its item remembers of it.
+    altered = altered_quotes(items, Remembering(source, items))
+    checked = ALTERED.format(n=len(altered), quotes=", ".join("«{}»".format(q) for q in altered)) if altered else CHECKED
+    return COMPILED.format(tool=TOOL_NAME) + " " + checked
+
+
 def draft_markdown(
-    items: Sequence[DraftItem], source: MemoSource, title: str = DEFAULT_TITLE, today: date | None = None
+    items: Sequence[DraftItem], source: MemoSource, title: str = DEFAULT_TITLE, today: date | None = None,
+    with_notes: bool = False,
 ) -> str:
-    """The draft as a Markdown memo with numbered references."""
+    """The draft as a Markdown memo with numbered references; the items' private notes only
+    ``with_notes``."""
     memo = layout(items, source)
     blocks = ["# " + _md(title), swedish_date(today or date.today())]
+    if items:
+        blocks.append("*{}*".format(_md(provenance(items, source))))
     for item in memo.items:
         if item.heading:
             blocks.append("## " + _md(item.heading))
         blocks += [_md_paragraph(p) for p in item.paragraphs]
-        if item.note:
+        if item.note and with_notes:
             blocks.append("*{}:* {}".format(NOTE_LABEL, _md(item.note)))
     if memo.references:
         blocks.append("## " + REFERENCES)
@@ -169,8 +192,10 @@ def _docx_paragraph(doc: Any, paragraph: Paragraph) -> None:
             run.add_break()
 
 
-def memo_document(memo: Memo, title: str, author: str = "", now: datetime | None = None) -> Any:
-    """The laid-out memo as a python-docx Document."""
+def memo_document(
+    memo: Memo, title: str, author: str = "", now: datetime | None = None, made: str = "", with_notes: bool = False
+) -> Any:
+    """The laid-out memo as a python-docx Document; ``made``: its provenance line."""
     from docx import Document as WordDocument
 
     now = now or datetime.now(timezone.utc)
@@ -181,12 +206,14 @@ def memo_document(memo: Memo, title: str, author: str = "", now: datetime | None
     _properties(doc, title, author, now)
     doc.add_heading(_docx_text(title), level=0)
     doc.add_paragraph(swedish_date(now.date()))
+    if made:
+        doc.add_paragraph().add_run(_docx_text(made)).italic = True
     for item in memo.items:
         if item.heading:
             doc.add_heading(_docx_text(item.heading), level=1)
         for paragraph in item.paragraphs:
             _docx_paragraph(doc, paragraph)
-        if item.note:
+        if item.note and with_notes:
             note = doc.add_paragraph()
             note.add_run(NOTE_LABEL + ": ").italic = True
             note.add_run(_docx_text(item.note))
@@ -201,10 +228,12 @@ def memo_document(memo: Memo, title: str, author: str = "", now: datetime | None
 
 def draft_docx(
     items: Sequence[DraftItem], source: MemoSource, path: Path, title: str = DEFAULT_TITLE, author: str = "",
-    now: datetime | None = None,
+    now: datetime | None = None, with_notes: bool = False,
 ) -> Path:
-    """Write the draft as a Word memo to ``path`` (parent folders are created) and return it."""
-    doc = memo_document(layout(items, source), title, author, now)
+    """Write the draft as a Word memo to ``path`` (parent folders are created) and return it;
+    the items' private notes only ``with_notes``."""
+    made = provenance(items, source) if items else ""
+    doc = memo_document(layout(items, source), title, author, now, made, with_notes)
     path = Path(path)
     try:
         path.parent.mkdir(parents=True, exist_ok=True)

@@ -25,6 +25,7 @@ from pathlib import Path
 from typing import Any, Sequence
 
 from rag.index.loaders import LoaderError, load_document
+from rag.lexical import detect_lang
 from rag.locations import page_label, shown_title
 from rag.types import Document, Passage
 
@@ -211,7 +212,8 @@ def _text_html(text: str) -> str:
 
 def passage_html(view: PassageView) -> str:
     """Safe HTML of a passage view: every piece of corpus text is escaped, highlights are
-    ``<mark>``, context paragraphs are dimmed, the header names report, section and location."""
+    ``<mark>``, context paragraphs are dimmed, the header names report, section and location
+    (the document's title, never its file name)."""
     p = view.passage
     body: list[str] = []
     pos = 0
@@ -221,8 +223,9 @@ def passage_html(view: PassageView) -> str:
         pos = end
     body.append(_text_html(p.text[pos:]))
     head = [html.escape(part) for part in (view.title, p.section, view.location) if part]
+    # The passage's own language, so that a screen reader on an English page reads Swedish as Swedish.
     parts = [
-        '<div class="passage-view" data-passage-id="{}">'.format(html.escape(p.id)),
+        '<div class="passage-view" data-passage-id="{}" lang="{}">'.format(html.escape(p.id), detect_lang(p.text)),
         '<div class="passage-head">{}</div>'.format(" · ".join(head)),
     ]
     if view.before:
@@ -230,6 +233,5 @@ def passage_html(view: PassageView) -> str:
     parts.append('<p class="passage-text">{}</p>'.format("".join(body)))
     if view.after:
         parts.append('<p class="passage-context">{}</p>'.format(_text_html(view.after)))
-    parts.append('<div class="passage-source">{}</div>'.format(html.escape(p.source)))
     parts.append("</div>")
     return "\n".join(parts)

@@ -25,8 +25,10 @@ from rag.product.work import open_work_store  # noqa: E402
 from rag.product.web.errors import exception_handlers  # noqa: E402
 from rag.product.web.exports import PrivateExports  # noqa: E402
 from rag.product.web.guard import Guard, GuardState  # noqa: E402
-from rag.product.web.layout import build_layout  # noqa: E402
+from rag.product.web.layout import TITLE, build_layout  # noqa: E402
+from rag.product.web.page_title import TitledPages  # noqa: E402
 from rag.product.web.serve import Serving  # noqa: E402
+from rag.product.web.statement import statement_route  # noqa: E402
 from rag.product.web.startup import Backend  # noqa: E402
 from rag.product.web.theme import CSS, QUESTION_KEYS_JS, theme  # noqa: E402
 from rag.product.web.wiring import (  # noqa: E402
@@ -47,7 +49,7 @@ def build_app(backend: Backend) -> gr.Blocks:
     # Inside Gradio's cache, so that Gradio serves exports from there instead of copying them.
     exports = PrivateExports(Path(get_upload_folder()) / "rag-exports", settings.export_keep_seconds).warm_up()
     handlers = Handlers(backend, Conversations(store, settings.history_retention_days), Drafts(store), exports)
-    page = build_layout(backend.status(), backend.settings.max_question_chars, handlers.where)
+    page = build_layout(backend.status(), settings, handlers.where)
     with page.demo:
         wire_status(page, backend)
         wire_chat(page, backend, handlers)
@@ -65,8 +67,9 @@ def launch(demo: gr.Blocks, settings, login: dict | None = None, prevent_thread_
     host and port behind the configured login (``login_options``, unless given); no analytics,
     no share link, system fonts only. The guard (``rag.product.web.guard``) sits in front of
     Gradio's routes; sessions end (``rag.product.sessions``); Gradio keeps at most
-    ``ui_max_sessions`` sessions in memory. Unless ``prevent_thread_lock``, serves until SIGTERM or
-    Ctrl-C and then shuts down gracefully (``rag.product.web.serve``)."""
+    ``ui_max_sessions`` sessions in memory. The accessibility statement is served beside the page,
+    and every page has a title, the login form's included. Unless ``prevent_thread_lock``, serves
+    until SIGTERM or Ctrl-C and then shuts down gracefully (``rag.product.web.serve``)."""
     login = login_options(settings) if login is None else login
     sessions = getattr(getattr(login.get("auth"), "__self__", None), "sessions", None)
     guard = GuardState(
@@ -89,9 +92,12 @@ def launch(demo: gr.Blocks, settings, login: dict | None = None, prevent_thread_
         prevent_thread_lock=True,
         app_kwargs={
             "exception_handlers": exception_handlers(list(getattr(demo, "api_params", {}))),
-            # The guard first (uploads, shutdown); then, without a login, a person's work is theirs
-            # by a browser id in an HttpOnly cookie (with a login it is the user's).
-            "middleware": [Middleware(Guard, state=guard)] + ([] if login else [Middleware(BrowserIdMiddleware)]),
+            "routes": [statement_route(settings)],
+            # The guard first (uploads, shutdown); then a title on every page (the login form's
+            # included); then, without a login, a person's work is theirs by a browser id in an
+            # HttpOnly cookie (with a login it is the user's).
+            "middleware": [Middleware(Guard, state=guard), Middleware(TitledPages, title=TITLE)]
+            + ([] if login else [Middleware(BrowserIdMiddleware)]),
         },
         **login,
         **kwargs,

@@ -131,6 +131,21 @@ def edited(items: Sequence[DraftItem], index: int | None, text: str, note: str) 
     return out
 
 
+def unsaved(items: Sequence[DraftItem], index: int | None, text: str, note: str) -> str:
+    """What the export must say is left out: the editor's text when it differs from the saved
+    part and cannot be saved (it is saved as typed otherwise); "" when nothing is."""
+    if index is None or not 0 <= index < len(items):
+        return ""
+    item = items[index]
+    if ((text or "").strip(), (note or "").strip()) == (item.text, item.note):
+        return ""
+    try:
+        edited(items, index, text, note)
+    except ValueError as exc:
+        return "Ändringen i del {} kom inte med i exporten: {}.".format(index + 1, exc)
+    return "Ändringen i del {} hann inte sparas och kom inte med i exporten; exportera igen.".format(index + 1)
+
+
 def file_stem(title: str) -> str:
     """A safe file name from the memo title: ASCII letters, digits and dashes."""
     folded = unicodedata.normalize("NFKD", title or "").encode("ascii", "ignore").decode()
@@ -138,14 +153,27 @@ def file_stem(title: str) -> str:
     return stem[:60] or "utkast"
 
 
-def export(items: Sequence[DraftItem], service: Any, title: str) -> tuple[Path, Path]:
-    """Write the memo as Markdown and DOCX into a new temporary folder; returns both paths."""
+def restored(items: Sequence[DraftItem], removed: tuple[int, DraftItem] | None) -> tuple[list[DraftItem], int | None]:
+    """The draft with the part ``deleted`` took out (its index and the part) back in its place."""
+    if not removed:
+        return list(items), None
+    at, item = removed
+    at = min(max(at, 0), len(items))
+    return list(items[:at]) + [item] + list(items[at:]), at
+
+
+def export(items: Sequence[DraftItem], service: Any, title: str, with_notes: bool = False) -> tuple[Path, Path]:
+    """Write the memo as Markdown and DOCX into a new temporary folder; returns both paths. The
+    parts' notes are private unless ``with_notes``."""
     if not items:
         raise ValueError("the draft is empty; pin passages or answers first")
     title = (title or "").strip() or DEFAULT_TITLE
     check_memo_title(title)
     folder = Path(tempfile.mkdtemp(prefix="utkast-"))
     md_path = folder / (file_stem(title) + ".md")
-    md_path.write_text(draft_markdown(items, service, title), encoding="utf-8")
-    docx_path = draft_docx(items, service, folder / (file_stem(title) + ".docx"), title, author=service.settings.memo_author)
+    md_path.write_text(draft_markdown(items, service, title, with_notes=with_notes), encoding="utf-8")
+    docx_path = draft_docx(
+        items, service, folder / (file_stem(title) + ".docx"), title, author=service.settings.memo_author,
+        with_notes=with_notes,
+    )
     return md_path, docx_path

@@ -17,11 +17,15 @@ import uuid
 from dataclasses import dataclass, field
 from typing import Callable, Sequence
 
-from rag.answering.messages import say
+from functools import lru_cache
+
+from rag.lexical import detect_lang
 from rag.locations import page_label
+from rag.product.web.messages import say
 from rag.types import Answer, AnswerPart, AnswerSentence, PageSpan, Passage, cited_runs
 
-Locate = Callable[[Passage], str]
+# Where a passage stands, as a reader sees it ("s. 14"; "p. 14" with lang "en").
+Locate = Callable[[Passage, str], str]
 SNIPPET_CHARS = 220
 NEAREST_SHOWN = 3
 # The comment box under an answer; the feedback store keeps what is typed.
@@ -48,6 +52,18 @@ class ChatTurn:
 
 def esc(text: str | None) -> str:
     return html.escape(text or "", quote=True)
+
+
+@lru_cache(maxsize=4096)
+def text_lang(text: str) -> str:
+    """The language of a quote ("sv" or "en"), so that a screen reader reads it in that language."""
+    return detect_lang(text)
+
+
+def lang_attr(text: str, around: str) -> str:
+    """ ' lang="sv"' when ``text`` is in another language than the ``around`` it; "" otherwise."""
+    lang = text_lang(text)
+    return ' lang="{}"'.format(lang) if lang != around else ""
 
 
 def spans_attr(spans: Sequence[tuple[int, int]]) -> str:
@@ -129,18 +145,21 @@ def cited_pages(answer: Answer, n: int, lang: str) -> str:
 
 
 def source_card(
-    passage: Passage, label: str, where: str, spans: Sequence[tuple[int, int]] = (), quote: str | None = None
+    passage: Passage, label: str, where: str, spans: Sequence[tuple[int, int]] = (), quote: str | None = None,
+    lang: str = "sv",
 ) -> str:
     """A clickable card: number, chapter › section, page, and the cited sentences (``quote``) or,
-    for a passage shown without a quote, its start."""
+    for a passage shown without a quote, its start. ``lang``: the language around the card."""
     snippet = quote if quote else passage_start(passage)
+    # One language for the document's words on the card: a heading alone is too short to tell.
+    text_lang_attr = lang_attr(passage.section + " " + snippet, lang)
     return (
         '<button type="button" class="source-card" data-pid="{pid}" data-hl="{hl}">'
-        '<span class="card-n">{label}</span> <span class="card-section">{sec}</span> '
-        '<span class="card-where">{where}</span><span class="card-snippet">{snip}</span></button>'
+        '<span class="card-n">{label}</span> <span class="card-section"{sec_lang}>{sec}</span> '
+        '<span class="card-where">{where}</span><span class="card-snippet"{snip_lang}>{snip}</span></button>'
     ).format(
         pid=esc(passage.id), hl=spans_attr(spans), label=esc(label), sec=esc(passage.section),
-        where=esc(where), snip=esc(snippet),
+        where=esc(where), snip=esc(snippet), sec_lang=text_lang_attr, snip_lang=text_lang_attr,
     )
 
 
@@ -222,7 +241,7 @@ def answer_html(answer: Answer, locate: Locate) -> str:
     lang = answer.lang
     if answer.outcome == "decline" or (answer.abstained and not answer.sentences):
         cards = "".join(
-            source_card(h.passage, "{}.".format(h.rank), locate(h.passage)) for h in answer.hits[:NEAREST_SHOWN]
+            source_card(h.passage, "{}.".format(h.rank), locate(h.passage, lang), lang=lang) for h in answer.hits[:NEAREST_SHOWN]
         )
         head = '<div class="sources-head">{}</div>'.format(esc(say("ui.nearest", lang)))
         nearest = head + cards if cards else ""
@@ -230,12 +249,15 @@ def answer_html(answer: Answer, locate: Locate) -> str:
             '<div class="answer abstained"><div class="abstain-box"><span class="abstain-icon">?</span> {}</div>'
             "{}{}</div>"
         ).format(_lines(answer.lead), "".join(_notices(answer)), nearest)
+    quoted = answer.fallback or answer.mode != "generative"
     mode = say(_mode_badge(answer), lang)
     body = _body(answer)
+    # Quotes stay in the report's language inside an answer in the question's.
+    body_lang = lang_attr(" ".join(s.text for s in answer.sentences), lang) if quoted else ""
     cards = "".join(
         source_card(
-            c.passage, "[{}]".format(c.n), cited_pages(answer, c.n, lang) or locate(c.passage),
-            cited_spans(answer, c.n), cited_quote(answer, c.n),
+            c.passage, "[{}]".format(c.n), cited_pages(answer, c.n, lang) or locate(c.passage, lang),
+            cited_spans(answer, c.n), cited_quote(answer, c.n), lang=lang,
         )
         for c in answer.citations
     )
@@ -246,11 +268,11 @@ def answer_html(answer: Answer, locate: Locate) -> str:
         lead_html = '<div class="answer-lead">{}</div>'.format(_lines(lead)) if lead else ""
     return (
         '<div class="answer mode-{mode_cls} outcome-{outcome}"><div class="answer-meta"><span class="mode-badge">{mode}'
-        '</span></div>{notices}{lead}<div class="answer-body">{body}</div>'
+        '</span></div>{notices}{lead}<div class="answer-body"{body_lang}>{body}</div>'
         '<div class="sources-head">{sources}</div><div class="sources">{cards}</div></div>'
     ).format(
         mode_cls=esc(answer.mode), outcome=esc(answer.outcome), mode=esc(mode), notices="".join(_notices(answer)),
-        lead=lead_html, body=body, sources=esc(say("sources", lang)), cards=cards,
+        lead=lead_html, body=body, body_lang=body_lang, sources=esc(say("sources", lang)), cards=cards,
     )
 
 
@@ -284,7 +306,13 @@ def suggestions_html(turn: ChatTurn) -> str:
     )
 
 
+def turn_lang(turn: ChatTurn) -> str:
+    """The language a turn is shown in: its answer's, which is the question's."""
+    return turn.answer.lang if turn.answer is not None else text_lang(turn.question)
+
+
 def turn_html(turn: ChatTurn, number: int, locate: Locate) -> str:
+    lang = turn_lang(turn)
     scope = '<span class="scope-tag">{}</span>'.format(esc(turn.scope)) if turn.scope else ""
     # A question typed over several lines is shown as typed.
     question = '<div class="q"><span class="q-n">{}</span> {}{}</div>'.format(number, _lines(turn.question), scope)
@@ -301,19 +329,34 @@ def turn_html(turn: ChatTurn, number: int, locate: Locate) -> str:
         elif turn.waiting:
             text = '<span class="searching waiting">{}</span>'.format(esc(turn.waiting))
         else:
-            text = '<span class="searching">Söker i rapporten …</span>'
-        reply = '<div class="answer streaming">{}<span class="cursor">▍</span></div>'.format(text)
-    return '<div class="turn" data-turn="{}">{}{}</div>'.format(number, question, reply)
+            text = '<span class="searching">{}</span>'.format(esc(say("chat.searching", lang)))
+        reply = '<div class="answer streaming">{}<span class="cursor" aria-hidden="true">▍</span></div>'.format(text)
+    return '<div class="turn" data-turn="{}" lang="{}">{}{}</div>'.format(number, lang, question, reply)
 
 
-def conversation_html(turns: Sequence[ChatTurn], locate: Locate) -> str:
+def announcement(turns: Sequence[ChatTurn]) -> str:
+    """What a screen reader is told once the last question is handled ("Svar 2 är klart: …"), in
+    the turn's language; "" while it is still being answered."""
     if not turns:
-        return (
-            '<div class="empty-chat">Ställ en fråga om rapporten <i>Från insikt till handling</i> '
-            "(AI Sweden, 2025) eller välj en exempelfråga. Varje mening i svaret har en hänvisning "
-            "[n]; klicka på den för att läsa avsnittet i sitt sammanhang.</div>"
-        )
-    return '<div class="chat">{}</div>'.format("".join(turn_html(t, i, locate) for i, t in enumerate(turns, 1)))
+        return ""
+    turn, n = turns[-1], len(turns)
+    lang = turn_lang(turn)
+    if turn.error:
+        return say("chat.failed", lang, n=n)
+    if turn.answer is None:
+        return ""
+    if turn.answer.outcome == "decline":
+        return say("chat.declined", lang, n=n)
+    first = split_lead(turn.answer)[1] or (turn.answer.sentences[0].text if turn.answer.sentences else "")
+    return say("chat.answered", lang, n=n) + (" " + first if first else "")
+
+
+def conversation_html(turns: Sequence[ChatTurn], locate: Locate, lang: str = "sv") -> str:
+    if not turns:
+        return '<div class="empty-chat">{}</div>'.format(say("page.empty_chat", lang))
+    return '<div class="chat" data-announce="{}">{}</div>'.format(
+        esc(announcement(turns)), "".join(turn_html(t, i, locate) for i, t in enumerate(turns, 1))
+    )
 
 
 def hits_html(hits, locate: Locate) -> str:
@@ -329,7 +372,7 @@ def hits_html(hits, locate: Locate) -> str:
             '<div class="hit"><button type="button" class="source-card" data-pid="{pid}" data-hl="">'
             '<span class="card-section">{sec}</span> '
             '<span class="card-where">{where}</span><span class="card-snippet">{text}</span></button></div>'.format(
-                pid=esc(p.id), sec=esc(p.section), where=esc(locate(p)), text=esc(passage_start(p))
+                pid=esc(p.id), sec=esc(p.section), where=esc(locate(p, "sv")), text=esc(passage_start(p))
             )
         )
     return '<div class="hits">{}</div>'.format("".join(rows))
@@ -339,11 +382,8 @@ def draft_viewer_placeholder() -> str:
     return '<div class="viewer-empty">Klicka på ett sökresultat för att läsa hela avsnittet här.</div>'
 
 
-def viewer_placeholder() -> str:
-    return (
-        '<div class="viewer-empty">Klicka på en hänvisning [n] eller ett källkort för att läsa '
-        "avsnittet i sitt sammanhang, med de citerade meningarna markerade.</div>"
-    )
+def viewer_placeholder(lang: str = "sv") -> str:
+    return '<div class="viewer-empty">{}</div>'.format(esc(say("page.viewer_empty", lang)))
 
 
 def status_html(text: str, ready: bool, failed: bool = False) -> str:
