@@ -294,11 +294,12 @@ def _load(path: Path, settings: Settings, curated: dict[str, dict], writer, vect
     digest = file_sha256(path)
     placed = FilePassages(settings.chunk_chars)
     source = source_name(path.resolve(), settings.corpus_dir)
-    known = shipped.get(file_key(digest, source, settings.chunk_chars, curated.get(source, {}).get("title"))) if shipped else None
+    key = file_key(digest, source, settings.chunk_chars, curated.get(source, {}).get("title"))
+    prebuilt = shipped.get(key) if shipped is not None else None
     # A segment's rows are collected once the next one is repaired and chunked: with worker
     # processes, embedding one overlaps reading the next.
     waiting = None
-    for segment in [] if known else segments(path, settings.corpus_dir, digest):
+    for segment in [] if prebuilt else segments(path, settings.corpus_dir, digest):
         doc = segment.doc
         source = doc.source
         if curated.get(source, {}).get("title"):
@@ -310,9 +311,9 @@ def _load(path: Path, settings: Settings, curated: dict[str, dict], writer, vect
         waiting = started
     if waiting is not None:
         writer.add(*vectors.finish(waiting))
-    if known:
-        placed.title, placed.passages = known.title, len(known.passages)
-        writer.add(*vectors.finish(vectors.start(known.passages, known.sentences)))
+    if prebuilt:
+        placed.title, placed.passages = prebuilt.title, len(prebuilt.passages)
+        writer.add(*vectors.finish(vectors.start(prebuilt.passages, prebuilt.sentences)))
     if not placed.passages:
         raise LoaderError(str(path), "no text left after cleaning; check that it is not only figures")
     described = curated.get(source or "", {})
