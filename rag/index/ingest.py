@@ -192,8 +192,9 @@ def _update(settings, targets, names, embedder, progress, notify, tally=None) ->
                 raise LoaderError(shown or str(settings.corpus_dir), "nothing could be ingested")
             writer.finish(manifest)
             draft.publish()
-            # The new generation holds every vector the log kept for a killed ingest's sake.
-            PendingLog(settings.index_dir / PENDING_FILE, embedder.name).clear()
+            if _pending_path(settings) is not None:
+                # The new generation holds every vector the log kept for a killed ingest's sake.
+                PendingLog(_pending_path(settings), embedder.name).clear()
         except BaseException:
             writer.close()
             draft.discard()
@@ -260,7 +261,7 @@ def _write(settings, plan, old, reusable, writer, manifest, embedder, progress, 
     shipped = ShippedPassages(settings.corpus_dir)
     vectors = _Vectors(
         embedder, *(old.vector_cache(embed_text) if old is not None else ({}, {})), progress, tally=tally or IngestTally(),
-        known=VectorCache(embedder.name, shipped_path(settings.corpus_dir, embedder.name), settings.index_dir / PENDING_FILE),
+        known=VectorCache(embedder.name, shipped_path(settings.corpus_dir, embedder.name), _pending_path(settings)),
         workers=EmbedWorkers(embedder, settings.ingest_workers),
     )
     try:
@@ -326,6 +327,12 @@ def _load(path: Path, settings: Settings, curated: dict[str, dict], writer, vect
         "publisher": described.get("publisher"),
         "year": described.get("year"),
     }
+
+
+def _pending_path(settings: Settings) -> Path | None:
+    """Where an ingest logs the vectors it computes: beside a local index. An ingest into a Chroma
+    server keeps no files on this machine (a replica or a build job may have no index folder)."""
+    return None if settings.chroma_url else settings.index_dir / PENDING_FILE
 
 
 class _Vectors:
