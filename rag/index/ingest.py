@@ -25,10 +25,12 @@ from tqdm import tqdm
 from rag.index.chunking import SECTION_SEP
 from rag.config import Settings
 from rag.embeddings import Embedder, make_embedder
+from rag.index.embed_workers import EmbedWorkers
 from rag.index.loaders import LoaderError, file_sha256, scan, source_name
 from rag.index.segments import FilePassages, Segment, segments
 from rag.index.store import MANIFEST_VERSION, Generation, GenerationWriter, expected_manifest, manifest_mismatch
 from rag.index.stores import make_store
+from rag.index.vector_cache import PENDING_FILE, PendingLog, ShippedPassages, VectorCache, file_key, shipped_path
 from rag.types import Passage, SentenceSpan
 
 log = logging.getLogger(__name__)
@@ -89,7 +91,7 @@ def embed_text(p: Passage) -> str:
     return heading + "\n" + p.text
 
 
-def _corpus_documents(corpus_dir: Path) -> dict[str, dict]:
+def corpus_documents(corpus_dir: Path) -> dict[str, dict]:
     """The documents the corpus manifest describes (the curated report), by file name: their
     title, publisher, year, whether they are OCR output ("ocr": true, the only files OCR repair
     runs on) and, when given, the sha256 of their bytes. Quotes from any other file are never
@@ -207,6 +209,9 @@ def _update(settings, targets, names, embedder, progress, notify, tally=None) ->
                 raise LoaderError(shown or str(settings.corpus_dir), "nothing could be ingested")
             writer.finish(manifest)
             draft.publish()
+            if _pending_path(settings) is not None:
+                # The new generation holds every vector the log kept for a killed ingest's sake.
+                PendingLog(_pending_path(settings), embedder.name).clear()
         except BaseException:
             writer.close()
             draft.discard()
@@ -224,7 +229,7 @@ def _same_embedder(old: Generation | None, embedder: Embedder) -> bool:
 def _plan(settings, found, folders, old_files, drop, reusable, report) -> list[tuple[str, Path | None]]:
     """(source, path to load or None to keep its old passages) in the order of the new index;
     fills the report's unchanged, kept, removed and (for unresolvable links) failed lists."""
-    curated = _corpus_documents(settings.corpus_dir)
+    curated = corpus_documents(settings.corpus_dir)
     plan: list[tuple[str, Path | None]] = []
     seen: set[str] = set()
     for path, why in found.broken:
@@ -274,9 +279,12 @@ def _write(settings, plan, old, reusable, writer, manifest, embedder, progress, 
     segment by segment."""
     old_files = old.manifest.files if old is not None else {}
     rows = _rows_by_source(old) if old is not None else {}
-    curated = _corpus_documents(settings.corpus_dir)
+    curated = corpus_documents(settings.corpus_dir)
+    shipped = ShippedPassages(settings.corpus_dir)
     vectors = _Vectors(
-        embedder, *(old.vector_cache(embed_text) if old is not None else ({}, {})), progress, tally=tally or IngestTally()
+        embedder, *(old.vector_cache(embed_text) if old is not None else ({}, {})), progress, tally=tally or IngestTally(),
+        known=VectorCache(embedder.name, shipped_path(settings.corpus_dir, embedder.name), _pending_path(settings)),
+        workers=EmbedWorkers(embedder, settings.ingest_workers),
     )
     try:
         for source, path in plan:
@@ -285,7 +293,7 @@ def _write(settings, plan, old, reusable, writer, manifest, embedder, progress, 
                 manifest.files[source] = old_files[source]
                 continue
             try:
-                entry = _load(path, settings, curated, writer, vectors)
+                entry = _load(path, settings, curated, writer, vectors, shipped)
             except LoaderError as exc:
                 log.warning("%s", exc)
                 report.failed.append((str(path), exc.reason))
@@ -301,31 +309,41 @@ def _write(settings, plan, old, reusable, writer, manifest, embedder, progress, 
     report.embedded = vectors.embedded
 
 
-def _load(path: Path, settings: Settings, curated: dict[str, dict], writer, vectors) -> dict:
-    """Load, repair, chunk and embed one file into ``writer``, a segment at a time; its manifest entry,
+def _load(path: Path, settings: Settings, curated: dict[str, dict], writer, vectors, shipped=None) -> dict:
+    """Load, repair, chunk and embed one file into ``writer``, a segment at a time (or take its
+    passages from ``shipped``, the ones placed before for these very bytes); its manifest entry,
     which says whether the corpus manifest describes the file (``curated``: the report) and, if so,
     its publisher and year. LoaderError comes before anything of the file is written."""
     digest = file_sha256(path)
     placed = FilePassages(settings.chunk_chars)
-    source = None
-    described: dict | None = None
-    for segment in segments(path, settings.corpus_dir, digest):
+    source = source_name(path.resolve(), settings.corpus_dir)
+    described = _described(curated, source, digest)
+    if described is None and source in curated:
+        log.warning(
+            "%s differs from the file corpus/manifest.json describes (sha256 %s); it is quoted under its "
+            "own title, not as the report, and not OCR-repaired. Update the manifest if this is a new "
+            "edition.", source, curated[source].get("sha256"),
+        )
+    flags = _flags(described)
+    key = file_key(digest, source, settings.chunk_chars, (described or {}).get("title"), flags["ocr"])
+    prebuilt = shipped.get(key) if shipped is not None else None
+    # A segment's rows are collected once the next one is repaired and chunked: with worker
+    # processes, embedding one overlaps reading the next.
+    waiting = None
+    for segment in [] if prebuilt else segments(path, settings.corpus_dir, digest):
         doc = segment.doc
-        if source is None:
-            source = doc.source
-            described = _described(curated, source, digest)
-            if described is None and source in curated:
-                log.warning(
-                    "%s differs from the file corpus/manifest.json describes (sha256 %s); it is quoted under its "
-                    "own title, not as the report, and not OCR-repaired. Update the manifest if this is a new "
-                    "edition.", source, curated[source].get("sha256"),
-                )
         title = (described or {}).get("title") or doc.title
-        segment = Segment(segment.offset, dataclasses.replace(doc, title=title, ocr=_flags(described)["ocr"]))
+        segment = Segment(segment.offset, dataclasses.replace(doc, title=title, ocr=flags["ocr"]))
         passages, sentences = placed.place(segment)
-        vectors.tally.passages += len(passages)
-        vectors.tally.sentences += len(sentences)
-        writer.add(passages, sentences, vectors.of_passages(passages), vectors.of_sentences(sentences))
+        started = vectors.start(passages, sentences)
+        if waiting is not None:
+            writer.add(*vectors.finish(waiting))
+        waiting = started
+    if waiting is not None:
+        writer.add(*vectors.finish(waiting))
+    if prebuilt:
+        placed.title, placed.passages = prebuilt.title, len(prebuilt.passages)
+        writer.add(*vectors.finish(vectors.start(prebuilt.passages, prebuilt.sentences)))
     if not placed.passages:
         raise LoaderError(str(path), "no text left after cleaning; check that it is not only figures")
     return {
@@ -333,45 +351,78 @@ def _load(path: Path, settings: Settings, curated: dict[str, dict], writer, vect
         "path": str(path.resolve()),
         "title": placed.title,
         "passages": placed.passages,
-        **_flags(described),
+        **flags,
         "publisher": (described or {}).get("publisher"),
         "year": (described or {}).get("year"),
     }
 
 
+def _pending_path(settings: Settings) -> Path | None:
+    """Where an ingest logs the vectors it computes: beside a local index. An ingest into a Chroma
+    server keeps no files on this machine (a replica or a build job may have no index folder)."""
+    return None if settings.chroma_url else settings.index_dir / PENDING_FILE
+
+
 class _Vectors:
-    """Vectors for passages and sentences: reused from the previous generation by text, else
-    embedded in small batches. Nothing is kept between calls, so memory does not grow with the file."""
+    """Vectors for passages and sentences: reused from the previous generation by text, else from
+    ``known`` (vectors shipped beside the corpus, or computed by an ingest that did not finish),
+    else embedded in small batches by ``workers`` and added to ``known``'s pending log. Nothing
+    else is kept between segments, so memory does not grow with the file."""
 
     def __init__(
         self, embedder: Embedder, passages: dict, sentences: dict, progress: bool, batch: int = 16,
-        tally: IngestTally | None = None,
+        tally: IngestTally | None = None, known: VectorCache | None = None, workers: EmbedWorkers | None = None,
     ) -> None:
         self.embedder = embedder
         self.tally = tally or IngestTally()
+        self.known = known or VectorCache(embedder.name, None, None)
+        self.workers = workers or EmbedWorkers(embedder, 1)
         self.cache = {"p": passages, "s": sentences}
         self.batch = batch
         self.embedded = 0
         self.dimension = 0
         self.bar = tqdm(desc="Bäddar in", unit="st", disable=not progress)
 
-    def of_passages(self, passages: list[Passage]) -> np.ndarray:
-        return self._rows([embed_text(p) for p in passages], self.cache["p"], "passages_done")
+    def start(self, passages: list[Passage], sentences: list[SentenceSpan]) -> tuple:
+        """Look up or start embedding the rows of a segment's passages and sentences."""
+        self.tally.passages += len(passages)
+        self.tally.sentences += len(sentences)
+        return (
+            passages,
+            sentences,
+            self._start([embed_text(p) for p in passages], self.cache["p"], "passages_done"),
+            self._start([s.text for s in sentences], self.cache["s"], "sentences_done"),
+        )
 
-    def of_sentences(self, sentences: list[SentenceSpan]) -> np.ndarray:
-        return self._rows([s.text for s in sentences], self.cache["s"], "sentences_done")
+    def finish(self, started: tuple) -> tuple:
+        """(passages, sentences, their vectors, their sentences' vectors), waiting for the embedding."""
+        passages, sentences, p_rows, s_rows = started
+        return passages, sentences, self._finish(*p_rows), self._finish(*s_rows)
 
-    def _rows(self, texts: list[str], cache: dict, done: str) -> np.ndarray:
-        missing = [t for t in dict.fromkeys(texts) if t not in cache]
+    def _start(self, texts: list[str], cache: dict, done: str) -> tuple:
+        fresh: dict[str, np.ndarray] = {}
+        missing = []
+        for t in dict.fromkeys(texts):
+            if t in cache:
+                continue
+            row = self.known.get(t)
+            if row is None:
+                missing.append(t)
+            else:
+                fresh[t] = row
         # Texts with a vector already (reused, or repeated within the segment) count as done at once.
         self._count(done, len(texts) - len(missing))
-        fresh: dict[str, np.ndarray] = {}
-        for i in range(0, len(missing), self.batch):
-            chunk = missing[i : i + self.batch]
-            fresh.update(zip(chunk, np.asarray(self.embedder.embed_documents(chunk), dtype=np.float32)))
-            self.bar.update(len(chunk))
-            self._count(done, len(chunk))
         self.embedded += len(missing)
+        jobs = [self.workers.submit(missing[i : i + self.batch]) for i in range(0, len(missing), self.batch)]
+        return texts, cache, done, fresh, jobs
+
+    def _finish(self, texts: list[str], cache: dict, done: str, fresh: dict, jobs: list) -> np.ndarray:
+        for job in jobs:
+            rows = job.result()
+            self.known.add(job.texts, rows)
+            fresh.update(zip(job.texts, rows))
+            self.bar.update(len(job.texts))
+            self._count(done, len(job.texts))
         if not texts:
             return np.zeros((0, self.dimension), dtype=np.float32)
         rows = np.stack([fresh[t] if t in fresh else np.asarray(cache[t], dtype=np.float32) for t in texts])
@@ -383,6 +434,8 @@ class _Vectors:
 
     def close(self) -> None:
         self.bar.close()
+        self.known.close()
+        self.workers.close()
 
 
 def _named_for_removal(names, old_files: dict[str, dict], corpus_dir: Path) -> dict[str, str]:
