@@ -16,13 +16,17 @@ def main() -> None:
     service = RagService(load_settings())
     print(json.dumps({"ready": service.generation.name}), flush=True)
     for line in sys.stdin:
+        # The poller may switch generations while a question is answered: the answer is said to come
+        # from a generation only when the service was on it both before and after answering.
+        before = service.generation.name
         try:
             answer = service.ask(line.strip())
         except StoreUnavailable as exc:
             print(json.dumps({"error": str(exc)}), flush=True)
             continue
+        after = service.generation.name
         print(json.dumps({
-            "generation": service.generation.name,
+            "generation": after if before == after else "{} -> {}".format(before, after),
             "hits": [[h.passage.id, h.passage.source, h.passage.start, h.passage.end] for h in answer.hits],
             "text": answer.text,
         }, ensure_ascii=False), flush=True)
