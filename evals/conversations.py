@@ -39,7 +39,7 @@ from evals import independent_conversations as independent
 from evals.csv_cells import write_csv
 from evals.gold import GoldItem, _gold_item, load_corpus_texts, locate_gold
 from evals.metrics import percentile, score_question
-from rag.jsonl import read_jsonl
+from rag.jsonl import read_unique
 
 logger = logging.getLogger(__name__)
 
@@ -99,18 +99,7 @@ class Conversation:
 def load_conversations(path: str | Path) -> list[Conversation]:
     """Read a conversation JSONL file; a malformed line raises ValueError naming the file, line
     and turn (``python -m evals.check_gold`` lints the file in full)."""
-    conversations: list[Conversation] = []
-    seen: set[str] = set()
-    for line in read_jsonl(path):
-        where = "{}:{}".format(path, line.number)
-        if line.error is not None:
-            raise ValueError("{}: invalid JSON ({})".format(where, line.error.msg))
-        conversation = _conversation(line.row, where)
-        if conversation.id in seen:
-            raise ValueError("{}: duplicate id {!r}".format(where, conversation.id))
-        seen.add(conversation.id)
-        conversations.append(conversation)
-    return conversations
+    return read_unique(path, _conversation)
 
 
 def _conversation(row: Any, where: str) -> Conversation:

@@ -45,7 +45,7 @@ from pathlib import Path
 from typing import Any
 
 from evals.metrics import percentile
-from rag.jsonl import read_jsonl
+from rag.jsonl import read_jsonl, read_unique
 
 logger = logging.getLogger(__name__)
 
@@ -106,18 +106,7 @@ def is_independent_format(path: str | Path) -> bool:
 
 def load_independent(path: str | Path) -> list[IndependentConversation]:
     """Read the file; a malformed line raises ValueError naming the file, line and field."""
-    conversations: list[IndependentConversation] = []
-    seen: set[str] = set()
-    for line in read_jsonl(path):
-        where = "{}:{}".format(path, line.number)
-        if line.error is not None:
-            raise ValueError("{}: invalid JSON ({})".format(where, line.error.msg))
-        conversation = _conversation(line.row, where)
-        if conversation.id in seen:
-            raise ValueError("{}: duplicate id {!r}".format(where, conversation.id))
-        seen.add(conversation.id)
-        conversations.append(conversation)
-    return conversations
+    return read_unique(path, _conversation)
 
 
 def _conversation(row: Any, where: str) -> IndependentConversation:

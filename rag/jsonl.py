@@ -10,7 +10,9 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any, Callable, Iterator, TypeVar
+
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -40,3 +42,21 @@ def read_jsonl_rows(path: str | Path) -> list[Any]:
             raise ValueError("{}:{}: invalid JSON ({})".format(path, line.number, line.error.msg))
         rows.append(line.row)
     return rows
+
+
+def read_unique(path: str | Path, parse: Callable[[Any, str], T]) -> list[T]:
+    """Every row of ``path`` made into an item by ``parse(row, where)`` (which raises ValueError
+    naming ``where`` for a bad row); ValueError too for a line that is not JSON or an item whose
+    ``id`` an earlier line used."""
+    items: list[T] = []
+    seen: set[str] = set()
+    for line in read_jsonl(path):
+        where = "{}:{}".format(path, line.number)
+        if line.error is not None:
+            raise ValueError("{}: invalid JSON ({})".format(where, line.error.msg))
+        item = parse(line.row, where)
+        if item.id in seen:
+            raise ValueError("{}: duplicate id {!r}".format(where, item.id))
+        seen.add(item.id)
+        items.append(item)
+    return items
