@@ -83,12 +83,16 @@ def test_questions_that_ask_for_no_fact_or_several(question, facts):
     ("question", "parts"),
     [
         ("Vilka bör vi bjuda in när vi tar fram vår AI-strategi?", ["Vilka bör vi bjuda in när vi tar fram vår AI-strategi?"]),
+        ("Vilka politiska beslut krävs för en AI-strategi, och vilken roll har fackliga representanter i strategiarbetet?",
+         ["Vilka politiska beslut krävs för en AI-strategi?", "Vilken roll har fackliga representanter i strategiarbetet?"]),
+        # A later part with too few words of its own is searched with the part before it.
         ("Hur många initiativ kartlades, och vem genomförde kartläggningen?",
-         ["Hur många initiativ kartlades?", "Vem genomförde kartläggningen?"]),
+         ["Hur många initiativ kartlades?", "Hur många initiativ kartlades? Vem genomförde kartläggningen?"]),
         ("How long does it take to introduce AI? And who should own it?",
-         ["How long does it take to introduce AI?", "Who should own it?"]),
+         ["How long does it take to introduce AI?", "How long does it take to introduce AI? Who should own it?"]),
+        # A first part that asks nothing by itself is read with the rest as one question.
         ("Vi pratar AI i ett nätverk. Räcker det, eller vilka borde vara med?",
-         ["Vi pratar AI i ett nätverk. Räcker det?", "Vi pratar AI i ett nätverk. Vilka borde vara med?"]),
+         ["Vi pratar AI i ett nätverk. Räcker det, eller vilka borde vara med?"]),
         ("Vad är nyttorealisering och varför är det svårt?", ["Vad är nyttorealisering och varför är det svårt?"]),
         ("Vilka risker finns, och varför?", ["Vilka risker finns, och varför?"]),
     ],
