@@ -7,7 +7,7 @@ import pytest
 
 from rag.answering.analysis import Vocabulary, content_words, without_setting
 from rag.answering.decision import DecisionWeights
-from rag.answering.facts import FACT_KINDS, KINDS, asked_facts, counted_word, missing_message
+from rag.answering.facts import FACT_KINDS, KINDS, asked_facts, counted_word, missing_message, named_type
 from rag.answering.parts import combined_outcome, split_parts
 from rag.answering.signals import SIGNALS
 from rag.lexical import stem
@@ -55,6 +55,30 @@ def test_a_name_the_question_already_uses_states_no_named_fact():
     asked = frozenset("vilken leverantör använde sundsvall".split())
     assert not named.stated_in("Sundsvall använde en extern leverantör.", asked=asked)
     assert named.stated_in("Sundsvall använde en tjänst från Visma.", asked=asked)
+
+
+def test_a_count_counts_the_word_after_it():
+    count = KINDS["count"]
+    students = frozenset({stem("studenter")})
+    # The number counts interviews; the students are only mentioned.
+    assert not count.stated_in("Sammanlagt har 30 intervjuer genomförts av studenter.", students)
+    assert count.stated_in("Intervjuerna gjordes av 12 studenter.", students)
+    # An article or a vague quantifier counts nothing.
+    employees = frozenset({stem("anställda")})
+    assert not count.stated_in("Portalen är en mötesplats för anställda i kommuner.", employees)
+    assert not count.stated_in("Många anställda använder portalen.", employees)
+    assert count.stated_in("Portalen har över tusen anställda användare.", employees)
+
+
+def test_which_municipality_is_answered_by_a_name_beside_the_word_kommun():
+    named = KINDS["named"]
+    question = "Vilken kommun har kommit längst med AI?"
+    of_type = named_type(question)
+    asked = frozenset(question.lower().rstrip("?").split())
+    assert not named.stated_in("Myndigheten för digital förvaltning pekar på bristande mognad.", asked=asked, of_type=of_type)
+    assert named.stated_in("I Strängnäs kommun har man betonat ett modigt ledarskap.", asked=asked, of_type=of_type)
+    assert named_type("Which Swedish municipality is the most mature?") == of_type
+    assert named_type("Vilken leverantör använde kommunen?") == frozenset()
 
 
 def test_numbers_in_words_state_a_count():

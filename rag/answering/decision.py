@@ -21,7 +21,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, replace
 
-from rag.answering.facts import KINDS
+from rag.answering.facts import KINDS, named_type
 from rag.answering.query import Query
 from rag.answering.selection import Candidate
 from rag.answering.signals import Signals
@@ -95,9 +95,10 @@ def fact_missing(query: Query, candidates: list[Candidate], term_sets, household
     relevant = [c for c in candidates[:FACT_SENTENCES] if subject & term_sets[c.index]] if subject else candidates[:FACT_SENTENCES]
     counted = _counted(query)
     asked = frozenset(words(query.standalone))
+    of_type = named_type(query.standalone)
     for name in query.asks.facts:
         kind = KINDS[name]
-        if not any(kind.stated_in(c.text, counted, asked, household) for c in relevant):
+        if not any(kind.stated_in(c.text, counted, asked, household, of_type) for c in relevant):
             return name
     return None
 

@@ -23,6 +23,12 @@ NUMBER_WORDS = (
     r"one|two|three|four|five|six|seven|eight|nine|ten|twelve|twenty|hundred\w*|thousand\w*|million\w*"
 )
 _NUMBER = r"(?:\d[\d\s.,]*|\b(?:" + NUMBER_WORDS + r")\b)"
+# What states a count: a figure or a number word, never the article "en"/"ett" nor a vague
+# "flera"/"många"/"några" (in nearly every sentence of the report, they count nothing).
+COUNT_WORDS = NUMBER_WORDS.replace("en|ett|", "") + r"|dussintals|hundratals|tusentals"
+# A count counts the asked word when that word follows the number within this many words
+# ("1008 initiativ", "tio strategiskt viktiga områden", "263 av Sveriges 290 kommuner"): grammar, not a fit.
+COUNT_REACH = 3
 _TIME_UNIT = r"(?:sekund\w*|minut\w*|timm\w*|dag\w*|veck\w*|månad\w*|år|åren|års|kvartal\w*|hours?|days?|weeks?|months?|years?)"
 _MONTHS = (
     r"januari|februari|mars|april|maj|juni|juli|augusti|september|oktober|november|december|"
@@ -36,7 +42,7 @@ class FactKind:
     asked: re.Pattern[str]  # a question that wants this fact
     stated: re.Pattern[str]  # a sentence that states one
     missing: dict[str, str]  # what the partial answer says, per language
-    about_counted: bool = False  # the sentence must also name what the question counts
+    about_counted: bool = False  # the number must count what the question counts (``_counts``)
     new_name: bool = False  # what states it must be a name the question does not already use
 
     def stated_in(
@@ -45,18 +51,22 @@ class FactKind:
         counted: frozenset[str] = frozenset(),
         asked: frozenset[str] = frozenset(),
         household: frozenset[str] = frozenset(),
+        of_type: frozenset[str] = frozenset(),
     ) -> bool:
         """Whether ``text`` states this kind of fact; ``counted``: stems of what a count question
         counts; ``asked``: the question's own words in lower case; ``household``: stems of names the
-        report uses throughout (its programme, its publishers), which name no particular answer."""
+        report uses throughout (its programme, its publishers), which name no particular answer;
+        ``of_type``: stems the sentence must use beside the name (``named_type``)."""
         if self.new_name:
+            if of_type and not _mentions(text, of_type):
+                return False
             return any(
                 _new_name(m.group(0), asked) and stem(m.group(0).lower()) not in household
                 for m in self.stated.finditer(text)
             )
-        if not self.stated.search(text):
-            return False
-        return not (self.about_counted and counted) or _mentions(text, counted)
+        if self.about_counted:
+            return _counts(text, counted)
+        return bool(self.stated.search(text))
 
 
 def _p(pattern: str, flags: int = re.I) -> re.Pattern[str]:
@@ -99,7 +109,7 @@ FACT_KINDS: tuple[FactKind, ...] = (
     FactKind(
         "count",
         _p(r"\b(hur många|antalet|how many|what number of)\b"),
-        _p(r"\b\d+\b|\b(" + NUMBER_WORDS + r")\b|\b(flera|många|några|dussintals|hundratals|tusentals)\b"),
+        _p(r"\b\d+\b|\b(" + COUNT_WORDS + r")\b"),
         {"sv": "den anger inga sådana antal", "en": "it gives no such figures"},
         about_counted=True,
     ),
@@ -175,6 +185,18 @@ def counted_word(question: str) -> str | None:
     return None
 
 
+# A municipality's name is an ordinary place name, as capitalised as an authority's or a
+# researcher's: the report names one beside the word ("I Strängnäs kommun", "kommuner som …"), so a
+# sentence answers "which municipality" only when it says "kommun" too. Vendors, products and models
+# carry names of their own and need no such word.
+_MUNICIPALITY = re.compile(r"\b(vilk(en|a) (\w+ )?kommun\w*|which (\w+ ){0,2}municipalit\w*)\b", re.I)
+
+
+def named_type(question: str) -> frozenset[str]:
+    """Stems a sentence must use beside the name it gives for ``question``'s named fact."""
+    return frozenset({stem("kommun")}) if _MUNICIPALITY.search(question) else frozenset()
+
+
 def missing_message(kind: str, lang: str) -> str:
     return KINDS[kind].missing[lang]
 
@@ -186,6 +208,22 @@ NAME_MAX_ZIPF = 4.5
 def _new_name(name: str, asked: frozenset[str]) -> bool:
     lowered = name.lower()
     return lowered not in asked and (not name[:1].isupper() or name.isupper() or zipf_sv(lowered) < NAME_MAX_ZIPF)
+
+
+_COUNT_TOKEN = re.compile(r"\d+|[^\W\d_]+", re.U)
+_COUNT_NUMBER = re.compile(r"^(?:\d+|" + COUNT_WORDS + r")$", re.I)
+
+
+def _counts(text: str, counted: frozenset[str]) -> bool:
+    """``text`` gives a number, and (when the question names what it counts) the counted word
+    follows it within ``COUNT_REACH`` words: "30 intervjuer" counts interviews, not students."""
+    tokens = [t.lower() for t in _COUNT_TOKEN.findall(text)]
+    for i, token in enumerate(tokens):
+        if not _COUNT_NUMBER.match(token):
+            continue
+        if not counted or _mentions(" ".join(tokens[i + 1 : i + 1 + COUNT_REACH]), counted):
+            return True
+    return False
 
 
 def _mentions(text: str, stems: frozenset[str]) -> bool:
