@@ -139,7 +139,14 @@ def content_words(question: str, lang: str, groups: tuple[TermGroup, ...], knows
     out: list[ContentWord] = []
     seen: set[str] = set()
     if lang == "en":
+        # A name typed in an English question that the translation dictionary does not know
+        # ("WCAG", "Azure", "Microsoft") is judged as a name, exactly as written, below; another word
+        # outside the dictionary is given the benefit of the doubt (the dictionary lacks "privacy",
+        # "easier", British spellings), and a capitalised word it knows ("Swedish") is translated.
+        names = {raw.lower() for raw, first in tokens if _typed_as_name(raw, first)}
         for g in groups:
+            if g.english in names and not g.in_dictionary:
+                continue
             known = bool(g.terms) or not g.in_dictionary
             rare = max((zipf_en(w) for w in g.english.split()), default=0.0)
             out.append(ContentWord(g.english, tuple(g.terms), known, rarity(rare), setting=g.english in setting))
@@ -149,7 +156,7 @@ def content_words(question: str, lang: str, groups: tuple[TermGroup, ...], knows
         if w in seen or len(w) < 2:
             continue
         seen.add(w)
-        named = bool(_NAME.match(raw)) and (not first or raw.isupper() or any(ch.isdigit() for ch in raw))
+        named = _typed_as_name(raw, first)
         law = names_a_law(w)
         if lang == "en" and not (named or law):
             continue  # English words are judged through their translations (above)
@@ -170,6 +177,11 @@ def content_words(question: str, lang: str, groups: tuple[TermGroup, ...], knows
                 known = knows(w)
         out.append(ContentWord(raw, stems, known, rarity(zipf), named or law, w in setting, lang == "sv" and verb_like(w)))
     return tuple(out)
+
+
+def _typed_as_name(raw: str, first: bool) -> bool:
+    """A capitalised word inside a sentence, an acronym, or a word with digits ("GPT-4")."""
+    return bool(_NAME.match(raw)) and (not first or raw.isupper() or any(ch.isdigit() for ch in raw))
 
 
 def _tokens(question: str) -> list[tuple[str, bool]]:
