@@ -125,6 +125,22 @@ def test_a_question_is_split_into_the_parts_it_asks(question, parts):
     assert split_parts(question) == parts
 
 
+def test_a_declined_part_says_so_once_and_shows_nothing_below_it():
+    from rag.answering.parts import combine
+    from rag.types import Answer
+
+    declined = Answer(question="Vad säger arkivlagen?", lang="sv", lead="Rapporten nämner inte «arkivlagen». Närmaste avsnitt visas nedan.", sentences=(), citations=(), hits=(),
+                      decision=Decision("decline", "unknown_terms", 0.5, 0.01, unknown_terms=("arkivlagen",)))
+    answered = Answer(question="Vad är en AI-strategi?", lang="sv", lead="", sentences=(), citations=(), hits=(), decision=Decision("answer", None, 0.9, 0.9))
+    whole = combine("Vad säger arkivlagen, och vad är en AI-strategi?", ["Vad säger arkivlagen?", "Vad är en AI-strategi?"],
+                    [declined, answered])
+    assert [p.heading for p in whole.parts] == [
+        "1. Vad säger arkivlagen? Rapporten nämner inte «arkivlagen».",
+        "2. Vad är en AI-strategi?",
+    ]
+    assert whole.outcome == "partial"
+
+
 def test_the_whole_is_an_answer_only_when_every_part_is():
     answer, partial, decline = Decision("answer", evidence=0.9), Decision("partial", "missing_fact", 0.8, missing_fact="count"), Decision("decline", "not_covered", 0.5)
     assert combined_outcome([answer, answer]).outcome == "answer"

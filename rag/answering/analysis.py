@@ -108,8 +108,15 @@ class Vocabulary:
 def verb_like(word: str) -> bool:
     """A Swedish word whose lemma is an infinitive other than the word itself ("räcker" → "räcka",
     "föreslår" → "föreslå", "drabbades" → "drabbas"): a verb form, seldom what a question is about."""
+    if word.endswith(_NOUN_ENDINGS):
+        return False  # "frågorna", "frågan": a noun whose lemma ends in -a like an infinitive
     lemma = _lemma(word)
     return lemma != word and lemma.endswith(("a", "å", "as"))
+
+
+# Endings only nouns have (definite and plural forms: "frågan", "frågor", "skolorna"); no Swedish
+# verb form ends so. Grammar, not a fit.
+_NOUN_ENDINGS = ("an", "ans", "or", "orna", "arna", "erna", "ornas", "arnas", "ernas")
 
 
 def _deletes(word: str) -> set[str]:

@@ -33,6 +33,8 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "The report never mentions {terms}. The nearest passages are shown below, but they do not answer "
         "the question.",
     },
+    "part.decline": {"sv": "Rapporten tar inte upp det.", "en": "The report does not cover this."},
+    "part.decline.unknown_terms": {"sv": "Rapporten nämner inte {terms}.", "en": "The report never mentions {terms}."},
     "partial": {
         "sv": "Rapporten tar inte upp exakt det: {missing}. Det här är det närmaste den säger:",
         "en": "The report does not cover exactly that: {missing}. This is the closest it says (quoted in Swedish):",

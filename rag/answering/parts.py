@@ -11,9 +11,9 @@ The split reads grammar only: sentence ends, and a comma or semicolon followed b
 
 A part with too few content words of its own leans on the rest ("Räcker det?", "Vad mer behövs?",
 "How many are there?", "Who should own them?"): searched alone it finds nothing it is about. A
-first part that leans is read with the next as one question ("Räcker det, eller vilka borde vara
-med?" asks who should take part); a later part that leans is searched with the part before it,
-under its own heading.
+first part that asks nothing by itself is read with the next as one question ("Räcker det, eller
+vilka borde vara med?" asks who should take part); a later part that leans is searched with the
+part before it, under its own heading.
 """
 
 from __future__ import annotations
@@ -22,7 +22,7 @@ import re
 from dataclasses import replace
 
 from rag.answering.analysis import MIN_ASKED_WORDS, verb_like
-from rag.answering.messages import say
+from rag.answering.messages import listing, say
 from rag.lexical import STOPWORDS, detect_lang, words, zipf_en, zipf_sv
 from rag.types import Answer, AnswerPart, Citation, Decision
 
@@ -71,6 +71,9 @@ def split_parts(question: str) -> list[str]:
     own = [own_words(p) for p in parts]
     if own[0] == 0:
         return [question.strip()]
+    # A later part that leans is searched with the part before it. Measured against asking it as a
+    # follow-up of that part (its own words searched, the part before as topic): evidence shown
+    # gold_dev_hard 0.533 against 0.500, independent 0.614 against 0.605, gold_dev 0.662 against 0.669.
     leans = [n < MIN_ASKED_WORDS for n in own]
     setting = " ".join(s for s in sentences if not s.endswith("?"))
     searched = [p if i == 0 or not leans[i] else f"{parts[i - 1]} {p}" for i, p in enumerate(parts)]
@@ -141,7 +144,13 @@ def combine(question: str, parts: list[str], answers: list[Answer]) -> Answer:
             position[k] = len(sentences)
             sentences.append(replace(sentence, citations=tuple(number(n) for n in sentence.citations)))
         heading = say("part.question", lang, n=i, question=_asked(text))
-        if answer.outcome != "answer" and answer.lead:
+        if answer.outcome == "decline":
+            # Within a combined answer nothing is shown "below" a declined part: only that the
+            # report does not cover it (naming what it never mentions).
+            terms = answer.decision.unknown_terms
+            heading += " " + (say("part.decline.unknown_terms", lang, terms=listing(list(terms), lang))
+                              if terms else say("part.decline", lang))
+        elif answer.outcome != "answer" and answer.lead:
             heading += " " + answer.lead  # why this part is not answered, in the part's own words
         answer_parts = answer.parts or (AnswerPart("lead", None, (tuple(range(len(answer.sentences))),)),)
         for j, part in enumerate(answer_parts):
@@ -150,8 +159,6 @@ def combine(question: str, parts: list[str], answers: list[Answer]) -> Answer:
                 out_parts.append(AnswerPart("question_part", heading + ("\n" + part.heading if part.heading else ""), items))
             else:
                 out_parts.append(AnswerPart(part.kind, part.heading, items))
-        if not answer.sentences:
-            out_parts.append(AnswerPart("question_part", heading, ()))
     decision = combined_outcome([a.decision for a in answers])
     lead = say("lead", lang)
     return Answer(
