@@ -85,6 +85,14 @@ def resolve(question: str, history: Sequence[Turn], condenser: Condenser | None 
     rewrite = condenser.condense(question, history) if condenser is not None else None
     if rewrite and rewrite.strip() != question:
         return Resolution(rewrite.strip(), shown=rewrite.strip())
+    return as_follow_up(question, history)
+
+
+def as_follow_up(question: str, history: Sequence[Turn]) -> Resolution:
+    """``question`` read as a follow-up of the last turn of ``history`` (not empty), carrying its
+    topic, whatever ``is_follow_up`` says (evaluation reads marked follow-ups this way)."""
+    question = question.strip()
+    history = [t for t in history if t.question.strip()][-MAX_CARRIED_TURNS:]
     previous = resolve(history[-1].question, history[:-1])
     ask = own_ask(question)
     return Resolution(ask, shown=framed(question, previous), topic=previous, typed=question if ask != question else None)
@@ -173,6 +181,14 @@ _GENERIC = frozenset(
     "mean means example examples annat sen sedan do make".split()
 )
 RARE_ZIPF = 3.0  # a word rarer than this in general language is a topic of its own ("pratsamverkan")
+
+
+def says_little(question: str) -> bool:
+    """A follow-up that names no topic of its own ("Why is that?", "Och vem ska ansvara för det?"):
+    too bare to search on, or without a word rarer than everyday language. Its conversation's
+    topic then weighs more in what is found (``rag.answering.query.TOPIC_SHARE_SAYS_LITTLE``)."""
+    x = signals(question)
+    return bool(x[SIGNALS.index("too_bare")] or x[SIGNALS.index("no_specific_word")])
 
 
 def is_follow_up(question: str) -> bool:
