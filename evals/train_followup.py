@@ -27,6 +27,7 @@ OUT = ROOT / "rag" / "answering" / "followup_weights.py"
 CONVERSATIONS = (
     ROOT / "evals" / "conversations_dev.jsonl",
     ROOT / "evals" / "conversations_dev2.jsonl",
+    ROOT / "evals" / "conversations_test.jsonl",
     ROOT.parent / "shared" / "gold" / "independent_conversations.jsonl",
 )
 QUESTIONS = (ROOT / "evals" / "followup_dev.jsonl",)

@@ -29,6 +29,7 @@ from __future__ import annotations
 import logging
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Protocol, Sequence
 
 from rag.lexical import STOPWORDS, detect_lang, zipf_en, zipf_sv
@@ -209,6 +210,8 @@ SIGNALS = (
     "too_bare",  # at most one topic word, and a common one
     "no_specific_word",  # not one word rarer than everyday language: "Can you give an example?"
     "content_words",  # how many topic words, scaled: a long question stands on its own
+    "definite_noun",  # a Swedish noun in definite form, its referent taken as known: "situationen", "ansvaret"
+    "commonest_rarest",  # how common its rarest topic word is, scaled: no word of its own to search on
 )
 
 
@@ -230,6 +233,8 @@ def signals(question: str) -> tuple[float, ...]:
         float(_too_bare(tokens, lang)),
         float(not specific),
         min(len(content), 6) / 6,
+        float(lang == "sv" and any(definite_noun(w) for w in content if not _SELF_REFERENCE.match(w))),
+        _commonest_rarest(content, zipf),
     )
 
 
@@ -267,12 +272,50 @@ def _pointing_kinds(tokens: list[str]) -> tuple[bool, bool, bool]:
             continue
         nxt = tokens[i + 1] if i + 1 < len(tokens) else ""
         if token in _POINTING and not (token == "such" and nxt == "as") and nxt not in ("som", "who", "that"):
-            found[0] = True
+            found[0] = found[0] or not _bound_possessive(tokens, i)
         if token in _FINAL_POINTING and i == last_word and (token != "one" or _determined_one(tokens, i)):
             found[2] = True
         if token in _PRONOUNS and _pronoun_points_back(tokens, i):
             found[1] = True
     return found[0], found[1], found[2]
+
+
+_DEFINITE_ENDINGS = frozenset("en et n t na erna arna orna ena".split())
+
+
+@lru_cache(maxsize=4096)
+def definite_noun(word: str) -> bool:
+    """A Swedish noun in definite form: its lemma plus a definite ending ("situationen" of
+    "situation", "frågorna" of "fråga", "ansvaret" of "ansvar"). A definite noun the question does
+    not introduce presents its referent as known, often from the turn before."""
+    import simplemma
+
+    try:
+        lemma = simplemma.lemmatize(word, lang="sv").lower()
+    except ValueError:
+        return False
+    if lemma == word:
+        return False
+    if word.startswith(lemma) and word[len(lemma):] in _DEFINITE_ENDINGS:  # ansvar-et, chef-erna, strategi-n
+        return True
+    # a lemma's final vowel gives way to the ending: fråg(a)-orna, arbet(e)-t, medborgar(e)-na
+    return lemma[-1] in "ae" and word.startswith(lemma[:-1]) and word[len(lemma) - 1:] in _DEFINITE_ENDINGS
+
+
+def _bound_possessive(tokens: list[str], i: int) -> bool:
+    """English "their" after a plural noun of the same question ("municipalities that redefine
+    their goals") refers to that noun; Swedish would say "sina" there, so "deras" still points back."""
+    return tokens[i] == "their" and any(
+        t.endswith("s") and not t.endswith("ss") and len(t) > 3 and t not in STOPWORDS for t in tokens[:i]
+    )
+
+
+def _commonest_rarest(content: list[str], zipf) -> float:
+    """The Zipf frequency of the question's rarest topic word (a compound counts as rare), from
+    ``RARE_ZIPF - 1`` (0) to ``COMMON_ZIPF + 1`` (1); 1 without any topic word."""
+    rarest = min((0.0 if "-" in w else zipf(w) for w in content), default=COMMON_ZIPF + 1)
+    low, high = RARE_ZIPF - 1, COMMON_ZIPF + 1
+    return (min(max(rarest, low), high) - low) / (high - low)
 
 
 def _ends_with_so(tokens: list[str]) -> bool:
