@@ -230,7 +230,8 @@ class HybridRetriever:
         own_lexical = self._masked(self._lexical(query.standalone, query.groups), allowed)
         topic_lexical = self._masked(
             sum(weight * self._lexical(text, groups) for text, groups, weight in topic.lexical), allowed)
-        found = set(self._dense_candidates(query.search_vector, allowed)) | set(self._dense_candidates(topic.vector, allowed))
+        found = set(self._dense_candidates(query.search_vector, allowed))
+        found |= set(self._dense_candidates(topic.vector, allowed))
         found |= set(self._top_lexical(own_lexical)) | set(self._top_lexical(topic_lexical))
         candidates = np.array(sorted(found), dtype=np.int64)
         return TopicParts(
