@@ -101,3 +101,11 @@ def test_who_is_responsible_after_a_question_on_ethics_finds_the_ethics_passage(
 
     assert follow.hits[0].passage.section == "1. Etik"
     assert alone.hits[0].passage.section == "2. Nyttorealisering"  # the words alone find the other responsibility
+
+
+def test_a_follow_up_searched_in_a_section_finds_only_that_sections_passages(service):
+    history = [Turn("Vad säger rapporten om etik i AI-projekten?")]
+
+    scoped = service.retrieve("Och vem ska ansvara för det?", section="3", history=history)
+
+    assert [h.passage.section for h in scoped.hits] == ["3. Upphandling"]
