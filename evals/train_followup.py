@@ -28,6 +28,7 @@ CONVERSATIONS = (
     ROOT / "evals" / "conversations_dev.jsonl",
     ROOT / "evals" / "conversations_dev2.jsonl",
     ROOT / "evals" / "conversations_test.jsonl",
+    ROOT / "evals" / "conversations_dev3.jsonl",
     ROOT.parent / "shared" / "gold" / "independent_conversations.jsonl",
 )
 QUESTIONS = (ROOT / "evals" / "followup_dev.jsonl",)

@@ -41,6 +41,7 @@ CONVERSATIONS = (
     ROOT / "evals" / "conversations_dev.jsonl",
     ROOT / "evals" / "conversations_dev2.jsonl",
     ROOT / "evals" / "conversations_test.jsonl",
+    ROOT / "evals" / "conversations_dev3.jsonl",
     ROOT.parent / "shared" / "gold" / "independent_conversations.jsonl",
 )
 SHARES = (0.2, 0.35, 0.5, 0.65, 0.8, 0.9)

@@ -105,7 +105,6 @@ PILOT = "Hur går vi från pilotprojekt till storskalig användning av AI?"
         "Vem ska hantera dom frågorna då, en kommitté?",
         "Vilka av de områdena handlar om människor och kultur?",
         "Finns det något konkret initiativ de ska bygga vidare på?",
-        "Skiljer sig situationen mellan större och mindre kommuner?",
     ],
 )
 def test_the_follow_ups_new_users_asked_are_follow_ups(question):
