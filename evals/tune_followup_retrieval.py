@@ -17,10 +17,8 @@ Printed per file: the chosen point's figures fitted on all, and the held-out one
 from __future__ import annotations
 
 import argparse
-import itertools
 import json
 import random
-import statistics
 from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
@@ -30,7 +28,8 @@ import numpy as np
 from evals.gold import Span, load_corpus_texts, locate_in_corpus
 from evals.independent_conversations import fold
 from evals.metrics import finds_any
-from rag.answering.followup import as_follow_up, says_little
+from rag.answering.followup import as_follow_up
+from rag.answering.followup_signals import says_little
 from rag.answering.retrieval import TopicFusion, TopicParts
 from rag.config import load_settings
 from rag.service import RagService

@@ -10,9 +10,8 @@ from fakes import HashEmbedder, fake_index
 
 import rag.answering.query as query_module
 from rag.config import load_settings
-from rag.answering.followup import (
-    MAX_CARRIED_TURNS, SIGNALS, FollowUpModel, Resolution, definite_noun, is_follow_up, resolve, signals,
-)
+from rag.answering.followup import MAX_CARRIED_TURNS, Resolution, resolve
+from rag.answering.followup_signals import SIGNALS, FollowUpModel, definite_noun, is_follow_up, signals
 from rag.answering.query import QueryBuilder
 from rag.service import RagService
 from rag.types import Delta, Final, Turn

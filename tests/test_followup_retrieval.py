@@ -7,7 +7,8 @@ import numpy as np
 import pytest
 from fakes import HashEmbedder, fake_index
 
-from rag.answering.followup import as_follow_up, says_little
+from rag.answering.followup import as_follow_up
+from rag.answering.followup_signals import says_little
 from rag.answering.query import TOPIC_SHARE, TOPIC_SHARE_SAYS_LITTLE, QueryBuilder
 from rag.answering.retrieval import TopicFusion, TopicParts
 from rag.config import load_settings

@@ -21,7 +21,8 @@ import numpy as np
 from rag.embeddings import Embedder
 from rag.answering.analysis import ContentWord, Vocabulary, content_words, without_setting
 from rag.answering.facts import asked_facts, counted_word
-from rag.answering.followup import Condenser, Resolution, resolve, says_little
+from rag.answering.followup import Condenser, Resolution, resolve
+from rag.answering.followup_signals import says_little
 from rag.lexical import detect_lang
 from rag.answering.translate import QueryTranslator
 from rag.types import TermGroup, Turn
