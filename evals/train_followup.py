@@ -1,8 +1,8 @@
-"""Fit the follow-up decision of ``rag.answering.followup`` over its measured signals.
+"""Fit the follow-up decision of ``rag.answering.followup_signals`` over its measured signals.
 
 Examples: every later turn of the conversation files (its ``follow_up`` flag; an unanswerable
 second turn stands on its own) and the single questions of ``evals/followup_dev.jsonl``. A logistic
-regression over ``rag.answering.followup.SIGNALS`` is cross-validated (stratified folds, several
+regression over ``rag.answering.followup_signals.SIGNALS`` is cross-validated (stratified folds, several
 shuffles; each example is one question, and no question is in two folds) for each regularisation
 strength; the best is fitted on all examples and written to ``rag/answering/followup_weights.py``
 with its held-out accuracy per file beside it, and that of the rules it replaced.
@@ -20,13 +20,15 @@ from pathlib import Path
 
 import numpy as np
 
-from rag.answering.followup import SIGNALS, signals
+from rag.answering.followup_signals import SIGNALS, signals
 
 ROOT = Path(__file__).resolve().parents[1]
 OUT = ROOT / "rag" / "answering" / "followup_weights.py"
 CONVERSATIONS = (
     ROOT / "evals" / "conversations_dev.jsonl",
     ROOT / "evals" / "conversations_dev2.jsonl",
+    ROOT / "evals" / "conversations_test.jsonl",
+    ROOT / "evals" / "conversations_dev3.jsonl",
     ROOT.parent / "shared" / "gold" / "independent_conversations.jsonl",
 )
 QUESTIONS = (ROOT / "evals" / "followup_dev.jsonl",)
@@ -79,9 +81,9 @@ def cross_validate(x, y, names, c, folds=5, shuffles=5) -> dict[str, float]:
 def write_weights(coef, intercept, figure: str, path: Path = OUT) -> None:
     rows = "".join("        {!r},  # {}\n".format(round(float(v), 4), n) for v, n in zip(coef, SIGNALS))
     path.write_text(
-        '"""The follow-up decision (``rag.answering.followup.is_follow_up``), written by ``python -m evals.train_followup``.\n\n'
+        '"""The follow-up decision (``rag.answering.followup_signals.is_follow_up``), written by ``python -m evals.train_followup``.\n\n'
         "{}\n"
-        '"""\n\nfrom rag.answering.followup import FollowUpModel\n\n'
+        '"""\n\nfrom rag.answering.followup_signals import FollowUpModel\n\n'
         "FOLLOW_UP = FollowUpModel(\n    coef=(\n{}    ),\n    intercept={!r},\n)\n".format(
             figure, rows, round(float(intercept), 4)),
         encoding="utf-8",

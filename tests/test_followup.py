@@ -10,7 +10,8 @@ from fakes import HashEmbedder, fake_index
 
 import rag.answering.query as query_module
 from rag.config import load_settings
-from rag.answering.followup import MAX_CARRIED_TURNS, SIGNALS, FollowUpModel, Resolution, is_follow_up, resolve, signals
+from rag.answering.followup import MAX_CARRIED_TURNS, Resolution, resolve
+from rag.answering.followup_signals import SIGNALS, FollowUpModel, definite_noun, is_follow_up, signals
 from rag.answering.query import QueryBuilder
 from rag.service import RagService
 from rag.types import Delta, Final, Turn
@@ -115,6 +116,7 @@ def test_the_follow_ups_new_users_asked_are_follow_ups(question):
         "We worry about vendor lock-in on our data. What does the report say about contracts with system suppliers?",
         "Vad säger rapporten om dataskyddet?",
         "Vilka bör vi bjuda in när vi tar fram vår AI-strategi?",
+        "Is it true that municipalities that are willing to redefine their project goals along the way get better results?",
     ],
 )
 def test_new_users_self_contained_questions_are_not_follow_ups(question):
@@ -126,7 +128,11 @@ def test_new_users_self_contained_questions_are_not_follow_ups(question):
     [
         ("Can you give an example?", {"no_specific_word"}),
         ("Why is that?", {"pronoun_back", "too_bare", "no_specific_word"}),
-        ("Vem ska hantera dom frågorna då, en kommitté?", {"determiner_definite"}),
+        ("Vem ska hantera dom frågorna då, en kommitté?", {"determiner_definite", "definite_noun"}),
+        ("Skiljer sig situationen mellan större och mindre kommuner?", {"definite_noun"}),
+        # "their" after a plural noun of the same question refers to it; without one it points back
+        ("Is it true that municipalities that redefine their project goals get better results?", set()),
+        ("How big is their AI budget?", {"pointing_word"}),
         ("Finns det något konkret initiativ de ska bygga vidare på?", {"subject_pronoun"}),
         ("Finns det nåt exempel på en kommun som har gjort så?", {"final_pointing", "no_specific_word"}),
         ("Och vem ska ansvara för det?", {"opener", "pronoun_back", "too_bare"}),
@@ -134,8 +140,23 @@ def test_new_users_self_contained_questions_are_not_follow_ups(question):
     ],
 )
 def test_each_signal_fires_on_its_own_form(question, fired):
-    x = signals(question)
-    assert {name for name, v in zip(SIGNALS[:-1], x[:-1]) if v} == fired
+    graded = {"content_words", "commonest_rarest"}
+    assert {name for name, v in zip(SIGNALS, signals(question)) if v and name not in graded} == fired
+
+
+@pytest.mark.parametrize(
+    ("word", "definite"),
+    [("situationen", True), ("frågorna", True), ("ansvaret", True), ("arbetet", True), ("medborgarna", True),
+     ("strategi", False), ("universitet", False), ("antagen", False), ("frågor", False)],
+)
+def test_a_definite_noun_is_its_lemma_with_a_definite_ending(word, definite):
+    assert definite_noun(word) is definite
+
+
+def test_commonest_rarest_scales_the_rarest_topic_words_frequency():
+    assert signals("Can you give an example?")[SIGNALS.index("commonest_rarest")] == pytest.approx(0.927, abs=1e-3)
+    assert signals("Vad är pratsamverkan?")[SIGNALS.index("commonest_rarest")] == 0.0  # unseen in general language
+    assert signals("Varför?")[SIGNALS.index("commonest_rarest")] == 1.0  # no topic word at all
 
 
 def test_the_fitted_decision_is_a_logistic_regression_over_the_signals():
@@ -243,7 +264,7 @@ def test_the_topic_is_the_previous_turn_as_searched_so_older_turns_fade():
     np.testing.assert_allclose(query.search_vector, v["nackdelarna?"], atol=1e-6)
     expected = _unit(v["nackdelarna?"] + query_module.TOPIC_SCORING_WEIGHT * previous)
     np.testing.assert_allclose(query.vector, expected, atol=1e-6)
-    assert (query.topic.weight, query.topic.lexical_weight) == (w, lw)
+    assert query.topic.share == query_module.TOPIC_SHARE_SAYS_LITTLE  # "nackdelarna" alone names no topic
     assert query.shown_rewrite == "Apropå ”Vad menas med pratsamverkan?” och ”Vilka fördelar har den?”: nackdelarna?"
     assert embedder.queries == 3  # each question embedded once
 

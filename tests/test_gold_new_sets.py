@@ -63,7 +63,10 @@ def test_shipped_new_sets_are_clean_and_disjoint():
     assert check_disjoint([*old, *new]) == []
 
 
-NEW_FILES = {"gold_dev_unanswerable.jsonl", "gold_dev_hard.jsonl", "gold_dev_en.jsonl", "conversations_dev2.jsonl"}
+NEW_FILES = {
+    "gold_dev_unanswerable.jsonl", "gold_dev_hard.jsonl", "gold_dev_en.jsonl", "conversations_dev2.jsonl",
+    "conversations_dev3.jsonl",
+}
 
 
 def test_english_set_mirrors_every_dev_question():

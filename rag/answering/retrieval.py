@@ -24,6 +24,11 @@ from both are rescored exactly and fused:
   second half of an answer) move up: +2 points recall@5 in 5-fold
   cross-validation on the dev set.
 
+A follow-up (a ``Query`` with a conversation topic) is ranked differently: candidates come from
+its own words and from the topic (the previous turn as searched), each scored densely and by BM25,
+and the four z-scores are mixed so that a passage must be about the topic and answer the new
+question (``TopicParts``; fitted by python -m evals.tune_followup_retrieval).
+
 Filters narrow both retrievers to a source or a section before ranking,
 near-duplicate passages are dropped, and a reranker can be plugged in behind a
 one-method protocol.
@@ -72,6 +77,45 @@ RRF_K = 60
 # ranked one is returned. Not measured on dev: set high so that only near-copies (the same text
 # ingested under two names) are merged.
 NEAR_DUPLICATE_JACCARD = 0.9
+
+
+# A follow-up (``Query.topic`` set) is ranked by four z-normalised scores of the union of candidates
+# found by its own words and by the conversation's topic: dense and BM25 for each, mixed with the
+# topic's share (``rag.answering.query.TOPIC_SHARE``) and this dense weight, plus a term for passages
+# that are close to both (the smaller of the two dense z-scores): a passage must be about the topic
+# AND answer the new question. Chosen by python -m evals.tune_followup_retrieval (figures there and
+# in rag.answering.query beside the shares).
+TOPIC_FUSION_DENSE_WEIGHT = 0.4
+TOPIC_FUSION_BOTH_WEIGHT = 0.5
+
+
+@dataclass(frozen=True)
+class TopicFusion:
+    """How a follow-up's own scores and its topic's are combined (see the constants above)."""
+
+    dense_weight: float = TOPIC_FUSION_DENSE_WEIGHT
+    both_weight: float = TOPIC_FUSION_BOTH_WEIGHT
+
+
+@dataclass(frozen=True)
+class TopicParts:
+    """A follow-up's candidates (passage indices) and their z-normalised scores, aligned."""
+
+    candidates: np.ndarray
+    own_dense: np.ndarray
+    own_lexical: np.ndarray
+    topic_dense: np.ndarray
+    topic_lexical: np.ndarray
+    lexical_found: np.ndarray  # BM25 found the candidate for the follow-up or its topic
+
+    def scores(self, share: float, fusion: TopicFusion) -> np.ndarray:
+        """``share`` of each retriever's score goes to the topic, the rest to the follow-up's own
+        words; dense and BM25 mixed by ``fusion.dense_weight``; plus ``fusion.both_weight`` times
+        the smaller dense z-score, so a passage close to only one of the two does not win."""
+        dense = (1 - share) * self.own_dense + share * self.topic_dense
+        lexical = (1 - share) * self.own_lexical + share * self.topic_lexical
+        both = np.minimum(self.own_dense, self.topic_dense)
+        return fusion.dense_weight * dense + (1 - fusion.dense_weight) * lexical + fusion.both_weight * both
 
 
 @dataclass(frozen=True)
@@ -124,6 +168,7 @@ class HybridRetriever:
         fusion: Fusion = Fusion(),
         sentence_weight: float = SENTENCE_WEIGHT,
         sentence_hubness_alpha: float = SENTENCE_HUBNESS_ALPHA,
+        topic_fusion: TopicFusion = TopicFusion(),
     ) -> None:
         self.settings = settings
         self.embedder = embedder
@@ -132,6 +177,7 @@ class HybridRetriever:
         self.vectors = generation.vectors
         self.reranker = reranker
         self.fusion = fusion
+        self.topic_fusion = topic_fusion
         self.bm25: BM25Index = generation.load_bm25()
         self.vectorstore = generation.vectorstore(embedder)
         self.hub = generation.hubness
@@ -153,36 +199,74 @@ class HybridRetriever:
     ) -> Retrieved:
         k = k or self.settings.k
         allowed = self._allowed(section, source)
-        bm25_all = self._lexical(query.standalone, query.groups)
-        search_qv, bm25_all = self._with_topic(query, bm25_all)
+        if query.topic is not None:
+            fused = self._fuse_with_topic(query, self.topic_parts(query, allowed))
+        else:
+            fused = self._ranked(query, allowed)
+        hits = self._dedupe(fused, k)
+        if self.reranker is not None:
+            hits = self.reranker.rerank(query.standalone, hits)
+        return Retrieved(query=query, hits=hits)
+
+    def _ranked(self, query: Query, allowed: list[int] | None):
+        """A question on its own: dense and BM25 candidates fused, then again after dense feedback."""
+        bm25_all = self._masked(self._lexical(query.standalone, query.groups), allowed)
+        search_qv = query.search_vector
         dense_ids = self._dense_candidates(search_qv, allowed)
-        if allowed is not None:
-            mask = np.zeros(len(self.passages), dtype=bool)
-            mask[allowed] = True
-            bm25_all = np.where(mask, bm25_all, 0.0)
-        lexical_ids = [int(i) for i in np.argsort(-bm25_all)[: self.settings.candidates] if bm25_all[i] > 0]
-        candidates = np.array(sorted(set(dense_ids) | set(lexical_ids)), dtype=np.int64)
+        candidates = np.array(sorted(set(dense_ids) | set(self._top_lexical(bm25_all))), dtype=np.int64)
         lexical = bm25_all[candidates]
         fused = self._fuse(candidates, self._dense(candidates, search_qv), lexical)
         if self.fusion.prf_weight > 0 and fused:
             feedback = search_qv + self.fusion.prf_weight * self.vectors[fused[0][0]]
             feedback /= np.linalg.norm(feedback)
             fused = self._fuse(candidates, self._dense(candidates, feedback), lexical)
-        hits = self._dedupe(fused, k)
-        if self.reranker is not None:
-            hits = self.reranker.rerank(query.standalone, hits)
-        return Retrieved(query=query, hits=hits)
+        return fused
 
-    def _with_topic(self, query: Query, bm25_all: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """The dense search vector and BM25 scores, with a follow-up's conversation topic (the
-        previous turn as it was searched) weighted in beside the question's own."""
+    def topic_parts(self, query: Query, allowed: list[int] | None = None) -> "TopicParts":
+        """A follow-up's candidates (found by its own words or by the conversation's topic, densely
+        or by BM25) with their four scores, each z-normalised over the candidates: dense and BM25
+        for the follow-up's own words, dense and BM25 for the topic (the previous turn as searched)."""
         topic = query.topic
-        if topic is None:
-            return query.search_vector, bm25_all
-        vector = query.search_vector + topic.weight * topic.vector
-        for text, groups, weight in topic.lexical:
-            bm25_all = bm25_all + topic.lexical_weight * weight * self._lexical(text, groups)
-        return vector / np.linalg.norm(vector), bm25_all
+        own_lexical = self._masked(self._lexical(query.standalone, query.groups), allowed)
+        topic_lexical = self._masked(
+            sum(weight * self._lexical(text, groups) for text, groups, weight in topic.lexical), allowed)
+        found = set(self._dense_candidates(query.search_vector, allowed))
+        found |= set(self._dense_candidates(topic.vector, allowed))
+        found |= set(self._top_lexical(own_lexical)) | set(self._top_lexical(topic_lexical))
+        candidates = np.array(sorted(found), dtype=np.int64)
+        return TopicParts(
+            candidates,
+            _z(self._dense(candidates, query.search_vector)),
+            _z(own_lexical[candidates]),
+            _z(self._dense(candidates, topic.vector)),
+            _z(topic_lexical[candidates]),
+            own_lexical[candidates] + topic_lexical[candidates] > 0,
+        )
+
+    def _fuse_with_topic(self, query: Query, parts: "TopicParts"):
+        """(passage index, score, dense rank, bm25 rank), best first, by ``TopicParts.scores``."""
+        share = query.topic.share
+        fused = parts.scores(share, self.topic_fusion)
+        dense = (1 - share) * parts.own_dense + share * parts.topic_dense
+        lexical = (1 - share) * parts.own_lexical + share * parts.topic_lexical
+        d_rank = {int(parts.candidates[j]): r for r, j in enumerate(np.argsort(-dense, kind="stable"), 1)}
+        b_rank = {int(parts.candidates[j]): r for r, j in enumerate(np.argsort(-lexical, kind="stable"), 1)
+                  if parts.lexical_found[j]}
+        return [
+            (int(parts.candidates[j]), float(fused[j]), d_rank.get(int(parts.candidates[j])),
+             b_rank.get(int(parts.candidates[j])))
+            for j in np.argsort(-fused, kind="stable")
+        ]
+
+    def _masked(self, scores: np.ndarray, allowed: list[int] | None) -> np.ndarray:
+        if allowed is None:
+            return scores
+        mask = np.zeros(len(self.passages), dtype=bool)
+        mask[allowed] = True
+        return np.where(mask, scores, 0.0)
+
+    def _top_lexical(self, scores: np.ndarray) -> list[int]:
+        return [int(i) for i in np.argsort(-scores)[: self.settings.candidates] if scores[i] > 0]
 
     def _lexical(self, text: str, groups) -> np.ndarray:
         """BM25 scores of ``text``. An English text (one with translation groups) is scored through
