@@ -153,10 +153,13 @@ class TermGroup:
 
 @dataclass(frozen=True)
 class Retrieved:
-    """Ranked hits for a ``Query``."""
+    """Ranked hits for a ``Query``. ``dense_top``: the cosine similarities of the passages nearest
+    the question's search vector, best first (at most ``DENSE_TOP``), which the decision reads to
+    see how far the nearest part of the report stands out (``rag.answering.signals``)."""
 
     query: Query
     hits: list[Hit]
+    dense_top: tuple[float, ...] = ()
 
 
 @dataclass(frozen=True)

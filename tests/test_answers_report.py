@@ -88,3 +88,12 @@ def test_a_two_part_question_gets_a_lead_per_part(report):
     assert heads[1].startswith("2. Vem gjorde kartläggningen?")
     data = answer.to_dict()
     assert data["abstained"] == (data["outcome"] != "answer")
+
+
+def test_a_search_reports_the_passages_nearest_the_question_best_first(report):
+    import numpy as np
+
+    retrieved = report.retrieve("Vem äger datan i avtalen med leverantörerna?")
+    vectors = np.asarray(report.generation.vectors)
+    nearest = np.sort(vectors @ retrieved.query.search_vector)[::-1][:6]
+    assert np.allclose(retrieved.dense_top, nearest, atol=1e-6)

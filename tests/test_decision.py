@@ -205,6 +205,46 @@ def test_the_calibrated_model_on_fixed_signal_vectors():
     assert (shifted.decline_below, shifted.partial_below) == (0.1, 0.5)
 
 
+def test_the_nearest_passage_is_measured_against_the_spread_of_all_passages():
+    import numpy as np
+
+    from rag.answering.signals import Spread
+
+    vectors = np.array([[1.0, 0.0], [0.0, 1.0], [0.6, 0.8]])
+    q = np.array([1.0, 0.0])
+    similarities = vectors @ q  # 1.0, 0.0, 0.6
+    spread = Spread.of(vectors)
+    assert spread.standing(q, 1.0) == pytest.approx((1.0 - similarities.mean()) / similarities.std())
+    # A large index is measured on a fixed sample: the same figure every time.
+    many = np.random.default_rng(1).normal(size=(50, 2))
+    assert Spread.of(many, sample=10).standing(q, 1.0) == Spread.of(many, sample=10).standing(q, 1.0)
+    assert Spread.of(np.zeros((0, 2))).standing(q, 1.0) == 0.0
+
+
+def _decide(probability_signal: float, named: bool):
+    from rag.answering.analysis import ContentWord
+    from rag.answering.decision import DecisionModel
+    from rag.answering.query import Asks
+    from rag.answering.signals import Signals
+
+    query = type("Q", (), {})()
+    query.content = (ContentWord("Copilot", ("copilot",), False, 5.0, named, False, False),) if named else ()
+    query.asks = Asks()
+    query.standalone = "Kan vi använda Copilot?"
+    candidate = type("C", (), {"index": 0, "text": "En mening."})()
+    signals = Signals(probability_signal, *(0.0,) * (len(SIGNALS) - 1))
+    return DecisionModel(WEIGHTS, [frozenset()]).decide(query, [candidate], signals)
+
+
+def test_a_question_naming_what_the_report_never_mentions_is_declined_below_the_partial_cut_off():
+    # WEIGHTS: p = sigmoid(2 * evidence - 1); decline below 0.2, partial below 0.5.
+    assert _decide(0.0, named=False).outcome == "partial"  # p 0.27: uncertain, not declined
+    declined = _decide(0.0, named=True)
+    assert (declined.outcome, declined.kind, declined.unknown_terms) == ("decline", "unknown_terms", ("Copilot",))
+    assert _decide(-0.5, named=False).outcome == "decline"  # p 0.12, below the decline cut-off
+    assert _decide(1.0, named=True).outcome == "answer"  # p 0.73: the report answers all the same
+
+
 def _answer(sentences, outcome="answer"):
     from rag.types import Answer, AnswerPart, AnswerSentence, Citation, Passage
 

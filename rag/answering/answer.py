@@ -15,7 +15,7 @@ from typing import Iterator, Protocol
 from rag.answering.compose import Composer, Sources
 from rag.answering.decision import DecisionModel
 from rag.answering.decision_weights import WEIGHTS as DECISION_WEIGHTS
-from rag.answering.signals import Signals, measure
+from rag.answering.signals import Signals, Spread, measure
 from rag.config import Settings
 from rag.answering.selection import Candidate, Chain, SentenceScorer, select
 from rag.answering.selection_weights import MINIMUM_PROBABILITY, RELATIVE_PROBABILITY, WEIGHTS
@@ -64,6 +64,7 @@ class ExtractiveAnswerer:
         self.model = DecisionModel(DECISION_WEIGHTS.with_cutoffs(settings.decline_below, settings.partial_below),
                                    self.scorer.term_sets, generation.passage_terms)
         self.composer = Composer(report_sources(generation))
+        self.spread = Spread.of(generation.vectors)
 
     def candidates(self, retrieved: Retrieved) -> list[Candidate]:
         """The scored sentences of the passages an answer may quote, best first."""
@@ -71,7 +72,8 @@ class ExtractiveAnswerer:
 
     def signals(self, retrieved: Retrieved, candidates: list[Candidate]) -> Signals:
         terms = self.scorer.query_terms
-        return measure(retrieved.query, retrieved, candidates, self.scorer.term_sets, terms.idf, terms.default_idf)
+        return measure(retrieved.query, retrieved, candidates, self.scorer.term_sets, terms.idf, terms.default_idf,
+                       self.spread)
 
     def decide(self, retrieved: Retrieved) -> tuple[Decision, list[Candidate]]:
         candidates = self.candidates(retrieved)

@@ -4,9 +4,10 @@ A logistic model over the measured signals of ``rag.answering.signals`` gives th
 the report answers the question (weights and cut-offs in ``decision_weights.py``, fitted and
 cross-validated by ``python -m evals.train_decision``, figures in its docstring):
 
-* **decline** below ``decline_below``: the topic is not in the report. The nearest passages are
-  shown as such, never as sources; when the question names something the report never mentions
-  (a product, a law, a place) the answer says so;
+* **decline** below ``decline_below`` (at most ``MAX_FALSE_DECLINE`` of the answerable training
+  questions, none, lie below it), or below ``partial_below`` when the question names something the
+  report never mentions (a product, a law, a place): the topic is not in the report. The nearest
+  passages are shown as such, never as sources, and the answer names what the report lacks;
 * **partial** below ``partial_below``, or when the question asks for a kind of fact
   (``rag.answering.facts``) that none of the sentences the answer would show states about its
   subject: "Rapporten anger inte …", then the nearest it says;
@@ -73,8 +74,10 @@ class DecisionModel:
 
     def decide(self, query: Query, candidates: list[Candidate], signals: Signals) -> Decision:
         p = self.weights.probability(signals.vector())
-        if not candidates or p < self.weights.decline_below:
-            named = tuple(w.text for w in query.content if not w.known and not w.setting and w.named)
+        named = tuple(w.text for w in query.content if not w.known and not w.setting and w.named)
+        # Below the decline cut-off the report does not cover the question; below the partial one it
+        # does not either when the question names a product, law or place the report never mentions.
+        if not candidates or p < self.weights.decline_below or (named and p < self.weights.partial_below):
             if named:
                 return Decision("decline", "unknown_terms", signals.evidence, p, unknown_terms=named)
             return Decision("decline", "not_covered", signals.evidence, p)

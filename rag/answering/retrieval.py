@@ -73,6 +73,10 @@ PRF_WEIGHT = 0.3
 # The usual reciprocal rank fusion constant (Cormack et al. 2009), not tuned here: RRF is only
 # kept for comparison runs.
 RRF_K = 60
+# How many of the passages nearest the question's vector a search reports (``Retrieved.dense_top``):
+# the decision's ``nearest_gap`` is the best minus the sixth, the gap measured best among best − 2nd,
+# − 6th and − 11th (python -m evals.train_decision with each, held-out unanswerable answered).
+DENSE_TOP = 6
 # Two passages whose word sets overlap this much (Jaccard) say the same thing, so only the better
 # ranked one is returned. Not measured on dev: set high so that only near-copies (the same text
 # ingested under two names) are merged.
@@ -199,20 +203,21 @@ class HybridRetriever:
     ) -> Retrieved:
         k = k or self.settings.k
         allowed = self._allowed(section, source)
+        dense_ids = self._dense_candidates(query.search_vector, allowed)
         if query.topic is not None:
-            fused = self._fuse_with_topic(query, self.topic_parts(query, allowed))
+            fused = self._fuse_with_topic(query, self.topic_parts(query, allowed, dense_ids))
         else:
-            fused = self._ranked(query, allowed)
+            fused = self._ranked(query, allowed, dense_ids)
         hits = self._dedupe(fused, k)
         if self.reranker is not None:
             hits = self.reranker.rerank(query.standalone, hits)
-        return Retrieved(query=query, hits=hits)
+        nearest = np.sort(self.vectors[np.array(dense_ids[:DENSE_TOP], dtype=np.int64)] @ query.search_vector)[::-1]
+        return Retrieved(query=query, hits=hits, dense_top=tuple(float(v) for v in nearest))
 
-    def _ranked(self, query: Query, allowed: list[int] | None):
+    def _ranked(self, query: Query, allowed: list[int] | None, dense_ids: list[int]):
         """A question on its own: dense and BM25 candidates fused, then again after dense feedback."""
         bm25_all = self._masked(self._lexical(query.standalone, query.groups), allowed)
         search_qv = query.search_vector
-        dense_ids = self._dense_candidates(search_qv, allowed)
         candidates = np.array(sorted(set(dense_ids) | set(self._top_lexical(bm25_all))), dtype=np.int64)
         lexical = bm25_all[candidates]
         fused = self._fuse(candidates, self._dense(candidates, search_qv), lexical)
@@ -222,7 +227,7 @@ class HybridRetriever:
             fused = self._fuse(candidates, self._dense(candidates, feedback), lexical)
         return fused
 
-    def topic_parts(self, query: Query, allowed: list[int] | None = None) -> "TopicParts":
+    def topic_parts(self, query: Query, allowed: list[int] | None = None, dense_ids: list[int] | None = None) -> "TopicParts":
         """A follow-up's candidates (found by its own words or by the conversation's topic, densely
         or by BM25) with their four scores, each z-normalised over the candidates: dense and BM25
         for the follow-up's own words, dense and BM25 for the topic (the previous turn as searched)."""
@@ -230,7 +235,7 @@ class HybridRetriever:
         own_lexical = self._masked(self._lexical(query.standalone, query.groups), allowed)
         topic_lexical = self._masked(
             sum(weight * self._lexical(text, groups) for text, groups, weight in topic.lexical), allowed)
-        found = set(self._dense_candidates(query.search_vector, allowed))
+        found = set(self._dense_candidates(query.search_vector, allowed) if dense_ids is None else dense_ids)
         found |= set(self._dense_candidates(topic.vector, allowed))
         found |= set(self._top_lexical(own_lexical)) | set(self._top_lexical(topic_lexical))
         candidates = np.array(sorted(found), dtype=np.int64)

@@ -10,6 +10,10 @@ decides anything. Each signal is a number a reader can check by hand:
   (weighted by how rare they are in general language) that the report never uses, even after
   inflections, compounds, lemmas, typos and OCR spellings are allowed for (``Vocabulary.knows``),
   and whether such a word is a name (a capitalised word, an acronym, a law);
+* whether the question is about a particular part of the report: how far the passage nearest its
+  vector stands above the report as a whole (in standard deviations of all passages' similarity,
+  from the mean and covariance of the passage vectors, ``Spread``) and above the sixth nearest; a
+  question on a topic the report lacks is about equally near to much of it;
 * how much of the question the best sentences cover: the idf-weighted share of its known content
   terms that occur in the best few candidate sentences, and whether its rarest known word does.
 
@@ -19,6 +23,8 @@ Words that only describe the asker's setting (``Query.setting``) are not the que
 from __future__ import annotations
 
 from dataclasses import dataclass
+
+import numpy as np
 
 from rag.answering.query import Query
 from rag.answering.selection import Candidate, probability
@@ -43,6 +49,8 @@ SIGNALS = (
     "coverage",
     "rarest_covered",
     "english",
+    "nearest_z",
+    "nearest_gap",
 )
 
 
@@ -59,14 +67,49 @@ class Signals:
     coverage: float  # idf-weighted share of known content terms in the best sentences
     rarest_covered: float  # 1.0 when the question's rarest known word is in the best sentences
     english: float
+    nearest_z: float  # how many standard deviations the nearest passage stands above the report's mean
+    nearest_gap: float  # the nearest passage's cosine minus that of the sixth nearest
     unknown: tuple[str, ...] = ()  # the content words the report never uses, as typed
 
     def vector(self) -> tuple[float, ...]:
         return tuple(getattr(self, name) for name in SIGNALS)
 
 
+# The spread of the passages' similarity to a question is estimated from at most this many passage
+# vectors (all of them in the report; a fixed sample of a large index, where it is a few seconds' work).
+SPREAD_SAMPLE = 5000
+
+
+@dataclass(frozen=True)
+class Spread:
+    """Mean and covariance of the passage vectors: the mean and variance of every passage's cosine
+    with a question vector q are q·mean and qᵀ·covariance·q, without touching the passages."""
+
+    mean: np.ndarray
+    covariance: np.ndarray
+
+    @classmethod
+    def of(cls, vectors: np.ndarray, sample: int = SPREAD_SAMPLE) -> "Spread":
+        rows = np.asarray(vectors)
+        if len(rows) > sample:
+            rows = rows[np.sort(np.random.default_rng(0).choice(len(rows), sample, replace=False))]
+        rows = np.asarray(rows, dtype=np.float64)
+        if len(rows) == 0:
+            return cls(np.zeros(0), np.zeros((0, 0)))
+        return cls(rows.mean(axis=0), np.cov(rows.T, bias=True).reshape(rows.shape[1], rows.shape[1]))
+
+    def standing(self, vector: np.ndarray, nearest: float) -> float:
+        """How many standard deviations ``nearest`` lies above the passages' mean cosine with ``vector``."""
+        if not len(self.mean):
+            return 0.0
+        q = np.asarray(vector, dtype=np.float64)
+        spread = float(np.sqrt(max(q @ self.covariance @ q, 1e-12)))
+        return (nearest - float(q @ self.mean)) / spread
+
+
 def measure(
-    query: Query, retrieved: Retrieved, candidates: list[Candidate], term_sets, idf, default_idf: float
+    query: Query, retrieved: Retrieved, candidates: list[Candidate], term_sets, idf, default_idf: float,
+    spread: Spread | None = None,
 ) -> Signals:
     """The signals of ``query`` with its retrieved passages and scored ``candidates`` (best first);
     ``term_sets[i]`` is sentence i's set of index terms, ``idf`` the index's term weights."""
@@ -84,6 +127,7 @@ def measure(
     covered = [bool(set(w.stems) & top_terms) for w in known]
     coverage = sum(wt for wt, c in zip(weights, covered) if c) / (sum(weights) or 1.0) if known else 0.0
     rarest = max(range(len(known)), key=lambda i: weights[i], default=None)
+    nearest = retrieved.dense_top
     hits = retrieved.hits
     agree = 0.0
     if hits:
@@ -101,5 +145,7 @@ def measure(
         coverage=coverage,
         rarest_covered=float(covered[rarest]) if rarest is not None else 0.0,
         english=float(query.lang == "en"),
+        nearest_z=spread.standing(query.search_vector, nearest[0]) if spread is not None and nearest else 0.0,
+        nearest_gap=nearest[0] - nearest[-1] if len(nearest) > 1 else 0.0,
         unknown=tuple(w.text for w in unknown),
     )

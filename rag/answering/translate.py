@@ -173,7 +173,10 @@ class DictionaryTranslator:
             i += 1
             if self._function_word(word):
                 continue
-            groups.append(TermGroup(word, *self._lookup(_key(word), vocabulary)))
+            group = TermGroup(word, *self._lookup(_key(word), vocabulary))
+            if not group.terms and self._translates_to_function_word(word):
+                continue
+            groups.append(group)
         return groups
 
     def render(self, groups: list[TermGroup]) -> str:
@@ -181,6 +184,12 @@ class DictionaryTranslator:
 
     def _function_word(self, word: str) -> bool:
         return word in STOPWORDS or len(word) < 3 or zipf_en(word) >= self.options.common_zipf
+
+    def _translates_to_function_word(self, word: str) -> bool:
+        """A word one of whose translations is a Swedish stopword ("between" → "mellan") is used as a
+        function word: when none of its translations is in the index (which holds no stopwords), that
+        says nothing about whether the report covers the question."""
+        return any(swedish in STOPWORDS for swedish in self.index.get(_key(word), ()))
 
     def _lookup(
         self, key: tuple[str, ...], vocabulary: frozenset[str]
