@@ -275,6 +275,18 @@ def test_parts_are_combined_with_one_numbering_and_no_sentence_twice():
     assert whole.text == "1. Vad gäller?\na.txt:0 [1]\nb.txt:20 [2]\n\n2. Vem ansvarar?\nc.txt:40 [3]"
 
 
+def test_a_part_whose_quotes_stand_under_an_earlier_part_says_where():
+    from rag.answering.parts import combine
+
+    first = _answer([("a.txt", 0), ("b.txt", 20)])
+    second = _answer([("b.txt", 20)])
+    whole = combine("Vad och vem?", ["Vad gäller?", "Vem ansvarar?"], [first, second])
+    assert [(p.heading, p.items) for p in whole.parts] == [
+        ("1. Vad gäller?", ((0,), (1,))),
+        ("2. Vem ansvarar? Det som citeras under 1 ovan svarar även på detta.", ()),
+    ]
+
+
 def test_a_name_in_ocr_spelling_is_known_but_not_an_acronym():
     vocabulary = Vocabulary(frozenset({stem("ange"), stem("läs")}))
     words = content_words("Vad gjorde Sundsvall och Ånge? Gäller LAS?", "sv", (), vocabulary.knows)

@@ -118,7 +118,7 @@ def combine(question: str, parts: list[str], answers: list[Answer]) -> Answer:
     out_parts: list[AnswerPart] = []
     hits = []
     seen_hits: set[str] = set()
-    shown: set[tuple[str, int, int]] = set()
+    shown: dict[tuple[str, int, int], int] = {}  # where each quoted sentence stands: its part
     for i, (text, answer) in enumerate(zip(parts, answers), 1):
         for hit in answer.hits:
             if hit.passage.id not in seen_hits:
@@ -136,14 +136,20 @@ def combine(question: str, parts: list[str], answers: list[Answer]) -> Answer:
 
         # A sentence an earlier part already quotes is not quoted again.
         position: dict[int, int] = {}
+        earlier: list[int] = []  # the parts that already quote this part's sentences
         for k, sentence in enumerate(answer.sentences):
             where = (sentence.source, sentence.start, sentence.end)
             if where in shown:
+                earlier.append(shown[where])
                 continue
-            shown.add(where)
+            shown[where] = i
             position[k] = len(sentences)
             sentences.append(replace(sentence, citations=tuple(number(n) for n in sentence.citations)))
         heading = say("part.question", lang, n=i, question=_asked(text))
+        if answer.outcome == "answer" and answer.sentences and not position:
+            # Everything this part would quote stands under an earlier part: say where, never leave
+            # a heading with nothing under it.
+            heading += " " + say("part.same", lang, n=min(earlier))
         if answer.outcome == "decline":
             # Within a combined answer nothing is shown "below" a declined part: only that the
             # report does not cover it (naming what it never mentions).
