@@ -312,6 +312,20 @@ def test_a_question_for_a_fact_the_report_never_states_gets_a_partial_answer(ser
     _check_spans(service, answer.to_dict())
 
 
+def test_a_doubtful_answer_says_it_may_not_answer_exactly_that_without_claiming_the_report_lacks_it(index):
+    service = _service(index, decline_below=0.0, partial_below=1.0)  # every answer falls in the band of doubt
+
+    swedish = service.ask("Hur använder kommunen strategin?", source="rapport.txt")
+    english = service.ask("How does the municipality use the strategy?", source="rapport.txt")
+    note = service.ask("Hur använder kommunen strategin?", source="anteckning.md")
+
+    assert (swedish.outcome, swedish.decline_kind) == ("partial", "uncertain")
+    assert swedish.lead == "Rapporten svarar kanske inte direkt på just det. Det här är det närmaste den säger:"
+    assert english.lead == "The report may not answer exactly that. This is the closest it says (quoted in Swedish):"
+    assert note.lead.startswith("Rapporten svarar kanske inte direkt på just det. Det närmaste står i «")
+    assert swedish.sentences and english.sentences
+
+
 def test_a_question_for_a_fact_that_a_sentence_states_is_answered(service):
     answer = service.ask("När ska strategin beslutas av kommunstyrelsen?")
 

@@ -97,11 +97,14 @@ class Composer:
         """ "… Det här är det närmaste den säger:" only when the report is all that is quoted."""
         sources = {m.hit.passage.source for chain in kept for m in chain.members}
         others = sorted(s for s in sources if not self.sources.is_report(s))
+        # Not a missing fact but a doubt: the quotes may well answer, so the reader is not told that
+        # the report lacks it.
+        key = "partial.uncertain" if missing == say("missing.uncertain", query.lang) else "partial"
         if not others:
-            return say("partial", query.lang, missing=missing)
+            return say(key, query.lang, missing=missing)
         if len(sources) == 1:
-            return say("partial.other_document", query.lang, missing=missing, title=self.sources.title(others[0]))
-        return say("partial.mixed", query.lang, missing=missing)
+            return say(key + ".other_document", query.lang, missing=missing, title=self.sources.title(others[0]))
+        return say(key + ".mixed", query.lang, missing=missing)
 
     def _decline(self, query: Query, hits: list[Hit], decision: Decision) -> Answer:
         if decision.kind == "unknown_terms":

@@ -40,6 +40,21 @@ MESSAGES: dict[str, dict[str, str]] = {
         "sv": "Rapporten tar inte upp exakt det: {missing}. Det här är det närmaste den säger:",
         "en": "The report does not cover exactly that: {missing}. This is the closest it says (quoted in Swedish):",
     },
+    "partial.uncertain": {
+        "sv": "Rapporten svarar kanske inte direkt på just det. Det här är det närmaste den säger:",
+        "en": "The report may not answer exactly that. This is the closest it says (quoted in Swedish):",
+    },
+    "partial.uncertain.other_document": {
+        "sv": "Rapporten svarar kanske inte direkt på just det. Det närmaste står i «{title}», ett annat dokument än rapporten:",
+        "en": "The report may not answer exactly that. The closest is in «{title}», a document other than the report, "
+        "quoted as written:",
+    },
+    "partial.uncertain.mixed": {
+        "sv": "Rapporten svarar kanske inte direkt på just det. Det här är det närmaste som står i rapporten och i andra "
+        "dokument:",
+        "en": "The report may not answer exactly that. This is the closest in the report and in other documents "
+        "(quoted as written):",
+    },
     # The nearest sentences are not the report's words when another file holds them.
     "partial.other_document": {
         "sv": "Rapporten tar inte upp exakt det: {missing}. Det närmaste står i «{title}», ett annat dokument än rapporten:",
