@@ -283,7 +283,7 @@ def test_a_part_whose_quotes_stand_under_an_earlier_part_says_where():
     whole = combine("Vad och vem?", ["Vad gäller?", "Vem ansvarar?"], [first, second])
     assert [(p.heading, p.items) for p in whole.parts] == [
         ("1. Vad gäller?", ((0,), (1,))),
-        ("2. Vem ansvarar? Det som citeras under 1 ovan svarar även på detta.", ()),
+        ("2. Vem ansvarar? Se det som citeras under 1 ovan.", ()),
     ]
 
 

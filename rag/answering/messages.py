@@ -33,7 +33,7 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "The report never mentions {terms}. The nearest passages are shown below, but they do not answer "
         "the question.",
     },
-    "part.same": {"sv": "Det som citeras under {n} ovan svarar även på detta.", "en": "What is quoted under {n} above answers this too."},
+    "part.same": {"sv": "Se det som citeras under {n} ovan.", "en": "See what is quoted under {n} above."},
     "part.decline": {"sv": "Rapporten tar inte upp det.", "en": "The report does not cover this."},
     "part.decline.unknown_terms": {"sv": "Rapporten nämner inte {terms}.", "en": "The report never mentions {terms}."},
     "partial": {

@@ -146,10 +146,6 @@ def combine(question: str, parts: list[str], answers: list[Answer]) -> Answer:
             position[k] = len(sentences)
             sentences.append(replace(sentence, citations=tuple(number(n) for n in sentence.citations)))
         heading = say("part.question", lang, n=i, question=_asked(text))
-        if answer.outcome == "answer" and answer.sentences and not position:
-            # Everything this part would quote stands under an earlier part: say where, never leave
-            # a heading with nothing under it.
-            heading += " " + say("part.same", lang, n=min(earlier))
         if answer.outcome == "decline":
             # Within a combined answer nothing is shown "below" a declined part: only that the
             # report does not cover it (naming what it never mentions).
@@ -158,6 +154,10 @@ def combine(question: str, parts: list[str], answers: list[Answer]) -> Answer:
                               if terms else say("part.decline", lang))
         elif answer.outcome != "answer" and answer.lead:
             heading += " " + answer.lead  # why this part is not answered, in the part's own words
+        if answer.sentences and not position:
+            # Everything this part would quote stands under an earlier part: say where, never leave
+            # a heading with nothing under it.
+            heading += " " + say("part.same", lang, n=min(earlier))
         answer_parts = answer.parts or (AnswerPart("lead", None, (tuple(range(len(answer.sentences))),)),)
         for j, part in enumerate(answer_parts):
             items = tuple(i for i in (tuple(position[k] for k in item if k in position) for item in part.items) if i)
