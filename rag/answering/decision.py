@@ -42,6 +42,10 @@ class DecisionWeights:
     intercept: float
     decline_below: float
     partial_below: float
+    # The range each signal spans on the training questions; a signal is held to it before it is
+    # weighed, so that an index unlike the report is not extrapolated into certainty (empty: no limit).
+    low: tuple[float, ...] = ()
+    high: tuple[float, ...] = ()
 
     def with_cutoffs(self, decline_below: float | None, partial_below: float | None) -> "DecisionWeights":
         """These weights with an operator's cut-offs where given (settings decline_below, partial_below)."""
@@ -52,6 +56,8 @@ class DecisionWeights:
         )
 
     def probability(self, x: tuple[float, ...]) -> float:
+        if self.low and self.high:
+            x = tuple(min(max(v, lo), hi) for v, lo, hi in zip(x, self.low, self.high))
         z = self.intercept + sum(c * (v - m) / s for c, v, m, s in zip(self.coef, x, self.mean, self.scale))
         return 1.0 / (1.0 + math.exp(-z))
 
