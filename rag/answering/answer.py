@@ -62,7 +62,7 @@ class ExtractiveAnswerer:
         self.settings = settings
         self.scorer = SentenceScorer(generation, WEIGHTS)
         self.model = DecisionModel(DECISION_WEIGHTS.with_cutoffs(settings.decline_below, settings.partial_below),
-                                   self.scorer.term_sets, generation.passage_terms)
+                                   self.scorer.term_sets, generation.term_frequencies)
         self.composer = Composer(report_sources(generation))
 
     def candidates(self, retrieved: Retrieved) -> list[Candidate]:

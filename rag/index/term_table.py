@@ -1,0 +1,104 @@
+"""The stemmed terms of every passage and sentence, computed once when a generation is written.
+
+Answering needs each passage's and each sentence's set of terms (``rag.lexical.terms``: overlap,
+near-duplicates, support) and how many passages use each term (idf, household names, the order of
+a word's translations). Computing them at load took about 28 s for 100,000 passages, in every
+replica at every start; stored as term ids in one array per kind (CSR: ``ids[start[i]:start[i+1]]``
+are row ``i``'s distinct terms, sorted) they are mapped at load and a row's set is made when it
+is asked for.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Iterable, Iterator
+
+import numpy as np
+
+from rag.index.rows import StoredArray
+from rag.lexical import terms
+
+VOCABULARY = "terms.json"
+PASSAGE_COUNTS = "term_passages.npy"  # per term id: how many passages use it
+KINDS = ("passage", "sentence")
+
+
+class TermTableWriter:
+    """Collects the distinct term ids of passages and sentences as they are written."""
+
+    def __init__(self) -> None:
+        self.vocab: dict[str, int] = {}
+        self._ids: dict[str, list[np.ndarray]] = {kind: [] for kind in KINDS}
+
+    def add(self, kind: str, texts: Iterable[str]) -> None:
+        setdefault = self.vocab.setdefault
+        for text in texts:
+            ids = {setdefault(t, len(self.vocab)) for t in terms(text)}
+            self._ids[kind].append(np.array(sorted(ids), dtype=np.int32))
+
+    def save(self, folder: Path) -> None:
+        for kind in KINDS:
+            rows = self._ids[kind]
+            start = np.zeros(len(rows) + 1, dtype=np.int64)
+            np.cumsum([len(r) for r in rows], out=start[1:])
+            ids = np.concatenate(rows) if rows else np.zeros(0, dtype=np.int32)
+            np.save(folder / "{}_terms.npy".format(kind), ids)
+            np.save(folder / "{}_terms_start.npy".format(kind), start)
+            if kind == "passage":
+                np.save(folder / PASSAGE_COUNTS, np.bincount(ids, minlength=len(self.vocab)).astype(np.int32))
+        words = sorted(self.vocab, key=self.vocab.__getitem__)
+        (folder / VOCABULARY).write_text(json.dumps(words, ensure_ascii=False), encoding="utf-8")
+
+
+class TermSets(Sequence):
+    """Row ``i``'s distinct terms as a frozenset, made from the stored ids when asked for."""
+
+    def __init__(self, vocabulary: list[str], ids: np.ndarray, start: np.ndarray) -> None:
+        self.vocabulary = vocabulary
+        self.ids = ids
+        self.start = start
+
+    @classmethod
+    def load(cls, folder: Path, kind: str, vocabulary: list[str]) -> "TermSets":
+        """Row starts read, term ids left on disk (a row's ids are read when it is asked for)."""
+        ids = StoredArray(folder / "{}_terms.npy".format(kind))
+        return cls(vocabulary, ids, np.load(folder / "{}_terms_start.npy".format(kind)))
+
+    def __len__(self) -> int:
+        return len(self.start) - 1
+
+    def __getitem__(self, i):
+        if isinstance(i, slice):
+            return [self[j] for j in range(*i.indices(len(self)))]
+        if i < 0:
+            i += len(self)
+        if not 0 <= i < len(self):
+            raise IndexError(i)
+        words = self.vocabulary
+        return frozenset(words[t] for t in self.ids[self.start[i] : self.start[i + 1]].tolist())
+
+    def __iter__(self) -> Iterator[frozenset[str]]:
+        for i in range(len(self)):
+            yield self[i]
+
+
+
+def read_vocabulary(folder: Path) -> list[str]:
+    return json.loads((folder / VOCABULARY).read_text(encoding="utf-8"))
+
+
+def read_frequencies(folder: Path, vocabulary: list[str]) -> dict[str, int]:
+    """How many passages use each term, as ``term_frequencies`` of the passages' sets gives it."""
+    counts = np.load(folder / PASSAGE_COUNTS)
+    return {vocabulary[t]: int(counts[t]) for t in np.flatnonzero(counts).tolist()}
+
+
+def term_frequencies(term_sets: Iterable[frozenset[str]]) -> dict[str, int]:
+    """How many of ``term_sets`` hold each term: ``TermSets.frequencies`` for sets computed at load."""
+    counts: dict[str, int] = {}
+    for row in term_sets:
+        for t in row:
+            counts[t] = counts.get(t, 0) + 1
+    return counts
