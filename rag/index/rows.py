@@ -51,10 +51,21 @@ class JsonlRows(Sequence, Generic[T]):
         start, end = int(self.offsets[i]), int(self.offsets[i + 1])
         return self.make(**json.loads(os.pread(self._fd, end - start, start)))
 
-    def __iter__(self) -> Iterator[T]:
-        with open(self.path, encoding="utf-8") as fh:
-            for line in fh:
-                yield self.make(**json.loads(line))
+    def __eq__(self, other) -> bool:
+        if not isinstance(other, Sequence) or isinstance(other, (str, bytes)):
+            return NotImplemented
+        return len(self) == len(other) and all(a == b for a, b in zip(self, other))
+
+    __hash__ = None  # equal to a list of the same rows, so unhashable like one
+
+    def __iter__(self, block: int = 1024) -> Iterator[T]:
+        # Through the open descriptor, never the path: a superseded generation's folder may be gone.
+        for first in range(0, len(self), block):
+            last = min(first + block, len(self))
+            base = int(self.offsets[first])
+            data = os.pread(self._fd, int(self.offsets[last]) - base, base)
+            for start, end in zip(self.offsets[first:last].tolist(), self.offsets[first + 1 : last + 1].tolist()):
+                yield self.make(**json.loads(data[start - base : end - base]))
 
 
 class RowsById(Mapping):
@@ -212,3 +223,9 @@ class StoredArray:
 
     def __iter__(self):
         return iter(np.asarray(self))
+
+    def astype(self, dtype) -> np.ndarray:
+        return np.asarray(self, dtype=dtype)
+
+    def tolist(self) -> list:
+        return np.asarray(self).tolist()
