@@ -72,6 +72,11 @@ COLLECTION = "passages"
 # generation is still read, computing all of that at load as before, and the next ingest
 # rewrites it (reusing its vectors); the layout is no part of the build key.
 LAYOUT_VERSION = 2
+LAYOUT_2_FILES = (
+    "passages.offsets.npy", "sentences.offsets.npy", "passage_ids.json", "sentence_passages.npy", "terms.json",
+    "term_passages.npy", "passage_terms.npy", "passage_terms_start.npy", "sentence_terms.npy",
+    "sentence_terms_start.npy",
+)
 
 
 class IndexBusy(RuntimeError):
