@@ -20,6 +20,7 @@ from rag.index.ingest import ingest
 from rag.index.rows import StoredArray
 from rag.index.store import LAYOUT_2_FILES, LAYOUT_VERSION, Generation, IndexDir
 from rag.lexical import terms
+from rag.locations import shown_title, shown_titles
 from rag.service import RagService
 
 # A copy of one passage's text under another name: near-duplicates and shared terms across files.
@@ -177,3 +178,16 @@ def test_mapped_bm25_scores_equal_those_read_into_memory(indexes):
     for question in QUESTIONS:
         assert mapped.scores(question).tolist() == read.scores(question).tolist()
     assert mapped.scores("kompetens").max() > 0
+
+
+def test_titles_of_all_files_at_once_equal_each_files_own_title():
+    files = {
+        "rapport.txt": {"title": "Från insikt till handling", "curated": True},
+        "kopia.md": {"title": "Fran insikt till handling!"},  # a look-alike carries its file name
+        "annan/plan.pdf": {"title": "Handlingsplan för AI"},
+        "utan-titel.txt": {},
+    }
+    expected = {"rapport.txt": "Från insikt till handling", "kopia.md": "Fran insikt till handling! (kopia.md)",
+                "annan/plan.pdf": "Handlingsplan för AI", "utan-titel.txt": None}
+
+    assert shown_titles(files) == {source: shown_title(files, source) for source in files} == expected
