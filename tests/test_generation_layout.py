@@ -142,6 +142,8 @@ def test_stored_arrays_read_rows_from_disk_and_cannot_be_written(tmp_path):
     assert np.array_equal(stored[3], values[3]) and np.array_equal(stored[-1], values[-1])
     assert np.array_equal(stored[2:9:3], values[2:9:3]) and stored[5:2].shape == (0, 5)
     assert np.array_equal(stored[[7, 0, 7, -2]], values[[7, 0, 7, -2]])
+    runs = [2, 3, 4, 9, 10, 0, 1, 2, 11, 5]  # runs of consecutive rows are read at once
+    assert np.array_equal(stored[runs], values[runs]) and np.array_equal(stored[np.array(runs)], values[runs])
     assert np.array_equal(stored[np.array([], dtype=np.int64)], values[[]])
     assert np.array_equal(np.asarray(stored), values) and np.array_equal(stored.astype(np.float64), values)
     with pytest.raises(IndexError):

@@ -213,8 +213,11 @@ class StoredArray:
         if len(rows) and (rows.min() < 0 or rows.max() >= n):
             raise IndexError("rows out of range 0..{} in {}".format(n - 1, self.path.name))
         out = np.empty((len(rows), *self.shape[1:]), dtype=self.dtype)
-        for j, i in enumerate(rows.tolist()):
-            out[j] = self._read(i, i + 1)[0]
+        # One read per run of consecutive rows: a passage's sentences are stored one after another.
+        cuts = (np.flatnonzero(np.diff(rows) != 1) + 1).tolist()
+        for start, stop in zip([0, *cuts], [*cuts, len(rows)]) if len(rows) else ():
+            first = int(rows[start])
+            out[start:stop] = self._read(first, first + stop - start)
         return out
 
     def __array__(self, dtype=None, copy=None) -> np.ndarray:
