@@ -13,12 +13,16 @@ import json
 import os
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 from typing import Callable, Generic, Iterable, Iterator, TypeVar
 
 import numpy as np
 
 T = TypeVar("T")
+# Rows kept parsed per file, the most recently read: about 6 MB of passages (1.5 kB each), a
+# bounded cost whatever the size of the index.
+ROWS_KEPT = 4096
 
 
 class JsonlRows(Sequence, Generic[T]):
@@ -31,6 +35,9 @@ class JsonlRows(Sequence, Generic[T]):
         self.offsets = offsets
         self.make = make
         self._fd = os.open(path, os.O_RDONLY)
+        # A question reads the same few rows several times (retrieval, scoring, composing); rows
+        # are frozen dataclasses, so one object can be handed out again.
+        self._row = lru_cache(maxsize=ROWS_KEPT)(self._parse)
 
     def __del__(self) -> None:
         fd = getattr(self, "_fd", None)
@@ -48,6 +55,9 @@ class JsonlRows(Sequence, Generic[T]):
             i += n
         if not 0 <= i < n:
             raise IndexError("row {} of {} rows in {}".format(i, n, self.path.name))
+        return self._row(i)
+
+    def _parse(self, i: int) -> T:
         start, end = int(self.offsets[i]), int(self.offsets[i + 1])
         return self.make(**json.loads(os.pread(self._fd, end - start, start)))
 
@@ -178,6 +188,11 @@ class StoredArray:
         self.dtype = dtype
         self.row_bytes = dtype.itemsize * int(np.prod(self.shape[1:], dtype=np.int64))
         self._fd = os.open(path, os.O_RDONLY)
+        # Answer scoring reads a candidate sentence's vector several times; rows are read-only.
+        self._row = lru_cache(maxsize=ROWS_KEPT)(self._one)
+
+    def _one(self, i: int) -> np.ndarray:
+        return self._read(i, i + 1)[0]
 
     def __del__(self) -> None:
         fd = getattr(self, "_fd", None)
@@ -201,7 +216,7 @@ class StoredArray:
             i = int(key) + n if key < 0 else int(key)
             if not 0 <= i < n:
                 raise IndexError("row {} of {} in {}".format(key, n, self.path.name))
-            return self._read(i, i + 1)[0]
+            return self._row(i)
         if isinstance(key, slice):
             start, stop, step = key.indices(n)
             rows = self._read(start, max(start, stop))

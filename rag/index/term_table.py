@@ -12,13 +12,14 @@ from __future__ import annotations
 
 import json
 from array import array
+from functools import lru_cache
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Iterable, Iterator
 
 import numpy as np
 
-from rag.index.rows import StoredArray
+from rag.index.rows import ROWS_KEPT, StoredArray
 from rag.lexical import terms
 
 VOCABULARY = "terms.json"
@@ -64,6 +65,8 @@ class TermSets(Sequence):
         self.vocabulary = vocabulary
         self.ids = ids
         self.start = start
+        # Scoring, the decision and the signals each read a candidate sentence's set: made once.
+        self._row = lru_cache(maxsize=ROWS_KEPT)(self._make)
 
     @classmethod
     def load(cls, folder: Path, kind: str, vocabulary: list[str]) -> "TermSets":
@@ -81,8 +84,10 @@ class TermSets(Sequence):
             i += len(self)
         if not 0 <= i < len(self):
             raise IndexError(i)
-        words = self.vocabulary
-        return frozenset(words[t] for t in self.ids[self.start[i] : self.start[i + 1]].tolist())
+        return self._row(i)
+
+    def _make(self, i: int) -> frozenset[str]:
+        return frozenset(map(self.vocabulary.__getitem__, self.ids[self.start[i] : self.start[i + 1]].tolist()))
 
     def __iter__(self) -> Iterator[frozenset[str]]:
         for i in range(len(self)):
