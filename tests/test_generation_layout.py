@@ -193,3 +193,13 @@ def test_titles_of_all_files_at_once_equal_each_files_own_title():
                 "annan/plan.pdf": "Handlingsplan för AI", "utan-titel.txt": None}
 
     assert shown_titles(files) == {source: shown_title(files, source) for source in files} == expected
+
+
+def test_a_row_file_changed_after_it_was_written_is_refused_naming_it(indexes, tmp_path):
+    shutil.copytree(indexes[0].index_dir, tmp_path / "index")
+    folder = IndexDir(tmp_path / "index").current()
+    rows = (folder / "passages.jsonl").read_text(encoding="utf-8")
+    (folder / "passages.jsonl").write_text(rows.replace("Kommunen", "Kommun"), encoding="utf-8")
+
+    with pytest.raises(ValueError, match=r"passages\.jsonl has \d+ bytes but was written with \d+: .*rag ingest"):
+        IndexDir(tmp_path / "index").open_current()

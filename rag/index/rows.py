@@ -35,6 +35,10 @@ class JsonlRows(Sequence, Generic[T]):
         self.offsets = offsets
         self.make = make
         self._fd = os.open(path, os.O_RDONLY)
+        size = os.fstat(self._fd).st_size
+        if size != (int(offsets[-1]) if len(offsets) else 0):
+            raise ValueError("{} has {} bytes but was written with {}: it was changed afterwards; run `rag ingest` "
+                             "again".format(path, size, int(offsets[-1]) if len(offsets) else 0))
         # A question reads the same few rows several times (retrieval, scoring, composing); rows
         # are frozen dataclasses, so one object can be handed out again.
         self._row = lru_cache(maxsize=ROWS_KEPT)(self._parse)
@@ -241,6 +245,11 @@ class StoredArray:
 
     def __iter__(self):
         return iter(np.asarray(self))
+
+    def __eq__(self, other):
+        return np.asarray(self) == np.asarray(other)
+
+    __hash__ = None
 
     def astype(self, dtype) -> np.ndarray:
         return np.asarray(self, dtype=dtype)
