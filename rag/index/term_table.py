@@ -4,8 +4,8 @@ Answering needs each passage's and each sentence's set of terms (``rag.lexical.t
 near-duplicates, support) and how many passages use each term (idf, household names, the order of
 a word's translations). Computing them at load took about 28 s for 100,000 passages, in every
 replica at every start; stored as term ids in one array per kind (CSR: ``ids[start[i]:start[i+1]]``
-are row ``i``'s distinct terms, sorted) they are mapped at load and a row's set is made when it
-is asked for.
+are row ``i``'s distinct terms, sorted) only the row starts and the counts are read at load; a
+row's ids are read from disk and its set made when it is asked for.
 """
 
 from __future__ import annotations
