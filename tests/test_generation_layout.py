@@ -203,3 +203,20 @@ def test_a_row_file_changed_after_it_was_written_is_refused_naming_it(indexes, t
 
     with pytest.raises(ValueError, match=r"passages\.jsonl has \d+ bytes but was written with \d+: .*rag ingest"):
         IndexDir(tmp_path / "index").open_current()
+
+
+def test_a_dropped_generation_closes_its_files_at_once(indexes):
+    """No reference cycle keeps a superseded generation's open files until the garbage collector runs."""
+    import gc
+    import os
+
+    gc.disable()
+    try:
+        before = len(os.listdir("/proc/self/fd"))
+        generation = IndexDir(indexes[0].index_dir).open_current()
+        generation.passages[0], generation.sentences[3], generation.sentence_terms[2], generation.vectors[1]
+        assert len(os.listdir("/proc/self/fd")) == before + 6  # two row files, two vector files, two term files
+        del generation
+        assert len(os.listdir("/proc/self/fd")) == before
+    finally:
+        gc.enable()

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 import os
+import weakref
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
@@ -24,6 +25,13 @@ T = TypeVar("T")
 # Rows kept parsed per file, the most recently read: about 6 MB of passages (1.5 kB each), a
 # bounded cost whatever the size of the index.
 ROWS_KEPT = 4096
+
+
+def kept(method: Callable[[int], T]) -> Callable[[int], T]:
+    """``method`` behind a cache of its last ``ROWS_KEPT`` results that holds its object only
+    weakly: no reference cycle, so the object and its open file go as soon as nobody uses it."""
+    ref = weakref.WeakMethod(method)
+    return lru_cache(maxsize=ROWS_KEPT)(lambda i: ref()(i))
 
 
 class JsonlRows(Sequence, Generic[T]):
@@ -42,7 +50,7 @@ class JsonlRows(Sequence, Generic[T]):
                              "again".format(path, size, int(offsets[-1]) if len(offsets) else 0))
         # A question reads the same few rows several times (retrieval, scoring, composing); rows
         # are frozen dataclasses, so one object can be handed out again.
-        self._row = lru_cache(maxsize=ROWS_KEPT)(self._parse)
+        self._row = kept(self._parse)
 
     def __del__(self) -> None:
         fd = getattr(self, "_fd", None)
@@ -194,7 +202,7 @@ class StoredArray:
         self.row_bytes = dtype.itemsize * int(np.prod(self.shape[1:], dtype=np.int64))
         self._fd = os.open(path, os.O_RDONLY)
         # Answer scoring reads a candidate sentence's vector several times; rows are read-only.
-        self._row = lru_cache(maxsize=ROWS_KEPT)(self._one)
+        self._row = kept(self._one)
 
     def _one(self, i: int) -> np.ndarray:
         return self._read(i, i + 1)[0]

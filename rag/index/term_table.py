@@ -12,14 +12,13 @@ from __future__ import annotations
 
 import json
 from array import array
-from functools import lru_cache
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Iterable, Iterator
 
 import numpy as np
 
-from rag.index.rows import ROWS_KEPT, StoredArray
+from rag.index.rows import StoredArray, kept
 from rag.lexical import terms
 
 VOCABULARY = "terms.json"
@@ -66,7 +65,7 @@ class TermSets(Sequence):
         self.ids = ids
         self.start = start
         # Scoring, the decision and the signals each read a candidate sentence's set: made once.
-        self._row = lru_cache(maxsize=ROWS_KEPT)(self._make)
+        self._row = kept(self._make)
 
     @classmethod
     def load(cls, folder: Path, kind: str, vocabulary: list[str]) -> "TermSets":
