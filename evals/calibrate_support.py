@@ -110,7 +110,7 @@ def calibrate(n: int = 300, seed: int = 0) -> dict:
         if len(s.text) >= 40 and len(scorer._sentences[s.passage_id]) > 1 and len(set(terms(s.text))) >= 4
     ]
     sample = rng.sample(candidates, min(n, len(candidates)))
-    pv = generation.vectors
+    pv = np.asarray(generation.vectors)  # all rows at once: the generation reads them from disk by row
     index = {p.id: i for i, p in enumerate(passages)}
 
     def nearest_other(pid: str) -> str:

@@ -45,12 +45,27 @@ def shown_title(files: dict[str, dict], source: str) -> str | None:
     title (first line, PDF title), followed by its file name when that title could be taken for
     the report's: a file headed "# Från insikt till handling" is not the report and must not read
     as it in an answer, the viewer or a memo's references."""
+    return _shown(files, source, _curated_titles(files))
+
+
+def shown_titles(files: dict[str, dict]) -> dict[str, str | None]:
+    """``shown_title`` of every file: the curated titles are read once, not once per file (at
+    10,000 files that took 1.8 s of a replica's load)."""
+    curated = _curated_titles(files)
+    return {source: _shown(files, source, curated) for source in files}
+
+
+def _curated_titles(files: dict[str, dict]) -> list[str]:
+    return [_comparable(f["title"]) for f in files.values() if f.get("curated") and f.get("title")]
+
+
+def _shown(files: dict[str, dict], source: str, curated: list[str]) -> str | None:
     entry = files.get(source) or {}
     title = entry.get("title")
     if not title or entry.get("curated"):
         return title
     own = _comparable(title)
-    if any(_comparable(f.get("title") or "") in own for f in files.values() if f.get("curated") and f.get("title")):
+    if any(c in own for c in curated):
         return "{} ({})".format(title, source.rsplit("/", 1)[-1])
     return title
 

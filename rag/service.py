@@ -23,7 +23,7 @@ import logging
 import threading
 import time
 from dataclasses import dataclass
-from typing import Iterator, Sequence
+from typing import Iterator, Mapping, Sequence
 
 from rag.answering.answer import Answerer, stream_answer
 from rag.answering.parts import combine, split_parts
@@ -35,10 +35,11 @@ from rag.limits import check_history, check_k, check_text
 from rag.answering.llm import make_answerer, make_condenser
 from rag.answering.query import TRANSLATE_DENSE_WEIGHT, QueryBuilder
 from rag.answering.retrieval import Fusion, HybridRetriever, Reranker
+from rag.index.rows import Places
 from rag.index.store import Generation, Manifest, expected_manifest, manifest_mismatch
 from rag.index.stores import make_store
 from rag.replica import Poller
-from rag.answering.translate import DictionaryTranslator, document_frequencies
+from rag.answering.translate import DictionaryTranslator
 from rag.types import Answer, AnswerEvent, Final, Hit, Retrieved, Turn
 from rag.product.viewer import IndexedPassages, PassageView, SourceLocation
 from rag.types import Passage
@@ -86,15 +87,16 @@ class _Passages:
 
     name: str
     manifest: Manifest
-    passages: list
-    sentences: list
-    by_id: dict
-    sentences_of: dict
+    passages: Sequence
+    sentences: Sequence
+    by_id: Mapping
+    sentences_of: Mapping
+    places: Places
 
     @classmethod
     def of(cls, generation: Generation) -> "_Passages":
         return cls(generation.name, generation.manifest, generation.passages, generation.sentences,
-                   generation.by_id, generation.sentences_of)
+                   generation.by_id, generation.sentences_of, generation.places)
 
 
 class RagService:
@@ -199,7 +201,7 @@ class RagService:
             self.embedder,
             generation.vocabulary,
             self.condenser,
-            translator=DictionaryTranslator(frequencies=document_frequencies(generation.passage_terms))
+            translator=DictionaryTranslator(frequencies=generation.term_frequencies)
             if self.settings.translate_queries
             else None,
             translate_dense_weight=self.translate_dense_weight,
@@ -216,7 +218,7 @@ class RagService:
         generation = self.generation
         return IndexStats(
             passages=len(generation.passages),
-            documents=len({p.source for p in generation.passages}),
+            documents=len(generation.places.sources),
             generation=generation.name,
             sentences=len(generation.sentences),
         )

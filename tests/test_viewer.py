@@ -14,6 +14,7 @@ from fakes import HashEmbedder, fake_index
 from fpdf import FPDF
 
 from rag.index.chunking import build_passages
+from rag.index.rows import Places
 from rag.config import PROJECT_ROOT, load_settings
 from rag.index.ingest import ingest
 from rag.index.loaders import load_document
@@ -196,6 +197,8 @@ def test_page_and_line_range_in_the_shipped_report():
         passages=passages,
         sentences=sentences,
         by_id={p.id: p for p in passages},
+        sentences_of={p.id: [i for i, s in enumerate(sentences) if s.passage_id == p.id] for p in passages},
+        places=Places.of(passages),
     )
     lines = doc.text.split("\n")
 

@@ -21,7 +21,7 @@ from rag.answering.selection import Candidate, Chain, SentenceScorer, select
 from rag.answering.selection_weights import MINIMUM_PROBABILITY, RELATIVE_PROBABILITY, WEIGHTS
 from rag.index.store import Generation
 from rag.types import Answer, AnswerEvent, Decision, Delta, Final, Retrieved
-from rag.locations import shown_title
+from rag.locations import shown_titles
 
 # A sentence whose vector is this close (cosine) to one already quoted says the same again and is
 # left out. Set with the first extractive answers (commit 4dd68a2) and never tuned: no dev measurement
@@ -53,7 +53,7 @@ def report_sources(generation: Generation) -> Sources:
     files = generation.manifest.files
     return Sources(
         report=frozenset(s for s, f in files.items() if f.get("curated")),
-        titles={s: shown_title(files, s) or "" for s in files},
+        titles={s: title or "" for s, title in shown_titles(files).items()},
     )
 
 
@@ -62,7 +62,7 @@ class ExtractiveAnswerer:
         self.settings = settings
         self.scorer = SentenceScorer(generation, WEIGHTS)
         self.model = DecisionModel(DECISION_WEIGHTS.with_cutoffs(settings.decline_below, settings.partial_below),
-                                   self.scorer.term_sets, generation.passage_terms)
+                                   self.scorer.term_sets, generation.term_frequencies)
         self.composer = Composer(report_sources(generation))
         self.spread = Spread.of(generation.vectors)
 

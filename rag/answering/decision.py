@@ -20,6 +20,7 @@ signals (how rare it is, whether it is a name, how much of the question it is).
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
 from dataclasses import dataclass, replace
 
 from rag.answering.facts import KINDS, named_type
@@ -69,13 +70,11 @@ HOUSEHOLD_PASSAGES = 8
 
 
 class DecisionModel:
-    def __init__(self, weights: DecisionWeights, term_sets, passage_terms=()) -> None:
+    def __init__(self, weights: DecisionWeights, term_sets, frequencies: Mapping[str, int] | None = None) -> None:
+        """``frequencies``: how many passages use each term (``Generation.term_frequencies``)."""
         self.weights = weights
         self.term_sets = term_sets  # sentence index -> its index terms
-        counts: dict[str, int] = {}
-        for terms in passage_terms:
-            for t in terms:
-                counts[t] = counts.get(t, 0) + 1
+        counts = frequencies or {}
         self.household = frozenset(t for t, c in counts.items() if c >= HOUSEHOLD_PASSAGES)
 
     def decide(self, query: Query, candidates: list[Candidate], signals: Signals) -> Decision:

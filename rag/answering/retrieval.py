@@ -192,7 +192,7 @@ class HybridRetriever:
         self._sentences = SentenceRows.of(generation)
 
     def sections(self) -> list[str]:
-        return list(dict.fromkeys(p.section for p in self.passages))
+        return list(self.generation.places.sections)
 
     def search(
         self,
@@ -295,15 +295,19 @@ class HybridRetriever:
     def _allowed(self, section: str | None, source: str | None) -> list[int] | None:
         if not section and not source:
             return None
-        allowed = [
-            i
-            for i, p in enumerate(self.passages)
-            if (not source or p.source == source) and (not section or section_matches(p.section, section))
-        ]
+        places = self.generation.places
+        mask = np.ones(len(places.section_of), dtype=bool)
+        if source:
+            code = places.sources.index(source) if source in places.sources else -1
+            mask &= places.source_of == code
+        if section:
+            matching = [code for code, path in enumerate(places.sections) if section_matches(path, section)]
+            mask &= np.isin(places.section_of, matching)
+        allowed = np.flatnonzero(mask).tolist()
         if not allowed:
             raise ValueError(
                 "no passages match section={!r} source={!r}; chapters are: {}".format(
-                    section, source, ", ".join(sorted({p.section.split(' › ')[0] for p in self.passages}))
+                    section, source, ", ".join(sorted({s.split(' › ')[0] for s in places.sections}))
                 )
             )
         return allowed
@@ -311,8 +315,9 @@ class HybridRetriever:
     def _dense_candidates(self, qv: np.ndarray, allowed: list[int] | None) -> list[int]:
         where = None
         if allowed is not None:
-            where = {"section": {"$in": sorted({self.passages[i].section for i in allowed})}}
-            sources = {self.passages[i].source for i in allowed}
+            places = self.generation.places
+            where = {"section": {"$in": sorted({places.sections[c] for c in places.section_of[allowed].tolist()})}}
+            sources = {places.sources[c] for c in places.source_of[allowed].tolist()}
             if len(sources) == 1:
                 where = {"$and": [where, {"source": sources.pop()}]}
         n = min(self.settings.candidates, len(self.passages) if allowed is None else len(allowed))
@@ -370,10 +375,9 @@ class SentenceRows:
 
     @classmethod
     def of(cls, generation: Generation) -> "SentenceRows":
-        per_passage = [generation.sentences_of.get(p.id, []) for p in generation.passages]
-        count = np.array([len(r) for r in per_passage], dtype=np.int64)
-        rows = np.array([r for rs in per_passage for r in rs], dtype=np.int64)
-        return cls(generation.sentence_vectors, generation.sentence_hubness, rows, np.cumsum(count) - count, count)
+        groups = generation.sentence_groups
+        return cls(generation.sentence_vectors, generation.sentence_hubness, groups.rows, groups.start[:-1],
+                   groups.count)
 
     def best(self, candidates: np.ndarray, qv: np.ndarray, hubness_alpha: float, fallback: np.ndarray) -> np.ndarray:
         """Per candidate passage: the highest hubness-corrected similarity of one of its sentences

@@ -156,12 +156,8 @@ class QueryTerms:
     """
 
     def __init__(self, generation: Generation) -> None:
-        df: dict[str, int] = defaultdict(int)
-        for passage_terms in generation.passage_terms:
-            for t in passage_terms:
-                df[t] += 1
         n = max(len(generation.passages), 1)
-        self.idf = {t: math.log(1 + n / c) for t, c in df.items()}
+        self.idf = {t: math.log(1 + n / c) for t, c in generation.term_frequencies.items()}
         self.default_idf = math.log(1 + n)
         self.vocabulary = generation.vocabulary
 
@@ -190,7 +186,7 @@ class SentenceScorer:
         self.sentences_of = generation.sentences_of
         self.passage_vectors = generation.vectors
         self.passage_row = generation.index_of
-        self.term_sets = [frozenset(terms(s.text)) for s in self.sentences]
+        self.term_sets = generation.sentence_terms  # sentence row -> its index terms
         self.hubness = generation.sentence_hubness
         self.query_terms = QueryTerms(generation)
         self.weights = weights

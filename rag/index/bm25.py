@@ -102,7 +102,8 @@ class BM25Index:
         import bm25s
 
         size = json.loads((folder / "size.json").read_text(encoding="utf-8"))["size"]
-        return cls(bm25s.BM25.load(str(folder), show_progress=False), size)
+        # Mapped, not read: a question reads only its terms' columns of the score matrix.
+        return cls(bm25s.BM25.load(str(folder), mmap=True, show_progress=False), size)
 
     def scores(self, query: str) -> np.ndarray:
         """BM25 score of every document for ``query`` (zeros when no term is known)."""

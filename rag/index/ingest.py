@@ -28,7 +28,14 @@ from rag.embeddings import Embedder, make_embedder
 from rag.index.embed_workers import EmbedWorkers
 from rag.index.loaders import LoaderError, file_sha256, scan, source_name
 from rag.index.segments import FilePassages, Segment, segments
-from rag.index.store import MANIFEST_VERSION, Generation, GenerationWriter, expected_manifest, manifest_mismatch
+from rag.index.store import (
+    LAYOUT_VERSION,
+    MANIFEST_VERSION,
+    Generation,
+    GenerationWriter,
+    expected_manifest,
+    manifest_mismatch,
+)
 from rag.index.stores import make_store
 from rag.index.vector_cache import PENDING_FILE, PendingLog, ShippedPassages, VectorCache, file_key, shipped_path
 from rag.types import Passage, SentenceSpan
@@ -179,7 +186,12 @@ def _update(settings, targets, names, embedder, progress, notify, tally=None) ->
         for source in report.removed:
             notify("removing {} from the index: {}".format(source, report.removed_why[source]))
 
-        if reusable and not any(path for _, path in plan) and not report.removed:
+        # A generation in an older layout is written again in this one, every vector reused.
+        rewrite = reusable and old.manifest.layout < LAYOUT_VERSION
+        if rewrite:
+            notify("index generation {} has layout {}: writing it again in layout {} (nothing is embedded)".format(
+                old.name, old.manifest.layout, LAYOUT_VERSION))
+        if reusable and not rewrite and not any(path for _, path in plan) and not report.removed:
             index.prune()  # a killed ingest's folder would otherwise linger until the next change
             report.up_to_date = True
             report.generation = old.name
@@ -193,7 +205,7 @@ def _update(settings, targets, names, embedder, progress, notify, tally=None) ->
             _write(settings, plan, old if reusable or _same_embedder(old, embedder) else None, reusable,
                    writer, manifest, embedder, progress, report, tally)
             report.passages = writer.passages
-            if reusable and not (report.added or report.changed or report.removed):
+            if reusable and not rewrite and not (report.added or report.changed or report.removed):
                 # Every file to load failed and kept its passages: the index already is what this gives.
                 writer.close()
                 draft.discard()

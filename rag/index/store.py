@@ -9,6 +9,10 @@ Layout of ``index_dir``::
         hubness.npy         per passage: mean similarity to its nearest passages (see retrieval)
         sentence_hubness.npy  the same per sentence
         sentences.jsonl     every sentence with its source span
+        passages.offsets.npy, sentences.offsets.npy   byte offset of each line (layout 2)
+        passage_ids.json    passage id of each row (layout 2)
+        sentence_passages.npy  passage row of each sentence (layout 2)
+        terms.json, {passage,sentence}_terms[_start].npy   stemmed terms of each row (layout 2)
         vectors.npy         passage vectors (row i = passages.jsonl line i)
         sentence_vectors.npy
         chroma/             Chroma persistent store of the passage vectors
@@ -18,6 +22,10 @@ An ingest writes a new generation next to the active one and only then points
 ``CURRENT`` at it, so a crash or Ctrl-C at any moment leaves the previous index
 fully queryable. Vectors of unchanged text are reused from the previous
 generation, so only new or changed passages are embedded.
+
+A generation is opened without reading it all: vectors stay on disk and are read by row,
+passages and sentences are parsed by row when asked for, and the lookups and stemmed terms
+answering needs for every row were stored when it was written (``LAYOUT_VERSION``).
 """
 
 from __future__ import annotations
@@ -36,7 +44,7 @@ from dataclasses import asdict, dataclass, field
 from functools import cached_property
 from datetime import datetime
 from pathlib import Path
-from typing import Callable
+from typing import Callable, Sequence
 
 import numpy as np
 from langchain_core.embeddings import Embeddings
@@ -44,6 +52,8 @@ from langchain_core.embeddings import Embeddings
 from rag import __version__
 from rag.index.chunking import CHUNKER_VERSION
 from rag.index.clean import CLEANER_VERSION
+from rag.index.rows import JsonlRows, Places, RowGroups, RowsById, StoredArray
+from rag.index.term_table import TermSets, TermTableWriter, read_frequencies, read_vocabulary, term_frequencies
 from rag.types import Passage, SentenceSpan
 from rag.jsonl import read_jsonl_rows
 
@@ -56,6 +66,18 @@ MANIFEST_VERSION = 3
 # here, so the next ingest rebuilds them once, reusing every vector whose text is unchanged.
 REPAIR_SCOPE = "ocr-marked"
 COLLECTION = "passages"
+# What a generation folder holds beside passages, sentences and vectors. 2: line offsets, passage
+# ids, each sentence's passage row and the stemmed terms of every row, so opening it parses
+# nothing per row (100,099 passages: RagService load 24.0 -> 1.0 s, query process peak RSS
+# 2,831 -> 701 MB, README "Memory and load at scale"). A layout-1
+# generation is still read, computing all of that at load as before, and the next ingest
+# rewrites it (reusing its vectors); the layout is no part of the build key.
+LAYOUT_VERSION = 2
+LAYOUT_2_FILES = (
+    "passages.offsets.npy", "sentences.offsets.npy", "passage_ids.json", "sentence_passages.npy", "terms.json",
+    "term_passages.npy", "passage_terms.npy", "passage_terms_start.npy", "sentence_terms.npy",
+    "sentence_terms_start.npy",
+)
 
 
 class IndexBusy(RuntimeError):
@@ -84,6 +106,7 @@ class Manifest:
     passages: int = 0
     created_at: str = ""
     manifest_version: int = MANIFEST_VERSION
+    layout: int = 1  # manifests written before layouts were numbered have none: layout 1
 
     def build_key(self) -> dict:
         """What must match for passages and vectors of this index to be reused."""
@@ -196,22 +219,53 @@ def hubness(vectors: np.ndarray, neighbours: int = 10, sample: int = 4000, seed:
 
 
 class Generation:
-    """Read access to one complete generation folder."""
+    """Read access to one complete generation folder.
+
+    ``passages`` and ``sentences`` are sequences (rows parsed when asked for in layout 2),
+    ``by_id`` and ``sentences_of`` mappings, ``vectors`` and ``sentence_vectors`` arrays left on
+    disk whose rows are read when asked for (``StoredArray``; ``np.asarray`` reads all)."""
 
     def __init__(self, folder: Path) -> None:
         self.folder = folder
         self.manifest = Manifest.read(folder / "manifest.json")
-        self.passages = [Passage(**row) for row in read_jsonl_rows(folder / "passages.jsonl")]
-        self.sentences = [SentenceSpan(**row) for row in read_jsonl_rows(folder / "sentences.jsonl")]
-        self.vectors = np.load(folder / "vectors.npy")
-        self.sentence_vectors = np.load(folder / "sentence_vectors.npy")
+        self.vectors = StoredArray(folder / "vectors.npy")
+        self.sentence_vectors = StoredArray(folder / "sentence_vectors.npy")
         self.hubness = np.load(folder / "hubness.npy")
-        self.by_id = {p.id: p for p in self.passages}
+        self._stored_terms: tuple[TermSets, TermSets] | None = None
+        if self.manifest.layout >= 2:
+            self._open_rows()
+        else:
+            log.warning("index generation %s has layout %d: opening it reads every passage and computes its "
+                        "terms (slow for a large index); the next `rag ingest` rewrites it in layout %d",
+                        folder.name, self.manifest.layout, LAYOUT_VERSION)
+            self._read_rows()
 
-    @cached_property
-    def index_of(self) -> dict[str, int]:
-        """Row of each passage id in ``passages`` and ``vectors``."""
-        return {p.id: i for i, p in enumerate(self.passages)}
+    def _open_rows(self) -> None:
+        folder = self.folder
+        self.passages = JsonlRows(folder / "passages.jsonl", np.load(folder / "passages.offsets.npy"), Passage)
+        self.sentences = JsonlRows(folder / "sentences.jsonl", np.load(folder / "sentences.offsets.npy"),
+                                   SentenceSpan)
+        ids = json.loads((folder / "passage_ids.json").read_text(encoding="utf-8"))
+        self.index_of = {pid: i for i, pid in enumerate(ids)}
+        self.by_id = RowsById(self.passages, self.index_of)
+        self.sentence_groups = RowGroups(np.load(folder / "sentence_passages.npy"), len(ids))
+        self.sentences_of = self.sentence_groups.by_key(self.index_of)
+        vocabulary = read_vocabulary(folder)
+        self._stored_terms = (TermSets.load(folder, "passage", vocabulary), TermSets.load(folder, "sentence", vocabulary))
+        self.term_frequencies = read_frequencies(folder, vocabulary)  # now: the folder may go once superseded
+
+    def _read_rows(self) -> None:
+        """Layout 1: every row read as an object, the lookups computed (as before layout 2)."""
+        self.passages = [Passage(**row) for row in read_jsonl_rows(self.folder / "passages.jsonl")]
+        self.sentences = [SentenceSpan(**row) for row in read_jsonl_rows(self.folder / "sentences.jsonl")]
+        self.index_of = {p.id: i for i, p in enumerate(self.passages)}
+        self.by_id = {p.id: p for p in self.passages}
+        sentences_of: dict[str, list[int]] = {}
+        for i, s in enumerate(self.sentences):
+            sentences_of.setdefault(s.passage_id, []).append(i)
+        self.sentences_of = sentences_of
+        owner = np.array([self.index_of.get(s.passage_id, -1) for s in self.sentences], dtype=np.int64)
+        self.sentence_groups = RowGroups(owner, len(self.passages))
 
     @cached_property
     def sentence_hubness(self) -> np.ndarray:
@@ -221,27 +275,41 @@ class Generation:
         path = self.folder / "sentence_hubness.npy"
         if path.exists():
             return np.load(path)
-        return hubness(self.sentence_vectors.astype(np.float32))
+        return hubness(np.asarray(self.sentence_vectors, dtype=np.float32))
 
     @cached_property
-    def sentences_of(self) -> dict[str, list[int]]:
-        """Rows in ``sentences`` and ``sentence_vectors`` of each passage's sentences, in order."""
-        rows: dict[str, list[int]] = {}
-        for i, s in enumerate(self.sentences):
-            rows.setdefault(s.passage_id, []).append(i)
-        return rows
-
-    @cached_property
-    def passage_terms(self) -> list[frozenset[str]]:
-        """Stemmed terms of each passage, computed once for everything that reads this generation."""
+    def passage_terms(self) -> Sequence[frozenset[str]]:
+        """Stemmed terms of each passage (``rag.lexical.terms`` of its text): stored since layout 2,
+        computed once here for an older generation."""
+        if self._stored_terms is not None:
+            return self._stored_terms[0]
         from rag.lexical import terms
 
         return [frozenset(terms(p.text)) for p in self.passages]
 
     @cached_property
+    def sentence_terms(self) -> Sequence[frozenset[str]]:
+        """Stemmed terms of each sentence, as ``passage_terms``."""
+        if self._stored_terms is not None:
+            return self._stored_terms[1]
+        from rag.lexical import terms
+
+        return [frozenset(terms(s.text)) for s in self.sentences]
+
+    @cached_property
+    def term_frequencies(self) -> dict[str, int]:
+        """How many passages use each stemmed term: stored since layout 2, counted here before."""
+        return term_frequencies(self.passage_terms)
+
+    @cached_property
+    def places(self) -> Places:
+        """Source and section of every passage (read in one pass the first time they are needed)."""
+        return Places.of(self.passages)
+
+    @cached_property
     def vocabulary(self) -> frozenset[str]:
         """Every stemmed term of the passages."""
-        return frozenset().union(*self.passage_terms)
+        return frozenset(self.term_frequencies)
 
     @property
     def name(self) -> str:
@@ -398,9 +466,14 @@ class GenerationWriter:
         self.sentences = 0
         self.dimension = 0
         self._bm25 = BM25Builder()
+        self._terms = TermTableWriter()
+        self._ids: list[str] = []  # of each passage row
+        self._row_of: dict[str, int] = {}  # passage id -> row
+        self._line_ends: dict[str, list[np.ndarray]] = {"passages": [], "sentences": []}
+        self._sentence_passages: list[np.ndarray] = []
         self._files = {
-            "passages": open(folder / "passages.jsonl", "w", encoding="utf-8"),
-            "sentences": open(folder / "sentences.jsonl", "w", encoding="utf-8"),
+            "passages": open(folder / "passages.jsonl", "wb"),
+            "sentences": open(folder / "sentences.jsonl", "wb"),
             "vectors": open(folder / "vectors.f32", "wb"),
             "sentence_vectors": open(folder / "sentence_vectors.f32", "wb"),
         }
@@ -419,12 +492,22 @@ class GenerationWriter:
         if not passages and not sentences:
             return
         self.dimension = int(vectors.shape[1] if len(passages) else sentence_vectors.shape[1])
-        self._files["passages"].writelines(json.dumps(asdict(p), ensure_ascii=False) + "\n" for p in passages)
-        self._files["sentences"].writelines(json.dumps(asdict(x), ensure_ascii=False) + "\n" for x in sentences)
+        for j, p in enumerate(passages):
+            self._ids.append(p.id)
+            self._row_of[p.id] = self.passages + j
+        try:
+            owners = np.array([self._row_of[s.passage_id] for s in sentences], dtype=np.int32)
+        except KeyError as exc:
+            raise ValueError("sentence of passage {} added before its passage".format(exc.args[0])) from None
+        self._sentence_passages.append(owners)
+        self._write_lines("passages", passages)
+        self._write_lines("sentences", sentences)
         self._files["vectors"].write(np.ascontiguousarray(vectors, dtype=np.float32).tobytes())
         self._files["sentence_vectors"].write(np.ascontiguousarray(sentence_vectors, dtype=np.float32).tobytes())
         for p in passages:
             self._bm25.add(self.embed_text(p))
+        self._terms.add("passage", (p.text for p in passages))
+        self._terms.add("sentence", (x.text for x in sentences))
         self.passages += len(passages)
         self.sentences += len(sentences)
 
@@ -443,6 +526,7 @@ class GenerationWriter:
         np.save(self.folder / "sentence_hubness.npy", hubness(np.load(sentence_vectors, mmap_mode="r")))
         self._bm25.build().save(self.folder / "bm25")
         self._bm25 = None
+        self._save_lookups()
         # Read, not mapped: pages of a mapped file count in the process's memory while mapped.
         rows = np.load(vectors, mmap_mode="r")
         offset, width = rows.offset, rows.shape[1]
@@ -457,7 +541,26 @@ class GenerationWriter:
         manifest.passages = self.passages
         manifest.created_at = time.strftime("%Y-%m-%dT%H:%M:%S%z")
         manifest.package_version = __version__
+        manifest.layout = LAYOUT_VERSION
         manifest.write(self.folder / "manifest.json")
+
+    def _write_lines(self, name: str, items: list) -> None:
+        lines = [(json.dumps(asdict(x), ensure_ascii=False) + "\n").encode("utf-8") for x in items]
+        self._files[name].writelines(lines)
+        self._line_ends[name].append(np.array([len(line) for line in lines], dtype=np.int64))
+
+    def _save_lookups(self) -> None:
+        """What layout 2 stores so that opening the generation parses no row (see ``Generation``)."""
+        for name in ("passages", "sentences"):
+            sizes = np.concatenate(self._line_ends[name]) if self._line_ends[name] else np.zeros(0, np.int64)
+            offsets = np.zeros(len(sizes) + 1, dtype=np.int64)
+            np.cumsum(sizes, out=offsets[1:])
+            np.save(self.folder / "{}.offsets.npy".format(name), offsets)
+        (self.folder / "passage_ids.json").write_text(json.dumps(self._ids, ensure_ascii=False), encoding="utf-8")
+        owners = np.concatenate(self._sentence_passages) if self._sentence_passages else np.zeros(0, np.int32)
+        np.save(self.folder / "sentence_passages.npy", owners)
+        self._terms.save(self.folder)
+        self._terms = None
 
     def close(self) -> None:
         for fh in self._files.values():

@@ -24,6 +24,8 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any, Sequence
 
+import numpy as np
+
 from rag.index.loaders import LoaderError, load_document
 from rag.lexical import detect_lang
 from rag.locations import page_label, shown_title
@@ -151,24 +153,24 @@ def report_title(generation: Any, source: str) -> str | None:
 
 def _neighbour(generation: Any, passage: Passage, step: int) -> Passage | None:
     # Ordinals count passages within one source, so the neighbour is ordinal ± 1 when it is
-    # in the same section; a passage never continues across a section.
-    for other in generation.passages:
-        if (
-            other.source == passage.source
-            and other.ordinal == passage.ordinal + step
-            and other.section == passage.section
-        ):
-            return other
-    return None
+    # in the same section; a passage never continues across a section. Only the source's own
+    # rows are read.
+    def neighbour(other: Passage) -> bool:
+        return (other.source == passage.source and other.ordinal == passage.ordinal + step
+                and other.section == passage.section)
+
+    places = generation.places
+    if passage.source not in places.sources:
+        return None
+    rows = np.flatnonzero(places.source_of == places.sources.index(passage.source)).tolist()
+    return next((other for other in (generation.passages[row] for row in rows) if neighbour(other)), None)
 
 
 def sentence_ranges(generation: Any, passage: Passage) -> list[tuple[int, int, int, int]]:
     """(text start, text end, source start, source end) of each sentence of ``passage``."""
     ranges = []
     cursor = 0
-    for s in generation.sentences:
-        if s.passage_id != passage.id:
-            continue
+    for s in (generation.sentences[row] for row in generation.sentences_of.get(passage.id, [])):
         at = passage.text.find(s.text, cursor)
         if at < 0:
             continue  # cannot happen for an index built by build_passages; never guess a range
