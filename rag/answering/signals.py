@@ -90,9 +90,11 @@ class Spread:
 
     @classmethod
     def of(cls, vectors: np.ndarray, sample: int = SPREAD_SAMPLE) -> "Spread":
-        rows = np.asarray(vectors)
-        if len(rows) > sample:
-            rows = rows[np.sort(np.random.default_rng(0).choice(len(rows), sample, replace=False))]
+        n = len(vectors)
+        if n > sample:  # read only the sampled rows of a stored index
+            rows = vectors[np.sort(np.random.default_rng(0).choice(n, sample, replace=False))]
+        else:
+            rows = vectors[np.arange(n)] if n else np.zeros((0, 0))
         rows = np.asarray(rows, dtype=np.float64)
         if len(rows) == 0:
             return cls(np.zeros(0), np.zeros((0, 0)))
