@@ -112,6 +112,20 @@ def test_what_the_question_asks_beyond_its_form(question, definition, national):
     assert (kinds.asks_definition(question), kinds.asks_national(question)) == (definition, national)
 
 
+@pytest.mark.parametrize(
+    ("text", "section", "national"),
+    [
+        ("Flera myndigheter, däribland DIGG och SCB, pekar på bristande mognad.", "2. Inledning", True),
+        ("Staten bör samordna arbetet.", "3. Insikter", True),
+        ("Kommunchefen bör utse en ansvarig.", "För nationella beslutsfattare", True),
+        ("Kommunchefen bör utse en ansvarig.", "3. Insikter", False),
+    ],
+)
+def test_a_sentence_about_the_national_level_names_it_or_stands_in_its_section(text, section, national):
+    # Such a sentence opens only an answer to a question about the national level (``opening``).
+    assert kinds.national_sentence(text, section) == national
+
+
 def test_the_parts_are_advice_then_analysis_then_experiences_in_both_languages(service):
     for question, headings in [
         ("Hur arbetar vi med strategin?", ["Rapportens råd", "Rapportens analys", "Erfarenheter från kommunerna"]),

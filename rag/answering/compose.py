@@ -195,7 +195,7 @@ def _may_open(chain: Chain, national_question: bool) -> bool:
     anchor = chain.anchor
     if kinds.announcing(anchor.text):
         return False
-    return national_question or not kinds.national_section(anchor.hit.passage.section)
+    return national_question or not kinds.national_sentence(anchor.text, anchor.hit.passage.section)
 
 
 def _quoted(member, n: int) -> AnswerSentence:

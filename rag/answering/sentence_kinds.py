@@ -49,7 +49,11 @@ _SELF_REFERENCE = re.compile(
 # The passive of presenting ("redogörs", "beskrivs", "presenteras"): announcing what comes.
 _PRESENTING = re.compile(r"\b\w+(redogörs|beskrivs|presenteras|diskuteras|sammanfattas|behandlas|tas upp|följer)\b|"
                          r"\b(redogörs|beskrivs|presenteras|diskuteras|sammanfattas|behandlas|tas upp|följer)\b", re.I)
-_NATIONAL = re.compile(r"\bnationell\w*|\bnational\w*|\bstaten\b|\bstatlig\w*|\bregering\w*|\bgovernment\b", re.I)
+_NATIONAL = re.compile(
+    r"\bnationell\w*|\bnational\w*|\bstaten\b|\bstatlig\w*|\bregering\w*|\bmyndighet\w*|\bgovernment\b|"
+    r"\bagenc(y|ies)\b",
+    re.I,
+)
 # The copula and verbs of defining: "X innebär …", "X handlar om …", "X är en …".
 _DEFINING = re.compile(
     r"\b(innebär|innebar|handlar om|definieras|avses|avser|betyder|står för|kännetecknas|består av|"
