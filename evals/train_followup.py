@@ -13,7 +13,6 @@ with its held-out accuracy per file beside it, and that of the rules it replaced
 from __future__ import annotations
 
 import argparse
-import json
 import statistics
 from collections import defaultdict
 from pathlib import Path
@@ -21,6 +20,7 @@ from pathlib import Path
 import numpy as np
 
 from rag.answering.followup_signals import SIGNALS, signals
+from rag.jsonl import read_jsonl_rows
 
 ROOT = Path(__file__).resolve().parents[1]
 OUT = ROOT / "rag" / "answering" / "followup_weights.py"
@@ -41,10 +41,7 @@ def load_examples(conversations=CONVERSATIONS, questions=QUESTIONS) -> list[tupl
     for path in conversations:
         if not path.exists():
             continue
-        for line in path.read_text(encoding="utf-8").splitlines():
-            if not line.strip():
-                continue
-            row = json.loads(line)
+        for row in read_jsonl_rows(path):
             for turn in row["turns"][1:]:
                 if isinstance(turn, str):  # the shared format: the flag is the conversation's
                     seen.setdefault(turn, (path.name, turn, bool(row.get("follow_up"))))
@@ -52,10 +49,8 @@ def load_examples(conversations=CONVERSATIONS, questions=QUESTIONS) -> list[tupl
                     q = turn["question"]
                     seen.setdefault(q, (path.name, q, bool(turn.get("follow_up"))))
     for path in questions:
-        for line in path.read_text(encoding="utf-8").splitlines():
-            if line.strip():
-                row = json.loads(line)
-                seen.setdefault(row["question"], (path.name, row["question"], bool(row["follow_up"])))
+        for row in read_jsonl_rows(path):
+            seen.setdefault(row["question"], (path.name, row["question"], bool(row["follow_up"])))
     return list(seen.values())
 
 

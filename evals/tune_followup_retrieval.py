@@ -17,7 +17,6 @@ Printed per file: the chosen point's figures fitted on all, and the held-out one
 from __future__ import annotations
 
 import argparse
-import json
 import random
 from collections import Counter
 from dataclasses import dataclass
@@ -28,21 +27,16 @@ import numpy as np
 from evals.gold import Span, load_corpus_texts, locate_in_corpus
 from evals.independent_conversations import fold
 from evals.metrics import finds_any
+from evals.train_followup import CONVERSATIONS  # the same conversation files as the detection fit
 from rag.answering.followup import as_follow_up
 from rag.answering.followup_signals import says_little
 from rag.answering.retrieval import TopicFusion, TopicParts
 from rag.config import load_settings
+from rag.jsonl import read_jsonl_rows
 from rag.service import RagService
 from rag.types import Turn
 
 ROOT = Path(__file__).resolve().parents[1]
-CONVERSATIONS = (
-    ROOT / "evals" / "conversations_dev.jsonl",
-    ROOT / "evals" / "conversations_dev2.jsonl",
-    ROOT / "evals" / "conversations_test.jsonl",
-    ROOT / "evals" / "conversations_dev3.jsonl",
-    ROOT.parent / "shared" / "gold" / "independent_conversations.jsonl",
-)
 SHARES = (0.2, 0.35, 0.5, 0.65, 0.8, 0.9)
 DENSE_WEIGHTS = (0.4, 0.55, 0.7)
 BOTH_WEIGHTS = (0.0, 0.25, 0.5)
@@ -72,10 +66,7 @@ def load_examples(paths, corpus_texts: dict[str, str]) -> list[Example]:
     for path in paths:
         if not path.exists():
             continue
-        for line in path.read_text(encoding="utf-8").splitlines():
-            if not line.strip():
-                continue
-            row = json.loads(line)
+        for row in read_jsonl_rows(path):
             turns = row["turns"]
             if all(isinstance(t, str) for t in turns):
                 if row["follow_up"] and row["answerable"]:
