@@ -156,6 +156,20 @@ def test_national_advice_opens_only_an_answer_about_the_national_level(service):
     assert opening(chains[:1], "what", national_question=False) == 0  # nothing else to open with
 
 
+def test_national_advice_is_no_filler_under_an_answer_about_the_municipality(service):
+    from rag.answering.selection import select
+
+    for question, national in [("Vem ska samordna arbetet med AI-strategier?", False),
+                               ("Vad bör staten göra för att samordna AI-strategierna?", True)]:
+        _, answerer, c = _candidates(service, question)
+        ranked = sorted(c.values(), key=lambda cand: -cand.score)
+        staten = c["Staten bör"]
+        others = [cand for cand in ranked if cand is not staten]
+        # The national sentence ranked second: after the best, it is left out unless asked about.
+        chains = select([others[0], staten, *others[1:]], answerer.scorer, 6, 0.0, 0.99, 0.0)
+        assert any(ch.anchor is staten for ch in chains) == national, question
+
+
 def test_an_announcing_sentence_never_opens(service):
     _, _, c = _candidates(service, "Vilka insikter kommer från projektet?")
     chains = [_chain(c["Nedan redogörs"]), _chain(c["AI-mognad innebär"])]
