@@ -65,8 +65,7 @@ class PostgresFeedbackStore:
         self.location = _without_password(url)
         self._password = password
         self._clock = clock
-        self._ready = False
-        self._lock = threading.Lock()
+        self._schema = Schema(_SCHEMA)
 
     def _connect(self) -> psycopg.Connection:
         try:
@@ -115,26 +114,16 @@ class PostgresFeedbackStore:
         )
         with self._connect() as conn:
             try:
-                self._create_table(conn)
+                self._schema.ensure(conn)
                 with conn.transaction():
                     new_id = conn.execute(sql, [row[n] for n in names]).fetchone()[0]
             except psycopg.Error as exc:
                 if isinstance(exc, psycopg.errors.UndefinedTable):
-                    self._ready = False  # dropped while the app ran: the next rating creates it again
+                    self._schema.forget()  # dropped while the app ran: the next rating creates it again
                 raise self._error(exc) from None
         # The transaction block has committed here: only now is the rating acknowledged.
         return int(new_id)
 
-    def _create_table(self, conn: psycopg.Connection) -> None:
-        with self._lock:
-            if self._ready:
-                return
-            try:
-                with conn.transaction():
-                    conn.execute(_SCHEMA)
-            except (psycopg.errors.UniqueViolation, psycopg.errors.DuplicateTable):
-                pass  # another replica created it at the same moment: IF NOT EXISTS does not lock
-            self._ready = True
 
     def read(self) -> tuple[list[dict[str, Any]], list[str]]:
         """(every readable record, oldest first; one message per row left out). Empty when no
@@ -170,6 +159,30 @@ class PostgresFeedbackStore:
             except ValueError as exc:
                 problems.append("feedback row {} in {}: {}; it is left out".format(row["id"], self.location, exc))
         return records, problems
+
+
+class Schema:
+    """A store's tables, created at its first use in this process, and again after they were dropped
+    while the app ran (``forget``, on an undefined table)."""
+
+    def __init__(self, sql: str) -> None:
+        self.sql = sql
+        self._ready = False
+        self._lock = threading.Lock()
+
+    def ensure(self, conn: psycopg.Connection) -> None:
+        with self._lock:
+            if self._ready:
+                return
+            try:
+                with conn.transaction():
+                    conn.execute(self.sql)
+            except (psycopg.errors.UniqueViolation, psycopg.errors.DuplicateTable):
+                pass  # another replica created it at the same moment: IF NOT EXISTS does not lock
+            self._ready = True
+
+    def forget(self) -> None:
+        self._ready = False
 
 
 def connect(url: str, password: str | None) -> psycopg.Connection:

@@ -8,13 +8,12 @@ nothing when a row exists), so two replicas writing on the same version cannot b
 
 from __future__ import annotations
 
-import threading
 from datetime import datetime
 from typing import Any, Callable
 
 import psycopg
 
-from rag.product.feedback_pg import PostgresFeedbackStore, connect
+from rag.product.feedback_pg import PostgresFeedbackStore, Schema, connect
 from rag.product.work import KINDS, Stored, VersionConflict, WorkError, WorkUnavailable, check_key, decode, encode, utc_now
 
 _SCHEMA = """
@@ -39,8 +38,7 @@ class PostgresWorkStore:
         self.location = PostgresFeedbackStore(url).location
         self._password = password
         self._clock = clock
-        self._ready = False
-        self._lock = threading.Lock()
+        self._schema = Schema(_SCHEMA)
 
     def _error(self, exc: psycopg.Error) -> WorkError:
         reason = " ".join(str(exc).split()) or type(exc).__name__
@@ -54,24 +52,13 @@ class PostgresWorkStore:
     def _run(self, work: Callable[[psycopg.Connection], Any]) -> Any:
         try:
             with connect(self.url, self._password) as conn:
-                self._create_table(conn)
+                self._schema.ensure(conn)
                 with conn.transaction():
                     return work(conn)
         except psycopg.Error as exc:
             if isinstance(exc, psycopg.errors.UndefinedTable):
-                self._ready = False
+                self._schema.forget()
             raise self._error(exc) from None
-
-    def _create_table(self, conn: psycopg.Connection) -> None:
-        with self._lock:
-            if self._ready:
-                return
-            try:
-                with conn.transaction():
-                    conn.execute(_SCHEMA)
-            except (psycopg.errors.UniqueViolation, psycopg.errors.DuplicateTable):
-                pass  # another replica created it at the same moment
-            self._ready = True
 
     def _stored(self, row, owner: str, kind: str) -> Stored:
         if row is None:
