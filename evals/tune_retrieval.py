@@ -70,8 +70,9 @@ def objective(rows: list[dict]) -> float:
     return statistics.mean(r["reciprocal_rank"] + r["recall@5"] for r in rows)
 
 
-def cross_validate(table: dict[Point, Rows], ids: list[str], folds: int, shuffles: int):
-    """Pooled held-out rows over every shuffle and fold, and the point each fold chose."""
+def cross_validate(table: dict[Point, Rows], ids: list[str], folds: int, shuffles: int, objective=objective):
+    """Pooled held-out rows over every shuffle and fold, and the point (a key of ``table``) each fold
+    chose by ``objective`` on its training questions."""
     held_out, chosen = [], []
     points = list(table)
     for seed in range(shuffles):

@@ -19,13 +19,13 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
-import random
 import statistics
 from collections import Counter
 from pathlib import Path
 
 from evals.gold import GoldItem, load_corpus_texts, load_gold, locate_gold
 from evals.metrics import score_question
+from evals.tune_retrieval import cross_validate
 from rag.answering.retrieval import DENSE_WEIGHT
 from rag.answering.translate import DictionaryTranslator, TranslationOptions, document_frequencies
 from rag.config import load_settings
@@ -129,21 +129,6 @@ def objective(rows: list[dict]) -> float:
     )
 
 
-def cross_validate(table: dict[str, dict[str, dict]], ids: list[str], folds: int, shuffles: int):
-    held_out, chosen = [], []
-    names = list(table)
-    for seed in range(shuffles):
-        order = ids[:]
-        random.Random(seed).shuffle(order)
-        for fold in range(folds):
-            test = set(order[fold::folds])
-            train = [i for i in order if i not in test]
-            best = max(names, key=lambda n: (objective([table[n][i] for i in train]), -names.index(n)))
-            chosen.append(best)
-            held_out += [table[best][i] for i in sorted(test)]
-    return held_out, chosen
-
-
 def _fmt(m: dict) -> str:
     return "n {n} recall@5 {recall@5:.3f} MRR {mrr:.3f} shown {shown:.3f} declined {declined}".format(**m)
 
@@ -176,7 +161,7 @@ def main(argv: list[str] | None = None) -> int:
             "{} {:.3f}/{:.3f}/{:.3f}".format(k, *(summary(v)[m] for m in ("recall@5", "mrr", "shown")))
             for k, v in sorted(by_set.items()))), flush=True)
     if len(table) > 1:
-        held_out, chosen = cross_validate(table, [g.id for g in gold], args.folds, args.shuffles)
+        held_out, chosen = cross_validate(table, [g.id for g in gold], args.folds, args.shuffles, objective)
         print("cross-validated ({} folds x {} shuffles): {}".format(args.folds, args.shuffles, _fmt(summary(held_out))))
         print("chosen: " + ", ".join("{} x{}".format(n, c) for n, c in Counter(chosen).most_common(6)))
     return 0
