@@ -253,27 +253,12 @@ def format_summary(metrics: dict, comparison: dict | None = None) -> str:
     lines.append("{:<28}{:>10}".format("metric", "value") + ("{:>10}{:>10}".format("other", "delta") if compared else ""))
     for metric in HEADLINE_METRICS:
         name = metric + (" *" if metric == PRIMARY_METRIC else "")
-        line = "{:<28}{:>10}".format(name, _fmt(metrics.get(metric)))
+        line = "{:<28}{:>10}".format(name, independent.fmt(metrics.get(metric)))
         if metric in compared:
-            entry = compared[metric]
-            delta = entry["delta"]
-            line += "{:>10}{:>10}".format(
-                _fmt(entry["other"]), "-" if delta is None else ("+" if delta >= 0 else "") + _fmt(delta)
-            )
+            line += independent.compared_cells(compared[metric])
         lines.append(line)
-    lines.append("")
-    lines.append("{:<16}{:>4}{:>8}{:>11}".format("turn type", "n", "right", "detection"))
-    for name, m in (metrics.get("by_type") or {}).items():
-        lines.append("{:<16}{:>4}{:>8}{:>11}".format(name, m["n"], _fmt(m["right"]), _fmt(m["detection_accuracy"])))
+    lines += independent.turn_type_lines(metrics)
     return "\n".join(lines)
-
-
-def _fmt(value: Any) -> str:
-    if value is None:
-        return "-"
-    if isinstance(value, (bool, int)):
-        return str(value)
-    return "{:.3f}".format(value)
 
 
 def run_conversation_eval(

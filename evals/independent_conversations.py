@@ -262,23 +262,31 @@ def format_summary(metrics: dict, comparison: dict | None = None) -> str:
     compared = (comparison or {}).get("metrics", {})
     lines.append("{:<34}{:>10}".format("metric", "value") + ("{:>10}{:>10}".format("other", "delta") if compared else ""))
     for metric in HEADLINE_METRICS:
-        line = "{:<34}{:>10}".format(metric + (" *" if metric == PRIMARY_METRIC else ""), _fmt(metrics.get(metric)))
+        line = "{:<34}{:>10}".format(metric + (" *" if metric == PRIMARY_METRIC else ""), fmt(metrics.get(metric)))
         if metric in compared:
-            entry = compared[metric]
-            delta = entry["delta"]
-            line += "{:>10}{:>10}".format(
-                _fmt(entry["other"]), "-" if delta is None else ("+" if delta >= 0 else "") + _fmt(delta))
+            line += compared_cells(compared[metric])
         lines.append(line)
     for group, counts in (metrics.get("outcomes") or {}).items():
         lines.append("{:<34}{}".format("outcomes " + group, ", ".join("{} {}".format(o, counts[o]) for o in OUTCOMES)))
-    lines.append("")
-    lines.append("{:<16}{:>4}{:>8}{:>11}".format("turn type", "n", "right", "detection"))
-    for name, m in (metrics.get("by_type") or {}).items():
-        lines.append("{:<16}{:>4}{:>8}{:>11}".format(name, m["n"], _fmt(m["right"]), _fmt(m["detection_accuracy"])))
+    lines += turn_type_lines(metrics)
     return "\n".join(lines)
 
 
-def _fmt(value: Any) -> str:
+def compared_cells(entry: dict) -> str:
+    """The "other" and "delta" columns of a compared metric (both conversation formats' tables)."""
+    delta = entry["delta"]
+    return "{:>10}{:>10}".format(fmt(entry["other"]), "-" if delta is None else ("+" if delta >= 0 else "") + fmt(delta))
+
+
+def turn_type_lines(metrics: dict) -> list[str]:
+    """A blank line and the per-turn-type table (both conversation formats' tables)."""
+    lines = ["", "{:<16}{:>4}{:>8}{:>11}".format("turn type", "n", "right", "detection")]
+    for name, m in (metrics.get("by_type") or {}).items():
+        lines.append("{:<16}{:>4}{:>8}{:>11}".format(name, m["n"], fmt(m["right"]), fmt(m["detection_accuracy"])))
+    return lines
+
+
+def fmt(value: Any) -> str:
     if value is None:
         return "-"
     if isinstance(value, (bool, int)):
