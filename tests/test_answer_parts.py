@@ -126,6 +126,24 @@ def test_a_sentence_about_the_national_level_names_it_or_stands_in_its_section(t
     assert kinds.national_sentence(text, section) == national
 
 
+@pytest.mark.parametrize(
+    ("text", "instructs"),
+    [
+        ("Skapa en kultur där det är accepterat att experimentera.", True),
+        ("• Bygg intern kompetens för att förvalta lösningarna.", True),
+        ("Säkerställ att juristerna är med från början.", True),
+        ("Uppmuntra och ge mandat åt linjechefer.", True),
+        ("Ta vara på nationella initiativ.", True),
+        ("Detta är viktigt för kommunerna.", False),
+        ("En utbredd rädsla för att göra fel hämmar innovationslusten.", False),
+        ("Kommunerna skapar egna lösningar.", False),
+    ],
+)
+def test_an_instruction_opens_with_an_imperative(text, instructs):
+    # "Hur …?" and "Vad kan vi göra?" are answered first with a sentence that says what to do.
+    assert kinds.instructs(text) == instructs
+
+
 def test_the_parts_are_advice_then_analysis_then_experiences_in_both_languages(service):
     for question, headings in [
         ("Hur arbetar vi med strategin?", ["Rapportens råd", "Rapportens analys", "Erfarenheter från kommunerna"]),

@@ -19,7 +19,7 @@ from typing import Sequence
 import numpy as np
 
 from rag.embeddings import Embedder
-from rag.answering.analysis import ContentWord, Vocabulary, content_words, without_setting
+from rag.answering.analysis import ContentWord, Vocabulary, content_words, verb_like, without_setting
 from rag.answering.facts import asked_facts, counted_word
 from rag.answering.followup import Condenser, Resolution, resolve
 from rag.answering.followup_signals import says_little
@@ -125,16 +125,30 @@ class Query:
         return self.rewrite
 
 
-_WHO = re.compile(r"\b(vilka|vem|vems|who|whom)\b", re.I)
+_WHO = re.compile(r"\b(vem|vems|who|whom)\b", re.I)
+# "vilka" asks for actors only when a verb or "som" follows it ("Vilka bör vara med?", "vilka som
+# ansvarar"), or a word for people or bodies ("Vilka externa aktörer …"); before another noun it
+# asks which things ("Vilka risker …", "Vilka kriterier …"): grammar.
+_WHICH = re.compile(r"\bvilka\s+(\w+)", re.I)
+_WHICH_ACTORS = re.compile(r"\bvilka\s+(\w+\s+)?(aktör|person|organisation|part|grupp|medarbetar|roll)", re.I)
 _WHY = re.compile(r"\b(varför|why|vad beror|what causes)\b", re.I)
-_HOW = re.compile(r"\b(hur|how)\b|\b(på vilket sätt|what should we do|vad bör vi göra|vad ska vi göra)\b", re.I)
+# "how", and asking what to do: a modal, then up to four words of who does it, then "göra"/"do"
+# ("Vad kan jag som enhetschef göra?", "What should the council do?"), or what it takes.
+_HOW = re.compile(
+    r"\b(hur|how)\b|\bpå vilket sätt\b|\bvad\s+(bör|ska|skall|kan|måste|behöver|borde)(\s+\w+){1,4}?\s+göra\b|"
+    r"\bwhat\s+(should|can|could|must|shall|ought|would)(\s+\w+){1,4}?\s+do\b|\bvad\s+(krävs|behövs)\b|"
+    r"\bwhat\s+(does it take|is needed|is required|needs to be done)\b",
+    re.I,
+)
 _GUIDE = re.compile(r"\b(intervju\w*|frågemall\w*|fragemall\w*|interview\w*)\b", re.I)
 
 
 def read_asks(question: str) -> Asks:
     """What ``question`` asks for (see ``Asks``); who/why win over how ("how many" is a count)."""
     facts = asked_facts(question)
-    if _WHO.search(question):
+    if _WHO.search(question) or _WHICH_ACTORS.search(question) or any(
+        w.casefold() == "som" or verb_like(w.casefold()) for w in _WHICH.findall(question)
+    ):
         form = "who"
     elif _WHY.search(question):
         form = "why"

@@ -258,7 +258,7 @@ class SentenceScorer:
                 float(in_recommendations(hit.passage.section)),
                 float(bool(_SUMMARY.search(hit.passage.section))),
                 float(asks.form == "who" and actor_count(text) >= 2),
-                float(asks.form == "how" and bool(_ACTION.search(text))),
+                float(asks.form == "how" and advises(text)),
                 float(asks.form == "why" and bool(_REASON.search(text))),
                 self._heading_match(hit.passage.section, query_terms),
                 float(bool(CONTINUES.match(text))),
@@ -405,13 +405,19 @@ def actor_count(text: str) -> int:
     return len({m.group(0).lower() for m in _ACTORS.finditer(text)})
 
 
+def advises(text: str) -> bool:
+    """The sentence says what to do: a modal of obligation or advice ("bör", "behöver", "krävs") or
+    an instruction in the imperative ("Skapa en kultur där …")."""
+    return bool(_ACTION.search(text)) or kinds.instructs(text)
+
+
 def fits_form(text: str, form: str) -> bool:
     """The sentence gives what the question's form asks for: several actors for "who", an action
     for "how", a reason for "why"."""
     if form == "who":
         return actor_count(text) >= 3
     if form == "how":
-        return bool(_ACTION.search(text))
+        return advises(text)
     if form == "why":
         return bool(_REASON.search(text))
     return False

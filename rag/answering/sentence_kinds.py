@@ -9,7 +9,9 @@ The answer layer needs to know, for a candidate sentence, whether it is
 * the report's own **analysis**: its definitions, frameworks and reasoning (everything else),
 * an **announcing** sentence that only points at the text around it ("Nedan redogörs för …",
   "I detta kapitel beskrivs …"), which answers nothing,
-* addressed to the **national** level (a section or sentence on what the state should do).
+* addressed to the **national** level (a section or sentence on what the state should do),
+* an **instruction**: it opens with a verb's imperative ("Skapa …", "Bygg …", "• Säkerställ …"), the
+  form the report's recommendations take.
 
 The markers are the Swedish (and English) grammar of reporting and of a text pointing at itself,
 not words of any question; the learned sentence scorer (``rag.answering.selection``) reads them as
@@ -22,6 +24,9 @@ it asks what something is or means (a definition), and whether it is about the n
 from __future__ import annotations
 
 import re
+from functools import lru_cache
+
+from rag.lexical import STOPWORDS
 
 SECTION_SEP = " › "
 
@@ -88,6 +93,30 @@ def national_sentence(text: str, section: str) -> bool:
 
 def experience_section(section: str) -> bool:
     return bool(_EXPERIENCE_SECTION.search(section_parts(section)[0]))
+
+
+_FIRST_WORD = re.compile(r"^[•\-–\s]*([^\W\d_]+)\b")
+
+
+def instructs(text: str) -> bool:
+    """The sentence opens with an imperative: a word whose present tense the Swedish lemma table
+    leads back to it ("skapar" → "skapa", "bygger" → "bygga"). Grammar, read from simplemma."""
+    match = _FIRST_WORD.match(text)
+    if not match:
+        return False
+    word = match.group(1).casefold()
+    return word not in STOPWORDS and len(word) > 1 and _imperative(word)
+
+
+@lru_cache(maxsize=20_000)
+def _imperative(word: str) -> bool:
+    import simplemma
+
+    for present, infinitive in ((word + "r", (word, word + "a")), (word + "er", (word + "a",))):
+        lemma = simplemma.lemmatize(present, lang="sv")
+        if lemma != present and lemma in infinitive:
+            return True
+    return False
 
 
 def reported(text: str) -> bool:
