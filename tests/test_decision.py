@@ -77,8 +77,37 @@ def test_which_municipality_is_answered_by_a_name_beside_the_word_kommun():
     asked = frozenset(question.lower().rstrip("?").split())
     assert not named.stated_in("Myndigheten för digital förvaltning pekar på bristande mognad.", asked=asked, of_type=of_type)
     assert named.stated_in("I Strängnäs kommun har man betonat ett modigt ledarskap.", asked=asked, of_type=of_type)
+    assert named.stated_in("Flera kommuner, som Sundsvall och Ånge, samverkar.", asked=asked, of_type=of_type)
+    # A name and "kommun" in one sentence are not enough: the name must stand beside the word.
+    assert not named.stated_in(
+        "Flera myndigheter, däribland DIGG och Statistiska centralbyrån, samt Sveriges kommuner pekar på brister.",
+        asked=asked, of_type=of_type,
+    )
     assert named_type("Which Swedish municipality is the most mature?") == of_type
     assert named_type("Vilken leverantör använde kommunen?") == frozenset()
+
+
+def test_a_figure_the_question_gives_states_nothing():
+    question = "How many of the 30 interviewees were project managers?"
+    asked = frozenset(w.strip("?") for w in question.lower().split())
+    interviewees = frozenset({stem("intervjuade")})
+    assert counted_word(question) == "interviewees"
+    assert not KINDS["count"].stated_in("Sammanlagt har 30 intervjuade svarat.", interviewees, asked)
+    assert KINDS["count"].stated_in("Av dem var 12 intervjuade projektledare.", interviewees, asked)
+    assert not KINDS["date"].stated_in("Kartläggningen gjordes 2024.", asked=frozenset({"2024", "när"}))
+
+
+@pytest.mark.parametrize(
+    ("question", "counted"),
+    [
+        ("Hur många av de drygt tusen AI-initiativen gällde äldreomsorgen?", "ai-initiativen"),
+        ("Which building blocks make up the AI house, and how many are there?", None),
+        ("How many of them had something going?", None),
+        ("Hur många kommuner deltog?", "kommuner"),
+    ],
+)
+def test_what_a_count_question_counts(question, counted):
+    assert counted_word(question) == counted
 
 
 def test_numbers_in_words_state_a_count():
@@ -97,6 +126,10 @@ def test_numbers_in_words_state_a_count():
         ("När ska vi börja med AI?", ()),
         ("Hur mycket kan vi söka från Vinnova och när är sista ansökningsdag?", ("amount", "date")),
         ("Hur många timmar i veckan sparade socialsekreterarna?", ("duration",)),
+        ("Vilket mål i antal dagar sätter kommunen för handläggningen?", ("duration",)),
+        ("Hur stora var projekten räknat i budget och personal?", ("amount",)),
+        ("When was the portal for municipal employees on the national AI platform launched?", ("date",)),
+        ("When is it time to start harvesting the effects?", ()),
     ],
 )
 def test_questions_that_ask_for_no_fact_or_several(question, facts):

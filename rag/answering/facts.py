@@ -15,7 +15,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from rag.lexical import stem, words, zipf_sv
+from rag.lexical import stem, words, zipf_en, zipf_sv
 
 NUMBER_WORDS = (
     r"en|ett|två|tre|fyra|fem|sex|sju|åtta|nio|tio|elva|tolv|femton|tjugo\w*|trettio\w*|fyrtio\w*|femtio\w*|"
@@ -58,12 +58,14 @@ class FactKind:
         report uses throughout (its programme, its publishers), which name no particular answer;
         ``of_type``: stems the sentence must use beside the name (``named_type``)."""
         if self.new_name:
-            if of_type and not _mentions(text, of_type):
-                return False
             return any(
-                _new_name(m.group(0), asked) and stem(m.group(0).lower()) not in household
+                _new_name(m.group(0), asked)
+                and stem(m.group(0).lower()) not in household
+                and (not of_type or _beside(text, m.start(), m.end(), of_type))
                 for m in self.stated.finditer(text)
             )
+        # A figure the question itself gives ("How many of the 30 interviewees …") answers nothing.
+        text = _without_numbers(text, asked)
         if self.about_counted:
             return _counts(text, counted)
         return bool(self.stated.search(text))
@@ -93,7 +95,7 @@ FACT_KINDS: tuple[FactKind, ...] = (
     FactKind(
         "amount",
         _p(r"\b(hur mycket (kostar|pengar|budget|el|energi|ström)|vad kostar|kostnaden för|"
-           r"hur stor[at]? (summa|budget|belopp|kostnad)|"
+           r"hur stor[at]? (summa|budget|belopp|kostnad)|hur stor\w* .{0,40}\b(budget|kostnad\w*|belopp|kronor)|"
            r"hur mycket (\w+ ){0,2}(finansiering|pengar|medel|bidrag|stöd|resurser)|hur mycket (kan|får) (vi|man) (söka|få)|"
            r"how much (\w+ ){0,2}(funding|money|grants?|subsid\w+|energy|electricity)|"
            r"hur mycket (\w+ ){0,3}(sparar|sparade|spara|kostar|kostade|fick|får|betalar|betalade|lägger|lade|tjänar)|"
@@ -116,6 +118,7 @@ FACT_KINDS: tuple[FactKind, ...] = (
     FactKind(
         "duration",
         _p(r"\b(hur lång tid|hur länge|hur mycket tid|hur långa?|hur snabbt|hur många (dagar|veckor|månader|år|timmar|minuter)|"
+           r"(antal|antalet) (dagar|veckor|månader|år|timmar|minuter)|number of (days|weeks|months|years|hours)|in (days|weeks|hours)|"
            r"hur mycket kortare|hur mycket snabbare|how long|how much (time|faster|shorter)|"
            r"how many (days|weeks|months|years|hours|minutes))\b"),
         _p(_NUMBER + r"\s*" + _TIME_UNIT + r"\b|\b(halvår\w*|" + _TIME_UNIT + r" (till|eller) \w+ " + _TIME_UNIT + r")\b"),
@@ -128,7 +131,7 @@ FACT_KINDS: tuple[FactKind, ...] = (
            r"börja gälla|\w{3,}as)|senast när|"
            r"sista (ansökningsdag|dag)|vilken deadline|what year|which year|by when|what date|deadline|"
            r"when (do|does|did|will) .{0,30}\b(start|begin|apply|enter|come into|end|open|launch)|when will|"
-           r"when (was|were|is|are) .{0,40}\b(launched|started|introduced|adopted|decided|founded|due|ready|opened))\b"),
+           r"when (was|were|is|are) .{0,80}\b(launched|started|introduced|adopted|decided|founded|due|ready|opened))\b"),
         _p(r"\b(19|20)\d\d\b|\b(" + _MONTHS + r")\b|\b(våren|hösten|sommaren|vintern) (19|20)\d\d\b"),
         {"sv": "den anger inga sådana datum eller tidsgränser", "en": "it gives no such dates or deadlines"},
     ),
@@ -175,14 +178,27 @@ def asked_facts(question: str) -> tuple[str, ...]:
 
 
 def counted_word(question: str) -> str | None:
-    """The first content word after "hur många" / "how many": what is being counted."""
+    """The first content word within five words after "hur många" / "how many": what is being
+    counted. Numbers, hedges ("drygt tusen") and function words ("how many are there", "how many
+    of them") name nothing counted; a function word ends the search, and then any number counts."""
     match = _COUNT_TRIGGER.search(question)
     if not match:
         return None
-    for word in re.findall(r"[\w-]+", question[match.end():])[:3]:
-        if len(word) >= 3 and word.lower() not in _COUNT_FILLERS:
-            return word.lower()
+    for word in re.findall(r"[\w-]+", question[match.end():])[:COUNT_REACH + 2]:
+        lowered = word.lower()
+        if len(word) < 3 or lowered in _COUNT_FILLERS or _COUNT_NUMBER.match(lowered) or lowered in _HEDGES:
+            continue
+        if max(zipf_sv(lowered), zipf_en(lowered)) >= COUNTED_FUNCTION_ZIPF and "-" not in lowered:
+            return None
+        return lowered
     return None
+
+
+# Words around a number that say how exact it is, not what it counts.
+_HEDGES = frozenset("drygt knappt cirka ungefär omkring nästan över under about around nearly almost over some".split())
+# A word this common in general Swedish or English after "hur många" is a function word ("are",
+# "them", "were", "de"), not what is counted: the same cut-off as ``parts.FUNCTION_ZIPF``.
+COUNTED_FUNCTION_ZIPF = 6.0
 
 
 # A municipality's name is an ordinary place name, as capitalised as an authority's or a
@@ -224,6 +240,24 @@ def _counts(text: str, counted: frozenset[str]) -> bool:
         if not counted or _mentions(" ".join(tokens[i + 1 : i + 1 + COUNT_REACH]), counted):
             return True
     return False
+
+
+# A name gives "which municipality" when it stands this close to the word "kommun" ("I Strängnäs
+# kommun", "kommuner som Sundsvall"): grammar of a noun phrase, not a fit.
+TYPE_REACH = 2
+
+
+def _beside(text: str, start: int, end: int, stems: frozenset[str]) -> bool:
+    before = words(text[:start])[-TYPE_REACH:]
+    after = words(text[end:])[:TYPE_REACH]
+    return _mentions(" ".join(before + after), stems)
+
+
+def _without_numbers(text: str, asked: frozenset[str]) -> str:
+    numbers = {w for w in asked if w.isdigit() or _COUNT_NUMBER.match(w)}
+    if not numbers:
+        return text
+    return _COUNT_TOKEN.sub(lambda m: " " if m.group(0).lower() in numbers else m.group(0), text)
 
 
 def _mentions(text: str, stems: frozenset[str]) -> bool:
