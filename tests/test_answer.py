@@ -422,6 +422,9 @@ def test_the_asker_setting_is_first_person_statements_and_places_in_first_person
     assert asker_setting("Hur många anställda arbetar med AI i Uppsala kommun?") == frozenset()
     assert asker_setting("Hur konfigurerar vi Microsoft 365 Copilot-licenserna i vår tenant?") == frozenset()
     assert asker_setting("Vi har Copilot. Vad kostar Copilot per användare?") == {"vi", "har"}
+    # A clause that opens with a question word asks: what it names ("from IMY") is asked about.
+    assert asker_setting("What support can we get from IMY, the data protection authority, when we do an assessment?") == frozenset()
+    assert asker_setting("Vad kan vi i Härnösand göra, när vi saknar jurister?") == {"härnösand"}
 
 
 def test_a_named_law_the_report_never_names_is_unknown():

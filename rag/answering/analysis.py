@@ -33,6 +33,8 @@ _ASK_WORDS = (
 )
 _ASK_AFTER_COMMA = re.compile(r",\s*(?=(?:" + _ASK_WORDS + r")\b)", re.I)
 _PLACE = re.compile(r"\b(?:i|på|från|inom|hos|in|at|from)\s+([A-ZÅÄÖ][\w-]*(?:\s+[A-ZÅÄÖ][\w-]*)*)")
+_LOCATION = re.compile(r"\b(?:i|på|inom|hos|in|at)\s+([A-ZÅÄÖ][\w-]*(?:\s+[A-ZÅÄÖ][\w-]*)*)")
+_ASKING = re.compile(r"(?:" + _ASK_WORDS + r")\b", re.I)
 _NAME = re.compile(r"^(?:[A-ZÅÄÖ][\w-]*|\w*\d\w*)$")
 
 
@@ -272,9 +274,12 @@ def asker_setting(question: str) -> frozenset[str]:
         tokens = set(words(clause))
         if not tokens & _FIRST_PERSON:
             continue
-        if i < len(clauses) - 1 and not clause.rstrip().endswith("?"):
+        # A clause that opens with a question word asks ("What support can we get from IMY, …"):
+        # none of it is setting but where the asker is ("Vad kan vi i Härnösand göra?").
+        asking = bool(_ASKING.match(clause.strip()))
+        if i < len(clauses) - 1 and not clause.rstrip().endswith("?") and not asking:
             setting |= tokens
-        for match in _PLACE.finditer(clause):
+        for match in (_LOCATION if asking else _PLACE).finditer(clause):
             places.update(words(match.group(1)))
     asked = set(words(clauses[-1])) if clauses else set()
     return frozenset((setting - asked) | places)
