@@ -89,6 +89,24 @@ def test_alternatives_the_report_uses_most_come_first_and_the_rendering_takes_tw
     assert one.render(groups) == "avgöra strategi"
 
 
+def test_two_english_words_swedish_writes_as_one_become_the_reports_compound():
+    dictionary = parse_folkets([
+        "nytta\tbenefit, use\n", "realisering\trealization\n", "system\tsystem\n",
+        "leverantör\tsupplier\n", "insikt\trealisation\n",
+    ])
+    vocabulary = frozenset(stem(w) for w in ("nyttorealisering", "systemleverantör", "insikt"))
+    translator = DictionaryTranslator(dictionary)
+
+    groups = translator.translate("Who owns benefits realisation and system suppliers?", vocabulary)
+
+    # "realisation" is read in its American spelling too; "nytta" joins with -o- ("nytto-").
+    assert TermGroup("benefits realisation", (stem("nyttorealisering"),), True, ("nyttorealisering",)) in groups
+    assert TermGroup("system suppliers", (stem("systemleverantör"),), True, ("systemleverantör",)) in groups
+    assert TermGroup("realisation", (stem("insikt"),), True, ("insikt",)) in groups
+    off = DictionaryTranslator(dictionary, TranslationOptions(compounds="off"))
+    assert all(" " not in g.english for g in off.translate("Who owns benefits realisation?", vocabulary))
+
+
 def test_the_bundled_dictionary_translates_common_municipal_words():
     vocabulary = frozenset(stem(w) for w in ("kommunfullmäktige", "kompetens", "samverka", "samarbete", "energi"))
 
