@@ -381,6 +381,15 @@ def _unknown(question: str, vocabulary=VOCABULARY, lang="sv", groups=()) -> list
     return [w.text for w in content_words(question, lang, groups, known.knows) if not w.known and not w.setting]
 
 
+def test_a_word_of_an_example_clause_is_no_missing_topic():
+    # The first use: "journalanteckningar" is an example of the use, not what is asked.
+    vocabulary = VOCABULARY | {stem("får"), stem("exempel")}
+    assert _unknown("Får vi använda strategin, till exempel för journalanteckningar?", vocabulary) == []
+    assert _unknown("Hur använder vi strategin, t.ex. Copilot?", vocabulary) == []
+    # When the example is all the question asks about, it is the topic.
+    assert _unknown("Vad säger rapporten om till exempel journalanteckningar?", vocabulary) == ["journalanteckningar"]
+
+
 def test_unknown_content_words_are_names_and_words_the_report_never_uses():
     assert _unknown("Hur nyrekryterar Kiruna till prioriteringslistan?") == ["Kiruna"]
     assert _unknown("Hur använder vi Copilot i strategin?") == ["Copilot"]

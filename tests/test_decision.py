@@ -151,6 +151,9 @@ def test_questions_that_ask_for_no_fact_or_several(question, facts):
         ("Vi pratar AI i ett nätverk. Räcker det, eller vilka borde vara med?",
          ["Vi pratar AI i ett nätverk. Räcker det, eller vilka borde vara med?"]),
         ("Vad är nyttorealisering och varför är det svårt?", ["Vad är nyttorealisering och varför är det svårt?"]),
+        # Two words of its own ("juridiska frågorna") are a question of its own.
+        ("Får vi använda AI i socialtjänsten? Vad säger rapporten om de juridiska frågorna?",
+         ["Får vi använda AI i socialtjänsten?", "Vad säger rapporten om de juridiska frågorna?"]),
         ("Vilka risker finns, och varför?", ["Vilka risker finns, och varför?"]),
     ],
 )

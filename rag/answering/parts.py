@@ -21,7 +21,7 @@ from __future__ import annotations
 import re
 from dataclasses import replace
 
-from rag.answering.analysis import MIN_ASKED_WORDS, verb_like
+from rag.answering.analysis import FUNCTION_ZIPF, MIN_ASKED_WORDS, verb_like
 from rag.answering.messages import listing, say
 from rag.lexical import STOPWORDS, detect_lang, words, zipf_en, zipf_sv
 from rag.types import Answer, AnswerPart, Citation, Decision
@@ -35,10 +35,6 @@ _QUESTION_WORD = (
 _JOINED = re.compile(r"\s*[,;]\s*(?:(?:och|eller|samt|men|and|or|but)\s+)" + r"(?=" + _QUESTION_WORD + r")", re.I)
 _SENTENCES = re.compile(r"(?<=[?!.])\s+(?=[A-ZÅÄÖ\"“«])")
 _LEADING_JOIN = re.compile(r"^(?:och|eller|samt|men|and|or|but)\s+", re.I)
-# A word at least this frequent in general language (Zipf 6: once in a thousand running words, about
-# the language's 150 commonest words: "who", "them", "där", "gör", "mer") carries no topic of its own.
-# A definition, not a fit: it keeps every noun of the dev questions' parts and no pronoun.
-FUNCTION_ZIPF = 6.0
 
 
 def split_parts(question: str) -> list[str]:
