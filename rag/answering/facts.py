@@ -15,6 +15,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from rag.answering.analysis import FUNCTION_ZIPF
 from rag.lexical import stem, words, zipf_en, zipf_sv
 
 NUMBER_WORDS = (
@@ -188,7 +189,8 @@ def counted_word(question: str) -> str | None:
         lowered = word.lower()
         if len(word) < 3 or lowered in _COUNT_FILLERS or _COUNT_NUMBER.match(lowered) or lowered in _HEDGES:
             continue
-        if max(zipf_sv(lowered), zipf_en(lowered)) >= COUNTED_FUNCTION_ZIPF and "-" not in lowered:
+        # A word this common after "hur många" is a function word ("are", "them", "were").
+        if max(zipf_sv(lowered), zipf_en(lowered)) >= FUNCTION_ZIPF and "-" not in lowered:
             return None
         return lowered
     return None
@@ -196,9 +198,6 @@ def counted_word(question: str) -> str | None:
 
 # Words around a number that say how exact it is, not what it counts.
 _HEDGES = frozenset("drygt knappt cirka ungefär omkring nästan över under about around nearly almost over some".split())
-# A word this common in general Swedish or English after "hur många" is a function word ("are",
-# "them", "were", "de"), not what is counted: the same cut-off as ``parts.FUNCTION_ZIPF``.
-COUNTED_FUNCTION_ZIPF = 6.0
 
 
 # A municipality's name is an ordinary place name, as capitalised as an authority's or a
