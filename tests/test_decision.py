@@ -154,6 +154,10 @@ def test_questions_that_ask_for_no_fact_or_several(question, facts):
         # Two words of its own ("juridiska frågorna") are a question of its own.
         ("Får vi använda AI i socialtjänsten? Vad säger rapporten om de juridiska frågorna?",
          ["Får vi använda AI i socialtjänsten?", "Vad säger rapporten om de juridiska frågorna?"]),
+        # Two words that name no topic lean on the part before.
+        ("Hur har kommuner kopplat strategin till sina mål? Finns det konkreta exempel?",
+         ["Hur har kommuner kopplat strategin till sina mål?",
+          "Hur har kommuner kopplat strategin till sina mål? Finns det konkreta exempel?"]),
         ("Vilka risker finns, och varför?", ["Vilka risker finns, och varför?"]),
     ],
 )
