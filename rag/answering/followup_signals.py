@@ -162,9 +162,11 @@ def _pointing_kinds(tokens: list[str]) -> tuple[bool, bool, bool]:
 # (situation-en, ansvar-et, chef-erna). An adjective's "-t"/"-na" (vanlig-t, allmän-na) and a
 # supine (finansiera-t) fail these, so they do not read as a definite noun. An unstressed "-or",
 # "-er", "-el" takes "-n" too (sektor-n, regel-n).
-_AFTER_VOWEL = frozenset("n na".split())
-_AFTER_E = frozenset("t".split())
+_VOWELS = frozenset("aeiouyåäö")
+_AFTER_VOWEL = frozenset({"n", "na"})
+_AFTER_E = frozenset({"t"})
 _AFTER_CONSONANT = frozenset("en et erna arna orna".split())
+_UNSTRESSED = frozenset({"or", "er", "el"})
 # A lemma's final vowel gives way to the ending: fråg(a)-orna, medborgar(e)-na, pojk(e)-en.
 _REPLACING_VOWEL = {"a": frozenset({"orna"}), "e": frozenset("na arna en ena".split())}
 
@@ -190,10 +192,6 @@ def definite_noun(word: str) -> bool:
         return ending in _AFTER_CONSONANT or (ending == "n" and lemma[-2:] in _UNSTRESSED)
     dropped = _REPLACING_VOWEL.get(lemma[-1])
     return dropped is not None and word.startswith(lemma[:-1]) and word[len(lemma) - 1:] in dropped
-
-
-_VOWELS = frozenset("aeiouyåäö")
-_UNSTRESSED = frozenset("or er el".split())
 
 
 def _bound_possessive(tokens: list[str], i: int) -> bool:
