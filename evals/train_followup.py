@@ -2,8 +2,9 @@
 
 Examples: every later turn of the conversation files (its ``follow_up`` flag; an unanswerable
 second turn stands on its own) and the single questions of ``evals/followup_dev.jsonl``. A logistic
-regression over ``rag.answering.followup_signals.SIGNALS`` is cross-validated (stratified folds, several
-shuffles; each example is one question, and no question is in two folds) for each regularisation
+regression over ``rag.answering.followup_signals.SIGNALS`` is cross-validated (stratified folds by
+conversation, several shuffles: the later turns of one conversation are never split between
+training and test, and no question is in two folds) for each regularisation
 strength; the best is fitted on all examples and written to ``rag/answering/followup_weights.py``
 with its held-out accuracy per file beside it, and that of the rules it replaced.
 
@@ -37,20 +38,28 @@ C_GRID = (0.3, 1.0, 3.0, 10.0, 30.0)
 
 def load_examples(conversations=CONVERSATIONS, questions=QUESTIONS) -> list[tuple[str, str, bool]]:
     """(file name, question, is a follow-up) for every example; duplicates kept once."""
-    seen: dict[str, tuple[str, str, bool]] = {}
+    return [(name, q, flag) for name, _, q, flag in load_grouped(conversations, questions)]
+
+
+def load_grouped(conversations=CONVERSATIONS, questions=QUESTIONS) -> list[tuple[str, str, str, bool]]:
+    """(file name, conversation id, question, is a follow-up) for every example; duplicates kept
+    once. A single question of ``questions`` is a conversation of its own."""
+    seen: dict[str, tuple[str, str, str, bool]] = {}
     for path in conversations:
         if not path.exists():
             continue
         for row in read_jsonl_rows(path):
+            group = "{}:{}".format(path.name, row["id"])
             for turn in row["turns"][1:]:
                 if isinstance(turn, str):  # the shared format: the flag is the conversation's
-                    seen.setdefault(turn, (path.name, turn, bool(row.get("follow_up"))))
+                    seen.setdefault(turn, (path.name, group, turn, bool(row.get("follow_up"))))
                 else:
                     q = turn["question"]
-                    seen.setdefault(q, (path.name, q, bool(turn.get("follow_up"))))
+                    seen.setdefault(q, (path.name, group, q, bool(turn.get("follow_up"))))
     for path in questions:
-        for row in read_jsonl_rows(path):
-            seen.setdefault(row["question"], (path.name, row["question"], bool(row["follow_up"])))
+        for n, row in enumerate(read_jsonl_rows(path)):
+            q = row["question"]
+            seen.setdefault(q, (path.name, "{}:{}".format(path.name, row.get("id", n)), q, bool(row["follow_up"])))
     return list(seen.values())
 
 
@@ -60,12 +69,15 @@ def _model(c: float):
     return LogisticRegression(C=c, max_iter=5000, class_weight="balanced")
 
 
-def cross_validate(x, y, names, c, folds=5, shuffles=5) -> dict[str, float]:
-    from sklearn.model_selection import StratifiedKFold
+def cross_validate(x, y, names, c, groups=None, folds=5, shuffles=5) -> dict[str, float]:
+    """Held-out accuracy per file and over "all"; ``groups`` (conversation ids) keep a
+    conversation's turns in one fold."""
+    from sklearn.model_selection import StratifiedGroupKFold
 
+    groups = list(range(len(y))) if groups is None else groups
     right: dict[str, list[float]] = defaultdict(list)
     for seed in range(shuffles):
-        for train, test in StratifiedKFold(folds, shuffle=True, random_state=seed).split(x, y):
+        for train, test in StratifiedGroupKFold(folds, shuffle=True, random_state=seed).split(x, y, groups):
             predicted = _model(c).fit(x[train], y[train]).predict(x[test])
             for i, p in zip(test, predicted):
                 right[names[i]].append(float(p == y[i]))
@@ -91,12 +103,14 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--conversations", type=Path, nargs="+", default=list(CONVERSATIONS),
                         help="conversation files (missing ones are skipped)")
     args = parser.parse_args(argv)
-    examples = load_examples(args.conversations)
+    grouped = load_grouped(args.conversations)
+    examples = [(name, q, flag) for name, _, q, flag in grouped]
     names = [e[0] for e in examples]
+    groups = [g for _, g, _, _ in grouped]
     x = np.array([signals(q) for _, q, _ in examples])
     y = np.array([int(f) for _, _, f in examples])
-    print("{} questions, {} follow-ups".format(len(y), int(y.sum())))
-    scores = {c: cross_validate(x, y, names, c) for c in C_GRID}
+    print("{} questions, {} follow-ups, {} conversations".format(len(y), int(y.sum()), len(set(groups))))
+    scores = {c: cross_validate(x, y, names, c, groups) for c in C_GRID}
     for c, s in scores.items():
         print("C={}: {}".format(c, ", ".join("{} {:.3f}".format(k, v) for k, v in s.items())))
     c = max(C_GRID, key=lambda k: scores[k]["all"])
@@ -108,7 +122,7 @@ def main(argv: list[str] | None = None) -> int:
         before["all"].append(float(r == t))
     figure = (
         "Fitted on {} questions ({} follow-ups) from {}; C={} chosen by 5-fold stratified cross-validation\n"
-        "(5 shuffles). Held-out accuracy: {}. The rules it replaced (opener or pointing word or too bare)\n"
+        "by conversation (5 shuffles). Held-out accuracy: {}. The rules it replaced (opener or pointing word or too bare)\n"
         "were right on: {}."
     ).format(
         len(y), int(y.sum()), ", ".join(sorted(set(names))), c,

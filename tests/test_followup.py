@@ -104,6 +104,7 @@ PILOT = "Hur går vi från pilotprojekt till storskalig användning av AI?"
         "Vem ska hantera dom frågorna då, en kommitté?",
         "Vilka av de områdena handlar om människor och kultur?",
         "Finns det något konkret initiativ de ska bygga vidare på?",
+        "Skiljer sig situationen mellan större och mindre kommuner?",
     ],
 )
 def test_the_follow_ups_new_users_asked_are_follow_ups(question):
@@ -137,6 +138,7 @@ def test_new_users_self_contained_questions_are_not_follow_ups(question):
         ("Finns det nåt exempel på en kommun som har gjort så?", {"final_pointing", "no_specific_word"}),
         ("Och vem ska ansvara för det?", {"opener", "pronoun_back", "too_bare"}),
         ("Vad säger rapporten om dataskyddet?", set()),
+        ("Är det vanligt att kommuner samverkar kring AI?", set()),  # "vanligt" is an adjective
     ],
 )
 def test_each_signal_fires_on_its_own_form(question, fired):
@@ -147,7 +149,10 @@ def test_each_signal_fires_on_its_own_form(question, fired):
 @pytest.mark.parametrize(
     ("word", "definite"),
     [("situationen", True), ("frågorna", True), ("ansvaret", True), ("arbetet", True), ("medborgarna", True),
-     ("strategi", False), ("universitet", False), ("antagen", False), ("frågor", False)],
+     ("frågan", True), ("praktiken", True), ("sektorn", True), ("områdena", True),
+     ("strategi", False), ("universitet", False), ("antagen", False), ("frågor", False),
+     # an adjective's or a participle's ending is no definite ending: vanlig-t, allmän-na, finansiera-t
+     ("vanligt", False), ("allmänna", False), ("finansierat", False), ("jämfört", False)],
 )
 def test_a_definite_noun_is_its_lemma_with_a_definite_ending(word, definite):
     assert definite_noun(word) is definite

@@ -157,26 +157,41 @@ def _pointing_kinds(tokens: list[str]) -> tuple[bool, bool, bool]:
     return found[0], found[1], found[2]
 
 
-_DEFINITE_ENDINGS = frozenset("en et n t na erna arna orna ena".split())
+# Swedish definite endings by what the lemma ends in: a vowel takes "-n", "-t" only after "-e"
+# (strategi-n, arbete-t), "-na" (område-na); a consonant takes "-en", "-et" and the plural ones
+# (situation-en, ansvar-et, chef-erna). An adjective's "-t"/"-na" (vanlig-t, allmän-na) and a
+# supine (finansiera-t) fail these, so they do not read as a definite noun. An unstressed "-or",
+# "-er", "-el" takes "-n" too (sektor-n, regel-n).
+_VOWELS = frozenset("aeiouyåäö")
+_AFTER_VOWEL = frozenset({"n", "na"})
+_AFTER_E = frozenset({"t"})
+_AFTER_CONSONANT = frozenset("en et erna arna orna".split())
+_UNSTRESSED = frozenset({"or", "er", "el"})
+# A lemma's final vowel gives way to the ending: fråg(a)-orna, medborgar(e)-na, pojk(e)-en.
+_REPLACING_VOWEL = {"a": frozenset({"orna"}), "e": frozenset("na arna en ena".split())}
 
 
 @lru_cache(maxsize=4096)
 def definite_noun(word: str) -> bool:
-    """A Swedish noun in definite form: its lemma plus a definite ending ("situationen" of
-    "situation", "frågorna" of "fråga", "ansvaret" of "ansvar"). A definite noun the question does
-    not introduce presents its referent as known, often from the turn before."""
+    """A Swedish noun in definite form: its lemma plus a definite ending that fits how the lemma
+    ends ("situationen" of "situation", "frågorna" of "fråga", "ansvaret" of "ansvar"; not
+    "vanligt" of "vanlig"). A definite noun the question does not introduce presents its referent
+    as known, often from the turn before."""
     import simplemma
 
     try:
         lemma = simplemma.lemmatize(word, lang="sv").lower()
     except ValueError:
         return False
-    if lemma == word:
+    if lemma == word or not lemma:
         return False
-    if word.startswith(lemma) and word[len(lemma):] in _DEFINITE_ENDINGS:  # ansvar-et, chef-erna, strategi-n
-        return True
-    # a lemma's final vowel gives way to the ending: fråg(a)-orna, arbet(e)-t, medborgar(e)-na
-    return lemma[-1] in "ae" and word.startswith(lemma[:-1]) and word[len(lemma) - 1:] in _DEFINITE_ENDINGS
+    if word.startswith(lemma):
+        ending = word[len(lemma):]
+        if lemma[-1] in _VOWELS:
+            return ending in _AFTER_VOWEL or (lemma[-1] == "e" and ending in _AFTER_E)
+        return ending in _AFTER_CONSONANT or (ending == "n" and lemma[-2:] in _UNSTRESSED)
+    dropped = _REPLACING_VOWEL.get(lemma[-1])
+    return dropped is not None and word.startswith(lemma[:-1]) and word[len(lemma) - 1:] in dropped
 
 
 def _bound_possessive(tokens: list[str], i: int) -> bool:
