@@ -5,6 +5,7 @@ ingest without embedding, and rows and vectors are read from disk by row."""
 from __future__ import annotations
 
 import json
+import os
 import shutil
 from pathlib import Path
 
@@ -155,6 +156,36 @@ def test_stored_arrays_read_rows_from_disk_and_cannot_be_written(tmp_path):
     with pytest.raises(ValueError):
         np.asarray(stored)[0, 0] = 1.0
 
+
+
+def test_stored_rows_are_read_once_each_with_one_system_call_per_run_of_consecutive_rows(tmp_path, monkeypatch):
+    values = np.arange(30, dtype=np.float32).reshape(10, 3) / 7
+    np.save(tmp_path / "v.npy", values)
+    stored = StoredArray(tmp_path / "v.npy")
+    reads: list[tuple[int, int]] = []  # (first row, rows) of each system call
+    preadv = os.preadv
+
+    def counting(fd, buffers, offset):
+        reads.append(((offset - stored.offset) // stored.row_bytes, sum(map(len, buffers)) // stored.row_bytes))
+        return preadv(fd, buffers, offset)
+
+    monkeypatch.setattr(os, "preadv", counting)
+
+    assert stored[[7, 2, 3, 3, 4, -1, 8]].tolist() == np.load(tmp_path / "v.npy")[[7, 2, 3, 3, 4, -1, 8]].tolist()
+    assert reads == [(2, 3), (7, 3)]  # rows 2-4 and 7-9, each once, in file order
+    reads.clear()
+    assert stored[np.array([0, 1, 5])].tolist() == values[[0, 1, 5]].tolist() and reads == [(0, 2), (5, 1)]
+
+
+def test_a_vector_file_cut_short_after_it_was_opened_is_an_error_naming_it(tmp_path):
+    values = np.arange(30, dtype=np.float32).reshape(10, 3)
+    np.save(tmp_path / "v.npy", values)
+    stored = StoredArray(tmp_path / "v.npy")
+    os.truncate(tmp_path / "v.npy", stored.offset + 4 * stored.row_bytes)
+
+    assert stored[[0, 3]].tolist() == values[[0, 3]].tolist()
+    with pytest.raises(OSError, match=r"v\.npy: read 0 of 12 bytes at row 6"):
+        stored[[0, 6]]
 
 def test_rows_terms_and_vectors_stay_readable_when_the_folder_is_removed(indexes, tmp_path):
     """A replica keeps answering from a generation an ingest has since pruned."""

@@ -237,15 +237,32 @@ class StoredArray:
         rows = np.asarray(key)
         if rows.dtype == bool or rows.ndim != 1:
             return np.asarray(self)[key]
-        rows = np.where(rows < 0, rows + n, rows)
+        rows = np.where(rows < 0, rows + n, rows).astype(np.int64, copy=False)
         if len(rows) and (rows.min() < 0 or rows.max() >= n):
             raise IndexError("rows out of range 0..{} in {}".format(n - 1, self.path.name))
+        if len(rows) < 2 or bool(np.all(rows[1:] > rows[:-1])):
+            return self._read_rows(rows)
+        # Rows asked for in any order or more than once: each distinct row read once, in file order.
+        distinct, where = np.unique(rows, return_inverse=True)
+        return self._read_rows(distinct)[where.reshape(-1)]
+
+    def _read_rows(self, rows: np.ndarray) -> np.ndarray:
+        """``rows`` (increasing) read with one system call per run of consecutive rows, straight
+        into the array returned: a passage's sentences are stored one after another."""
         out = np.empty((len(rows), *self.shape[1:]), dtype=self.dtype)
-        # One read per run of consecutive rows: a passage's sentences are stored one after another.
-        cuts = (np.flatnonzero(np.diff(rows) != 1) + 1).tolist()
-        for start, stop in zip([0, *cuts], [*cuts, len(rows)]) if len(rows) else ():
-            first = int(rows[start])
-            out[start:stop] = self._read(first, first + stop - start)
+        if not len(rows):
+            return out
+        cuts = np.flatnonzero(np.diff(rows) != 1) + 1
+        starts = np.concatenate(([0], cuts))
+        stops = np.concatenate((cuts, [len(rows)]))
+        flat = memoryview(out.reshape(-1).view(np.uint8))
+        row_bytes, fd, offset = self.row_bytes, self._fd, self.offset
+        for start, stop, first in zip(starts.tolist(), stops.tolist(), rows[starts].tolist()):
+            want = (stop - start) * row_bytes
+            got = os.preadv(fd, [flat[start * row_bytes : stop * row_bytes]], offset + first * row_bytes)
+            if got != want:
+                raise OSError("{}: read {} of {} bytes at row {}; was the file cut short?".format(
+                    self.path, got, want, first))
         return out
 
     def __array__(self, dtype=None, copy=None) -> np.ndarray:
