@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from pathlib import Path
 
 import numpy as np
@@ -339,3 +340,39 @@ def test_candidates_bounds_what_each_retriever_offers_the_fusion(built, candidat
 
     assert len(service.generation.passages) == 6
     assert len(hits) == returned
+
+
+class RecordedRows:
+    """FAKE: an array in memory that records the rows it is indexed with (the stored arrays read
+    each such index from disk)."""
+
+    def __init__(self, values: np.ndarray) -> None:
+        self.values = values
+        self.keys: list = []
+
+    def __getitem__(self, key):
+        self.keys.append(np.asarray(key).tolist())
+        return self.values[key]
+
+    def __len__(self) -> int:
+        return len(self.values)
+
+
+def test_a_question_reads_its_candidates_vectors_once_for_both_scorings(built):
+    settings = load_settings(index_dir=built.index_dir, corpus_dir=built.corpus_dir)
+    service = RagService(settings, embedder=HashEmbedder(), notify=pytest.fail).warm_up()
+    retriever, generation = service.retriever, service.generation
+    query = service.queries.build("Vem beslutar om strategin för verksamheten?")
+    expected = [(h.passage.id, h.score, h.dense_rank, h.bm25_rank) for h in retriever.search(query).hits]
+    retriever.vectors = RecordedRows(np.asarray(generation.vectors))
+    sentences = RecordedRows(np.asarray(generation.sentence_vectors))
+    retriever._sentences = dataclasses.replace(retriever._sentences, vectors=sentences)
+
+    hits = retriever.search(query).hits
+
+    assert [(h.passage.id, h.score, h.dense_rank, h.bm25_rank) for h in hits] == expected
+    assert retriever.fusion.prf_weight > 0 and len(generation.passages) == 6
+    # Every passage is a candidate: their vectors once (feedback reuses them), then the six nearest.
+    assert len(retriever.vectors.keys) == 2 and retriever.vectors.keys[0] == [0, 1, 2, 3, 4, 5]
+    assert sorted(retriever.vectors.keys[1]) == [0, 1, 2, 3, 4, 5]
+    assert sentences.keys == [generation.sentence_groups.rows.tolist()]
