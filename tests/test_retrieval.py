@@ -11,7 +11,8 @@ from fakes import HashEmbedder, corpus_without_rag_env, fake_index
 
 from rag.config import load_settings
 from rag.index.ingest import ingest
-from rag.answering.retrieval import Fusion, HybridRetriever, SentenceRows, section_matches, segment_max
+from rag.answering.retrieval import (Fusion, HybridRetriever, SentenceRows, section_matches, segment_max,
+                                     top_positive)
 from rag.service import RagService
 from rag.index.store import IndexDir, hubness
 
@@ -376,3 +377,20 @@ def test_a_question_reads_its_candidates_vectors_once_for_both_scorings(built):
     assert len(retriever.vectors.keys) == 2 and retriever.vectors.keys[0] == [0, 1, 2, 3, 4, 5]
     assert sorted(retriever.vectors.keys[1]) == [0, 1, 2, 3, 4, 5]
     assert sentences.keys == [generation.sentence_groups.rows.tolist()]
+
+
+def test_top_positive_is_the_set_the_full_sort_gives_ties_included():
+    def reference(scores, k):  # what retrieval computed before
+        return {int(i) for i in np.argsort(-scores)[:k] if scores[i] > 0}
+
+    rng = np.random.default_rng(7)
+    # Scores from few distinct values: ties everywhere, often across the k-th place.
+    cases = [rng.integers(0, 6, size=n).astype(np.float32) for n in (3, 50, 51, 200, 5000) for _ in range(20)]
+    cases += [rng.random(1000, dtype=np.float32) for _ in range(5)]
+    cases += [np.ones(1000, dtype=np.float32), np.r_[np.zeros(300), np.full(400, 2.0), np.ones(300)].astype(np.float32)]
+    for scores in cases:
+        for k in (1, 5, 50):
+            assert top_positive(scores, k) == reference(scores, k)
+    assert top_positive(np.array([0.0, 2.0, 0.0, 1.0, 3.0], dtype=np.float32), 2) == {1, 4}
+    assert top_positive(np.array([0.0, 2.0, 0.0, 0.0, 3.0], dtype=np.float32), 3) == {1, 4}
+    assert top_positive(np.zeros(10, dtype=np.float32), 3) == set()

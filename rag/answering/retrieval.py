@@ -218,7 +218,7 @@ class HybridRetriever:
         """A question on its own: dense and BM25 candidates fused, then again after dense feedback."""
         bm25_all = self._masked(self._lexical(query.standalone, query.groups), allowed)
         search_qv = query.search_vector
-        candidates = np.array(sorted(set(dense_ids) | set(self._top_lexical(bm25_all))), dtype=np.int64)
+        candidates = np.array(sorted(set(dense_ids) | self._top_lexical(bm25_all)), dtype=np.int64)
         lexical = bm25_all[candidates]
         found = self._candidate_vectors(candidates)
         fused = self._fuse(candidates, self._dense(found, search_qv), lexical)
@@ -239,7 +239,7 @@ class HybridRetriever:
             sum(weight * self._lexical(text, groups) for text, groups, weight in topic.lexical), allowed)
         found = set(self._dense_candidates(query.search_vector, allowed) if dense_ids is None else dense_ids)
         found |= set(self._dense_candidates(topic.vector, allowed))
-        found |= set(self._top_lexical(own_lexical)) | set(self._top_lexical(topic_lexical))
+        found |= self._top_lexical(own_lexical) | self._top_lexical(topic_lexical)
         candidates = np.array(sorted(found), dtype=np.int64)
         vectors = self._candidate_vectors(candidates)
         return TopicParts(
@@ -273,8 +273,8 @@ class HybridRetriever:
         mask[allowed] = True
         return np.where(mask, scores, 0.0)
 
-    def _top_lexical(self, scores: np.ndarray) -> list[int]:
-        return [int(i) for i in np.argsort(-scores)[: self.settings.candidates] if scores[i] > 0]
+    def _top_lexical(self, scores: np.ndarray) -> set[int]:
+        return top_positive(scores, self.settings.candidates)
 
     def _lexical(self, text: str, groups) -> np.ndarray:
         """BM25 scores of ``text``. An English text (one with translation groups) is scored through
@@ -425,6 +425,21 @@ class CandidateVectors:
     passages: np.ndarray
     hub: np.ndarray
     sentences: CandidateSentences | None
+
+
+def top_positive(scores: np.ndarray, k: int) -> set[int]:
+    """The rows of the ``k`` highest scores that are positive: the rows ``np.argsort(-scores)[:k]``
+    gives, found by partitioning (at 100,099 passages the full sort took about 0.8 ms of each question,
+    for 50 rows). Only a tie across the k-th place leaves which rows come first to the sort's own
+    order; the full sort decides it then, so the set is always the one it gives."""
+    if len(scores) <= k:
+        return {int(i) for i in np.flatnonzero(scores > 0)}
+    negated = -scores
+    order = np.argpartition(negated, k)  # order[:k]: the k best, order[k]: the next best
+    kth, next_best = float(-negated[order[:k]].max()), float(scores[order[k]])
+    if kth > next_best or kth <= 0:
+        return {int(i) for i in order[:k] if scores[i] > 0}
+    return {int(i) for i in np.argsort(negated)[:k] if scores[i] > 0}
 
 
 def segment_max(values: np.ndarray, count: np.ndarray, empty: np.ndarray) -> np.ndarray:
