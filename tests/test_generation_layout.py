@@ -18,8 +18,8 @@ from rag.answering.retrieval import SentenceRows
 from rag.config import load_settings
 from rag.index.bm25 import BM25Index
 from rag.index.ingest import ingest
-from rag.index.rows import StoredArray
-from rag.index.store import LAYOUT_2_FILES, LAYOUT_VERSION, Generation, IndexDir
+from rag.index.rows import READ_AHEAD_BYTES, StoredArray, read_ahead
+from rag.index.store import LAYOUT_2_FILES, LAYOUT_VERSION, ROW_FILES, Generation, IndexDir
 from rag.lexical import terms
 from rag.locations import shown_title, shown_titles
 from rag.service import RagService
@@ -186,6 +186,25 @@ def test_a_vector_file_cut_short_after_it_was_opened_is_an_error_naming_it(tmp_p
     assert stored[[0, 3]].tolist() == values[[0, 3]].tolist()
     with pytest.raises(OSError, match=r"v\.npy: read 0 of 12 bytes at row 6"):
         stored[[0, 6]]
+
+
+@pytest.mark.skipif(not hasattr(os, "posix_fadvise"), reason="read-ahead advice is Linux's")
+def test_opening_a_generation_asks_the_kernel_to_read_its_row_files_ahead(indexes, tmp_path, monkeypatch):
+    advised: list[tuple[str, int, int]] = []
+
+    def recording(fd, offset, length, advice):  # FAKE: records the advice, reads nothing
+        assert advice == os.POSIX_FADV_WILLNEED
+        advised.append((Path(os.readlink("/proc/self/fd/{}".format(fd))).name, offset, length))
+
+    monkeypatch.setattr(os, "posix_fadvise", recording)
+    generation = IndexDir(indexes[0].index_dir).open_current()
+    generation.reading_ahead.join(timeout=30)
+
+    assert advised == [(name, 0, READ_AHEAD_BYTES) for name in ROW_FILES]
+    advised.clear()
+    (tmp_path / "big.npy").write_bytes(b"\0" * (2 * READ_AHEAD_BYTES + 1))
+    read_ahead([tmp_path / "gone.npy", tmp_path / "big.npy"]).join(timeout=30)
+    assert advised == [("big.npy", offset, READ_AHEAD_BYTES) for offset in (0, READ_AHEAD_BYTES, 2 * READ_AHEAD_BYTES)]
 
 def test_rows_terms_and_vectors_stay_readable_when_the_folder_is_removed(indexes, tmp_path):
     """A replica keeps answering from a generation an ingest has since pruned."""

@@ -11,7 +11,9 @@ row (passage id -> row, a passage's sentence rows) are small arrays stored at wr
 from __future__ import annotations
 
 import json
+import logging
 import os
+import threading
 import weakref
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -22,6 +24,7 @@ from typing import Callable, Generic, Iterable, Iterator, TypeVar
 import numpy as np
 
 T = TypeVar("T")
+log = logging.getLogger(__name__)
 # Rows kept parsed per file, the most recently read: about 6 MB of passages (1.5 kB each), a
 # bounded cost whatever the size of the index.
 ROWS_KEPT = 4096
@@ -177,6 +180,39 @@ class Places:
             section_of.append(sections.setdefault(p.section, len(sections)))
         return cls(list(sources), np.array(source_of, dtype=np.int32), list(sections),
                    np.array(section_of, dtype=np.int32))
+
+
+# Read-ahead advice per 2 MB: one call for a whole 660 MB file brought 3 MB into the page cache
+# here, calls per 2 MB all of it (0.23 s, in the background).
+READ_AHEAD_BYTES = 2 * 1024 * 1024
+
+
+def read_ahead(paths: Iterable[Path]) -> threading.Thread:
+    """Ask the kernel, from a background thread, to bring ``paths`` into the page cache, so the
+    first questions after a start read rows from memory, not the disk (on this machine, files not
+    read for a while leave the page cache: at 100,099 passages, 45 minutes after they were written,
+    155 of 660 MB of sentence vectors were left in it). The pages are the kernel's to drop again:
+    nothing is added to the process's memory and opening does not wait."""
+
+    def advise() -> None:
+        for path in paths:
+            try:
+                fd = os.open(path, os.O_RDONLY)
+            except OSError:
+                continue  # a superseded generation's folder may be gone already
+            try:
+                size = os.fstat(fd).st_size
+                for offset in range(0, size, READ_AHEAD_BYTES):
+                    os.posix_fadvise(fd, offset, READ_AHEAD_BYTES, os.POSIX_FADV_WILLNEED)
+            except OSError as exc:
+                log.debug("no read-ahead for %s: %s", path, exc)
+            finally:
+                os.close(fd)
+
+    thread = threading.Thread(target=advise, name="read-ahead", daemon=True)
+    if hasattr(os, "posix_fadvise"):  # not on macOS: rows are then read from disk until cached
+        thread.start()
+    return thread
 
 
 class StoredArray:
