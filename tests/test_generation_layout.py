@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import threading
 from pathlib import Path
 
 import numpy as np
@@ -190,21 +191,24 @@ def test_a_vector_file_cut_short_after_it_was_opened_is_an_error_naming_it(tmp_p
 
 @pytest.mark.skipif(not hasattr(os, "posix_fadvise"), reason="read-ahead advice is Linux's")
 def test_opening_a_generation_asks_the_kernel_to_read_its_row_files_ahead(indexes, tmp_path, monkeypatch):
-    advised: list[tuple[str, int, int]] = []
+    advised: list[tuple[threading.Thread, str, int, int]] = []
 
     def recording(fd, offset, length, advice):  # FAKE: records the advice, reads nothing
         assert advice == os.POSIX_FADV_WILLNEED
-        advised.append((Path(os.readlink("/proc/self/fd/{}".format(fd))).name, offset, length))
+        name = Path(os.readlink("/proc/self/fd/{}".format(fd))).name
+        advised.append((threading.current_thread(), name, offset, length))
+
+    def by(thread: threading.Thread) -> list[tuple[str, int, int]]:
+        thread.join(timeout=30)  # other tests' generations may still be advising in their threads
+        return [advice[1:] for advice in advised if advice[0] is thread]
 
     monkeypatch.setattr(os, "posix_fadvise", recording)
     generation = IndexDir(indexes[0].index_dir).open_current()
-    generation.reading_ahead.join(timeout=30)
 
-    assert advised == [(name, 0, READ_AHEAD_BYTES) for name in ROW_FILES]
-    advised.clear()
+    assert by(generation.reading_ahead) == [(name, 0, READ_AHEAD_BYTES) for name in ROW_FILES]
     (tmp_path / "big.npy").write_bytes(b"\0" * (2 * READ_AHEAD_BYTES + 1))
-    read_ahead([tmp_path / "gone.npy", tmp_path / "big.npy"]).join(timeout=30)
-    assert advised == [("big.npy", offset, READ_AHEAD_BYTES) for offset in (0, READ_AHEAD_BYTES, 2 * READ_AHEAD_BYTES)]
+    thread = read_ahead([tmp_path / "gone.npy", tmp_path / "big.npy"])
+    assert by(thread) == [("big.npy", offset, READ_AHEAD_BYTES) for offset in (0, READ_AHEAD_BYTES, 2 * READ_AHEAD_BYTES)]
 
 def test_rows_terms_and_vectors_stay_readable_when_the_folder_is_removed(indexes, tmp_path):
     """A replica keeps answering from a generation an ingest has since pruned."""
@@ -264,6 +268,7 @@ def test_a_dropped_generation_closes_its_files_at_once(indexes):
     try:
         before = len(os.listdir("/proc/self/fd"))
         generation = IndexDir(indexes[0].index_dir).open_current()
+        generation.reading_ahead.join(timeout=30)  # it opens each file for a moment, by path
         generation.passages[0], generation.sentences[3], generation.sentence_terms[2], generation.vectors[1]
         assert len(os.listdir("/proc/self/fd")) == before + 6  # two row files, two vector files, two term files
         del generation

@@ -289,7 +289,7 @@ class HybridRetriever:
     def _candidate_vectors(self, candidates: np.ndarray) -> "CandidateVectors":
         """What dense scoring reads for ``candidates`` (sorted rows), read once for both of a
         question's scorings: the vectors are read from disk, a system call per run of rows, and
-        reading them again for the feedback pass made half of a question's reads (100,000 passages:
+        reading them again for the feedback pass made half of a question's reads (100,099 passages:
         208 of 427 per question)."""
         sentences = self._sentences.read(candidates) if self.sentence_weight > 0 else None
         return CandidateVectors(self.vectors[candidates], self.hub[candidates], sentences)

@@ -195,6 +195,8 @@ def read_ahead(paths: Iterable[Path]) -> threading.Thread:
     nothing is added to the process's memory and opening does not wait."""
 
     def advise() -> None:
+        if not hasattr(os, "posix_fadvise"):  # not on macOS: rows are read from disk until cached
+            return
         for path in paths:
             try:
                 fd = os.open(path, os.O_RDONLY)
@@ -210,8 +212,7 @@ def read_ahead(paths: Iterable[Path]) -> threading.Thread:
                 os.close(fd)
 
     thread = threading.Thread(target=advise, name="read-ahead", daemon=True)
-    if hasattr(os, "posix_fadvise"):  # not on macOS: rows are then read from disk until cached
-        thread.start()
+    thread.start()
     return thread
 
 
