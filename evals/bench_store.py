@@ -22,6 +22,7 @@ the end. Figures are taken with whatever else runs on the machine; the JSON reco
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import json
 import os
 import platform
@@ -79,15 +80,12 @@ def synthetic(real, n: int):
     import numpy as np
 
     from evals.bench import PASSAGES_PER_SOURCE
-    from rag.index.chunking import CHUNKER_VERSION
-    from rag.index.clean import CLEANER_VERSION
-    from rag.index.store import Manifest
+    from rag.index.store import expected_manifest
 
     passages, sentences, vectors, s_vectors = compose_synthetic(real, n) if n else ([], [], None, None)
-    manifest = Manifest(
-        embedder=real.manifest.embedder, dimension=int(real.vectors.shape[1]), chunker_version=CHUNKER_VERSION,
-        chunk_chars=real.manifest.chunk_chars, package_version="", cleaner_version=CLEANER_VERSION,
-    )
+    # The manifest an ordinary build writes (as evals.bench's), so the index opens as it is.
+    manifest = dataclasses.replace(expected_manifest(real.manifest.embedder, real.manifest.chunk_chars),
+                                   dimension=int(real.vectors.shape[1]))
     manifest.files = dict(real.manifest.files)
     for p in passages[::PASSAGES_PER_SOURCE]:
         manifest.files[p.source] = {"sha256": hashlib.sha256(p.source.encode()).hexdigest(), "path": p.source,

@@ -5,7 +5,9 @@ ingest without embedding, and rows and vectors are read from disk by row."""
 from __future__ import annotations
 
 import json
+import os
 import shutil
+import threading
 from pathlib import Path
 
 import numpy as np
@@ -17,8 +19,8 @@ from rag.answering.retrieval import SentenceRows
 from rag.config import load_settings
 from rag.index.bm25 import BM25Index
 from rag.index.ingest import ingest
-from rag.index.rows import StoredArray
-from rag.index.store import LAYOUT_2_FILES, LAYOUT_VERSION, Generation, IndexDir
+from rag.index.rows import READ_AHEAD_BYTES, StoredArray, read_ahead
+from rag.index.store import LAYOUT_2_FILES, LAYOUT_VERSION, ROW_FILES, Generation, IndexDir
 from rag.lexical import terms
 from rag.locations import shown_title, shown_titles
 from rag.service import RagService
@@ -156,6 +158,58 @@ def test_stored_arrays_read_rows_from_disk_and_cannot_be_written(tmp_path):
         np.asarray(stored)[0, 0] = 1.0
 
 
+
+def test_stored_rows_are_read_once_each_with_one_system_call_per_run_of_consecutive_rows(tmp_path, monkeypatch):
+    values = np.arange(30, dtype=np.float32).reshape(10, 3) / 7
+    np.save(tmp_path / "v.npy", values)
+    stored = StoredArray(tmp_path / "v.npy")
+    reads: list[tuple[int, int]] = []  # (first row, rows) of each system call
+    preadv = os.preadv
+
+    def counting(fd, buffers, offset):
+        reads.append(((offset - stored.offset) // stored.row_bytes, sum(map(len, buffers)) // stored.row_bytes))
+        return preadv(fd, buffers, offset)
+
+    monkeypatch.setattr(os, "preadv", counting)
+
+    assert stored[[7, 2, 3, 3, 4, -1, 8]].tolist() == np.load(tmp_path / "v.npy")[[7, 2, 3, 3, 4, -1, 8]].tolist()
+    assert reads == [(2, 3), (7, 3)]  # rows 2-4 and 7-9, each once, in file order
+    reads.clear()
+    assert stored[np.array([0, 1, 5])].tolist() == values[[0, 1, 5]].tolist() and reads == [(0, 2), (5, 1)]
+
+
+def test_a_vector_file_cut_short_after_it_was_opened_is_an_error_naming_it(tmp_path):
+    values = np.arange(30, dtype=np.float32).reshape(10, 3)
+    np.save(tmp_path / "v.npy", values)
+    stored = StoredArray(tmp_path / "v.npy")
+    os.truncate(tmp_path / "v.npy", stored.offset + 4 * stored.row_bytes)
+
+    assert stored[[0, 3]].tolist() == values[[0, 3]].tolist()
+    with pytest.raises(OSError, match=r"v\.npy: read 0 of 12 bytes at row 6"):
+        stored[[0, 6]]
+
+
+@pytest.mark.skipif(not hasattr(os, "posix_fadvise"), reason="read-ahead advice is Linux's")
+def test_opening_a_generation_asks_the_kernel_to_read_its_row_files_ahead(indexes, tmp_path, monkeypatch):
+    advised: list[tuple[threading.Thread, str, int, int]] = []
+
+    def recording(fd, offset, length, advice):  # FAKE: records the advice, reads nothing
+        assert advice == os.POSIX_FADV_WILLNEED
+        name = Path(os.readlink("/proc/self/fd/{}".format(fd))).name
+        advised.append((threading.current_thread(), name, offset, length))
+
+    def by(thread: threading.Thread) -> list[tuple[str, int, int]]:
+        thread.join(timeout=30)  # other tests' generations may still be advising in their threads
+        return [advice[1:] for advice in advised if advice[0] is thread]
+
+    monkeypatch.setattr(os, "posix_fadvise", recording)
+    generation = IndexDir(indexes[0].index_dir).open_current()
+
+    assert by(generation.reading_ahead) == [(name, 0, READ_AHEAD_BYTES) for name in ROW_FILES]
+    (tmp_path / "big.npy").write_bytes(b"\0" * (2 * READ_AHEAD_BYTES + 1))
+    thread = read_ahead([tmp_path / "gone.npy", tmp_path / "big.npy"])
+    assert by(thread) == [("big.npy", offset, READ_AHEAD_BYTES) for offset in (0, READ_AHEAD_BYTES, 2 * READ_AHEAD_BYTES)]
+
 def test_rows_terms_and_vectors_stay_readable_when_the_folder_is_removed(indexes, tmp_path):
     """A replica keeps answering from a generation an ingest has since pruned."""
     shutil.copytree(indexes[0].index_dir, tmp_path / "index")
@@ -214,6 +268,7 @@ def test_a_dropped_generation_closes_its_files_at_once(indexes):
     try:
         before = len(os.listdir("/proc/self/fd"))
         generation = IndexDir(indexes[0].index_dir).open_current()
+        generation.reading_ahead.join(timeout=30)  # it opens each file for a moment, by path
         generation.passages[0], generation.sentences[3], generation.sentence_terms[2], generation.vectors[1]
         assert len(os.listdir("/proc/self/fd")) == before + 6  # two row files, two vector files, two term files
         del generation

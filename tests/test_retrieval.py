@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from pathlib import Path
 
 import numpy as np
@@ -10,7 +11,8 @@ from fakes import HashEmbedder, corpus_without_rag_env, fake_index
 
 from rag.config import load_settings
 from rag.index.ingest import ingest
-from rag.answering.retrieval import Fusion, HybridRetriever, SentenceRows, section_matches, segment_max
+from rag.answering.retrieval import (Fusion, HybridRetriever, SentenceRows, section_matches, segment_max,
+                                     top_positive)
 from rag.service import RagService
 from rag.index.store import IndexDir, hubness
 
@@ -339,3 +341,56 @@ def test_candidates_bounds_what_each_retriever_offers_the_fusion(built, candidat
 
     assert len(service.generation.passages) == 6
     assert len(hits) == returned
+
+
+class RecordedRows:
+    """FAKE: an array in memory that records the rows it is indexed with (the stored arrays read
+    each such index from disk)."""
+
+    def __init__(self, values: np.ndarray) -> None:
+        self.values = values
+        self.keys: list = []
+
+    def __getitem__(self, key):
+        self.keys.append(np.asarray(key).tolist())
+        return self.values[key]
+
+    def __len__(self) -> int:
+        return len(self.values)
+
+
+def test_a_question_reads_its_candidates_vectors_once_for_both_scorings(built):
+    settings = load_settings(index_dir=built.index_dir, corpus_dir=built.corpus_dir)
+    service = RagService(settings, embedder=HashEmbedder(), notify=pytest.fail).warm_up()
+    retriever, generation = service.retriever, service.generation
+    query = service.queries.build("Vem beslutar om strategin för verksamheten?")
+    expected = [(h.passage.id, h.score, h.dense_rank, h.bm25_rank) for h in retriever.search(query).hits]
+    retriever.vectors = RecordedRows(np.asarray(generation.vectors))
+    sentences = RecordedRows(np.asarray(generation.sentence_vectors))
+    retriever._sentences = dataclasses.replace(retriever._sentences, vectors=sentences)
+
+    hits = retriever.search(query).hits
+
+    assert [(h.passage.id, h.score, h.dense_rank, h.bm25_rank) for h in hits] == expected
+    assert retriever.fusion.prf_weight > 0 and len(generation.passages) == 6
+    # Every passage is a candidate: their vectors once (feedback reuses them), then the six nearest.
+    assert len(retriever.vectors.keys) == 2 and retriever.vectors.keys[0] == [0, 1, 2, 3, 4, 5]
+    assert sorted(retriever.vectors.keys[1]) == [0, 1, 2, 3, 4, 5]
+    assert sentences.keys == [generation.sentence_groups.rows.tolist()]
+
+
+def test_top_positive_is_the_set_the_full_sort_gives_ties_included():
+    def reference(scores, k):  # what retrieval computed before
+        return {int(i) for i in np.argsort(-scores)[:k] if scores[i] > 0}
+
+    rng = np.random.default_rng(7)
+    # Scores from few distinct values: ties everywhere, often across the k-th place.
+    cases = [rng.integers(0, 6, size=n).astype(np.float32) for n in (3, 50, 51, 200, 5000) for _ in range(20)]
+    cases += [rng.random(1000, dtype=np.float32) for _ in range(5)]
+    cases += [np.ones(1000, dtype=np.float32), np.r_[np.zeros(300), np.full(400, 2.0), np.ones(300)].astype(np.float32)]
+    for scores in cases:
+        for k in (1, 5, 50):
+            assert top_positive(scores, k) == reference(scores, k)
+    assert top_positive(np.array([0.0, 2.0, 0.0, 1.0, 3.0], dtype=np.float32), 2) == {1, 4}
+    assert top_positive(np.array([0.0, 2.0, 0.0, 0.0, 3.0], dtype=np.float32), 3) == {1, 4}
+    assert top_positive(np.zeros(10, dtype=np.float32), 3) == set()

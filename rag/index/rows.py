@@ -11,7 +11,9 @@ row (passage id -> row, a passage's sentence rows) are small arrays stored at wr
 from __future__ import annotations
 
 import json
+import logging
 import os
+import threading
 import weakref
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -22,6 +24,7 @@ from typing import Callable, Generic, Iterable, Iterator, TypeVar
 import numpy as np
 
 T = TypeVar("T")
+log = logging.getLogger(__name__)
 # Rows kept parsed per file, the most recently read: about 6 MB of passages (1.5 kB each), a
 # bounded cost whatever the size of the index.
 ROWS_KEPT = 4096
@@ -179,6 +182,40 @@ class Places:
                    np.array(section_of, dtype=np.int32))
 
 
+# Read-ahead advice per 2 MB: one call for a whole 660 MB file brought 3 MB into the page cache
+# here, calls per 2 MB all of it (0.23 s, in the background).
+READ_AHEAD_BYTES = 2 * 1024 * 1024
+
+
+def read_ahead(paths: Iterable[Path]) -> threading.Thread:
+    """Ask the kernel, from a background thread, to bring ``paths`` into the page cache, so the
+    first questions after a start read rows from memory, not the disk (on this machine, files not
+    read for a while leave the page cache: at 100,099 passages, 45 minutes after they were written,
+    155 of 660 MB of sentence vectors were left in it). The pages are the kernel's to drop again:
+    nothing is added to the process's memory and opening does not wait."""
+
+    def advise() -> None:
+        if not hasattr(os, "posix_fadvise"):  # not on macOS: rows are read from disk until cached
+            return
+        for path in paths:
+            try:
+                fd = os.open(path, os.O_RDONLY)
+            except OSError:
+                continue  # a superseded generation's folder may be gone already
+            try:
+                size = os.fstat(fd).st_size
+                for offset in range(0, size, READ_AHEAD_BYTES):
+                    os.posix_fadvise(fd, offset, READ_AHEAD_BYTES, os.POSIX_FADV_WILLNEED)
+            except OSError as exc:
+                log.debug("no read-ahead for %s: %s", path, exc)
+            finally:
+                os.close(fd)
+
+    thread = threading.Thread(target=advise, name="read-ahead", daemon=True)
+    thread.start()
+    return thread
+
+
 class StoredArray:
     """A C-ordered .npy array left on disk: ``a[i]``, ``a[i:j]`` and ``a[[i, j, …]]`` (along the
     first axis) read just those rows, ``np.asarray(a)`` reads it all.
@@ -237,15 +274,32 @@ class StoredArray:
         rows = np.asarray(key)
         if rows.dtype == bool or rows.ndim != 1:
             return np.asarray(self)[key]
-        rows = np.where(rows < 0, rows + n, rows)
+        rows = np.where(rows < 0, rows + n, rows).astype(np.int64, copy=False)
         if len(rows) and (rows.min() < 0 or rows.max() >= n):
             raise IndexError("rows out of range 0..{} in {}".format(n - 1, self.path.name))
+        if len(rows) < 2 or bool(np.all(rows[1:] > rows[:-1])):
+            return self._read_rows(rows)
+        # Rows asked for in any order or more than once: each distinct row read once, in file order.
+        distinct, where = np.unique(rows, return_inverse=True)
+        return self._read_rows(distinct)[where.reshape(-1)]
+
+    def _read_rows(self, rows: np.ndarray) -> np.ndarray:
+        """``rows`` (increasing) read with one system call per run of consecutive rows, straight
+        into the array returned: a passage's sentences are stored one after another."""
         out = np.empty((len(rows), *self.shape[1:]), dtype=self.dtype)
-        # One read per run of consecutive rows: a passage's sentences are stored one after another.
-        cuts = (np.flatnonzero(np.diff(rows) != 1) + 1).tolist()
-        for start, stop in zip([0, *cuts], [*cuts, len(rows)]) if len(rows) else ():
-            first = int(rows[start])
-            out[start:stop] = self._read(first, first + stop - start)
+        if not len(rows):
+            return out
+        cuts = np.flatnonzero(np.diff(rows) != 1) + 1
+        starts = np.concatenate(([0], cuts))
+        stops = np.concatenate((cuts, [len(rows)]))
+        flat = memoryview(out.reshape(-1).view(np.uint8))
+        row_bytes, fd, offset = self.row_bytes, self._fd, self.offset
+        for start, stop, first in zip(starts.tolist(), stops.tolist(), rows[starts].tolist()):
+            want = (stop - start) * row_bytes
+            got = os.preadv(fd, [flat[start * row_bytes : stop * row_bytes]], offset + first * row_bytes)
+            if got != want:
+                raise OSError("{}: read {} of {} bytes at row {}; was the file cut short?".format(
+                    self.path, got, want, first))
         return out
 
     def __array__(self, dtype=None, copy=None) -> np.ndarray:
