@@ -32,8 +32,9 @@ _ASK_WORDS = (
     r"how|what|which|who|why|when|should|can|could|is|are|does|do"
 )
 _ASK_AFTER_COMMA = re.compile(r",\s*(?=(?:" + _ASK_WORDS + r")\b)", re.I)
-_PLACE = re.compile(r"\b(?:i|på|från|inom|hos|in|at|from)\s+([A-ZÅÄÖ][\w-]*(?:\s+[A-ZÅÄÖ][\w-]*)*)")
-_LOCATION = re.compile(r"\b(?:i|på|inom|hos|in|at)\s+([A-ZÅÄÖ][\w-]*(?:\s+[A-ZÅÄÖ][\w-]*)*)")
+_CAPITALISED = r"([A-ZÅÄÖ][\w-]*(?:\s+[A-ZÅÄÖ][\w-]*)*)"
+_PLACE = re.compile(r"\b(?:i|på|från|inom|hos|in|at|from)\s+" + _CAPITALISED)
+_LOCATION = re.compile(r"\b(?:i|på|inom|hos|in|at)\s+" + _CAPITALISED)  # where, not where from
 _ASKING = re.compile(r"(?:" + _ASK_WORDS + r")\b", re.I)
 _NAME = re.compile(r"^(?:[A-ZÅÄÖ][\w-]*|\w*\d\w*)$")
 
