@@ -332,3 +332,10 @@ def test_a_name_in_ocr_spelling_is_known_but_not_an_acronym():
     words = content_words("Vad gjorde Sundsvall och Ånge? Gäller LAS?", "sv", (), vocabulary.knows)
     by_text = {w.text: w for w in words}
     assert by_text["Ånge"].known and not by_text["LAS"].known and not by_text["Sundsvall"].known
+
+
+@pytest.mark.parametrize("question", ["Vad är AI-huset för nåt?", "Finns det nån kommun som har gjort så?"])
+def test_a_spoken_spelling_of_a_function_word_is_no_content_word(question):
+    words = {w.text for w in content_words(question, "sv", (), VOCABULARY.knows)}
+    assert not words & {"nåt", "nån"}
+    assert "kommun" in words or "huset" in words

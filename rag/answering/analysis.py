@@ -185,6 +185,8 @@ def content_words(question: str, lang: str, groups: tuple[TermGroup, ...], knows
                 known = knows(w, exact=True) or (not raw.isupper() and knows(w, folded=True))
             else:
                 known = knows(w)
+                if not known and lang == "sv" and _lemma(w) in STOPWORDS:
+                    continue  # a spoken spelling of a function word ("nåt", "nån", "dom"): no topic
         out.append(ContentWord(raw, stems, known, rarity(zipf), named or law, w in setting, lang == "sv" and verb_like(w)))
     return tuple(out)
 
