@@ -464,3 +464,26 @@ def test_an_english_word_whose_translations_the_report_never_uses_is_unknown():
     )
     # A word the dictionary lacks says nothing (known); one whose translations the report lacks is unknown.
     assert _unknown("How do we negotiate clauses about the strategy zyxwv?", lang="en", groups=groups) == ["clauses"]
+
+
+CUT = """Rapport om ansvar
+
+1. Ansvar
+
+Verksamheterna ska uttrycka behoven. Då blir frågor om “implementering”
+ mer eller mindre irrelevanta eftersom verksamheten själv driver frågan. Kommunen följer upp arbetet varje år.
+"""
+
+
+def test_a_sentence_cut_after_a_closing_quote_is_quoted_with_its_beginning(tmp_path):
+    with fake_index(tmp_path, {"rapport.txt": CUT}) as settings:
+        cut = _service(settings)
+        _, answerer, (tail,), candidates = _candidates(cut, "Vem driver frågan?", "mer eller mindre")
+        chains = select([tail] + [c for c in candidates if c is not tail], answerer.scorer, 6, 0.0, 0.99)
+        # The beginning ends without a full stop, so it is no candidate of its own; it still comes first.
+        assert [m.text for m in chains[0].members] == [
+            "Då blir frågor om “implementering”",
+            "mer eller mindre irrelevanta eftersom verksamheten själv driver frågan.",
+        ]
+        assert chains[0].anchor is tail
+        assert select([tail], answerer.scorer, 1, 0.0, 0.99) == []  # no room for its beginning

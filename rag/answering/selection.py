@@ -19,7 +19,7 @@ from __future__ import annotations
 import math
 import re
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
@@ -294,6 +294,12 @@ class SentenceScorer:
             heading = self._heading_terms[section] = frozenset(terms(section.split(SECTION_SEP)[-1]))
         return len(query_terms & heading) / max(len(query_terms), 1)
 
+    def previous_in_passage(self, index: int) -> int | None:
+        """The sentence before ``index`` in the same passage, if any."""
+        if index > 0 and self.sentences[index - 1].passage_id == self.sentences[index].passage_id:
+            return index - 1
+        return None
+
     def next_in_passage(self, index: int) -> int | None:
         """The sentence after ``index`` in the same passage, if any."""
         if index + 1 < len(self.sentences) and self.sentences[index + 1].passage_id == self.sentences[index].passage_id:
@@ -364,6 +370,14 @@ def _with_context(
     if lead_in(cand.text) and not followers:
         return None
     members = [cand, *followers]
+    if cand.text[:1].islower():
+        # A sentence opening in lower case was cut from the one before it (a closing quote read as a
+        # sentence end): it is quoted only with its beginning, which may be no candidate of its own.
+        start = scorer.previous_in_passage(cand.index)
+        if start is None or start in used or len(members) >= room:
+            return None
+        members.insert(0, by_index.get(start) or replace(cand, index=start, sentence=scorer.sentences[start]))
+        return members
     before = by_index.get(cand.index - 1)
     if (
         len(members) < room
