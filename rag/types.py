@@ -211,8 +211,8 @@ class AnswerPart:
     together (a sentence with the one it continues, a lead-in with its list), each a tuple of
     indexes into ``Answer.sentences``. Kinds: "lead" (what answers first), "recommendations"
     (from the report's own recommendation sections), "analysis" (the report's own analysis,
-    definitions and frameworks), "experiences" (what interviewees and municipalities told),
-    "other_document" (a corpus file that is not the report) and "closest" (a partial
+    definitions and frameworks), "experiences" (what interviewees and municipalities told), "guide" (questions of the
+    interview guide), "other_document" (a corpus file that is not the report) and "closest" (a partial
     answer's nearest sentences)."""
 
     kind: str

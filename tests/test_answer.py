@@ -212,6 +212,19 @@ def test_interview_guide_questions_are_quoted_only_for_a_question_about_the_inte
     assert guide in [c.text for c in about_guide]
 
 
+def test_questions_of_the_interview_guide_stand_under_their_own_heading(service):
+    retrieved, _, (report, guide), _ = _candidates(
+        service, "Ställdes det frågor om strategin?", "Kommunen behöver", "Hur har ni arbetat",
+        asks=Asks("what", (), True),
+    )
+    composer = Composer(report_sources(service.generation))
+
+    answer = composer.answer(retrieved.query, retrieved.hits, Decision("answer"), [_chain(report), _chain(guide)])
+
+    assert [(p.kind, p.heading) for p in answer.parts] == [("lead", None), ("guide", "Ur intervjuguiden")]
+    assert answer.sentences[answer.parts[1].items[0][0]].text == guide.text
+
+
 def test_sections_are_told_apart_by_their_headings():
     assert in_recommendations("3. Rekommendationer")
     assert in_recommendations("4. AI-strategin › Rekommendationer och praktiska råd › Uppföljning")
@@ -349,6 +362,13 @@ def test_a_question_for_a_fact_that_a_sentence_states_is_answered(service):
         ("Vilken leverantör ska vi välja för chattbotar?", "what", ("named",), False, None),
         ("Which vendor should we pick?", "what", ("named",), False, None),
         ("Vilka frågor ställdes i intervjuerna?", "what", (), True, None),
+        # What was asked, without naming the guide; the present tense asks about the topic.
+        ("Ställdes några frågor om budgeten till kommunerna?", "what", (), True, None),
+        ("Frågade man kommunerna om etik?", "what", (), True, None),
+        ("Fanns det någon fråga om arbetsmiljön?", "what", (), True, None),
+        ("Were the municipalities asked questions about funding?", "what", (), True, None),
+        ("Vilka frågor ställer AI kring integritet?", "what", (), False, None),
+        ("Vad ställdes det för krav på leverantörerna?", "what", (), False, None),
         ("Vilka risker finns med att vänta?", "what", (), False, None),
         ("Vilka externa aktörer anlitade kommunerna?", "who", (), False, None),
         ("Vet ni vilka som ansvarar för datan?", "who", (), False, None),

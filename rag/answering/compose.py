@@ -27,7 +27,7 @@ PARTIAL_SENTENCES = 3  # a partial answer quotes at most this many of the neares
 LEAD_CHOICES = 3  # a "hur"/"varför" answer opens with the first of this many best chains that fits its form,
 LEAD_RELATIVE = 0.5  # when it is at least this likely relative to the best chain
 # The parts after the lead, in this order (rag.answering.sentence_kinds.part_of files each chain).
-REPORT_PARTS = ("recommendations", "analysis", "experiences")
+REPORT_PARTS = ("guide", "recommendations", "analysis", "experiences")
 
 
 @dataclass(frozen=True)

@@ -22,6 +22,7 @@ MESSAGES: dict[str, dict[str, str]] = {
     "part.recommendations": {"sv": "Rapportens råd", "en": "The report's recommendations"},
     "part.experiences": {"sv": "Erfarenheter från kommunerna", "en": "What the municipalities told"},
     "part.analysis": {"sv": "Rapportens analys", "en": "The report's own analysis"},
+    "part.guide": {"sv": "Ur intervjuguiden", "en": "From the interview guide"},
     "part.other_document": {"sv": "Ur «{title}» (inte rapporten)", "en": "From «{title}» (not the report)"},
     "decline.weak_evidence": {
         "sv": "Rapporten tar inte upp det här. Närmaste avsnitt visas nedan, men de besvarar inte frågan.",

@@ -140,7 +140,16 @@ _HOW = re.compile(
     r"\bwhat\s+(does it take|is needed|is required|needs to be done)\b",
     re.I,
 )
-_GUIDE = re.compile(r"\b(intervju\w*|frågemall\w*|fragemall\w*|interview\w*)\b", re.I)
+_GUIDE = re.compile(
+    r"\b(intervju\w*|frågemall\w*|fragemall\w*|interview\w*)\b|"
+    # What was asked, in the past and without naming the guide: "Ställdes det frågor om …?", "Frågade
+    # man om …?", "Fanns det någon fråga om …?", "What questions … were the projects asked?". Present
+    # tense ("Vilka frågor ställer AI?") is about the topic, not the guide. Grammar, not a fit.
+    r"\bfråg\w*\b.*\bställdes\b|\bställdes\b.*\bfråg\w*|\bfrågade\s+(man|ni|de|dom|dem|intervjuarna)\b|"
+    r"\bfanns\s+det\s+(någon\s+|några\s+|en\s+)?fråg(a|or)\b|"
+    r"\bquestions?\b.*\b(were|was)\b.*\basked\b|\b(were|was)\b.*\basked\b.*\bquestions?\b|\b(were|was)\s+there\s+(any\s+|a\s+)?questions?\b|\bdid\s+they\s+ask\b",
+    re.I,
+)
 
 
 def read_asks(question: str) -> Asks:

@@ -26,6 +26,7 @@ import numpy as np
 from rag.lexical import terms
 from rag.answering.query import Query
 from rag.answering import sentence_kinds as kinds
+from rag.answering.sentence_kinds import in_interview_guide
 from rag.index.store import Generation
 from rag.types import Hit, SentenceSpan
 
@@ -90,10 +91,6 @@ def is_apparatus(section: str) -> bool:
     return any(_NOT_CONTENT.match(part.strip()) for part in section.split(SECTION_SEP))
 
 
-def in_interview_guide(section: str) -> bool:
-    """The appendix holding the interview guide: its sentences are questions put to municipalities."""
-    parts = [p.casefold() for p in section.split(SECTION_SEP)]
-    return any("mall" in p and ("fråge" in p or "frage" in p or "intervju" in p) for p in parts)
 
 
 FEATURES = (

@@ -81,6 +81,12 @@ def in_recommendations(section: str) -> bool:
     return any(_RECOMMENDATION.search(part) for part in section_parts(section))
 
 
+def in_interview_guide(section: str) -> bool:
+    """The appendix holding the interview guide: its sentences are questions put to municipalities."""
+    parts = [p.casefold() for p in section_parts(section)]
+    return any("mall" in p and ("fråge" in p or "frage" in p or "intervju" in p) for p in parts)
+
+
 def national_section(section: str) -> bool:
     """A section addressed to national decision makers."""
     return any(_NATIONAL.search(part) for part in section_parts(section))
@@ -150,7 +156,10 @@ def asks_national(question: str) -> bool:
 def part_of(text: str, section: str) -> str:
     """Which part of an answer a report sentence belongs under: "recommendations" (the report's
     advice), "experiences" (what interviewees and municipalities said or did) or "analysis" (the
-    report's own analysis, definitions and frameworks)."""
+    report's own analysis, definitions and frameworks) or "guide" (a question of the interview guide:
+    what the municipalities were asked, never what the report found)."""
+    if in_interview_guide(section):
+        return "guide"
     if in_recommendations(section):
         return "recommendations"
     if experience_section(section) or reported(text):
