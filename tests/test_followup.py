@@ -365,3 +365,13 @@ def test_search_returns_ranked_hits_without_answering(service):
     assert "1. Samverkan" in service.sections()
     with pytest.raises(ValueError, match="^query is empty; type what to search for$"):
         service.search("  ")
+
+
+def test_a_follow_up_on_the_interview_guide_is_still_about_it():
+    builder = QueryBuilder(HashEmbedder(), frozenset())
+
+    guide = builder.build("Och om etiken?", [Turn("Ställdes det frågor om ledarskap?")])
+    other = builder.build("Och om etiken?", [Turn("Vad säger rapporten om ledarskap?")])
+
+    assert guide.topic is not None and guide.asks.about_guide
+    assert other.topic is not None and not other.asks.about_guide

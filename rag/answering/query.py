@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 import threading
 from collections import OrderedDict
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Sequence
 
 import numpy as np
@@ -32,7 +32,8 @@ from rag.types import TermGroup, Turn
 class Asks:
     """What kind of answer the question wants, read from its wording.
 
-    ``form``: "who" (actors), "how" (actions), "why" (reasons) or "what" (anything else).
+    ``form``: "who" (actors), "how" (actions), "why" (reasons), "example" (a case) or "what"
+    (anything else).
     ``facts``: the kinds of fact the question cannot do without (``rag.answering.facts``).
     ``counted``: for a count, the word counted ("hur många *intervjuer*"), which a sentence
     stating the count must name.
@@ -140,6 +141,9 @@ _HOW = re.compile(
     r"\bwhat\s+(does it take|is needed|is required|needs to be done)\b",
     re.I,
 )
+# Asking for an example or for how it went in practice ("Kan du ge ett exempel?", "got a real example?",
+# "Hur har dom gjort i praktiken?"): a case is the answer, more than advice.
+_EXAMPLE = re.compile(r"\b(exempel|examples?|i praktiken|in practice)\b", re.I)
 _GUIDE = re.compile(
     r"\b(intervju\w*|frågemall\w*|fragemall\w*|interview\w*)\b|"
     # What was asked, in the past and without naming the guide: "Ställdes det frågor om …?", "Frågade
@@ -153,7 +157,8 @@ _GUIDE = re.compile(
 
 
 def read_asks(question: str) -> Asks:
-    """What ``question`` asks for (see ``Asks``); who/why win over how ("how many" is a count)."""
+    """What ``question`` asks for (see ``Asks``); who/why win over an example, an example over how
+    ("how many" is a count)."""
     facts = asked_facts(question)
     if _WHO.search(question) or _WHICH_ACTORS.search(question) or any(
         w.casefold() == "som" or verb_like(w.casefold()) for w in _WHICH.findall(question)
@@ -161,6 +166,8 @@ def read_asks(question: str) -> Asks:
         form = "who"
     elif _WHY.search(question):
         form = "why"
+    elif _EXAMPLE.search(question):
+        form = "example"
     elif _HOW.search(question) and not {"amount", "count", "share", "duration", "salary"} & set(facts):
         form = "how"
     else:
@@ -221,11 +228,23 @@ class QueryBuilder:
             vector=vector,
             search_vector=search_vector,
             groups=groups,
-            asks=read_asks(searched),
+            asks=self._asks(searched, resolution),
             topic=topic,
             rewrite=resolution.shown,
             content=content_words(searched, detect_lang(searched), groups, self.known.knows),
         )
+
+    @staticmethod
+    def _asks(searched: str, resolution: Resolution) -> Asks:
+        """What is asked, read from the question's own words; a follow-up on the interview guide
+        ("Ställdes det frågor om ledarskap?" → "Och om etiken?") is still about the guide."""
+        asks = read_asks(searched)
+        turn = resolution.topic
+        while turn is not None and not asks.about_guide:
+            if read_asks(turn.standalone).about_guide:
+                asks = replace(asks, about_guide=True)
+            turn = turn.topic
+        return asks
 
     def _translated(self, text: str, vector: np.ndarray, embed) -> tuple[tuple[TermGroup, ...], np.ndarray]:
         """An English text's Swedish term groups and its dense search vector: ``vector`` plus that of

@@ -424,13 +424,15 @@ def advises(text: str) -> bool:
 
 def fits_form(text: str, form: str) -> bool:
     """The sentence gives what the question's form asks for: several actors for "who", an action
-    for "how", a reason for "why"."""
+    for "how", a reason for "why", a case for "example"."""
     if form == "who":
         return actor_count(text) >= 3
     if form == "how":
         return advises(text)
     if form == "why":
         return bool(_REASON.search(text))
+    if form == "example":
+        return kinds.exemplifies(text)
     return False
 
 

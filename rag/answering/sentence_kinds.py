@@ -81,6 +81,18 @@ def in_recommendations(section: str) -> bool:
     return any(_RECOMMENDATION.search(part) for part in section_parts(section))
 
 
+# A sentence giving a case: it says it is one ("till exempel", "ett exempel är"), or tells what one
+# municipality did ("I en kommun tog det …", "I Strängnäs kommun har man …").
+_EXAMPLE = re.compile(
+    r"\b(till exempel|exempelvis|t\.\s?ex|ett exempel|exempel på|exempel är|bland annat)\b|"
+    r"\b[Ii] en (annan )?kommun\b|\b[Ii] [A-ZÅÄÖ][\w-]+ kommun\b|\b[A-ZÅÄÖ][\w-]+ kommun (har|hade|tog|använde|testade|införde)\b"
+)
+
+
+def exemplifies(text: str) -> bool:
+    return bool(_EXAMPLE.search(text))
+
+
 def in_interview_guide(section: str) -> bool:
     """The appendix holding the interview guide: its sentences are questions put to municipalities."""
     parts = [p.casefold() for p in section_parts(section)]
