@@ -2,16 +2,16 @@
 
 Cross-validated (5-fold by question, 2 shuffles) over gold_dev.jsonl + independent_questions.jsonl (128 answerable questions); held-out figures:
 sentence features, C=0.3, relative cut-off 0.0, minimum probability 0.0:
-    gold_dev.jsonl: evidence shown 0.611, lead shows evidence 0.520 (best chain 0.534), 5.99 sentences, filler 0.847
-    independent_questions.jsonl: evidence shown 0.531, lead shows evidence 0.324 (best chain 0.380), 6.00 sentences, filler 0.821
-    all: evidence shown 0.577, lead shows evidence 0.438 (best chain 0.469), 5.99 sentences, filler 0.836
+    gold_dev.jsonl: evidence shown 0.662, lead shows evidence 0.547 (best chain 0.574), 5.99 sentences, filler 0.830
+    independent_questions.jsonl: evidence shown 0.549, lead shows evidence 0.361 (best chain 0.398), 6.00 sentences, filler 0.815
+    all: evidence shown 0.615, lead shows evidence 0.469 (best chain 0.500), 5.99 sentences, filler 0.823
 context features, C=0.3, relative cut-off 0.0, minimum probability 0.1:
-    gold_dev.jsonl: evidence shown 0.669, lead shows evidence 0.588 (best chain 0.561), 3.47 sentences, filler 0.726
-    independent_questions.jsonl: evidence shown 0.600, lead shows evidence 0.574 (best chain 0.611), 3.78 sentences, filler 0.689
-    all: evidence shown 0.640, lead shows evidence 0.582 (best chain 0.582), 3.60 sentences, filler 0.709
+    gold_dev.jsonl: evidence shown 0.716, lead shows evidence 0.622 (best chain 0.601), 3.74 sentences, filler 0.720
+    independent_questions.jsonl: evidence shown 0.608, lead shows evidence 0.574 (best chain 0.611), 3.77 sentences, filler 0.683
+    all: evidence shown 0.671, lead shows evidence 0.602 (best chain 0.605), 3.75 sentences, filler 0.704
 the weights in use when this ran (fitted on these questions, so not held out):
-    gold_dev.jsonl: evidence shown 0.723, lead shows evidence 0.595 (best chain 0.581), 5.99 sentences, filler 0.822
-    independent_questions.jsonl: evidence shown 0.648, lead shows evidence 0.574 (best chain 0.611), 6.00 sentences, filler 0.784
+    gold_dev.jsonl: evidence shown 0.757, lead shows evidence 0.622 (best chain 0.622), 5.99 sentences, filler 0.813
+    independent_questions.jsonl: evidence shown 0.657, lead shows evidence 0.574 (best chain 0.611), 6.00 sentences, filler 0.781
 """
 
 from rag.answering.selection import Weights
@@ -23,97 +23,97 @@ MINIMUM_PROBABILITY = 0.1
 
 WEIGHTS = Weights(
     mean=(
-        0.825274,  # dense
-        0.834467,  # dense_search
-        0.093707,  # overlap
-        0.85692,  # context_dense
-        -0.0533,  # dense_below_best
-        0.401651,  # passage_prior
-        -1.816332,  # fused_below_best
-        0.398202,  # rank_in_passage
-        0.53844,  # position
-        4.877624,  # log_length
-        0.013383,  # question_mark
-        0.064636,  # bullet
-        0.094818,  # recommendation
-        0.08713,  # summary
-        0.010251,  # names_actors_for_who
-        0.042995,  # states_action_for_how
-        0.018223,  # gives_reason_for_why
-        0.060261,  # heading_match
-        0.118451,  # continues
-        0.903306,  # hubness
-        0.373621,  # dense_minus_hubness
-        0.857239,  # passage_dense
-        0.829749,  # neighbour_dense
-        0.017654,  # national_off_level
-        0.018508,  # national_on_level
-        0.001993,  # announcing
-        0.012244,  # self_reference
-        0.132403,  # reported
-        0.022779,  # defines_for_definition
+        0.833261,  # dense
+        0.833261,  # dense_search
+        0.095276,  # overlap
+        0.865106,  # context_dense
+        -0.051905,  # dense_below_best
+        0.401412,  # passage_prior
+        -1.797738,  # fused_below_best
+        0.39929,  # rank_in_passage
+        0.536384,  # position
+        4.872085,  # log_length
+        0.019492,  # question_mark
+        0.064407,  # bullet
+        0.09435,  # recommendation
+        0.088418,  # summary
+        0.007627,  # names_actors_for_who
+        0.061582,  # states_action_for_how
+        0.018927,  # gives_reason_for_why
+        0.060936,  # heading_match
+        0.117514,  # continues
+        0.903734,  # hubness
+        0.381394,  # dense_minus_hubness
+        0.865321,  # passage_dense
+        0.837071,  # neighbour_dense
+        0.024294,  # national_off_level
+        0.020339,  # national_on_level
+        0.001977,  # announcing
+        0.012712,  # self_reference
+        0.134181,  # reported
+        0.023164,  # defines_for_definition
     ),
     scale=(
-        0.034252,  # dense
-        0.028341,  # dense_search
-        0.129518,  # overlap
-        0.029909,  # context_dense
-        0.029893,  # dense_below_best
-        0.283381,  # passage_prior
-        1.310759,  # fused_below_best
-        0.298486,  # rank_in_passage
-        0.369761,  # position
-        0.41378,  # log_length
-        0.114907,  # question_mark
-        0.245882,  # bullet
-        0.292963,  # recommendation
-        0.282025,  # summary
-        0.100725,  # names_actors_for_who
-        0.202847,  # states_action_for_how
-        0.133758,  # gives_reason_for_why
-        0.115534,  # heading_match
-        0.323141,  # continues
-        0.013973,  # hubness
-        0.032927,  # dense_minus_hubness
-        0.031827,  # passage_dense
-        0.070852,  # neighbour_dense
-        0.131689,  # national_off_level
-        0.134779,  # national_on_level
-        0.0446,  # announcing
-        0.109972,  # self_reference
-        0.338929,  # reported
-        0.149198,  # defines_for_definition
+        0.028382,  # dense
+        0.028382,  # dense_search
+        0.13068,  # overlap
+        0.023079,  # context_dense
+        0.029256,  # dense_below_best
+        0.282459,  # passage_prior
+        1.319916,  # fused_below_best
+        0.298802,  # rank_in_passage
+        0.369483,  # position
+        0.421285,  # log_length
+        0.138245,  # question_mark
+        0.245476,  # bullet
+        0.292315,  # recommendation
+        0.283902,  # summary
+        0.087,  # names_actors_for_who
+        0.240395,  # states_action_for_how
+        0.136266,  # gives_reason_for_why
+        0.116038,  # heading_match
+        0.322032,  # continues
+        0.013745,  # hubness
+        0.027313,  # dense_minus_hubness
+        0.023782,  # passage_dense
+        0.070086,  # neighbour_dense
+        0.15396,  # national_off_level
+        0.141157,  # national_on_level
+        0.044424,  # announcing
+        0.112028,  # self_reference
+        0.340846,  # reported
+        0.150424,  # defines_for_definition
     ),
     coef=(
-        -0.39734,  # dense
-        0.547676,  # dense_search
-        0.199265,  # overlap
-        0.532918,  # context_dense
-        0.643989,  # dense_below_best
-        0.864678,  # passage_prior
-        0.426547,  # fused_below_best
-        0.327423,  # rank_in_passage
-        0.070452,  # position
-        -0.049017,  # log_length
-        0.234261,  # question_mark
-        0.073446,  # bullet
-        0.16784,  # recommendation
-        -0.292022,  # summary
-        0.130907,  # names_actors_for_who
-        0.133212,  # states_action_for_how
-        0.03197,  # gives_reason_for_why
-        0.080828,  # heading_match
-        0.213099,  # continues
-        -0.403315,  # hubness
-        -0.32775,  # dense_minus_hubness
-        0.180409,  # passage_dense
-        -0.064883,  # neighbour_dense
-        -0.185929,  # national_off_level
-        0.172205,  # national_on_level
-        -0.073148,  # announcing
-        -0.191477,  # self_reference
-        -0.234261,  # reported
-        0.201004,  # defines_for_definition
+        -0.093282,  # dense
+        -0.093282,  # dense_search
+        0.202031,  # overlap
+        0.509204,  # context_dense
+        0.764369,  # dense_below_best
+        0.625253,  # passage_prior
+        0.617184,  # fused_below_best
+        0.282505,  # rank_in_passage
+        0.042888,  # position
+        -0.0607,  # log_length
+        0.236897,  # question_mark
+        0.107339,  # bullet
+        0.129898,  # recommendation
+        -0.336222,  # summary
+        0.167442,  # names_actors_for_who
+        0.186356,  # states_action_for_how
+        0.005511,  # gives_reason_for_why
+        0.080815,  # heading_match
+        0.23046,  # continues
+        -0.365138,  # hubness
+        -0.005062,  # dense_minus_hubness
+        0.118166,  # passage_dense
+        -0.077355,  # neighbour_dense
+        -0.316239,  # national_off_level
+        0.160794,  # national_on_level
+        -0.07076,  # announcing
+        -0.204147,  # self_reference
+        -0.250391,  # reported
+        0.215142,  # defines_for_definition
     ),
-    intercept=-4.377191,
+    intercept=-4.346353,
 )
