@@ -510,3 +510,27 @@ def test_a_sentence_cut_after_a_closing_quote_is_quoted_with_its_beginning(tmp_p
         ]
         assert chains[0].anchor is tail
         assert select([tail], answerer.scorer, 1, 0.0, 0.99) == []  # no room for its beginning
+
+
+ASKING = """Rapport om strukturer
+
+1. Strategi
+
+Finns det befintliga strukturer där arbetet kan placeras? Kommunen bör placera arbetet i befintliga strukturer.
+
+Appendix
+
+Frågemall
+
+Hur strukturerade var intervjuerna med kommunerna?
+"""
+
+
+def test_the_reports_own_questions_never_answer_even_a_question_about_the_guide(tmp_path):
+    with fake_index(tmp_path, {"rapport.txt": ASKING}) as settings:
+        about_guide = Asks("what", (), True)
+        _, _, _, candidates = _candidates(_service(settings), "Frågade man om strukturer?", asks=about_guide)
+        texts = {c.text for c in candidates}
+        assert "Hur strukturerade var intervjuerna med kommunerna?" in texts  # the guide's question
+        assert "Kommunen bör placera arbetet i befintliga strukturer." in texts
+        assert "Finns det befintliga strukturer där arbetet kan placeras?" not in texts  # the report's own

@@ -192,22 +192,24 @@ class SentenceScorer:
 
     def candidates(self, query: Query, hits: list[Hit]) -> list[Candidate]:
         """Every quotable sentence of ``hits`` with its features and score, best first. The
-        interview guide and the report's own questions are left out unless the question is about
-        the interview guide."""
+        interview guide is left out unless the question is about it, and the report's own questions
+        outside the guide always are."""
         groups = self.query_terms.groups(query)
         total = sum(w for _, w in groups) or 1.0
         raw: list[tuple[int, Hit, float, float, float]] = []
         for hit in hits:
             if is_apparatus(hit.passage.section):
                 continue
-            if in_interview_guide(hit.passage.section) and not query.asks.about_guide:
+            guide = in_interview_guide(hit.passage.section)
+            if guide and not query.asks.about_guide:
                 continue
             for i in self.sentences_of.get(hit.passage.id, []):
                 text = self.sentences[i].text
                 if not (quotable(text) or lead_in(text)):
                     continue
-                if is_question(text) and not query.asks.about_guide:
-                    # The report's own questions ("Men hur kan chefer …?") ask; they do not answer.
+                if is_question(text) and not guide:
+                    # The report's own questions ("Men hur kan chefer …?", "Finns det befintliga
+                    # strukturer …?") ask; they do not answer. The guide's answer what was asked.
                     continue
                 dense = float(self.vectors[i] @ query.vector)
                 overlap = sum(w for alternatives, w in groups if alternatives & self.term_sets[i]) / total
