@@ -21,6 +21,8 @@ more) and queries the server for dense candidates.
 from __future__ import annotations
 
 import base64
+import binascii
+import gc
 import hashlib
 import json
 import logging
@@ -32,11 +34,18 @@ import threading
 import time
 import uuid
 import weakref
+from collections import deque
+from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
+from contextlib import contextmanager
 from datetime import datetime, timezone
+from functools import partial
 from pathlib import Path
+from typing import TypeVar
 from urllib.parse import urlsplit
 
 import numpy as np
+import pybase64
 
 from rag.config import Settings, redact_url
 from rag.index.store import (
@@ -50,6 +59,7 @@ from rag.index.store import (
 from rag.types import Passage
 
 log = logging.getLogger(__name__)
+T = TypeVar("T")
 
 PREFIX = "rag"
 META = PREFIX + "-meta"
@@ -61,6 +71,11 @@ LISTING_ID = "listing"
 CHUNK_BYTES = 2 * 1024 * 1024
 CHUNKS_PER_REQUEST = 8
 PASSAGES_PER_REQUEST = 4000
+# Downloading a replica's files (1.17 GB in 572 chunks at 100,099 passages; a client on the server's
+# machine, 2 cores, 2026-12-07): one request in flight 4.4 s, three 3.6-4.0 s; 2, 4 or 8 chunks a
+# request within 0.2 s of each other, the process's peak 220, 330 and 400 MB.
+DOWNLOAD_CHUNKS_PER_REQUEST = 2
+PARALLEL_REQUESTS = 3
 # After writing the lease, wait this long and read it back: an ingest that read "free" just
 # before ours was written has overwritten it by then (see ``Lease``).
 LEASE_SETTLE_SECONDS = 0.5
@@ -278,34 +293,109 @@ class GenerationFiles:
     def listing(self) -> dict:
         return json.loads(self._get([LISTING_ID])[LISTING_ID])
 
-    def _get(self, ids: list[str]) -> dict[str, str]:
-        collection = self.store.collection(self.name)
+    def _get(self, ids: list[str], collection=None) -> dict[str, str]:
+        if collection is None:
+            collection = self.store.collection(self.name)
         got = self.store.call(collection.get, ids=ids, include=["metadatas"])
         return {i: m["data"] for i, m in zip(got["ids"], got["metadatas"])}
 
     def read(self, rel: str) -> bytes:
         parts = self.listing()[rel]["parts"]
-        ids = ["{}#{}".format(rel, i) for i in range(parts)]
-        got = self._get(ids)
-        return b"".join(base64.b64decode(got[i]) for i in ids)
+        return b"".join(self._fetch(self.store.collection(self.name), rel, part_ids(rel, range(parts))))
+
+    def _fetch(self, collection, rel: str, ids: list[str]) -> list[bytes]:
+        """The decoded chunks ``ids`` of ``rel``, in that order."""
+        got = self._get(ids, collection)
+        chunks = []
+        for i in ids:
+            if i not in got:
+                raise self._damaged(rel, "{} missing".format(i))
+            try:
+                # pybase64 (a dependency of chromadb) decodes at about 20 GB/s where the standard
+                # library's 0.5 GB/s took 1.9 s of a 100,099-passage download.
+                chunks.append(pybase64.b64decode(got.pop(i), validate=True))
+            except binascii.Error:
+                raise self._damaged(rel, "{} is not base64".format(i)) from None
+        return chunks
+
+    def _damaged(self, rel: str, what: str) -> ValueError:
+        return ValueError("{} of generation {} in {} is damaged ({}); run `rag ingest` again".format(
+            rel, self.generation, self.store.shown, what))
 
     def download(self, folder: Path) -> None:
-        """Write every stored file under ``folder``; ValueError when one does not match its listing."""
-        for rel, entry in self.listing().items():
-            path = folder / rel
-            path.parent.mkdir(parents=True, exist_ok=True)
-            digest = hashlib.sha256()
-            ids = ["{}#{}".format(rel, i) for i in range(entry["parts"])]
-            with open(path, "wb") as fh:
-                for start in range(0, len(ids), CHUNKS_PER_REQUEST):
-                    got = self._get(ids[start : start + CHUNKS_PER_REQUEST])
-                    for i in ids[start : start + CHUNKS_PER_REQUEST]:
-                        data = base64.b64decode(got[i])
-                        digest.update(data)
-                        fh.write(data)
-            if digest.hexdigest() != entry["sha256"]:
-                raise ValueError("{} of generation {} in {} is damaged (SHA-256 differs); run `rag ingest` again"
-                                 .format(rel, self.generation, self.store.shown))
+        """Write every stored file under ``folder``; ValueError when one does not match its listing.
+
+        ``PARALLEL_REQUESTS`` requests are in flight at once, taken in the order the files are
+        written: the server reads and encodes the next chunks while this process decodes, hashes
+        and writes the ones before (one after the other, the two waited for each other)."""
+        with _bodies_freed():
+            listing = self.listing()
+            collection = self.store.collection(self.name)
+            requests = {rel: request_ids(rel, entry["parts"]) for rel, entry in listing.items()}
+            calls = [partial(self._fetch, collection, rel, ids) for rel, batches in requests.items() for ids in batches]
+            with ThreadPoolExecutor(PARALLEL_REQUESTS, thread_name_prefix="rag-download") as pool:
+                try:
+                    fetched = in_order(pool, calls, PARALLEL_REQUESTS)
+                    for rel, entry in listing.items():
+                        self._write(folder / rel, rel, entry["sha256"], (next(fetched) for _ in requests[rel]))
+                finally:
+                    pool.shutdown(cancel_futures=True)  # after an error, the requests not yet started are not made
+
+    def _write(self, path: Path, rel: str, sha256: str, fetched: Iterable[list[bytes]]) -> None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        digest = hashlib.sha256()
+        with open(path, "wb") as fh:
+            for chunks in fetched:
+                for data in chunks:
+                    digest.update(data)
+                    fh.write(data)
+                gc.collect()  # see _bodies_freed
+        if digest.hexdigest() != sha256:
+            raise self._damaged(rel, "SHA-256 differs")
+
+
+@contextmanager
+def _bodies_freed():
+    """Lets ``gc.collect()`` after each request free its response in well under a millisecond.
+
+    httpx's Response and its stream refer to each other, so the body of every answer (bytes and
+    text, twice the chunks' base64) lives until the cyclic collector runs, which the few objects a
+    download makes seldom trigger: 1.2 GB were held at once downloading 100,099 passages' files
+    eight chunks a request. Collecting after each request bounds that to the requests in flight;
+    freezing the objects already there keeps each collection to those made since (one over a
+    replica's 150,000 objects takes 70 ms; frozen, the 293 of a download took 105 ms in all).
+    Freezing is process-wide: cycles among the older objects that other threads drop meanwhile
+    wait for a collection after the download."""
+    gc.freeze()
+    try:
+        yield
+    finally:
+        gc.unfreeze()
+
+
+def part_ids(rel: str, parts) -> list[str]:
+    return ["{}#{}".format(rel, i) for i in parts]
+
+
+def request_ids(rel: str, parts: int) -> list[list[str]]:
+    """The chunk ids of ``rel``, ``DOWNLOAD_CHUNKS_PER_REQUEST`` per request."""
+    return [part_ids(rel, range(start, min(start + DOWNLOAD_CHUNKS_PER_REQUEST, parts)))
+            for start in range(0, parts, DOWNLOAD_CHUNKS_PER_REQUEST)]
+
+
+def in_order(pool: ThreadPoolExecutor, calls: list[Callable[[], T]], ahead: int) -> Iterator[T]:
+    """The results of ``calls`` in their order, run on ``pool`` with at most ``ahead`` submitted and
+    not yet taken (so at most that many results held); a call's exception is raised in its turn."""
+    pending: deque[Future] = deque()
+    for call in calls:
+        if len(pending) == ahead:
+            result = pending.popleft().result()
+            pending.append(pool.submit(call))
+            yield result
+        else:
+            pending.append(pool.submit(call))
+    while pending:
+        yield pending.popleft().result()
 
 
 class ServerGeneration(Generation):
