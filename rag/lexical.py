@@ -63,46 +63,6 @@ def terms(text: str) -> list[str]:
     return out
 
 
-# Endings Snowball leaves on some definite forms ("strategin", "nyttan", "dataskyddet", "datan"),
-# whose base form it stems otherwise ("strategi", "nytt", "dataskyd", "dat"). Grammar, not a fit.
-DEFINITE_ENDINGS = ("et", "en", "an", "na", "n")
-BASE_FORM_MIN_CHARS = 5  # shorter words are left as typed ("it" is no form of "se")
-
-
-@lru_cache(maxsize=50_000)
-def base_stems(word: str) -> tuple[str, ...]:
-    """Stems of the base forms of ``word`` other than its own stem: its lemma's and, for a definite
-    ending, the word without it. Which of them an index knows is for the caller to check."""
-    if len(word) < BASE_FORM_MIN_CHARS:
-        return ()
-    import simplemma
-
-    own = stem(word)
-    out: list[str] = []
-    try:
-        lemma = simplemma.lemmatize(word, lang="sv").lower()
-    except ValueError:
-        lemma = word
-    candidates = [lemma] + [word[: -len(e)] for e in DEFINITE_ENDINGS if word.endswith(e) and len(word) - len(e) >= 3]
-    for base in candidates:
-        s = stem(base)
-        if s != own and s not in out:
-            out.append(s)
-    return tuple(out)
-
-
-def query_term_groups(text: str) -> list[tuple[str, ...]]:
-    """``terms(text)`` as groups of alternatives: each word's stem with the stems of its base
-    forms (``base_stems``), each compound part alone. A search scores a group by its best term."""
-    out: list[tuple[str, ...]] = []
-    for w in words(text):
-        if w in STOPWORDS or (len(w) < 2 and not w.isdigit()):
-            continue
-        out.append((stem(w), *base_stems(w)))
-        out.extend((stem(part), *base_stems(part)) for part in decompound(w))
-    return out
-
-
 @lru_cache(maxsize=1)
 def _zipf():
     from wordfreq import zipf_frequency

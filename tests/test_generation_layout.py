@@ -236,14 +236,6 @@ def test_mapped_bm25_scores_equal_those_read_into_memory(indexes):
     assert mapped.scores("kompetens").max() > 0
 
 
-def test_a_definite_form_finds_what_its_base_form_finds_and_counts_once(indexes):
-    bm25 = BM25Index.load(IndexDir(indexes[0].index_dir).current() / "bm25")
-    assert "kompetens" not in bm25.retriever.vocab_dict  # the corpus says "kompetens", stem "kompet"
-    # "kompetensen" stems to "kompetens", apart from "kompet"; searched, it scores as its base form.
-    assert bm25.scores("kompetensen").tolist() == bm25.scores("kompetens").tolist()
-    assert bm25.scores("kompetens").max() > 0
-
-
 def test_titles_of_all_files_at_once_equal_each_files_own_title():
     files = {
         "rapport.txt": {"title": "Från insikt till handling", "curated": True},

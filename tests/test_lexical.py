@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from rag.lexical import base_stems, decompound, detect_lang, query_term_groups, split_sentences, stem, terms, words
+from rag.lexical import decompound, detect_lang, split_sentences, stem, terms, words
 
 
 def _sentences(text: str) -> list[str]:
@@ -109,25 +109,3 @@ def test_runs_of_dots_and_spaces_split_as_before():
     text = "Inledning " + "." * 5000 + " 5 Sedan." + " " * 5000 + "Nästa mening."
 
     assert _sentences(text) == ["Inledning " + "." * 5000, "5 Sedan.", "Nästa mening."]
-
-
-@pytest.mark.parametrize(
-    ("definite", "base"),
-    [("strategin", "strategi"), ("nyttan", "nytta"), ("dataskyddet", "dataskydd"), ("frågan", "fråga"), ("datan", "data")],
-)
-def test_a_definite_form_snowball_leaves_whole_also_yields_its_base_forms_stem(definite, base):
-    assert stem(definite) != stem(base)  # why this is needed
-    assert stem(base) in base_stems(definite)
-
-
-def test_short_words_and_words_snowball_already_folds_get_no_base_forms():
-    assert base_stems("it") == ()  # simplemma would read "it" as a form of "se"
-    assert base_stems("kommunen") == ()  # Snowball gives "kommun" already
-
-
-def test_query_term_groups_are_terms_with_their_base_forms_beside_them():
-    q = "Vad säger rapporten om strategin och kommunerna i pilotstadiet?"
-    groups = query_term_groups(q)
-    assert groups[:2] == [("strategin", "strategi"), ("kommun",)]
-    assert "stadi" in groups[-1]  # a compound's part has its base forms too ("stadiet" -> "stadi")
-    assert [g[0] for g in query_term_groups(q)] == terms(q)

@@ -13,7 +13,7 @@ from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
 from functools import lru_cache
 
-from rag.lexical import STOPWORDS, base_stems, decompound, stem, words, zipf_en, zipf_sv
+from rag.lexical import STOPWORDS, decompound, stem, words, zipf_en, zipf_sv
 from rag.types import TermGroup
 
 MIN_KNOWN_PART = 4  # shortest corpus stem that makes a longer word known (a head or a tail)
@@ -174,7 +174,7 @@ def content_words(question: str, lang: str, groups: tuple[TermGroup, ...], knows
             continue  # an acronym spelt like a stopword ("IT") is not judged: the index holds no stopwords
         if "-" in w and not names_a_law(w):
             continue  # a hyphenated compound is judged by its parts, which follow it; a law by its name
-        stems = (stem(w),) + base_stems(w) + tuple(stem(p) for p in decompound(w))
+        stems = (stem(w),) + tuple(stem(p) for p in decompound(w))
         zipf = zipf_sv(w) if lang == "sv" else max(zipf_sv(w), zipf_en(w))
         if law:  # a particular law is known only by its name (or the report's name for it)
             known = knows(LEGAL_ALIASES.get(w, w), exact=True)

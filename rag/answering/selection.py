@@ -23,7 +23,7 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 
-from rag.lexical import query_term_groups, terms
+from rag.lexical import terms
 from rag.answering.query import Query
 from rag.answering import sentence_kinds as kinds
 from rag.answering.sentence_kinds import in_interview_guide
@@ -149,8 +149,7 @@ class Candidate:
 class QueryTerms:
     """The question's terms as groups of alternatives weighted by idf, for overlap counting.
 
-    A Swedish term is a group with the stems of its base forms the report uses ("strategin" with
-    "strategi"); an English word is the group of its Swedish translations,
+    A Swedish term is its own group; an English word is the group of its Swedish translations,
     and English words the dictionary does not know are left out, since their absence says nothing.
     """
 
@@ -169,14 +168,10 @@ class QueryTerms:
                     (self.idf[t] for t in alternatives), default=self.default_idf
                 )
         translated = {t for alternatives in groups for t in alternatives}
-        for group in query_term_groups(query.standalone):
-            t = group[0]
+        for t in set(terms(query.standalone)):
             if query.groups and (t not in self.vocabulary or t in translated):
                 continue
-            # A Swedish word with the stems of its base forms ("strategin": "strategi"), as searched.
-            alternatives = frozenset(a for a in group if a == t or a in self.vocabulary)
-            known = [self.idf[a] for a in alternatives if a in self.idf]
-            groups[alternatives] = max(known) if known else self.default_idf
+            groups[frozenset({t})] = self.idf.get(t, self.default_idf)
         return list(groups.items())
 
 

@@ -125,8 +125,7 @@ def measure(
     for c in candidates[:COVERAGE_SENTENCES]:
         top_terms |= term_sets[c.index]
     known = [w for w in content if w.known and w.stems]
-    # A word weighs as its rarest form the report uses ("strategin" as "strategi"); unused, as unseen.
-    weights = [max((idf[s] for s in w.stems if s in idf), default=default_idf) for w in known]
+    weights = [max(idf.get(s, default_idf) for s in w.stems) for w in known]
     covered = [bool(set(w.stems) & top_terms) for w in known]
     coverage = sum(wt for wt, c in zip(weights, covered) if c) / (sum(weights) or 1.0) if known else 0.0
     rarest = max(range(len(known)), key=lambda i: weights[i], default=None)

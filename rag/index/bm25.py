@@ -7,7 +7,7 @@ from pathlib import Path
 
 import numpy as np
 
-from rag.lexical import query_term_groups, terms
+from rag.lexical import terms
 
 _EMPTY = "\x00empty"  # bm25s needs at least one token per document
 
@@ -106,17 +106,11 @@ class BM25Index:
         return cls(bm25s.BM25.load(str(folder), mmap=True, show_progress=False), size)
 
     def scores(self, query: str) -> np.ndarray:
-        """BM25 score of every document for ``query`` (zeros when no term is known). A word whose
-        base form the index also holds ("strategin" beside "strategi") counts once, by the better
-        of the two; otherwise one call for all terms, as before."""
-        vocab = self.retriever.vocab_dict
-        groups = [tuple(t for t in group if t in vocab) for group in query_term_groups(query)]
-        groups = [g for g in groups if g]
-        if not groups or self.size == 0:
+        """BM25 score of every document for ``query`` (zeros when no term is known)."""
+        query_terms = [t for t in terms(query) if t in self.retriever.vocab_dict]
+        if not query_terms or self.size == 0:
             return np.zeros(self.size, dtype=np.float32)
-        if any(len(g) > 1 for g in groups):
-            return self.group_scores(groups)
-        return np.asarray(self.retriever.get_scores([g[0] for g in groups]), dtype=np.float32)
+        return np.asarray(self.retriever.get_scores(query_terms), dtype=np.float32)
 
     def group_scores(self, groups: list[tuple[str, ...]]) -> np.ndarray:
         """Structured-query score of every document: per group of alternative terms, the best
