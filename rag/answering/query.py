@@ -151,7 +151,8 @@ _GUIDE = re.compile(
     # tense ("Vilka frågor ställer AI?") is about the topic, not the guide. Grammar, not a fit.
     r"\bfråg\w*\b.*\bställdes\b|\bställdes\b.*\bfråg\w*|\bfrågade\s+(man|ni|de|dom|dem|intervjuarna)\b|"
     r"\bfanns\s+det\s+(någon\s+|några\s+|en\s+)?fråg(a|or)\b|"
-    r"\bquestions?\b.*\b(were|was)\b.*\basked\b|\b(were|was)\b.*\basked\b.*\bquestions?\b|\b(were|was)\s+there\s+(any\s+|a\s+)?questions?\b|\bdid\s+they\s+ask\b",
+    r"\bquestions?\b.*\b(were|was)\b.*\basked\b|\b(were|was)\b.*\basked\b.*\bquestions?\b|"
+    r"\b(were|was)\s+there\s+(any\s+|a\s+)?questions?\b|\bdid\s+they\s+ask\b",
     re.I,
 )
 

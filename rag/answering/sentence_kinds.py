@@ -85,7 +85,8 @@ def in_recommendations(section: str) -> bool:
 # municipality did ("I en kommun tog det …", "I Strängnäs kommun har man …").
 _EXAMPLE = re.compile(
     r"\b(till exempel|exempelvis|t\.\s?ex|ett exempel|exempel på|exempel är|bland annat)\b|"
-    r"\b[Ii] en (annan )?kommun\b|\b[Ii] [A-ZÅÄÖ][\w-]+ kommun\b|\b[A-ZÅÄÖ][\w-]+ kommun (har|hade|tog|använde|testade|införde)\b"
+    r"\b[Ii] en (annan )?kommun\b|\b[Ii] [A-ZÅÄÖ][\w-]+ kommun\b|"
+    r"\b[A-ZÅÄÖ][\w-]+ kommun (har|hade|tog|använde|testade|införde)\b"
 )
 
 
