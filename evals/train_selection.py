@@ -150,11 +150,16 @@ def outcome(example: Example, weights: Weights, answerer: ExtractiveAnswerer, re
 def cross_validate(examples, answerer, folds, shuffles, feature_set) -> dict[tuple, list[tuple[str, Outcome]]]:
     """Per (C, relative, minimum): the held-out outcome of every question in every shuffle."""
     results: dict[tuple, list[tuple[str, Outcome]]] = defaultdict(list)
+    # A question and its English version ("dev-003", "dev-003-en") share their evidence: one fold.
+    groups: dict[str, list[int]] = defaultdict(list)
+    for i, ex in enumerate(examples):
+        groups[ex.question_id.removesuffix("-en")].append(i)
     for seed in range(shuffles):
-        order = list(range(len(examples)))
-        random.Random(seed).shuffle(order)
+        keys = sorted(groups)
+        random.Random(seed).shuffle(keys)
+        order = [i for k in keys for i in groups[k]]
         for fold in range(folds):
-            test = set(order[fold::folds])
+            test = {i for k in keys[fold::folds] for i in groups[k]}
             train = [examples[i] for i in order if i not in test]
             for c in C_GRID:
                 weights = fit(train, c, feature_set)

@@ -10,7 +10,7 @@ from fakes import HashEmbedder, fake_index
 from rag.answering.answer import ExtractiveAnswerer
 from rag.config import load_settings
 from rag.lexical import stem
-from rag.answering.query import read_asks
+from rag.answering.query import TRANSLATE_DENSE_WEIGHT, read_asks
 from rag.answering.retrieval import Fusion
 from rag.service import RagService
 from rag.answering.translate import DictionaryTranslator, TranslationOptions, document_frequencies, parse_folkets
@@ -198,7 +198,7 @@ class RecordingEmbedder(HashEmbedder):
         return super().embed_query(text)
 
 
-def test_dense_search_adds_the_swedish_rendering_but_answers_score_the_question(built):
+def test_dense_search_and_answer_sentences_both_use_the_question_with_its_swedish_rendering(built):
     embedder = RecordingEmbedder()
     settings = load_settings(index_dir=built.index_dir, corpus_dir=built.corpus_dir)
     service = RagService(settings, embedder=embedder, notify=pytest.fail, fusion=Fusion(prf_weight=0.0))
@@ -206,7 +206,13 @@ def test_dense_search_adds_the_swedish_rendering_but_answers_score_the_question(
     retrieved = service.retrieve(QUESTION, k=2)
 
     assert embedder.query_texts == [QUESTION, "besluta strategi kommunfullmäktige"]
-    assert retrieved.query.vector.tolist() == pytest.approx(HashEmbedder().embed_query(QUESTION))
+    own = np.asarray(HashEmbedder().embed_query(QUESTION), dtype=np.float32)
+    rendering = np.asarray(HashEmbedder().embed_query("besluta strategi kommunfullmäktige"), dtype=np.float32)
+    blended = own + TRANSLATE_DENSE_WEIGHT * rendering
+    # Answer sentences are scored against what search used: the English vector alone sits lower
+    # against every Swedish sentence (rag.answering.query).
+    assert retrieved.query.vector.tolist() == pytest.approx((blended / np.linalg.norm(blended)).tolist(), abs=1e-6)
+    assert retrieved.query.vector.tolist() == retrieved.query.search_vector.tolist()
     # The Swedish rendering shares the passage's words: dense search alone now finds it.
     assert retrieved.hits[0].passage.section == "1. Strategi" and retrieved.hits[0].dense_rank == 1
 
