@@ -91,8 +91,6 @@ def is_apparatus(section: str) -> bool:
     return any(_NOT_CONTENT.match(part.strip()) for part in section.split(SECTION_SEP))
 
 
-
-
 FEATURES = (
     "dense",
     "dense_search",
