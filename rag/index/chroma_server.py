@@ -270,7 +270,7 @@ class GenerationFiles:
                     if not data and parts:
                         break
                     digest.update(data)
-                    batch.append(("{}#{}".format(rel, parts), {"data": base64.b64encode(data).decode("ascii")}))
+                    batch.append((part_id(rel, parts), {"data": base64.b64encode(data).decode("ascii")}))
                     parts += 1
                     if len(batch) == CHUNKS_PER_REQUEST:
                         written += self._add(collection, batch)
@@ -373,8 +373,13 @@ def _bodies_freed():
         gc.unfreeze()
 
 
+def part_id(rel: str, part: int) -> str:
+    """The record id of chunk ``part`` of the file ``rel``: one spelling for upload and download."""
+    return "{}#{}".format(rel, part)
+
+
 def part_ids(rel: str, parts) -> list[str]:
-    return ["{}#{}".format(rel, i) for i in parts]
+    return [part_id(rel, i) for i in parts]
 
 
 def request_ids(rel: str, parts: int) -> list[list[str]]:
