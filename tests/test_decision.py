@@ -339,3 +339,23 @@ def test_a_spoken_spelling_of_a_function_word_is_no_content_word(question):
     words = {w.text for w in content_words(question, "sv", (), VOCABULARY.knows)}
     assert not words & {"nåt", "nån"}
     assert "kommun" in words or "huset" in words
+
+
+def test_a_part_whose_lead_stands_under_an_earlier_part_says_where_and_shows_no_empty_group():
+    from dataclasses import replace as changed
+
+    from rag.answering.parts import combine
+    from rag.types import AnswerPart
+
+    first = _answer([("a.txt", 0), ("b.txt", 20)])
+    second = changed(_answer([("b.txt", 20), ("a.txt", 0), ("c.txt", 40)]), parts=(
+        AnswerPart("lead", None, ((0,),)),
+        AnswerPart("recommendations", "Rapportens råd", ((1,),)),  # all quoted under part 1
+        AnswerPart("experiences", "Erfarenheter från kommunerna", ((2,),)),
+    ))
+    whole = combine("Vad och vem?", ["Vad gäller?", "Vem ansvarar?"], [first, second])
+    assert [(p.kind, p.heading, p.items) for p in whole.parts] == [
+        ("question_part", "1. Vad gäller?", ((0,), (1,))),
+        ("question_part", "2. Vem ansvarar? Se det som citeras under 1 ovan.", ()),
+        ("experiences", "Erfarenheter från kommunerna", ((2,),)),
+    ]

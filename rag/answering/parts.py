@@ -155,16 +155,17 @@ def combine(question: str, parts: list[str], answers: list[Answer]) -> Answer:
                               if terms else say("part.decline", lang))
         elif answer.outcome != "answer" and answer.lead:
             heading += " " + answer.lead  # why this part is not answered, in the part's own words
-        if answer.sentences and not position:
-            # Everything this part would quote stands under an earlier part: say where, never leave
-            # a heading with nothing under it.
-            heading += " " + say("part.same", lang, n=min(earlier))
         answer_parts = answer.parts or (AnswerPart("lead", None, (tuple(range(len(answer.sentences))),)),)
+        lead_quoted = [k for item in answer_parts[0].items for k in item]
+        if lead_quoted and not any(k in position for k in lead_quoted):
+            # What answers this part first stands under an earlier part: say where, never leave a
+            # heading with nothing under it.
+            heading += " " + say("part.same", lang, n=min(earlier))
         for j, part in enumerate(answer_parts):
             items = tuple(i for i in (tuple(position[k] for k in item if k in position) for item in part.items) if i)
             if j == 0:
                 out_parts.append(AnswerPart("question_part", heading + ("\n" + part.heading if part.heading else ""), items))
-            else:
+            elif items:  # a group whose sentences all stand under an earlier part has nothing to show
                 out_parts.append(AnswerPart(part.kind, part.heading, items))
     decision = combined_outcome([a.decision for a in answers])
     lead = say("lead", lang)
