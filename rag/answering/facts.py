@@ -101,8 +101,10 @@ FACT_KINDS: tuple[FactKind, ...] = (
            r"how much (\w+ ){0,2}(funding|money|grants?|subsid\w+|energy|electricity)|"
            r"hur mycket (\w+ ){0,3}(sparar|sparade|spara|kostar|kostade|fick|får|betalar|betalade|lägger|lade|tjänar)|"
            r"vilken budget|vilka kostnader|prislapp|pris(et)? (för|på)|i (genom)?snitt per|kostnad\w* per|"
-           r"(cost|price)s? per|how much (\w+ ){0,3}(save|saved|spend|spent|get|got|receive|received)|"
-           r"how much (does|do|did|money|budget|will)|what (is|are|was|were) the "
+           r"(cost|price)s? per|how much (\w+ ){0,3}(save|saved|spend|spent|get|got|receive|received|cost|costs)|"
+           # "how much does it cost", never "how much does that matter" (a degree, not an amount)
+           r"how much (money|budget)|how much (does|do|did|will) (\w+ ){1,3}(cost|pay|spend|save|earn)|"
+           r"what (is|are|was|were) the "
            r"(\w+ ){0,3}(price|cost|budget|grant)s?|what (do|does|did) .{0,40}\b(cost|pay|spend)|what budget|"
            r"on average per)\b"),
         _p(_NUMBER + r"\s*(kr|kronor|sek|tkr|mkr|mnkr|miljon\w*|miljard\w*|euro|€)\b|"
@@ -259,5 +261,16 @@ def _without_numbers(text: str, asked: frozenset[str]) -> str:
     return _COUNT_TOKEN.sub(lambda m: " " if m.group(0).lower() in numbers else m.group(0), text)
 
 
+# A compound names a kind of its last part ("trappsteg" are "steg", "kommunchefer" "chefer"): a
+# sentence that counts the last part counts the compound, when that part is a word of this length.
+COMPOUND_HEAD_CHARS = 4
+
+
 def _mentions(text: str, stems: frozenset[str]) -> bool:
-    return any(stem(w) in stems or any(w.startswith(s) for s in stems) for w in words(text))
+    def named(w: str) -> bool:
+        s = stem(w)
+        return s in stems or any(
+            w.startswith(t) or (len(s) >= COMPOUND_HEAD_CHARS and len(t) > len(s) and t.endswith(s)) for t in stems
+        )
+
+    return any(named(w) for w in words(text))
