@@ -205,6 +205,7 @@ class RagService:
             if self.settings.translate_queries
             else None,
             translate_dense_weight=self.translate_dense_weight,
+            frequencies=generation.term_frequencies,
         )
         retriever = HybridRetriever(self.settings, self.embedder, generation, self.reranker, self.fusion)
         answerer = self._answerer or make_answerer(self.settings, generation, self.embedder)

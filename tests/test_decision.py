@@ -113,6 +113,10 @@ def test_what_a_count_question_counts(question, counted):
 def test_numbers_in_words_state_a_count():
     count = KINDS["count"]
     assert count.stated_in("Rapporten beskriver fem steg.", frozenset({stem("steg")}))
+    # A compound counts as its last part: "trappsteg" are "steg", "AI-initiativen" "initiativ".
+    assert count.stated_in("Rapporten beskriver fem steg.", frozenset({stem("trappsteg")}))
+    assert count.stated_in("Kartläggningen fann 1008 initiativ.", frozenset({stem("ai-initiativen")}))
+    assert not count.stated_in("Rapporten beskriver fem steg.", frozenset({stem("stegring")}))
     assert count.stated_in("Det finns tio områden.", frozenset({stem("områden")}))
     assert not count.stated_in("Det finns tio områden.", frozenset({stem("steg")}))
 
@@ -130,6 +134,10 @@ def test_numbers_in_words_state_a_count():
         ("Hur stora var projekten räknat i budget och personal?", ("amount",)),
         ("When was the portal for municipal employees on the national AI platform launched?", ("date",)),
         ("When is it time to start harvesting the effects?", ()),
+        # "how much" of a degree asks for no amount; of money it does
+        ("We have no proper data platform yet. How much does that matter for AI?", ()),
+        ("How much does it cost to run a chatbot for a year?", ("amount",)),
+        ("How much money did the pilot save?", ("amount",)),
     ],
 )
 def test_questions_that_ask_for_no_fact_or_several(question, facts):
@@ -210,6 +218,42 @@ VOCABULARY = Vocabulary(frozenset(stem(w) for w in "dataskydd initiativ strategi
 @pytest.mark.parametrize("word", ["dataskyddet", "initativ", "strategierna", "ånge", "juridiken"])
 def test_inflections_typos_and_ocr_spellings_are_known(word):
     assert VOCABULARY.knows(word)
+
+
+@pytest.mark.parametrize(
+    ("word", "spelled"),
+    [
+        ("initativ", stem("initiativ")),  # a letter dropped
+        ("kriterer", stem("kriterier")),  # a letter dropped inside the stem
+        ("projeckt", stem("projekt")),  # a letter added
+        ("ånge", stem("ange")),  # å/ä/ö where the OCR text has a/o
+        ("dataskyddet", None),  # an inflection of the report's own word: no other spelling
+        ("strategi", None),  # the report's own word
+        ("snöröjning", None),  # unknown: nothing to search instead
+    ],
+)
+def test_a_word_typed_otherwise_is_searched_as_the_report_spells_it(word, spelled):
+    vocabulary = Vocabulary(
+        frozenset(stem(w) for w in "dataskydd initiativ strategi kriterier projekt ange kommun".split()),
+        {stem("projekt"): 40, stem("projektet"): 2},
+    )
+    assert vocabulary.spelled(word) == spelled
+
+
+def test_only_a_word_general_swedish_never_writes_is_read_as_a_typo():
+    vocabulary = Vocabulary(frozenset(stem(w) for w in "kriterier haft projekt".split()))
+    words = content_words("Vilka kriterer finns för projekt som är häftigt?", "sv", (), vocabulary.knows, vocabulary.spelled)
+    spelled = {w.text: w.spelled for w in words}
+    assert spelled["kriterer"] == stem("kriterier")
+    assert spelled["häftigt"] is None  # a word of its own, not a typo of "haft"
+    assert spelled["projekt"] is None
+
+
+def test_the_most_frequent_of_several_spellings_wins():
+    # "pilotsk" is one letter short of both; the report uses "pilotsko" more often.
+    vocabulary = Vocabulary(frozenset({"pilotskr", "pilotsko"}), {"pilotskr": 3, "pilotsko": 9})
+    assert vocabulary.spelled("pilotsk") == "pilotsko"
+    assert Vocabulary(frozenset({"pilotskr", "pilotsko"})).spelled("pilotsk") == "pilotsko"  # ties: alphabetical
 
 
 @pytest.mark.parametrize("word", ["snöröjning", "copilot"])

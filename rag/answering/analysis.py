@@ -9,13 +9,18 @@ English function words (pronouns, question words, conjunctions) and word-formati
 from __future__ import annotations
 
 import re
-from collections.abc import Set as AbstractSet
+from collections.abc import Mapping, Set as AbstractSet
 from dataclasses import dataclass
 from functools import lru_cache
 
 from rag.lexical import STOPWORDS, decompound, stem, words, zipf_en, zipf_sv
 from rag.types import TermGroup
 
+# A word rarer than this in general Swedish (wordfreq Zipf) may be a typo of the report's word. Measured
+# on the Swedish words of every question and conversation file (792 questions) that are one letter or
+# å/ä/ö from a word of the report: the typos ("kriterer", "projeckt", "initativen") all have Zipf 0.0,
+# the real words ("törs", "tålamod", "häftigt", "låna", "veckan", "aldrig") 3.69-6.02.
+TYPO_MAX_ZIPF = 2.0
 MIN_KNOWN_PART = 4  # shortest corpus stem that makes a longer word known (a head or a tail)
 COMMON_PART_ZIPF = 3.0  # a compound part this common in general Swedish needs no support from the report
 # Prefixes that make a new word of a known one without changing its topic.
@@ -58,6 +63,7 @@ class ContentWord:
     named: bool = False
     setting: bool = False
     verb: bool = False  # inflected like a Swedish verb (its lemma is an infinitive): seldom the topic
+    spelled: str | None = None  # the report's stem for a word it knows only as typed otherwise (a typo, å/ä/ö)
 
 
 # Swedish definite and plural endings, longest first.
@@ -72,15 +78,18 @@ class Vocabulary:
     report's: inflection (stems), compounds (either part carries it when the other is common or a
     prefix), lemmas, one typo, and OCR's lost å/ä/ö (compared folded)."""
 
-    def __init__(self, stems: AbstractSet[str]) -> None:
+    def __init__(self, stems: AbstractSet[str], frequencies: Mapping[str, int] | None = None) -> None:
         self.stems = stems
-        self._deletions: set[str] = set()
-        self._folded: set[str] = set()
+        self.frequencies = frequencies or {}
+        # folded stem, and each one-letter deletion of a folded stem -> the stems it comes from
+        self._deletions: dict[str, list[str]] = {}
+        self._folded: dict[str, list[str]] = {}
         for s in stems:
             folded = s.translate(_FOLD)
-            self._folded.add(folded)
+            self._folded.setdefault(folded, []).append(s)
             if len(folded) >= FUZZY_MIN_CHARS - 1:
-                self._deletions.update(_deletes(folded))
+                for d in _deletes(folded):
+                    self._deletions.setdefault(d, []).append(s)
 
     def knows(self, word: str, exact: bool = False, folded: bool = False) -> bool:
         """``exact``: only the word itself or its stem (acronyms: "LAS" is not "läs"); ``folded``: that
@@ -106,6 +115,30 @@ class Vocabulary:
         if len(folded) < FUZZY_MIN_CHARS:
             return False
         return folded in self._deletions or any(d in self._folded or d in self._deletions for d in _deletes(folded))
+
+    def spelled(self, word: str) -> str | None:
+        """The report's stem for ``word`` when the report knows it only as typed differently: with
+        å/ä/ö ("Ånge" for the OCR's "Ange") or one letter off ("kriterer", "AI-projeckt"); None when
+        the word is the report's own (its stem, a compound, a lemma or an inflection) or unknown.
+        Of several such stems, the one most frequent in the report (ties: alphabetical)."""
+        own = stem(word)
+        if own in self.stems or known_word(word, self.stems):
+            return None
+        lemma = _lemma(word)
+        if lemma != word and known_word(lemma, self.stems):
+            return None
+        if any(word.endswith(x) and len(word) - len(x) >= MIN_KNOWN_PART and known_word(word[: -len(x)], self.stems)
+               for x in _INFLECTIONS):
+            return None
+        folded = own.translate(_FOLD)
+        found = set(self._folded.get(folded, ()))
+        if not found and len(folded) >= FUZZY_MIN_CHARS:
+            found.update(self._deletions.get(folded, ()))
+            for d in _deletes(folded):
+                found.update(self._folded.get(d, ()))
+                found.update(self._deletions.get(d, ()))
+        found.discard(own)
+        return min(found, key=lambda s: (-self.frequencies.get(s, 0), s)) if found else None
 
 
 def verb_like(word: str) -> bool:
@@ -142,8 +175,11 @@ def rarity(zipf: float) -> float:
     return max(0.5, 7.0 - zipf)
 
 
-def content_words(question: str, lang: str, groups: tuple[TermGroup, ...], knows) -> tuple[ContentWord, ...]:
-    """The content words of ``question``; ``knows(word)`` says whether the report uses a word."""
+def content_words(
+    question: str, lang: str, groups: tuple[TermGroup, ...], knows, spelled=None
+) -> tuple[ContentWord, ...]:
+    """The content words of ``question``; ``knows(word)`` says whether the report uses a word, and
+    ``spelled(word)`` (``Vocabulary.spelled``) which stem of the report a word typed otherwise stands for."""
     setting = asker_setting(question) | example_words(question)
     tokens = _tokens(question)
     out: list[ContentWord] = []
@@ -187,7 +223,18 @@ def content_words(question: str, lang: str, groups: tuple[TermGroup, ...], knows
                 known = knows(w)
                 if not known and lang == "sv" and _lemma(w) in STOPWORDS:
                     continue  # a spoken spelling of a function word ("nåt", "nån", "dom"): no topic
-        out.append(ContentWord(raw, stems, known, rarity(zipf), named or law, w in setting, lang == "sv" and verb_like(w)))
+        # A word the report knows only as spelled otherwise is searched as the report spells it, when
+        # general Swedish never writes it so (a typo); a word it does use is the asker's own word
+        # ("häftigt" is not the report's "haft"), and a name, acronym or law is known only as written.
+        other = (
+            spelled(w)
+            if spelled is not None and known and not (named or law) and zipf_sv(w) < TYPO_MAX_ZIPF
+            else None
+        )
+        if other is not None:
+            stems += (other,)
+        out.append(ContentWord(raw, stems, known, rarity(zipf), named or law, w in setting,
+                               lang == "sv" and verb_like(w), other))
     return tuple(out)
 
 

@@ -14,6 +14,7 @@ import re
 import threading
 from collections import OrderedDict
 from dataclasses import dataclass, field, replace
+from collections.abc import Mapping
 from typing import Sequence
 
 import numpy as np
@@ -121,6 +122,12 @@ class Query:
     content: tuple[ContentWord, ...] = ()  # the words that carry content, known to the report or not
 
     @property
+    def spelling(self) -> tuple[str, ...]:
+        """The report's stems for the words typed otherwise than the report spells them (a typo,
+        å/ä/ö): searched beside the words as typed."""
+        return tuple(w.spelled for w in self.content if w.spelled)
+
+    @property
     def shown_rewrite(self) -> str | None:
         """The follow-up as understood, to show as "Tolkad som", or None when it stands on its own."""
         return self.rewrite
@@ -196,10 +203,11 @@ class QueryBuilder:
         condenser: Condenser | None = None,
         translator: QueryTranslator | None = None,
         translate_dense_weight: float = TRANSLATE_DENSE_WEIGHT,
+        frequencies: Mapping[str, int] | None = None,
     ) -> None:
         self.embedder = embedder
         self.vocabulary = vocabulary
-        self.known = Vocabulary(vocabulary)
+        self.known = Vocabulary(vocabulary, frequencies)
         self.condenser = condenser
         self.translator = translator
         self.translate_dense_weight = translate_dense_weight
@@ -232,7 +240,7 @@ class QueryBuilder:
             asks=self._asks(searched, resolution),
             topic=topic,
             rewrite=resolution.shown,
-            content=content_words(searched, detect_lang(searched), groups, self.known.knows),
+            content=content_words(searched, detect_lang(searched), groups, self.known.knows, self.known.spelled),
         )
 
     @staticmethod

@@ -216,7 +216,7 @@ class HybridRetriever:
 
     def _ranked(self, query: Query, allowed: list[int] | None, dense_ids: list[int]):
         """A question on its own: dense and BM25 candidates fused, then again after dense feedback."""
-        bm25_all = self._masked(self._lexical(query.standalone, query.groups), allowed)
+        bm25_all = self._masked(self._lexical(query.standalone, query.groups, query.spelling), allowed)
         search_qv = query.search_vector
         candidates = np.array(sorted(set(dense_ids) | self._top_lexical(bm25_all)), dtype=np.int64)
         lexical = bm25_all[candidates]
@@ -234,7 +234,7 @@ class HybridRetriever:
         or by BM25) with their four scores, each z-normalised over the candidates: dense and BM25
         for the follow-up's own words, dense and BM25 for the topic (the previous turn as searched)."""
         topic = query.topic
-        own_lexical = self._masked(self._lexical(query.standalone, query.groups), allowed)
+        own_lexical = self._masked(self._lexical(query.standalone, query.groups, query.spelling), allowed)
         topic_lexical = self._masked(
             sum(weight * self._lexical(text, groups) for text, groups, weight in topic.lexical), allowed)
         found = set(self._dense_candidates(query.search_vector, allowed) if dense_ids is None else dense_ids)
@@ -276,15 +276,19 @@ class HybridRetriever:
     def _top_lexical(self, scores: np.ndarray) -> set[int]:
         return top_positive(scores, self.settings.candidates)
 
-    def _lexical(self, text: str, groups) -> np.ndarray:
+    def _lexical(self, text: str, groups, spelling: tuple[str, ...] = ()) -> np.ndarray:
         """BM25 scores of ``text``. An English text (one with translation groups) is scored through
         its groups only, each word by its best Swedish translation: its words as typed match the
         Swedish index only by accident (the OCR text writes "för" as "for"). Scoring the typed words as well
         cost English dev questions recall@5 0.878 -> 0.851 and evidence shown 0.696 -> 0.669
-        (python -m evals.tune_translation, variants "-raw")."""
+        (python -m evals.tune_translation, variants "-raw"). ``spelling``: the report's stems for words
+        typed otherwise (``Query.spelling``)."""
         if groups:
             return self.bm25.group_scores([g.terms for g in groups if g.terms])
-        return self.bm25.scores(text)
+        scores = self.bm25.scores(text)
+        if spelling:  # a typed word the report spells otherwise is also searched as the report spells it
+            scores = scores + self.bm25.group_scores([(t,) for t in spelling])
+        return scores
 
     def _candidate_vectors(self, candidates: np.ndarray) -> "CandidateVectors":
         """What dense scoring reads for ``candidates`` (sorted rows), read once for both of a

@@ -165,9 +165,13 @@ class QueryTerms:
                 groups[alternatives or frozenset({"\x00" + g.english})] = max(
                     (self.idf[t] for t in alternatives), default=self.default_idf
                 )
+        # A word typed otherwise than the report spells it (a typo, å/ä/ö) counts as the report's word.
+        respelled = {w.stems[0] for w in query.content if w.spelled}
+        for t in query.spelling:
+            groups.setdefault(frozenset({t}), self.idf.get(t, self.default_idf))
         translated = {t for alternatives in groups for t in alternatives}
         for t in set(terms(query.standalone)):
-            if query.groups and (t not in self.vocabulary or t in translated):
+            if t in respelled or (query.groups and (t not in self.vocabulary or t in translated)):
                 continue
             groups[frozenset({t})] = self.idf.get(t, self.default_idf)
         return list(groups.items())
