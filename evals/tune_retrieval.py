@@ -9,7 +9,10 @@ folds, the grid point with the best mean MRR + recall@5 on the other folds ranks
 fold (ties go to the earlier, smaller point). Printed: the plain dev grid, the pooled
 cross-validated figures and which point the folds chose, and the chosen point per language.
 
-    python -m evals.tune_retrieval [--gold evals/gold_dev.jsonl] [--folds 5] [--shuffles 5] [--fusion]
+    python -m evals.tune_retrieval [--gold evals/gold_dev.jsonl ...] [--folds 5] [--shuffles 5] [--fusion]
+
+Several gold files are pooled (a question and its English version, ids "x" and "x-en", always fall in
+the same fold) and the held-out figures are printed per file, beside those of the constants in use.
 
 Never point it at a held-out file.
 """
@@ -25,7 +28,7 @@ from pathlib import Path
 from evals.gold import GoldItem, load_corpus_texts, load_gold, locate_gold
 from evals.metrics import score_question
 from rag.config import load_settings
-from rag.answering.retrieval import Fusion, HybridRetriever
+from rag.answering.retrieval import SENTENCE_HUBNESS_ALPHA, SENTENCE_WEIGHT, Fusion, HybridRetriever
 from rag.service import RagService
 
 WEIGHTS = (0.0, 0.5, 0.75, 1.0, 1.25, 1.5)
@@ -39,12 +42,20 @@ Point = tuple[float, ...]
 Rows = dict[str, dict]  # question id -> the harness's per-question row
 
 
+def current(fusion: bool) -> Point:
+    """The constants in use, as a grid point."""
+    point = (SENTENCE_WEIGHT, SENTENCE_HUBNESS_ALPHA)
+    return (*point, *(getattr(Fusion(), name) for name in FUSION)) if fusion else point
+
+
 def grid(fusion: bool) -> list[Point]:
     if not fusion:
-        return [(w, a) for w in WEIGHTS for a in (HUBNESS_ALPHAS if w else (0.0,))]
-    sentence = [(w, a) for w in FUSION_WEIGHTS for a in (FUSION_HUBNESS_ALPHAS if w else (0.0,))]
-    return [(w, a, d, h, p) for w, a in sentence for d in FUSION["dense_weight"]
-            for h in FUSION["hubness_alpha"] for p in FUSION["prf_weight"]]
+        points = [(w, a) for w in WEIGHTS for a in (HUBNESS_ALPHAS if w else (0.0,))]
+    else:
+        sentence = [(w, a) for w in FUSION_WEIGHTS for a in (FUSION_HUBNESS_ALPHAS if w else (0.0,))]
+        points = [(w, a, d, h, p) for w, a in sentence for d in FUSION["dense_weight"]
+                  for h in FUSION["hubness_alpha"] for p in FUSION["prf_weight"]]
+    return points + [p for p in [current(fusion)] if p not in points]
 
 
 def rank_all(service: RagService, gold: list[GoldItem], point: Point, queries: dict, spans: dict) -> Rows:
@@ -75,15 +86,19 @@ def cross_validate(table: dict[Point, Rows], ids: list[str], folds: int, shuffle
     chose by ``objective`` on its training questions."""
     held_out, chosen = [], []
     points = list(table)
+    groups: dict[str, list[str]] = {}
+    for i in ids:  # a question and its English version ("dev-003", "dev-003-en") share a fold
+        groups.setdefault(i.removesuffix("-en"), []).append(i)
     for seed in range(shuffles):
-        order = ids[:]
-        random.Random(seed).shuffle(order)
+        keys = sorted(groups)
+        random.Random(seed).shuffle(keys)
+        order = [i for k in keys for i in groups[k]]
         for fold in range(folds):
-            test = set(order[fold::folds])
+            test = {i for k in keys[fold::folds] for i in groups[k]}
             train = [i for i in order if i not in test]
             best = max(points, key=lambda p: (objective([table[p][i] for i in train]), -points.index(p)))
             chosen.append(best)
-            held_out += [table[best][i] for i in sorted(test)]
+            held_out += [(i, table[best][i]) for i in sorted(test)]
     return held_out, chosen
 
 
@@ -93,28 +108,43 @@ def _fmt(metrics: dict[str, float]) -> str:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--gold", type=Path, default=Path("evals/gold_dev.jsonl"))
+    parser.add_argument("--gold", type=Path, nargs="+", default=[Path("evals/gold_dev.jsonl")])
     parser.add_argument("--folds", type=int, default=5)
     parser.add_argument("--shuffles", type=int, default=5)
     parser.add_argument("--fusion", action="store_true", help="also vary dense_weight, hubness_alpha, prf_weight")
     args = parser.parse_args(argv)
-    if "_test" in args.gold.name:
-        parser.error("{} is a held-out file; tune on evals/gold_dev.jsonl".format(args.gold))
+    for path in args.gold:
+        if "_test" in path.name:
+            parser.error("{} is a held-out file; tune on dev files and the shared independent set".format(path))
 
     service = RagService(load_settings(k=DEPTH))
-    gold = [g for g in load_gold(args.gold) if g.answerable]
+    file_of = {}
+    gold = []
+    for path in args.gold:
+        for g in load_gold(path):
+            if g.answerable:
+                if g.id in file_of:
+                    parser.error("question id {} is in {} and {}".format(g.id, file_of[g.id], path.name))
+                file_of[g.id] = path.name
+                gold.append(g)
     spans = locate_gold(gold, load_corpus_texts(service.settings.corpus_dir))
     queries = {g.id: service.queries.build(g.question) for g in gold}
     points = grid(args.fusion)
     table = {point: rank_all(service, gold, point, queries, spans) for point in points}
 
     print("sentence weight / hubness alpha{}: MRR, recall@5 on all of {} ({} answerable)".format(
-        " / " + " / ".join(FUSION) if args.fusion else "", args.gold, len(gold)))
+        " / " + " / ".join(FUSION) if args.fusion else "", " + ".join(p.name for p in args.gold), len(gold)))
     for point, rows in table.items():
         m = summary(list(rows.values()))
         print("  {}: {:.3f} {:.3f}".format(_point(point), m["mrr"], m["recall@5"]))
     held_out, chosen = cross_validate(table, [g.id for g in gold], args.folds, args.shuffles)
-    print("cross-validated ({} folds x {} shuffles): {}".format(args.folds, args.shuffles, _fmt(summary(held_out))))
+    print("cross-validated ({} folds x {} shuffles): {}".format(
+        args.folds, args.shuffles, _fmt(summary([r for _, r in held_out]))))
+    now = current(args.fusion)
+    for name in sorted(set(file_of.values())):
+        print("  {}: held out {} | in use ({}) {}".format(
+            name, _fmt(summary([r for i, r in held_out if file_of[i] == name])), _point(now),
+            _fmt(summary([r for i, r in table[now].items() if file_of[i] == name]))))
     print("chosen: " + ", ".join("{} x{}".format(_point(p), n) for p, n in Counter(chosen).most_common(8)))
     final = max(points, key=lambda p: (objective(list(table[p].values())), -points.index(p)))
     without = (0.0, 0.0, *(getattr(Fusion(), name) for name in FUSION)) if args.fusion else (0.0, 0.0)
