@@ -81,15 +81,14 @@ class Vocabulary:
     def __init__(self, stems: AbstractSet[str], frequencies: Mapping[str, int] | None = None) -> None:
         self.stems = stems
         self.frequencies = frequencies or {}
-        # folded stem, and each one-letter deletion of a folded stem -> the stems it comes from
-        self._deletions: dict[str, list[str]] = {}
-        self._folded: dict[str, list[str]] = {}
+        self._deletions: set[str] = set()
+        self._folded: dict[str, list[str]] = {}  # folded stem -> the stems folded so
         for s in stems:
             folded = s.translate(_FOLD)
             self._folded.setdefault(folded, []).append(s)
             if len(folded) >= FUZZY_MIN_CHARS - 1:
-                for d in _deletes(folded):
-                    self._deletions.setdefault(d, []).append(s)
+                self._deletions.update(_deletes(folded))
+        self._letters = "".join(sorted({ch for folded in self._folded for ch in folded}))
 
     def knows(self, word: str, exact: bool = False, folded: bool = False) -> bool:
         """``exact``: only the word itself or its stem (acronyms: "LAS" is not "läs"); ``folded``: that
@@ -133,10 +132,10 @@ class Vocabulary:
         folded = own.translate(_FOLD)
         found = set(self._folded.get(folded, ()))
         if not found and len(folded) >= FUZZY_MIN_CHARS:
-            found.update(self._deletions.get(folded, ()))
-            for d in _deletes(folded):
-                found.update(self._folded.get(d, ()))
-                found.update(self._deletions.get(d, ()))
+            # one letter dropped, added, changed or two swapped: looked up among the folded stems
+            # (generated per word, so that a large index builds no map of every stem's misspellings)
+            for edit in _edits(folded, self._letters):
+                found.update(self._folded.get(edit, ()))
         found.discard(own)
         return min(found, key=lambda s: (-self.frequencies.get(s, 0), s)) if found else None
 
@@ -157,6 +156,16 @@ _NOUN_ENDINGS = ("an", "ans", "or", "orna", "arna", "erna", "ornas", "arnas", "e
 
 def _deletes(word: str) -> set[str]:
     return {word[:i] + word[i + 1 :] for i in range(len(word))}
+
+
+def _edits(word: str, letters: str) -> set[str]:
+    """Every string one deletion, insertion, substitution or swap of neighbours from ``word``."""
+    splits = [(word[:i], word[i:]) for i in range(len(word) + 1)]
+    out = {a + b[1:] for a, b in splits if b}
+    out |= {a + b[1] + b[0] + b[2:] for a, b in splits if len(b) > 1}
+    out |= {a + c + b[1:] for a, b in splits if b for c in letters}
+    out |= {a + c + b for a, b in splits for c in letters}
+    return out
 
 
 @lru_cache(maxsize=20_000)
