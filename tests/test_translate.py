@@ -271,3 +271,11 @@ def test_answer_overlap_counts_each_english_word_once_through_its_translations(b
 )
 def test_only_questions_about_an_amount_need_a_number(question, about_an_amount):
     assert bool({"amount", "count"} & set(read_asks(question).facts)) is about_an_amount
+
+
+def test_a_gloss_written_with_an_accent_is_found_without_it():
+    # Folkets glosses "roll" as "rôle"; a question types "role".
+    dictionary = parse_folkets(["roll\t&quot;matter&quot;, rôle, part\n", "kafé\tcafé\n"])
+    vocabulary = frozenset(stem(w) for w in ("roll", "kafé"))
+    groups = DictionaryTranslator(dictionary).translate("Which roles and which cafe?", vocabulary)
+    assert [(g.english, g.terms) for g in groups] == [("roles", (stem("roll"),)), ("cafe", (stem("kafé"),))]

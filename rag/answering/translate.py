@@ -21,6 +21,7 @@ from __future__ import annotations
 import html
 import logging
 import re
+import unicodedata
 from collections import Counter
 from dataclasses import dataclass
 from functools import lru_cache
@@ -138,7 +139,7 @@ def parse_folkets(lines) -> dict[tuple[str, ...], list[str]]:
         swedish = html.unescape(swedish).replace("|", "").strip().lower()
         if not swedish or " " in swedish:
             continue
-        for position, gloss in enumerate(_GLOSS_SPLIT.split(html.unescape(glosses).lower())):
+        for position, gloss in enumerate(_GLOSS_SPLIT.split(_unaccented(html.unescape(glosses).lower()))):
             gloss = _LEADING.sub("", _BRACKETS.sub(" ", gloss).strip()).strip()
             if not gloss or not re.fullmatch(r"[a-z]+(?:[ -][a-z]+)?", gloss):
                 continue
@@ -146,6 +147,12 @@ def parse_folkets(lines) -> dict[tuple[str, ...], list[str]]:
             bucket.append((min(position, GLOSS_RANKS), len(bucket), swedish))
     # Entries where the English word is the first gloss (the Swedish word's main sense) come first.
     return {key: [sv for _, _, sv in sorted(bucket)] for key, bucket in ranked.items()}
+
+
+def _unaccented(text: str) -> str:
+    """English written without its diacritics: the dictionary glosses "roll" as "rôle" and "café"
+    with an accent, while a question types "role", "cafe"."""
+    return "".join(ch for ch in unicodedata.normalize("NFKD", text) if not unicodedata.combining(ch))
 
 
 class DictionaryTranslator:
