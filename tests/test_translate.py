@@ -279,3 +279,13 @@ def test_a_gloss_written_with_an_accent_is_found_without_it():
     vocabulary = frozenset(stem(w) for w in ("roll", "kafé"))
     groups = DictionaryTranslator(dictionary).translate("Which roles and which cafe?", vocabulary)
     assert [(g.english, g.terms) for g in groups] == [("roles", (stem("roll"),)), ("cafe", (stem("kafé"),))]
+
+
+def test_a_form_the_dictionary_lacks_is_looked_up_by_its_lemma_only_when_the_report_uses_a_translation():
+    dictionary = parse_folkets(["stor\tlarge, big\n", "spricka\tcrack\n", "göra\tdo\n"])
+    vocabulary = frozenset({stem("stor")})
+    groups = DictionaryTranslator(dictionary).translate("Are larger councils better? Don't they fall through the cracks?", vocabulary)
+    found = {g.english: (g.terms, g.in_dictionary) for g in groups}
+    assert found["larger"] == ((stem("stor"),), True)  # "larger" is no gloss; its lemma "large" is
+    assert found["cracks"] == ((), True)  # a gloss whose translations the report never uses
+    assert "don" not in found  # "don't" is an auxiliary and "not", not the noun "don"

@@ -149,6 +149,26 @@ def parse_folkets(lines) -> dict[tuple[str, ...], list[str]]:
     return {key: [sv for _, _, sv in sorted(bucket)] for key, bucket in ranked.items()}
 
 
+_NEGATED = re.compile(r"\b\w+n['’]t\b")  # "don't", "shouldn't": an auxiliary and "not"
+_CLITIC = re.compile(r"['’](?:s|re|ve|ll|d|m)\b")  # "council's", "we're"
+
+
+def _without_clitics(text: str) -> str:
+    """English contractions taken apart as words: a negated auxiliary is a function word ("don't"
+    is not the noun "don"), and a clitic leaves its word ("council's" is "council")."""
+    return _CLITIC.sub("", _NEGATED.sub(" ", text))
+
+
+@lru_cache(maxsize=20_000)
+def _en_lemma(word: str) -> str:
+    import simplemma
+
+    try:
+        return simplemma.lemmatize(word, lang="en").lower()
+    except ValueError:
+        return word
+
+
 def _unaccented(text: str) -> str:
     """English written without its diacritics: the dictionary glosses "roll" as "rôle" and "café"
     with an accent, while a question types "role", "cafe"."""
@@ -183,7 +203,7 @@ class DictionaryTranslator:
         return len(self.index)
 
     def translate(self, question: str, vocabulary: frozenset[str]) -> list[TermGroup]:
-        tokens = _EN_WORD.findall(question.lower())
+        tokens = _EN_WORD.findall(_without_clitics(question.lower()))
         groups: list[TermGroup] = []
         i = 0
         while i < len(tokens):
@@ -199,6 +219,15 @@ class DictionaryTranslator:
             if self._function_word(word):
                 continue
             group = TermGroup(word, *self._lookup(_key(word), vocabulary, self._entries(word)))
+            if not group.in_dictionary:
+                # A form the dictionary lacks ("larger", "interviewees") is looked up by its lemma,
+                # and used only when that finds words of the report: a lemma's translations the
+                # report never uses would make an unknown word of one the dictionary never judged.
+                lemma = _en_lemma(word)
+                if lemma != word:
+                    terms, _, words = self._lookup(_key(lemma), vocabulary, self._entries(lemma))
+                    if terms:
+                        group = TermGroup(word, terms, True, words)
             if not group.terms and self._translates_to_function_word(word):
                 continue
             groups.append(group)
