@@ -368,6 +368,12 @@ def test_a_question_for_a_fact_that_a_sentence_states_is_answered(service):
         ("Fanns det någon fråga om arbetsmiljön?", "what", (), True, None),
         ("Were the municipalities asked questions about funding?", "what", (), True, None),
         ("Vilka frågor ställer AI kring integritet?", "what", (), False, None),
+        # The interviews with a verb of asking or covering are the guide; without one, the method.
+        ("Tog intervjuerna upp medborgarnas perspektiv?", "what", (), True, None),
+        ("Did the interviews cover how citizens saw the projects?", "how", (), True, None),
+        ("Tog intervjumallen upp etiken?", "what", (), True, None),
+        ("What roles did the interviewees have?", "what", (), False, None),
+        ("Hur hög är kunskapsnivån enligt intervjuerna?", "how", (), False, None),
         ("Finns det något exempel på en kommun som gjort det?", "example", (), False, None),
         ("Hur gick det till i praktiken?", "example", (), False, None),
         ("Why do projects stall, and can you give an example?", "why", (), False, None),

@@ -151,8 +151,21 @@ _HOW = re.compile(
 # Asking for an example or for how it went in practice ("Kan du ge ett exempel?", "got a real example?",
 # "Hur har dom gjort i praktiken?"): a case is the answer, more than advice.
 _EXAMPLE = re.compile(r"\b(exempel|examples?|i praktiken|in practice)\b", re.I)
+# The guide named ("intervjumallen", "the interview questions"), or the interviews with a verb of
+# asking or covering ("Tog intervjuerna upp …?", "Did the interviewers ask …?", "Fick de intervjuade
+# berätta om …?"). The interviews without one are the method or what they found ("What roles did the
+# interviewees have?", "Hur många intervjuer gjordes?", "… enligt intervjuerna?"): the guide's questions
+# ("din roll i organisationen?") do not answer those. Grammar, not a fit.
+_INTERVIEWS = re.compile(r"\b(intervju\w*|interview\w*)\b", re.I)
+_ASKING = re.compile(
+    r"\b(ta|tog|tar|tagit|togs|tas)\s+(\w+\s+){0,3}?upp\b|\bupp\s+(frågan|frågor)\b|"
+    r"\b(fråga\w*|frågor|berätta\w*|berör\w*|handlade|behandla\w*|ingick|täckte)\b|"
+    r"\b(ask\w*|cover\w*|touch\w*|address\w*|discuss\w*|include\w*|bring\w* up|raise\w*|question\w*)\b",
+    re.I,
+)
 _GUIDE = re.compile(
-    r"\b(intervju\w*|frågemall\w*|fragemall\w*|interview\w*)\b|"
+    r"\b(intervjuguide\w*|intervjumall\w*|intervjufråg\w*|frågemall\w*|fragemall\w*|"
+    r"interview (guide|template|questions?|protocol)\w*)\b|"
     # What was asked, in the past and without naming the guide: "Ställdes det frågor om …?", "Frågade
     # man om …?", "Fanns det någon fråga om …?", "What questions … were the projects asked?". Present
     # tense ("Vilka frågor ställer AI?") is about the topic, not the guide. Grammar, not a fit.
@@ -180,7 +193,8 @@ def read_asks(question: str) -> Asks:
         form = "how"
     else:
         form = "what"
-    return Asks(form=form, facts=facts, about_guide=bool(_GUIDE.search(question)), counted=counted_word(question))
+    about_guide = bool(_GUIDE.search(question)) or bool(_INTERVIEWS.search(question) and _ASKING.search(question))
+    return Asks(form=form, facts=facts, about_guide=about_guide, counted=counted_word(question))
 
 
 def _unit(vector: np.ndarray) -> np.ndarray:
