@@ -12,7 +12,9 @@ a case for "Can you give an example?") ranks them, scored by MRR + hit@5 (a rele
 top 5). Fitted on the dev conversation files only; cross-validated two ways: leaving one file out,
 and 5 folds by example (3 shuffles). Printed per file: the chosen point's figures fitted on all, the
 cross-validated ones, and those of the held-out files (``--held-out``: the test and independent
-conversations, never fitted on) at the point chosen on all dev files.
+conversations, never fitted on) at the point chosen on all dev files; then the form weight alone,
+the other four kept as they are (how ``FORM_WEIGHT`` was chosen), on dev, left one dev file out,
+and held out.
 
     python -m evals.tune_followup_retrieval [--forms example why]
 """
@@ -48,7 +50,8 @@ FORM_WEIGHTS = (0.0, 0.25, 0.5, 0.75, 1.0, 1.5, 2.0)
 TOP = 5
 # share, share when the follow-up says little, dense weight, both weight, form weight
 Point = tuple[float, float, float, float, float]
-IN_USE: Point = (0.35, 0.8, 0.4, 0.5, 0.0)  # rag.answering.query.TOPIC_SHARE … before the form term
+# TOPIC_SHARE, TOPIC_SHARE_SAYS_LITTLE, TOPIC_FUSION_DENSE_WEIGHT, TOPIC_FUSION_BOTH_WEIGHT, no form term
+IN_USE: Point = (0.35, 0.8, 0.4, 0.5, 0.0)
 
 
 @dataclass(frozen=True)

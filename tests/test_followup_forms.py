@@ -122,3 +122,18 @@ def test_the_answer_to_an_example_quotes_the_case_first(service):
     assert [c.anchor.text for c in as_example[1:]] == [c.anchor.text for c in as_what][: len(as_example) - 1]
     assert not as_what[0].anchor.text.startswith("I en kommun")
     assert answerer.answer(retrieved).sentences[0].text.startswith("I en kommun tog det")
+
+
+def test_the_tuning_table_ranks_each_example_at_each_form_weight():
+    from evals.tune_followup_retrieval import IN_USE, Example, table_of
+
+    d = np.array([1.0, 0.5, 0.0])
+    parts = TopicParts(np.arange(3), d, np.zeros(3), d, np.zeros(3), np.ones(3, dtype=bool), "example",
+                       np.array([0.0, 0.0, 1.0]))
+    prepared = [(Example("dev.jsonl", "c#2", "Kan du ge ett exempel?", ()), parts, np.array([False, False, True]), False)]
+
+    table = table_of(prepared, [IN_USE, IN_USE[:4] + (1.5,)])
+
+    # 0.4 * d + 0.5 * d = [0.9, 0.45, 0]: the case third; with 1.5 added to it, first
+    np.testing.assert_allclose(table[:, 0], [[1 / 3, 1.0], [1.0, 1.0]])
+    np.testing.assert_allclose(table_of(prepared, [IN_USE[:4] + (1.5,)], forms=("why",))[:, 0], [[1 / 3, 1.0]])
