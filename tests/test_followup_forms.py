@@ -34,31 +34,35 @@ I en kommun tog det bara några timmar att testa en språkmodell på ett påhitt
 4. Mått
 
 Nyttan kan mätas på flera sätt, till exempel med kortare handläggningstider och nöjdare brukare.
+
+5. Workshops
+
+Flera kommuner har ordnat workshops om försök med AI tillsammans med medarbetarna.
 """
 FIRST = "Varför ska kommuner pröva AI i liten skala?"
 
 
 @pytest.mark.parametrize(
-    "text, case, example",
+    "text, grade, example",
     [
-        ("I en kommun tog det inte många timmar att testa en språkmodell.", True, True),
-        ("I Strängnäs kommun har man betonat ett modigt ledarskap.", True, True),
-        ("Ett uppmärksammat exempel är Sundsvall-Ånge, där man integrerat IT.", True, True),
-        ("Flera kommuner har ordnat workshops tvärs över förvaltningarna.", True, True),
-        ("I vissa kommuner har man antagit AI-strategier.", True, True),
-        ("En del kommuner har således kommit att beakta lag- och regelverk.", True, True),
+        ("I en kommun tog det inte många timmar att testa en språkmodell.", 2, True),
+        ("I Strängnäs kommun har man betonat ett modigt ledarskap.", 2, True),
+        ("Ett uppmärksammat exempel är Sundsvall-Ånge, där man integrerat IT.", 2, True),
+        ("Flera kommuner har ordnat workshops tvärs över förvaltningarna.", 1, True),
+        ("I vissa kommuner har man antagit AI-strategier.", 1, True),
+        ("En del kommuner har således kommit att beakta lag- och regelverk.", 1, True),
         # a state, not something done: no supine after "har"
-        ("Många kommuner har begränsade ekonomiska utrymmen.", False, False),
-        ("Flera kommuner har färre resurser än de behöver.", False, False),
+        ("Många kommuner har begränsade ekonomiska utrymmen.", 0, False),
+        ("Flera kommuner har färre resurser än de behöver.", 0, False),
         # an illustration is no case
-        ("Strategin bör belysa förmågan, till exempel genom kompetensutveckling.", False, True),
-        ("Till exempel betonar forskningen vikten av ledarskap.", False, True),
-        ("Kraftsamlingen har bland annat finansierat AI-projekt.", False, True),
+        ("Strategin bör belysa förmågan, till exempel genom kompetensutveckling.", 0, True),
+        ("Till exempel betonar forskningen vikten av ledarskap.", 0, True),
+        ("Kraftsamlingen har bland annat finansierat AI-projekt.", 0, True),
     ],
 )
-def test_a_case_tells_what_municipalities_did_an_illustration_only_lists(text, case, example):
-    assert (kinds.tells_case(text), kinds.exemplifies(text)) == (case, example)
-    assert answers_form("example")(text) is case
+def test_a_case_tells_what_municipalities_did_an_illustration_only_lists(text, grade, example):
+    assert (kinds.case_grade(text), kinds.exemplifies(text)) == (grade, example)
+    assert kinds.tells_case(text) is answers_form("example")(text) is (grade > 0)
 
 
 def test_the_form_term_is_added_only_for_the_forms_it_is_for():
@@ -90,8 +94,8 @@ def test_a_follow_up_asking_for_an_example_finds_the_passage_telling_a_case(serv
     sections = [service.generation.passages[i].section for i in parts.candidates]
 
     assert retrieved.query.asks.form == "example"
-    assert [s for s, fit in zip(sections, parts.fits) if fit] == ["3. Erfarenheter"]
-    assert _sections(retrieved)[0] == "3. Erfarenheter"
+    assert [s for s, fit in zip(sections, parts.fits) if fit] == ["3. Erfarenheter", "5. Workshops"]
+    assert _sections(retrieved) == ["3. Erfarenheter", "1. Liten skala", "5. Workshops", "2. Risker", "4. Mått"]
 
 
 def test_without_the_form_term_the_topic_passages_come_first(service):
@@ -103,25 +107,29 @@ def test_without_the_form_term_the_topic_passages_come_first(service):
     finally:
         retriever.topic_fusion = saved
 
-    assert _sections(retrieved)[:2] == ["1. Liten skala", "3. Erfarenheter"]
+    assert _sections(retrieved) == ["1. Liten skala", "2. Risker", "3. Erfarenheter", "5. Workshops", "4. Mått"]
 
 
 def test_the_answer_to_an_example_quotes_the_case_first(service):
     retrieved = service.retrieve("Kan du ge ett exempel?", history=[Turn(FIRST)])
     answerer = ExtractiveAnswerer(service.settings, service.generation)
     candidates = answerer.candidates(retrieved)
-    # the case scored below everything else: only its form brings it first
+    # the cases scored below everything else: only their form brings them first
     ranked = sorted(candidates, key=lambda c: kinds.tells_case(c.text))
-    ranked = [type(c)(**{**c.__dict__, "score": 2.0 - n}) for n, c in enumerate(ranked)]
+    ranked = [replace(c, score=2.0 - n) for n, c in enumerate(ranked)]
 
     as_example = select(ranked, answerer.scorer, 6, 0.0, 0.99, 0.0, "example")
     as_what = select(ranked, answerer.scorer, 6, 0.0, 0.99, 0.0, "what")
 
     assert CASES_FIRST == 2
-    assert as_example[0].anchor.text.startswith("I en kommun tog det")
-    assert [c.anchor.text for c in as_example[1:]] == [c.anchor.text for c in as_what][: len(as_example) - 1]
-    assert not as_what[0].anchor.text.startswith("I en kommun")
-    assert answerer.answer(retrieved).sentences[0].text.startswith("I en kommun tog det")
+    assert [c.anchor.text[:20] for c in as_example] == [
+        "I en kommun tog det ", "Flera kommuner har o", "Kommuner bör pröva A", "Försök i liten skala",
+        "Risker med AI i lite", "Nyttan kan mätas på "]
+    assert [c.anchor.text[:20] for c in as_what] == [
+        "Kommuner bör pröva A", "Försök i liten skala", "Risker med AI i lite", "Nyttan kan mätas på ",
+        "I en kommun tog det ", "Flera kommuner har o"]
+    assert [s.text[:20] for s in answerer.answer(retrieved).sentences][:2] == [
+        "I en kommun tog det ", "Flera kommuner har o"]
 
 
 def test_the_tuning_table_ranks_each_example_at_each_form_weight():
@@ -137,3 +145,17 @@ def test_the_tuning_table_ranks_each_example_at_each_form_weight():
     # 0.4 * d + 0.5 * d = [0.9, 0.45, 0]: the case third; with 1.5 added to it, first
     np.testing.assert_allclose(table[:, 0], [[1 / 3, 1.0], [1.0, 1.0]])
     np.testing.assert_allclose(table_of(prepared, [IN_USE[:4] + (1.5,)], forms=("why",))[:, 0], [[1 / 3, 1.0]])
+
+
+def test_one_municipalitys_case_comes_before_what_some_did_whatever_their_scores(service):
+    retrieved = service.retrieve("Kan du ge ett exempel?", history=[Turn(FIRST)])
+    answerer = ExtractiveAnswerer(service.settings, service.generation)
+    candidates = answerer.candidates(retrieved)
+    some = next(c for c in candidates if c.text.startswith("Flera kommuner har ordnat"))
+    one = next(c for c in candidates if c.text.startswith("I en kommun tog det"))
+    ranked = [replace(some, score=1.0), replace(one, score=-1.0)]
+
+    assert [c.anchor.text[:19] for c in select(ranked, answerer.scorer, 1, 0.0, 0.99, 0.0, "example")] == [
+        "I en kommun tog det"]
+    assert [c.anchor.text[:19] for c in select(ranked, answerer.scorer, 1, 0.0, 0.99, 0.0, "what")] == [
+        "Flera kommuner har "]

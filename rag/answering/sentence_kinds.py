@@ -86,10 +86,12 @@ def in_recommendations(section: str) -> bool:
 # man …"), or what some municipalities have done: a quantifier, "kommuner", then "har"/"hade" and a
 # supine within three words ("Flera kommuner har ordnat …", "I vissa kommuner har man antagit …"),
 # not a state they are in ("Många kommuner har begränsade …": no supine). Grammar, not a fit.
-_CASE = re.compile(
+_ONE_CASE = re.compile(
     r"\b(?i:ett exempel|ett \w+ exempel|exempel på|exempel är)\b|"
     r"\b[Ii] en (annan )?kommun\b|\b[Ii] [A-ZÅÄÖ][\w-]+ kommun\b|"
-    r"\b[A-ZÅÄÖ][\w-]+ kommun (har|hade|tog|använde|testade|införde)\b|"
+    r"\b[A-ZÅÄÖ][\w-]+ kommun (har|hade|tog|använde|testade|införde)\b"
+)
+_SOME_CASES = re.compile(
     r"\b(?i:flera|några|vissa|andra|en del|allt fler) kommuner (har|hade) (man )?(\w+ ){0,2}?\w+(at|it|t)\b"
 )
 # A sentence illustrating its point with examples: "till exempel", "exempelvis", "bland annat".
@@ -98,7 +100,15 @@ _ILLUSTRATION = re.compile(r"\b(?i:till exempel|exempelvis|t\.\s?ex|bland annat)
 
 def tells_case(text: str) -> bool:
     """The sentence tells a case: an example it names as one, or what municipalities did."""
-    return bool(_CASE.search(text))
+    return case_grade(text) > 0
+
+
+def case_grade(text: str) -> int:
+    """2 for one municipality's case or an example named as one, 1 for what some municipalities
+    did ("Flera kommuner har ordnat …"), 0 for no case."""
+    if _ONE_CASE.search(text):
+        return 2
+    return 1 if _SOME_CASES.search(text) else 0
 
 
 def exemplifies(text: str) -> bool:
