@@ -347,7 +347,7 @@ def select(
             cases.sort(key=lambda c: -kinds.case_grade(c.text))
         cases = cases[:CASES_FIRST]
         chains = _select(cases, scorer, max_sentences, 0.0, duplicate_cosine, 0.0)
-    return _select(candidates, scorer, max_sentences, relative, duplicate_cosine, minimum, chains)
+    return _select(candidates, scorer, max_sentences, relative, duplicate_cosine, minimum, tuple(chains))
 
 
 # Forms whose answer opens with the sentences of that kind among the top passages' candidates:
@@ -372,7 +372,7 @@ def _select(
     relative: float,
     duplicate_cosine: float,
     minimum: float,
-    chosen: list[Chain] = (),
+    chosen: tuple[Chain, ...] = (),
 ) -> list[Chain]:
     """``chosen``, then the candidates taken as ``select`` says (the best one whenever there is room)."""
     if not candidates:

@@ -85,14 +85,15 @@ def in_recommendations(section: str) -> bool:
 # "exempel på"), tells what one municipality did ("I en kommun tog det …", "I Strängnäs kommun har
 # man …"), or what some municipalities have done: a quantifier, "kommuner", then "har"/"hade" and a
 # supine within three words ("Flera kommuner har ordnat …", "I vissa kommuner har man antagit …"),
-# not a state they are in ("Många kommuner har begränsade …": no supine). Grammar, not a fit.
+# not a state they are in ("Många kommuner har begränsade …": no supine; an adverb in -t such as
+# "helt" is read as one, a known slip). Grammar, not a fit.
 _ONE_CASE = re.compile(
     r"\b(?i:ett exempel|ett \w+ exempel|exempel på|exempel är)\b|"
     r"\b[Ii] en (annan )?kommun\b|\b[Ii] [A-ZÅÄÖ][\w-]+ kommun\b|"
     r"\b[A-ZÅÄÖ][\w-]+ kommun (har|hade|tog|använde|testade|införde)\b"
 )
 _SOME_CASES = re.compile(
-    r"\b(?i:flera|några|vissa|andra|en del|allt fler) kommuner (har|hade) (man )?(\w+ ){0,2}?\w+(at|it|t)\b"
+    r"\b(?i:flera|några|vissa|andra|en del|allt fler) kommuner (har|hade) (man )?(\w+ ){0,2}?\w+t\b"
 )
 # A sentence illustrating its point with examples: "till exempel", "exempelvis", "bland annat".
 _ILLUSTRATION = re.compile(r"\b(?i:till exempel|exempelvis|t\.\s?ex|bland annat)\b")
