@@ -7,11 +7,16 @@ A passage is relevant when it finds one of the turn's quotes (the half-coverage 
 eval``) or, in the independent format, contains one of its stems. For every example the real
 ``HybridRetriever.topic_parts`` gives the candidates and their four z-scores once; each grid point
 (the topic's share for follow-ups that say little and for the others, the dense weight, the weight
-of the "close to both" term) ranks them, scored by MRR + hit@5 (a relevant passage in the top 5).
-Cross-validated two ways: leaving one conversation file out, and 5 folds by example (3 shuffles).
-Printed per file: the chosen point's figures fitted on all, and the held-out ones.
+of the "close to both" term, the weight of a candidate holding what the follow-up's form asks for,
+a case for "Can you give an example?") ranks them, scored by MRR + hit@5 (a relevant passage in the
+top 5). Fitted on the dev conversation files only; cross-validated two ways: leaving one file out,
+and 5 folds by example (3 shuffles). Printed per file: the chosen point's figures fitted on all, the
+cross-validated ones, and those of the held-out files (``--held-out``: the test and independent
+conversations, never fitted on) at the point chosen on all dev files; then the form weight alone,
+the other four kept as they are (how ``FORM_WEIGHT`` was chosen), on dev, left one dev file out,
+and held out.
 
-    python -m evals.tune_followup_retrieval
+    python -m evals.tune_followup_retrieval [--forms example why]
 """
 
 from __future__ import annotations
@@ -27,21 +32,26 @@ import numpy as np
 from evals.gold import Span, load_corpus_texts, locate_in_corpus
 from evals.independent_conversations import fold
 from evals.metrics import finds_any
-from evals.train_followup import CONVERSATIONS  # the same conversation files as the detection fit
 from rag.answering.followup import as_follow_up
 from rag.answering.followup_signals import says_little
-from rag.answering.retrieval import TopicFusion, TopicParts
+from rag.answering.retrieval import FORM_TERM_FORMS, TopicFusion, TopicParts
 from rag.config import load_settings
 from rag.jsonl import read_jsonl_rows
 from rag.service import RagService
 from rag.types import Turn
 
 ROOT = Path(__file__).resolve().parents[1]
+DEV = tuple(ROOT / "evals" / "conversations_{}.jsonl".format(n) for n in ("dev", "dev2", "dev3", "dev4"))
+HELD_OUT = (ROOT / "evals" / "conversations_test.jsonl", ROOT.parent / "shared" / "gold" / "independent_conversations.jsonl")
 SHARES = (0.2, 0.35, 0.5, 0.65, 0.8, 0.9)
 DENSE_WEIGHTS = (0.4, 0.55, 0.7)
 BOTH_WEIGHTS = (0.0, 0.25, 0.5)
+FORM_WEIGHTS = (0.0, 0.25, 0.5, 0.75, 1.0, 1.5, 2.0)
 TOP = 5
-Point = tuple[float, float, float, float]  # share, share when the follow-up says little, dense weight, both weight
+# share, share when the follow-up says little, dense weight, both weight, form weight
+Point = tuple[float, float, float, float, float]
+# TOPIC_SHARE, TOPIC_SHARE_SAYS_LITTLE, TOPIC_FUSION_DENSE_WEIGHT, TOPIC_FUSION_BOTH_WEIGHT, no form term
+IN_USE: Point = (0.35, 0.8, 0.4, 0.5, 0.0)
 
 
 @dataclass(frozen=True)
@@ -88,7 +98,8 @@ def load_examples(paths, corpus_texts: dict[str, str]) -> list[Example]:
 
 
 def grid() -> list[Point]:
-    return [(s, b, d, w) for s in SHARES for b in SHARES for d in DENSE_WEIGHTS for w in BOTH_WEIGHTS]
+    return [(s, b, d, w, f) for s in SHARES for b in SHARES for d in DENSE_WEIGHTS for w in BOTH_WEIGHTS
+            for f in FORM_WEIGHTS]
 
 
 def measure(parts: TopicParts, relevant: np.ndarray, share: float, fusion: TopicFusion) -> tuple[float, float]:
@@ -100,11 +111,11 @@ def measure(parts: TopicParts, relevant: np.ndarray, share: float, fusion: Topic
     return 1.0 / (hits[0] + 1), float(hits[0] < TOP)
 
 
-def table_of(prepared, points: list[Point]) -> np.ndarray:
+def table_of(prepared, points: list[Point], forms: tuple[str, ...] = FORM_TERM_FORMS) -> np.ndarray:
     """[point, example] -> (reciprocal rank, hit@5)."""
     out = np.zeros((len(points), len(prepared), 2))
-    for p, (share, little, dense, both) in enumerate(points):
-        fusion = TopicFusion(dense, both)
+    for p, (share, little, dense, both, form) in enumerate(points):
+        fusion = TopicFusion(dense, both, form, forms)
         for e, (example, parts, relevant, says) in enumerate(prepared):
             out[p, e] = measure(parts, relevant, little if says else share, fusion)
     return out
@@ -133,24 +144,38 @@ def by_file(prepared, rows: np.ndarray) -> str:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--conversations", type=Path, nargs="+", default=list(CONVERSATIONS))
+    parser.add_argument("--conversations", type=Path, nargs="+", default=list(DEV))
+    parser.add_argument("--held-out", type=Path, nargs="*", default=list(HELD_OUT))
+    parser.add_argument("--forms", nargs="+", default=list(FORM_TERM_FORMS),
+                        help="the forms the form term applies to (Asks.form)")
     args = parser.parse_args(argv)
     service = RagService(load_settings(k=10))
-    examples = load_examples(args.conversations, load_corpus_texts(service.settings.corpus_dir))
-    passages = service.generation.passages
-    prepared = []
-    for example in examples:
-        query = service.queries.understood(example.question, as_follow_up(example.question, example.history))
-        parts = service.retriever.topic_parts(query)
-        relevant = np.array([example.relevant(passages[i]) for i in parts.candidates])
-        prepared.append((example, parts, relevant, says_little(example.question)))
+    corpus = load_corpus_texts(service.settings.corpus_dir)
+    prepared = prepare(service, load_examples(args.conversations, corpus))
+    held = prepare(service, load_examples(args.held_out, corpus))
+    forms = tuple(args.forms)
     print("{} follow-ups ({} say little): {}".format(
         len(prepared), sum(p[3] for p in prepared), dict(Counter(p[0].file for p in prepared))))
     points = grid()
-    table = table_of(prepared, points)
+    table = table_of(prepared, points, forms)
     best = int(table.sum(2).mean(1).argmax())
-    print("fitted on all, point (share, share saying little, dense weight, both weight) {}: {}".format(
+    print("fitted on all, point (share, share saying little, dense weight, both weight, form weight) {}: {}".format(
         points[best], by_file(prepared, table[best])))
+    if held:
+        held_table = table_of(held, [IN_USE, points[best]], forms)
+        print("held out, the four weights in use, no form term: {}".format(by_file(held, held_table[0])))
+        print("held out, the point fitted on dev: {}".format(by_file(held, held_table[1])))
+    # The form term alone, the other four weights as they are: its weight chosen on dev (all and
+    # leaving one file out), held-out figures beside it.
+    alone = [IN_USE[:4] + (f,) for f in FORM_WEIGHTS]
+    alone_table = table_of(prepared, alone, forms)
+    for point, rows, held_rows in zip(alone, alone_table, table_of(held, alone, forms) if held else alone_table):
+        print("form weight {} alone: dev {}{}".format(point[4], by_file(prepared, rows)[-27:],
+                                                      "; held out " + by_file(held, held_rows) if held else ""))
+    rows, chosen = held_out(alone_table, [[i for i, p in enumerate(prepared) if p[0].file == f]
+                                          for f in sorted({p[0].file for p in prepared})])
+    print("form weight alone, leave one file out: {} (chosen: {})".format(by_file(prepared, rows),
+                                                                          [alone[c][4] for c in chosen]))
     files = sorted({p[0].file for p in prepared})
     rows, chosen = held_out(table, [[i for i, p in enumerate(prepared) if p[0].file == f] for f in files])
     print("leave one file out: {} (chosen: {})".format(by_file(prepared, rows), [points[c] for c in chosen]))
@@ -163,6 +188,18 @@ def main(argv: list[str] | None = None) -> int:
     print("best 5 on all: " + "; ".join("{} {:.3f}".format(points[i], table[i].sum(1).mean())
                                          for i in np.argsort(-table.sum(2).mean(1))[:5]))
     return 0
+
+
+def prepare(service: RagService, examples: list[Example]) -> list:
+    """(example, its TopicParts, which candidates are relevant, whether it says little) for each."""
+    passages = service.generation.passages
+    prepared = []
+    for example in examples:
+        query = service.queries.understood(example.question, as_follow_up(example.question, example.history))
+        parts = service.retriever.topic_parts(query)
+        relevant = np.array([example.relevant(passages[i]) for i in parts.candidates])
+        prepared.append((example, parts, relevant, says_little(example.question)))
+    return prepared
 
 
 if __name__ == "__main__":

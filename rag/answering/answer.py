@@ -79,10 +79,10 @@ class ExtractiveAnswerer:
         candidates = self.candidates(retrieved)
         return self.model.decide(retrieved.query, candidates, self.signals(retrieved, candidates)), candidates
 
-    def chains(self, candidates: list[Candidate]) -> list[Chain]:
+    def chains(self, candidates: list[Candidate], form: str = "what") -> list[Chain]:
         return select(
             candidates, self.scorer, self.settings.answer_sentences, RELATIVE_PROBABILITY, DUPLICATE_COSINE,
-            MINIMUM_PROBABILITY,
+            MINIMUM_PROBABILITY, form,
         )
 
     def stream(self, retrieved: Retrieved) -> Iterator[AnswerEvent]:
@@ -91,6 +91,6 @@ class ExtractiveAnswerer:
     def answer(self, retrieved: Retrieved) -> Answer:
         started = time.perf_counter()
         decision, candidates = self.decide(retrieved)
-        chains = self.chains(candidates) if decision.outcome != "decline" else []
+        chains = self.chains(candidates, retrieved.query.asks.form) if decision.outcome != "decline" else []
         answer = self.composer.answer(retrieved.query, retrieved.hits, decision, chains)
         return replace(answer, timings_ms={"answer": (time.perf_counter() - started) * 1000})
