@@ -518,6 +518,26 @@ def test_a_sentence_cut_after_a_closing_quote_is_quoted_with_its_beginning(tmp_p
         assert select([tail], answerer.scorer, 1, 0.0, 0.99) == []  # no room for its beginning
 
 
+FRAGMENT = """Rapport om piloter
+
+1. Piloter
+
+Steget att utveckla en pilot är samtidigt både mycket större och mindre. Större eftersom en pilot med riktig data måste följa lagkrav. Kommunen följer upp piloterna varje år.
+"""
+
+
+def test_a_sentence_without_a_main_clause_is_quoted_only_with_the_one_it_finishes(tmp_path):
+    with fake_index(tmp_path, {"rapport.txt": FRAGMENT}) as settings:
+        service = _service(settings)
+        _, answerer, (tail,), candidates = _candidates(service, "Varför är en pilot större?", "Större eftersom")
+        chains = select([tail] + [c for c in candidates if c is not tail], answerer.scorer, 6, 0.0, 0.99)
+        assert [m.text for m in chains[0].members] == [
+            "Steget att utveckla en pilot är samtidigt både mycket större och mindre.",
+            "Större eftersom en pilot med riktig data måste följa lagkrav.",
+        ]
+        assert select([tail], answerer.scorer, 1, 0.0, 0.99) == []  # never alone
+
+
 ASKING = """Rapport om strukturer
 
 1. Strategi

@@ -58,6 +58,8 @@ CONTINUES = re.compile(
     r"^(Istället|I stället|Därför|Detta|Det här|Dessa|Samtidigt|Däremot|Dock|Således|Alltså|Det innebär|"
     r"Det handlar|Med andra ord|Till exempel|Exempelvis|\w+ eftersom)\b"
 )
+# A word and "eftersom" opening a sentence: the rest of the sentence before it, not a statement.
+_FRAGMENT = re.compile(r"^\w+ eftersom\b")
 _QUESTION_MARK = re.compile(r"\?[\"”»’)]*$")
 
 
@@ -412,9 +414,11 @@ def _with_context(
     if lead_in(cand.text) and not followers:
         return None
     members = [cand, *followers]
-    if cand.text[:1].islower():
+    if cand.text[:1].islower() or _FRAGMENT.match(cand.text):
         # A sentence opening in lower case was cut from the one before it (a closing quote read as a
-        # sentence end): it is quoted only with its beginning, which may be no candidate of its own.
+        # sentence end), and one with no main clause ("Större eftersom en pilot …", after "… både
+        # mycket större och mindre.") finishes the one before: quoted only with it, which may be no
+        # candidate of its own.
         start = scorer.previous_in_passage(cand.index)
         if start is None or start in used or len(members) >= room:
             return None
