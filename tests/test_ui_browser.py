@@ -511,6 +511,11 @@ def test_an_english_question_gets_english_labels(page):
     assert first.locator("button.cite").first.get_attribute("title") == "Show source 1: 1. Samverkan"
     # One language per view: the page around the answer turns English too, disclosure included.
     page.wait_for_function("document.querySelector('#ask').innerText == 'Ask'")
+    # The tabs are relabelled in the same update, which may land a frame after the button's
+    # (a loaded CI machine once read them in between): wait for them, then assert exactly.
+    page.wait_for_function(
+        "[...document.querySelectorAll('button[role=tab]')].map(b => b.innerText.trim()).join('|') == 'Ask the report|Draft'"
+    )
     assert page.locator("html").get_attribute("lang") == "en"
     assert page.locator("button[role=tab]").all_inner_texts() == ["Ask the report", "Draft"]
     assert page.locator("#clear").inner_text() == "Clear the conversation"
