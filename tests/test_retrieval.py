@@ -394,3 +394,31 @@ def test_top_positive_is_the_set_the_full_sort_gives_ties_included():
     assert top_positive(np.array([0.0, 2.0, 0.0, 1.0, 3.0], dtype=np.float32), 2) == {1, 4}
     assert top_positive(np.array([0.0, 2.0, 0.0, 0.0, 3.0], dtype=np.float32), 3) == {1, 4}
     assert top_positive(np.zeros(10, dtype=np.float32), 3) == set()
+
+
+KONTAKT = """Rapport om kontakter
+
+1. Kompetens
+
+Kommunen bygger kompetens genom att utbilda medarbetare i AI varje år.
+
+2. Ledning
+
+Ledningen ger mandat åt cheferna att pröva nya AI-verktyg i verksamheten.
+
+Kontaktuppgifter
+
+För frågor om kompetens och AI i kommunen, kontakta projektledaren på AI Sweden.
+"""
+
+
+def test_a_passage_an_answer_may_not_quote_takes_no_place_of_one_it_may(tmp_path):
+    from rag.answering.selection import answer_hits
+
+    with fake_index(tmp_path, {"kontakt.txt": KONTAKT}) as settings:
+        service = RagService(settings, embedder=HashEmbedder(), notify=pytest.fail).warm_up()
+        retrieved = service.retrieve("Vem kontaktar vi om kompetens och AI i kommunen?", k=2)
+        sections = [h.passage.section for h in retrieved.hits]
+        # The contact details rank first and stay to be shown, but two passages the answer may quote follow.
+        assert sections == ["2. Ledning › Kontaktuppgifter", "1. Kompetens", "2. Ledning"]
+        assert [h.passage.section for h in answer_hits(retrieved.query, retrieved.hits, 2)] == ["1. Kompetens", "2. Ledning"]

@@ -17,7 +17,7 @@ from rag.answering.decision import DecisionModel
 from rag.answering.decision_weights import WEIGHTS as DECISION_WEIGHTS
 from rag.answering.signals import Signals, Spread, measure
 from rag.config import Settings
-from rag.answering.selection import Candidate, Chain, SentenceScorer, select
+from rag.answering.selection import Candidate, Chain, SentenceScorer, answer_hits, select
 from rag.answering.selection_weights import MINIMUM_PROBABILITY, RELATIVE_PROBABILITY, WEIGHTS
 from rag.index.store import Generation
 from rag.types import Answer, AnswerEvent, Decision, Delta, Final, Retrieved
@@ -68,7 +68,8 @@ class ExtractiveAnswerer:
 
     def candidates(self, retrieved: Retrieved) -> list[Candidate]:
         """The scored sentences of the passages an answer may quote, best first."""
-        return self.scorer.candidates(retrieved.query, retrieved.hits[: self.settings.answer_passages])
+        hits = answer_hits(retrieved.query, retrieved.hits, self.settings.answer_passages)
+        return self.scorer.candidates(retrieved.query, hits)
 
     def signals(self, retrieved: Retrieved, candidates: list[Candidate]) -> Signals:
         terms = self.scorer.query_terms

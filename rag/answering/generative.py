@@ -27,6 +27,7 @@ from rag.embeddings import Embedder
 from rag.answering.messages import Reason, say
 from rag.answering.prompts import answer_messages
 from rag.answering.replies import describe_error, message_text, strip_thinking
+from rag.answering.selection import answer_hits
 from rag.index.store import Generation
 from rag.types import Answer, AnswerEvent, Citation, Decision, Delta, Final, Retrieved
 from rag.answering.validate import SUPPORT_THRESHOLD, SupportScorer, validate
@@ -79,7 +80,7 @@ class GenerativeAnswerer:
             yield from stream_answer(dataclasses.replace(base, mode=self.mode))
             return
         lang = base.lang  # of the user's own words, not of the standalone rewrite
-        hits = retrieved.hits[: self.settings.answer_passages]
+        hits = answer_hits(retrieved.query, retrieved.hits, self.settings.answer_passages)
         # A follow-up searched in its own words is given to the model with what it follows on from.
         messages = answer_messages(retrieved.query.shown_rewrite or retrieved.query.standalone, hits, lang)
         parts: list[str] = []
@@ -110,7 +111,7 @@ class GenerativeAnswerer:
         self, lang: str, raw: str, retrieved: Retrieved, base: Answer
     ) -> tuple[Answer, Reason | None]:
         """The validated answer, and a reason when it must be replaced by ``base``."""
-        hits = retrieved.hits[: self.settings.answer_passages]
+        hits = answer_hits(retrieved.query, retrieved.hits, self.settings.answer_passages)
         if not raw:
             return base, Reason("empty")
         checked = validate(raw, hits, lang, self.scorer, SUPPORT_THRESHOLD)

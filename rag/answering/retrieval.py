@@ -47,7 +47,7 @@ from rag.index.bm25 import BM25Index
 from rag.config import Settings
 from rag.embeddings import Embedder
 from rag.answering.query import Query
-from rag.answering.selection import answers_form, is_question, quotable
+from rag.answering.selection import answers_form, is_question, may_quote, quotable
 from rag.index.store import Generation
 from rag.types import Hit, Retrieved
 
@@ -237,7 +237,7 @@ class HybridRetriever:
             fused = self._fuse_with_topic(query, self.topic_parts(query, allowed, dense_ids))
         else:
             fused = self._ranked(query, allowed, dense_ids)
-        hits = self._dedupe(fused, k)
+        hits = self._dedupe(fused, k, query)
         if self.reranker is not None:
             hits = self.reranker.rerank(query.standalone, hits)
         nearest = np.sort(self.vectors[np.array(dense_ids[:DENSE_TOP], dtype=np.int64)] @ query.search_vector)[::-1]
@@ -403,16 +403,22 @@ class HybridRetriever:
             for j in order
         ]
 
-    def _dedupe(self, fused, k: int) -> list[Hit]:
+    def _dedupe(self, fused, k: int, query: Query) -> list[Hit]:
+        """The best passages, near-duplicates dropped, until ``k`` of them may be quoted for ``query``
+        (``selection.may_quote``): a reference list or contact page ranked among them is kept in its
+        place, to be shown, but takes no place of a passage the answer may quote."""
         hits: list[Hit] = []
         kept: list[frozenset[str]] = []
+        quotable_hits = 0
         for idx, score, d_rank, b_rank in fused:
             words = self._terms[idx]
             if any(_jaccard(words, other) >= NEAR_DUPLICATE_JACCARD for other in kept):
                 continue
             kept.append(words)
-            hits.append(Hit(self.passages[idx], len(hits) + 1, score, d_rank, b_rank))
-            if len(hits) == k:
+            passage = self.passages[idx]
+            hits.append(Hit(passage, len(hits) + 1, score, d_rank, b_rank))
+            quotable_hits += may_quote(query, passage.section)
+            if quotable_hits == k:
                 break
         return hits
 

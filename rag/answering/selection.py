@@ -93,6 +93,18 @@ def is_apparatus(section: str) -> bool:
     return any(_NOT_CONTENT.match(part.strip()) for part in section.split(SECTION_SEP))
 
 
+def may_quote(query: Query, section: str) -> bool:
+    """Whether an answer to ``query`` may quote a passage of ``section``: never the references or
+    contact details, the interview guide only for a question about it."""
+    return not is_apparatus(section) and (query.asks.about_guide or not in_interview_guide(section))
+
+
+def answer_hits(query: Query, hits: list[Hit], n: int) -> list[Hit]:
+    """The first ``n`` of ``hits`` an answer may quote: a passage it may not quote (a reference list
+    ranked third) takes no place of one it may."""
+    return [h for h in hits if may_quote(query, h.passage.section)][:n]
+
+
 FEATURES = (
     "dense",
     "dense_search",
@@ -202,11 +214,9 @@ class SentenceScorer:
         total = sum(w for _, w in groups) or 1.0
         raw: list[tuple[int, Hit, float, float, float]] = []
         for hit in hits:
-            if is_apparatus(hit.passage.section):
+            if not may_quote(query, hit.passage.section):
                 continue
             guide = in_interview_guide(hit.passage.section)
-            if guide and not query.asks.about_guide:
-                continue
             for i in self.sentences_of.get(hit.passage.id, []):
                 text = self.sentences[i].text
                 if not (quotable(text) or lead_in(text)):
