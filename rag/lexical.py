@@ -70,6 +70,18 @@ def _zipf():
     return zipf_frequency
 
 
+@lru_cache(maxsize=40_000)
+def lemma(word: str, lang: str = "sv") -> str:
+    """The dictionary form of ``word`` (simplemma's lemma data), lower-cased; the word itself when
+    simplemma has none for ``lang``."""
+    import simplemma
+
+    try:
+        return simplemma.lemmatize(word, lang=lang).lower()
+    except ValueError:
+        return word
+
+
 def zipf_sv(word: str) -> float:
     """How common a word is in general Swedish (wordfreq Zipf scale, 0 = unseen)."""
     return _zipf()(word, "sv")

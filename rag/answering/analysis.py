@@ -11,9 +11,8 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping, Set as AbstractSet
 from dataclasses import dataclass
-from functools import lru_cache
 
-from rag.lexical import STOPWORDS, decompound, stem, words, zipf_en, zipf_sv
+from rag.lexical import STOPWORDS, decompound, lemma as lemma_of, stem, words, zipf_en, zipf_sv
 from rag.types import TermGroup
 
 # A word rarer than this in general Swedish (wordfreq Zipf) may be a typo of the report's word. Measured
@@ -99,7 +98,7 @@ class Vocabulary:
             return stem(word).translate(_FOLD) in self._folded
         if known_word(word, self.stems):
             return True
-        lemma = _lemma(word)
+        lemma = lemma_of(word)
         if lemma != word and known_word(lemma, self.stems):
             return True
         # Snowball leaves some definite and plural forms whole ("dataskyddet" stays, "dataskydd"
@@ -123,7 +122,7 @@ class Vocabulary:
         own = stem(word)
         if own in self.stems or known_word(word, self.stems):
             return None
-        lemma = _lemma(word)
+        lemma = lemma_of(word)
         if lemma != word and known_word(lemma, self.stems):
             return None
         if any(word.endswith(x) and len(word) - len(x) >= MIN_KNOWN_PART and known_word(word[: -len(x)], self.stems)
@@ -145,7 +144,7 @@ def verb_like(word: str) -> bool:
     "föreslår" → "föreslå", "drabbades" → "drabbas"): a verb form, seldom what a question is about."""
     if word.endswith(_NOUN_ENDINGS):
         return False  # "frågorna", "frågan": a noun whose lemma ends in -a like an infinitive
-    lemma = _lemma(word)
+    lemma = lemma_of(word)
     return lemma != word and lemma.endswith(("a", "å", "as"))
 
 
@@ -166,16 +165,6 @@ def _edits(word: str, letters: str) -> set[str]:
     out |= {a + c + b[1:] for a, b in splits if b for c in letters}
     out |= {a + c + b for a, b in splits for c in letters}
     return out
-
-
-@lru_cache(maxsize=20_000)
-def _lemma(word: str) -> str:
-    import simplemma
-
-    try:
-        return simplemma.lemmatize(word, lang="sv").lower()
-    except ValueError:
-        return word
 
 
 def rarity(zipf: float) -> float:
@@ -230,7 +219,7 @@ def content_words(
                 known = knows(w, exact=True) or (not raw.isupper() and knows(w, folded=True))
             else:
                 known = knows(w)
-                if not known and lang == "sv" and _lemma(w) in STOPWORDS:
+                if not known and lang == "sv" and lemma_of(w) in STOPWORDS:
                     continue  # a spoken spelling of a function word ("nåt", "nån", "dom"): no topic
         # A word the report knows only as spelled otherwise is searched as the report spells it, when
         # general Swedish never writes it so (a typo); a word it does use is the asker's own word

@@ -28,7 +28,7 @@ from functools import lru_cache
 from importlib import resources
 from typing import Literal, Mapping, Protocol
 
-from rag.lexical import STOPWORDS, stem, zipf_en
+from rag.lexical import STOPWORDS, lemma as lemma_of, stem, zipf_en
 from rag.types import TermGroup
 
 log = logging.getLogger(__name__)
@@ -159,16 +159,6 @@ def _without_clitics(text: str) -> str:
     return _CLITIC.sub("", _NEGATED.sub(" ", text))
 
 
-@lru_cache(maxsize=20_000)
-def _en_lemma(word: str) -> str:
-    import simplemma
-
-    try:
-        return simplemma.lemmatize(word, lang="en").lower()
-    except ValueError:
-        return word
-
-
 def _unaccented(text: str) -> str:
     """English written without its diacritics: the dictionary glosses "roll" as "rôle" and "café"
     with an accent, while a question types "role", "cafe"."""
@@ -223,7 +213,7 @@ class DictionaryTranslator:
                 # A form the dictionary lacks ("larger", "interviewees") is looked up by its lemma,
                 # and used only when that finds words of the report: a lemma's translations the
                 # report never uses would make an unknown word of one the dictionary never judged.
-                lemma = _en_lemma(word)
+                lemma = lemma_of(word, "en")
                 if lemma != word:
                     terms, _, words = self._lookup(_key(lemma), vocabulary, self._entries(lemma))
                     if terms:
