@@ -151,9 +151,9 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     service = RagService(load_settings(k=10))
     corpus = load_corpus_texts(service.settings.corpus_dir)
-    prepared = prepare(service, load_examples(args.conversations, corpus))
-    held = prepare(service, load_examples(args.held_out, corpus))
     forms = tuple(args.forms)
+    prepared = prepare(service, load_examples(args.conversations, corpus), forms)
+    held = prepare(service, load_examples(args.held_out, corpus), forms)
     print("{} follow-ups ({} say little): {}".format(
         len(prepared), sum(p[3] for p in prepared), dict(Counter(p[0].file for p in prepared))))
     points = grid()
@@ -190,13 +190,14 @@ def main(argv: list[str] | None = None) -> int:
     return 0
 
 
-def prepare(service: RagService, examples: list[Example]) -> list:
-    """(example, its TopicParts, which candidates are relevant, whether it says little) for each."""
+def prepare(service: RagService, examples: list[Example], forms: tuple[str, ...] = FORM_TERM_FORMS) -> list:
+    """(example, its TopicParts with the form term read for ``forms``, which candidates are relevant,
+    whether it says little) for each."""
     passages = service.generation.passages
     prepared = []
     for example in examples:
         query = service.queries.understood(example.question, as_follow_up(example.question, example.history))
-        parts = service.retriever.topic_parts(query)
+        parts = service.retriever.topic_parts(query, forms=forms)
         relevant = np.array([example.relevant(passages[i]) for i in parts.candidates])
         prepared.append((example, parts, relevant, says_little(example.question)))
     return prepared

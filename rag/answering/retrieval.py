@@ -258,7 +258,10 @@ class HybridRetriever:
             fused = self._fuse(candidates, self._dense(found, feedback), lexical)
         return fused
 
-    def topic_parts(self, query: Query, allowed: list[int] | None = None, dense_ids: list[int] | None = None) -> "TopicParts":
+    def topic_parts(
+        self, query: Query, allowed: list[int] | None = None, dense_ids: list[int] | None = None,
+        forms: tuple[str, ...] | None = None,
+    ) -> "TopicParts":
         """A follow-up's candidates (found by its own words or by the conversation's topic, densely
         or by BM25) with their four scores, each z-normalised over the candidates: dense and BM25
         for the follow-up's own words, dense and BM25 for the topic (the previous turn as searched)."""
@@ -279,7 +282,10 @@ class HybridRetriever:
             _z(topic_lexical[candidates]),
             own_lexical[candidates] + topic_lexical[candidates] > 0,
             query.asks.form,
-            self._fitting(candidates, query.asks.form),
+            # read only for a form the form term applies to (``forms``, the fusion's by default): it
+            # reads every candidate passage's sentences
+            self._fitting(candidates, query.asks.form)
+            if query.asks.form in (self.topic_fusion.forms if forms is None else forms) else None,
         )
 
     def _fitting(self, candidates: np.ndarray, form: str) -> np.ndarray:
