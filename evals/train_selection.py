@@ -40,6 +40,7 @@ from rag.answering.answer import DUPLICATE_COSINE, ExtractiveAnswerer
 from rag.answering.compose import opening
 from rag.config import load_settings
 from rag.answering.selection import FEATURES, Candidate, Weights, select
+from rag.answering.selection_weights import MINIMUM_PROBABILITY, RELATIVE_PROBABILITY
 from rag.answering.sentence_kinds import asks_national
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -48,6 +49,7 @@ DEFAULT_GOLD = (ROOT / "evals" / "gold_dev.jsonl", ROOT.parent / "shared" / "gol
 C_GRID = (0.3, 1.0)
 RELATIVE_GRID = (0.0, 0.2)
 MINIMUM_GRID = (0.0, 0.1, 0.2, 0.3)
+NEIGHBOUR_GRID = (1.0, 0.0, 0.01, 0.02, 0.03, 0.04, 0.06, 0.08)  # --neighbours; 1.0 quotes no neighbour
 # A sentence is worth reading when it shows at least this much more of the gold evidence on average:
 # the setting chosen maximises evidence shown minus this per sentence shown (filler costs the reader).
 # At 0.01 all six sentences were kept (CV on dev + shared gold, 128 questions: 0.680 evidence shown
@@ -127,11 +129,21 @@ def fit(examples: list[Example], c: float, features: frozenset[str] = frozenset(
     return Weights(tuple(mean), tuple(scale), tuple(float(v) for v in coef), float(model.intercept_[0]))
 
 
-def outcome(example: Example, weights: Weights, answerer: ExtractiveAnswerer, relative: float, minimum: float) -> Outcome:
+def outcome(
+    example: Example,
+    weights: Weights,
+    answerer: ExtractiveAnswerer,
+    relative: float,
+    minimum: float,
+    neighbour_minimum: float | None = None,
+) -> Outcome:
     rescored = sorted(
         (dataclasses.replace(c, score=weights.score(c.features)) for c in example.candidates), key=lambda c: -c.score
     )
-    chains = select(rescored, answerer.scorer, answerer.settings.answer_sentences, relative, DUPLICATE_COSINE, minimum)
+    chains = select(
+        rescored, answerer.scorer, answerer.settings.answer_sentences, relative, DUPLICATE_COSINE, minimum,
+        neighbour_minimum=neighbour_minimum,
+    )
     if not chains:
         return Outcome(0.0, 0, False, False, 0)
     positive = {c.index for c, y in zip(example.candidates, example.labels) if y}
@@ -168,6 +180,26 @@ def cross_validate(examples, answerer, folds, shuffles, feature_set) -> dict[tup
                         results[(c, relative, minimum)].append(
                             (examples[i].gold_set, outcome(examples[i], weights, answerer, relative, minimum))
                         )
+    return results
+
+
+def neighbour_grid(examples, answerer, folds, shuffles) -> dict[float, list[tuple[str, Outcome]]]:
+    """Per ``selection.NEIGHBOUR_MINIMUM`` of ``NEIGHBOUR_GRID`` (1.0: no neighbours): the held-out outcome
+    of every question, with the shipped C, relative and minimum cut-offs and weights refitted per fold."""
+    results: dict[float, list[tuple[str, Outcome]]] = defaultdict(list)
+    groups: dict[str, list[int]] = defaultdict(list)
+    for i, ex in enumerate(examples):
+        groups[ex.question_id.removesuffix("-en")].append(i)
+    for seed in range(shuffles):
+        keys = sorted(groups)
+        random.Random(seed).shuffle(keys)
+        for fold in range(folds):
+            test = {i for k in keys[fold::folds] for i in groups[k]}
+            weights = fit([examples[i] for i in range(len(examples)) if i not in test], C_GRID[0])
+            for floor in NEIGHBOUR_GRID:
+                for i in test:
+                    results[floor].append((examples[i].gold_set, outcome(
+                        examples[i], weights, answerer, RELATIVE_PROBABILITY, MINIMUM_PROBABILITY, floor)))
     return results
 
 
@@ -231,6 +263,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--dry-run", action="store_true", help="print the figures, write nothing")
     parser.add_argument("--save", type=Path, help="also pickle the collected examples here")
     parser.add_argument("--load", type=Path, help="use examples pickled by --save (same index, same features)")
+    parser.add_argument("--neighbours", action="store_true",
+                        help="only print the held-out figures of selection.NEIGHBOUR_MINIMUM's grid; write nothing")
     args = parser.parse_args(argv)
     if any("test" in path.name for path in args.gold):
         parser.error("train on dev files and the shared independent set, never on a held-out one")
@@ -247,6 +281,14 @@ def main(argv: list[str] | None = None) -> int:
             pickle.dump(examples, f)
     print("{} questions, {} candidate sentences, {} in gold evidence".format(
         len(examples), sum(len(ex.candidates) for ex in examples), int(sum(ex.labels.sum() for ex in examples))))
+    if args.neighbours:
+        for floor, rows in neighbour_grid(examples, answerer, args.folds, args.shuffles).items():
+            s = summary([o for _, o in rows])
+            print("neighbour minimum {}: {}, shown - cost x sentences {:.4f}".format(
+                floor, describe("all", s), s["shown"] - SENTENCE_COST * s["sentences"]))
+            for gold_set, v in per_set(rows).items():
+                print("    " + describe(gold_set, v))
+        return 0
     lines = []
     chosen = {}
     for name, feature_set in FEATURE_SETS.items():
