@@ -39,7 +39,7 @@ from evals.metrics import shown
 from rag.answering.answer import DUPLICATE_COSINE, ExtractiveAnswerer
 from rag.answering.compose import opening
 from rag.config import load_settings
-from rag.answering.selection import FEATURES, Candidate, Weights, select
+from rag.answering.selection import ENGLISH_MINIMUM_PROBABILITY, FEATURES, Candidate, Weights, select
 from rag.answering.selection_weights import MINIMUM_PROBABILITY, RELATIVE_PROBABILITY
 from rag.answering.sentence_kinds import asks_national
 
@@ -50,6 +50,7 @@ C_GRID = (0.3, 1.0)
 RELATIVE_GRID = (0.0, 0.2)
 MINIMUM_GRID = (0.0, 0.1, 0.2, 0.3)
 NEIGHBOUR_GRID = (1.0, 0.0, 0.01, 0.02, 0.03, 0.04, 0.06, 0.08)  # --neighbours; 1.0 quotes no neighbour
+ENGLISH_MINIMUM_GRID = (0.02, 0.04, 0.06, 0.08, 0.1, 0.15)  # --english
 # A sentence is worth reading when it shows at least this much more of the gold evidence on average:
 # the setting chosen maximises evidence shown minus this per sentence shown (filler costs the reader).
 # At 0.01 all six sentences were kept (CV on dev + shared gold, 128 questions: 0.680 evidence shown
@@ -74,6 +75,7 @@ class Example:
     candidates: list[Candidate]
     labels: np.ndarray
     quotes: list[tuple[Span, ...]]
+    lang: str = "sv"  # the language the product read the question in (Query.lang)
 
 
 @dataclass(frozen=True)
@@ -110,7 +112,8 @@ def collect(service, answerer: ExtractiveAnswerer, gold_paths: list[Path]) -> li
             candidates = answerer.candidates(retrieved)
             labels = np.array([label(c, spans[item.id]) for c in candidates], dtype=int)
             examples.append(Example(item.id, path.name, retrieved.query.asks.form,
-                                    asks_national(retrieved.query.standalone), candidates, labels, spans[item.id]))
+                                    asks_national(retrieved.query.standalone), candidates, labels, spans[item.id],
+                                    retrieved.query.lang))
     return examples
 
 
@@ -136,10 +139,13 @@ def outcome(
     relative: float,
     minimum: float,
     neighbour_minimum: float | None = None,
+    english_minimum: float | None = None,
 ) -> Outcome:
     rescored = sorted(
         (dataclasses.replace(c, score=weights.score(c.features)) for c in example.candidates), key=lambda c: -c.score
     )
+    if example.lang == "en":
+        minimum = ENGLISH_MINIMUM_PROBABILITY if english_minimum is None else english_minimum
     chains = select(
         rescored, answerer.scorer, answerer.settings.answer_sentences, relative, DUPLICATE_COSINE, minimum,
         neighbour_minimum=neighbour_minimum,
@@ -183,9 +189,11 @@ def cross_validate(examples, answerer, folds, shuffles, feature_set) -> dict[tup
     return results
 
 
-def neighbour_grid(examples, answerer, folds, shuffles) -> dict[float, list[tuple[str, Outcome]]]:
-    """Per ``selection.NEIGHBOUR_MINIMUM`` of ``NEIGHBOUR_GRID`` (1.0: no neighbours): the held-out outcome
-    of every question, with the shipped C, relative and minimum cut-offs and weights refitted per fold."""
+def neighbour_grid(examples, answerer, folds, shuffles, english: bool = False) -> dict[float, list[tuple[str, Outcome]]]:
+    """Per ``selection.NEIGHBOUR_MINIMUM`` of ``NEIGHBOUR_GRID`` (1.0: no neighbours), or with ``english`` per
+    ``selection.ENGLISH_MINIMUM_PROBABILITY`` of ``ENGLISH_MINIMUM_GRID`` (English questions only): the
+    held-out outcome of every question, with the shipped C and cut-offs otherwise and weights refitted per
+    fold."""
     results: dict[float, list[tuple[str, Outcome]]] = defaultdict(list)
     groups: dict[str, list[int]] = defaultdict(list)
     for i, ex in enumerate(examples):
@@ -196,10 +204,13 @@ def neighbour_grid(examples, answerer, folds, shuffles) -> dict[float, list[tupl
         for fold in range(folds):
             test = {i for k in keys[fold::folds] for i in groups[k]}
             weights = fit([examples[i] for i in range(len(examples)) if i not in test], C_GRID[0])
-            for floor in NEIGHBOUR_GRID:
+            for floor in ENGLISH_MINIMUM_GRID if english else NEIGHBOUR_GRID:
                 for i in test:
+                    if english and examples[i].lang != "en":
+                        continue
                     results[floor].append((examples[i].gold_set, outcome(
-                        examples[i], weights, answerer, RELATIVE_PROBABILITY, MINIMUM_PROBABILITY, floor)))
+                        examples[i], weights, answerer, RELATIVE_PROBABILITY, MINIMUM_PROBABILITY,
+                        None if english else floor, floor if english else None)))
     return results
 
 
@@ -265,6 +276,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--load", type=Path, help="use examples pickled by --save (same index, same features)")
     parser.add_argument("--neighbours", action="store_true",
                         help="only print the held-out figures of selection.NEIGHBOUR_MINIMUM's grid; write nothing")
+    parser.add_argument("--english", action="store_true",
+                        help="only print the held-out figures of selection.ENGLISH_MINIMUM_PROBABILITY's grid")
     args = parser.parse_args(argv)
     if any("test" in path.name for path in args.gold):
         parser.error("train on dev files and the shared independent set, never on a held-out one")
@@ -281,11 +294,11 @@ def main(argv: list[str] | None = None) -> int:
             pickle.dump(examples, f)
     print("{} questions, {} candidate sentences, {} in gold evidence".format(
         len(examples), sum(len(ex.candidates) for ex in examples), int(sum(ex.labels.sum() for ex in examples))))
-    if args.neighbours:
-        for floor, rows in neighbour_grid(examples, answerer, args.folds, args.shuffles).items():
+    if args.neighbours or args.english:
+        for floor, rows in neighbour_grid(examples, answerer, args.folds, args.shuffles, args.english).items():
             s = summary([o for _, o in rows])
-            print("neighbour minimum {}: {}, shown - cost x sentences {:.4f}".format(
-                floor, describe("all", s), s["shown"] - SENTENCE_COST * s["sentences"]))
+            print("{} {}: {}, shown - cost x sentences {:.4f}".format(
+                "English minimum" if args.english else "neighbour minimum", floor, describe("all", s), s["shown"] - SENTENCE_COST * s["sentences"]))
             for gold_set, v in per_set(rows).items():
                 print("    " + describe(gold_set, v))
         return 0

@@ -197,8 +197,8 @@ def test_selection_stops_below_the_relative_probability_of_the_best(service):
     best, weak = chosen
     best, weak = type(best)(**{**best.__dict__, "score": 2.0}), type(weak)(**{**weak.__dict__, "score": -3.0})
 
-    assert [c.anchor.text[:9] for c in select([best, weak], answerer.scorer, 6, 0.5, 0.99)] == ["Följ upp "]
-    assert [c.anchor.text[:9] for c in select([best, weak], answerer.scorer, 6, 0.0, 0.99)] == ["Följ upp ", "Förankra "]
+    assert [c.anchor.text[:9] for c in select([best, weak], answerer.scorer, 6, 0.5, 0.99, neighbour_minimum=1.0)] == ["Följ upp "]
+    assert [c.anchor.text[:9] for c in select([best, weak], answerer.scorer, 6, 0.0, 0.99, neighbour_minimum=1.0)] == ["Följ upp ", "Förankra "]
 
 
 def test_interview_guide_questions_are_quoted_only_for_a_question_about_the_interviews(service):
@@ -508,7 +508,8 @@ def test_a_sentence_cut_after_a_closing_quote_is_quoted_with_its_beginning(tmp_p
     with fake_index(tmp_path, {"rapport.txt": CUT}) as settings:
         cut = _service(settings)
         _, answerer, (tail,), candidates = _candidates(cut, "Vem driver frågan?", "mer eller mindre")
-        chains = select([tail] + [c for c in candidates if c is not tail], answerer.scorer, 6, 0.0, 0.99)
+        chains = select([tail] + [c for c in candidates if c is not tail], answerer.scorer, 6, 0.0, 0.99,
+                        neighbour_minimum=1.0)
         # The beginning ends without a full stop, so it is no candidate of its own; it still comes first.
         assert [m.text for m in chains[0].members] == [
             "Då blir frågor om “implementering”",
@@ -530,7 +531,8 @@ def test_a_sentence_without_a_main_clause_is_quoted_only_with_the_one_it_finishe
     with fake_index(tmp_path, {"rapport.txt": FRAGMENT}) as settings:
         service = _service(settings)
         _, answerer, (tail,), candidates = _candidates(service, "Varför är en pilot större?", "Större eftersom")
-        chains = select([tail] + [c for c in candidates if c is not tail], answerer.scorer, 6, 0.0, 0.99)
+        chains = select([tail] + [c for c in candidates if c is not tail], answerer.scorer, 6, 0.0, 0.99,
+                        neighbour_minimum=1.0)
         assert [m.text for m in chains[0].members] == [
             "Steget att utveckla en pilot är samtidigt både mycket större och mindre.",
             "Större eftersom en pilot med riktig data måste följa lagkrav.",

@@ -214,8 +214,9 @@ def test_below_the_minimum_probability_only_the_best_chain_is_shown(service):
                     key=lambda x: -x.score)
 
     second = probability(ranked[1].score)
-    everything = select(ranked, answerer.scorer, 12, 0.0, 0.999, minimum=0.0)
-    only_best = select(ranked, answerer.scorer, 12, 0.0, 0.999, minimum=min(1.0, second + 1e-9))
+    everything = select(ranked, answerer.scorer, 12, 0.0, 0.999, minimum=0.0, neighbour_minimum=1.0)
+    only_best = select(ranked, answerer.scorer, 12, 0.0, 0.999, minimum=min(1.0, second + 1e-9),
+                       neighbour_minimum=1.0)
 
     assert len(everything) == len(ranked)
     assert [ch.anchor.index for ch in only_best] == [ranked[0].index]

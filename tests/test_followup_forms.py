@@ -118,8 +118,8 @@ def test_the_answer_to_an_example_quotes_the_case_first(service):
     ranked = sorted(candidates, key=lambda c: kinds.tells_case(c.text))
     ranked = [replace(c, score=2.0 - n) for n, c in enumerate(ranked)]
 
-    as_example = select(ranked, answerer.scorer, 6, 0.0, 0.99, 0.0, "example")
-    as_what = select(ranked, answerer.scorer, 6, 0.0, 0.99, 0.0, "what")
+    as_example = select(ranked, answerer.scorer, 6, 0.0, 0.99, 0.0, "example", neighbour_minimum=1.0)
+    as_what = select(ranked, answerer.scorer, 6, 0.0, 0.99, 0.0, "what", neighbour_minimum=1.0)
 
     assert CASES_FIRST == 2
     assert [c.anchor.text[:20] for c in as_example] == [

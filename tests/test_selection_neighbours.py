@@ -114,3 +114,12 @@ def test_a_list_item_is_not_joined_to_the_text_around_its_list(scored):
                            answerer.scorer, 6, 0.0, 0.99, 0.5)) == [["• De har bil", "• De har ans"]]
     assert _members(select(rank(**{"Efter_listan": 0.9, "•_De_har_ans": 0.05}), answerer.scorer, 6, 0.0, 0.99, 0.5)) == [
         ["Efter listan"]]
+
+
+def test_the_best_sentence_takes_its_neighbour_before_the_next_candidate(scored):
+    answerer, _, rank = scored
+    ranked = rank(Alla_parter_=0.9, Ledningen_an=0.6, Uppföljninge=0.05)
+
+    assert _members(select(ranked, answerer.scorer, 2, 0.0, 0.99, 0.5)) == [["Alla parter ", "Uppföljninge"]]
+    assert _members(select(ranked, answerer.scorer, 3, 0.0, 0.99, 0.5)) == [
+        ["Alla parter ", "Uppföljninge"], ["Ledningen an"]]

@@ -17,7 +17,7 @@ from rag.answering.decision import DecisionModel
 from rag.answering.decision_weights import WEIGHTS as DECISION_WEIGHTS
 from rag.answering.signals import Signals, Spread, measure
 from rag.config import Settings
-from rag.answering.selection import Candidate, Chain, SentenceScorer, answer_hits, select
+from rag.answering.selection import ENGLISH_MINIMUM_PROBABILITY, Candidate, Chain, SentenceScorer, answer_hits, select
 from rag.answering.selection_weights import MINIMUM_PROBABILITY, RELATIVE_PROBABILITY, WEIGHTS
 from rag.index.store import Generation
 from rag.types import Answer, AnswerEvent, Decision, Delta, Final, Retrieved
@@ -80,10 +80,11 @@ class ExtractiveAnswerer:
         candidates = self.candidates(retrieved)
         return self.model.decide(retrieved.query, candidates, self.signals(retrieved, candidates)), candidates
 
-    def chains(self, candidates: list[Candidate], form: str = "what") -> list[Chain]:
+    def chains(self, candidates: list[Candidate], form: str = "what", lang: str = "sv") -> list[Chain]:
+        minimum = ENGLISH_MINIMUM_PROBABILITY if lang == "en" else MINIMUM_PROBABILITY
         return select(
             candidates, self.scorer, self.settings.answer_sentences, RELATIVE_PROBABILITY, DUPLICATE_COSINE,
-            MINIMUM_PROBABILITY, form,
+            minimum, form,
         )
 
     def stream(self, retrieved: Retrieved) -> Iterator[AnswerEvent]:
@@ -92,6 +93,6 @@ class ExtractiveAnswerer:
     def answer(self, retrieved: Retrieved) -> Answer:
         started = time.perf_counter()
         decision, candidates = self.decide(retrieved)
-        chains = self.chains(candidates, retrieved.query.asks.form) if decision.outcome != "decline" else []
+        chains = self.chains(candidates, retrieved.query.asks.form, retrieved.query.lang) if decision.outcome != "decline" else []
         answer = self.composer.answer(retrieved.query, retrieved.hits, decision, chains)
         return replace(answer, timings_ms={"answer": (time.perf_counter() - started) * 1000})

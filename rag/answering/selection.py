@@ -354,7 +354,10 @@ def select(
     unchanged, 0.02-0.06 fewer sentences per answer). A chosen lead-in brings the list items after it (as many as fit) and is
     skipped when none can come along; a chosen sentence followed by one that continues it
     ("Istället …") brings that one along; a chosen sentence that itself continues the one before
-    brings that one first. A question asking for a case (``form`` in ``ANSWER_FORMS``) is answered
+    brings that one first. The sentence after a chosen one and the one before it in their passage come
+    along when at least ``neighbour_minimum`` (``NEIGHBOUR_MINIMUM``) likely and there is room
+    (``_grow``): the first chain's before the next candidate is taken (the answer opens with a run of
+    the report's sentences), the others' into the room left when all are chosen. A question asking for a case (``form`` in ``ANSWER_FORMS``) is answered
     with the best ``CASES_FIRST`` cases among the candidates first (``answers_form``), then the rest
     as usual.
     """
@@ -366,66 +369,92 @@ def select(
             cases.sort(key=lambda c: -kinds.case_grade(c.text))
         cases = cases[:CASES_FIRST]
         chains = _select(cases, scorer, max_sentences, 0.0, duplicate_cosine, 0.0)
-    chains = _select(candidates, scorer, max_sentences, relative, duplicate_cosine, minimum, tuple(chains))
     floor = NEIGHBOUR_MINIMUM if neighbour_minimum is None else neighbour_minimum
-    return _with_neighbours(chains, candidates, scorer, max_sentences, floor)
-
-
-# A chosen sentence's neighbour in its passage (the one after, then the one before) is quoted with it
-# when its own probability is at least this, while the answer has room: the report makes a point in
-# two or three sentences in a row, and gold evidence is such a run. Measured with
-# ``python -m evals.train_selection --neighbours --gold <the five files>`` (its cross-validation: 5
-# folds by question x 2 shuffles, weights refitted per fold, over gold_dev, gold_dev_en, gold_dev_hard,
-# gold_dev_setting and the shared independent questions, 258 answerable; held out: evidence shown /
-# sentences / shown - SENTENCE_COST x sentences): no neighbours 0.588 / 3.37 / 0.5205; every neighbour
-# that is a candidate 0.661 / 4.58 / 0.5689; 0.01 0.654 / 4.45 / 0.5647; 0.02 0.652 / 4.31 / 0.5657;
-# 0.03 0.644 / 4.16 / 0.5608; 0.04 0.642 / 4.00 / 0.5622; 0.06 0.634 / 3.79 / 0.5586; 0.08 0.621 / 3.56 /
-# 0.5497 (the one after only, at 0.04: 0.631 / 3.76 / 0.556). 0.02 is the fewest sentences within 0.005
-# of the best. Lead shows evidence 0.529 -> 0.552. Lowering MINIMUM_PROBABILITY instead buys far less
-# per sentence (0.0: six sentences, 0.680 against 0.671 at 3.75 on gold_dev + independent, in
-# selection_weights' docstring). Not taken, for how it reads: a sentence before that leans on the one
-# before it ("Detta kräver …"; 0.5664 with this rule alone against 0.5655 without), and a list item
-# joined to the text around its list (0.5657 against 0.5664).
-NEIGHBOUR_MINIMUM = 0.02
-
-
-def _with_neighbours(
-    chains: list[Chain], candidates: list[Candidate], scorer: "SentenceScorer", max_sentences: int, floor: float
-) -> list[Chain]:
-    """Each chain, best first, with the sentence after it and then the one before it in its passage
-    when that is a candidate at least ``floor`` likely (1.0 or more: none) (not a lead-in, not announcing,
-    and the one before not itself leaning on the sentence before it), not quoted already, and the
-    answer has room. A list item is not joined to the text around its list: nothing is put before an
-    item, and an item comes after another item only."""
+    first_grown = not chains  # _select grows the first chain it takes when no case came first
+    chains = _select(candidates, scorer, max_sentences, relative, duplicate_cosine, minimum, tuple(chains), floor)
+    # Then every other chain, best first, brings its neighbours into the room the chosen ones left.
     by_index = {c.index: c for c in candidates}
     used = {m.index for chain in chains for m in chain.members}
     out = []
-    for chain in chains:
-        members = list(chain.members)
-        for after in (True, False):
-            if len(used) >= max_sentences:
-                break
-            edge = members[-1].index if after else members[0].index
-            j = scorer.next_in_passage(edge) if after else scorer.previous_in_passage(edge)
-            c = by_index.get(j) if j is not None else None
-            if (
-                c is None
-                or c.index in used
-                or probability(c.score) < floor
-                or kinds.announcing(c.text)
-                or lead_in(c.text)
-                or (not after and leans_back(c.text))
-                or (not after and (c.text.startswith("•") or members[0].text.startswith("•")))
-                or (after and c.text.startswith("•") and not members[-1].text.startswith("•"))
-            ):
-                continue
-            if after:
-                members.append(c)
-            else:
-                members.insert(0, c)
-            used.add(c.index)
-        out.append(Chain(chain.anchor, tuple(members)))
+    for k, chain in enumerate(chains):
+        if k == 0 and first_grown:
+            out.append(chain)
+            continue
+        grown = _grow(list(chain.members), by_index, scorer, len(chain.members) + max_sentences - len(used), used, floor)
+        used.update(m.index for m in grown)
+        out.append(Chain(chain.anchor, tuple(grown)))
     return out
+
+
+# A chosen sentence's neighbour in its passage (the one after, then the one before) is quoted with it
+# when its own probability is at least this and the answer has room: the report makes a point in two
+# or three sentences in a row, and gold evidence is such a run. The first chain takes its neighbours
+# before the next candidate is taken, the others into the room left (``select``). Measured with
+# ``python -m evals.train_selection --neighbours --gold <the five files>`` (its cross-validation: 5
+# folds by question x 2 shuffles, weights refitted per fold, over gold_dev, gold_dev_en, gold_dev_hard,
+# gold_dev_setting and the shared independent questions, 258 answerable; held out,
+# ENGLISH_MINIMUM_PROBABILITY in place: evidence shown / lead shows evidence / sentences / shown -
+# SENTENCE_COST x sentences): no neighbours 0.623 / 0.531 / 3.87 / 0.5453; every neighbour that is a
+# candidate 0.669 / 0.626 / 4.79 / 0.5735; 0.01 0.666 / 0.626 / 4.66 / 0.5730; 0.02 0.666 / 0.626 / 4.54
+# / 0.5755; 0.03 0.661 / 0.626 / 4.41 / 0.5733; 0.04 0.661 / 0.626 / 4.26 / 0.5753; 0.06 0.654 / 0.618 /
+# 4.08 / 0.5721; 0.08 0.645 / 0.614 / 3.99 / 0.5652. At 0.02, every chain taking its neighbours before
+# the next candidate: 0.660 / 0.620 / 4.52 / 0.5695 (less room for the next ones; on the conversation
+# files five later turns fewer right); every chain only into the room left: 0.674 / 0.550 / 4.60 /
+# 0.5821 (the best sentence's neighbours were then often chosen as bullets of their own further down,
+# apart from the lead); the first chain growing a second time into the room left: 0.674 / 0.630 / 4.69
+# / 0.5802 (leads of five sentences). Lowering MINIMUM_PROBABILITY instead buys far less per sentence
+# (0.0: six sentences, 0.680 against 0.671 at 3.75 on gold_dev + independent, in selection_weights'
+# docstring). Not taken, for how it reads (measured before the English floor, neighbours into the room
+# left): a sentence before that leans on the one before it ("Detta kräver …"; 0.5664 with this rule
+# alone against 0.5655 without), and a list item joined to the text around its list (0.5657 against
+# 0.5664).
+NEIGHBOUR_MINIMUM = 0.02
+
+# The least probability a sentence needs to be quoted in an answer to an English question, in place of
+# selection_weights.MINIMUM_PROBABILITY (0.1). An English question is compared with Swedish sentences
+# through translations and a cross-language embedding, so its sentences score lower throughout (the best
+# sentence of dev-030 0.59 in Swedish, 0.32 in English) and the Swedish floor cut English answers short.
+# Measured with ``python -m evals.train_selection --english --gold <the five files>`` (5 folds x 2,
+# weights refitted per fold, NEIGHBOUR_MINIMUM in place; the 244 held-out English question-fold
+# outcomes; evidence shown / sentences / shown - SENTENCE_COST x sentences): 0.02 0.645 / 5.66 / 0.5322;
+# 0.04 0.645 / 5.32 / 0.5390; 0.06 0.650 / 4.93 / 0.5509; 0.08 0.639 / 4.57 / 0.5479; 0.10 0.613 / 4.30 /
+# 0.5266; 0.15 0.570 / 3.63 / 0.4971.
+ENGLISH_MINIMUM_PROBABILITY = 0.06
+
+
+def _grow(
+    members: list[Candidate], by_index: dict[int, Candidate], scorer: "SentenceScorer", limit: int,
+    used: set[int], floor: float,
+) -> list[Candidate]:
+    """``members`` with the sentence after them and then the one before them in their passage, up to
+    ``limit`` sentences in all, when that is a candidate at least ``floor`` likely (1.0 or more: none),
+    not a lead-in, not announcing, not in ``used``, and the one before not itself leaning on the sentence
+    before it. A list item is not joined to the text around its list: nothing is put before an item,
+    and an item comes after another item only."""
+    members = list(members)
+    for after in (True, False):
+        if len(members) >= limit:
+            break
+        edge = members[-1].index if after else members[0].index
+        j = scorer.next_in_passage(edge) if after else scorer.previous_in_passage(edge)
+        c = by_index.get(j) if j is not None else None
+        if (
+            c is None
+            or c.index in used
+            or any(m.index == c.index for m in members)
+            or probability(c.score) < floor
+            or kinds.announcing(c.text)
+            or lead_in(c.text)
+            or (not after and leans_back(c.text))
+            or (not after and (c.text.startswith("•") or members[0].text.startswith("•")))
+            or (after and c.text.startswith("•") and not members[-1].text.startswith("•"))
+        ):
+            continue
+        if after:
+            members.append(c)
+        else:
+            members.insert(0, c)
+    return members
 
 
 # Forms whose answer opens with the sentences of that kind among the top passages' candidates:
@@ -451,6 +480,7 @@ def _select(
     duplicate_cosine: float,
     minimum: float,
     chosen: tuple[Chain, ...] = (),
+    neighbour_floor: float = 1.0,
 ) -> list[Chain]:
     """``chosen``, then the candidates taken as ``select`` says (the best one whenever there is room)."""
     if not candidates:
@@ -476,6 +506,8 @@ def _select(
         members = _with_context(cand, by_index, scorer, room, used)
         if members is None:
             continue
+        if not chains:  # the first chain, which the answer opens with, brings its neighbours at once
+            members = _grow(members, by_index, scorer, room, used, neighbour_floor)
         chains.append(Chain(cand, tuple(members)))
         used.update(m.index for m in members)
     return chains
