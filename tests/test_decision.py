@@ -104,6 +104,10 @@ def test_a_figure_the_question_gives_states_nothing():
         ("Which building blocks make up the AI house, and how many are there?", None),
         ("How many of them had something going?", None),
         ("Hur många kommuner deltog?", "kommuner"),
+        # as common as "them", but a noun: counted, not a function word
+        ("How many people work with AI in Uppsala municipality?", "people"),
+        ("How many of them were there?", None),
+        ("Hur många finns det?", None),
     ],
 )
 def test_what_a_count_question_counts(question, counted):
@@ -403,3 +407,18 @@ def test_a_part_whose_lead_stands_under_an_earlier_part_says_where_and_shows_no_
         ("question_part", "2. Vem ansvarar? Se det som citeras under 1 ovan.", ()),
         ("experiences", "Erfarenheter från kommunerna", ((2,),)),
     ]
+
+
+def test_an_english_counted_word_without_translations_is_still_what_is_counted():
+    from types import SimpleNamespace
+
+    from rag.answering.decision import _counted
+    from rag.types import TermGroup
+
+    def query(groups):
+        return SimpleNamespace(asks=SimpleNamespace(counted="people"), lang="en", groups=groups)
+
+    assert _counted(query([])) == frozenset({stem("people")})
+    group = TermGroup("people", ("personer", "folk"))
+    assert _counted(query([group])) == frozenset({"personer", "folk"})
+    assert not KINDS["count"].stated_in("Sammanlagt har 30 intervjuer genomförts.", _counted(query([])))

@@ -119,4 +119,7 @@ def _counted(query: Query) -> frozenset[str]:
         return frozenset()
     if query.lang == "sv":
         return frozenset({stem(word)})
-    return frozenset(t for g in query.groups if g.english == word for t in g.terms)
+    translated = frozenset(t for g in query.groups if g.english == word for t in g.terms)
+    # A word too common to be looked up ("people") is still what is counted: a number counts it only
+    # where the word itself stands beside it, never any number at all.
+    return translated or frozenset({stem(word)})

@@ -16,7 +16,9 @@ import re
 from dataclasses import dataclass
 
 from rag.answering.analysis import FUNCTION_ZIPF
-from rag.lexical import stem, words, zipf_en, zipf_sv
+from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
+
+from rag.lexical import STOPWORDS, stem, words, zipf_en, zipf_sv
 
 NUMBER_WORDS = (
     r"en|ett|två|tre|fyra|fem|sex|sju|åtta|nio|tio|elva|tolv|femton|tjugo\w*|trettio\w*|fyrtio\w*|femtio\w*|"
@@ -191,8 +193,13 @@ def counted_word(question: str) -> str | None:
         lowered = word.lower()
         if len(word) < 3 or lowered in _COUNT_FILLERS or _COUNT_NUMBER.match(lowered) or lowered in _HEDGES:
             continue
-        # A word this common after "hur många" is a function word ("are", "them", "were").
-        if max(zipf_sv(lowered), zipf_en(lowered)) >= FUNCTION_ZIPF and "-" not in lowered:
+        # A function word names nothing counted: an English one by scikit-learn's list ("are",
+        # "them", "were"), a Swedish one by how common it is ("finns", "har"). English frequency said
+        # it before and took "people" (Zipf 6.25, as common as "them") for a function word, so "How
+        # many people work with AI in …" was answered by any number (the report's "30 intervjuer").
+        if lowered in STOPWORDS or lowered in ENGLISH_STOP_WORDS or (
+            zipf_sv(lowered) >= FUNCTION_ZIPF and "-" not in lowered
+        ):
             return None
         return lowered
     return None
