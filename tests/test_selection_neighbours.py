@@ -77,23 +77,32 @@ def test_the_sentence_after_comes_along_when_likely_enough(scored):
         ["Samverkan me"]]
 
 
-def test_the_sentence_after_then_the_one_before_within_room(scored):
+def test_the_answer_opens_with_its_best_sentence_and_the_one_after_it(scored):
     answerer, _, rank = scored
     ranked = rank(Samverkan_me=0.05, Alla_parter_=0.9, Uppföljninge=0.05)
 
-    assert _members(select(ranked, answerer.scorer, 6, 0.0, 0.99, 0.5)) == [
-        ["Samverkan me", "Alla parter ", "Uppföljninge"]]
-    assert _members(select(ranked, answerer.scorer, 2, 0.0, 0.99, 0.5)) == [["Alla parter ", "Uppföljninge"]]
+    # the sentence before would push the best one off the first line
+    assert _members(select(ranked, answerer.scorer, 6, 0.0, 0.99, 0.5)) == [["Alla parter ", "Uppföljninge"]]
     assert _members(select(ranked, answerer.scorer, 1, 0.0, 0.99, 0.5)) == [["Alla parter "]]
+
+
+def test_a_later_chain_takes_the_sentence_after_then_the_one_before_within_room(scored):
+    answerer, _, rank = scored
+    ranked = rank(Ledningen_an=0.9, Samverkan_me=0.05, Alla_parter_=0.6, Uppföljninge=0.05)
+
+    assert _members(select(ranked, answerer.scorer, 6, 0.0, 0.99, 0.5)) == [
+        ["Ledningen an"], ["Samverkan me", "Alla parter ", "Uppföljninge"]]
+    assert _members(select(ranked, answerer.scorer, 3, 0.0, 0.99, 0.5)) == [
+        ["Ledningen an"], ["Alla parter ", "Uppföljninge"]]
 
 
 def test_a_sentence_leaning_on_the_one_before_opens_no_quote(scored):
     answerer, _, rank = scored
-    ranked = rank(Detta_innebä=0.05, Ledningen_an=0.9)
+    ranked = rank(Uppföljninge=0.99, Detta_innebä=0.05, Ledningen_an=0.9)
 
     assert leans_back("Detta innebär att varje kommun bidrar med personal till samverkan.")
     assert not leans_back("Ledningen ansvarar för att samverkan får tid i budgeten.")
-    assert _members(select(ranked, answerer.scorer, 6, 0.0, 0.99, 0.5)) == [["Ledningen an"]]
+    assert _members(select(ranked, answerer.scorer, 6, 0.0, 0.99, 0.5)) == [["Uppföljninge"], ["Ledningen an"]]
 
 
 def test_neighbours_stay_in_their_passage(scored):
@@ -107,13 +116,15 @@ def test_neighbours_stay_in_their_passage(scored):
 def test_a_list_item_is_not_joined_to_the_text_around_its_list(scored):
     answerer, _, rank = scored
 
-    # the lead-in brings its items; nothing is put before an item, no plain sentence after one
-    assert _members(select(rank(**{"•_De_har_ans": 0.9, "•_De_har_bil": 0.05}), answerer.scorer, 6, 0.0, 0.99, 0.5)) == [
-        ["• De har ans"]]
-    assert _members(select(rank(**{"•_De_har_bil": 0.9, "•_De_har_ans": 0.05, "Efter_listan": 0.05}),
-                           answerer.scorer, 6, 0.0, 0.99, 0.5)) == [["• De har bil", "• De har ans"]]
-    assert _members(select(rank(**{"Efter_listan": 0.9, "•_De_har_ans": 0.05}), answerer.scorer, 6, 0.0, 0.99, 0.5)) == [
-        ["Efter listan"]]
+    # (a later chain, which may take the sentence before it): nothing is put before an item, and an
+    # item comes after another item only
+    lead = {"Ledningen_an": 0.99}
+    assert _members(select(rank(**lead, **{"•_De_har_ans": 0.9, "•_De_har_bil": 0.05}), answerer.scorer, 6, 0.0,
+                           0.99, 0.5)) == [["Ledningen an"], ["• De har ans"]]
+    assert _members(select(rank(**lead, **{"•_De_har_bil": 0.9, "•_De_har_ans": 0.05}), answerer.scorer, 6, 0.0,
+                           0.99, 0.5)) == [["Ledningen an"], ["• De har bil", "• De har ans"]]
+    assert _members(select(rank(**lead, **{"Efter_listan": 0.9, "•_De_har_ans": 0.05}), answerer.scorer, 6, 0.0,
+                           0.99, 0.5)) == [["Ledningen an"], ["Efter listan"]]
 
 
 def test_the_best_sentence_takes_its_neighbour_before_the_next_candidate(scored):

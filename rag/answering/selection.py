@@ -356,8 +356,9 @@ def select(
     ("Istället …") brings that one along; a chosen sentence that itself continues the one before
     brings that one first. The sentence after a chosen one and the one before it in their passage come
     along when at least ``neighbour_minimum`` (``NEIGHBOUR_MINIMUM``) likely and there is room
-    (``_grow``): the first chain's before the next candidate is taken (the answer opens with a run of
-    the report's sentences), the others' into the room left when all are chosen. A question asking for a case (``form`` in ``ANSWER_FORMS``) is answered
+    (``_grow``): for the first chain, the one after only, before the next candidate is taken (the
+    answer opens with the best sentence and what follows it in the report); for the others both, into
+    the room left when all are chosen. A question asking for a case (``form`` in ``ANSWER_FORMS``) is answered
     with the best ``CASES_FIRST`` cases among the candidates first (``answers_form``), then the rest
     as usual.
     """
@@ -388,26 +389,28 @@ def select(
 
 # A chosen sentence's neighbour in its passage (the one after, then the one before) is quoted with it
 # when its own probability is at least this and the answer has room: the report makes a point in two
-# or three sentences in a row, and gold evidence is such a run. The first chain takes its neighbours
-# before the next candidate is taken, the others into the room left (``select``). Measured with
-# ``python -m evals.train_selection --neighbours --gold <the five files>`` (its cross-validation: 5
-# folds by question x 2 shuffles, weights refitted per fold, over gold_dev, gold_dev_en, gold_dev_hard,
-# gold_dev_setting and the shared independent questions, 258 answerable; held out,
-# ENGLISH_MINIMUM_PROBABILITY in place: evidence shown / lead shows evidence / sentences / shown -
-# SENTENCE_COST x sentences): no neighbours 0.623 / 0.531 / 3.87 / 0.5453; every neighbour that is a
-# candidate 0.669 / 0.626 / 4.79 / 0.5735; 0.01 0.666 / 0.626 / 4.66 / 0.5730; 0.02 0.666 / 0.626 / 4.54
-# / 0.5755; 0.03 0.661 / 0.626 / 4.41 / 0.5733; 0.04 0.661 / 0.626 / 4.26 / 0.5753; 0.06 0.654 / 0.618 /
-# 4.08 / 0.5721; 0.08 0.645 / 0.614 / 3.99 / 0.5652. At 0.02, every chain taking its neighbours before
-# the next candidate: 0.660 / 0.620 / 4.52 / 0.5695 (less room for the next ones; on the conversation
-# files five later turns fewer right); every chain only into the room left: 0.674 / 0.550 / 4.60 /
-# 0.5821 (the best sentence's neighbours were then often chosen as bullets of their own further down,
-# apart from the lead); the first chain growing a second time into the room left: 0.674 / 0.630 / 4.69
-# / 0.5802 (leads of five sentences). Lowering MINIMUM_PROBABILITY instead buys far less per sentence
-# (0.0: six sentences, 0.680 against 0.671 at 3.75 on gold_dev + independent, in selection_weights'
-# docstring). Not taken, for how it reads (measured before the English floor, neighbours into the room
-# left): a sentence before that leans on the one before it ("Detta kräver …"; 0.5664 with this rule
-# alone against 0.5655 without), and a list item joined to the text around its list (0.5657 against
-# 0.5664).
+# or three sentences in a row, and gold evidence is such a run. The first chain takes the sentence
+# after it before the next candidate is taken, the others both neighbours into the room left
+# (``select``). Measured with ``python -m evals.train_selection --neighbours --gold <the five files>``
+# (its cross-validation: 5 folds by question x 2 shuffles, weights refitted per fold, over gold_dev,
+# gold_dev_en, gold_dev_hard, gold_dev_setting and the shared independent questions, 258 answerable;
+# held out, ENGLISH_MINIMUM_PROBABILITY in place: evidence shown / lead shows evidence / sentences /
+# shown - SENTENCE_COST x sentences): no neighbours 0.623 / 0.531 / 3.87 / 0.5453; every neighbour that
+# is a candidate 0.674 / 0.589 / 4.69 / 0.5799; 0.01 0.671 / 0.589 / 4.57 / 0.5795; 0.02 0.670 / 0.589 /
+# 4.47 / 0.5805; 0.03 0.664 / 0.589 / 4.35 / 0.5771; 0.04 0.662 / 0.589 / 4.22 / 0.5778; 0.06 0.652 /
+# 0.581 / 4.05 / 0.5714; 0.08 0.646 / 0.579 / 3.97 / 0.5663. Other arrangements at 0.02: the first chain
+# also taking the sentence before it 0.666 / 0.626 / 4.54 / 0.5755, but the lead's first sentence was
+# then in a gold quote for 0.306 of the questions against 0.471 (none added: 0.471), the answer opening
+# on the context before the point (lead words, median, 24 without neighbours, 39 with the one after, 49
+# with both; /work/lead/tools/lead_first.py, same folds); every chain taking both before the next
+# candidate 0.660 / 0.620 / 4.52 / 0.5695 (less room for the next ones; on the conversation files five
+# later turns fewer right); every chain only into the room left 0.674 / 0.550 / 4.60 / 0.5821 (the best
+# sentence's neighbours were then often chosen as bullets of their own, apart from the lead). Lowering
+# MINIMUM_PROBABILITY instead buys far less per sentence (0.0: six sentences, 0.680 against 0.671 at 3.75
+# on gold_dev + independent, in selection_weights' docstring). Not taken, for how it reads (measured
+# before the English floor, neighbours into the room left): a sentence before that leans on the one
+# before it ("Detta kräver …"; 0.5664 with this rule alone against 0.5655 without), and a list item
+# joined to the text around its list (0.5657 against 0.5664).
 NEIGHBOUR_MINIMUM = 0.02
 
 # The least probability a sentence needs to be quoted in an answer to an English question, in place of
@@ -416,23 +419,24 @@ NEIGHBOUR_MINIMUM = 0.02
 # sentence of dev-030 0.59 in Swedish, 0.32 in English) and the Swedish floor cut English answers short.
 # Measured with ``python -m evals.train_selection --english --gold <the five files>`` (5 folds x 2,
 # weights refitted per fold, NEIGHBOUR_MINIMUM in place; the 244 held-out English question-fold
-# outcomes; evidence shown / sentences / shown - SENTENCE_COST x sentences): 0.02 0.645 / 5.66 / 0.5322;
-# 0.04 0.645 / 5.32 / 0.5390; 0.06 0.650 / 4.93 / 0.5509; 0.08 0.639 / 4.57 / 0.5479; 0.10 0.613 / 4.30 /
-# 0.5266; 0.15 0.570 / 3.63 / 0.4971.
+# outcomes; evidence shown / sentences / shown - SENTENCE_COST x sentences): 0.02 0.656 / 5.66 / 0.5425;
+# 0.04 0.656 / 5.32 / 0.5493; 0.06 0.658 / 4.92 / 0.5594; 0.08 0.643 / 4.48 / 0.5539; 0.10 0.607 / 4.12 /
+# 0.5242; 0.15 0.547 / 3.29 / 0.4813.
 ENGLISH_MINIMUM_PROBABILITY = 0.06
 
 
 def _grow(
     members: list[Candidate], by_index: dict[int, Candidate], scorer: "SentenceScorer", limit: int,
-    used: set[int], floor: float,
+    used: set[int], floor: float, sides: tuple[bool, ...] = (True, False),
 ) -> list[Candidate]:
     """``members`` with the sentence after them and then the one before them in their passage, up to
-    ``limit`` sentences in all, when that is a candidate at least ``floor`` likely (1.0 or more: none),
+    ``limit`` sentences in all (``sides``: True for after, False for before, in that order), when that
+    is a candidate at least ``floor`` likely (1.0 or more: none),
     not a lead-in, not announcing, not in ``used``, and the one before not itself leaning on the sentence
     before it. A list item is not joined to the text around its list: nothing is put before an item,
     and an item comes after another item only."""
     members = list(members)
-    for after in (True, False):
+    for after in sides:
         if len(members) >= limit:
             break
         edge = members[-1].index if after else members[0].index
@@ -506,8 +510,8 @@ def _select(
         members = _with_context(cand, by_index, scorer, room, used)
         if members is None:
             continue
-        if not chains:  # the first chain, which the answer opens with, brings its neighbours at once
-            members = _grow(members, by_index, scorer, room, used, neighbour_floor)
+        if not chains:  # the first chain, which the answer opens with, brings the sentence after it at once
+            members = _grow(members, by_index, scorer, room, used, neighbour_floor, sides=(True,))
         chains.append(Chain(cand, tuple(members)))
         used.update(m.index for m in members)
     return chains
