@@ -22,6 +22,8 @@ Everything else is counted from that one rule:
 * ``lead_shows_evidence``: per answerable question, 1 when the answer's first part (its ``lead``,
   what the reader reads first) shows at least one of the quotes by the same rule, else 0 (and 0
   when the system declined).
+* ``first_sentence_shows_evidence``: the same for the lead's first sentence alone: the first line
+  a manager reads.
 * ``citation_precision``: over all citations of answerable questions, the fraction that are
   relevant: the cited passage finds a quote, or a quote covers at least half of the passage.
 * ``citations_retrieved_rate``: over all citations, the fraction whose ``passage_id`` is among
@@ -77,6 +79,7 @@ HEADLINE_METRICS = (
     "citation_evidence_recall",
     "evidence_shown",
     "lead_shows_evidence",
+    "first_sentence_shows_evidence",
     "citation_precision",
     "citations_retrieved_rate",
     "abstention_accuracy",
@@ -182,6 +185,7 @@ def score_question(item: GoldItem, response: dict, quotes: list[tuple[Span, ...]
     lead_indexes = next((p.get("sentences") or [] for p in response.get("parts") or [] if p.get("kind") == "lead"), [])
     lead_spans = [sentence_spans[i] for i in lead_indexes if 0 <= i < len(sentence_spans)]
     lead_found = any(shown(q, lead_spans) for q in quotes)
+    first_found = any(shown(q, lead_spans[:1]) for q in quotes)
     not_retrieved = sum(1 for c in citations if c.get("passage_id") not in retrieved_ids)
     answerable = item.answerable
 
@@ -203,6 +207,7 @@ def score_question(item: GoldItem, response: dict, quotes: list[tuple[Span, ...]
             "citation_recall": (0.0 if declined else sum(cited_found) / len(quotes)) if answerable else None,
             "evidence_shown": (0.0 if declined else sum(shown_found) / len(quotes)) if answerable else None,
             "lead_shows_evidence": (0.0 if declined else float(lead_found)) if answerable else None,
+            "first_sentence_shows_evidence": (0.0 if declined else float(first_found)) if answerable else None,
             "citation_precision": sum(cited_relevant) / len(citations) if answerable and citations else None,
             "n_quotes": len(quotes),
             "evidence_ranks": evidence_ranks,
@@ -269,6 +274,7 @@ def aggregate(rows: list[dict]) -> dict:
             "citation_evidence_recall": _mean([r["citation_recall"] for r in answerable]),
             "evidence_shown": _mean([r["evidence_shown"] for r in answerable]),
             "lead_shows_evidence": _mean([r["lead_shows_evidence"] for r in answerable]),
+            "first_sentence_shows_evidence": _mean([r["first_sentence_shows_evidence"] for r in answerable]),
             "citation_precision": (
                 sum(r["n_relevant_citations"] for r in answerable) / n_cited_answerable
                 if n_cited_answerable

@@ -407,7 +407,7 @@ def test_quality_gates_name_each_failed_limit():
     ]
 
 
-def test_lead_shows_evidence_counts_only_the_first_part():
+def test_lead_shows_evidence_counts_only_the_first_part_and_its_first_sentence():
     text = "x" * 20 + "abcdefghij" + "y" * 20  # the quote spans [20, 30)
     item = GoldItem("h1", "?", True, ("abcdefghij",), "sv", "strategy")
 
@@ -419,11 +419,13 @@ def test_lead_shows_evidence_counts_only_the_first_part():
                     "parts": [{"kind": "lead", "sentences": lead},
                               {"kind": "experiences", "sentences": [i for i in range(len(spans)) if i not in lead]}],
                     "timings_ms": {"total": 1}}
-        return evaluate([item], {"h1": response}, {SOURCE: text})["lead_shows_evidence"]
+        metrics = evaluate([item], {"h1": response}, {SOURCE: text})
+        return metrics["lead_shows_evidence"], metrics["first_sentence_shows_evidence"]
 
-    assert lead_for([(20, 30), (40, 50)], lead=[0]) == 1.0
-    assert lead_for([(40, 50), (20, 30)], lead=[0]) == 0.0  # the quote is shown, but not first
-    assert lead_for([(20, 30)], lead=[0], abstained=True) == 0.0
+    assert lead_for([(20, 30), (40, 50)], lead=[0]) == (1.0, 1.0)
+    assert lead_for([(40, 50), (20, 30)], lead=[0]) == (0.0, 0.0)  # the quote is shown, but not first
+    assert lead_for([(40, 50), (20, 30)], lead=[0, 1]) == (1.0, 0.0)  # in the lead, not its first line
+    assert lead_for([(20, 30)], lead=[0], abstained=True) == (0.0, 0.0)
 
 
 BEFORE_Q1 = "◐ cites the passage, quotes other sentences"

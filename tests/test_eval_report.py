@@ -42,7 +42,8 @@ def test_metrics_come_first_with_targets_and_marks():
     assert list(rows) == [
         "recall@5", "mrr", "evidence_shown", "citation_evidence_recall", "answerable_declined_rate",
         "unanswerable_answered_rate", "latency_ms_p50", "latency_ms_p95",
-        "recall@1", "recall@3", "recall@10", "lead_shows_evidence", "citation_precision", "citations_retrieved_rate",
+        "recall@1", "recall@3", "recall@10", "lead_shows_evidence", "first_sentence_shows_evidence", "citation_precision",
+        "citations_retrieved_rate",
         "abstention_accuracy", "false_abstention_rate", "answerable_partial_rate", "unanswerable_declined_rate",
         "answer_sentences_mean",
     ]
