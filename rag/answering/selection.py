@@ -410,7 +410,11 @@ def select(
 # on gold_dev + independent, in selection_weights' docstring). Not taken, for how it reads (measured
 # before the English floor, neighbours into the room left): a sentence before that leans on the one
 # before it ("Detta kräver …"; 0.5664 with this rule alone against 0.5655 without), and a list item
-# joined to the text around its list (0.5657 against 0.5664).
+# joined to the text around its list (0.5657 against 0.5664). Measured and not used: the first chain
+# also taking the sentence before it when the best one points back at it with a demonstrative
+# ("bedömas mot dessa kriterier"): held out 0.674 / 0.601, first sentence in gold 0.481 against 0.471,
+# but on rag eval's held-out files the first sentence lost one question each (gold_test 0.412 -> 0.382,
+# gold_test2 0.396 -> 0.377, independent 0.352 -> 0.333) while the dev files gained one each.
 NEIGHBOUR_MINIMUM = 0.02
 
 # The least probability a sentence needs to be quoted in an answer to an English question, in place of
