@@ -134,4 +134,3 @@ def test_the_best_sentence_takes_its_neighbour_before_the_next_candidate(scored)
     assert _members(select(ranked, answerer.scorer, 2, 0.0, 0.99, 0.5)) == [["Alla parter ", "Uppföljninge"]]
     assert _members(select(ranked, answerer.scorer, 3, 0.0, 0.99, 0.5)) == [
         ["Alla parter ", "Uppföljninge"], ["Ledningen an"]]
-
