@@ -152,6 +152,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--held-out", type=Path, nargs="*", default=list(HELD_OUT))
     parser.add_argument("--forms", nargs="+", default=list(FORM_TERM_FORMS),
                         help="the forms the form term applies to (Asks.form)")
+    parser.add_argument("--beside-weight", type=float, default=0.0,
+                        help="the beside weight while the form weight alone is swept (0: as FORM_WEIGHT was first chosen)")
     parser.add_argument("--beside-top", type=int, default=BESIDE_TOP,
                         help="how many of the previous turn's first passages a neighbour is lifted beside")
     args = parser.parse_args(argv)
@@ -175,8 +177,9 @@ def main(argv: list[str] | None = None) -> int:
     # The form term alone, the other four weights as they are: its weight chosen on dev (all and
     # leaving one file out), held-out figures beside it.
     alone = [IN_USE[:4] + (f,) for f in FORM_WEIGHTS]
-    alone_table = table_of(prepared, alone, forms)
-    for point, rows, held_rows in zip(alone, alone_table, table_of(held, alone, forms) if held else alone_table):
+    alone_table = table_of(prepared, alone, forms, args.beside_weight)
+    for point, rows, held_rows in zip(alone, alone_table,
+                                      table_of(held, alone, forms, args.beside_weight) if held else alone_table):
         print("form weight {} alone: dev {}{}".format(point[4], by_file(prepared, rows)[-27:],
                                                       "; held out " + by_file(held, held_rows) if held else ""))
     rows, chosen = held_out(alone_table, [[i for i, p in enumerate(prepared) if p[0].file == f]

@@ -109,7 +109,18 @@ TOPIC_FUSION_BOTH_WEIGHT = 0.5
 # instead of a case: dev 0.649 / 0.841, leaving one file out 0.638 / 0.841, held out 0.800 / 0.880
 # (lists with "till exempel" are in nearly every top ten). Refitting all five weights together on
 # dev overfits: leaving one file out 0.613 / 0.825, held out 0.754 / 0.920.
-FORM_TERM_FORMS = ("example",)
+# A follow-up asking how ("och hur får man cheferna att våga då?", "hur tar vi det vidare till
+# nästa steg?") gets the same term for a candidate holding advice (``selection.advises``): its few
+# words share little with the passage that says what to do. With the beside term below on (1.25),
+# forms "example" and "how" against "example" alone: dev 0.701 / 0.905 -> 0.714 / 0.905, held out
+# 0.794 / 0.920 -> 0.806 / 0.920; the form weight swept with both forms (python -m
+# evals.tune_followup_retrieval --forms example how --beside-weight 1.25): 0 0.685 / 0.873, 0.5
+# 0.699 / 0.873, 1.0 0.705 / 0.889, 1.5 0.714 / 0.905, 2.0 0.715 / 0.889; leaving one file out
+# 0.712 / 0.889 (chosen 1.5, 2.0, 1.5, 1.5), so 1.5 stays; held out at 0 0.767 / 0.880, at 1.5
+# 0.806 / 0.920. End to end (later turns right): dev files 79 -> 80 of 100, held out 36 -> 37 of
+# 42. Adding "why" (a reason, ``_REASON``) instead: dev 0.686 / 0.889, held out 0.794 / 0.920;
+# "who" (three actors named): dev 0.706 / 0.905, held out 0.787 / 0.920.
+FORM_TERM_FORMS = ("example", "how")
 FORM_WEIGHT = 1.5
 # A follow-up asking about what the previous answer said ("Why does that matter?", "och hur får man
 # cheferna att våga då?", "Who should own that work?") is often answered by the passage just before
