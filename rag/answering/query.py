@@ -121,7 +121,8 @@ class Query:
     rewrite: str | None = None  # what "Tolkad som" shows for a follow-up; None for a question on its own
     content: tuple[ContentWord, ...] = ()  # the words that carry content, known to the report or not
     # a follow-up's previous turn as it was understood (its vectors recalled, not embedded again):
-    # retrieval searches it again to find the passages its answer quoted (``HybridRetriever.beside``)
+    # retrieval searches it again for the passages its answer quoted, to lift their neighbours
+    # (``TopicParts.beside`` in rag.answering.retrieval)
     previous: "Query | None" = None
 
     @property

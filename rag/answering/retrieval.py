@@ -27,7 +27,9 @@ from both are rescored exactly and fused:
 A follow-up (a ``Query`` with a conversation topic) is ranked differently: candidates come from
 its own words and from the topic (the previous turn as searched), each scored densely and by BM25,
 and the four z-scores are mixed so that a passage must be about the topic and answer the new
-question (``TopicParts``; fitted by python -m evals.tune_followup_retrieval).
+question (``TopicParts``; fitted by python -m evals.tune_followup_retrieval); the passages beside
+the previous turn's first ones, and for an example or a "how" the passages holding a case or
+advice, gain a fixed term (``BESIDE_WEIGHT``, ``FORM_WEIGHT``).
 
 Filters narrow both retrievers to a source or a section before ranking,
 near-duplicate passages are dropped, and a reranker can be plugged in behind a
