@@ -14,9 +14,10 @@ and 5 folds by example (3 shuffles). Printed per file: the chosen point's figure
 cross-validated ones, and those of the held-out files (``--held-out``: the test and independent
 conversations, never fitted on) at the point chosen on all dev files; then the form weight alone,
 the other four kept as they are (how ``FORM_WEIGHT`` was chosen), on dev, left one dev file out,
-and held out.
+and held out; then the same for the weight of a candidate next to one of the previous turn's first
+passages (``BESIDE_WEIGHT``; ``--beside-top`` sets how many of them, ``BESIDE_TOP``).
 
-    python -m evals.tune_followup_retrieval [--forms example why]
+    python -m evals.tune_followup_retrieval [--forms example why] [--beside-top 3]
 """
 
 from __future__ import annotations
@@ -34,7 +35,7 @@ from evals.independent_conversations import fold
 from evals.metrics import finds_any
 from rag.answering.followup import as_follow_up
 from rag.answering.followup_signals import says_little
-from rag.answering.retrieval import FORM_TERM_FORMS, TopicFusion, TopicParts
+from rag.answering.retrieval import BESIDE_TOP, FORM_TERM_FORMS, FORM_WEIGHT, TopicFusion, TopicParts
 from rag.config import load_settings
 from rag.jsonl import read_jsonl_rows
 from rag.service import RagService
@@ -47,6 +48,7 @@ SHARES = (0.2, 0.35, 0.5, 0.65, 0.8, 0.9)
 DENSE_WEIGHTS = (0.4, 0.55, 0.7)
 BOTH_WEIGHTS = (0.0, 0.25, 0.5)
 FORM_WEIGHTS = (0.0, 0.25, 0.5, 0.75, 1.0, 1.5, 2.0)
+BESIDE_WEIGHTS = (0.0, 0.25, 0.5, 0.75, 1.0, 1.25, 1.5, 2.0, 3.0)
 TOP = 5
 # share, share when the follow-up says little, dense weight, both weight, form weight
 Point = tuple[float, float, float, float, float]
@@ -111,11 +113,13 @@ def measure(parts: TopicParts, relevant: np.ndarray, share: float, fusion: Topic
     return 1.0 / (hits[0] + 1), float(hits[0] < TOP)
 
 
-def table_of(prepared, points: list[Point], forms: tuple[str, ...] = FORM_TERM_FORMS) -> np.ndarray:
-    """[point, example] -> (reciprocal rank, hit@5)."""
+def table_of(prepared, points: list[Point], forms: tuple[str, ...] = FORM_TERM_FORMS,
+             beside: float = 0.0) -> np.ndarray:
+    """[point, example] -> (reciprocal rank, hit@5), with ``beside`` the weight of a candidate next
+    to one of the previous turn's first passages (off while the other five are fitted, as they were)."""
     out = np.zeros((len(points), len(prepared), 2))
     for p, (share, little, dense, both, form) in enumerate(points):
-        fusion = TopicFusion(dense, both, form, forms)
+        fusion = TopicFusion(dense, both, form, forms, beside)
         for e, (example, parts, relevant, says) in enumerate(prepared):
             out[p, e] = measure(parts, relevant, little if says else share, fusion)
     return out
@@ -148,12 +152,17 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--held-out", type=Path, nargs="*", default=list(HELD_OUT))
     parser.add_argument("--forms", nargs="+", default=list(FORM_TERM_FORMS),
                         help="the forms the form term applies to (Asks.form)")
+    parser.add_argument("--beside-weight", type=float, default=0.0,
+                        help="the beside weight while the form weight alone is swept (0: as FORM_WEIGHT was first chosen)")
+    parser.add_argument("--beside-top", type=int, default=BESIDE_TOP,
+                        help="how many of the previous turn's first passages a neighbour is lifted beside")
     args = parser.parse_args(argv)
     service = RagService(load_settings(k=10))
     corpus = load_corpus_texts(service.settings.corpus_dir)
     forms = tuple(args.forms)
-    prepared = prepare(service, load_examples(args.conversations, corpus), forms)
-    held = prepare(service, load_examples(args.held_out, corpus), forms)
+    prepared = prepare(service, load_examples(args.conversations, corpus), forms, args.beside_top)
+    held = prepare(service, load_examples(args.held_out, corpus), forms, args.beside_top)
+    beside_alone(prepared, held, forms, args.beside_top)
     print("{} follow-ups ({} say little): {}".format(
         len(prepared), sum(p[3] for p in prepared), dict(Counter(p[0].file for p in prepared))))
     points = grid()
@@ -168,8 +177,9 @@ def main(argv: list[str] | None = None) -> int:
     # The form term alone, the other four weights as they are: its weight chosen on dev (all and
     # leaving one file out), held-out figures beside it.
     alone = [IN_USE[:4] + (f,) for f in FORM_WEIGHTS]
-    alone_table = table_of(prepared, alone, forms)
-    for point, rows, held_rows in zip(alone, alone_table, table_of(held, alone, forms) if held else alone_table):
+    alone_table = table_of(prepared, alone, forms, args.beside_weight)
+    for point, rows, held_rows in zip(alone, alone_table,
+                                      table_of(held, alone, forms, args.beside_weight) if held else alone_table):
         print("form weight {} alone: dev {}{}".format(point[4], by_file(prepared, rows)[-27:],
                                                       "; held out " + by_file(held, held_rows) if held else ""))
     rows, chosen = held_out(alone_table, [[i for i, p in enumerate(prepared) if p[0].file == f]
@@ -190,14 +200,31 @@ def main(argv: list[str] | None = None) -> int:
     return 0
 
 
-def prepare(service: RagService, examples: list[Example], forms: tuple[str, ...] = FORM_TERM_FORMS) -> list:
+def beside_alone(prepared, held, forms: tuple[str, ...], top: int) -> None:
+    """The weight of a candidate next to one of the previous turn's ``top`` first passages, the
+    other five weights as they are (how ``BESIDE_WEIGHT`` was chosen): on dev, leaving one dev file
+    out, and held out."""
+    point = IN_USE[:4] + (FORM_WEIGHT,)
+    tables = np.stack([table_of(prepared, [point], forms, w)[0] for w in BESIDE_WEIGHTS])
+    for w, rows in zip(BESIDE_WEIGHTS, tables):
+        held_rows = table_of(held, [point], forms, w)[0] if held else None
+        print("beside top {} weight {}: dev {}{}".format(top, w, by_file(prepared, rows)[-27:],
+                                                       "; held out " + by_file(held, held_rows) if held else ""))
+    rows, chosen = held_out(tables, [[i for i, p in enumerate(prepared) if p[0].file == f]
+                                     for f in sorted({p[0].file for p in prepared})])
+    print("beside weight, leave one file out: {} (chosen: {})".format(
+        by_file(prepared, rows), [BESIDE_WEIGHTS[c] for c in chosen]))
+
+
+def prepare(service: RagService, examples: list[Example], forms: tuple[str, ...] = FORM_TERM_FORMS,
+            beside_top: int = BESIDE_TOP) -> list:
     """(example, its TopicParts with the form term read for ``forms``, which candidates are relevant,
     whether it says little) for each."""
     passages = service.generation.passages
     prepared = []
     for example in examples:
         query = service.queries.understood(example.question, as_follow_up(example.question, example.history))
-        parts = service.retriever.topic_parts(query, forms=forms)
+        parts = service.retriever.topic_parts(query, forms=forms, beside_top=beside_top)
         relevant = np.array([example.relevant(passages[i]) for i in parts.candidates])
         prepared.append((example, parts, relevant, says_little(example.question)))
     return prepared

@@ -142,6 +142,12 @@ def test_numbers_in_words_state_a_count():
         ("We have no proper data platform yet. How much does that matter for AI?", ()),
         ("How much does it cost to run a chatbot for a year?", ("amount",)),
         ("How much money did the pilot save?", ("amount",)),
+        # the English of "Hur stor är deras AI-budget?"; a size that is no sum asks for no amount
+        ("How big is their AI budget?", ("amount",)),
+        ("How large were the costs of the pilot?", ("amount",)),
+        ("What is their AI budget?", ("amount",)),
+        ("How big is the risk?", ()),
+        ("How big a difference does leadership make?", ()),
     ],
 )
 def test_questions_that_ask_for_no_fact_or_several(question, facts):

@@ -11,7 +11,7 @@ from fakes import HashEmbedder, fake_index
 
 from rag.answering import sentence_kinds as kinds
 from rag.answering.answer import ExtractiveAnswerer
-from rag.answering.retrieval import FORM_WEIGHT, TopicFusion, TopicParts
+from rag.answering.retrieval import FORM_TERM_FORMS, FORM_WEIGHT, TopicFusion, TopicParts
 from rag.answering.selection import CASES_FIRST, answers_form, select
 from rag.config import load_settings
 from rag.service import RagService
@@ -73,7 +73,9 @@ def test_the_form_term_is_added_only_for_the_forms_it_is_for():
     np.testing.assert_allclose(parts.scores(0.5, TopicFusion(form_weight=1.5)), [0.0, 1.5])
     np.testing.assert_allclose(parts.scores(0.5, TopicFusion(form_weight=0.0)), [0.0, 0.0])
     np.testing.assert_allclose(why.scores(0.5, TopicFusion(form_weight=1.5)), [0.0, 0.0])
+    np.testing.assert_allclose(replace(parts, form="how").scores(0.5, TopicFusion(form_weight=1.5)), [0.0, 1.5])
     assert FORM_WEIGHT == 1.5
+    assert FORM_TERM_FORMS == ("example", "how")
 
 
 @pytest.fixture(scope="module")
@@ -159,3 +161,15 @@ def test_one_municipalitys_case_comes_before_what_some_did_whatever_their_scores
         "I en kommun tog det"]
     assert [c.anchor.text[:19] for c in select(ranked, answerer.scorer, 1, 0.0, 0.99, 0.0, "what")] == [
         "Flera kommuner har "]
+
+
+def test_a_follow_up_asking_how_reads_which_candidates_advise(service):
+    how = service.retrieve("Hur gör man det då?", history=[Turn(FIRST)])
+    what = service.retrieve("Vad leder det till?", history=[Turn(FIRST)])
+    parts = service.retriever.topic_parts(how.query)
+    sections = [service.generation.passages[i].section for i in parts.candidates]
+
+    assert how.query.asks.form == "how"
+    # "Kommuner bör pröva AI …" advises; the risks, the case, the measures and the workshops do not
+    assert [s for s, fit in zip(sections, parts.fits) if fit] == ["1. Liten skala"]
+    assert service.retriever.topic_parts(what.query).fits is None

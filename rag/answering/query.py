@@ -120,6 +120,10 @@ class Query:
     topic: Topic | None = None
     rewrite: str | None = None  # what "Tolkad som" shows for a follow-up; None for a question on its own
     content: tuple[ContentWord, ...] = ()  # the words that carry content, known to the report or not
+    # a follow-up's previous turn as it was understood (its vectors recalled, not embedded again):
+    # retrieval searches it again for the passages its answer quoted, to lift their neighbours
+    # (``TopicParts.beside`` in rag.answering.retrieval)
+    previous: "Query | None" = None
 
     @property
     def spelling(self) -> tuple[str, ...]:
@@ -233,9 +237,14 @@ class QueryBuilder:
 
     def understood(self, question: str, resolution: Resolution) -> Query:
         """The ``Query`` of ``question`` read as ``resolution`` says."""
+        return self._understood(question, resolution, self._embed)
+
+    def _understood(self, question: str, resolution: Resolution, embed) -> Query:
+        """``understood`` with ``embed`` giving the vectors: ``_embed`` for the question asked,
+        ``_recall`` for the earlier turns a follow-up carries (``Query.previous``)."""
         searched = without_setting(resolution.standalone)
-        own = self._embed(searched)
-        groups, search_vector = self._translated(searched, own, self._embed)
+        own = embed(searched)
+        groups, search_vector = self._translated(searched, own, embed)
         topic = self._topic(resolution) if resolution.topic is not None else None
         # An English question's sentences are scored against the vector search used too (with its
         # Swedish rendering): the English vector alone sits lower against every Swedish sentence
@@ -255,6 +264,8 @@ class QueryBuilder:
             topic=topic,
             rewrite=resolution.shown,
             content=content_words(searched, detect_lang(searched), groups, self.known.knows, self.known.spelled),
+            previous=None if resolution.topic is None else self._understood(
+                resolution.topic.question, resolution.topic, self._recall),
         )
 
     @staticmethod

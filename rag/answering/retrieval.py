@@ -27,7 +27,9 @@ from both are rescored exactly and fused:
 A follow-up (a ``Query`` with a conversation topic) is ranked differently: candidates come from
 its own words and from the topic (the previous turn as searched), each scored densely and by BM25,
 and the four z-scores are mixed so that a passage must be about the topic and answer the new
-question (``TopicParts``; fitted by python -m evals.tune_followup_retrieval).
+question (``TopicParts``; fitted by python -m evals.tune_followup_retrieval); the passages beside
+the previous turn's first ones, and for an example or a "how" the passages holding a case or
+advice, gain a fixed term (``BESIDE_WEIGHT``, ``FORM_WEIGHT``).
 
 Filters narrow both retrievers to a source or a section before ranking,
 near-duplicate passages are dropped, and a reranker can be plugged in behind a
@@ -109,8 +111,38 @@ TOPIC_FUSION_BOTH_WEIGHT = 0.5
 # instead of a case: dev 0.649 / 0.841, leaving one file out 0.638 / 0.841, held out 0.800 / 0.880
 # (lists with "till exempel" are in nearly every top ten). Refitting all five weights together on
 # dev overfits: leaving one file out 0.613 / 0.825, held out 0.754 / 0.920.
-FORM_TERM_FORMS = ("example",)
+# A follow-up asking how ("och hur får man cheferna att våga då?", "hur tar vi det vidare till
+# nästa steg?") gets the same term for a candidate holding advice (``selection.advises``): its few
+# words share little with the passage that says what to do. With the beside term below on (1.25),
+# forms "example" and "how" against "example" alone: dev 0.701 / 0.905 -> 0.714 / 0.905, held out
+# 0.794 / 0.920 -> 0.806 / 0.920; the form weight swept with both forms (python -m
+# evals.tune_followup_retrieval --forms example how --beside-weight 1.25): 0 0.685 / 0.873, 0.5
+# 0.699 / 0.873, 1.0 0.705 / 0.889, 1.5 0.714 / 0.905, 2.0 0.715 / 0.889; leaving one file out
+# 0.712 / 0.889 (chosen 1.5, 2.0, 1.5, 1.5), so 1.5 stays; held out at 0 0.767 / 0.880, at 1.5
+# 0.806 / 0.920. End to end (later turns right): dev files 79 -> 80 of 100, held out 36 -> 37 of
+# 42. Adding "why" (a reason, ``_REASON``) instead: dev 0.686 / 0.889, held out 0.794 / 0.920;
+# "who" (three actors named): dev 0.706 / 0.905, held out 0.787 / 0.920.
+FORM_TERM_FORMS = ("example", "how")
 FORM_WEIGHT = 1.5
+# A follow-up asking about what the previous answer said ("Why does that matter?", "och hur får man
+# cheferna att våga då?", "Who should own that work?") is often answered by the passage just before
+# or after one the previous turn ranked first: the report makes a point, then its reason, its
+# consequence or who does it, in a run of passages of one section. A candidate next to one of the
+# previous turn's BESIDE_TOP first passages (the passage before or after it, in the same section;
+# not one of them) gets BESIDE_WEIGHT added to its fused score. Chosen on the four dev conversation
+# files (63 follow-ups; MRR / hit@5 of the first relevant passage) over BESIDE_TOP 1, 2, 3, 5 x
+# weight 0.25-3.0: none 0.649 / 0.857; 3 x 1.25 0.701 / 0.905 (chosen), 2 x 1.25 0.696 / 0.905,
+# 1 x 1.25 0.698 / 0.889, 5 x 1.25 0.675 / 0.873, 3 x 0.75 0.666 / 0.873, 3 x 1.5 0.697 / 0.905;
+# leaving one dev file out 0.683 / 0.905 (chosen: 2 or 3 x 1.25 or 1.5), 5 folds (3 shuffles)
+# 0.663-0.673 / 0.889. Held out (test and independent conversations, 25 follow-ups): 0.804 / 0.920
+# -> 0.794 / 0.920. The same next to the topic's own first passages (its dense and BM25 scores,
+# no second search): dev 0.709 / 0.905, leaving one file out 0.685 / 0.905, held out 0.754 / 0.920;
+# only the passage after: dev 0.703 / 0.889, leaving one file out 0.671 / 0.889, held out 0.754 /
+# 0.920; the previous turn's first 1-10 passages themselves lifted (by reciprocal rank or in its
+# top, weights 0.25-1.5): dev 0.605-0.654 / 0.762-0.889. End to end (rag eval --conversations, later
+# turns right): the four dev files 77 -> 79 of 100, held out 36 -> 36 of 42.
+BESIDE_TOP = 3
+BESIDE_WEIGHT = 1.25
 
 
 @dataclass(frozen=True)
@@ -121,6 +153,7 @@ class TopicFusion:
     both_weight: float = TOPIC_FUSION_BOTH_WEIGHT
     form_weight: float = FORM_WEIGHT
     forms: tuple[str, ...] = FORM_TERM_FORMS
+    beside_weight: float = BESIDE_WEIGHT
 
 
 @dataclass(frozen=True)
@@ -135,19 +168,23 @@ class TopicParts:
     lexical_found: np.ndarray  # BM25 found the candidate for the follow-up or its topic
     form: str = "what"  # what the follow-up asks for (``Asks.form``)
     fits: np.ndarray | None = None  # the candidate holds a quotable sentence of that form
+    beside: np.ndarray | None = None  # the candidate is next to one of the previous turn's first passages
 
     def scores(self, share: float, fusion: TopicFusion) -> np.ndarray:
         """``share`` of each retriever's score goes to the topic, the rest to the follow-up's own
         words; dense and BM25 mixed by ``fusion.dense_weight``; plus ``fusion.both_weight`` times
         the smaller dense z-score, so a passage close to only one of the two does not win; plus
         ``fusion.form_weight`` for a candidate holding what the follow-up's form asks for (a case),
-        when that form is one of ``fusion.forms``."""
+        when that form is one of ``fusion.forms``; plus ``fusion.beside_weight`` for a candidate next
+        to one of the previous turn's first passages (``BESIDE_WEIGHT``)."""
         dense = (1 - share) * self.own_dense + share * self.topic_dense
         lexical = (1 - share) * self.own_lexical + share * self.topic_lexical
         both = np.minimum(self.own_dense, self.topic_dense)
         fused = fusion.dense_weight * dense + (1 - fusion.dense_weight) * lexical + fusion.both_weight * both
         if self.fits is not None and self.form in fusion.forms and fusion.form_weight:
             fused = fused + fusion.form_weight * self.fits
+        if self.beside is not None and fusion.beside_weight:
+            fused = fused + fusion.beside_weight * self.beside
         return fused
 
 
@@ -233,15 +270,19 @@ class HybridRetriever:
         k = k or self.settings.k
         allowed = self._allowed(section, source)
         dense_ids = self._dense_candidates(query.search_vector, allowed)
-        if query.topic is not None:
-            fused = self._fuse_with_topic(query, self.topic_parts(query, allowed, dense_ids))
-        else:
-            fused = self._ranked(query, allowed, dense_ids)
-        hits = self._dedupe(fused, k, query)
+        hits = self._dedupe(self._fused(query, allowed, dense_ids), k, query)
         if self.reranker is not None:
             hits = self.reranker.rerank(query.standalone, hits)
         nearest = np.sort(self.vectors[np.array(dense_ids[:DENSE_TOP], dtype=np.int64)] @ query.search_vector)[::-1]
         return Retrieved(query=query, hits=hits, dense_top=tuple(float(v) for v in nearest))
+
+    def _fused(self, query: Query, allowed: list[int] | None, dense_ids: list[int] | None = None):
+        """(passage index, score, dense rank, bm25 rank) of ``query``'s candidates, best first."""
+        if dense_ids is None:
+            dense_ids = self._dense_candidates(query.search_vector, allowed)
+        if query.topic is not None:
+            return self._fuse_with_topic(query, self.topic_parts(query, allowed, dense_ids))
+        return self._ranked(query, allowed, dense_ids)
 
     def _ranked(self, query: Query, allowed: list[int] | None, dense_ids: list[int]):
         """A question on its own: dense and BM25 candidates fused, then again after dense feedback."""
@@ -260,7 +301,7 @@ class HybridRetriever:
 
     def topic_parts(
         self, query: Query, allowed: list[int] | None = None, dense_ids: list[int] | None = None,
-        forms: tuple[str, ...] | None = None,
+        forms: tuple[str, ...] | None = None, beside_top: int = BESIDE_TOP,
     ) -> "TopicParts":
         """A follow-up's candidates (found by its own words or by the conversation's topic, densely
         or by BM25) with their four scores, each z-normalised over the candidates: dense and BM25
@@ -286,7 +327,23 @@ class HybridRetriever:
             # reads every candidate passage's sentences
             self._fitting(candidates, query.asks.form)
             if query.asks.form in (self.topic_fusion.forms if forms is None else forms) else None,
+            self._beside(candidates, query.previous, allowed, beside_top) if query.previous is not None else None,
         )
+
+    def _beside(self, candidates: np.ndarray, previous: Query, allowed: list[int] | None, top_n: int) -> np.ndarray:
+        """1.0 for a candidate next to one of the ``top_n`` passages ``previous`` (the turn
+        before, searched again as it was) ranks first: the passage before or after it in the same
+        section of the same source, not one of those passages themselves; else 0.0."""
+        top = {row for row, *_ in self._fused(previous, allowed)[:top_n]}
+        places = self.generation.places
+        near = set()
+        for row in top:
+            for other in (row - 1, row + 1):
+                if (0 <= other < len(places.section_of) and other not in top
+                        and places.section_of[other] == places.section_of[row]
+                        and places.source_of[other] == places.source_of[row]):
+                    near.add(other)
+        return np.array([float(int(c) in near) for c in candidates])
 
     def _fitting(self, candidates: np.ndarray, form: str) -> np.ndarray:
         """1.0 for a candidate with a quotable sentence giving what ``form`` asks for
