@@ -321,7 +321,11 @@ class RagService:
         if len(parts) < 2:
             return None
         retrieved = [self._retrieve(loaded, p, k, section, source, history) for p in parts]
-        answers = [loaded.answerer.answer(r) for r in retrieved]
+        answers: list[Answer] = []
+        quoted: set[tuple[str, int, int]] = set()
+        for r in retrieved:  # a later part quotes what the earlier ones have not, when it can
+            answers.append(loaded.answerer.answer(r, frozenset(quoted)))
+            quoted.update((s.source, s.start, s.end) for s in answers[-1].sentences)
         return combine(question, parts, answers), retrieved[0]
 
     def stream(

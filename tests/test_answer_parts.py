@@ -243,3 +243,30 @@ def test_a_chain_with_reported_speech_in_any_sentence_is_an_experience(service):
     )
 
     assert [(p.kind, p.sentences) for p in answer.parts] == [("lead", (0,)), ("experiences", (1, 2))]
+
+
+def test_a_later_part_quotes_what_the_earlier_parts_have_not_when_it_can_stand(service):
+    retrieved = service.retrieve("Vem bör leda arbetet med AI-strategin?", k=20)
+
+    class Floor(ExtractiveAnswerer):
+        """The answerer with a fixed minimum probability (0.0: any fresh sentence stands; 1.0: none)."""
+
+        floor = 0.0
+
+        def minimum(self, lang: str) -> float:
+            return self.floor
+
+    answerer = Floor(service.settings, service.generation)
+    answerer.floor = 1.0
+    first = answerer.answer(retrieved)
+    spans = [(s.source, s.start, s.end) for s in first.sentences]
+    quoted = frozenset(spans[:1])
+    # no other sentence can stand on its own: the same sentences (the combined answer points to them)
+    assert [(s.source, s.start, s.end) for s in answerer.answer(retrieved, quoted).sentences] == spans
+
+    answerer.floor = 0.0
+    fresh = [(s.source, s.start, s.end) for s in answerer.answer(retrieved, quoted).sentences]
+    best_other = next(c for c in answerer.candidates(retrieved)
+                      if (c.hit.passage.source, c.sentence.start, c.sentence.end) not in quoted)
+    assert spans[0] not in fresh
+    assert (best_other.hit.passage.source, best_other.sentence.start, best_other.sentence.end) in fresh

@@ -17,7 +17,15 @@ from rag.answering.decision import DecisionModel
 from rag.answering.decision_weights import WEIGHTS as DECISION_WEIGHTS
 from rag.answering.signals import Signals, Spread, measure
 from rag.config import Settings
-from rag.answering.selection import ENGLISH_MINIMUM_PROBABILITY, Candidate, Chain, SentenceScorer, answer_hits, select
+from rag.answering.selection import (
+    ENGLISH_MINIMUM_PROBABILITY,
+    Candidate,
+    Chain,
+    SentenceScorer,
+    answer_hits,
+    probability,
+    select,
+)
 from rag.answering.selection_weights import MINIMUM_PROBABILITY, RELATIVE_PROBABILITY, WEIGHTS
 from rag.index.store import Generation
 from rag.types import Answer, AnswerEvent, Decision, Delta, Final, Retrieved
@@ -34,7 +42,9 @@ class Answerer(Protocol):
     """Turns retrieved passages into an answer. ``stream`` yields ``Delta`` text pieces and ends
     with one ``Final`` holding the same answer ``answer`` would return."""
 
-    def answer(self, retrieved: Retrieved) -> Answer: ...
+    def answer(self, retrieved: Retrieved, quoted: frozenset[tuple[str, int, int]] = frozenset()) -> Answer:
+        """``quoted``: sentences (source, start, end) an earlier part of the same question quotes."""
+        ...
 
     def stream(self, retrieved: Retrieved) -> Iterator[AnswerEvent]: ...
 
@@ -80,19 +90,30 @@ class ExtractiveAnswerer:
         candidates = self.candidates(retrieved)
         return self.model.decide(retrieved.query, candidates, self.signals(retrieved, candidates)), candidates
 
+    @staticmethod
+    def minimum(lang: str) -> float:
+        """The least probability a sentence other than the best needs to be quoted."""
+        return ENGLISH_MINIMUM_PROBABILITY if lang == "en" else MINIMUM_PROBABILITY
+
     def chains(self, candidates: list[Candidate], form: str = "what", lang: str = "sv") -> list[Chain]:
-        minimum = ENGLISH_MINIMUM_PROBABILITY if lang == "en" else MINIMUM_PROBABILITY
         return select(
             candidates, self.scorer, self.settings.answer_sentences, RELATIVE_PROBABILITY, DUPLICATE_COSINE,
-            minimum, form,
+            self.minimum(lang), form,
         )
 
     def stream(self, retrieved: Retrieved) -> Iterator[AnswerEvent]:
         yield from stream_answer(self.answer(retrieved))
 
-    def answer(self, retrieved: Retrieved) -> Answer:
+    def answer(self, retrieved: Retrieved, quoted: frozenset[tuple[str, int, int]] = frozenset()) -> Answer:
+        """``quoted``: sentences (source, start, end) an earlier part of the same question already
+        quotes; this answer quotes others when its best other sentence is likely enough to stand on its
+        own (``minimum``), and otherwise the same (the combined answer then points to them)."""
         started = time.perf_counter()
         decision, candidates = self.decide(retrieved)
+        if quoted:
+            fresh = [c for c in candidates if (c.hit.passage.source, c.sentence.start, c.sentence.end) not in quoted]
+            if fresh and probability(fresh[0].score) >= self.minimum(retrieved.query.lang):
+                candidates = fresh
         chains = self.chains(candidates, retrieved.query.asks.form, retrieved.query.lang) if decision.outcome != "decline" else []
         answer = self.composer.answer(retrieved.query, retrieved.hits, decision, chains)
         return replace(answer, timings_ms={"answer": (time.perf_counter() - started) * 1000})

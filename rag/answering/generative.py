@@ -61,7 +61,8 @@ class GenerativeAnswerer:
         self.extractive = extractive or ExtractiveAnswerer(settings, generation)
         self.scorer = SupportScorer(generation, embedder)
 
-    def answer(self, retrieved: Retrieved) -> Answer:
+    def answer(self, retrieved: Retrieved, quoted: frozenset[tuple[str, int, int]] = frozenset()) -> Answer:
+        # The model writes one answer to the whole question; parts are answered extractively only.
         final = None
         for event in self._run(retrieved, streaming=False):
             if isinstance(event, Final):
