@@ -125,7 +125,8 @@ class Composer:
         passage = chain.anchor.hit.passage
         if not self.sources.is_report(passage.source):
             return "other_document"
-        # A chain is quoted as one item: reported speech in any of its sentences makes it an experience.
+        # A chain is quoted as one item and filed as one: the report's own voice in any of its sentences
+        # makes it analysis, otherwise reported speech in any of them makes it an experience.
         return kinds.part_of(" ".join(m.text for m in chain.members), passage.section)
 
     def _build(

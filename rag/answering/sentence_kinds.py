@@ -2,11 +2,15 @@
 
 The answer layer needs to know, for a candidate sentence, whether it is
 
-* the report's own **recommendation** (its section is a recommendations section),
+* the report's own **recommendation** (its section is a recommendations section, or it advises in
+  the report's own voice with "bör"),
 * an **experience** of the municipalities: what interviewees and municipalities said or did,
   recognisable by reported speech ("intervjupersonerna beskriver", "flera kommuner vittnar om"),
-  a quotation, or a chapter whose heading says its insights come from the municipalities,
-* the report's own **analysis**: its definitions, frameworks and reasoning (everything else),
+  a quotation, the municipalities as the subject of what was done ("En del kommuner prioriterar …"),
+  or, failing every other mark, a chapter whose heading says its insights come from the municipalities,
+* the report's own **analysis**: its definitions, frameworks and reasoning (everything else), and
+  whatever speaks in its own voice wherever it stands: the authors' "vi" outside a quotation, a
+  research citation, a conclusion it draws ("Detta visar att …"), its method and its summaries,
 * an **announcing** sentence that only points at the text around it ("Nedan redogörs för …",
   "I detta kapitel beskrivs …"), which answers nothing,
 * addressed to the **national** level (a section or sentence on what the state should do),
@@ -189,15 +193,62 @@ def asks_national(question: str) -> bool:
     return bool(_NATIONAL.search(question))
 
 
+# The report's own voice, which no section heading overrides: the authors' "vi" outside a quotation
+# ("Vi vet att …", "måste vi"; interviewees' "vi" stands inside quotation marks), a research citation
+# ("Kotter (2012)", "(Huxham & Vangen, 2013)", "enligt forskning"), and a conclusion drawn from what
+# came before ("Detta visar att …", "Dessa insikter pekar på …", "Detta överensstämmer med teorin").
+_AUTHORS_WE = re.compile(r"\b[Vv]i\b")
+# A quotation, from a quotation mark to the next one (or the end: OCR drops closing marks).
+_QUOTED_SPAN = re.compile(r"[\"“”«»][^\"“”«»]*([\"“”«»]|$)")
+_RESEARCH = re.compile(r"\(\D{0,60}\b(19|20)\d\d\)|\b(?i:enligt forskning\w*|forskning\w* (visar|betonar|pekar)|teorin)\b")
+_CONCLUDING = re.compile(
+    r"(^|[.!?:]\s+)(Detta|Det här|Dessa \w+|Denna \w+) (visar|pekar på|tyder på|överensstämmer|bekräftar|"
+    r"innebär att|understryker)\b"
+)
+# A section describing how the study was made: its interviews are its method, not its findings.
+_METHOD_SECTION = re.compile(r"^(metod|method|methodology|om studien)$", re.I)
+# A chapter's summing up is the report's own synthesis, whatever the chapter's heading.
+_SUMMARY_SECTION = re.compile(r"^(sammanfattning|summary|slutsatser|conclusions?)$", re.I)
+# Advice in the report's own voice: the modal "bör" ("Strategin bör uppdateras …").
+_ADVISING = re.compile(r"\b(bör|should)\b", re.I)
+# The municipalities as the subject of a verb that is not a modal: "Kommunerna kämpar med …", "En del
+# kommuner prioriterar …", "I allt fler kommuner har man använt …". "Kommunerna behöver …" is the
+# report's own reasoning, and municipalities as an object ("med andra kommuner") are no account.
+_MODAL = r"(behöver|bör|måste|kan|ska|skall|skulle|borde|får)\b"
+_MUNICIPALITIES_ACT = re.compile(
+    r"(^|[.!?:;]\s+|\b[Ii] )((?i:en del|flera|många|några|vissa|de flesta|allt fler|nästan samtliga|samtliga) kommuner|"
+    r"[Kk]ommunerna)(?! (?i:" + _MODAL + r"))( har man)? \w+(ar|er|r|de|te|dde)\b"
+)
+
+
+def method_section(section: str) -> bool:
+    return any(_METHOD_SECTION.match(part) for part in section_parts(section))
+
+
+def own_voice(text: str) -> bool:
+    """The report speaks for itself: its authors' "vi", a research citation or a conclusion it draws."""
+    unquoted = _QUOTED_SPAN.sub(" ", text)
+    return bool(_AUTHORS_WE.search(unquoted) or _RESEARCH.search(text) or _CONCLUDING.search(text))
+
+
 def part_of(text: str, section: str) -> str:
     """Which part of an answer a report sentence belongs under: "recommendations" (the report's
     advice), "experiences" (what interviewees and municipalities said or did) or "analysis" (the
     report's own analysis, definitions and frameworks) or "guide" (a question of the interview guide:
-    what the municipalities were asked, never what the report found)."""
+    what the municipalities were asked, never what the report found).
+
+    Measured on the labelled items in ``evals/part_labels.jsonl`` (``python -m evals.part_accuracy``).
+    """
     if in_interview_guide(section):
         return "guide"
     if in_recommendations(section):
-        return "recommendations"
-    if experience_section(section) or reported(text):
+        # A recommendations section closes on the report's own summing up ("Denna rapport visar …").
+        return "analysis" if self_referring(text) and not instructs(text) else "recommendations"
+    if method_section(section) or own_voice(text):
+        return "analysis"
+    if reported(text) or tells_case(text) or _MUNICIPALITIES_ACT.search(text):
         return "experiences"
-    return "analysis"
+    if _ADVISING.search(text):
+        return "recommendations"
+    summary = bool(_SUMMARY_SECTION.match(section_parts(section)[-1]))
+    return "experiences" if experience_section(section) and not summary else "analysis"
