@@ -78,6 +78,22 @@ def _chain(candidate) -> Chain:
         ("Chefer kan utbyta erfarenheter med andra kommuner.", "6. Att bygga förmåga", "analysis"),
         ("I en kommun valde man att börja med bygglov.", "4. AI-strategin som grund", "experiences"),
         ("Samtidigt säger man att inspirationen inte räcker.", "5. Samverkan", "experiences"),
+        # The report's own voice outranks the chapter it stands in: the authors' "vi", a conclusion
+        # drawn from what came before, a research citation (even one saying "bör").
+        ("Vi vet att god data är avgörande.", "3. Insikter från kommunernas AI-initiativ", "analysis"),
+        ("”Vi testade först i liten skala”, säger en projektledare.", "3. Insikter från kommunernas AI-initiativ", "experiences"),
+        ("Detta visar att stödet behöver växa.", "3. Insikter från kommunernas AI-initiativ › Resurser", "analysis"),
+        ("Enligt Kotter (2012) bör en vision förankras brett.", "4. AI-strategin som grund", "analysis"),
+        # Sections that are the report's own whatever their chapter: its method and its summaries.
+        ("De intervjuade hade olika roller.", "2. Inledning › Metod", "analysis"),
+        ("Projekten lärde sig mycket av varandra.", "3. Insikter från kommunernas AI-initiativ › Sammanfattning", "analysis"),
+        # Advice in the report's own voice; the municipalities acting, not needing.
+        ("Strategin bör ses över varje år.", "4. AI-strategin som grund › Uppföljning", "recommendations"),
+        ("En del kommuner väljer att börja med enkla tjänster.", "4. AI-strategin som grund", "experiences"),
+        ("Kommunerna behöver samarbeta mer.", "4. AI-strategin som grund", "analysis"),
+        # A recommendations section's summing up of the report is not advice; an instruction is.
+        ("Denna rapport visar att AI kan skapa nytta.", "1. Från insikt till handling › För nationella beslutsfattare", "analysis"),
+        ("• Sammanfatta rapporten för politikerna.", "1. Från insikt till handling › För kommunchefer", "recommendations"),
     ],
 )
 def test_each_sentence_is_filed_under_the_part_its_kind_and_place_say(text, section, part):
