@@ -91,7 +91,9 @@ def _chain(candidate) -> Chain:
         ("Strategin bör ses över varje år.", "4. AI-strategin som grund › Uppföljning", "recommendations"),
         ("En del kommuner väljer att börja med enkla tjänster.", "4. AI-strategin som grund", "experiences"),
         ("Kommunerna behöver samarbeta mer.", "4. AI-strategin som grund", "analysis"),
-        # A recommendations section's summing up of the report is not advice; an instruction is.
+        # A recommendations section's quoted interviewee and its summing up of the report are not
+        # advice; an instruction is.
+        ("Som en chef uttryckte det: “Utan uppföljning blir det inget”.", "4. AI-strategin › Rekommendationer och praktiska råd › Uppföljning", "experiences"),
         ("Denna rapport visar att AI kan skapa nytta.", "1. Från insikt till handling › För nationella beslutsfattare", "analysis"),
         ("• Sammanfatta rapporten för politikerna.", "1. Från insikt till handling › För kommunchefer", "recommendations"),
     ],

@@ -205,6 +205,9 @@ _CONCLUDING = re.compile(
     r"(^|[.!?:]\s+)(Detta|Det här|Dessa \w+|Denna \w+) (visar|pekar på|tyder på|överensstämmer|bekräftar|"
     r"innebär att|understryker)\b"
 )
+# Speech introduced by a colon or a dash and quoted to the end of the sentence ("Som en chef uttryckte
+# det: “…”."): a quoted term ("en “levande kompass”") is short and introduced by no punctuation.
+_INTRODUCED_QUOTE = re.compile(r"[:—–-]\s*[“\"”«][^“\"”«»]{20,}[”\"»][.!?…]?\s*$")
 # A section describing how the study was made: its interviews are its method, not its findings.
 _METHOD_SECTION = re.compile(r"^(metod|method|methodology|om studien)$", re.I)
 # A chapter's summing up is the report's own synthesis, whatever the chapter's heading.
@@ -248,11 +251,16 @@ def part_of(text: str, section: str) -> str:
     if in_interview_guide(section):
         return "guide"
     if in_recommendations(section):
-        # A recommendations section closes on the report's own summing up ("Denna rapport visar …").
-        return "analysis" if self_referring(text) and not instructs(text) else "recommendations"
+        # A recommendations section quotes interviewees to back its advice, and closes on the report's
+        # own summing up ("Denna rapport visar …"): neither is advice.
+        if instructs(text):
+            return "recommendations"
+        if _QUOTATION.search(text) or _INTRODUCED_QUOTE.search(text) or _REPORTED.search(text):
+            return "experiences"
+        return "analysis" if self_referring(text) else "recommendations"
     if method_section(section) or own_voice(text):
         return "analysis"
-    if reported(text) or tells_case(text) or _MUNICIPALITIES_ACT.search(text):
+    if reported(text) or _INTRODUCED_QUOTE.search(text) or tells_case(text) or _MUNICIPALITIES_ACT.search(text):
         return "experiences"
     if _ADVISING.search(text):
         return "recommendations"
