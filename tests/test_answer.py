@@ -562,3 +562,37 @@ def test_the_reports_own_questions_never_answer_even_a_question_about_the_guide(
         assert "Hur strukturerade var intervjuerna med kommunerna?" in texts  # the guide's question
         assert "Kommunen bör placera arbetet i befintliga strukturer." in texts
         assert "Finns det befintliga strukturer där arbetet kan placeras?" not in texts  # the report's own
+
+
+COUNTED = """Rapport om intervjuer
+
+1. Intervjuer om AI
+
+Intervjuer om AI gjordes i kommuner, och intervjuer om AI gjordes om hur många kommuner arbetar med AI. Intervjuer om AI visar att kommuner lär sig av varandra.
+
+2. Metod
+
+Sammanlagt genomfördes 30 intervjuer med representanter för kommunerna.
+"""
+
+
+def test_a_fact_question_opens_with_the_sentence_stating_the_fact(tmp_path):
+    from rag.answering.decision import fact_sentence
+
+    with fake_index(tmp_path, {"rapport.txt": COUNTED}) as index:
+        service = _service(index, **NEVER)
+        retrieved = service.retrieve("Hur många intervjuer om AI gjordes?")
+        answerer = ExtractiveAnswerer(service.settings, service.generation)
+        counts = "Sammanlagt genomfördes 30 intervjuer med representanter för kommunerna."
+        candidates = answerer.candidates(retrieved)
+
+        assert retrieved.query.asks.facts == ("count",)
+        assert candidates[0].text != counts  # the best-scoring sentence states no number
+        assert fact_sentence(retrieved.query, candidates, answerer.scorer.term_sets).text == counts
+        answer = answerer.answer(retrieved)
+        lead = next(p for p in answer.parts if p.kind == "lead")
+        assert answer.outcome == "answer"
+        assert answer.sentences[lead.items[0][0]].text == counts
+        # a question asking no fact opens as the scorer ranks
+        plain = service.retrieve("Hur arbetar kommuner med AI?")
+        assert fact_sentence(plain.query, answerer.candidates(plain), answerer.scorer.term_sets) is None

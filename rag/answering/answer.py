@@ -13,7 +13,7 @@ from dataclasses import replace
 from typing import Iterator, Protocol
 
 from rag.answering.compose import Composer, Sources
-from rag.answering.decision import DecisionModel
+from rag.answering.decision import DecisionModel, fact_sentence
 from rag.answering.decision_weights import WEIGHTS as DECISION_WEIGHTS
 from rag.answering.signals import Signals, Spread, measure
 from rag.config import Settings
@@ -114,6 +114,13 @@ class ExtractiveAnswerer:
             fresh = [c for c in candidates if (c.hit.passage.source, c.sentence.start, c.sentence.end) not in quoted]
             if fresh and probability(fresh[0].score) >= self.minimum(retrieved.query.lang):
                 candidates = fresh
+        # A fact question the decision found answered opens with the sentence stating the fact (one of
+        # the sentences the decision read: "30 intervjuer" for "Hur många intervjuer …"), not with the
+        # best-scoring sentence about its subject, which may state no number at all.
+        opens = None
+        stating = fact_sentence(retrieved.query, candidates, self.scorer.term_sets, self.model.household)
+        if decision.outcome == "answer" and stating is not None:
+            candidates, opens = [stating, *(c for c in candidates if c is not stating)], 0
         chains = self.chains(candidates, retrieved.query.asks.form, retrieved.query.lang) if decision.outcome != "decline" else []
-        answer = self.composer.answer(retrieved.query, retrieved.hits, decision, chains)
+        answer = self.composer.answer(retrieved.query, retrieved.hits, decision, chains, opens)
         return replace(answer, timings_ms={"answer": (time.perf_counter() - started) * 1000})

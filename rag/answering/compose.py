@@ -52,15 +52,21 @@ class Composer:
     def __init__(self, sources: Sources) -> None:
         self.sources = sources
 
-    def answer(self, query: Query, hits: list[Hit], decision: Decision, chains: list[Chain]) -> Answer:
+    def answer(
+        self, query: Query, hits: list[Hit], decision: Decision, chains: list[Chain], opens: int | None = None
+    ) -> Answer:
+        """``opens``: the chain to open with when the answerer knows it (the one stating the fact a
+        fact question asks for); otherwise ``opening`` chooses."""
         if decision.outcome == "decline":
             return self._decline(query, hits, decision)
         if decision.outcome == "partial":
             return self._partial(query, hits, decision, chains)
-        return self._answer(query, hits, decision, chains)
+        return self._answer(query, hits, decision, chains, opens)
 
-    def _answer(self, query: Query, hits: list[Hit], decision: Decision, chains: list[Chain]) -> Answer:
-        first = opening(chains, query.asks.form, kinds.asks_national(query.standalone))
+    def _answer(
+        self, query: Query, hits: list[Hit], decision: Decision, chains: list[Chain], opens: int | None = None
+    ) -> Answer:
+        first = opens if opens is not None else opening(chains, query.asks.form, kinds.asks_national(query.standalone))
         lead, rest = chains[first : first + 1], chains[:first] + chains[first + 1 :]
         groups: list[tuple[str, str | None, list[Chain]]] = [("lead", None, lead)]
         others: dict[str, list[Chain]] = {}

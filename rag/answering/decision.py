@@ -94,13 +94,19 @@ class DecisionModel:
         return Decision("answer", None, signals.evidence, p)
 
 
+def _about_subject(query: Query, candidates: list[Candidate], term_sets) -> list[Candidate]:
+    """The best FACT_SENTENCES candidates about the question's subject: sharing one of its content terms."""
+    subject = {s for w in query.content if not w.setting for s in w.stems}
+    best = candidates[:FACT_SENTENCES]
+    return [c for c in best if subject & term_sets[c.index]] if subject else best
+
+
 def fact_missing(query: Query, candidates: list[Candidate], term_sets, household: frozenset[str] = frozenset()) -> str | None:
     """The first kind of fact ``query`` asks for that none of the best sentences about its subject
-    states, or None. "About its subject": the sentence shares one of the question's content terms."""
+    states, or None."""
     if not query.asks.facts:
         return None
-    subject = {s for w in query.content if not w.setting for s in w.stems}
-    relevant = [c for c in candidates[:FACT_SENTENCES] if subject & term_sets[c.index]] if subject else candidates[:FACT_SENTENCES]
+    relevant = _about_subject(query, candidates, term_sets)
     counted = _counted(query)
     asked = frozenset(words(query.standalone))
     of_type = named_type(query.standalone)
@@ -109,6 +115,19 @@ def fact_missing(query: Query, candidates: list[Candidate], term_sets, household
         if not any(kind.stated_in(c.text, counted, asked, household, of_type) for c in relevant):
             return name
     return None
+
+
+def fact_sentence(
+    query: Query, candidates: list[Candidate], term_sets, household: frozenset[str] = frozenset()
+) -> Candidate | None:
+    """The best of the sentences ``fact_missing`` reads that states every kind of fact ``query`` asks
+    for, or None (a question asking no fact: None)."""
+    if not query.asks.facts:
+        return None
+    counted, asked, of_type = _counted(query), frozenset(words(query.standalone)), named_type(query.standalone)
+    return next((c for c in _about_subject(query, candidates, term_sets)
+                 if all(KINDS[n].stated_in(c.text, counted, asked, household, of_type) for n in query.asks.facts)),
+                None)
 
 
 def _counted(query: Query) -> frozenset[str]:
