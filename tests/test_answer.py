@@ -596,3 +596,25 @@ def test_a_fact_question_opens_with_the_sentence_stating_the_fact(tmp_path):
         # a question asking no fact opens as the scorer ranks
         plain = service.retrieve("Hur arbetar kommuner med AI?")
         assert fact_sentence(plain.query, answerer.candidates(plain), answerer.scorer.term_sets) is None
+
+
+TWO_FRAGMENTS = """Rapport om piloter
+
+1. Piloter
+
+Steget att utveckla en pilot är samtidigt både mycket större och mindre. Större eftersom en pilot med riktig data måste följa lagkrav. Mindre eftersom ett snabbt test visade nyttan av en pilot. Kommunen följer upp piloterna varje år.
+"""
+
+
+def test_a_fragment_after_a_fragment_is_quoted_with_the_sentence_both_finish(tmp_path):
+    with fake_index(tmp_path, {"rapport.txt": TWO_FRAGMENTS}) as settings:
+        service = _service(settings)
+        _, answerer, (tail,), candidates = _candidates(service, "Varför är en pilot mindre?", "Mindre eftersom")
+        chains = select([tail] + [c for c in candidates if c is not tail], answerer.scorer, 6, 0.0, 0.99,
+                        neighbour_minimum=1.0)
+        assert [m.text for m in chains[0].members] == [
+            "Steget att utveckla en pilot är samtidigt både mycket större och mindre.",
+            "Större eftersom en pilot med riktig data måste följa lagkrav.",
+            "Mindre eftersom ett snabbt test visade nyttan av en pilot.",
+        ]
+        assert select([tail], answerer.scorer, 2, 0.0, 0.99) == []  # no room for the sentence both finish

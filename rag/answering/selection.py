@@ -535,10 +535,15 @@ def _with_context(
         # sentence end), and one with no main clause ("Större eftersom en pilot …", after "… både
         # mycket större och mindre.") finishes the one before: quoted only with it, which may be no
         # candidate of its own.
-        start = scorer.previous_in_passage(cand.index)
-        if start is None or start in used or len(members) >= room:
-            return None
-        members.insert(0, by_index.get(start) or replace(cand, index=start, sentence=scorer.sentences[start]))
+        # A fragment after a fragment ("Mindre eftersom …" after "Större eftersom …") goes back to the
+        # sentence both finish.
+        first = cand
+        while first.text[:1].islower() or _FRAGMENT.match(first.text):
+            start = scorer.previous_in_passage(first.index)
+            if start is None or start in used or len(members) >= room:
+                return None
+            first = by_index.get(start) or replace(cand, index=start, sentence=scorer.sentences[start])
+            members.insert(0, first)
         return members
     before = by_index.get(cand.index - 1)
     if (
