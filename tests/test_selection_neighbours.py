@@ -134,3 +134,37 @@ def test_the_best_sentence_takes_its_neighbour_before_the_next_candidate(scored)
     assert _members(select(ranked, answerer.scorer, 2, 0.0, 0.99, 0.5)) == [["Alla parter ", "Uppföljninge"]]
     assert _members(select(ranked, answerer.scorer, 3, 0.0, 0.99, 0.5)) == [
         ["Alla parter ", "Uppföljninge"], ["Ledningen an"]]
+
+
+def test_a_list_runs_on_into_the_next_passage_of_its_section():
+    from types import SimpleNamespace
+
+    from rag.answering.selection import LIST_ROOM, SentenceScorer
+
+    def sentence(passage_id, text):
+        return SimpleNamespace(passage_id=passage_id, text=text)
+
+    scorer = SentenceScorer.__new__(SentenceScorer)  # the list walk reads only these three
+    scorer.sentences = [
+        sentence("a", "Dessa områden är:"), sentence("a", "• Ett."), sentence("b", "• Två."),
+        sentence("b", "Sedan följer annat."), sentence("c", "• Tre i en annan del."),
+    ]
+    scorer.passages = [SimpleNamespace(section="6. Förmåga › AI-huset")] * 2 + [SimpleNamespace(section="7. Avslutning")]
+    scorer.passage_row = {"a": 0, "b": 1, "c": 2}
+
+    assert [scorer.next_in_list(i) for i in range(5)] == [1, 2, 3, None, None]
+    assert [scorer.next_in_passage(i) for i in range(5)] == [1, None, 3, None, None]
+    assert LIST_ROOM == 12
+
+
+def test_a_list_that_opens_the_answer_is_quoted_whole(scored):
+    answerer, _, rank = scored
+    ranked = rank(Kommunerna_h=0.9, **{"•_De_har_bil": 0.05, "•_De_har_ans": 0.05})
+
+    # two sentences of room, but the lead-in brings both its items
+    assert _members(select(ranked, answerer.scorer, 2, 0.0, 0.99, 0.5)) == [
+        ["Kommunerna h", "• De har bil", "• De har ans"]]
+    # a list further down gets only the room left
+    later = rank(Ledningen_an=0.99, Kommunerna_h=0.9, **{"•_De_har_bil": 0.05, "•_De_har_ans": 0.05})
+    assert _members(select(later, answerer.scorer, 3, 0.0, 0.99, 0.5)) == [
+        ["Ledningen an"], ["Kommunerna h", "• De har bil"]]

@@ -202,6 +202,7 @@ class SentenceScorer:
 
     def __init__(self, generation: Generation, weights: "Weights") -> None:
         self.sentences = generation.sentences
+        self.passages = generation.passages
         self.vectors = generation.sentence_vectors
         self.sentences_of = generation.sentences_of
         self.passage_vectors = generation.vectors
@@ -319,6 +320,19 @@ class SentenceScorer:
             return index - 1
         return None
 
+    def next_in_list(self, index: int) -> int | None:
+        """The sentence after ``index`` in its passage, or, where the passage ends inside a list, the
+        next passage's first item of the same section: a list runs on across the chunk boundary."""
+        following = self.next_in_passage(index)
+        if following is not None:
+            return following
+        j = index + 1
+        if j < len(self.sentences) and self.sentences[j].text.startswith("•"):
+            here, there = self.sentences[index].passage_id, self.sentences[j].passage_id
+            if self.passages[self.passage_row[here]].section == self.passages[self.passage_row[there]].section:
+                return j
+        return None
+
     def next_in_passage(self, index: int) -> int | None:
         """The sentence after ``index`` in the same passage, if any."""
         if index + 1 < len(self.sentences) and self.sentences[index + 1].passage_id == self.sentences[index].passage_id:
@@ -417,6 +431,13 @@ def select(
 # gold_test2 0.396 -> 0.377, independent 0.352 -> 0.333) while the dev files gained one each.
 NEIGHBOUR_MINIMUM = 0.02
 
+# A list that opens the answer (a lead-in and its items) is quoted whole, up to this many sentences
+# (the most ``Settings.answer_sentences`` allows), even past the answer's own length: "Vilka är de tio
+# områdena?" is answered by the ten, and the report's longest list (AI-huset's ten areas) runs across
+# two passages. The items must be candidates, so a list's continuation is quoted only from a passage
+# that was retrieved.
+LIST_ROOM = 12
+
 # The least probability a sentence needs to be quoted in an answer to an English question, in place of
 # selection_weights.MINIMUM_PROBABILITY (0.1). An English question is compared with Swedish sentences
 # through translations and a cross-language embedding, so its sentences score lower throughout (the best
@@ -499,6 +520,8 @@ def _select(
     used: set[int] = {m.index for c in chains for m in c.members}
     for cand in candidates:
         room = max_sentences - len(used)
+        if not chains and lead_in(cand.text):
+            room = max(room, LIST_ROOM)  # a list that opens the answer is quoted whole
         if room <= 0 or probability(cand.score) < floor or (
             len(chains) > len(chosen) and probability(cand.score) < minimum
         ):
@@ -566,7 +589,7 @@ def _followers(
     out: list[Candidate] = []
     index = cand.index
     while len(out) < room:
-        nxt = scorer.next_in_passage(index)
+        nxt = scorer.next_in_list(index) if lead_in(cand.text) else scorer.next_in_passage(index)
         follower = by_index.get(nxt) if nxt is not None else None
         if follower is None or follower.index in used or not quotable(follower.text):
             break
