@@ -118,9 +118,10 @@ class ExtractiveAnswerer:
         # the sentences the decision read: "30 intervjuer" for "Hur många intervjuer …"), not with the
         # best-scoring sentence about its subject, which may state no number at all.
         opens = None
-        stating = fact_sentence(retrieved.query, candidates, self.scorer.term_sets, self.model.household)
-        if decision.outcome == "answer" and stating is not None:
-            candidates, opens = [stating, *(c for c in candidates if c is not stating)], 0
+        if decision.outcome == "answer":
+            stating = fact_sentence(retrieved.query, candidates, self.scorer.term_sets, self.model.household)
+            if stating is not None:
+                candidates, opens = [stating, *(c for c in candidates if c is not stating)], 0
         chains = self.chains(candidates, retrieved.query.asks.form, retrieved.query.lang) if decision.outcome != "decline" else []
         answer = self.composer.answer(retrieved.query, retrieved.hits, decision, chains, opens)
         return replace(answer, timings_ms={"answer": (time.perf_counter() - started) * 1000})

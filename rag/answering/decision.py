@@ -107,12 +107,9 @@ def fact_missing(query: Query, candidates: list[Candidate], term_sets, household
     if not query.asks.facts:
         return None
     relevant = _about_subject(query, candidates, term_sets)
-    counted = _counted(query)
-    asked = frozenset(words(query.standalone))
-    of_type = named_type(query.standalone)
+    states = _reader(query, household)
     for name in query.asks.facts:
-        kind = KINDS[name]
-        if not any(kind.stated_in(c.text, counted, asked, household, of_type) for c in relevant):
+        if not any(states(name, c.text) for c in relevant):
             return name
     return None
 
@@ -124,10 +121,15 @@ def fact_sentence(
     for, or None (a question asking no fact: None)."""
     if not query.asks.facts:
         return None
-    counted, asked, of_type = _counted(query), frozenset(words(query.standalone)), named_type(query.standalone)
+    states = _reader(query, household)
     return next((c for c in _about_subject(query, candidates, term_sets)
-                 if all(KINDS[n].stated_in(c.text, counted, asked, household, of_type) for n in query.asks.facts)),
-                None)
+                 if all(states(name, c.text) for name in query.asks.facts)), None)
+
+
+def _reader(query: Query, household: frozenset[str]):
+    """``states(kind, text)``: whether ``text`` states the fact of ``kind`` that ``query`` asks for."""
+    counted, asked, of_type = _counted(query), frozenset(words(query.standalone)), named_type(query.standalone)
+    return lambda kind, text: KINDS[kind].stated_in(text, counted, asked, household, of_type)
 
 
 def _counted(query: Query) -> frozenset[str]:
