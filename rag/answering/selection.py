@@ -63,10 +63,16 @@ _FRAGMENT = re.compile(r"^\w+ eftersom\b")
 _QUESTION_MARK = re.compile(r"\?[\"”»’)]*$")
 
 
+def cut_from_before(text: str) -> bool:
+    """The sentence is the rest of the one before it: cut from it (a lower-case opening after a closing
+    quote read as a sentence end), or with no main clause ("Större eftersom …")."""
+    return text[:1].islower() or bool(_FRAGMENT.match(text))
+
+
 def leans_back(text: str) -> bool:
-    """The sentence cannot open a quote: it continues the one before it ("Detta kräver …"), was cut
-    from it (lower-case opening), or has no main clause ("Större eftersom …")."""
-    return bool(CONTINUES.match(text)) or text[:1].islower() or bool(_FRAGMENT.match(text))
+    """The sentence cannot open a quote: it continues the one before it ("Detta kräver …") or is cut
+    from it (``cut_from_before``)."""
+    return bool(CONTINUES.match(text)) or cut_from_before(text)
 
 
 def quotable(text: str) -> bool:
@@ -456,10 +462,10 @@ def _grow(
 ) -> list[Candidate]:
     """``members`` with the sentence after them and then the one before them in their passage, up to
     ``limit`` sentences in all (``sides``: True for after, False for before, in that order), when that
-    is a candidate at least ``floor`` likely (1.0 or more: none),
-    not a lead-in, not announcing, not in ``used``, and the one before not itself leaning on the sentence
-    before it. A list item is not joined to the text around its list: nothing is put before an item,
-    and an item comes after another item only."""
+    is a candidate at least ``floor`` likely (1.0 or more: none), not a lead-in, not announcing, not in
+    ``used``, and the one before not itself leaning on the sentence before it (``leans_back``). A list
+    item is not joined to the text around its list: nothing is put before an item, and an item comes
+    after another item only."""
     members = list(members)
     for after in sides:
         if len(members) >= limit:
@@ -553,7 +559,7 @@ def _with_context(
     if lead_in(cand.text) and not followers:
         return None
     members = [cand, *followers]
-    if cand.text[:1].islower() or _FRAGMENT.match(cand.text):
+    if cut_from_before(cand.text):
         # A sentence opening in lower case was cut from the one before it (a closing quote read as a
         # sentence end), and one with no main clause ("Större eftersom en pilot …", after "… både
         # mycket större och mindre.") finishes the one before: quoted only with it, which may be no
@@ -561,7 +567,7 @@ def _with_context(
         # A fragment after a fragment ("Mindre eftersom …" after "Större eftersom …") goes back to the
         # sentence both finish.
         first = cand
-        while first.text[:1].islower() or _FRAGMENT.match(first.text):
+        while cut_from_before(first.text):
             start = scorer.previous_in_passage(first.index)
             if start is None or start in used or len(members) >= room:
                 return None
