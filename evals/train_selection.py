@@ -168,7 +168,20 @@ def outcome(
 def cross_validate(examples, answerer, folds, shuffles, feature_set) -> dict[tuple, list[tuple[str, Outcome]]]:
     """Per (C, relative, minimum): the held-out outcome of every question in every shuffle."""
     results: dict[tuple, list[tuple[str, Outcome]]] = defaultdict(list)
-    # A question and its English version ("dev-003", "dev-003-en") share their evidence: one fold.
+    for train, test in _folds(examples, folds, shuffles):
+        for c in C_GRID:
+            weights = fit(train, c, feature_set)
+            for relative, minimum in itertools.product(RELATIVE_GRID, MINIMUM_GRID):
+                for i in test:
+                    results[(c, relative, minimum)].append(
+                        (examples[i].gold_set, outcome(examples[i], weights, answerer, relative, minimum))
+                    )
+    return results
+
+
+def _folds(examples, folds: int, shuffles: int):
+    """Per shuffle and fold: the training examples (in the shuffled order) and the held-out indexes.
+    A question and its English version ("dev-003", "dev-003-en") share their evidence: one fold."""
     groups: dict[str, list[int]] = defaultdict(list)
     for i, ex in enumerate(examples):
         groups[ex.question_id.removesuffix("-en")].append(i)
@@ -178,15 +191,7 @@ def cross_validate(examples, answerer, folds, shuffles, feature_set) -> dict[tup
         order = [i for k in keys for i in groups[k]]
         for fold in range(folds):
             test = {i for k in keys[fold::folds] for i in groups[k]}
-            train = [examples[i] for i in order if i not in test]
-            for c in C_GRID:
-                weights = fit(train, c, feature_set)
-                for relative, minimum in itertools.product(RELATIVE_GRID, MINIMUM_GRID):
-                    for i in test:
-                        results[(c, relative, minimum)].append(
-                            (examples[i].gold_set, outcome(examples[i], weights, answerer, relative, minimum))
-                        )
-    return results
+            yield [examples[i] for i in order if i not in test], test
 
 
 def neighbour_grid(examples, answerer, folds, shuffles, english: bool = False) -> dict[float, list[tuple[str, Outcome]]]:
@@ -195,22 +200,15 @@ def neighbour_grid(examples, answerer, folds, shuffles, english: bool = False) -
     held-out outcome of every question, with the shipped C and cut-offs otherwise and weights refitted per
     fold."""
     results: dict[float, list[tuple[str, Outcome]]] = defaultdict(list)
-    groups: dict[str, list[int]] = defaultdict(list)
-    for i, ex in enumerate(examples):
-        groups[ex.question_id.removesuffix("-en")].append(i)
-    for seed in range(shuffles):
-        keys = sorted(groups)
-        random.Random(seed).shuffle(keys)
-        for fold in range(folds):
-            test = {i for k in keys[fold::folds] for i in groups[k]}
-            weights = fit([examples[i] for i in range(len(examples)) if i not in test], C_GRID[0])
-            for floor in ENGLISH_MINIMUM_GRID if english else NEIGHBOUR_GRID:
-                for i in test:
-                    if english and examples[i].lang != "en":
-                        continue
-                    results[floor].append((examples[i].gold_set, outcome(
-                        examples[i], weights, answerer, RELATIVE_PROBABILITY, MINIMUM_PROBABILITY,
-                        None if english else floor, floor if english else None)))
+    for train, test in _folds(examples, folds, shuffles):
+        weights = fit(train, C_GRID[0])
+        for floor in ENGLISH_MINIMUM_GRID if english else NEIGHBOUR_GRID:
+            for i in test:
+                if english and examples[i].lang != "en":
+                    continue
+                results[floor].append((examples[i].gold_set, outcome(
+                    examples[i], weights, answerer, RELATIVE_PROBABILITY, MINIMUM_PROBABILITY,
+                    None if english else floor, floor if english else None)))
     return results
 
 

@@ -415,10 +415,12 @@ def select(
 # (its cross-validation: 5 folds by question x 2 shuffles, weights refitted per fold, over gold_dev,
 # gold_dev_en, gold_dev_hard, gold_dev_setting and the shared independent questions, 258 answerable;
 # held out, ENGLISH_MINIMUM_PROBABILITY in place: evidence shown / lead shows evidence / sentences /
-# shown - SENTENCE_COST x sentences): no neighbours 0.623 / 0.531 / 3.87 / 0.5453; every neighbour that
-# is a candidate 0.674 / 0.589 / 4.69 / 0.5799; 0.01 0.671 / 0.589 / 4.57 / 0.5795; 0.02 0.670 / 0.589 /
-# 4.47 / 0.5805; 0.03 0.664 / 0.589 / 4.35 / 0.5771; 0.04 0.662 / 0.589 / 4.22 / 0.5778; 0.06 0.652 /
-# 0.581 / 4.05 / 0.5714; 0.08 0.646 / 0.579 / 3.97 / 0.5663. Other arrangements at 0.02: the first chain
+# shown - SENTENCE_COST x sentences): no neighbours 0.627 / 0.535 / 3.90 / 0.5487; every neighbour that
+# is a candidate 0.675 / 0.593 / 4.70 / 0.5807; 0.01 0.672 / 0.593 / 4.57 / 0.5804; 0.02 0.671 / 0.593 /
+# 4.48 / 0.5813; 0.03 0.665 / 0.593 / 4.36 / 0.5779; 0.04 0.663 / 0.593 / 4.23 / 0.5786; 0.06 0.653 /
+# 0.585 / 4.07 / 0.5721; 0.08 0.647 / 0.583 / 3.98 / 0.5670. (The arrangements below were measured with
+# each fold's training rows in index order rather than the shuffled order evals.train_selection uses
+# now, which moves these figures by up to 0.004.) Other arrangements at 0.02: the first chain
 # also taking the sentence before it 0.666 / 0.626 / 4.54 / 0.5755, but the lead's first sentence was
 # then in a gold quote for 0.306 of the questions against 0.471 (none added: 0.471), the answer opening
 # on the context before the point (lead words, median, 24 without neighbours, 39 with the one after, 49
@@ -450,9 +452,9 @@ LIST_ROOM = 12
 # sentence of dev-030 0.59 in Swedish, 0.32 in English) and the Swedish floor cut English answers short.
 # Measured with ``python -m evals.train_selection --english --gold <the five files>`` (5 folds x 2,
 # weights refitted per fold, NEIGHBOUR_MINIMUM in place; the 244 held-out English question-fold
-# outcomes; evidence shown / sentences / shown - SENTENCE_COST x sentences): 0.02 0.656 / 5.66 / 0.5425;
-# 0.04 0.656 / 5.32 / 0.5493; 0.06 0.658 / 4.92 / 0.5594; 0.08 0.643 / 4.48 / 0.5539; 0.10 0.607 / 4.12 /
-# 0.5242; 0.15 0.547 / 3.29 / 0.4813.
+# outcomes; evidence shown / sentences / shown - SENTENCE_COST x sentences): 0.02 0.654 / 5.66 / 0.5404;
+# 0.04 0.654 / 5.31 / 0.5475; 0.06 0.656 / 4.91 / 0.5576; 0.08 0.641 / 4.46 / 0.5521; 0.10 0.605 / 4.11 /
+# 0.5224; 0.15 0.545 / 3.28 / 0.4794.
 ENGLISH_MINIMUM_PROBABILITY = 0.06
 
 
