@@ -527,17 +527,40 @@ Steget att utveckla en pilot är samtidigt både mycket större och mindre. Stö
 """
 
 
-def test_a_sentence_without_a_main_clause_is_quoted_only_with_the_one_it_finishes(tmp_path):
-    with fake_index(tmp_path, {"rapport.txt": FRAGMENT}) as settings:
-        service = _service(settings)
-        _, answerer, (tail,), candidates = _candidates(service, "Varför är en pilot större?", "Större eftersom")
-        chains = select([tail] + [c for c in candidates if c is not tail], answerer.scorer, 6, 0.0, 0.99,
-                        neighbour_minimum=1.0)
-        assert [m.text for m in chains[0].members] == [
+TWO_FRAGMENTS = """Rapport om piloter
+
+1. Piloter
+
+Steget att utveckla en pilot är samtidigt både mycket större och mindre. Större eftersom en pilot med riktig data måste följa lagkrav. Mindre eftersom ett snabbt test visade nyttan av en pilot. Kommunen följer upp piloterna varje år.
+"""
+
+
+@pytest.mark.parametrize(
+    ("text", "question", "start", "members", "room"),
+    [
+        # one with no main clause finishes the sentence before it; with no room for that, never alone
+        (FRAGMENT, "Varför är en pilot större?", "Större eftersom", [
             "Steget att utveckla en pilot är samtidigt både mycket större och mindre.",
             "Större eftersom en pilot med riktig data måste följa lagkrav.",
-        ]
-        assert select([tail], answerer.scorer, 1, 0.0, 0.99) == []  # never alone
+        ], 1),
+        # a fragment after a fragment goes back to the sentence both finish
+        (TWO_FRAGMENTS, "Varför är en pilot mindre?", "Mindre eftersom", [
+            "Steget att utveckla en pilot är samtidigt både mycket större och mindre.",
+            "Större eftersom en pilot med riktig data måste följa lagkrav.",
+            "Mindre eftersom ett snabbt test visade nyttan av en pilot.",
+        ], 2),
+    ],
+)
+def test_a_sentence_without_a_main_clause_is_quoted_only_with_the_one_it_finishes(
+    tmp_path, text, question, start, members, room
+):
+    with fake_index(tmp_path, {"rapport.txt": text}) as settings:
+        service = _service(settings)
+        _, answerer, (tail,), candidates = _candidates(service, question, start)
+        chains = select([tail] + [c for c in candidates if c is not tail], answerer.scorer, 6, 0.0, 0.99,
+                        neighbour_minimum=1.0)
+        assert [m.text for m in chains[0].members] == members
+        assert select([tail], answerer.scorer, room, 0.0, 0.99) == []
 
 
 ASKING = """Rapport om strukturer
@@ -596,25 +619,3 @@ def test_a_fact_question_opens_with_the_sentence_stating_the_fact(tmp_path):
         # a question asking no fact opens as the scorer ranks
         plain = service.retrieve("Hur arbetar kommuner med AI?")
         assert fact_sentence(plain.query, answerer.candidates(plain), answerer.scorer.term_sets) is None
-
-
-TWO_FRAGMENTS = """Rapport om piloter
-
-1. Piloter
-
-Steget att utveckla en pilot är samtidigt både mycket större och mindre. Större eftersom en pilot med riktig data måste följa lagkrav. Mindre eftersom ett snabbt test visade nyttan av en pilot. Kommunen följer upp piloterna varje år.
-"""
-
-
-def test_a_fragment_after_a_fragment_is_quoted_with_the_sentence_both_finish(tmp_path):
-    with fake_index(tmp_path, {"rapport.txt": TWO_FRAGMENTS}) as settings:
-        service = _service(settings)
-        _, answerer, (tail,), candidates = _candidates(service, "Varför är en pilot mindre?", "Mindre eftersom")
-        chains = select([tail] + [c for c in candidates if c is not tail], answerer.scorer, 6, 0.0, 0.99,
-                        neighbour_minimum=1.0)
-        assert [m.text for m in chains[0].members] == [
-            "Steget att utveckla en pilot är samtidigt både mycket större och mindre.",
-            "Större eftersom en pilot med riktig data måste följa lagkrav.",
-            "Mindre eftersom ett snabbt test visade nyttan av en pilot.",
-        ]
-        assert select([tail], answerer.scorer, 2, 0.0, 0.99) == []  # no room for the sentence both finish
