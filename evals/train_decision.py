@@ -49,6 +49,7 @@ SETS = (
     ("dev_setting", ROOT / "evals" / "gold_dev_setting.jsonl"),
     ("dev_hard", ROOT / "evals" / "gold_dev_hard.jsonl"),
     ("dev_unanswerable", ROOT / "evals" / "gold_dev_unanswerable.jsonl"),
+    ("dev_topic", ROOT / "evals" / "gold_dev_topic.jsonl"),
     ("test", ROOT / "evals" / "gold_test.jsonl"),
     ("test2", ROOT / "evals" / "gold_test2.jsonl"),
     ("independent", SHARED),
