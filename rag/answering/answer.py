@@ -13,8 +13,8 @@ from dataclasses import replace
 from typing import Iterator, Protocol
 
 from rag.answering.compose import Composer, Sources
-from rag.answering.decision import DecisionModel, fact_sentence
-from rag.answering.decision_weights import WEIGHTS as DECISION_WEIGHTS
+from rag.answering.decision import DecisionModel, fact_sentence, number_stated
+from rag.answering.decision_weights import PRIOR, WEIGHTS as DECISION_WEIGHTS
 from rag.answering.signals import Signals, Spread, measure
 from rag.config import Settings
 from rag.answering.selection import (
@@ -83,8 +83,9 @@ class ExtractiveAnswerer:
 
     def signals(self, retrieved: Retrieved, candidates: list[Candidate]) -> Signals:
         terms = self.scorer.query_terms
-        return measure(retrieved.query, retrieved, candidates, self.scorer.term_sets, terms.idf, terms.default_idf,
-                       self.spread)
+        query = retrieved.query
+        return measure(query, retrieved, candidates, self.scorer.term_sets, terms.idf, terms.default_idf,
+                       self.spread, PRIOR, number_stated(query, candidates, self.scorer.term_sets, self.model.household))
 
     def decide(self, retrieved: Retrieved) -> tuple[Decision, list[Candidate]]:
         candidates = self.candidates(retrieved)

@@ -23,7 +23,7 @@ import math
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
 
-from rag.answering.facts import KINDS, named_type
+from rag.answering.facts import KINDS, NUMBER_KINDS, named_type
 from rag.answering.query import Query
 from rag.answering.selection import Candidate
 from rag.answering.signals import Signals
@@ -124,6 +124,18 @@ def fact_sentence(
     states = _reader(query, household)
     return next((c for c in _about_subject(query, candidates, term_sets)
                  if all(states(name, c.text) for name in query.asks.facts)), None)
+
+
+def number_stated(
+    query: Query, candidates: list[Candidate], term_sets, household: frozenset[str] = frozenset()
+) -> bool:
+    """Whether ``query`` asks only for numbers (``NUMBER_KINDS``) and one of the sentences
+    ``fact_missing`` reads states them: a signal of the decision. A number is read strictly (a count
+    beside what is counted); a name is not (any vendor named answers "which vendor"), so only numbers
+    count. Measured with the decision (held out, pooled): weighed +0.39 against +0.08 for every kind,
+    the held-out outcomes unchanged."""
+    return bool(query.asks.facts) and set(query.asks.facts) <= NUMBER_KINDS and \
+        fact_sentence(query, candidates, term_sets, household) is not None
 
 
 def _reader(query: Query, household: frozenset[str]):

@@ -169,6 +169,8 @@ FACT_KINDS: tuple[FactKind, ...] = (
 )
 
 KINDS = {kind.name: kind for kind in FACT_KINDS}
+# The kinds whose fact is a number.
+NUMBER_KINDS = frozenset({"salary", "share", "amount", "count", "duration"})
 _COUNT_TRIGGER = re.compile(r"\b(hur många|antalet|how many|what number of)\b", re.I)
 _COUNT_FILLERS = frozenset("olika fler flera av de den det våra vår our the of different".split())
 
