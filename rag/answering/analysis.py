@@ -114,13 +114,26 @@ class Vocabulary:
             return False
         return folded in self._deletions or any(d in self._folded or d in self._deletions for d in _deletes(folded))
 
-    def spelled(self, word: str) -> str | None:
+    def spelled(self, word: str, typos: bool = True) -> str | None:
         """The report's stem for ``word`` when the report knows it only as typed differently: with
         å/ä/ö ("Ånge" for the OCR's "Ange") or one letter off ("kriterer", "AI-projeckt"); None when
         the word is the report's own (its stem, a compound, a lemma or an inflection) or unknown.
-        Of several such stems, the one most frequent in the report (ties: alphabetical)."""
+        Of several such stems, the one most frequent in the report (ties: alphabetical).
+
+        An inflected form the stemmer leaves whole ("dataskyddet", "regelverket", "innehållet": Snowball
+        strips no "-et" after a double consonant or a vowel) is spelled as its bare form's stem when
+        the report uses that and never the form's own stem ("dataskyddet" → "dataskyd"), so that it is
+        searched and scored as the report's word. ``typos``: look for a typo or an å/ä/ö spelling too
+        (``content_words`` does so only for a word general Swedish never writes, ``TYPO_MAX_ZIPF``)."""
         own = stem(word)
-        if own in self.stems or known_word(word, self.stems):
+        if own in self.stems:
+            return None
+        for suffix in _INFLECTIONS:
+            if word.endswith(suffix) and len(word) - len(suffix) >= MIN_KNOWN_PART:
+                bare = stem(word[: -len(suffix)])
+                if bare in self.stems:
+                    return bare
+        if not typos or known_word(word, self.stems):
             return None
         lemma = lemma_of(word)
         if lemma != word and known_word(lemma, self.stems):
@@ -221,12 +234,14 @@ def content_words(
                 known = knows(w)
                 if not known and lang == "sv" and lemma_of(w) in STOPWORDS:
                     continue  # a spoken spelling of a function word ("nåt", "nån", "dom"): no topic
-        # A word the report knows only as spelled otherwise is searched as the report spells it, when
-        # general Swedish never writes it so (a typo); a word it does use is the asker's own word
-        # ("häftigt" is not the report's "haft"), and a name, acronym or law is known only as written.
+        # A word the report knows only as spelled otherwise is searched as the report spells it: an
+        # inflected form the stemmer leaves whole as its bare form, a word general Swedish never writes
+        # as typed as the report's word (a typo; ``Vocabulary.spelled``); a word general Swedish does
+        # use is the asker's own ("häftigt" is not the report's "haft"), and a name, acronym or law is
+        # known only as written.
         other = (
-            spelled(w)
-            if spelled is not None and known and not (named or law) and zipf_sv(w) < TYPO_MAX_ZIPF
+            spelled(w, typos=zipf_sv(w) < TYPO_MAX_ZIPF)
+            if spelled is not None and known and not (named or law)
             else None
         )
         if other is not None:
