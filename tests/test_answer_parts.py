@@ -107,6 +107,8 @@ def test_each_sentence_is_filed_under_the_part_its_kind_and_place_say(text, sect
     [
         ("Nedan redogörs för de viktigaste insikterna.", True, False, False),
         ("I detta kapitel beskrivs hur kommunerna arbetar.", True, False, False),
+        ("Denna text syftar till att ge chefer vägledning.", True, False, False),  # the text on itself
+        ("Strategin syftar till att ge chefer vägledning.", False, False, False),  # a strategy's aim
         ("Rapporten visar att strategin behövs.", False, False, False),
         ("Flera kommuner beskriver att de saknar resurser.", False, True, False),
         ("AI-mognad innebär att organisationen kan använda AI.", False, False, True),

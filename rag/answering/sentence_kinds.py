@@ -52,12 +52,14 @@ _EXPERIENCE_SECTION = re.compile(r"\b(insikter från|erfarenheter|intervju\w*|ko
 _SELF_REFERENCE = re.compile(
     r"\b(nedan|ovan|nedanstående|ovanstående|i (detta|det här|följande|nästa) (kapitel|avsnitt)|"
     r"(detta|det här|följande|nästa) (kapitel|avsnitt)|denna rapport|rapporten|i rapporten|"
-    r"(below|above)|this (chapter|section|report))\b",
+    r"(denna|den här) text|detta dokument|"
+    r"(below|above)|this (chapter|section|report|text|document))\b",
     re.I,
 )
 # The passive of presenting ("redogörs", "beskrivs", "presenteras"): announcing what comes.
 _PRESENTING = re.compile(r"\b\w+(redogörs|beskrivs|presenteras|diskuteras|sammanfattas|behandlas|tas upp|följer)\b|"
-                         r"\b(redogörs|beskrivs|presenteras|diskuteras|sammanfattas|behandlas|tas upp|följer)\b", re.I)
+                         r"\b(redogörs|beskrivs|presenteras|diskuteras|sammanfattas|behandlas|tas upp|följer|"
+                         r"syftar till|tar avstamp)\b", re.I)
 _NATIONAL = re.compile(
     r"\bnationell\w*|\bnational\w*|\bstaten\b|\bstatlig\w*|\bregering\w*|\bmyndighet\w*|\bgovernment\b|"
     r"\bagenc(y|ies)\b",
