@@ -12,7 +12,7 @@ import rag.answering.query as query_module
 from rag.config import load_settings
 from rag.answering.followup import MAX_CARRIED_TURNS, Resolution, resolve
 from rag.answering.followup_signals import SIGNALS, FollowUpModel, definite_noun, is_follow_up, signals
-from rag.answering.query import QueryBuilder
+from rag.answering.query import QueryBuilder, read_asks
 from rag.service import RagService
 from rag.types import Delta, Final, Turn
 
@@ -375,3 +375,16 @@ def test_a_follow_up_on_the_interview_guide_is_still_about_it():
 
     assert guide.topic is not None and guide.asks.about_guide
     assert other.topic is not None and not other.asks.about_guide
+
+
+def test_a_follow_up_on_the_national_level_is_still_about_it():
+    builder = QueryBuilder(HashEmbedder(), frozenset())
+
+    national = builder.build("Vad menas med incitamenten där?", [Turn("Och till de nationella beslutsfattarna?")])
+    chained = builder.build("Och hur ska det finansieras?", [Turn("Vad ska staten göra?"), Turn("Vem ska leda det arbetet?")])
+    local = builder.build("Vad menas med incitamenten där?", [Turn("Vad rekommenderar rapporten kommuncheferna?")])
+
+    assert national.topic is not None and national.asks.national
+    assert chained.topic is not None and chained.asks.national  # two turns back, through the chain
+    assert local.topic is not None and not local.asks.national
+    assert read_asks("Vad bör regeringen göra?").national and not read_asks("Vad bör kommunen göra?").national
