@@ -387,4 +387,20 @@ def test_a_follow_up_on_the_national_level_is_still_about_it():
     assert national.topic is not None and national.asks.national
     assert chained.topic is not None and chained.asks.national  # two turns back, through the chain
     assert local.topic is not None and not local.asks.national
+    # naming the municipal level turns from the national question to the municipalities' own part
+    turned = builder.build("Och vad ska kommunerna själva göra?", [Turn("Vad ska staten göra?")])
+    assert turned.topic is not None and not turned.asks.national
     assert read_asks("Vad bör regeringen göra?").national and not read_asks("Vad bör kommunen göra?").national
+
+
+@pytest.mark.parametrize(("question", "municipal"), [
+    ("Och vad ska kommunerna själva göra?", True),
+    ("Och kommuncheferna då?", True),
+    ("What should the council do then?", True),
+    ("Hur når vi ut med kommunikationen?", False),  # "kommunikation" is no level
+    ("Vad menas med incitamenten där?", False),
+])
+def test_the_municipal_level_named_in_a_question(question, municipal):
+    from rag.answering.sentence_kinds import names_municipal_level
+
+    assert names_municipal_level(question) == municipal

@@ -24,7 +24,7 @@ from rag.answering.analysis import ContentWord, Vocabulary, content_words, verb_
 from rag.answering.facts import asked_facts, counted_word
 from rag.answering.followup import Condenser, Resolution, resolve
 from rag.answering.followup_signals import says_little
-from rag.answering.sentence_kinds import asks_national
+from rag.answering.sentence_kinds import asks_national, names_municipal_level
 from rag.lexical import detect_lang
 from rag.answering.translate import QueryTranslator
 from rag.types import TermGroup, Turn
@@ -278,13 +278,15 @@ class QueryBuilder:
         """What is asked, read from the question's own words; a follow-up on the interview guide
         ("Ställdes det frågor om ledarskap?" → "Och om etiken?") is still about the guide, and one on
         the national level ("Och till de nationella beslutsfattarna?" → "Vad menas med incitamenten
-        där?") is still about that level: its answer is the national recommendations."""
+        där?") is still about that level: its answer is the national recommendations, unless it names
+        the municipal level itself ("Och vad ska kommunerna själva göra?")."""
         asks = read_asks(searched)
+        carries_level = not names_municipal_level(searched)
         turn = resolution.topic
         while turn is not None and not (asks.about_guide and asks.national):
             earlier = read_asks(turn.standalone)
             asks = replace(asks, about_guide=asks.about_guide or earlier.about_guide,
-                           national=asks.national or earlier.national)
+                           national=asks.national or (carries_level and earlier.national))
             turn = turn.topic
         return asks
 
