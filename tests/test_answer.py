@@ -619,3 +619,37 @@ def test_a_fact_question_opens_with_the_sentence_stating_the_fact(tmp_path):
         # a question asking no fact opens as the scorer ranks
         plain = service.retrieve("Hur arbetar kommuner med AI?")
         assert fact_sentence(plain.query, answerer.candidates(plain), answerer.scorer.term_sets) is None
+
+
+def _with_cosine(scorer, a, b, cosine: float):
+    """A copy of ``scorer`` whose sentence vectors put ``b`` at exactly ``cosine`` from ``a`` (and
+    every other sentence orthogonal to both): the answer's duplicate rule reads only these vectors."""
+    import copy
+
+    import numpy as np
+
+    vectors = np.zeros((len(scorer.vectors), len(scorer.vectors) + 2), dtype=np.float64)
+    vectors[np.arange(len(scorer.vectors)), np.arange(len(scorer.vectors)) + 2] = 1.0
+    vectors[a.index] = 0.0
+    vectors[a.index, 0] = 1.0
+    vectors[b.index] = 0.0
+    vectors[b.index, :2] = (cosine, (1 - cosine**2) ** 0.5)
+    faked = copy.copy(scorer)
+    faked.vectors = vectors
+    return faked
+
+
+@pytest.mark.parametrize(("cosine", "both_quoted"), [(0.92, True), (0.94, True), (0.96, False), (0.99, False)])
+def test_only_a_near_copy_of_a_quoted_sentence_is_left_out(service, cosine, both_quoted):
+    # Two claims in the same frame ("Detta minskar dubbelarbete …", "Det minskar också risken för
+    # motstånd …") sit at cosine 0.92 with the bundled embedder; the report's summary bullet and the
+    # recommendation it repeats at 0.956 and above (see DUPLICATE_COSINE).
+    from rag.answering.answer import DUPLICATE_COSINE
+
+    _, answerer, (first, second), _ = _candidates(service, "Hur förankrar vi strategin?", "Kommunen behöver", "Förankra strategin")
+    scorer = _with_cosine(answerer.scorer, first, second, cosine)
+
+    chains = select([first, second], scorer, max_sentences=6, relative=0.0, duplicate_cosine=DUPLICATE_COSINE)
+
+    assert [c.anchor.text[:16] for c in chains] == (["Kommunen behöver", "Förankra strateg"] if both_quoted
+                                                      else ["Kommunen behöver"])

@@ -11,7 +11,7 @@ import pytest
 from fakes import HashEmbedder, fake_index
 
 from rag.answering import sentence_kinds as kinds
-from rag.types import Decision
+from rag.types import Decision, Turn
 from rag.answering.answer import ExtractiveAnswerer, report_sources
 from rag.answering.compose import Composer, opening
 from rag.answering.selection import FEATURES, Chain, probability, select
@@ -290,3 +290,16 @@ def test_a_later_part_quotes_what_the_earlier_parts_have_not_when_it_can_stand(s
                       if (c.hit.passage.source, c.sentence.start, c.sentence.end) not in quoted)
     assert spans[0] not in fresh
     assert (best_other.hit.passage.source, best_other.sentence.start, best_other.sentence.end) in fresh
+
+
+def test_a_follow_up_on_the_national_level_is_still_about_it(service):
+    # "där" points back at the national decision makers: the national advice opens the answer (it
+    # did not before Asks.national carried over: "Kommunchefen bör …" opened); after a question about
+    # the municipality's own leaders the same words are not about that level.
+    question = "Vem ska leda arbetet där?"
+    national = service.ask(question, history=[Turn("Vad rekommenderas till nationella beslutsfattare?")])
+    local = service.ask(question, history=[Turn("Vad rekommenderas till kommunchefen?")])
+
+    assert national.standalone_question is not None and local.standalone_question is not None
+    assert [s.text.split()[0] for s in national.sentences] == ["Staten", "Kommunchefen", "Flera"]
+    assert [s.text.split()[0] for s in local.sentences] == ["Kommunchefen", "Strategin", "Flera", "Arbetet"]

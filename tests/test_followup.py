@@ -12,7 +12,7 @@ import rag.answering.query as query_module
 from rag.config import load_settings
 from rag.answering.followup import MAX_CARRIED_TURNS, Resolution, resolve
 from rag.answering.followup_signals import SIGNALS, FollowUpModel, definite_noun, is_follow_up, signals
-from rag.answering.query import QueryBuilder
+from rag.answering.query import QueryBuilder, read_asks
 from rag.service import RagService
 from rag.types import Delta, Final, Turn
 
@@ -375,3 +375,32 @@ def test_a_follow_up_on_the_interview_guide_is_still_about_it():
 
     assert guide.topic is not None and guide.asks.about_guide
     assert other.topic is not None and not other.asks.about_guide
+
+
+def test_a_follow_up_on_the_national_level_is_still_about_it():
+    builder = QueryBuilder(HashEmbedder(), frozenset())
+
+    national = builder.build("Vad menas med incitamenten där?", [Turn("Och till de nationella beslutsfattarna?")])
+    chained = builder.build("Och hur ska det finansieras?", [Turn("Vad ska staten göra?"), Turn("Vem ska leda det arbetet?")])
+    local = builder.build("Vad menas med incitamenten där?", [Turn("Vad rekommenderar rapporten kommuncheferna?")])
+
+    assert national.topic is not None and national.asks.national
+    assert chained.topic is not None and chained.asks.national  # two turns back, through the chain
+    assert local.topic is not None and not local.asks.national
+    # naming the municipal level turns from the national question to the municipalities' own part
+    turned = builder.build("Och vad ska kommunerna själva göra?", [Turn("Vad ska staten göra?")])
+    assert turned.topic is not None and not turned.asks.national
+    assert read_asks("Vad bör regeringen göra?").national and not read_asks("Vad bör kommunen göra?").national
+
+
+@pytest.mark.parametrize(("question", "municipal"), [
+    ("Och vad ska kommunerna själva göra?", True),
+    ("Och kommuncheferna då?", True),
+    ("What should the council do then?", True),
+    ("Hur når vi ut med kommunikationen?", False),  # "kommunikation" is no level
+    ("Vad menas med incitamenten där?", False),
+])
+def test_the_municipal_level_named_in_a_question(question, municipal):
+    from rag.answering.sentence_kinds import names_municipal_level
+
+    assert names_municipal_level(question) == municipal

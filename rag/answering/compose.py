@@ -66,7 +66,7 @@ class Composer:
     def _answer(
         self, query: Query, hits: list[Hit], decision: Decision, chains: list[Chain], opens: int | None = None
     ) -> Answer:
-        first = opens if opens is not None else opening(chains, query.asks.form, kinds.asks_national(query.standalone))
+        first = opens if opens is not None else opening(chains, query.asks.form, query.asks.national)
         lead, rest = chains[first : first + 1], chains[:first] + chains[first + 1 :]
         groups: list[tuple[str, str | None, list[Chain]]] = [("lead", None, lead)]
         others: dict[str, list[Chain]] = {}

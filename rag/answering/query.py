@@ -24,6 +24,7 @@ from rag.answering.analysis import ContentWord, Vocabulary, content_words, verb_
 from rag.answering.facts import asked_facts, counted_word
 from rag.answering.followup import Condenser, Resolution, resolve
 from rag.answering.followup_signals import says_little
+from rag.answering.sentence_kinds import asks_national, names_municipal_level
 from rag.lexical import detect_lang
 from rag.answering.translate import QueryTranslator
 from rag.types import TermGroup, Turn
@@ -39,12 +40,15 @@ class Asks:
     ``counted``: for a count, the word counted ("hur många *intervjuer*"), which a sentence
     stating the count must name.
     ``about_guide``: the question is about the interview guide (its questions may be quoted).
+    ``national``: the question is about the national level (the state, government, national bodies):
+    recommendations to national decision makers may lead its answer (``rag.answering.compose``).
     """
 
     form: str = "what"
     facts: tuple[str, ...] = ()
     about_guide: bool = False
     counted: str | None = None
+    national: bool = False
 
 
 # How much of a follow-up's conversation topic goes along with its own words (see rag.answering.followup).
@@ -198,7 +202,8 @@ def read_asks(question: str) -> Asks:
     else:
         form = "what"
     about_guide = bool(_GUIDE.search(question)) or bool(_INTERVIEWS.search(question) and _ASKING.search(question))
-    return Asks(form=form, facts=facts, about_guide=about_guide, counted=counted_word(question))
+    return Asks(form=form, facts=facts, about_guide=about_guide, counted=counted_word(question),
+                national=asks_national(question))
 
 
 def _unit(vector: np.ndarray) -> np.ndarray:
@@ -271,12 +276,17 @@ class QueryBuilder:
     @staticmethod
     def _asks(searched: str, resolution: Resolution) -> Asks:
         """What is asked, read from the question's own words; a follow-up on the interview guide
-        ("Ställdes det frågor om ledarskap?" → "Och om etiken?") is still about the guide."""
+        ("Ställdes det frågor om ledarskap?" → "Och om etiken?") is still about the guide, and one on
+        the national level ("Och till de nationella beslutsfattarna?" → "Vad menas med incitamenten
+        där?") is still about that level: its answer is the national recommendations, unless it names
+        the municipal level itself ("Och vad ska kommunerna själva göra?")."""
         asks = read_asks(searched)
+        carries_level = not names_municipal_level(searched)
         turn = resolution.topic
-        while turn is not None and not asks.about_guide:
-            if read_asks(turn.standalone).about_guide:
-                asks = replace(asks, about_guide=True)
+        while turn is not None and not (asks.about_guide and asks.national):
+            earlier = read_asks(turn.standalone)
+            asks = replace(asks, about_guide=asks.about_guide or earlier.about_guide,
+                           national=asks.national or (carries_level and earlier.national))
             turn = turn.topic
         return asks
 

@@ -254,9 +254,9 @@ class SentenceScorer:
         rank_in_passage = _ranks_within_passage(raw)
         query_terms = set(terms(query.standalone)) | {t for g in query.groups for t in g.terms}
         asks = query.asks
-        # Query.asks has no "definition" form and no level yet: read here from the question.
+        # Query.asks has no "definition" form yet: read here from the question.
         definition = kinds.asks_definition(query.standalone)
-        national_question = kinds.asks_national(query.standalone)
+        national_question = asks.national
         passage_dense: dict[str, float] = {}
         out = []
         for i, hit, dense, overlap, evidence in raw:

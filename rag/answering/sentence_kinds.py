@@ -195,6 +195,20 @@ def asks_national(question: str) -> bool:
     return bool(_NATIONAL.search(question))
 
 
+# The municipal level named: the municipality, its bodies and managers (not "kommunikation").
+_MUNICIPAL = re.compile(
+    r"\bkommun(en|ens|er|erna|ernas|al|ala|alt|chef\w*|styrelse\w*|ledning\w*|direktör\w*|fullmäktige\w*)?\b|"
+    r"\bmunicipal\w*|\bcouncils?\b|\blocal (government|authorit\w*)\b",
+    re.I,
+)
+
+
+def names_municipal_level(question: str) -> bool:
+    """The question names the municipal level ("Och vad ska kommunerna själva göra?"): a follow-up
+    that does turns from a national question to the municipalities' own part."""
+    return bool(_MUNICIPAL.search(question))
+
+
 # The report's own voice, which no section heading overrides: the authors' "vi" outside a quotation
 # ("Vi vet att …", "måste vi"; interviewees' "vi" stands inside quotation marks), a research citation
 # ("Kotter (2012)", "(Huxham & Vangen, 2013)", "enligt forskning"), and a conclusion drawn from what
