@@ -2,8 +2,8 @@
 ``python -m evals.train_decision``.
 
 Fitted on 599 labelled questions (dev 104, dev_en 104, dev_hard 46, dev_setting 15, dev_topic 85, dev_unanswerable 63, independent 75, test 40, test2 67); logistic regression C=0.1, balanced classes.
-Cut-offs: decline below 0.0102 (at most 0% of answerable questions below it),
-partial below 0.4217 (at most 10% of unanswerable ones answered, at most
+Cut-offs: decline below 0.0101 (at most 0% of answerable questions below it),
+partial below 0.4222 (at most 10% of unanswerable ones answered, at most
 10% of answerable ones partial). Held out (5-fold, 4 shuffles, the cut-offs
 chosen on the training folds only), per set: answerable declined / partial; unanswerable answered / declined:
 
@@ -28,18 +28,18 @@ WEIGHTS = DecisionWeights(
     mean=(
         0.931591,  # evidence
         0.04332,  # evidence_gap
-        0.425766,  # selection
+        0.425451,  # selection
         0.791319,  # agree
         0.105488,  # unknown_share
         1.285726,  # unknown_rare
         0.050083,  # unknown_named
         1.171302,  # unknown_topic
-        0.605001,  # coverage
+        0.60479,  # coverage
         0.537563,  # rarest_covered
         0.390651,  # english
         2.489556,  # nearest_z
         0.016846,  # nearest_gap
-        0.253416,  # top_selection
+        0.25317,  # top_selection
         0.874587,  # nearest
         0.023372,  # number_stated
         0.206995,  # prior
@@ -47,45 +47,45 @@ WEIGHTS = DecisionWeights(
     scale=(
         0.041137,  # evidence
         0.03314,  # evidence_gap
-        0.207674,  # selection
+        0.208134,  # selection
         0.406366,  # agree
         0.164269,  # unknown_share
         1.862616,  # unknown_rare
         0.218117,  # unknown_named
         1.854968,  # unknown_topic
-        0.253511,  # coverage
+        0.253194,  # coverage
         0.498587,  # rarest_covered
         0.487896,  # english
         0.635269,  # nearest_z
         0.009884,  # nearest_gap
-        0.120118,  # top_selection
+        0.120377,  # top_selection
         0.019418,  # nearest
         0.151083,  # number_stated
         0.87737,  # prior
     ),
     coef=(
-        0.296917,  # evidence
-        -0.385337,  # evidence_gap
-        -0.018836,  # selection
-        -0.043977,  # agree
-        0.023624,  # unknown_share
-        -0.25938,  # unknown_rare
-        -0.217294,  # unknown_named
-        -0.48087,  # unknown_topic
-        0.135539,  # coverage
-        -0.100331,  # rarest_covered
-        -0.025898,  # english
-        0.287053,  # nearest_z
-        -0.064393,  # nearest_gap
-        0.616317,  # top_selection
-        0.452852,  # nearest
-        0.389091,  # number_stated
-        1.841829,  # prior
+        0.297427,  # evidence
+        -0.387162,  # evidence_gap
+        -0.018423,  # selection
+        -0.042987,  # agree
+        0.022764,  # unknown_share
+        -0.259085,  # unknown_rare
+        -0.21773,  # unknown_named
+        -0.480756,  # unknown_topic
+        0.137446,  # coverage
+        -0.101482,  # rarest_covered
+        -0.024071,  # english
+        0.286212,  # nearest_z
+        -0.064019,  # nearest_gap
+        0.617252,  # top_selection
+        0.453338,  # nearest
+        0.388896,  # number_stated
+        1.840507,  # prior
     ),
     low=(
         0.857987,  # evidence
         0.006898,  # evidence_gap
-        0.103654,  # selection
+        0.096459,  # selection
         0.0,  # agree
         0.0,  # unknown_share
         0.0,  # unknown_rare
@@ -96,7 +96,7 @@ WEIGHTS = DecisionWeights(
         0.0,  # english
         1.65108,  # nearest_z
         0.005012,  # nearest_gap
-        0.068872,  # top_selection
+        0.066531,  # top_selection
         0.837072,  # nearest
         0.0,  # number_stated
         -1.702372,  # prior
@@ -120,9 +120,9 @@ WEIGHTS = DecisionWeights(
         1.0,  # number_stated
         1.691591,  # prior
     ),
-    intercept=0.453105,
-    decline_below=0.010151,
-    partial_below=0.421703,
+    intercept=0.452997,
+    decline_below=0.010135,
+    partial_below=0.42221,
 )
 
 PRIOR = QuestionPrior(
