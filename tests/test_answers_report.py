@@ -97,3 +97,14 @@ def test_a_search_reports_the_passages_nearest_the_question_best_first(report):
     vectors = np.asarray(report.generation.vectors)
     nearest = np.sort(vectors @ retrieved.query.search_vector)[::-1][:6]
     assert np.allclose(retrieved.dense_top, nearest, atol=1e-6)
+
+
+@pytest.mark.parametrize("question", [
+    "Vad tycker rapporten att staten borde göra för att hjälpa kommunerna med AI?",
+    "Vilka råd ger rapporten till staten?",
+])
+def test_a_question_about_the_state_finds_the_advice_to_national_decision_makers(report, question):
+    # The report never says "staten"; its words for that level are "nationell" and "regering".
+    assert report._loaded.retriever._national_terms == ("nationell", "regering")
+    sections = [h.passage.section for h in report.retrieve(question).hits[:3]]
+    assert "1. Från insikt till handling › För nationella beslutsfattare" in sections

@@ -41,6 +41,7 @@ from __future__ import annotations
 import logging
 import unicodedata
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Literal, Protocol
 
 import numpy as np
@@ -50,6 +51,7 @@ from rag.config import Settings
 from rag.embeddings import Embedder
 from rag.answering.query import Query
 from rag.answering.selection import answers_form, is_question, may_quote, quotable
+from rag.answering.sentence_kinds import asks_national
 from rag.index.store import Generation
 from rag.types import Hit, Retrieved
 
@@ -286,7 +288,8 @@ class HybridRetriever:
 
     def _ranked(self, query: Query, allowed: list[int] | None, dense_ids: list[int]):
         """A question on its own: dense and BM25 candidates fused, then again after dense feedback."""
-        bm25_all = self._masked(self._lexical(query.standalone, query.groups, query.spelling), allowed)
+        bm25_all = self._masked(self._lexical(query.standalone, query.groups, query.spelling, query.asks.national),
+                                allowed)
         search_qv = query.search_vector
         candidates = np.array(sorted(set(dense_ids) | self._top_lexical(bm25_all)), dtype=np.int64)
         lexical = bm25_all[candidates]
@@ -307,7 +310,8 @@ class HybridRetriever:
         or by BM25) with their four scores, each z-normalised over the candidates: dense and BM25
         for the follow-up's own words, dense and BM25 for the topic (the previous turn as searched)."""
         topic = query.topic
-        own_lexical = self._masked(self._lexical(query.standalone, query.groups, query.spelling), allowed)
+        own_lexical = self._masked(
+            self._lexical(query.standalone, query.groups, query.spelling, query.asks.national), allowed)
         topic_lexical = self._masked(
             sum(weight * self._lexical(text, groups) for text, groups, weight in topic.lexical), allowed)
         found = set(self._dense_candidates(query.search_vector, allowed) if dense_ids is None else dense_ids)
@@ -383,18 +387,29 @@ class HybridRetriever:
     def _top_lexical(self, scores: np.ndarray) -> set[int]:
         return top_positive(scores, self.settings.candidates)
 
-    def _lexical(self, text: str, groups, spelling: tuple[str, ...] = ()) -> np.ndarray:
+    @cached_property
+    def _national_terms(self) -> tuple[str, ...]:
+        """The index's words for the national level ("nationell", "regering"): what a question about
+        the state also searches for, since the report never says "staten"."""
+        return tuple(sorted(t for t in self.bm25.retriever.vocab_dict if asks_national(t)))
+
+    def _lexical(self, text: str, groups, spelling: tuple[str, ...] = (), national: bool = False) -> np.ndarray:
         """BM25 scores of ``text``. An English text (one with translation groups) is scored through
         its groups only, each word by its best Swedish translation: its words as typed match the
         Swedish index only by accident (the OCR text writes "för" as "for"). Scoring the typed words as well
         cost English dev questions recall@5 0.878 -> 0.851 and evidence shown 0.696 -> 0.669
         (python -m evals.tune_translation, variants "-raw"). ``spelling``: the report's stems for words
-        typed otherwise (``Query.spelling``)."""
+        typed otherwise (``Query.spelling``). ``national``: the question is about the national level
+        (``Asks.national``), whatever its words for it ("staten", "the government"): the index's own
+        words for that level are one more group of alternatives."""
+        extra = [self._national_terms] if national and self._national_terms else []
         if groups:
-            return self.bm25.group_scores([g.terms for g in groups if g.terms])
+            return self.bm25.group_scores([g.terms for g in groups if g.terms] + extra)
         scores = self.bm25.scores(text)
         if spelling:  # a typed word the report spells otherwise is also searched as the report spells it
             scores = scores + self.bm25.group_scores([(t,) for t in spelling])
+        if extra:
+            scores = scores + self.bm25.group_scores(extra)
         return scores
 
     def _candidate_vectors(self, candidates: np.ndarray) -> "CandidateVectors":
