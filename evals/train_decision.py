@@ -126,7 +126,8 @@ def collect(service, retrieved_all: list[tuple]) -> list[Row]:
     for name, item, retrieved, _ in retrieved_all:
         query = retrieved.query
         query = replace(query, asks=read_asks(query.standalone), content=content_words(
-            query.standalone, detect_lang(query.standalone), query.groups, queries.known.knows))
+            query.standalone, detect_lang(query.standalone), query.groups, queries.known.knows,
+            queries.known.spelled))
         retrieved = replace(retrieved, query=query)
         candidates = service.answerer.candidates(retrieved)  # scored by the selection as it is now
         missing = fact_missing(query, candidates, scorer.term_sets, service.answerer.model.household) is not None

@@ -481,3 +481,20 @@ def test_a_follow_up_gets_the_neutral_prior_and_a_question_its_own_score():
     assert (follow_up.prior, follow_up.number_stated) == (0.3, 0.0)
     assert measure(_count_query("Hur många intervjuer gjordes?"), retrieved, [], [], {}, 1.0).prior == 0.0
     assert np.isclose(own.top_selection, 0.0)  # no candidates
+
+
+@pytest.mark.parametrize(
+    ("word", "searched_as"),
+    [
+        ("bygglovshandläggningen", stem("bygglov")),  # the report's first part, an everyday last part
+        ("skogsförvaltning", None),  # only the last part is the report's: never searched as that alone
+        ("dataskydd", None),  # the report's own word
+        ("snöröjningen", None),  # nothing of it is the report's
+    ],
+)
+def test_a_compound_the_report_never_uses_is_searched_as_its_first_part_when_the_report_uses_that(word, searched_as):
+    from rag.answering.analysis import Vocabulary, known_modifier
+
+    vocabulary = frozenset(stem(w) for w in "bygglov handläggning förvaltning dataskydd kommun".split())
+    assert known_modifier(word, vocabulary) == searched_as
+    assert Vocabulary(vocabulary).spelled(word, typos=False) == searched_as

@@ -123,7 +123,8 @@ class Vocabulary:
         An inflected form the stemmer leaves whole ("dataskyddet", "regelverket", "innehållet": Snowball
         strips no "-et" after a double consonant or a vowel) is spelled as its bare form's stem when
         the report uses that and never the form's own stem ("dataskyddet" → "dataskyd"), so that it is
-        searched and scored as the report's word. ``typos``: look for a typo or an å/ä/ö spelling too
+        searched and scored as the report's word; so is a compound the report never uses whose first
+        part it does (``known_modifier``: "bygglovshandläggningen" → "bygglov"). ``typos``: look for a typo or an å/ä/ö spelling too
         (``content_words`` does so only for a word general Swedish never writes, ``TYPO_MAX_ZIPF``)."""
         own = stem(word)
         if own in self.stems:
@@ -133,6 +134,9 @@ class Vocabulary:
                 bare = stem(word[: -len(suffix)])
                 if bare in self.stems:
                     return bare
+        modifier = known_modifier(word, self.stems)
+        if modifier is not None:
+            return modifier
         if not typos or known_word(word, self.stems):
             return None
         lemma = lemma_of(word)
@@ -291,13 +295,35 @@ def known_word(word: str, vocabulary: AbstractSet[str]) -> bool:
     return False
 
 
-def _known_stem(piece: str, vocabulary: AbstractSet[str]) -> bool:
+def known_modifier(word: str, vocabulary: AbstractSet[str]) -> str | None:
+    """The index stem of a compound's first part when that part is the report's word and the compound
+    itself is not, nor split by the decompounder into parts the report uses ("bygglovshandläggningen":
+    "bygglov"): what the word is searched as. Never the last part alone: it names the general kind
+    ("förvaltning" of "skogsförvaltning"), which the report may well use for something else."""
+    if stem(word) in vocabulary:
+        return None
+    parts = decompound(word)
+    if parts and all(stem(p) in vocabulary for p in parts):
+        return None
+    for cut in range(len(word) - MIN_KNOWN_PART, MIN_KNOWN_PART, -1):  # the longest first part first
+        head, tail = word[:cut], word[cut:]
+        found = _stem_in(head, vocabulary)
+        if found is not None and (_common(tail) or _known_stem(tail, vocabulary)):
+            return found
+    return None
+
+
+def _stem_in(piece: str, vocabulary: AbstractSet[str]) -> str | None:
     if len(piece) < MIN_KNOWN_PART:
-        return False
-    candidates = {stem(piece), piece}
+        return None
+    candidates = [stem(piece), piece]
     if piece.endswith("s") and len(piece) > MIN_KNOWN_PART:
-        candidates.add(stem(piece[:-1]))  # a linking s: "prioriterings-"
-    return any(c in vocabulary for c in candidates)
+        candidates.append(stem(piece[:-1]))  # a linking s: "prioriterings-"
+    return next((c for c in candidates if c in vocabulary), None)
+
+
+def _known_stem(piece: str, vocabulary: AbstractSet[str]) -> bool:
+    return _stem_in(piece, vocabulary) is not None
 
 
 def _common(piece: str) -> bool:

@@ -3,20 +3,20 @@
 
 Fitted on 599 labelled questions (dev 104, dev_en 104, dev_hard 46, dev_setting 15, dev_topic 85, dev_unanswerable 63, independent 75, test 40, test2 67); logistic regression C=0.1, balanced classes.
 Cut-offs: decline below 0.0103 (at most 0% of answerable questions below it),
-partial below 0.3986 (at most 10% of unanswerable ones answered, at most
+partial below 0.3960 (at most 10% of unanswerable ones answered, at most
 10% of answerable ones partial). Held out (5-fold, 4 shuffles, the cut-offs
 chosen on the training folds only), per set: answerable declined / partial; unanswerable answered / declined:
 
     dev                n=104  0.000 / 0.037;  0.000 / 0.508
-    dev_en             n=104  0.000 / 0.074;  0.075 / 0.267
-    dev_hard           n= 46  0.027 / 0.065;    -   /   -  
+    dev_en             n=104  0.000 / 0.074;  0.075 / 0.283
+    dev_hard           n= 46  0.027 / 0.071;    -   /   -  
     dev_setting        n= 15  0.000 / 0.000;  0.000 / 0.800
-    dev_topic          n= 85  0.014 / 0.121;  0.200 / 0.120
-    dev_unanswerable   n= 63    -   /   -  ;  0.111 / 0.218
+    dev_topic          n= 85  0.014 / 0.100;  0.205 / 0.115
+    dev_unanswerable   n= 63    -   /   -  ;  0.115 / 0.218
     independent        n= 75  0.000 / 0.060;  0.024 / 0.262
     test               n= 40  0.000 / 0.066;  0.167 / 0.542
-    test2              n= 67  0.000 / 0.024;  0.000 / 0.107
-    all                n=599  0.005 / 0.059;  0.095 / 0.261
+    test2              n= 67  0.000 / 0.024;  0.000 / 0.125
+    all                n=599  0.005 / 0.057;  0.097 / 0.264
 The question prior: logistic regression C=3.0 on 384-dimensional question vectors,
 stacked from 5 grouped folds.
 """
@@ -26,65 +26,65 @@ from rag.answering.signals import QuestionPrior
 
 WEIGHTS = DecisionWeights(
     mean=(
-        0.93154,  # evidence
-        0.043336,  # evidence_gap
-        0.425631,  # selection
+        0.931931,  # evidence
+        0.043512,  # evidence_gap
+        0.427093,  # selection
         0.794658,  # agree
         0.105488,  # unknown_share
         1.285726,  # unknown_rare
         0.050083,  # unknown_named
         1.171302,  # unknown_topic
-        0.603984,  # coverage
-        0.537563,  # rarest_covered
+        0.610196,  # coverage
+        0.549249,  # rarest_covered
         0.390651,  # english
         2.489556,  # nearest_z
         0.016846,  # nearest_gap
-        0.253373,  # top_selection
+        0.254112,  # top_selection
         0.874587,  # nearest
         0.023372,  # number_stated
         0.206995,  # prior
     ),
     scale=(
-        0.041202,  # evidence
-        0.033175,  # evidence_gap
-        0.20859,  # selection
+        0.04112,  # evidence
+        0.033208,  # evidence_gap
+        0.208119,  # selection
         0.403951,  # agree
         0.164269,  # unknown_share
         1.862616,  # unknown_rare
         0.218117,  # unknown_named
         1.854968,  # unknown_topic
-        0.253902,  # coverage
-        0.498587,  # rarest_covered
+        0.252969,  # coverage
+        0.497569,  # rarest_covered
         0.487896,  # english
         0.635269,  # nearest_z
         0.009884,  # nearest_gap
-        0.1204,  # top_selection
+        0.119979,  # top_selection
         0.019418,  # nearest
         0.151083,  # number_stated
         0.87737,  # prior
     ),
     coef=(
-        0.302878,  # evidence
-        -0.393995,  # evidence_gap
-        -0.023265,  # selection
-        -0.031381,  # agree
-        0.023888,  # unknown_share
-        -0.259655,  # unknown_rare
-        -0.21874,  # unknown_named
-        -0.480453,  # unknown_topic
-        0.129699,  # coverage
-        -0.096258,  # rarest_covered
-        -0.022349,  # english
-        0.286498,  # nearest_z
-        -0.067115,  # nearest_gap
-        0.630899,  # top_selection
-        0.450455,  # nearest
-        0.389739,  # number_stated
-        1.838113,  # prior
+        0.309906,  # evidence
+        -0.405864,  # evidence_gap
+        -0.011459,  # selection
+        -0.038108,  # agree
+        0.02208,  # unknown_share
+        -0.25736,  # unknown_rare
+        -0.218464,  # unknown_named
+        -0.479513,  # unknown_topic
+        0.136046,  # coverage
+        -0.07686,  # rarest_covered
+        -0.020962,  # english
+        0.289452,  # nearest_z
+        -0.069052,  # nearest_gap
+        0.627558,  # top_selection
+        0.444577,  # nearest
+        0.390395,  # number_stated
+        1.837766,  # prior
     ),
     low=(
         0.857987,  # evidence
-        0.006898,  # evidence_gap
+        0.007124,  # evidence_gap
         0.096459,  # selection
         0.0,  # agree
         0.0,  # unknown_share
@@ -120,9 +120,9 @@ WEIGHTS = DecisionWeights(
         1.0,  # number_stated
         1.691591,  # prior
     ),
-    intercept=0.455192,
-    decline_below=0.010262,
-    partial_below=0.398585,
+    intercept=0.453591,
+    decline_below=0.010301,
+    partial_below=0.396044,
 )
 
 PRIOR = QuestionPrior(
