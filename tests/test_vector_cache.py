@@ -264,3 +264,47 @@ def test_rag_ingest_workers_sets_the_worker_processes(settings, monkeypatch):
     monkeypatch.setenv("RAG_INGEST_WORKERS", "0")
     with pytest.raises(ConfigError, match="ingest_workers"):
         load_settings()
+
+
+@pytest.mark.subprocess
+def test_embedding_workers_end_when_the_ingest_that_started_them_is_killed(tmp_path):
+    """A SIGKILLed ingest cannot stop its pool; its workers notice the parent is gone and exit."""
+    import os
+    import subprocess
+    import sys
+    import time
+
+    script = tmp_path / "killed_ingest.py"
+    script.write_text(
+        "import os, signal\n"
+        "from fakes import HashEmbedder\n"
+        "from rag.index.embed_workers import EmbedWorkers\n"
+        "class Offering:\n"
+        "    def worker_args(self):\n"
+        "        return (HashEmbedder, {'dim': 8})\n"
+        "if __name__ == '__main__':\n"
+        "    workers = EmbedWorkers(Offering(), 2)\n"
+        "    assert workers.submit(['en text']).result().shape == (1, 8)\n"
+        "    print(' '.join(str(p) for p in workers._pool._processes), flush=True)\n"
+        "    os.kill(os.getpid(), signal.SIGKILL)\n",
+        encoding="utf-8",
+    )
+    root = Path(__file__).resolve().parents[1]
+    env = dict(os.environ, PYTHONPATH=os.pathsep.join([str(root), str(root / "tests")]))
+    run = subprocess.run([sys.executable, str(script)], capture_output=True, text=True, env=env, timeout=120)
+    assert run.returncode == -9, run.stderr
+    pids = [int(p) for p in run.stdout.split()]
+    assert pids  # started on demand: one for the one batch
+
+    def alive(pid: int) -> bool:
+        try:
+            state = Path(f"/proc/{pid}/stat").read_text().split(")")[-1].split()[0]
+        except FileNotFoundError:
+            return False
+        return state != "Z"  # an exited orphan the container's init does not reap is gone all the same
+
+    for _ in range(300):  # the workers look once a second; bounded at 30 s
+        if not any(alive(p) for p in pids):
+            break
+        time.sleep(0.1)
+    assert not any(alive(p) for p in pids)

@@ -16,6 +16,9 @@ from __future__ import annotations
 
 import logging
 import multiprocessing
+import os
+import threading
+import time
 from concurrent.futures import Future, ProcessPoolExecutor
 
 import numpy as np
@@ -23,11 +26,25 @@ import numpy as np
 log = logging.getLogger(__name__)
 
 _EMBEDDER = None  # the worker process's own model
+# How often a worker looks whether the ingest that started it is still there.
+PARENT_POLL_SECONDS = 1.0
 
 
-def _start(cls, kwargs: dict) -> None:
+def _start(cls, kwargs: dict, parent: int | None = None) -> None:
     global _EMBEDDER
+    if parent is not None:
+        threading.Thread(target=_exit_with, args=(parent,), daemon=True, name="parent-watch").start()
     _EMBEDDER = cls(**kwargs)
+
+
+def _exit_with(parent: int) -> None:
+    """End this worker once the ingest that started it is gone. A killed ingest (SIGKILL, an OOM
+    kill) has no chance to stop its pool, and its workers stayed, each holding its model (about
+    130 MB), until the machine restarted: seen after CI runs whose tests kill an ingest."""
+    while True:
+        time.sleep(PARENT_POLL_SECONDS)
+        if os.getppid() != parent:
+            os._exit(1)
 
 
 def _embed(texts: list[str]) -> np.ndarray:
@@ -65,7 +82,8 @@ class EmbedWorkers:
         if self._pool is None:
             log.info("embedding in %d worker processes", self.workers)
             self._pool = ProcessPoolExecutor(
-                self.workers, mp_context=multiprocessing.get_context("spawn"), initializer=_start, initargs=self.args
+                self.workers, mp_context=multiprocessing.get_context("spawn"), initializer=_start,
+                initargs=(*self.args, os.getpid()),
             )
         return Embedding(texts, self._pool.submit(_embed, texts))
 
