@@ -124,8 +124,9 @@ class Vocabulary:
         strips no "-et" after a double consonant or a vowel) is spelled as its bare form's stem when
         the report uses that and never the form's own stem ("dataskyddet" → "dataskyd"), so that it is
         searched and scored as the report's word; so is a compound the report never uses whose first
-        part it does (``known_modifier``: "bygglovshandläggningen" → "bygglov"). ``typos``: look for a typo or an å/ä/ö spelling too
-        (``content_words`` does so only for a word general Swedish never writes, ``TYPO_MAX_ZIPF``)."""
+        part it does (``known_modifier``: "bygglovshandläggningen" → "bygglov"). ``typos``: look for a
+        typo or an å/ä/ö spelling too (``content_words`` does so only for a word general Swedish never
+        writes, ``TYPO_MAX_ZIPF``)."""
         own = stem(word)
         if own in self.stems:
             return None
