@@ -402,15 +402,13 @@ class HybridRetriever:
         typed otherwise (``Query.spelling``). ``national``: the question is about the national level
         (``Asks.national``), whatever its words for it ("staten", "the government"): the index's own
         words for that level are one more group of alternatives."""
-        extra = [self._national_terms] if national and self._national_terms else []
+        level = [self._national_terms] if national and self._national_terms else []
         if groups:
-            return self.bm25.group_scores([g.terms for g in groups if g.terms] + extra)
+            return self.bm25.group_scores([g.terms for g in groups if g.terms] + level)
+        # a typed word the report spells otherwise is also searched as the report spells it
+        extra = [(t,) for t in spelling] + level
         scores = self.bm25.scores(text)
-        if spelling:  # a typed word the report spells otherwise is also searched as the report spells it
-            scores = scores + self.bm25.group_scores([(t,) for t in spelling])
-        if extra:
-            scores = scores + self.bm25.group_scores(extra)
-        return scores
+        return scores + self.bm25.group_scores(extra) if extra else scores
 
     def _candidate_vectors(self, candidates: np.ndarray) -> "CandidateVectors":
         """What dense scoring reads for ``candidates`` (sorted rows), read once for both of a
