@@ -396,9 +396,10 @@ def main(argv: list[str] | None = None) -> int:
     c, relative, minimum = chosen["context"]
     for name in args.leave_out:
         weights = fit([ex for ex in examples if ex.gold_set != name], c, objective=args.objective)
-        rows = [(name, outcome(ex, weights, answerer, relative, minimum)) for ex in examples if ex.gold_set == name]
-        lines.append("context features fitted on every other file, C={}, cut-offs as above, on {} (held out):".format(c, name))
-        lines.append("    " + describe(name, per_set(rows)[name]))
+        lines.append("context features fitted on every other file, C={}, on {} (held out):".format(c, name))
+        for cut in dict.fromkeys([(relative, minimum), (RELATIVE_PROBABILITY, MINIMUM_PROBABILITY)]):
+            rows = [(name, outcome(ex, weights, answerer, *cut)) for ex in examples if ex.gold_set == name]
+            lines.append("    relative {}, minimum {}: ".format(*cut) + describe(name, per_set(rows)[name]))
     previous = [(ex.gold_set, outcome(ex, answerer.scorer.weights, answerer, RELATIVE_PROBABILITY, MINIMUM_PROBABILITY))
                 for ex in examples]
     lines.append("the weights in use when this ran, with their cut-offs (relative {}, minimum {}; held out only on files they"
