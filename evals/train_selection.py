@@ -365,6 +365,10 @@ def main(argv: list[str] | None = None) -> int:
         with args.save.open("wb") as f:
             pickle.dump(examples, f)
     group_of = groups(args.gold)
+    unknown = sorted({ex.question_id for ex in examples} - set(group_of))
+    if unknown:
+        parser.error("{} holds questions of no --gold file ({}, ...): pass the --gold files it was saved with".format(
+            args.load, ", ".join(unknown[:3])))
     for ex in examples:
         ex.group = group_of[ex.question_id]
     print("{} questions, {} candidate sentences, {} in gold evidence".format(
