@@ -19,11 +19,13 @@ Everything else is counted from that one rule:
   its alternatives); 0 when the system declined (a partial answer's quoted sentences count: the
   reader sees them under its caveat; before metrics version 2 they counted 0). This is what the user reads, where the two
   metrics above are about what the system found.
-* ``lead_shows_evidence``: per answerable question, 1 when the answer's first part (its ``lead``,
-  what the reader reads first) shows at least one of the quotes by the same rule, else 0 (and 0
-  when the system declined).
-* ``first_sentence_shows_evidence``: the same for the lead's first sentence alone: the first line
-  a manager reads.
+* ``lead_shows_evidence``: per answerable question, 1 when what the reader reads first shows at
+  least one of the quotes by the same rule, else 0 (and 0 when the system declined): the answer's
+  ``lead``; in an answer to a question of several parts, the lead of any part (each opens its own
+  heading); in a partial answer, its first run of quoted sentences (``lead_sentences``; before
+  metrics version 3 the last two counted 0 whatever they showed).
+* ``first_sentence_shows_evidence``: the same for a lead's first sentence alone: the first line
+  a manager reads (in an answer of several parts, the first line under any part's heading).
 * ``citation_precision``: over all citations of answerable questions, the fraction that are
   relevant: the cited passage finds a quote, or a quote covers at least half of the passage.
 * ``citations_retrieved_rate``: over all citations, the fraction whose ``passage_id`` is among
@@ -66,7 +68,7 @@ ANSWER_PREVIEW_CHARS = 300
 
 
 # Bumped when a metric definition changes, so comparisons across versions can be flagged.
-METRICS_VERSION = 2
+METRICS_VERSION = 3
 
 
 # The scalar metrics shown first and compared between runs, in display order.
@@ -159,6 +161,25 @@ def ranked_passages(response: dict) -> list[dict]:
     return sorted(response.get("passages") or [], key=_rank_key)
 
 
+def lead_sentences(response: dict) -> list[list[int]]:
+    """The sentence indexes of what the reader reads first, one list per lead: the ``lead`` part of a
+    one-part answer; each part's own lead under its heading in an answer to a question of several
+    parts (``question_part``, one per part); the first run of quoted sentences of a partial answer
+    (``closest``, under its caveat)."""
+    parts = response.get("parts") or []
+    lead = [p.get("sentences") or [] for p in parts if p.get("kind") == "lead"]
+    if lead:
+        return lead[:1]
+    per_part = [p.get("sentences") or [] for p in parts if p.get("kind") == "question_part"]
+    if per_part:
+        return per_part
+    closest = next((p for p in parts if p.get("kind") == "closest"), None)
+    if closest is not None:
+        items = closest.get("items") or []
+        return [list(items[0])] if items else [closest.get("sentences") or []]
+    return []
+
+
 def score_question(item: GoldItem, response: dict, quotes: list[tuple[Span, ...]]) -> dict:
     """One per-question row: ranks, recall, citation scores and a short answer preview.
     ``quotes`` holds one entry per evidence quote: its span, then its alternatives' spans."""
@@ -182,10 +203,9 @@ def score_question(item: GoldItem, response: dict, quotes: list[tuple[Span, ...]
     cited_found = [any(finds_any(span, q) for span in cited_spans) for q in quotes]
     sentence_spans = [_span_of(s) for s in sentences]
     shown_found = [shown(q, sentence_spans) for q in quotes]
-    lead_indexes = next((p.get("sentences") or [] for p in response.get("parts") or [] if p.get("kind") == "lead"), [])
-    lead_spans = [sentence_spans[i] for i in lead_indexes if 0 <= i < len(sentence_spans)]
-    lead_found = any(shown(q, lead_spans) for q in quotes)
-    first_found = any(shown(q, lead_spans[:1]) for q in quotes)
+    leads = [[sentence_spans[i] for i in lead if 0 <= i < len(sentence_spans)] for lead in lead_sentences(response)]
+    lead_found = any(shown(q, [span for lead in leads for span in lead]) for q in quotes)
+    first_found = any(shown(q, [lead[0] for lead in leads if lead]) for q in quotes)
     not_retrieved = sum(1 for c in citations if c.get("passage_id") not in retrieved_ids)
     answerable = item.answerable
 

@@ -428,6 +428,34 @@ def test_lead_shows_evidence_counts_only_the_first_part_and_its_first_sentence()
     assert lead_for([(20, 30)], lead=[0], abstained=True) == (0.0, 0.0)
 
 
+def test_lead_of_a_many_part_or_partial_answer_is_each_parts_lead_or_the_first_quoted_run():
+    text = "x" * 20 + "abcdefghij" + "y" * 20  # the quote spans [20, 30)
+    item = GoldItem("h1", "?", True, ("abcdefghij",), "sv", "strategy")
+
+    def scored(spans: list[tuple[int, int]], parts: list[dict], outcome: str = "answer") -> tuple[float, float]:
+        passage = {"rank": 1, "passage_id": "p", "source": SOURCE, "start": 0, "end": 50}
+        response = {"answer": "", "abstained": outcome != "answer", "outcome": outcome,
+                    "citations": [{"n": 1, **passage}], "passages": [passage],
+                    "sentences": [{"text": "s", "citations": [1], "source": SOURCE, "start": a, "end": b}
+                                  for a, b in spans],
+                    "parts": parts, "timings_ms": {"total": 1}}
+        metrics = evaluate([item], {"h1": response}, {SOURCE: text})
+        return metrics["lead_shows_evidence"], metrics["first_sentence_shows_evidence"]
+
+    two_parts = [{"kind": "question_part", "sentences": [0]}, {"kind": "analysis", "sentences": [1]},
+                 {"kind": "question_part", "sentences": [2, 3]}]
+    # The quote opens the second part's lead: read first under that part's heading.
+    assert scored([(40, 50), (0, 10), (20, 30), (10, 20)], two_parts) == (1.0, 1.0)
+    # Second in the second part's lead: in a lead, not a first line.
+    assert scored([(40, 50), (0, 10), (10, 20), (20, 30)], two_parts) == (1.0, 0.0)
+    # Only under the analysis between the parts: no lead shows it.
+    assert scored([(40, 50), (20, 30), (10, 20), (0, 10)], two_parts) == (0.0, 0.0)
+    closest = [{"kind": "closest", "sentences": [0, 1, 2], "items": [[0, 1], [2]]}]
+    assert scored([(40, 50), (20, 30), (0, 10)], closest, "partial") == (1.0, 0.0)  # first run, second sentence
+    assert scored([(40, 50), (0, 10), (20, 30)], closest, "partial") == (0.0, 0.0)  # a later run only
+    assert scored([(20, 30)], [{"kind": "closest", "sentences": [0], "items": [[0]]}], "decline") == (0.0, 0.0)
+
+
 BEFORE_Q1 = "◐ cites the passage, quotes other sentences"
 
 
