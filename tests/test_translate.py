@@ -66,6 +66,21 @@ def test_translation_prefers_phrases_and_keeps_only_corpus_terms(dictionary):
     assert translator.translate("Which vendor?", vocabulary) == [TermGroup("vendor", (), False)]
 
 
+def test_an_english_typo_is_read_as_the_common_dictionary_word_one_edit_away(dictionary):
+    vocabulary = frozenset({stem("strategi"), stem("personal"), stem("kotter")})
+    translator = DictionaryTranslator(dictionary)
+
+    assert translator.translate("our stratgy and staf", vocabulary) == [
+        TermGroup("stratgy", (stem("strategi"),), True, ("strategi",)),  # a letter dropped
+        TermGroup("staf", (), False),  # four letters: too short to be read as a typo
+    ]
+    assert translator.translate("Our staff's stategy", vocabulary)[1] == TermGroup(
+        "stategy", (stem("strategi"),), True, ("strategi",))
+    # A word the report itself uses is its own word, never a typo; a real word is never corrected.
+    assert translator.translate("Kotter", vocabulary) == [TermGroup("kotter", (), False)]
+    assert translator.translate("energy", vocabulary) == [TermGroup("energy", (), True)]
+
+
 def test_alternatives_the_report_uses_most_come_first_and_the_rendering_takes_two(dictionary):
     vocabulary = frozenset({stem("besluta"), stem("avgöra"), stem("strategi")})
     frequencies = document_frequencies([

@@ -41,6 +41,15 @@ _GLOSS_SPLIT = re.compile(r"[,;/]")
 # "need") say nothing about the topic and translate to dozens of Swedish words; not looked up.
 # 5.5 instead lost English dev recall@5 0.788 -> 0.769 (python -m evals.tune_translation).
 EN_COMMON_ZIPF = 5.9
+# An English word the dictionary lacks and general English rarely writes ("priortise" Zipf 0, "acept"
+# 1.0, "benifits" 1.7: wordfreq counts common typos) is read as the most common dictionary word one
+# edit away that English writes far more often: a typo, read as Swedish typos are
+# (rag.answering.analysis.TYPO_MAX_ZIPF, the same 2.0). Not fitted: five letters keeps acronyms ("gdpr",
+# "cio") out; a margin of 2 (a hundred times as common) keeps a rare real word from being read as its
+# common neighbour.
+EN_TYPO_MIN_LENGTH = 5
+EN_TYPO_MAX_ZIPF = 2.0
+EN_TYPO_MARGIN = 2.0
 # Per English word; 4 instead changed English dev recall@5 0.788 -> 0.792, MRR 0.664 -> 0.672 (noise).
 MAX_ALTERNATIVES = 8
 GLOSS_RANKS = 1  # gloss positions told apart when ordering: first gloss, or any later one
@@ -122,6 +131,19 @@ class QueryTranslator(Protocol):
 def document_frequencies(passage_terms) -> dict[str, int]:
     """How many passages use each term, from each passage's set of stemmed terms."""
     return dict(Counter(t for terms in passage_terms for t in terms))
+
+
+def _one_edit(word: str) -> set[str]:
+    """Every string one edit from ``word``: a letter deleted, two neighbours swapped, a letter
+    changed or inserted (Norvig's edits1)."""
+    letters = "abcdefghijklmnopqrstuvwxyz"
+    splits = [(word[:i], word[i:]) for i in range(len(word) + 1)]
+    return (
+        {a + b[1:] for a, b in splits if b}
+        | {a + b[1] + b[0] + b[2:] for a, b in splits if len(b) > 1}
+        | {a + c + b[1:] for a, b in splits if b for c in letters}
+        | {a + c + b for a, b in splits for c in letters}
+    ) - {word}
 
 
 def _key(phrase: str) -> tuple[str, ...]:
@@ -218,6 +240,12 @@ class DictionaryTranslator:
                     terms, _, words = self._lookup(_key(lemma), vocabulary, self._entries(lemma))
                     if terms:
                         group = TermGroup(word, terms, True, words)
+            if not group.in_dictionary:
+                spelled = self._spelling(word, vocabulary)
+                if spelled is not None:
+                    terms, _, words = self._lookup(_key(spelled), vocabulary, self._entries(spelled))
+                    if terms:
+                        group = TermGroup(word, terms, True, words)
             if not group.terms and self._translates_to_function_word(word):
                 continue
             groups.append(group)
@@ -261,6 +289,23 @@ class DictionaryTranslator:
             if found:
                 out.append(TermGroup(first + " " + second, tuple(found), True, tuple(found.values())))
         return out
+
+    def _spelling(self, word: str, vocabulary: frozenset[str]) -> str | None:
+        """The English word ``word`` is a typo of ("priortise" → "prioritise", "acept" → "accept"), or
+        None: only for a word the dictionary lacks, that general English writes rarely (below
+        ``EN_TYPO_MAX_ZIPF``), that the report does not use (a name such as "Kotter" is itself) and at
+        least ``EN_TYPO_MIN_LENGTH`` letters long; the most common word one edit away (a letter
+        dropped, added, changed, or two swapped) that the dictionary holds and general English writes
+        at least ``EN_TYPO_MARGIN`` more often on the Zipf scale."""
+        here = zipf_en(word)
+        if len(word) < EN_TYPO_MIN_LENGTH or here >= EN_TYPO_MAX_ZIPF or stem(word) in vocabulary:
+            return None
+        best, best_zipf = None, here + EN_TYPO_MARGIN
+        for candidate in sorted(_one_edit(word)):
+            z = zipf_en(candidate)
+            if z >= best_zipf and self._entries(candidate):
+                best, best_zipf = candidate, z
+        return best
 
     def render(self, groups: list[TermGroup]) -> str:
         return " ".join(w for g in groups for w in g.words[: self.options.rendering])
