@@ -107,6 +107,19 @@ def test_two_english_words_swedish_writes_as_one_become_the_reports_compound():
     assert all(" " not in g.english for g in off.translate("Who owns benefits realisation?", vocabulary))
 
 
+def test_a_swedish_function_word_is_no_compound_tail():
+    # "ones" → "en" joined to "term" is "termen", a form of "term", not a compound: before, "the
+    # long-term ones" searched "term"/"termin" beside "långsiktig" (conv-dev3-010#2).
+    dictionary = parse_folkets(["term\tterm\n", "termin\tterm, semester\n", "en\tone, a\n",
+                                "långsiktig\tlong-term\n"])
+    vocabulary = frozenset(stem(w) for w in ("termen", "terminen", "långsiktig"))  # no stopwords, as in an index
+
+    groups = DictionaryTranslator(dictionary).translate("What counts as the long-term ones?", vocabulary)
+
+    assert groups == [TermGroup("counts", (), False, ()),
+                      TermGroup("long term", (stem("långsiktig"),), True, ("långsiktig",))]
+
+
 def test_the_bundled_dictionary_translates_common_municipal_words():
     vocabulary = frozenset(stem(w) for w in ("kommunfullmäktige", "kompetens", "samverka", "samarbete", "energi"))
 

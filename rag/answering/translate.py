@@ -248,7 +248,9 @@ class DictionaryTranslator:
             if self._function_word(first) or self._function_word(second):
                 continue
             heads = self._entries(first)[:_COMPOUND_TRANSLATIONS]
-            tails = self._entries(second)
+            # A Swedish function word ("ones" → "en") is no compound's tail: joined to a head it only
+            # inflects it ("term" + "en" is "termen"). Grammar, not a fit.
+            tails = [t for t in self._entries(second) if t not in STOPWORDS]
             found: dict[str, str] = {}
             for head in heads:
                 for base in {head, head[:-1] if head[-1:] in "aeo" else head}:
