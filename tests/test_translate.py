@@ -120,6 +120,21 @@ def test_a_swedish_function_word_is_no_compound_tail():
                       TermGroup("long term", (stem("långsiktig"),), True, ("långsiktig",))]
 
 
+def test_a_verb_and_its_adverbial_particle_are_looked_up_together():
+    # "end up" is "hamna", not "slut" (conv-dev3-001's first turn); a preposition before an object is
+    # no particle: "cope with" stays "cope" ("rätta" would be the wrong sense).
+    dictionary = parse_folkets(["hamna\tend up\n", "slut\tend\n", "genomföra\tcarry out\n", "bära\tcarry\n",
+                                "rätta\tcope with\n", "klara\tcope\n"])
+    vocabulary = frozenset(stem(w) for w in ("hamna", "slut", "genomföra", "bära", "rätta", "klara"))
+    translator = DictionaryTranslator(dictionary)
+
+    assert translator.translate("Why do they end up here?", vocabulary) == [
+        TermGroup("end up", (stem("hamna"),), True, ("hamna",))]
+    assert translator.translate("Who will carry out and cope with it?", vocabulary) == [
+        TermGroup("carry out", (stem("genomföra"),), True, ("genomföra",)),
+        TermGroup("cope", (stem("klara"),), True, ("klara",))]
+
+
 def test_the_bundled_dictionary_translates_common_municipal_words():
     vocabulary = frozenset(stem(w) for w in ("kommunfullmäktige", "kompetens", "samverka", "samarbete", "energi"))
 
