@@ -122,6 +122,34 @@ def test_two_english_words_swedish_writes_as_one_become_the_reports_compound():
     assert all(" " not in g.english for g in off.translate("Who owns benefits realisation?", vocabulary))
 
 
+def test_a_swedish_function_word_is_no_compound_tail():
+    # "ones" → "en" joined to "term" is "termen", a form of "term", not a compound: before, "the
+    # long-term ones" searched "term"/"termin" beside "långsiktig" (conv-dev3-010#2).
+    dictionary = parse_folkets(["term\tterm\n", "termin\tterm, semester\n", "en\tone, a\n",
+                                "långsiktig\tlong-term\n"])
+    vocabulary = frozenset(stem(w) for w in ("termen", "terminen", "långsiktig"))  # no stopwords, as in an index
+
+    groups = DictionaryTranslator(dictionary).translate("What counts as the long-term ones?", vocabulary)
+
+    assert groups == [TermGroup("counts", (), False, ()),
+                      TermGroup("long term", (stem("långsiktig"),), True, ("långsiktig",))]
+
+
+def test_a_verb_and_its_adverbial_particle_are_looked_up_together():
+    # "end up" is "hamna", not "slut" (conv-dev3-001's first turn); a preposition before an object is
+    # no particle: "cope with" stays "cope" ("rätta" would be the wrong sense).
+    dictionary = parse_folkets(["hamna\tend up\n", "slut\tend\n", "genomföra\tcarry out\n", "bära\tcarry\n",
+                                "rätta\tcope with\n", "klara\tcope\n"])
+    vocabulary = frozenset(stem(w) for w in ("hamna", "slut", "genomföra", "bära", "rätta", "klara"))
+    translator = DictionaryTranslator(dictionary)
+
+    assert translator.translate("Why do they end up here?", vocabulary) == [
+        TermGroup("end up", (stem("hamna"),), True, ("hamna",))]
+    assert translator.translate("Who will carry out and cope with it?", vocabulary) == [
+        TermGroup("carry out", (stem("genomföra"),), True, ("genomföra",)),
+        TermGroup("cope", (stem("klara"),), True, ("klara",))]
+
+
 def test_the_bundled_dictionary_translates_common_municipal_words():
     vocabulary = frozenset(stem(w) for w in ("kommunfullmäktige", "kompetens", "samverka", "samarbete", "energi"))
 
