@@ -392,6 +392,20 @@ def test_what_a_question_asks_for(question, form, facts, about_guide, counted):
     assert read_asks(question) == Asks(form, facts, about_guide, counted)
 
 
+@pytest.mark.parametrize(
+    ("question", "about_contact"),
+    [
+        ("Vem kan vi kontakta om vi har frågor om rapporten?", True),
+        ("Who can I get in touch with about the report?", True),
+        ("Whom should I contact at AI Sweden?", True),
+        ("Vem ska äga AI-frågan i kommunen?", False),
+        ("Who should we involve in the strategy?", False),
+    ],
+)
+def test_a_question_asking_whom_to_contact(question, about_contact):
+    assert read_asks(question).about_contact is about_contact
+
+
 VOCABULARY = frozenset(stem(w) for w in "rekrytera prioritering lista tid horisont aktuell frågemall strategi använder logg".split())
 
 

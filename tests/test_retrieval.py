@@ -417,8 +417,15 @@ def test_a_passage_an_answer_may_not_quote_takes_no_place_of_one_it_may(tmp_path
 
     with fake_index(tmp_path, {"kontakt.txt": KONTAKT}) as settings:
         service = RagService(settings, embedder=HashEmbedder(), notify=pytest.fail).warm_up()
-        retrieved = service.retrieve("Vem kontaktar vi om kompetens och AI i kommunen?", k=2)
+        retrieved = service.retrieve("Vem frågar vi om kompetens och AI i kommunen?", k=2)
         sections = [h.passage.section for h in retrieved.hits]
-        # The contact details rank first and stay to be shown, but two passages the answer may quote follow.
-        assert sections == ["2. Ledning › Kontaktuppgifter", "1. Kompetens", "2. Ledning"]
+        # The contact details score best but come after the two passages the answer may quote, still shown.
+        assert sections == ["1. Kompetens", "2. Ledning", "2. Ledning › Kontaktuppgifter"]
+        assert [h.rank for h in retrieved.hits] == [1, 2, 3]
         assert [h.passage.section for h in answer_hits(retrieved.query, retrieved.hits, 2)] == ["1. Kompetens", "2. Ledning"]
+        # Asked whom to contact, the contact details may answer: in their place, and quoted.
+        asked = service.retrieve("Vem kontaktar vi om kompetens och AI i kommunen?", k=2)
+        assert asked.query.asks.about_contact is True
+        assert [h.passage.section for h in asked.hits] == ["2. Ledning › Kontaktuppgifter", "1. Kompetens"]
+        assert [h.passage.section for h in answer_hits(asked.query, asked.hits, 2)] == [
+            "2. Ledning › Kontaktuppgifter", "1. Kompetens"]

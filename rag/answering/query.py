@@ -42,6 +42,7 @@ class Asks:
     ``about_guide``: the question is about the interview guide (its questions may be quoted).
     ``national``: the question is about the national level (the state, government, national bodies):
     recommendations to national decision makers may lead its answer (``rag.answering.compose``).
+    ``about_contact``: the question asks whom to contact (the report's contact details may be quoted).
     """
 
     form: str = "what"
@@ -49,6 +50,7 @@ class Asks:
     about_guide: bool = False
     counted: str | None = None
     national: bool = False
+    about_contact: bool = False
 
 
 # How much of a follow-up's conversation topic goes along with its own words (see rag.answering.followup).
@@ -185,6 +187,11 @@ _GUIDE = re.compile(
 )
 
 
+# Asking whom to contact ("Vem kan jag kontakta …?", "Who can I get in touch with …?"): the report's
+# contact details answer it, and nothing else may quote them.
+_CONTACT = re.compile(r"\b(kontakt\w*|contact\w*|get in touch|reach out)\b", re.I)
+
+
 def read_asks(question: str) -> Asks:
     """What ``question`` asks for (see ``Asks``); who/why win over an example, an example over how
     ("how many" is a count)."""
@@ -203,7 +210,7 @@ def read_asks(question: str) -> Asks:
         form = "what"
     about_guide = bool(_GUIDE.search(question)) or bool(_INTERVIEWS.search(question) and _ASKING.search(question))
     return Asks(form=form, facts=facts, about_guide=about_guide, counted=counted_word(question),
-                national=asks_national(question))
+                national=asks_national(question), about_contact=bool(_CONTACT.search(question)))
 
 
 def _unit(vector: np.ndarray) -> np.ndarray:

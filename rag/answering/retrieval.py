@@ -481,22 +481,26 @@ class HybridRetriever:
 
     def _dedupe(self, fused, k: int, query: Query) -> list[Hit]:
         """The best passages, near-duplicates dropped, until ``k`` of them may be quoted for ``query``
-        (``selection.may_quote``): a reference list or contact page ranked among them is kept in its
-        place, to be shown, but takes no place of a passage the answer may quote."""
-        hits: list[Hit] = []
+        (``selection.may_quote``), in rank order; a reference list, contact page or interview-guide
+        passage ranked among them (one the answer may not quote) comes after them, to be shown, but
+        takes no place of a passage that may answer. Measured on every labelled set (main 6ebf922):
+        such passages held 211 of the 2,995 top-five places (105 for English questions, 26 of them
+        first), mostly the contact page and reference list, close to any question's "rapporten" /
+        "the report"."""
+        quotable: list[tuple] = []
+        other: list[tuple] = []
         kept: list[frozenset[str]] = []
-        quotable_hits = 0
         for idx, score, d_rank, b_rank in fused:
             words = self._terms[idx]
-            if any(_jaccard(words, other) >= NEAR_DUPLICATE_JACCARD for other in kept):
+            if any(_jaccard(words, other_words) >= NEAR_DUPLICATE_JACCARD for other_words in kept):
                 continue
             kept.append(words)
             passage = self.passages[idx]
-            hits.append(Hit(passage, len(hits) + 1, score, d_rank, b_rank))
-            quotable_hits += may_quote(query, passage.section)
-            if quotable_hits == k:
+            (quotable if may_quote(query, passage.section) else other).append((passage, score, d_rank, b_rank))
+            if len(quotable) == k:
                 break
-        return hits
+        return [Hit(passage, rank, score, d_rank, b_rank)
+                for rank, (passage, score, d_rank, b_rank) in enumerate(quotable + other, 1)]
 
 
 @dataclass(frozen=True)

@@ -105,10 +105,16 @@ def is_apparatus(section: str) -> bool:
     return any(_NOT_CONTENT.match(part.strip()) for part in section.split(SECTION_SEP))
 
 
+_CONTACT_SECTION = re.compile(r"^(\d+\.\s*)?(kontaktuppgifter|kontakt|contact details|contact)$", re.I)
+
+
 def may_quote(query: Query, section: str) -> bool:
     """Whether an answer to ``query`` may quote a passage of ``section``: never the references or
-    contact details, the interview guide only for a question about it."""
-    return not is_apparatus(section) and (query.asks.about_guide or not in_interview_guide(section))
+    acknowledgements, the contact details only for a question asking whom to contact, the interview
+    guide only for a question about it."""
+    if is_apparatus(section):
+        return query.asks.about_contact and any(_CONTACT_SECTION.match(p.strip()) for p in section.split(SECTION_SEP))
+    return query.asks.about_guide or not in_interview_guide(section)
 
 
 def answer_hits(query: Query, hits: list[Hit], n: int) -> list[Hit]:
