@@ -255,10 +255,7 @@ class SentenceScorer:
 
     def _featurise(self, query: Query, hits: list[Hit], raw) -> list[Candidate]:
         best_dense = max(r[2] for r in raw)
-        # Rank and score gap by the fused score, as the weights were fitted: a passage the answer may
-        # not quote is listed after the others (``HybridRetriever._dedupe``) but still ranked by its score.
-        top_score = max(h.score for h in hits)
-        fused_rank = {id(h): 1 + sum(other.score > h.score for other in hits) for h in hits}
+        top_score = hits[0].score
         n_hits = max(len(hits), 1)
         rank_in_passage = _ranks_within_passage(raw)
         query_terms = set(terms(query.standalone)) | {t for g in query.groups for t in g.terms}
@@ -283,7 +280,7 @@ class SentenceScorer:
                 overlap,
                 self._context_dense(i, siblings, position, query.vector),
                 dense - best_dense,
-                (n_hits - fused_rank[id(hit)]) / n_hits,
+                (n_hits - hit.rank) / n_hits,
                 hit.score - top_score,
                 1.0 / rank_in_passage[i],
                 min(position, 5) / 5,
