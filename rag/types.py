@@ -129,13 +129,16 @@ class SentenceSpan:
 
 @dataclass(frozen=True)
 class Hit:
-    """A passage returned by retrieval, with its 1-based rank and fused score."""
+    """A passage returned by retrieval, with its 1-based rank and fused score. ``fused_rank``: its rank
+    by fused score among every passage found, before those an answer may not quote were listed last
+    (None: ``rank``)."""
 
     passage: Passage
     rank: int
     score: float
     dense_rank: int | None = None
     bm25_rank: int | None = None
+    fused_rank: int | None = None
 
     def to_dict(self) -> dict[str, Any]:
         return {"rank": self.rank, "score": round(self.score, 6), **self.passage.to_dict()}

@@ -425,6 +425,7 @@ def test_a_passage_an_answer_may_not_quote_takes_no_place_of_one_it_may(tmp_path
         # The contact details score best but come after the two passages the answer may quote, still shown.
         assert sections == ["1. Kompetens", "2. Ledning", "2. Ledning › Kontaktuppgifter"]
         assert [h.rank for h in retrieved.hits] == [1, 2, 3]
+        assert [h.fused_rank for h in retrieved.hits] == [2, 3, 1]  # what the sentence scorer reads
         assert [h.passage.section for h in answer_hits(retrieved.query, retrieved.hits, 2)] == ["1. Kompetens", "2. Ledning"]
         # Asked whom to contact, the contact details may answer: in their place, and quoted.
         asked = service.retrieve("Vem kontaktar vi om kompetens och AI i kommunen?", k=2)

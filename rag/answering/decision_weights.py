@@ -1,22 +1,22 @@
 """Fitted weights of the answer/partial/decline decision (``rag.answering.decision``), written by
 ``python -m evals.train_decision``.
 
-Fitted on 599 labelled questions (dev 104, dev_en 104, dev_hard 46, dev_setting 15, dev_topic 85, dev_unanswerable 63, independent 75, test 40, test2 67); logistic regression C=0.1, balanced classes.
-Cut-offs: decline below 0.0107 (at most 0% of answerable questions below it),
-partial below 0.3824 (at most 10% of unanswerable ones answered, at most
+Fitted on 599 labelled questions (dev 104, dev_en 104, dev_hard 46, dev_setting 15, dev_topic 85, dev_unanswerable 63, independent 75, test 40, test2 67); logistic regression C=0.3, balanced classes.
+Cut-offs: decline below 0.0046 (at most 0% of answerable questions below it),
+partial below 0.3941 (at most 10% of unanswerable ones answered, at most
 10% of answerable ones partial). Held out (5-fold, 4 shuffles, the cut-offs
 chosen on the training folds only), per set: answerable declined / partial; unanswerable answered / declined:
 
-    dev                n=104  0.000 / 0.030;  0.000 / 0.500
-    dev_en             n=104  0.000 / 0.098;  0.075 / 0.283
-    dev_hard           n= 46  0.027 / 0.065;    -   /   -  
+    dev                n=104  0.000 / 0.037;  0.000 / 0.525
+    dev_en             n=104  0.000 / 0.074;  0.075 / 0.283
+    dev_hard           n= 46  0.027 / 0.049;    -   /   -  
     dev_setting        n= 15  0.000 / 0.000;  0.000 / 0.800
-    dev_topic          n= 85  0.021 / 0.093;  0.200 / 0.115
-    dev_unanswerable   n= 63    -   /   -  ;  0.115 / 0.226
-    independent        n= 75  0.000 / 0.056;  0.036 / 0.274
-    test               n= 40  0.000 / 0.059;  0.167 / 0.542
-    test2              n= 67  0.000 / 0.024;  0.018 / 0.107
-    all                n=599  0.005 / 0.058;  0.098 / 0.265
+    dev_topic          n= 85  0.021 / 0.100;  0.185 / 0.130
+    dev_unanswerable   n= 63    -   /   -  ;  0.115 / 0.242
+    independent        n= 75  0.000 / 0.065;  0.024 / 0.310
+    test               n= 40  0.000 / 0.051;  0.167 / 0.583
+    test2              n= 67  0.000 / 0.024;  0.036 / 0.179
+    all                n=599  0.005 / 0.054;  0.095 / 0.285
 The question prior: logistic regression C=3.0 on 384-dimensional question vectors,
 stacked from 5 grouped folds.
 """
@@ -28,18 +28,18 @@ WEIGHTS = DecisionWeights(
     mean=(
         0.932107,  # evidence
         0.043734,  # evidence_gap
-        0.442054,  # selection
+        0.431231,  # selection
         0.766277,  # agree
         0.105559,  # unknown_share
         1.285726,  # unknown_rare
         0.050083,  # unknown_named
         1.171302,  # unknown_topic
-        0.61051,  # coverage
-        0.549249,  # rarest_covered
+        0.609415,  # coverage
+        0.54591,  # rarest_covered
         0.390651,  # english
         2.491516,  # nearest_z
         0.016878,  # nearest_gap
-        0.26433,  # top_selection
+        0.255809,  # top_selection
         0.874609,  # nearest
         0.023372,  # number_stated
         0.206644,  # prior
@@ -47,45 +47,45 @@ WEIGHTS = DecisionWeights(
     scale=(
         0.041233,  # evidence
         0.033481,  # evidence_gap
-        0.200903,  # selection
+        0.207547,  # selection
         0.423198,  # agree
         0.164319,  # unknown_share
         1.862616,  # unknown_rare
         0.218117,  # unknown_named
         1.854968,  # unknown_topic
-        0.253331,  # coverage
-        0.497569,  # rarest_covered
+        0.253249,  # coverage
+        0.497888,  # rarest_covered
         0.487896,  # english
         0.636295,  # nearest_z
         0.00989,  # nearest_gap
-        0.115368,  # top_selection
+        0.119099,  # top_selection
         0.019417,  # nearest
         0.151083,  # number_stated
         0.877927,  # prior
     ),
     coef=(
-        0.336618,  # evidence
-        -0.414032,  # evidence_gap
-        0.004483,  # selection
-        0.120831,  # agree
-        0.042631,  # unknown_share
-        -0.257673,  # unknown_rare
-        -0.22231,  # unknown_named
-        -0.479403,  # unknown_topic
-        0.116633,  # coverage
-        -0.115117,  # rarest_covered
-        -0.015481,  # english
-        0.283752,  # nearest_z
-        -0.067081,  # nearest_gap
-        0.529859,  # top_selection
-        0.451024,  # nearest
-        0.391486,  # number_stated
-        1.833576,  # prior
+        0.461375,  # evidence
+        -0.544536,  # evidence_gap
+        -0.127134,  # selection
+        0.069973,  # agree
+        0.188798,  # unknown_share
+        -0.274733,  # unknown_rare
+        -0.260365,  # unknown_named
+        -0.702416,  # unknown_topic
+        0.176572,  # coverage
+        -0.136737,  # rarest_covered
+        -0.021795,  # english
+        0.433951,  # nearest_z
+        -0.223723,  # nearest_gap
+        0.858978,  # top_selection
+        0.527534,  # nearest
+        0.540737,  # number_stated
+        2.292689,  # prior
     ),
     low=(
         0.857987,  # evidence
         0.006898,  # evidence_gap
-        0.112973,  # selection
+        0.103654,  # selection
         0.0,  # agree
         0.0,  # unknown_share
         0.0,  # unknown_rare
@@ -96,7 +96,7 @@ WEIGHTS = DecisionWeights(
         0.0,  # english
         1.65108,  # nearest_z
         0.005059,  # nearest_gap
-        0.082974,  # top_selection
+        0.068872,  # top_selection
         0.837072,  # nearest
         0.0,  # number_stated
         -1.697882,  # prior
@@ -120,9 +120,9 @@ WEIGHTS = DecisionWeights(
         1.0,  # number_stated
         1.697767,  # prior
     ),
-    intercept=0.449656,
-    decline_below=0.010667,
-    partial_below=0.382425,
+    intercept=0.574901,
+    decline_below=0.004574,
+    partial_below=0.394144,
 )
 
 PRIOR = QuestionPrior(

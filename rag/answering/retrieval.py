@@ -496,11 +496,12 @@ class HybridRetriever:
                 continue
             kept.append(words)
             passage = self.passages[idx]
-            (quotable if may_quote(query, passage.section) else other).append((passage, score, d_rank, b_rank))
+            found = (passage, score, d_rank, b_rank, len(kept))
+            (quotable if may_quote(query, passage.section) else other).append(found)
             if len(quotable) == k:
                 break
-        return [Hit(passage, rank, score, d_rank, b_rank)
-                for rank, (passage, score, d_rank, b_rank) in enumerate(quotable + other, 1)]
+        return [Hit(passage, rank, score, d_rank, b_rank, fused_rank)
+                for rank, (passage, score, d_rank, b_rank, fused_rank) in enumerate(quotable + other, 1)]
 
 
 @dataclass(frozen=True)

@@ -280,7 +280,7 @@ class SentenceScorer:
                 overlap,
                 self._context_dense(i, siblings, position, query.vector),
                 dense - best_dense,
-                (n_hits - hit.rank) / n_hits,
+                (n_hits - (hit.fused_rank or hit.rank)) / n_hits,  # as fitted: the rank before reordering
                 hit.score - top_score,
                 1.0 / rank_in_passage[i],
                 min(position, 5) / 5,
