@@ -42,7 +42,7 @@ from pathlib import Path
 
 import numpy as np
 
-from evals.gold import Span, load_corpus_texts, load_gold, locate_gold
+from evals.gold import HELD_OUT, Span, load_corpus_texts, load_gold, locate_gold
 from evals.metrics import shown
 from rag.answering.answer import DUPLICATE_COSINE, ExtractiveAnswerer
 from rag.answering.compose import opening
@@ -348,6 +348,9 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if [str(p) for p in args.gold] == ["all"]:
         args.gold = list(ALL_GOLD)
+    held_out = sorted(p.name for p in args.gold if p.name in HELD_OUT)
+    if held_out:
+        parser.error("{}: held out (evals.gold.HELD_OUT), never fitted on".format(", ".join(held_out)))
     if "context" not in args.features:
         parser.error("--features must include context: the weights written use it")
     missing = [name for name in args.leave_out if name not in {p.name for p in args.gold}]

@@ -72,3 +72,16 @@ def test_an_unknown_objective_is_refused_by_name():
     example = _example("q1", "q1", [[1.0], [0.0]], [1, 0])
     with pytest.raises(ValueError, match="objective 'listwise'"):
         fit([example], 1.0, objective="listwise")
+
+
+def test_a_held_out_file_is_never_fitted_on(capsys):
+    from evals.gold import HELD_OUT
+    from evals.train_decision import SETS
+    from evals.train_selection import ALL_GOLD, main
+
+    with pytest.raises(SystemExit) as exit_:
+        main(["--gold", "evals/gold_dev.jsonl", "evals/gold_test3.jsonl", "--dry-run"])
+    assert exit_.value.code == 2
+    assert "gold_test3.jsonl: held out (evals.gold.HELD_OUT), never fitted on" in capsys.readouterr().err
+    assert HELD_OUT == {"gold_test3.jsonl"}
+    assert not HELD_OUT & {p.name for p in ALL_GOLD} and not HELD_OUT & {p.name for _, p in SETS}
