@@ -243,20 +243,15 @@ class DictionaryTranslator:
                 continue
             group = TermGroup(word, *self._lookup(_key(word), vocabulary, self._entries(word)))
             if not group.in_dictionary:
-                # A form the dictionary lacks ("larger", "interviewees") is looked up by its lemma,
-                # and used only when that finds words of the report: a lemma's translations the
-                # report never uses would make an unknown word of one the dictionary never judged.
-                lemma = lemma_of(word, "en")
-                if lemma != word:
-                    terms, _, words = self._lookup(_key(lemma), vocabulary, self._entries(lemma))
+                # A form the dictionary lacks is looked up by its lemma ("larger", "interviewees"),
+                # then as the typo of a word ("priortise"), and either is used only when it finds words
+                # of the report: translations the report never uses would make an unknown word of
+                # one the dictionary never judged.
+                for form in self._other_forms(word, vocabulary):
+                    terms, _, words = self._lookup(_key(form), vocabulary, self._entries(form))
                     if terms:
                         group = TermGroup(word, terms, True, words)
-            if not group.in_dictionary:
-                spelled = self._spelling(word, vocabulary)
-                if spelled is not None:
-                    terms, _, words = self._lookup(_key(spelled), vocabulary, self._entries(spelled))
-                    if terms:
-                        group = TermGroup(word, terms, True, words)
+                        break
             if not group.terms and self._translates_to_function_word(word):
                 continue
             groups.append(group)
@@ -302,6 +297,16 @@ class DictionaryTranslator:
             if found:
                 out.append(TermGroup(first + " " + second, tuple(found), True, tuple(found.values())))
         return out
+
+    def _other_forms(self, word: str, vocabulary: frozenset[str]):
+        """The forms a word the dictionary lacks is looked up by, in turn: its lemma, then the word it
+        is a typo of (``_spelling``, searched only when the lemma found nothing)."""
+        lemma = lemma_of(word, "en")
+        if lemma != word:
+            yield lemma
+        spelled = self._spelling(word, vocabulary)
+        if spelled is not None:
+            yield spelled
 
     def _spelling(self, word: str, vocabulary: frozenset[str]) -> str | None:
         """The English word ``word`` is a typo of ("priortise" → "prioritise", "acept" → "accept"), or
