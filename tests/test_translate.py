@@ -332,3 +332,16 @@ def test_a_form_the_dictionary_lacks_is_looked_up_by_its_lemma_only_when_the_rep
     assert found["larger"] == ((stem("stor"),), True)  # "larger" is no gloss; its lemma "large" is
     assert found["cracks"] == ((), True)  # a gloss whose translations the report never uses
     assert "don" not in found  # "don't" is an auxiliary and "not", not the noun "don"
+
+
+def test_a_typo_of_a_form_the_dictionary_lists_only_by_its_lemma_is_read_through_that_lemma():
+    # The dictionary lists "phenomenon", not its plural; "phenomna" is one edit from "phenomena",
+    # whose lemma finds the report's word (the typo and the lemma fallbacks together).
+    dictionary = parse_folkets(["fenomen\tphenomenon\n"])
+    vocabulary = frozenset({stem("fenomen")})
+    translator = DictionaryTranslator(dictionary)
+
+    assert translator.translate("phenomna", vocabulary) == [
+        TermGroup("phenomna", (stem("fenomen"),), True, ("fenomen",))]
+    assert translator.translate("phenomena", vocabulary) == [
+        TermGroup("phenomena", (stem("fenomen"),), True, ("fenomen",))]

@@ -307,21 +307,26 @@ class DictionaryTranslator:
         spelled = self._spelling(word, vocabulary)
         if spelled is not None:
             yield spelled
+            # the word a typo stands for may itself be a form the dictionary lacks (a plural such
+            # as "phenomena", listed as "phenomenon")
+            if lemma_of(spelled, "en") != spelled:
+                yield lemma_of(spelled, "en")
 
     def _spelling(self, word: str, vocabulary: frozenset[str]) -> str | None:
         """The English word ``word`` is a typo of ("priortise" → "prioritise", "acept" → "accept"), or
         None: only for a word the dictionary lacks, that general English writes rarely (below
         ``EN_TYPO_MAX_ZIPF``), that the report does not use (a name such as "Kotter" is itself) and at
         least ``EN_TYPO_MIN_LENGTH`` letters long; the most common word one edit away (a letter
-        dropped, added, changed, or two swapped) that the dictionary holds and general English writes
-        at least ``EN_TYPO_MARGIN`` more often on the Zipf scale."""
+        dropped, added, changed, or two swapped) that the dictionary holds, as typed or by its lemma
+        ("phenomna" → "phenomena", listed as "phenomenon"), and general English writes at least
+        ``EN_TYPO_MARGIN`` more often on the Zipf scale."""
         here = zipf_en(word)
         if len(word) < EN_TYPO_MIN_LENGTH or here >= EN_TYPO_MAX_ZIPF or stem(word) in vocabulary:
             return None
         best, best_zipf = None, here + EN_TYPO_MARGIN
         for candidate in sorted(_one_edit(word)):
             z = zipf_en(candidate)
-            if z >= best_zipf and self._entries(candidate):
+            if z >= best_zipf and (self._entries(candidate) or self._entries(lemma_of(candidate, "en"))):
                 best, best_zipf = candidate, z
         return best
 
