@@ -433,3 +433,21 @@ def test_a_passage_an_answer_may_not_quote_takes_no_place_of_one_it_may(tmp_path
         assert [h.passage.section for h in asked.hits] == ["2. Ledning › Kontaktuppgifter", "1. Kompetens"]
         assert [h.passage.section for h in answer_hits(asked.query, asked.hits, 2)] == [
             "2. Ledning › Kontaktuppgifter", "1. Kompetens"]
+
+
+def test_a_question_about_the_interview_guide_gets_the_guides_passages_first(sentence_index):
+    settings, embedder = sentence_index
+    service = RagService(settings, embedder=embedder, notify=pytest.fail)
+    retriever = HybridRetriever(settings, embedder, service.generation, fusion=DENSE_ONLY)
+
+    def sections(question):
+        query = service.queries.build(question)
+        return query.asks.about_guide, [h.passage.section for h in retriever.search(query, k=7).hits]
+
+    about, ranked = sections("Tog intervjuguiden upp AI i skolan?")
+    assert about is True
+    # The guide's four passages first, in their own order (the one on the school first), then the rest.
+    assert ranked == ["1. Frågemall", "4. Frågemall", "2. Frågemall", "3. Frågemall",
+                      "1. Fokus", "2. Översikt", "5. Erfarenheter"]
+    about, ranked = sections("Hur arbetar kommunen med AI i skolan?")
+    assert about is False and ranked[-4:] == ["1. Frågemall", "2. Frågemall", "3. Frågemall", "4. Frågemall"]
