@@ -307,3 +307,36 @@ def test_every_heading_layout_gets_its_exact_section_path_and_span():
     ]
     assert passages[2].text.startswith("I intervjuerna framgår också")
     assert not any("ORGANISATION" in p.text or "infé" in p.text for p in passages)
+
+
+BROKEN = """Rapport om kommunen
+
+1. Inledning
+
+Kommunen har under hösten gjort en kartläggning av sina initiativ
+inom AI och digitalisering. Kartläggningen fann 41 initiativ i 12 av
+
+Kommunens 15 förvaltningar. Arbetet fortsätter under nästa år med
+fler intervjuer. Därför har en enkätstudie genomförts i samarbete med
+
+https://exempel.se/karta
+
+Linköpings universitet, som också har sammanställt resultaten.
+
+Nästa stycke börjar här med en hel mening om något helt annat i
+kommunen. Det slutar med en punkt.
+"""
+
+
+def test_a_paragraph_cut_after_a_word_no_sentence_ends_on_is_mended_across_a_capital_and_a_link():
+    passages, sentences = build_passages(_doc(BROKEN))
+    texts = [s.text for s in sentences]
+
+    assert "Kartläggningen fann 41 initiativ i 12 av Kommunens 15 förvaltningar." in texts
+    assert ("Därför har en enkätstudie genomförts i samarbete med https://exempel.se/karta Linköpings "
+            "universitet, som också har sammanställt resultaten.") in texts
+    # A block that ends a sentence is not joined with the next, capitalised one.
+    assert "Nästa stycke börjar här med en hel mening om något helt annat i kommunen." in texts
+    mended = next(s for s in sentences if s.text.startswith("Kartläggningen fann"))
+    assert (mended.start, mended.end) == _span(BROKEN, "Kartläggningen fann", "15 förvaltningar.")
+    assert BROKEN[mended.start:mended.end].split() == mended.text.split()

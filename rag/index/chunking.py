@@ -15,6 +15,7 @@ import re
 from dataclasses import dataclass, field
 
 from rag.index.clean import RepairedText, repair_text
+from rag.index.word_classes import COORDINATORS, PREPOSITIONS
 from rag.lexical import split_sentences
 from rag.types import Document, Passage, SentenceSpan
 
@@ -22,7 +23,7 @@ from rag.types import Document, Passage, SentenceSpan
 # change to this module, rag/index/pages.py, rag/index/loaders.py or rag/lexical.py's sentence
 # splitting changes the passages of an index (text, spans, sections, pages, sentences, ids) or
 # the words BM25 indexes; never for comments, names or a refactor that keeps the passages.
-CHUNKER_VERSION = "structure-v2"
+CHUNKER_VERSION = "structure-v3"
 SECTION_SEP = " › "
 
 _PAGE_NUMBER = re.compile(r"^\s*\d{1,3}\s*$")
@@ -208,8 +209,27 @@ def _split_leading_heading(block: _Block) -> list[_Block]:
     return [block]
 
 
+# Words no Swedish sentence ends on: a preposition, a coordinator, the infinitive marker, the
+# relative "som" (closed classes, rag.index.word_classes). Grammar, not a fit.
+_NEVER_LAST = PREPOSITIONS | COORDINATORS | frozenset(("att", "som"))
+_URL = re.compile(r"^(?:https?://|www\.)\S*$", re.I)
+
+
+def _stops_on_function_word(block: _Block) -> bool:
+    """The block's last word (a footnote link after it aside) is one no sentence ends on."""
+    for line in reversed(block.lines):
+        words = [w for w in line.stripped.split() if not _URL.match(w)]
+        if words:
+            return words[-1].lower() in _NEVER_LAST
+    return False
+
+
 def _mend_page_breaks(blocks: list[_Block]) -> list[_Block]:
-    """Join a block that stops mid-sentence with the next one when that starts in lower case."""
+    """Join a block that stops mid-sentence with the next one when that starts in lower case, or
+    when the block stops on a word no sentence ends on: a page break or a footnote link cut
+    "fördelade på 263 av | Sveriges 290 kommuner" and "i samarbete med | https://… | Göteborgs
+    universitet" into sentences that said nothing (and answered "Hur många kommuner …?" with
+    "den anger inga sådana antal")."""
     out: list[_Block] = []
     for block in blocks:
         prev = out[-1] if out else None
@@ -219,7 +239,7 @@ def _mend_page_breaks(blocks: list[_Block]) -> list[_Block]:
             and not prev.heading
             and not block.heading
             and not _SENTENCE_END.search(prev.lines[-1].stripped)
-            and first[:1].islower()
+            and (first[:1].islower() or _stops_on_function_word(prev))
         ):
             prev.lines.extend(block.lines)
         else:
