@@ -220,6 +220,18 @@ def test_the_askers_setting_does_not_drive_retrieval():
     assert without_setting(situation) == situation
     # Not a first-person statement: part of what is asked.
     assert without_setting("Kommunen har ingen strategi. Hur börjar man?") == "Kommunen har ingen strategi. Hur börjar man?"
+    # Who the asker is goes, the situation joined to it stays: it is what "that"/"det" points back to.
+    assert without_setting(
+        "I'm the CIO of a mid-sized municipality and our AI work keeps stalling on who gets to decide. "
+        "What does the report say about that?"
+    ) == "our AI work keeps stalling on who gets to decide. What does the report say about that?"
+    assert without_setting(
+        "Vi är en kommun på 30 000 invånare, förvaltningarna jobbar i varsitt stuprör. Hur får vi alla med?"
+    ) == "förvaltningarna jobbar i varsitt stuprör. Hur får vi alla med?"
+    # An identity statement beside a situation goes too.
+    assert without_setting("Jag är socialchef. Hos oss mejlar projektledaren juristen. Är det vettigt?") == (
+        "Hos oss mejlar projektledaren juristen. Är det vettigt?"
+    )
 
 
 VOCABULARY = Vocabulary(frozenset(stem(w) for w in "dataskydd initiativ strategi juridik ange kommun lag".split()))
