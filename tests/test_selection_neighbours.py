@@ -168,3 +168,15 @@ def test_a_list_that_opens_the_answer_is_quoted_whole(scored):
     later = rank(Ledningen_an=0.99, Kommunerna_h=0.9, **{"•_De_har_bil": 0.05, "•_De_har_ans": 0.05})
     assert _members(select(later, answerer.scorer, 3, 0.0, 0.99, 0.5)) == [
         ["Ledningen an"], ["Kommunerna h", "• De har bil"]]
+
+
+def test_a_lead_in_stating_an_asked_fact_stands_alone_when_its_list_cannot_come(scored):
+    answerer, _, rank = scored
+    # The list items are no candidates (as a figure's steps are not in the text): a lead-in alone
+    # says nothing and is skipped, unless it is the sentence that states what was asked.
+    ranked = [c for c in rank(Kommunerna_h=0.9, Ledningen_an=0.5) if not c.text.startswith("•")]
+    lead_in = next(c for c in ranked if c.text.startswith("Kommunerna h"))
+
+    assert _members(select(ranked, answerer.scorer, 2, 0.0, 0.99, 0.4)) == [["Ledningen an"]]
+    assert _members(select(ranked, answerer.scorer, 2, 0.0, 0.99, 0.4, stands_alone=frozenset({lead_in.index}))) == [
+        ["Kommunerna h"], ["Ledningen an"]]

@@ -108,10 +108,12 @@ class ExtractiveAnswerer:
         """The least probability a sentence other than the best needs to be quoted."""
         return ENGLISH_MINIMUM_PROBABILITY if lang == "en" else MINIMUM_PROBABILITY
 
-    def chains(self, candidates: list[Candidate], form: str = "what", lang: str = "sv") -> list[Chain]:
+    def chains(
+        self, candidates: list[Candidate], form: str = "what", lang: str = "sv", stands_alone: frozenset[int] = frozenset()
+    ) -> list[Chain]:
         return select(
             candidates, self.scorer, self.settings.answer_sentences, RELATIVE_PROBABILITY, DUPLICATE_COSINE,
-            self.minimum(lang), form,
+            self.minimum(lang), form, stands_alone=stands_alone,
         )
 
     def stream(self, retrieved: Retrieved) -> Iterator[AnswerEvent]:
@@ -130,11 +132,14 @@ class ExtractiveAnswerer:
         # A fact question the decision found answered opens with the sentence stating the fact (one of
         # the sentences the decision read: "30 intervjuer" for "Hur många intervjuer …"), not with the
         # best-scoring sentence about its subject, which may state no number at all.
+        # It is quoted even when it announces a list the text does not hold (a figure's steps).
         opens = None
+        alone: frozenset[int] = frozenset()
         if decision.outcome == "answer":
             stating = fact_sentence(retrieved.query, candidates, self.scorer.term_sets, self.model.household)
             if stating is not None:
-                candidates, opens = [stating, *(c for c in candidates if c is not stating)], 0
-        chains = self.chains(candidates, retrieved.query.asks.form, retrieved.query.lang) if decision.outcome != "decline" else []
+                candidates, opens, alone = [stating, *(c for c in candidates if c is not stating)], 0, frozenset({stating.index})
+        chains = (self.chains(candidates, retrieved.query.asks.form, retrieved.query.lang, alone)
+                  if decision.outcome != "decline" else [])
         answer = self.composer.answer(retrieved.query, retrieved.hits, decision, chains, opens)
         return replace(answer, timings_ms={"answer": (time.perf_counter() - started) * 1000})

@@ -370,6 +370,7 @@ def select(
     minimum: float = 0.0,
     form: str = "what",
     neighbour_minimum: float | None = None,
+    stands_alone: frozenset[int] = frozenset(),
 ) -> list[Chain]:
     """The chains to quote, best first, with at most ``max_sentences`` sentences in all.
 
@@ -386,7 +387,9 @@ def select(
     answer opens with the best sentence and what follows it in the report); for the others both, into
     the room left when all are chosen. A question asking for a case (``form`` in ``ANSWER_FORMS``) is answered
     with the best ``CASES_FIRST`` cases among the candidates first (``answers_form``), then the rest
-    as usual.
+    as usual. A lead-in in ``stands_alone`` (by sentence index) is quoted even when no list item can
+    come along: the sentence that states an asked fact ("… de fem steg som AI Sweden utgår ifrån i sin
+    modell för AI-mognad:", whose steps are a figure the text does not hold).
     """
     chains: list[Chain] = []
     if form in ANSWER_FORMS:
@@ -398,7 +401,8 @@ def select(
         chains = _select(cases, scorer, max_sentences, 0.0, duplicate_cosine, 0.0)
     floor = NEIGHBOUR_MINIMUM if neighbour_minimum is None else neighbour_minimum
     first_grown = not chains  # _select grows the first chain it takes when no case came first
-    chains = _select(candidates, scorer, max_sentences, relative, duplicate_cosine, minimum, tuple(chains), floor)
+    chains = _select(candidates, scorer, max_sentences, relative, duplicate_cosine, minimum, tuple(chains), floor,
+                     stands_alone)
     # Then every other chain, best first, brings its neighbours into the room the chosen ones left.
     by_index = {c.index: c for c in candidates}
     used = {m.index for chain in chains for m in chain.members}
@@ -524,6 +528,7 @@ def _select(
     minimum: float,
     chosen: tuple[Chain, ...] = (),
     neighbour_floor: float = 1.0,
+    stands_alone: frozenset[int] = frozenset(),
 ) -> list[Chain]:
     """``chosen``, then the candidates taken as ``select`` says (the best one whenever there is room)."""
     if not candidates:
@@ -548,7 +553,7 @@ def _select(
             float(scorer.vectors[cand.index] @ scorer.vectors[j]) > duplicate_cosine for j in used
         ):
             continue
-        members = _with_context(cand, by_index, scorer, room, used)
+        members = _with_context(cand, by_index, scorer, room, used, cand.index in stands_alone)
         if members is None:
             continue
         if not chains:  # the first chain, which the answer opens with, brings the sentence after it at once
@@ -559,12 +564,13 @@ def _select(
 
 
 def _with_context(
-    cand: Candidate, by_index: dict[int, Candidate], scorer: SentenceScorer, room: int, used: set[int]
+    cand: Candidate, by_index: dict[int, Candidate], scorer: SentenceScorer, room: int, used: set[int],
+    alone: bool = False,
 ) -> list[Candidate] | None:
     """``cand`` with the sentences it must be quoted with, in report order, within ``room``;
-    None when it cannot stand without a continuation that does not fit."""
+    None when it cannot stand without a continuation that does not fit (unless ``alone``)."""
     followers = _followers(cand, by_index, scorer, room - 1, used)
-    if lead_in(cand.text) and not followers:
+    if lead_in(cand.text) and not followers and not alone:
         return None
     members = [cand, *followers]
     if cut_from_before(cand.text):
