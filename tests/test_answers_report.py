@@ -108,3 +108,28 @@ def test_a_question_about_the_state_finds_the_advice_to_national_decision_makers
     assert report._loaded.retriever._national_terms == ("nationell", "regering")
     sections = [h.passage.section for h in report.retrieve(question).hits[:3]]
     assert "1. Från insikt till handling › För nationella beslutsfattare" in sections
+
+
+def test_a_count_the_report_states_opens_the_answer(report):
+    # A page break had cut "… fördelade på 263 av | Sveriges 290 kommuner." into two sentences that
+    # stated nothing: the count was "not stated".
+    answer = report.ask("Hur många kommuner hade AI-initiativ enligt kartläggningen?")
+    assert answer.outcome == "answer", answer.text
+    assert answer.sentences[0].text == "Kartläggningen identifierade 1008 initiativ fördelade på 263 av Sveriges 290 kommuner."
+
+
+def test_the_number_of_steps_is_shown_though_its_sentence_announces_a_figure(report):
+    answer = report.ask("Hur många steg har AI Swedens mognadsmodell?")
+    assert answer.outcome == "answer", answer.text
+    assert [s.text for s in answer.sentences[:2]] == [
+        "En organisations mognadsnivå kan utvärderas på en skala, som sträcker sig från grundläggande användning "
+        "av AI till mer avancerad och integrerad användning av AI i hela organisationen.",
+        "Detta illustreras nedan i de fem steg som AI Sweden utgår ifrån i sin modell för AI-mognad:",
+    ]
+
+
+def test_a_question_about_the_interview_guide_is_answered_from_the_guide(report):
+    answer = report.ask("Tog intervjumallen upp etiken?")
+    assert answer.outcome == "answer", answer.text
+    assert answer.sentences[0].text == "Eventuella etiska överväganden som har diskuterats?"
+    assert "Frågemall" in answer.citations[0].passage.section
