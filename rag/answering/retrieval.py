@@ -293,8 +293,7 @@ class HybridRetriever:
         leads up on gold_test2 (0.604 -> 0.623), nothing lower on any set or conversation file. A
         fused-score bonus instead of the order: 0.5 and 1.0 gained less, 2.0 the same as the order, so
         no constant is needed."""
-        guide = [row for row in fused if in_interview_guide(self.passages[row[0]].section)]
-        return guide + [row for row in fused if not in_interview_guide(self.passages[row[0]].section)]
+        return sorted(fused, key=lambda row: not in_interview_guide(self.passages[row[0]].section))
 
     def _fused(self, query: Query, allowed: list[int] | None, dense_ids: list[int] | None = None):
         """(passage index, score, dense rank, bm25 rank) of ``query``'s candidates, best first."""

@@ -309,8 +309,9 @@ class DictionaryTranslator:
             yield spelled
             # the word a typo stands for may itself be a form the dictionary lacks (a plural such
             # as "phenomena", listed as "phenomenon")
-            if lemma_of(spelled, "en") != spelled:
-                yield lemma_of(spelled, "en")
+            spelled_lemma = lemma_of(spelled, "en")
+            if spelled_lemma != spelled:
+                yield spelled_lemma
 
     def _spelling(self, word: str, vocabulary: frozenset[str]) -> str | None:
         """The English word ``word`` is a typo of ("priortise" → "prioritise", "acept" → "accept"), or
