@@ -122,6 +122,28 @@ def test_two_english_words_swedish_writes_as_one_become_the_reports_compound():
     assert all(" " not in g.english for g in off.translate("Who owns benefits realisation?", vocabulary))
 
 
+def test_an_english_head_linked_by_of_for_or_an_article_is_the_compounds_tail():
+    # English puts the head first ("realisation of benefits", "realising the benefits"), Swedish last
+    # ("nyttorealisering"); "in" links no compound, and a verb's subject is not joined to it.
+    dictionary = parse_folkets([
+        "nytta\tbenefit\n", "realisering\trealization\n", "realisera\trealize\n",
+        "kvalitet\tquality\n", "data\tdata\n", "kommun\tmunicipality\n",
+    ])
+    vocabulary = frozenset(stem(w) for w in ("nyttorealisering", "nyttorealisera", "datakvalitet", "kommundata"))
+    translator = DictionaryTranslator(dictionary)
+
+    def compounds(question):
+        return [(g.english, set(g.words)) for g in translator.translate(question, vocabulary) if " " in g.english]
+
+    # "realization" and "realize" share the English stem, so both Swedish words are tried.
+    both = {"nyttorealisering", "nyttorealisera"}
+    assert compounds("Who owns the realisation of benefits?") == [("benefits realisation", both)]
+    assert compounds("Who is realising the benefits?") == [("benefits realising", both)]
+    assert compounds("What about quality for the data?") == [("data quality", {"datakvalitet"})]
+    assert compounds("Is there quality in data?") == []
+    assert compounds("How does data quality matter?") == [("data quality", {"datakvalitet"})]
+
+
 def test_a_swedish_function_word_is_no_compound_tail():
     # "ones" → "en" joined to "term" is "termen", a form of "term", not a compound: before, "the
     # long-term ones" searched "term"/"termin" beside "långsiktig" (conv-dev3-010#2).
