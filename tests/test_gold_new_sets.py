@@ -66,7 +66,7 @@ def test_shipped_new_sets_are_clean_and_disjoint():
 NEW_FILES = {
     "gold_dev_unanswerable.jsonl", "gold_dev_hard.jsonl", "gold_dev_en.jsonl", "conversations_dev2.jsonl",
     "conversations_dev3.jsonl", "conversations_dev4.jsonl", "gold_dev_topic.jsonl", "gold_test3.jsonl",
-    "gold_dev_en2.jsonl",
+    "gold_dev_en2.jsonl", "gold_dev_kw.jsonl",
 }
 
 

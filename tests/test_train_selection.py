@@ -83,5 +83,5 @@ def test_a_held_out_file_is_never_fitted_on(capsys):
         main(["--gold", "evals/gold_dev.jsonl", "evals/gold_test3.jsonl", "--dry-run"])
     assert exit_.value.code == 2
     assert "gold_test3.jsonl: held out (evals.gold.HELD_OUT), never fitted on" in capsys.readouterr().err
-    assert HELD_OUT == {"gold_test3.jsonl", "gold_dev_en2.jsonl"}
+    assert HELD_OUT == {"gold_test3.jsonl", "gold_dev_en2.jsonl", "gold_dev_kw.jsonl"}
     assert not HELD_OUT & {p.name for p in ALL_GOLD} and not HELD_OUT & {p.name for _, p in SETS}
