@@ -183,6 +183,7 @@ def settings_from_args(args: argparse.Namespace, **extra) -> Settings:
 
 
 def _print_answer(answer, out) -> None:
+    from rag.answering.compose import nearest_hits
     from rag.answering.messages import say
 
     lang = answer.lang
@@ -197,7 +198,7 @@ def _print_answer(answer, out) -> None:
         out.write(say("removed_citations", lang, markers=markers) + "\n\n")
     if answer.outcome == "decline":
         out.write(say("nearest", lang) + ":\n")
-        shown = [(h.rank, h.passage) for h in answer.hits]
+        shown = [(h.rank, h.passage) for h in nearest_hits(answer)]
     else:
         out.write(say("sources", lang) + ":\n")
         shown = [(c.n, c.passage) for c in answer.citations]

@@ -667,3 +667,17 @@ def test_only_a_near_copy_of_a_quoted_sentence_is_left_out(service, cosine, both
 
     assert [c.anchor.text[:16] for c in chains] == (["Kommunen behöver", "Förankra strateg"] if both_quoted
                                                       else ["Kommunen behöver"])
+
+
+def test_a_decline_shows_the_nearest_passages_that_hold_findings_not_the_apparatus():
+    from rag.answering.compose import nearest_hits
+    from rag.types import Answer, Decision, Hit, Passage
+
+    sections = ["8. Referenser", "3. Insikter › Juridik", "Appendix › Tack", "5. Samverkan",
+                "Appendix › Kontaktuppgifter", "4. Kompetens", "6. Mognad"]
+    hits = tuple(Hit(Passage(f"p{i}", "r.txt", s, 0, 1, "x"), i, 1.0 / i) for i, s in enumerate(sections, 1))
+    declined = Answer(question="Kan AI hjälpa oss med snöröjning?", lang="sv", lead="", sentences=(), citations=(),
+                      hits=hits, decision=Decision("decline", "not_covered", 0.5, 0.001))
+
+    assert [h.passage.id for h in nearest_hits(declined)] == ["p2", "p4", "p6"]
+    assert [h.passage.id for h in declined.hits] == [f"p{i}" for i in range(1, 8)]  # the JSON keeps them all

@@ -20,10 +20,11 @@ from rag.answering.messages import listing, say
 from rag.answering.query import Query
 from rag.answering import sentence_kinds as kinds
 from rag.answering.facts import missing_message
-from rag.answering.selection import Chain, actor_count, fits_form, probability
+from rag.answering.selection import Chain, actor_count, fits_form, is_apparatus, probability
 from rag.types import Answer, AnswerPart, AnswerSentence, Citation, Decision, Hit
 
 PARTIAL_SENTENCES = 3  # a partial answer quotes at most this many of the nearest sentences
+NEAREST_SHOWN = 3  # a decline shows this many of the nearest passages
 LEAD_CHOICES = 3  # a "hur"/"varför" answer opens with the first of this many best chains that fits its form,
 LEAD_RELATIVE = 0.5  # when it is at least this likely relative to the best chain
 # The parts after the lead, in this order (rag.answering.sentence_kinds.part_of files each chain).
@@ -216,3 +217,11 @@ def _quoted(member, n: int) -> AnswerSentence:
         page=sentence.page,
         page_estimated=sentence.page_estimated,
     )
+
+
+def nearest_hits(answer: Answer, n: int = NEAREST_SHOWN) -> list[Hit]:
+    """The nearest passages a decline shows (the browser and ``rag ask`` alike): the first ``n``
+    retrieved ones that hold findings. The reference list, contact details and acknowledgements are
+    near many questions and answer none; among the 74 declines of every labelled set they stood in
+    48 of the lists ``rag ask`` printed whole. ``Answer.hits`` keeps every passage retrieved."""
+    return [h for h in answer.hits if not is_apparatus(h.passage.section)][:n]

@@ -19,6 +19,7 @@ from typing import Callable, Sequence
 
 from functools import lru_cache
 
+from rag.answering.compose import nearest_hits
 from rag.lexical import detect_lang
 from rag.locations import page_label
 from rag.product.web.messages import say
@@ -27,7 +28,6 @@ from rag.types import Answer, AnswerPart, AnswerSentence, PageSpan, Passage, cit
 # Where a passage stands, as a reader sees it ("s. 14"; "p. 14" with lang "en").
 Locate = Callable[[Passage, str], str]
 SNIPPET_CHARS = 220
-NEAREST_SHOWN = 3
 # The comment box under an answer; the feedback store keeps what is typed.
 COMMENT_CHARS = 1000
 
@@ -241,7 +241,7 @@ def answer_html(answer: Answer, locate: Locate) -> str:
     lang = answer.lang
     if answer.outcome == "decline" or (answer.abstained and not answer.sentences):
         cards = "".join(
-            source_card(h.passage, "{}.".format(h.rank), locate(h.passage, lang), lang=lang) for h in answer.hits[:NEAREST_SHOWN]
+            source_card(h.passage, "{}.".format(h.rank), locate(h.passage, lang), lang=lang) for h in nearest_hits(answer)
         )
         head = '<div class="sources-head">{}</div>'.format(esc(say("ui.nearest", lang)))
         nearest = head + cards if cards else ""
