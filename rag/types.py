@@ -263,7 +263,8 @@ class Decision:
     ``outcome``: "answer", "partial" (the report does not state exactly what was asked; the nearest
     it says is quoted) or "decline" (nothing quoted; the nearest passages are shown as such).
     ``kind`` says why it is not an answer: "not_covered", "unknown_terms" (``unknown_terms`` lists
-    the names the report never mentions), "missing_fact" (the kind in ``missing_fact``, see
+    the names, or the words of the asked domain, the report never mentions; a decline or a partial
+    answer), "missing_fact" (the kind in ``missing_fact``, see
     ``rag.answering.facts``) or "uncertain" (the evidence is too weak to call it an answer).
     ``probability``: the fitted model's probability that the report answers it (None when no model
     decided, e.g. a generated answer's own refusal).

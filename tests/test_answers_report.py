@@ -133,3 +133,12 @@ def test_a_question_about_the_interview_guide_is_answered_from_the_guide(report)
     assert answer.outcome == "answer", answer.text
     assert answer.sentences[0].text == "Eventuella etiska överväganden som har diskuterats?"
     assert "Frågemall" in answer.citations[0].passage.section
+
+
+def test_a_domain_the_report_never_mentions_is_named_and_not_answered(report):
+    # "gatubelysning" is nowhere in the report; "socialtjänsten" is, and the same question about it is
+    # answered. The rule is grammar (where a question names its domain), not a list of words.
+    unheard = report.ask("Kan vi använda AI i gatubelysningen?")
+    assert (unheard.outcome, unheard.unknown_terms) == ("decline", ("gatubelysningen",))
+    assert unheard.text == "Rapporten nämner inte «gatubelysningen». Närmaste avsnitt visas nedan, men de besvarar inte frågan."
+    assert report.ask("Kan vi använda AI i socialtjänsten?").outcome != "decline"

@@ -327,7 +327,7 @@ def test_the_nearest_passage_is_measured_against_the_spread_of_all_passages():
     assert Spread.of(np.zeros((0, 2))).standing(q, 1.0) == 0.0
 
 
-def _decide(probability_signal: float, named: bool):
+def _decide(probability_signal: float, named: bool, domain: bool = False):
     from rag.answering.analysis import ContentWord
     from rag.answering.decision import DecisionModel
     from rag.answering.query import Asks
@@ -335,6 +335,8 @@ def _decide(probability_signal: float, named: bool):
 
     query = type("Q", (), {})()
     query.content = (ContentWord("Copilot", ("copilot",), False, 5.0, named, False, False),) if named else ()
+    if domain:  # "Kan AI hjälpa oss med avlopp?"
+        query.content = (ContentWord("avlopp", ("avlopp",), False, 3.5, domain=True),)
     query.asks = Asks()
     query.standalone = "Kan vi använda Copilot?"
     candidate = type("C", (), {"index": 0, "text": "En mening."})()
@@ -349,6 +351,42 @@ def test_a_question_naming_what_the_report_never_mentions_is_declined_below_the_
     assert (declined.outcome, declined.kind, declined.unknown_terms) == ("decline", "unknown_terms", ("Copilot",))
     assert _decide(-0.5, named=False).outcome == "decline"  # p 0.12, below the decline cut-off
     assert _decide(1.0, named=True).outcome == "answer"  # p 0.73: the report answers all the same
+
+
+def test_a_domain_the_report_never_mentions_is_never_answered():
+    # The word stands where the question names what it asks about: below the partial cut-off the
+    # question is declined naming it, above it the nearest the report says is a partial answer.
+    declined = _decide(0.0, named=False, domain=True)
+    assert (declined.outcome, declined.kind, declined.unknown_terms) == ("decline", "unknown_terms", ("avlopp",))
+    partial = _decide(1.0, named=False, domain=True)  # p 0.73
+    assert (partial.outcome, partial.kind, partial.unknown_terms) == ("partial", "unknown_terms", ("avlopp",))
+
+
+@pytest.mark.parametrize(
+    ("question", "domain"),
+    [
+        ("Kan AI hjälpa oss med vatten och avlopp?", {"vatten", "och", "avlopp"}),
+        ("Kan AI hjälpa oss att planera snöröjningen bättre i vinter?", {"planera", "snöröjningen", "bättre", "i", "vinter"}),
+        ("Hur gör vi med AI i lönehanteringen?", {"lönehanteringen"}),
+        ("Går det att använda AI för serveringstillstånden?", {"serveringstillstånden"}),
+        ("AI for playground inspections – what does the report say?", {"ai", "for", "playground", "inspections"}),
+        ("Can AI optimise our district heating network?", {"our", "district", "heating", "network"}),
+        ("How do we use AI for the municipal vehicle fleet?", {"the", "municipal", "vehicle", "fleet"}),
+        ("Vad säger rapporten om dataskyddet?", set()),  # no domain asked about: the topic is in the signals
+        ("Hur kommer vi igång med AI?", set()),
+    ],
+)
+def test_where_a_question_names_the_domain_it_asks_about(question, domain):
+    from rag.answering.analysis import asked_domain
+
+    assert asked_domain(question) == domain
+
+
+def test_only_a_domain_word_the_report_never_uses_is_marked_so():
+    words = {w.text: w for w in content_words("Kan AI hjälpa oss med strategin och avloppet?", "sv", (), VOCABULARY.knows)}
+    assert words["avloppet"].domain and not words["avloppet"].known
+    assert words["strategin"].domain and words["strategin"].known  # known: the signals weigh it, no rule
+    assert not words["AI"].domain
 
 
 def _answer(sentences, outcome="answer"):

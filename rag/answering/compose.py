@@ -89,6 +89,8 @@ class Composer:
     def _partial(self, query: Query, hits: list[Hit], decision: Decision, chains: list[Chain]) -> Answer:
         if decision.missing_fact:
             missing = missing_message(decision.missing_fact, query.lang)
+        elif decision.unknown_terms:
+            missing = say("missing.unknown_terms", query.lang, terms=listing(list(decision.unknown_terms), query.lang))
         else:
             missing = say("missing.uncertain", query.lang)
         kept: list[Chain] = []

@@ -69,6 +69,7 @@ MESSAGES: dict[str, dict[str, str]] = {
         "documents (quoted as written):",
     },
     "missing.uncertain": {"sv": "den svarar inte tydligt på just det", "en": "it does not clearly answer that"},
+    "missing.unknown_terms": {"sv": "den nämner inte {terms}", "en": "it never mentions {terms}"},
     "generative.lead": {
         "sv": "Det här säger rapporten (formulerat av en språkmodell, kontrollera källorna):",
         "en": "What the report says (written by a language model; check the sources):",
