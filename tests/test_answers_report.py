@@ -142,3 +142,11 @@ def test_a_domain_the_report_never_mentions_is_named_and_not_answered(report):
     assert (unheard.outcome, unheard.unknown_terms) == ("decline", ("gatubelysningen",))
     assert unheard.text == "Rapporten nämner inte «gatubelysningen». Närmaste avsnitt visas nedan, men de besvarar inte frågan."
     assert report.ask("Kan vi använda AI i socialtjänsten?").outcome != "decline"
+
+
+def test_a_later_part_answered_by_what_the_first_part_quotes_points_to_it(report):
+    answer = report.ask("Vilket mandat bör verksamhetschefer och linjechefer få enligt rekommendationerna till "
+                        "kommunchefer, och vilken kultur ska eftersträvas?")
+    headings = [p.heading for p in answer.parts if p.kind == "question_part"]
+    assert headings[1] == "2. Vilken kultur ska eftersträvas? Se det som citeras under 1 ovan."
+    assert answer.sentences[1].text.startswith("Skapa en kultur där det är accepterat att experimentera")
