@@ -374,6 +374,8 @@ def test_a_domain_the_report_never_mentions_is_never_answered():
         ("How do we use AI for the municipal vehicle fleet?", {"the", "municipal", "vehicle", "fleet"}),
         ("Vad säger rapporten om dataskyddet?", set()),  # no domain asked about: the topic is in the signals
         ("Hur kommer vi igång med AI?", set()),
+        ("How can the strategy help us decide whether a new AI idea is worth pursuing?", set()),  # an action
+        ("Can AI help with waste collection?", {"waste", "collection"}),
     ],
 )
 def test_where_a_question_names_the_domain_it_asks_about(question, domain):

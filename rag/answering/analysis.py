@@ -400,14 +400,16 @@ def example_words(question: str) -> frozenset[str]:
 
 
 # Where a question names the domain it asks about: what AI is to help with ("Kan AI hjälpa oss med
-# vatten och avlopp?", "Can AI help us maintain parks …"), what AI is used in or for ("Hur gör vi med AI i
+# vatten och avlopp?", "Can AI help with …"), what AI is used in or for ("Hur gör vi med AI i
 # lönehanteringen?", "How do we use AI for the municipal vehicle fleet?"), what it is to optimise, or
 # a topic before a dash and the question ("AI for playground inspections – what does the report say?").
 # A word the report never uses there is what the question is about, not the asker's own wording.
 # Grammar, not a fit: over every labelled question and conversation turn (951) it finds such a word
-# in 13, all unanswerable; no answerable one.
+# in 13, all unanswerable; no answerable one. English "help" needs its preposition: "help us <verb> …"
+# also read "How can the strategy help us decide whether …" as a domain ("whether" has no translation
+# the report uses) and would have made an answerable question partial.
 _DOMAIN = re.compile(
-    r"\b(?:hjälpa\s+(?:oss\s+|till\s+)?(?:med|i|inom|att)|help\s+(?:us\s+)?(?:with|in|to)?|"
+    r"\b(?:hjälpa\s+(?:oss\s+|till\s+)?(?:med|i|inom|att)|help(?:\s+us)?\s+(?:with|in|to)|"
     r"(?:använda|use|using|införa|med)\s+ai\s+(?:i|inom|för|till|in|for|within|to)|"
     r"\bai\s+(?:i|inom|för|in|for|within)|optimi[sz]e|optimera)\s+(?P<slot>[^?.!,–-]+)",
     re.I,
