@@ -398,7 +398,7 @@ def select(
         if form == "example":  # one municipality's case before what some did; stable, so by score within
             cases.sort(key=lambda c: -kinds.case_grade(c.text))
         cases = cases[:CASES_FIRST]
-        chains = _select(cases, scorer, max_sentences, 0.0, duplicate_cosine, 0.0)
+        chains = _select(cases, scorer, max_sentences, 0.0, duplicate_cosine, 0.0, context=candidates)
     floor = NEIGHBOUR_MINIMUM if neighbour_minimum is None else neighbour_minimum
     first_grown = not chains  # _select grows the first chain it takes when no case came first
     chains = _select(candidates, scorer, max_sentences, relative, duplicate_cosine, minimum, tuple(chains), floor,
@@ -529,11 +529,13 @@ def _select(
     chosen: tuple[Chain, ...] = (),
     neighbour_floor: float = 1.0,
     stands_alone: frozenset[int] = frozenset(),
+    context: list[Candidate] | None = None,
 ) -> list[Chain]:
-    """``chosen``, then the candidates taken as ``select`` says (the best one whenever there is room)."""
+    """``chosen``, then the candidates taken as ``select`` says (the best one whenever there is room);
+    ``context``: every candidate, which a chosen one may bring along (``candidates`` when None)."""
     if not candidates:
         return list(chosen)
-    by_index = {c.index: c for c in candidates}
+    by_index = {c.index: c for c in (context if context is not None else candidates)}
     floor = relative * probability(candidates[0].score)
     chains: list[Chain] = list(chosen)
     used: set[int] = {m.index for c in chains for m in c.members}
@@ -588,17 +590,37 @@ def _with_context(
             first = by_index.get(start) or replace(cand, index=start, sentence=scorer.sentences[start])
             members.insert(0, first)
         return members
-    before = by_index.get(cand.index - 1)
-    if (
-        len(members) < room
-        and CONTINUES.match(cand.text)
-        and before is not None
-        and before.index not in used
-        and before.hit.passage.id == cand.hit.passage.id
-        and quotable(before.text)
-    ):
+    # A sentence that continues the one before it brings that one first, and so on back while each
+    # brought one continues its own ("Detta visar …" after "Detta är en brist …" after "I många avtal …").
+    first = cand
+    while len(members) < room and CONTINUES.match(first.text):
+        before = by_index.get(first.index - 1)
+        if (
+            before is None
+            or before.index in used
+            or not (before.hit.passage.id == first.hit.passage.id or runs_on(before, first))
+            or not quotable(before.text)
+        ):
+            break
         members.insert(0, before)
+        first = before
     return members
+
+
+# Most characters between the end of one sentence and the start of the next for the two to be read as
+# one run of text: the space or line break after a full stop (1-2 in the report), never a heading.
+RUN_ON_GAP = 2
+
+
+def runs_on(before: Candidate, cand: Candidate) -> bool:
+    """``before`` is the sentence right before ``cand`` in the same source, though a chunk boundary
+    put them in different passages: "Detta är en brist …" opens a passage whose point the last sentence
+    of the one before makes ("I många avtal är det oklart vem som äger datan …"). Only a retrieved
+    passage's sentence is a candidate, so what is brought along is cited to a passage the system found."""
+    return (
+        before.hit.passage.source == cand.hit.passage.source
+        and 0 <= cand.sentence.start - before.sentence.end <= RUN_ON_GAP
+    )
 
 
 def _followers(
