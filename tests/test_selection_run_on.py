@@ -12,9 +12,9 @@ SOURCE = "rapport.txt"
 AVTAL = "I många avtal är det oklart vem som äger datan."
 BRIST = "Detta är en brist som varit känd länge."
 VISAR = "Detta visar att kommunerna behöver lära sig mer."
-# First passage: [0, 48); the second starts one space later, at 49, with the sentence that leans back.
-FIRST = Passage("p1", SOURCE, "3. Insikter", 0, 48, AVTAL)
-SECOND = Passage("p2", SOURCE, "3. Insikter", 49, 49 + len(BRIST) + 1 + len(VISAR), f"{BRIST} {VISAR}")
+# First passage: [0, 47); the second starts after one space, at 48, with the sentence that leans back.
+FIRST = Passage("p1", SOURCE, "3. Insikter", 0, len(AVTAL), AVTAL)
+SECOND = Passage("p2", SOURCE, "3. Insikter", len(AVTAL) + 1, len(AVTAL) + 2 + len(BRIST) + len(VISAR), f"{BRIST} {VISAR}")
 
 
 class NoNextSentence:
@@ -36,8 +36,8 @@ def candidate(index: int, passage: Passage, text: str, start: int, source: str =
 
 
 AVTAL_C = candidate(0, FIRST, AVTAL, 0)
-BRIST_C = candidate(1, SECOND, BRIST, 49)
-VISAR_C = candidate(2, SECOND, VISAR, 49 + len(BRIST) + 1)
+BRIST_C = candidate(1, SECOND, BRIST, SECOND.start)
+VISAR_C = candidate(2, SECOND, VISAR, SECOND.start + len(BRIST) + 1)
 
 
 def texts(members):
