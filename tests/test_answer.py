@@ -182,6 +182,24 @@ def test_a_lead_in_brings_its_list_and_a_continuing_sentence_brings_the_one_befo
     assert sum(len(c.members) for c in chains) == 6
 
 
+def test_a_sentence_continuing_a_chain_already_taken_is_quoted_in_it_not_as_a_chain_of_its_own(service):
+    _, answerer, (first, instead), candidates = _candidates(
+        service, "Vilka ska vara med när strategin tas fram?", "Kommunen behöver", "Istället bör"
+    )
+    rest = [c for c in candidates if c not in (first, instead)]
+
+    chains = select([first, instead, *rest], answerer.scorer, max_sentences=6, relative=0.0,
+                    duplicate_cosine=0.99, neighbour_minimum=0.0)
+
+    # The first chain brings the sentence after it ("Att ta fram …"); "Istället bör …", taken next,
+    # follows that one in the report, so it is quoted as the same chain's next sentence.
+    assert [m.text[:20] for m in chains[0].members] == [
+        "Kommunen behöver en ", "Att ta fram strategi", "Istället bör process"
+    ]
+    assert chains[0].anchor.text.startswith("Kommunen behöver")
+    assert not any(chain.anchor.text.startswith("Istället") for chain in chains)
+
+
 def test_a_lead_in_whose_list_does_not_fit_is_not_quoted_alone(service):
     _, answerer, (lead_in_sentence, other), _ = _candidates(
         service, "Hur bygger vi kompetens?", "Kompetensen inom", "Förankra strategin"

@@ -381,7 +381,8 @@ def select(
     unchanged, 0.02-0.06 fewer sentences per answer). A chosen lead-in brings the list items after it (as many as fit) and is
     skipped when none can come along; a chosen sentence followed by one that continues it
     ("Istället …") brings that one along; a chosen sentence that itself continues the one before
-    brings that one first. The sentence after a chosen one and the one before it in their passage come
+    brings that one first (across a chunk boundary too, ``runs_on``), and one that continues the last
+    sentence of a chain already taken is quoted as that chain's next sentence (``_leans_on_chain``). The sentence after a chosen one and the one before it in their passage come
     along when at least ``neighbour_minimum`` (``NEIGHBOUR_MINIMUM``) likely and there is room
     (``_grow``): for the first chain, the one after only, before the next candidate is taken (the
     answer opens with the best sentence and what follows it in the report); for the others both, into
@@ -560,9 +561,26 @@ def _select(
             continue
         if not chains:  # the first chain, which the answer opens with, brings the sentence after it at once
             members = _grow(members, by_index, scorer, room, used, neighbour_floor, sides=(True,))
-        chains.append(Chain(cand, tuple(members)))
+        k = _leans_on_chain(members[0], chains)
+        if k is not None:  # it continues a chain already taken: quoted as that chain's next sentence
+            chains[k] = Chain(chains[k].anchor, chains[k].members + tuple(members))
+        else:
+            chains.append(Chain(cand, tuple(members)))
         used.update(m.index for m in members)
     return chains
+
+
+def _leans_on_chain(first: Candidate, chains: list[Chain]) -> int | None:
+    """Which of ``chains`` ends with the sentence ``first`` continues ("Istället bör processen involvera
+    …" after "Att ta fram en AI-strategi bör inte vara något som IT-enheten gör isolerat …"), if any: the
+    two are one run of the report's text and are quoted as one, not under two headings."""
+    if not CONTINUES.match(first.text):
+        return None
+    for k, chain in enumerate(chains):
+        last = chain.members[-1]
+        if last.index == first.index - 1 and (last.hit.passage.id == first.hit.passage.id or runs_on(last, first)):
+            return k
+    return None
 
 
 def _with_context(
