@@ -578,7 +578,7 @@ def _leans_on_chain(first: Candidate, chains: list[Chain]) -> int | None:
         return None
     for k, chain in enumerate(chains):
         last = chain.members[-1]
-        if last.index == first.index - 1 and (last.hit.passage.id == first.hit.passage.id or runs_on(last, first)):
+        if right_before(last, first):
             return k
     return None
 
@@ -616,7 +616,7 @@ def _with_context(
         if (
             before is None
             or before.index in used
-            or not (before.hit.passage.id == first.hit.passage.id or runs_on(before, first))
+            or not right_before(before, first)
             or not quotable(before.text)
         ):
             break
@@ -628,6 +628,12 @@ def _with_context(
 # Most characters between the end of one sentence and the start of the next for the two to be read as
 # one run of text: the space or line break after a full stop (1-2 in the report), never a heading.
 RUN_ON_GAP = 2
+
+
+def right_before(before: Candidate, after: Candidate) -> bool:
+    """``before`` is the sentence just before ``after`` in the report: the one before it in its passage,
+    or the last one of the passage before, across a chunk boundary (``runs_on``)."""
+    return before.index == after.index - 1 and (before.hit.passage.id == after.hit.passage.id or runs_on(before, after))
 
 
 def runs_on(before: Candidate, cand: Candidate) -> bool:
