@@ -14,7 +14,9 @@ BRIST = "Detta är en brist som varit känd länge."
 VISAR = "Detta visar att kommunerna behöver lära sig mer."
 # First passage: [0, 47); the second starts after one space, at 48, with the sentence that leans back.
 FIRST = Passage("p1", SOURCE, "3. Insikter", 0, len(AVTAL), AVTAL)
-SECOND = Passage("p2", SOURCE, "3. Insikter", len(AVTAL) + 1, len(AVTAL) + 2 + len(BRIST) + len(VISAR), f"{BRIST} {VISAR}")
+SECOND = Passage(
+    "p2", SOURCE, "3. Insikter", len(AVTAL) + 1, len(AVTAL) + 2 + len(BRIST) + len(VISAR), f"{BRIST} {VISAR}"
+)
 
 
 class NoNextSentence:
@@ -30,7 +32,8 @@ class NoNextSentence:
 def candidate(index: int, passage: Passage, text: str, start: int, source: str = SOURCE) -> Candidate:
     passage = Passage(passage.id, source, passage.section, passage.start, passage.end, passage.text)
     return Candidate(
-        index=index, hit=Hit(passage, rank=1, score=1.0), sentence=SentenceSpan(passage.id, text, start, start + len(text)),
+        index=index, hit=Hit(passage, rank=1, score=1.0),
+        sentence=SentenceSpan(passage.id, text, start, start + len(text)),
         evidence=0.8, dense=0.8, overlap=0.0, features=(),
     )
 

@@ -382,7 +382,8 @@ def select(
     skipped when none can come along; a chosen sentence followed by one that continues it
     ("Istället …") brings that one along; a chosen sentence that itself continues the one before
     brings that one first (across a chunk boundary too, ``runs_on``), and one that continues the last
-    sentence of a chain already taken is quoted as that chain's next sentence (``_leans_on_chain``). The sentence after a chosen one and the one before it in their passage come
+    sentence of a chain already taken is quoted as that chain's next sentence (``_leans_on_chain``).
+    The sentence after a chosen one and the one before it in their passage come
     along when at least ``neighbour_minimum`` (``NEIGHBOUR_MINIMUM``) likely and there is room
     (``_grow``): for the first chain, the one after only, before the next candidate is taken (the
     answer opens with the best sentence and what follows it in the report); for the others both, into
