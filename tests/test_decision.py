@@ -440,6 +440,27 @@ def test_a_name_in_ocr_spelling_is_known_but_not_an_acronym():
     assert by_text["Ånge"].known and not by_text["LAS"].known and not by_text["Sundsvall"].known
 
 
+def test_a_common_word_typed_in_capitals_is_no_acronym_but_an_unknown_acronym_still_is():
+    # the report's vocabulary here knows neither "ok" nor "lss" nor "mbl"
+    vocabulary = Vocabulary(frozenset({stem("projekt"), stem("misslyckas")}))
+    words = {w.text: w for w in content_words("Är det OK om projektet misslyckas? Gäller LSS och MBL?", "sv", (),
+                                              vocabulary.knows)}
+
+    assert not words["OK"].named and not words["OK"].known  # general Swedish "ok": judged as a word
+    assert words["LSS"].named and not words["LSS"].known  # hunspell-sv writes it in capitals
+    assert words["MBL"].named and not words["MBL"].known  # listed as "mbl", but too rare to be a word
+    english = {w.text for w in content_words("Is it OK if an attempt flops?", "en", (), vocabulary.knows)
+               if w.named}
+    assert english == set()  # judged through its translation, not as a name the report lacks
+
+
+def test_written_in_lower_case_reads_hunspell_sv_entries_and_general_frequency():
+    from rag.index.word_classes import written_in_lower_case
+
+    assert [t for t in ("OK", "IT", "MBL", "LSS", "GDPR", "EU", "WCAG", "ok") if written_in_lower_case(t)] == [
+        "OK", "IT"]
+
+
 @pytest.mark.parametrize("question", ["Vad är AI-huset för nåt?", "Finns det nån kommun som har gjort så?"])
 def test_a_spoken_spelling_of_a_function_word_is_no_content_word(question):
     words = {w.text for w in content_words(question, "sv", (), VOCABULARY.knows)}

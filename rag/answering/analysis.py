@@ -12,6 +12,7 @@ import re
 from collections.abc import Mapping, Set as AbstractSet
 from dataclasses import dataclass
 
+from rag.index.word_classes import written_in_lower_case
 from rag.lexical import STOPWORDS, decompound, lemma as lemma_of, stem, words, zipf_en, zipf_sv
 from rag.types import TermGroup
 
@@ -201,7 +202,10 @@ def content_words(
     ``spelled(word)`` (``Vocabulary.spelled``) which stem of the report a word typed otherwise stands for."""
     setting = asker_setting(question) | example_words(question)
     domain = asked_domain(question)
-    tokens = _tokens(question)
+    # A word typed in capitals that the report does not use is an acronym only if Swedish does not write
+    # it in lower case: "Is it OK if an attempt flops?" is no question about a product called OK.
+    tokens = [(raw, first, _typed_as_name(raw, first) and not (
+        written_in_lower_case(raw) and not knows(raw.lower(), exact=True))) for raw, first in _tokens(question)]
     out: list[ContentWord] = []
     seen: set[str] = set()
     if lang == "en":
@@ -209,7 +213,7 @@ def content_words(
         # ("WCAG", "Azure", "Microsoft") is judged as a name, exactly as written, below; another word
         # outside the dictionary is given the benefit of the doubt (the dictionary lacks "privacy",
         # "easier", British spellings), and a capitalised word it knows ("Swedish") is translated.
-        names = {raw.lower() for raw, first in tokens if _typed_as_name(raw, first)}
+        names = {raw.lower() for raw, _, named in tokens if named}
         for g in groups:
             if g.english in names and not g.in_dictionary:
                 continue
@@ -218,12 +222,11 @@ def content_words(
             out.append(ContentWord(g.english, tuple(g.terms), known, rarity(rare), setting=g.english in setting,
                                    domain=bool(set(g.english.split()) & domain)))
             seen.update(g.english.split())
-    for raw, first in tokens:
+    for raw, first, named in tokens:
         w = raw.lower()
         if w in seen or len(w) < 2:
             continue
         seen.add(w)
-        named = _typed_as_name(raw, first)
         law = names_a_law(w)
         if lang == "en" and not (named or law):
             continue  # English words are judged through their translations (above)
