@@ -27,6 +27,7 @@ from functools import lru_cache
 from importlib import metadata
 
 from rag.index.lexicon import load_lexicon
+from rag.lexical import zipf_sv
 
 log = logging.getLogger(__name__)
 
@@ -125,18 +126,17 @@ def is_uninflected(word: str) -> bool:
     return not all(zipf.get(word + ending, 0.0) >= VERB_LEMMA_ZIPF for ending in ("t", "a"))
 
 
-@lru_cache(maxsize=1)
 def _hunspell_dic() -> str:
     """The text of hunspell-sv's sv_SE.dic, or "" (with a warning) where it is not installed. Read as
     a file: building a spylls dictionary takes 4.5 s and is not needed to list entries."""
     try:
         files = metadata.distribution("hunspell-sv").files or []
     except metadata.PackageNotFoundError:
-        log.warning("hunspell-sv is not installed; OCR repair will not prefer names it lists")
+        log.warning("hunspell-sv is not installed; OCR repair and acronyms are read without its entries")
         return ""
     path = next((file for file in files if str(file).endswith("sv_SE.dic")), None)
     if path is None:
-        log.warning("hunspell-sv has no sv_SE.dic; OCR repair will not prefer names it lists")
+        log.warning("hunspell-sv has no sv_SE.dic; OCR repair and acronyms are read without its entries")
         return ""
     return path.locate().read_text(encoding="utf-8")
 
@@ -175,7 +175,7 @@ def written_in_lower_case(token: str) -> bool:
     at all) and it is common (``LOWER_CASE_MIN_ZIPF``)."""
     lower, capitals = _short_entries()
     word = token.lower()
-    return token.isupper() and word in lower and token not in capitals and load_lexicon().zipf.get(word, 0.0) >= LOWER_CASE_MIN_ZIPF
+    return token.isupper() and word in lower and token not in capitals and zipf_sv(word) >= LOWER_CASE_MIN_ZIPF
 
 
 def plausible(reading: str, current: str) -> bool:
