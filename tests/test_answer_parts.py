@@ -194,34 +194,6 @@ def test_national_advice_opens_only_an_answer_about_the_national_level(service):
     assert opening(chains[:1], "what", national_question=False) == 0  # nothing else to open with
 
 
-def _hand_chain(text: str, section: str, score: float) -> Chain:
-    """A one-sentence chain built by hand (no index): what ``opening`` reads of it."""
-    from rag.answering.selection import Candidate
-    from rag.types import Hit, Passage, SentenceSpan
-
-    passage = Passage("p-" + text[:8], "rapport.txt", section, 0, len(text), text)
-    cand = Candidate(0, Hit(passage, rank=1, score=1.0), SentenceSpan(passage.id, text, 0, len(text)),
-                     evidence=0.8, dense=0.8, overlap=0.0, features=(), score=score)
-    return Chain(cand, (cand,))
-
-
-def test_a_sentence_that_only_names_a_national_body_may_open():
-    names = _hand_chain("Programmet drivs av AI Sweden tillsammans med Vinnova och Myndigheten för digital "
-                        "förvaltning sedan flera år.", "2. Inledning", 1.0)
-    advice_named = _hand_chain("Myndigheten för digital förvaltning bör samordna kommunernas arbete.",
-                               "3. Insikter", 1.2)
-    advice_section = _hand_chain("Inför riktade incitament för kommuner som satsar på AI.",
-                                 "7. Avslutning › Rekommendationer till nationella beslutsfattare", 1.5)
-    municipal = _hand_chain("Kommunchefen bör leda arbetet med AI-strategin.", "5. Rekommendationer", 0.5)
-
-    assert kinds.national_sentence(names.anchor.text, names.anchor.hit.passage.section)
-    # it names a body and advises no one: it may open
-    assert opening([names, municipal], "what", national_question=False) == 0
-    # advice to the national level, named or by its section, opens only an answer about that level
-    assert opening([advice_section, advice_named, names, municipal], "what", national_question=False) == 2
-    assert opening([advice_section, advice_named, names, municipal], "what", national_question=True) == 0
-
-
 def test_national_advice_is_no_filler_under_an_answer_about_the_municipality(service):
     from rag.answering.selection import select
 

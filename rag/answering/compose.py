@@ -20,7 +20,7 @@ from rag.answering.messages import listing, say
 from rag.answering.query import Query
 from rag.answering import sentence_kinds as kinds
 from rag.answering.facts import missing_message
-from rag.answering.selection import Chain, actor_count, advises, fits_form, is_apparatus, probability
+from rag.answering.selection import Chain, actor_count, fits_form, is_apparatus, probability
 from rag.types import Answer, AnswerPart, AnswerSentence, Citation, Decision, Hit
 
 PARTIAL_SENTENCES = 3  # a partial answer quotes at most this many of the nearest sentences
@@ -183,8 +183,8 @@ def opening(chains: list[Chain], form: str, national_question: bool = False) -> 
     """Which chain answers first: the best one, unless another gives what the question's form asks
     for and it does not: a chain naming several actors for "vilka" (any of them: who is involved is
     the answer, and the one naming most of them), an action for "hur" or a reason for "varför" (one
-    of the best few, nearly as likely as the best). Advice to national decision makers opens only an
-    answer to a question about the national level; announcing sentences never open (``_may_open``)."""
+    of the best few, nearly as likely as the best). A recommendation to national decision makers
+    opens only an answer to a question about the national level; announcing sentences never open."""
     eligible = [i for i, chain in enumerate(chains) if _may_open(chain, national_question)] or list(range(len(chains)))
     if not eligible:
         return 0
@@ -202,20 +202,10 @@ def opening(chains: list[Chain], form: str, national_question: bool = False) -> 
 
 
 def _may_open(chain: Chain, national_question: bool) -> bool:
-    """Announcing sentences never open; advice to the national level (a sentence in a section addressed
-    to national decision makers, or one naming the national level that says what to do) opens only an
-    answer about that level. A sentence that only names a national body ("… tillsammans med Sveriges
-    innovationsmyndighet Vinnova … drivit programmet Kraftsamling") may open: kept from the lead, it
-    left "Vilka organisationer står bakom programmet Kraftsamling för AI?" (test2-047) opening on the
-    2024 mapping instead; over every set that is the only first line that moves (gold_test2 0.509 ->
-    0.528)."""
     anchor = chain.anchor
     if kinds.announcing(anchor.text):
         return False
-    section = anchor.hit.passage.section
-    return national_question or not (
-        kinds.national_section(section) or (kinds.national_sentence(anchor.text, section) and advises(anchor.text))
-    )
+    return national_question or not kinds.national_sentence(anchor.text, anchor.hit.passage.section)
 
 
 def _quoted(member, n: int) -> AnswerSentence:
