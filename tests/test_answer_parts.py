@@ -194,6 +194,30 @@ def test_national_advice_opens_only_an_answer_about_the_national_level(service):
     assert opening(chains[:1], "what", national_question=False) == 0  # nothing else to open with
 
 
+def _hand_chain(text: str, section: str, score: float) -> Chain:
+    """A one-sentence chain built by hand (no index): what ``opening`` reads of it."""
+    from rag.answering.selection import Candidate
+    from rag.types import Hit, Passage, SentenceSpan
+
+    passage = Passage("p-" + text[:8], "rapport.txt", section, 0, len(text), text)
+    cand = Candidate(0, Hit(passage, rank=1, score=1.0), SentenceSpan(passage.id, text, 0, len(text)),
+                     evidence=0.8, dense=0.8, overlap=0.0, features=(), score=score)
+    return Chain(cand, (cand,))
+
+
+def test_what_national_bodies_point_out_does_not_open_an_answer_about_the_municipality():
+    # "Vilka behöver vara med när vi inför AI i kommunen?" opened with this sentence (issue 21); it
+    # advises no one, yet it is the national level's view, not what the municipality should do.
+    bodies = _hand_chain("Flera myndigheter, däribland Myndigheten för digital förvaltning (DIGG), pekar på att "
+                         "bristande AI-mognad är en av de främsta orsakerna.", "2. Inledning", 1.0)
+    municipal = _hand_chain("En annan central insikt är betydelsen av att koppla AI-initiativ till kommunens "
+                            "grunduppdrag.", "3. Insikter", 0.5)
+
+    assert opening([bodies, municipal], "who", national_question=False) == 1
+    assert opening([bodies, municipal], "what", national_question=False) == 1
+    assert opening([bodies, municipal], "what", national_question=True) == 0
+
+
 def test_national_advice_is_no_filler_under_an_answer_about_the_municipality(service):
     from rag.answering.selection import select
 
