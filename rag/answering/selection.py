@@ -378,9 +378,10 @@ def select(
     the best one's and at least ``minimum`` (the best one is always taken); a near-duplicate (cosine above ``duplicate_cosine``) of a sentence already
     quoted is skipped, and so is a sentence announcing what the text presents, and after the best one a
     sentence about the national level when the question is not (measured: every set's evidence shown
-    unchanged, 0.02-0.06 fewer sentences per answer). A chosen lead-in brings its list whole (``LIST_ROOM``; each item with the rest
-    of its paragraph, ``continues_item``), is skipped when none of it can come along, and after the
-    first chain also when the list would be cut short; a chosen sentence followed by one that continues it
+    unchanged, 0.02-0.06 fewer sentences per answer). A chosen lead-in brings its list whole
+    (``LIST_ROOM``; each item with the rest of its paragraph, ``continues_item``), is skipped when none of
+    it can come along, and after the first chain also when the list would be cut short; a chosen
+    sentence followed by one that continues it
     ("Istället …") brings that one along; a chosen sentence that itself continues the one before
     brings that one first (across a chunk boundary too, ``runs_on``), and one that continues the last
     sentence of a chain already taken is quoted as that chain's next sentence (``_leans_on_chain``).
@@ -458,9 +459,9 @@ NEIGHBOUR_MINIMUM = 0.02
 # across two passages. The items must be candidates, so a list's continuation is quoted only from a
 # passage that was retrieved. A list chosen after the answer's first chain that cannot be quoted whole
 # is not quoted: "Dessa tio områden … är:" with two of the ten misled (5 answers of 987 over the
-# labelled sets and conversations); a chain after a list has only the room the answer's length leaves. Measured
-# with every set's evidence shown unchanged except gold_dev_en's dev-044-en ("Which areas are covered
-# by … 'AI House' …?", 0 -> 1: the ten areas after the lead instead of two of them).
+# labelled sets and conversations); a chain after a list has only the room the answer's length leaves.
+# Measured with every set's evidence shown unchanged except gold_dev_en's dev-044-en ("Which areas are
+# covered by … 'AI House' …?", 0 -> 1: the ten areas after the lead instead of two of them).
 LIST_ROOM = 12
 
 # The least probability a sentence needs to be quoted in an answer to an English question, in place of
@@ -585,9 +586,9 @@ def _list_goes_on(last: Candidate, scorer: "SentenceScorer") -> bool:
     if nxt is None:
         return False
     following = scorer.sentences[nxt]
-    return following.text.startswith("•") or (
-        last.text.startswith("•") and 0 <= following.start - last.sentence.end <= PARAGRAPH_GAP
-    )
+    if following.text.startswith("•"):
+        return True
+    return last.text.startswith("•") and same_paragraph(last.sentence, following)
 
 
 def _leans_on_chain(first: Candidate, chains: list[Chain]) -> int | None:
@@ -697,19 +698,16 @@ def _followers(
 PARAGRAPH_GAP = 1
 
 
-def same_paragraph(before: Candidate, after: Candidate) -> bool:
-    """``after`` follows ``before`` in the same paragraph of the same source."""
-    return (
-        before.hit.passage.source == after.hit.passage.source
-        and 0 <= after.sentence.start - before.sentence.end <= PARAGRAPH_GAP
-    )
+def same_paragraph(before: SentenceSpan, after: SentenceSpan) -> bool:
+    """``after``, the sentence after ``before`` in the report, stands in the same paragraph."""
+    return 0 <= after.start - before.end <= PARAGRAPH_GAP
 
 
 def continues_item(items: list[Candidate], follower: Candidate) -> bool:
-    """``follower`` is the next sentence of the list item quoted last, in its paragraph ("• Ledarskap
-    och fördelat ansvar: Stöd och uppmuntra … Formalisera samarbetet, …"), not the text after the
-    list, which opens a paragraph of its own."""
-    return any(m.text.startswith("•") for m in items) and same_paragraph(items[-1], follower)
+    """``follower``, the sentence after the last of ``items``, is the rest of the list item quoted last,
+    in its paragraph ("• Ledarskap och fördelat ansvar: Stöd och uppmuntra … Formalisera samarbetet, …"),
+    not the text after the list, which opens a paragraph of its own."""
+    return any(m.text.startswith("•") for m in items) and same_paragraph(items[-1].sentence, follower.sentence)
 
 
 def actor_count(text: str) -> int:
