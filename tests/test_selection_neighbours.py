@@ -157,17 +157,21 @@ def test_a_list_runs_on_into_the_next_passage_of_its_section():
     assert LIST_ROOM == 12
 
 
-def test_a_list_that_opens_the_answer_is_quoted_whole(scored):
+def test_a_list_is_quoted_whole_where_it_opens_the_answer_and_further_down_or_not_at_all(scored):
     answerer, _, rank = scored
     ranked = rank(Kommunerna_h=0.9, **{"•_De_har_bil": 0.05, "•_De_har_ans": 0.05})
 
     # two sentences of room, but the lead-in brings both its items
     assert _members(select(ranked, answerer.scorer, 2, 0.0, 0.99, 0.5)) == [
         ["Kommunerna h", "• De har bil", "• De har ans"]]
-    # a list further down gets only the room left
+    # a list further down is quoted whole too, past the room left (two of three sentences were used) ...
     later = rank(Ledningen_an=0.99, Kommunerna_h=0.9, **{"•_De_har_bil": 0.05, "•_De_har_ans": 0.05})
     assert _members(select(later, answerer.scorer, 3, 0.0, 0.99, 0.5)) == [
-        ["Ledningen an"], ["Kommunerna h", "• De har bil"]]
+        ["Ledningen an"], ["Kommunerna h", "• De har bil", "• De har ans"]]
+    # ... or not at all, when an item of it is no candidate and the list would be cut short (the other
+    # item, below the minimum, is no chain of its own)
+    cut = [c for c in later if not c.text.startswith("• De har ans")]
+    assert _members(select(cut, answerer.scorer, 3, 0.0, 0.99, 0.5)) == [["Ledningen an"]]
 
 
 def test_a_lead_in_stating_an_asked_fact_stands_alone_when_its_list_cannot_come(scored):
