@@ -67,9 +67,9 @@ def test_a_lead_in_brings_every_item_with_the_rest_of_its_paragraph_and_stops_at
     cands = {i: candidate(i, 0.0) for i in range(len(SPANS))}
 
     assert [f.index for f in _followers(cands[1], cands, InOrder(), room=10, used=set())] == [2, 3, 4, 5]
-    assert continues_item([cands[3]], cands[4])  # same paragraph as the item before it
-    assert not continues_item([cands[5]], cands[6])  # after a blank line: the text after the list
-    assert not continues_item([cands[1]], cands[2])  # the lead-in is no item
+    assert continues_item([cands[3]], cands[4].sentence)  # same paragraph as the item before it
+    assert not continues_item([cands[5]], cands[6].sentence)  # after a blank line: the text after the list
+    assert not continues_item([cands[1]], cands[2].sentence)  # the lead-in is no item
 
 
 def test_a_list_after_the_first_chain_is_quoted_whole_past_the_answers_length():

@@ -566,7 +566,7 @@ def _select(
         members = _with_context(cand, by_index, scorer, room, used, cand.index in stands_alone)
         if members is None:
             continue
-        if chains and lead_in(cand.text) and _list_goes_on(members[-1], scorer):
+        if chains and lead_in(cand.text) and _list_goes_on(members, scorer):
             continue  # a list cut short is no answer after the lead: whole or not at all
         if not chains:  # the first chain, which the answer opens with, brings the sentence after it at once
             members = _grow(members, by_index, scorer, room, used, neighbour_floor, sides=(True,))
@@ -579,16 +579,15 @@ def _select(
     return chains
 
 
-def _list_goes_on(last: Candidate, scorer: "SentenceScorer") -> bool:
-    """The report's list goes on after ``last``, the last sentence quoted of it: another item, or the
-    rest of ``last``'s own item (one not retrieved, already quoted, or past the room)."""
-    nxt = scorer.next_in_list(last.index)
+def _list_goes_on(members: list[Candidate], scorer: "SentenceScorer") -> bool:
+    """The report's list that ``members`` quote goes on after the last of them, by the walk
+    ``_followers`` takes: another item, or the rest of the item quoted last (one not retrieved, already
+    quoted, or past the room)."""
+    nxt = scorer.next_in_list(members[-1].index)
     if nxt is None:
         return False
     following = scorer.sentences[nxt]
-    if following.text.startswith("•"):
-        return True
-    return last.text.startswith("•") and same_paragraph(last.sentence, following)
+    return following.text.startswith("•") or continues_item(members, following)
 
 
 def _leans_on_chain(first: Candidate, chains: list[Chain]) -> int | None:
@@ -662,10 +661,12 @@ def runs_on(before: Candidate, cand: Candidate) -> bool:
     put them in different passages: "Detta är en brist …" opens a passage whose point the last sentence
     of the one before makes ("I många avtal är det oklart vem som äger datan …"). Only a retrieved
     passage's sentence is a candidate, so what is brought along is cited to a passage the system found."""
-    return (
-        before.hit.passage.source == cand.hit.passage.source
-        and 0 <= cand.sentence.start - before.sentence.end <= RUN_ON_GAP
-    )
+    return before.hit.passage.source == cand.hit.passage.source and within(before.sentence, cand.sentence, RUN_ON_GAP)
+
+
+def within(before: SentenceSpan, after: SentenceSpan, gap: int) -> bool:
+    """``after`` starts at most ``gap`` characters after ``before`` ends."""
+    return 0 <= after.start - before.end <= gap
 
 
 def _followers(
@@ -680,7 +681,8 @@ def _followers(
         follower = by_index.get(nxt) if nxt is not None else None
         if follower is None or follower.index in used or not quotable(follower.text):
             break
-        if lead_in(cand.text) and (not out or follower.text.startswith("•") or continues_item(out, follower)):
+        item = follower.text.startswith("•") or continues_item(out, follower.sentence)
+        if lead_in(cand.text) and (not out or item):
             out.append(follower)
         elif not out and CONTINUES.match(follower.text):
             out.append(follower)
@@ -698,16 +700,11 @@ def _followers(
 PARAGRAPH_GAP = 1
 
 
-def same_paragraph(before: SentenceSpan, after: SentenceSpan) -> bool:
-    """``after``, the sentence after ``before`` in the report, stands in the same paragraph."""
-    return 0 <= after.start - before.end <= PARAGRAPH_GAP
-
-
-def continues_item(items: list[Candidate], follower: Candidate) -> bool:
+def continues_item(items: list[Candidate], follower: SentenceSpan) -> bool:
     """``follower``, the sentence after the last of ``items``, is the rest of the list item quoted last,
     in its paragraph ("• Ledarskap och fördelat ansvar: Stöd och uppmuntra … Formalisera samarbetet, …"),
     not the text after the list, which opens a paragraph of its own."""
-    return any(m.text.startswith("•") for m in items) and same_paragraph(items[-1].sentence, follower.sentence)
+    return any(m.text.startswith("•") for m in items) and within(items[-1].sentence, follower, PARAGRAPH_GAP)
 
 
 def actor_count(text: str) -> int:
