@@ -542,8 +542,10 @@ def test_a_sentence_cut_after_a_closing_quote_is_quoted_with_its_beginning(tmp_p
         _, answerer, (tail,), candidates = _candidates(cut, "Vem driver frågan?", "mer eller mindre")
         chains = select([tail] + [c for c in candidates if c is not tail], answerer.scorer, 6, 0.0, 0.99,
                         neighbour_minimum=1.0)
-        # The beginning ends without a full stop, so it is no candidate of its own; it still comes first.
+        # The beginning ends without a full stop, so it is no candidate of its own; it still comes first,
+        # and as it points back ("Då blir …"), the sentence it points at comes before it.
         assert [m.text for m in chains[0].members] == [
+            "Verksamheterna ska uttrycka behoven.",
             "Då blir frågor om “implementering”",
             "mer eller mindre irrelevanta eftersom verksamheten själv driver frågan.",
         ]
