@@ -401,7 +401,9 @@ def select(
     sentence followed by one that continues it
     ("Istället …") brings that one along; a chosen sentence that itself continues the one before
     brings that one first (across a chunk boundary too, ``runs_on``), and one that continues the last
-    sentence of a chain already taken is quoted as that chain's next sentence (``_leans_on_chain``).
+    sentence of a chain already taken is quoted as that chain's next sentence (``_leans_on_chain``); one
+    that points back at the sentence before (``REFERS_BACK``) is quoted only with it, the two counted as
+    one sentence of ``max_sentences``.
     The sentence after a chosen one and the one before it in their passage come
     along when at least ``neighbour_minimum`` (``NEIGHBOUR_MINIMUM``) likely and there is room
     (``_grow``): for the first chain, the one after only, before the next candidate is taken (the
