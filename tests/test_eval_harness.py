@@ -224,6 +224,9 @@ def test_run_eval_writes_the_run_folder(workspace):
         rows = list(csv.DictReader(handle))
     assert [r["id"] for r in rows] == ["q1", "q2", "q3", "q4"]
     assert rows[0]["evidence_ranks"] == "1;3"
+    # What the reader sees first, per question, beside the outcome (evaluators sort on these).
+    assert [(r["outcome"], r["lead_shows_evidence"], r["first_sentence_shows_evidence"]) for r in rows] == [
+        ("answer", "0.0", "0.0"), ("answer", "0.0", "0.0"), ("decline", "", ""), ("decline", "0.0", "0.0")]
 
     html = (out / "report.html").read_text(encoding="utf-8")
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
