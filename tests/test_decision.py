@@ -232,6 +232,14 @@ def test_the_askers_setting_does_not_drive_retrieval():
     assert without_setting("Jag är socialchef. Hos oss mejlar projektledaren juristen. Är det vettigt?") == (
         "Hos oss mejlar projektledaren juristen. Är det vettigt?"
     )
+    # What the asker has or lacks ("with nobody …", "med en ensam IT-tekniker", "utan …") is the situation,
+    # not who they are: it stays.
+    assert without_setting(
+        "We're a municipality of 6,000 with nobody whose job is digital development. Is that typical for places our size?"
+    ) == "nobody whose job is digital development. Is that typical for places our size?"
+    assert without_setting("Vi är en liten kommun utan egna digitala roller. Hur bygger vi upp kompetensen?") == (
+        "egna digitala roller. Hur bygger vi upp kompetensen?"
+    )
 
 
 VOCABULARY = Vocabulary(frozenset(stem(w) for w in "dataskydd initiativ strategi juridik ange kommun lag".split()))
