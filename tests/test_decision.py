@@ -240,6 +240,13 @@ def test_the_askers_setting_does_not_drive_retrieval():
     assert without_setting("Vi är en liten kommun utan egna digitala roller. Hur bygger vi upp kompetensen?") == (
         "egna digitala roller. Hur bygger vi upp kompetensen?"
     )
+    # A size is who they are, "med" or not; and "med" inside the situation is no boundary.
+    assert without_setting("Vi är en kommun med 9 000 invånare. Hur kommer vi igång med AI-strategin?") == (
+        "Hur kommer vi igång med AI-strategin?"
+    )
+    assert without_setting("Vi är en liten kommun och folk är rädda att göra fel med AI. Vad säger rapporten om det?") == (
+        "folk är rädda att göra fel med AI. Vad säger rapporten om det?"
+    )
 
 
 VOCABULARY = Vocabulary(frozenset(stem(w) for w in "dataskydd initiativ strategi juridik ange kommun lag".split()))
