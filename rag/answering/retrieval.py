@@ -53,7 +53,7 @@ from rag.answering.query import Query
 from rag.answering.selection import answers_form, is_question, may_quote, quotable
 from rag.answering.sentence_kinds import asks_national, in_interview_guide
 from rag.index.store import Generation
-from rag.types import Hit, Retrieved
+from rag.types import Hit, Passage, Retrieved
 
 log = logging.getLogger(__name__)
 
@@ -517,8 +517,45 @@ class HybridRetriever:
             (quotable if may_quote(query, passage.section) else other).append(found)
             if len(quotable) == k:
                 break
+        quotable = self._with_list_rest(quotable)[:k]
         return [Hit(passage, rank, score, d_rank, b_rank, fused_rank)
                 for rank, (passage, score, d_rank, b_rank, fused_rank) in enumerate(quotable + other, 1)]
+
+    def _with_list_rest(self, found: list[tuple]) -> list[tuple]:
+        """``found`` with, right after a passage that ends inside a list, the passages that hold the rest
+        of that list: a chunk boundary cut the list ("Dessa tio områden … är:" and five of the ten in one
+        passage, the other five in the next), and an answer quoting half of it would say "tio" and list
+        five. A rest found on its own moves up to follow it; one not found comes in with the score of the
+        passage the list starts in, and what follows moves one place down (``k`` passages in all)."""
+        by_id = {f[0].id: f for f in found}
+        out: list[tuple] = []
+        placed: set[str] = set()
+        for row in found:
+            if row[0].id in placed:
+                continue
+            out.append(row)
+            placed.add(row[0].id)
+            rest = self._list_rest(row[0])
+            while rest is not None and rest.id not in placed:  # a list may run over several passages
+                out.append(by_id.get(rest.id, (rest, row[1], None, None, None)))
+                placed.add(rest.id)
+                rest = self._list_rest(rest)
+        return out
+
+    def _list_rest(self, passage: Passage) -> Passage | None:
+        """The next passage of the same source and section when ``passage`` ends on a list item and the
+        next opens on one; None otherwise."""
+        row = self.generation.index_of[passage.id]
+        if row + 1 >= len(self.passages):
+            return None
+        following = self.passages[row + 1]
+        if following.source != passage.source or following.section != passage.section:
+            return None
+        mine, theirs = self.generation.sentences_of.get(passage.id), self.generation.sentences_of.get(following.id)
+        if not mine or not theirs:
+            return None
+        sentences = self.generation.sentences
+        return following if sentences[mine[-1]].text.startswith("•") and sentences[theirs[0]].text.startswith("•") else None
 
 
 @dataclass(frozen=True)
