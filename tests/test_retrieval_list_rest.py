@@ -65,3 +65,16 @@ def test_a_rest_not_found_comes_in_within_k_with_the_score_of_the_passage_the_li
 def test_a_passage_after_the_list_brings_nothing(service):
     hits = service.retrieve("Hur följer kommunen upp resultaten för nämnden?", k=1).hits
     assert [h.passage.id for h in hits] == [UPPFOLJNING]
+
+
+def test_one_rule_says_where_a_list_runs_on(service):
+    from rag.answering.selection import list_runs_on
+
+    g = service.generation
+    texts = [s.text[:9] for s in g.sentences]
+    at = {t: i for i, t in enumerate(texts)}
+    runs_on = lambda start: list_runs_on(g.sentences, g.passages, g.index_of, at[start])  # noqa: E731
+    assert texts[runs_on("• Ledning")] == "• Data — "  # the last item of OPENING goes on in DATA_TEKNIK
+    assert texts[runs_on("• Teknik ")] == "• Kompete"
+    assert runs_on("Dessa sex") is None  # the next sentence is in the same passage
+    assert runs_on("• Samverk") is None  # the list ends; the next passage is another section

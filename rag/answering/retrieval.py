@@ -50,7 +50,7 @@ from rag.index.bm25 import BM25Index
 from rag.config import Settings
 from rag.embeddings import Embedder
 from rag.answering.query import Query
-from rag.answering.selection import answers_form, is_question, may_quote, quotable
+from rag.answering.selection import answers_form, is_question, lead_in, list_runs_on, may_quote, quotable
 from rag.answering.sentence_kinds import asks_national, in_interview_guide
 from rag.index.store import Generation
 from rag.types import Hit, Passage, Retrieved
@@ -543,19 +543,17 @@ class HybridRetriever:
         return out
 
     def _list_rest(self, passage: Passage) -> Passage | None:
-        """The next passage of the same source and section when ``passage`` ends on a list item and the
-        next opens on one; None otherwise."""
-        row = self.generation.index_of[passage.id]
-        if row + 1 >= len(self.passages):
+        """The passage a list goes on in when ``passage`` ends on one of its items or on the sentence
+        that opens it (``selection.list_runs_on``); None otherwise."""
+        mine = self.generation.sentences_of.get(passage.id)
+        if not mine:
             return None
-        following = self.passages[row + 1]
-        if following.source != passage.source or following.section != passage.section:
+        sentences, row_of = self.generation.sentences, self.generation.index_of
+        last = sentences[mine[-1]].text
+        if not (last.startswith("•") or lead_in(last)):
             return None
-        mine, theirs = self.generation.sentences_of.get(passage.id), self.generation.sentences_of.get(following.id)
-        if not mine or not theirs:
-            return None
-        sentences = self.generation.sentences
-        return following if sentences[mine[-1]].text.startswith("•") and sentences[theirs[0]].text.startswith("•") else None
+        j = list_runs_on(sentences, self.passages, row_of, mine[-1])
+        return None if j is None else self.passages[row_of[sentences[j].passage_id]]
 
 
 @dataclass(frozen=True)

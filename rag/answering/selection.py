@@ -355,18 +355,28 @@ class SentenceScorer:
         following = self.next_in_passage(index)
         if following is not None:
             return following
-        j = index + 1
-        if j < len(self.sentences) and self.sentences[j].text.startswith("•"):
-            here, there = self.sentences[index].passage_id, self.sentences[j].passage_id
-            if self.passages[self.passage_row[here]].section == self.passages[self.passage_row[there]].section:
-                return j
-        return None
+        return list_runs_on(self.sentences, self.passages, self.passage_row, index)
 
     def next_in_passage(self, index: int) -> int | None:
         """The sentence after ``index`` in the same passage, if any."""
         if index + 1 < len(self.sentences) and self.sentences[index + 1].passage_id == self.sentences[index].passage_id:
             return index + 1
         return None
+
+
+def list_runs_on(sentences, passages, passage_row, index: int) -> int | None:
+    """The next passage's first sentence when sentence ``index`` ends its passage and that sentence is
+    a list item of the same source and section: a list cut by a chunk boundary runs on there. One rule
+    for the sentence scorer (``SentenceScorer.next_in_list``) and retrieval (``HybridRetriever``, which
+    brings that passage along)."""
+    j = index + 1
+    if j >= len(sentences) or not sentences[j].text.startswith("•"):
+        return None
+    here, there = sentences[index].passage_id, sentences[j].passage_id
+    if here == there:
+        return None
+    a, b = passages[passage_row[here]], passages[passage_row[there]]
+    return j if a.section == b.section and a.source == b.source else None
 
 
 @dataclass(frozen=True)
