@@ -149,10 +149,15 @@ def test_a_list_runs_on_into_the_next_passage_of_its_section():
         sentence("a", "Dessa områden är:"), sentence("a", "• Ett."), sentence("b", "• Två."),
         sentence("b", "Sedan följer annat."), sentence("c", "• Tre i en annan del."),
     ]
-    scorer.passages = [SimpleNamespace(section="6. Förmåga › AI-huset")] * 2 + [SimpleNamespace(section="7. Avslutning")]
+    scorer.passages = [SimpleNamespace(source="rapport.txt", section="6. Förmåga › AI-huset")] * 2 + [
+        SimpleNamespace(source="rapport.txt", section="7. Avslutning")]
     scorer.passage_row = {"a": 0, "b": 1, "c": 2}
 
     assert [scorer.next_in_list(i) for i in range(5)] == [1, 2, 3, None, None]
+    # The same section name in another file is another list.
+    scorer.passages = [scorer.passages[0], SimpleNamespace(source="bilaga.txt", section="6. Förmåga › AI-huset"),
+                       scorer.passages[2]]
+    assert [scorer.next_in_list(i) for i in range(5)] == [1, None, 3, None, None]
     assert [scorer.next_in_passage(i) for i in range(5)] == [1, None, 3, None, None]
     assert LIST_ROOM == 12
 
