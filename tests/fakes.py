@@ -93,14 +93,15 @@ def corpus_without_rag_env(root: Path, files: dict[str, str]):
 
 
 @contextmanager
-def fake_index(root: Path, files: dict[str, str]):
+def fake_index(root: Path, files: dict[str, str], **overrides):
     """Write ``files`` into ``root/corpus``, index them with the HashEmbedder and yield the
-    settings, with any RAG_* variables of the shell hidden for the duration."""
+    settings (``overrides`` on top, e.g. ``chunk_chars``), with any RAG_* variables of the shell
+    hidden for the duration."""
     from rag.config import load_settings
     from rag.index.ingest import ingest
 
     with corpus_without_rag_env(root, files) as corpus:
-        settings = load_settings(index_dir=root / "index", corpus_dir=corpus)
+        settings = load_settings(index_dir=root / "index", corpus_dir=corpus, **overrides)
         ingest(settings, embedder=HashEmbedder(), progress=False)
         yield settings
 

@@ -9,11 +9,9 @@ from dataclasses import replace
 
 import numpy as np
 import pytest
-from fakes import HashEmbedder, corpus_without_rag_env
+from fakes import HashEmbedder, fake_index
 
 from rag.answering.retrieval import BESIDE_TOP, BESIDE_WEIGHT, TopicFusion, TopicParts
-from rag.config import load_settings
-from rag.index.ingest import ingest
 from rag.service import RagService
 from rag.types import Turn
 
@@ -44,10 +42,7 @@ FIRST = "Varför behöver kommuner en styrgrupp för AI som samordnar arbetet?"
 @pytest.fixture(scope="module")
 def service(tmp_path_factory):
     root = tmp_path_factory.mktemp("beside")
-    with corpus_without_rag_env(root, {"styrning.txt": STYRNING}) as corpus:
-        settings = load_settings(index_dir=root / "index", corpus_dir=corpus, chunk_chars=200,
-                                 decline_below=-10.0, partial_below=-10.0)
-        ingest(settings, embedder=HashEmbedder(), progress=False)
+    with fake_index(root, {"styrning.txt": STYRNING}, chunk_chars=200, decline_below=-10.0, partial_below=-10.0) as settings:
         yield RagService(settings, embedder=HashEmbedder(), notify=pytest.fail).warm_up()
 
 

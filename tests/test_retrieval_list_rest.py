@@ -6,10 +6,8 @@ list's six items fall into four passages; deterministic hash embeddings (tests/f
 from __future__ import annotations
 
 import pytest
-from fakes import HashEmbedder, corpus_without_rag_env
+from fakes import HashEmbedder, fake_index
 
-from rag.config import load_settings
-from rag.index.ingest import ingest
 from rag.service import RagService
 
 RAMVERK = """Ramverk för förmåga
@@ -37,10 +35,7 @@ OPENING, DATA_TEKNIK, KOMPETENS_KULTUR, SAMVERKAN, UPPFOLJNING = (
 @pytest.fixture(scope="module")
 def service(tmp_path_factory):
     root = tmp_path_factory.mktemp("list-rest")
-    with corpus_without_rag_env(root, {"rapport.txt": RAMVERK}) as corpus:
-        settings = load_settings(index_dir=root / "index", corpus_dir=corpus, chunk_chars=200,
-                                 decline_below=-10.0, partial_below=-10.0)
-        ingest(settings, embedder=HashEmbedder(), progress=False)
+    with fake_index(root, {"rapport.txt": RAMVERK}, chunk_chars=200, decline_below=-10.0, partial_below=-10.0) as settings:
         yield RagService(settings, embedder=HashEmbedder(), notify=pytest.fail).warm_up()
 
 
