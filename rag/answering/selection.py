@@ -365,8 +365,8 @@ class SentenceScorer:
 
 
 def list_runs_on(sentences, passages, passage_row, index: int) -> int | None:
-    """The next passage's first sentence when sentence ``index`` ends its passage and that sentence is
-    a list item of the same source and section: a list cut by a chunk boundary runs on there. One rule
+    """The next passage's first sentence when sentence ``index`` ends its passage and the next sentence
+    is a list item of the same source and section: a list cut by a chunk boundary runs on there. One rule
     for the sentence scorer (``SentenceScorer.next_in_list``) and retrieval (``HybridRetriever``, which
     brings that passage along)."""
     j = index + 1
