@@ -177,6 +177,22 @@ def test_questions_that_ask_for_no_fact_or_several(question, facts):
          ["Hur har kommuner kopplat strategin till sina mål?",
           "Hur har kommuner kopplat strategin till sina mål? Finns det konkreta exempel?"]),
         ("Vilka risker finns, och varför?", ["Vilka risker finns, och varför?"]),
+        # Without a comma: a direct question joined by "och"/"and" and a question word to one that
+        # stands alone is two questions; one that leans ("varför är det svårt", above) is the same
+        # question asked further, and "hur … och hur …" after a verb are indirect questions in one.
+        ("Vad är pratsamverkan och vad betyder collaborative inertia?",
+         ["Vad är pratsamverkan?", "Vad betyder collaborative inertia?"]),
+        ("Hur mycket kan vi söka från Vinnova nästa år och när är sista ansökningsdag?",
+         ["Hur mycket kan vi söka från Vinnova nästa år?", "När är sista ansökningsdag?"]),
+        ("How is benefits realisation defined and what should the steering group measure?",
+         ["How is benefits realisation defined?", "What should the steering group measure?"]),
+        ("Tog intervjumallen upp hur medborgarna involverats och hur de tagit emot projekten?",
+         ["Tog intervjumallen upp hur medborgarna involverats och hur de tagit emot projekten?"]),
+        ("Vad visade kartläggningen hösten 2024 och vad kunde den inte besvara?",
+         ["Vad visade kartläggningen hösten 2024 och vad kunde den inte besvara?"]),
+        # A part whose pronoun points back at the part before is searched with it.
+        ("Vad visade kartläggningen hösten 2024, och vad kunde den inte besvara?",
+         ["Vad visade kartläggningen hösten 2024?", "Vad visade kartläggningen hösten 2024? Vad kunde den inte besvara?"]),
     ],
 )
 def test_a_question_is_split_into_the_parts_it_asks(question, parts):

@@ -11,7 +11,7 @@ from fakes import HashEmbedder, fake_index
 import rag.answering.query as query_module
 from rag.config import load_settings
 from rag.answering.followup import MAX_CARRIED_TURNS, Resolution, resolve
-from rag.answering.followup_signals import SIGNALS, FollowUpModel, definite_noun, is_follow_up, signals
+from rag.answering.followup_signals import SIGNALS, FollowUpModel, definite_noun, is_follow_up, points_back, signals
 from rag.answering.query import QueryBuilder, read_asks
 from rag.service import RagService
 from rag.types import Delta, Final, Turn
@@ -404,3 +404,19 @@ def test_the_municipal_level_named_in_a_question(question, municipal):
     from rag.answering.sentence_kinds import names_municipal_level
 
     assert names_municipal_level(question) == municipal
+
+
+@pytest.mark.parametrize(
+    ("question", "points"),
+    [
+        ("Vad kunde den inte besvara?", True),  # a pronoun that is no dummy subject
+        ("Hur många steg har deras mognadsmodell?", True),  # a pointing word
+        ("Who should own them?", True),
+        ("Vem ska äga det arbetet?", True),  # "det" as determiner of a definite noun
+        ("Finns det konkreta exempel?", False),  # a dummy subject
+        ("Is it common to share data?", False),  # "it" anticipating a clause
+        ("Vad betyder collaborative inertia?", False),
+    ],
+)
+def test_a_question_points_back_when_a_word_refers_to_something_said_before(question, points):
+    assert points_back(question) is points

@@ -69,6 +69,14 @@ def says_little(question: str) -> bool:
     return bool(x[SIGNALS.index("too_bare")] or x[SIGNALS.index("no_specific_word")])
 
 
+def points_back(question: str) -> bool:
+    """A word in ``question`` refers to something said before it: a pointing word ("dem", "deras",
+    "those"), a pronoun that is no dummy subject ("Vad kunde den inte besvara?"), or a plural
+    pronoun as subject ("de ska …")."""
+    x = signals(question)
+    return bool(x[SIGNALS.index("pointing_word")] or x[SIGNALS.index("pronoun_back")] or x[SIGNALS.index("subject_pronoun")])
+
+
 def is_follow_up(question: str) -> bool:
     """Whether ``question`` needs the earlier turns to be understood: a logistic regression over
     ``signals`` (weights in ``rag.answering.followup_weights``, fitted by ``python -m evals.train_followup``)."""
