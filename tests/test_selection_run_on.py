@@ -93,6 +93,9 @@ def test_a_sentence_of_another_source_or_after_a_gap_is_not_the_one_before():
         "Här går kommuner samman i tidsbegränsade projekt.",
         "Då blir frågor om “implementering”",
         "Detta kräver ett skifte.",
+        "Det ökar kraven på verksamhetsutveckling.",  # "det" as the pronoun for what was just said
+        "Det minskar också risken för motstånd mot förändring.",
+        "Det gör att det inom varje organisation finns en liten grupp arkitekter.",
     ],
 )
 def test_a_demonstrative_or_a_fronted_adverb_before_its_verb_points_back_at_the_sentence_before(text):
@@ -110,6 +113,10 @@ def test_a_connective_continues_the_sentence_before_but_does_not_point_back_at_i
         "Där kommuner samverkar blir resultatet bättre.",  # a clause of its own: a subject follows
         "Då AI införs behövs nya rutiner.",
         "Denna rapport visar att AI är en pågående kraft.",  # "denna rapport" is the report itself
+        "Det är viktigt att ta med sig etiken.",  # "det" as the empty subject
+        "Det tar tid att bygga förtroende.",
+        "Det finns en optimism om AI.",
+        "Det empiriska materialet visar att kommunerna lär sig.",  # a determiner, not a pronoun
     ],
 )
 def test_a_fronted_adverb_before_a_subject_or_the_report_naming_itself_stands_alone(text):
