@@ -112,6 +112,11 @@ def test_each_sentence_is_filed_under_the_part_its_kind_and_place_say(text, sect
         ("Rapporten visar att strategin behövs.", False, False, False),
         ("Flera kommuner beskriver att de saknar resurser.", False, True, False),
         ("AI-mognad innebär att organisationen kan använda AI.", False, False, True),
+        # "syftar på" and an apposition with "det vill säga" define the word before them
+        ("Pratsamverkan syftar här på informella samarbeten mellan kommuner.", False, False, True),
+        ("Cheferna vill öka sin rådighet — det vill säga sitt inflytande och sin kontroll.", False, False, True),
+        # naming is not defining: "kallas" names what follows, not the question's word
+        ("Det finns kopplingar mellan rådighet och det som ibland kallas modigt ledarskap.", False, False, False),
     ],
 )
 def test_sentence_forms(text, announcing, reported, defining):

@@ -65,9 +65,14 @@ _NATIONAL = re.compile(
     r"\bagenc(y|ies)\b",
     re.I,
 )
-# The copula and verbs of defining: "X innebär …", "X handlar om …", "X är en …".
+# The copula and verbs of defining: "X innebär …", "X handlar om …", "X är en …", "X syftar på …", and an
+# apposition "X — det vill säga …". The last two: over every labelled set and conversation file 7 answers
+# change and no figure moves; "Vad menas med pratsamverkan?" leads with "Pratsamverkan syftar här på …"
+# instead of its risk. "kallas" as well led "Vad menas med rådighet?" with a sentence naming "modigt
+# ledarskap": naming is not defining the question's word, so it is not read as one.
 _DEFINING = re.compile(
     r"\b(innebär|innebar|handlar om|definieras|avses|avser|betyder|står för|kännetecknas|består av|"
+    r"det vill säga|dvs|syftar (?:här )?på|"
     r"(är|var) (en|ett|det|den|när|att)|means|refers to|is defined)\b",
     re.I,
 )
