@@ -39,7 +39,7 @@ from rag.index.rows import Places
 from rag.index.store import Generation, Manifest, expected_manifest, manifest_mismatch
 from rag.index.stores import make_store
 from rag.replica import Poller
-from rag.answering.translate import DictionaryTranslator
+from rag.answering.translate import DictionaryTranslator, written_words
 from rag.types import Answer, AnswerEvent, Final, Hit, Retrieved, Turn
 from rag.product.viewer import IndexedPassages, PassageView, SourceLocation
 from rag.types import Passage
@@ -201,7 +201,10 @@ class RagService:
             self.embedder,
             generation.vocabulary,
             self.condenser,
-            translator=DictionaryTranslator(frequencies=generation.term_frequencies)
+            translator=DictionaryTranslator(
+                frequencies=generation.term_frequencies,
+                report_words=lambda: written_words(generation.passages),
+            )
             if self.settings.translate_queries
             else None,
             translate_dense_weight=self.translate_dense_weight,

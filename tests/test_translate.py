@@ -13,7 +13,7 @@ from rag.lexical import stem
 from rag.answering.query import TRANSLATE_DENSE_WEIGHT, read_asks
 from rag.answering.retrieval import Fusion
 from rag.service import RagService
-from rag.answering.translate import DictionaryTranslator, TranslationOptions, document_frequencies, parse_folkets
+from rag.answering.translate import DictionaryTranslator, TranslationOptions, document_frequencies, parse_folkets, written_words
 from rag.types import TermGroup
 
 FOLKETS_LINES = [
@@ -367,3 +367,33 @@ def test_a_typo_of_a_form_the_dictionary_lists_only_by_its_lemma_is_read_through
         TermGroup("phenomna", (stem("fenomen"),), True, ("fenomen",))]
     assert translator.translate("phenomena", vocabulary) == [
         TermGroup("phenomena", (stem("fenomen"),), True, ("fenomen",))]
+
+
+def test_a_translation_the_report_writes_only_inflected_is_found_through_its_inflections():
+    # The stemmer cuts a base form and its inflections differently: "ensam" -> "ensam", "ensamma" ->
+    # "ensamm"; "kostnad" -> "kostn", "kostnader" -> "kostnad".
+    assert stem("ensam") != stem("ensamma") and stem("kostnad") != stem("kostnader")
+    dictionary = parse_folkets([
+        "ensam\talone, lonely\n", "kostnad\tcost, expense\n", "spå\tpredict\n", "spår\ttrack, trace\n",
+        "sats\tclause, sentence\n", "satsa\tinvest\n",
+    ])
+    written = ["ensamma", "kostnad", "kostnader", "spår", "satsar"]  # the report's words as written
+    vocabulary = frozenset(stem(w) for w in written)
+    translator = DictionaryTranslator(dictionary, report_words=lambda: frozenset(written))
+
+    groups = translator.translate("lonely costs; predict clauses", vocabulary)
+
+    assert groups == [
+        TermGroup("lonely", (stem("ensamma"),), True, ("ensam",)),  # written only inflected
+        TermGroup("costs", (stem("kostnad"),), True, ("kostnad",)),  # the base form is written: as before
+        # "spår" is a word of its own, and "satsar" inflects "satsa": neither is "spå" or "sats" inflected
+        TermGroup("predict", (), True),
+        TermGroup("clauses", (), True),
+    ]
+    # Without the report's words nothing is inflected.
+    assert DictionaryTranslator(dictionary).translate("lonely", vocabulary) == [TermGroup("lonely", (), True)]
+
+
+def test_the_report_words_are_its_words_as_written():
+    passages = [type("P", (), {"text": "Många känner sig ensamma. AI-huset"})()]
+    assert written_words(passages) == frozenset({"många", "känner", "sig", "ensamma", "ai-huset", "ai", "huset"})
