@@ -148,6 +148,10 @@ def test_numbers_in_words_state_a_count():
         ("What is their AI budget?", ("amount",)),
         ("How big is the risk?", ()),
         ("How big a difference does leadership make?", ()),
+        # an authority or organisation is named like a vendor; "organisatoriska" is no organisation
+        ("Vilken myndighet ska ansvara för AI-verkstaden?", ("named",)),
+        ("Which agency should run the AI workshop?", ("named",)),
+        ("Vilka organisatoriska förmågor krävs?", ()),
     ],
 )
 def test_questions_that_ask_for_no_fact_or_several(question, facts):

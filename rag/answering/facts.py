@@ -156,9 +156,9 @@ FACT_KINDS: tuple[FactKind, ...] = (
         "named",
         _p(r"\b(vilk(en|et|a) ([\w]+-)?\w*(kommun|kommuner|leverantör|leverantörer|produkt|produkter|programvara|"
            r"plattform|plattformar|modell|modeller|chatbot|molntjänst|molntjänster|partner|verktyg|verktygen|system|"
-           r"systemen|företag|företagen|bolag)|"
+           r"systemen|företag|företagen|bolag|myndighet|myndigheter|organisation|organisationer)|"
            r"which (\w+ ){0,2}(municipalit\w+|vendors?|suppliers?|providers?|products?|tools?|platforms?|models?|"
-           r"compan(y|ies)|software|cloud|partners?)|"
+           r"compan(y|ies)|software|cloud|partners?|agenc(y|ies)|authorit(y|ies)|organi[sz]ations?)|"
            r"what (\w+ ){0,2}(vendors?|suppliers?|providers?|products?|tools?|platforms?|software|compan(y|ies)))\b"),
         # A name inside a sentence: a capitalised word after the first (not an acronym such as "AI"),
         # a brand-like word ("ChatGPT") or a trademark sign.
