@@ -26,7 +26,7 @@ from dataclasses import dataclass
 from typing import Iterator, Mapping, Sequence
 
 from rag.answering.answer import Answerer, stream_answer
-from rag.answering.parts import combine, split_parts
+from rag.answering.parts import asked_by_itself, combine, split_parts
 from rag.config import Settings
 from rag.embeddings import Embedder, make_embedder
 from rag.answering.followup import Condenser
@@ -323,7 +323,7 @@ class RagService:
         parts = split_parts(question)
         if len(parts) < 2:
             return None
-        retrieved = [self._retrieve(loaded, p, k, section, source, history) for p in parts]
+        retrieved = [asked_by_itself(self._retrieve(loaded, p, k, section, source, history), p) for p in parts]
         answers: list[Answer] = []
         quoted: set[tuple[str, int, int]] = set()
         for r in retrieved:  # a later part quotes what the earlier ones have not, when it can
