@@ -115,6 +115,7 @@ def test_a_connective_continues_the_sentence_before_but_does_not_point_back_at_i
         "Denna rapport visar att AI är en pågående kraft.",  # "denna rapport" is the report itself
         "Det är viktigt att ta med sig etiken.",  # "det" as the empty subject
         "Det tar tid att bygga förtroende.",
+        "Det var viktigt att komma i gång.",
         "Det finns en optimism om AI.",
         "Det empiriska materialet visar att kommunerna lär sig.",  # a determiner, not a pronoun
     ],

@@ -74,7 +74,7 @@ _REASON = re.compile(
 # no other figure moves; 0.02-0.2 more sentences per answer ("I projekten … råder det kompetensbrist."
 # now stands before "Det gör att det inom varje organisation …").
 _EMPTY_SUBJECT_VERBS = (
-    "är blir går gäller sker råder framgår verkar kommer står har behöver får bör ser tar visar finns".split()
+    "är var blir går gäller sker råder framgår verkar kommer står har behöver får bör ser tar visar finns".split()
 )
 REFERS_BACK = re.compile(
     r"^(Detta|Det här|Dessa|Sådan|Sådant|Sådana|Därmed|Det innebär|Det handlar|"

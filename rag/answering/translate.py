@@ -410,9 +410,9 @@ class DictionaryTranslator:
         longest headword a form begins with is the one it inflects)."""
         if self.report_words is None:
             return (swedish,)
-        if self._headwords is None:
-            self._headwords = frozenset(w for words in self.index.values() for w in words)
+        if self._headwords is None:  # the report's words first: another thread may read as soon as this is set
             self._report_words = self.report_words()
+            self._headwords = frozenset(w for words in self.index.values() for w in words)
         heads = self._headwords
         return (swedish,) + tuple(
             f
