@@ -75,8 +75,9 @@ class ContentWord:
     domain: bool = False  # it stands where the question names the domain it asks about (``asked_domain``)
 
 
-# Swedish definite and plural endings, longest first.
-_INFLECTIONS = ("erna", "arna", "orna", "ernas", "arnas", "ens", "ets", "en", "et", "na", "ar", "er", "or", "n", "t", "s")
+# Swedish definite and plural endings, longest first (also what ``rag.answering.translate.inflections``
+# adds to a dictionary headword).
+INFLECTIONS = ("erna", "arna", "orna", "ernas", "arnas", "ens", "ets", "en", "et", "na", "ar", "er", "or", "n", "t", "s")
 _FOLD = str.maketrans("åäöéü", "aaoeu")
 # A word this short is matched only exactly: one edit turns too many short words into others.
 FUZZY_MIN_CHARS = 6
@@ -113,7 +114,7 @@ class Vocabulary:
             return True
         # Snowball leaves some definite and plural forms whole ("dataskyddet" stays, "dataskydd"
         # becomes "dataskyd"): the bare form is tried too.
-        for suffix in _INFLECTIONS:
+        for suffix in INFLECTIONS:
             if word.endswith(suffix) and len(word) - len(suffix) >= MIN_KNOWN_PART:
                 if known_word(word[: -len(suffix)], self.stems):
                     return True
@@ -140,7 +141,7 @@ class Vocabulary:
         own = stem(word)
         if own in self.stems:
             return None
-        for suffix in _INFLECTIONS:
+        for suffix in INFLECTIONS:
             if word.endswith(suffix) and len(word) - len(suffix) >= MIN_KNOWN_PART:
                 bare = stem(word[: -len(suffix)])
                 if bare in self.stems:
@@ -154,7 +155,7 @@ class Vocabulary:
         if lemma != word and known_word(lemma, self.stems):
             return None
         if any(word.endswith(x) and len(word) - len(x) >= MIN_KNOWN_PART and known_word(word[: -len(x)], self.stems)
-               for x in _INFLECTIONS):
+               for x in INFLECTIONS):
             return None
         folded = own.translate(_FOLD)
         found = set(self._folded.get(folded, ()))

@@ -28,6 +28,7 @@ from functools import lru_cache
 from importlib import resources
 from typing import AbstractSet, Callable, Literal, Mapping, Protocol
 
+from rag.answering.analysis import INFLECTIONS
 from rag.lexical import STOPWORDS, lemma as lemma_of, stem, words, zipf_en
 from rag.types import TermGroup
 
@@ -187,7 +188,7 @@ def _one_edit(word: str) -> set[str]:
 # an unanswerable ("projekt" then also matched "projekten", rarer and so weighed more); inflecting
 # without the two checks turned "clauses" into "satsar" and "predict" into "spår" and answered two
 # unanswerable questions.
-_ENDINGS = ("", "n", "t", "a", "r", "s", "en", "et", "er", "ar", "or", "na", "erna", "arna", "orna", "ens", "ets")
+_ENDINGS = ("", "a", "r") + INFLECTIONS  # with an adjective's plural and a verb's present tense
 _AFTER_DOUBLED = ("a", "en", "et", "ar", "er", "e")
 
 
