@@ -77,8 +77,7 @@ def split_parts(question: str) -> list[str]:
     # its own fact. Measured against reading every leaning first part as one question with the rest:
     # the same evidence shown on every set, the lead showing evidence on gold_dev_hard 0.217 against
     # 0.261 (two questions), but a count and a name asked together would be answered as one.
-    own = [own_words(p) for p in parts]
-    if own[0] == 0:
+    if own_words(parts[0]) == 0:
         return [question.strip()]
     # A later part that leans is searched with the part before it. Measured against asking it as a
     # follow-up of that part (its own words searched, the part before as topic): evidence shown
@@ -95,7 +94,7 @@ def split_parts(question: str) -> list[str]:
     # partial, its first part a bare definition question. Splitting at every "och" + question word
     # (leaning parts searched with the part before) showed independent evidence 0.731 -> 0.741 but
     # answered "Vad är AI-huset och hur används det?" as a partial and a "see above": not kept.
-    leans = [n < MIN_ASKED_WORDS or says_little(p) or points_back(p) for n, p in zip(own, parts)]
+    leans = [not _stands_alone(p) for p in parts]
     setting = " ".join(s for s in sentences if not s.endswith("?"))
     searched = [p if i == 0 or not leans[i] else f"{parts[i - 1]} {p}" for i, p in enumerate(parts)]
     return [f"{setting} {p}".strip() if setting else p for p in searched]
@@ -116,6 +115,9 @@ def _bare_split(sentence: str) -> list[str]:
 
 
 def _stands_alone(part: str) -> bool:
+    """``part`` asks something by itself: words of its own (``MIN_ASKED_WORDS``), a topic among them
+    (not ``says_little``) and nothing pointing back (``points_back``). One rule for where a question
+    without a comma is cut and for which parts are searched with the part before them."""
     return own_words(part) >= MIN_ASKED_WORDS and not says_little(part) and not points_back(part)
 
 
